@@ -1,0 +1,184 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import type { Command } from "commander";
+import { fileDiagnostic, formatDiagnostic, hasErrors, type Diagnostic } from "../diagnostics.js";
+import { TARGET_NAMES, targetByName } from "../targets/index.js";
+import type { OutputFile, Target, TargetOptions } from "../targets/types.js";
+import { loadLibrary } from "./library.js";
+import type { Output } from "./output.js";
+
+/** `rulec build`: compile every rule to every selected target and write out/ atomically. */
+
+export const MANIFEST = ".rulec-manifest.json";
+
+interface Manifest {
+  /** Output path (relative to out/) -> source rule file (relative to out/). */
+  readonly files: Record<string, string>;
+}
+
+export interface BuildDeps {
+  readonly io: Output;
+  readonly setStatus: (s: number) => void;
+  readonly color: () => { enabled: boolean };
+  /** Target options (from the config file, later flags). */
+  readonly targetOptions?: (target: string) => TargetOptions;
+}
+
+export interface BuildPlan {
+  readonly files: OutputFile[];
+  readonly diagnostics: Diagnostic[];
+  readonly sources: Map<string, string>;
+  readonly ruleCount: number;
+  /** Output path -> its source rule file. */
+  readonly origin: Map<string, string>;
+  readonly failedRules: string[];
+}
+
+/** Pure except for reading the rules: compile everything, in a stable order. */
+export function planBuild(paths: readonly string[], targets: readonly Target[], options: (t: string) => TargetOptions = () => ({})): BuildPlan {
+  const lib = loadLibrary(paths);
+  const diagnostics = [...lib.diagnostics];
+  const files: OutputFile[] = [];
+  const origin = new Map<string, string>();
+  const failed = new Set(lib.failed);
+  const names = new Map<string, string>();
+  for (const rule of lib.rules) {
+    const prior = names.get(rule.name);
+    if (prior !== undefined) {
+      diagnostics.push(fileDiagnostic("RC306", `two rules are named '${rule.name}' (the file name names the outputs): also ${prior}`, rule.file, undefined));
+      failed.add(rule.file);
+      continue;
+    }
+    names.set(rule.name, rule.file);
+    for (const target of targets) {
+      const result = target.compile(rule, options(target.name));
+      diagnostics.push(...result.diagnostics);
+      if (hasErrors(result.diagnostics)) failed.add(rule.file);
+      for (const f of result.files) {
+        files.push(f);
+        origin.set(f.path, rule.file);
+      }
+    }
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files, diagnostics, sources: lib.sources, ruleCount: lib.files.length, origin, failedRules: [...failed].sort() };
+}
+
+function readManifest(out: string): Manifest {
+  try {
+    const m = JSON.parse(readFileSync(join(out, MANIFEST), "utf8")) as Manifest;
+    return typeof m.files === "object" && m.files !== null ? m : { files: {} };
+  } catch {
+    return { files: {} };
+  }
+}
+
+function writeAtomic(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, content);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+function readOrUndefined(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+export function registerBuild(program: Command, deps: BuildDeps): void {
+  program
+    .command("build")
+    .description("compile rules to every target (or --target) into the output directory")
+    .argument("[paths...]", "rule files or directories", ["rules"])
+    .option("-t, --target <targets>", `comma-separated targets (${TARGET_NAMES.join(",")})`, TARGET_NAMES.join(","))
+    .option("-o, --out <dir>", "output directory", "out")
+    .option("--check", "write nothing; list what is out of date and exit 1 if anything is")
+    .addHelpText("after", "\nExamples:\n  rulec build rules\n  rulec build rules --target athena --out out\n  rulec build --check            # CI: fail when out/ is stale")
+    .action((paths: string[], opts: { target: string; out: string; check?: boolean }) => {
+      const { io, setStatus } = deps;
+      const wanted = opts.target.split(",").map((s) => s.trim()).filter(Boolean);
+      const targets: Target[] = [];
+      for (const name of wanted) {
+        const t = targetByName(name);
+        if (!t) {
+          io.err(`rulec: unknown target '${name}' (known: ${TARGET_NAMES.join(", ")})\n`);
+          setStatus(2);
+          return;
+        }
+        targets.push(t);
+      }
+      const plan = planBuild(paths, targets, deps.targetOptions);
+      for (const d of plan.diagnostics) io.err(formatDiagnostic(d, { sources: plan.sources, color: deps.color().enabled }) + "\n");
+
+      const out = resolve(opts.out);
+      const manifest = readManifest(out);
+      const rel = (p: string) => relative(out, resolve(p)).split(sep).join("/");
+      const nextManifest: Record<string, string> = {};
+      // Keep entries of other targets and of rules that still exist (a rule with errors keeps its old outputs).
+      for (const [path, source] of Object.entries(manifest.files)) {
+        if (existsSync(resolve(out, source))) nextManifest[path] = source;
+      }
+      const stale = Object.keys(manifest.files).filter((p) => !(p in nextManifest) && existsSync(join(out, p)));
+      for (const f of plan.files) nextManifest[f.path] = rel(plan.origin.get(f.path)!);
+
+      let written = 0;
+      let unchanged = 0;
+      const outOfDate: string[] = [];
+      for (const f of plan.files) {
+        const target = join(out, f.path);
+        if (readOrUndefined(target) === f.content) {
+          unchanged++;
+          continue;
+        }
+        if (opts.check) {
+          outOfDate.push(f.path);
+          continue;
+        }
+        try {
+          writeAtomic(target, f.content);
+          written++;
+        } catch (e) {
+          io.err(`rulec: error RC312: cannot write ${join(opts.out, f.path)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+          setStatus(1);
+        }
+      }
+      const sortedManifest = Object.fromEntries(Object.entries(nextManifest).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      const manifestText = JSON.stringify({ files: sortedManifest }, null, 2) + "\n";
+      if (opts.check) {
+        for (const p of outOfDate) io.out(`out of date: ${join(opts.out, p)}\n`);
+        for (const p of stale) io.out(`stale: ${join(opts.out, p)} (its rule no longer exists)\n`);
+        io.err(`${plan.ruleCount} rules, ${outOfDate.length} out of date, ${unchanged} up to date, ${stale.length} stale, ${plan.failedRules.length} with errors\n`);
+        setStatus(outOfDate.length > 0 || stale.length > 0 || plan.failedRules.length > 0 ? 1 : 0);
+        return;
+      }
+      let removed = 0;
+      for (const p of stale) {
+        try {
+          rmSync(join(out, p));
+          removed++;
+        } catch (e) {
+          io.err(`rulec: error RC312: cannot remove ${join(opts.out, p)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+          setStatus(1);
+        }
+      }
+      if (readOrUndefined(join(out, MANIFEST)) !== manifestText) {
+        try {
+          writeAtomic(join(out, MANIFEST), manifestText);
+        } catch (e) {
+          io.err(`rulec: error RC312: cannot write ${join(opts.out, MANIFEST)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+          setStatus(1);
+        }
+      }
+      const errors = plan.failedRules.length;
+      io.err(`${plan.ruleCount} rules, ${written} files written, ${unchanged} unchanged, ${removed} removed, ${errors} rules with errors${errors > 0 ? `: ${plan.failedRules.join(", ")}` : ""}\n`);
+      setStatus(errors > 0 || plan.ruleCount === 0 ? 1 : 0);
+    });
+}

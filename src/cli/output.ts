@@ -1,0 +1,36 @@
+/** Where the command line writes: standard output and error, or buffers in tests. */
+export interface Output {
+  out(s: string): void;
+  err(s: string): void;
+  /** Colours are allowed: a TTY and no NO_COLOR. */
+  readonly colorAllowed: boolean;
+  /** Standard error is a TTY (progress bars). */
+  readonly interactive: boolean;
+}
+
+export function createOutput(): Output {
+  const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "";
+  return {
+    out: (s) => void process.stdout.write(s),
+    err: (s) => void process.stderr.write(s),
+    colorAllowed: Boolean(process.stdout.isTTY) && !noColor,
+    interactive: Boolean(process.stderr.isTTY),
+  };
+}
+
+/** An Output that collects text, for tests. */
+export function bufferOutput(): Output & { stdout: string; stderr: string } {
+  const o = {
+    stdout: "",
+    stderr: "",
+    out(s: string) {
+      o.stdout += s;
+    },
+    err(s: string) {
+      o.stderr += s;
+    },
+    colorAllowed: false,
+    interactive: false,
+  };
+  return o;
+}

@@ -1,0 +1,10 @@
+import type { Target, TargetName } from "./types.js";
+
+/** The registry: one entry per target. */
+export const TARGETS: readonly Target[] = [];
+
+export const TARGET_NAMES: readonly TargetName[] = ["panther", "athena", "sigma"];
+
+export function targetByName(name: string): Target | undefined {
+  return TARGETS.find((t) => t.name === name);
+}
