@@ -124,7 +124,7 @@ class RegexParser {
       lazy = true;
       this.pos++;
     } else if (this.peek() === "+") {
-      this.fail("RC206", "possessive quantifiers are outside the portable subset", start, this.pos + 1);
+      this.fail("RC206", "outside the portable subset: possessive quantifiers", start, this.pos + 1);
     }
     const next = this.peek();
     if (next === "*" || next === "+" || next === "?" || (next === "{" && /^\{\d*,?\d*\}/.test(this.src.slice(this.pos)))) {
@@ -194,7 +194,7 @@ class RegexParser {
                 : /^[a-zA-Z-]/.test(rest)
                   ? "inline flags"
                   : "'(?' forms other than (?:";
-        this.fail("RC206", `${what} are outside the portable subset`, start, Math.min(this.src.length, start + 3));
+        this.fail("RC206", `outside the portable subset: ${what}`, start, Math.min(this.src.length, start + 3));
       }
     }
     if (++this.depth > 100) this.fail("RC207", "groups nested too deeply", start, start + 1);
@@ -228,7 +228,7 @@ class RegexParser {
         const posix = /^\[:[a-z]+:\]/.test(this.src.slice(this.pos));
         this.fail(
           "RC206",
-          posix ? "POSIX classes like [:alpha:] are outside the portable subset" : "a '[' inside a class must be escaped as \\[",
+          posix ? "outside the portable subset: POSIX classes like [:alpha:]" : "a '[' inside a class must be escaped as \\[",
           this.pos,
           this.pos + 1,
         );
@@ -277,7 +277,7 @@ class RegexParser {
     else if (next === "x" || next === "u" || next === "U") what = `\\${next} escapes (write the character itself)`;
     else if (next === "p" || next === "P") what = "Unicode property classes";
     else what = `the escape \\${next}`;
-    this.fail("RC206", `${what} are outside the portable subset`, start, start + 2);
+    this.fail("RC206", `outside the portable subset: ${what}`, start, start + 2);
   }
 }
 

@@ -37,6 +37,11 @@ const KEYS = [
 const REQUIRED = ["RuleID", "DisplayName", "LogTypes", "Severity", "Condition"] as const;
 const TEST_KEYS = ["Name", "ExpectedResult", "Log"] as const;
 
+/** `["Tests", 0, "Log"]` -> `Tests[0].Log`. */
+function keyPathText(path: KeyPath): string {
+  return path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
+}
+
 export interface LoadResult {
   readonly rule?: Rule;
   readonly diagnostics: readonly Diagnostic[];
@@ -103,6 +108,8 @@ class RuleLoader {
       return { diagnostics: this.diagnostics };
     }
     const rule = this.rule(doc as Record<string, unknown>);
+    // Report in file order; diagnostics without a position come first.
+    this.diagnostics.sort((a, b) => (a.span?.start.offset ?? -1) - (b.span?.start.offset ?? -1));
     return hasErrors(this.diagnostics) ? { diagnostics: this.diagnostics } : { rule, diagnostics: this.diagnostics };
   }
 
@@ -194,13 +201,13 @@ class RuleLoader {
     if (v === undefined || (v === null && !required)) return undefined;
     if (typeof v === "string") {
       if (required && v.trim() === "") {
-        this.at("RC306", `${path.join(".")} must not be empty`, path);
+        this.at("RC306", `${keyPathText(path)} must not be empty`, path);
         return undefined;
       }
       return v;
     }
     if (v === null) return undefined;
-    this.at("RC305", `${path.join(".")} must be a string, not ${this.typeName(v)}${typeof v === "number" || typeof v === "boolean" ? " (quote it)" : ""}`, path);
+    this.at("RC305", `${keyPathText(path)} must be a string, not ${this.typeName(v)}${typeof v === "number" || typeof v === "boolean" ? " (quote it)" : ""}`, path);
     return undefined;
   }
 
@@ -208,7 +215,7 @@ class RuleLoader {
     const v = this.get(doc, path);
     if (v === undefined || v === null) return undefined;
     if (typeof v === "boolean") return v;
-    this.at("RC305", `${path.join(".")} must be true or false, not ${this.typeName(v)}`, path);
+    this.at("RC305", `${keyPathText(path)} must be true or false, not ${this.typeName(v)}`, path);
     return undefined;
   }
 
@@ -216,7 +223,7 @@ class RuleLoader {
     const v = this.get(doc, path);
     if (v === undefined || v === null) return undefined;
     if (typeof v === "number" && Number.isInteger(v) && v >= min) return v;
-    this.at("RC305", `${path.join(".")} must be a whole number of at least ${min}, not ${typeof v === "number" ? v : this.typeName(v)}`, path);
+    this.at("RC305", `${keyPathText(path)} must be a whole number of at least ${min}, not ${typeof v === "number" ? v : this.typeName(v)}`, path);
     return undefined;
   }
 
@@ -224,13 +231,13 @@ class RuleLoader {
     const v = this.get(doc, path);
     if (v === undefined || v === null) return undefined;
     if (!Array.isArray(v)) {
-      this.at("RC305", `${path.join(".")} must be a list of strings, not ${this.typeName(v)}`, path);
+      this.at("RC305", `${keyPathText(path)} must be a list of strings, not ${this.typeName(v)}`, path);
       return undefined;
     }
     let ok = true;
     v.forEach((item, i) => {
       if (typeof item !== "string") {
-        this.at("RC305", `${path.join(".")}[${i}] must be a string, not ${this.typeName(item)}`, [...path, i]);
+        this.at("RC305", `${keyPathText(path)}[${i}] must be a string, not ${this.typeName(item)}`, [...path, i]);
         ok = false;
       }
     });
