@@ -73,6 +73,7 @@ export const CODES = {
   RC310: { severity: "error", title: "file is not UTF-8 text" },
   RC311: { severity: "error", title: "unknown log type" },
   RC312: { severity: "error", title: "cannot read file" },
+  RC313: { severity: "error", title: "rule test failed" },
   // targets
   RC401: { severity: "error", title: "not expressible in the target" },
   // command line and configuration

@@ -2,7 +2,10 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { Command } from "commander";
 import { fileDiagnostic, formatDiagnostic, hasErrors, type Diagnostic } from "../diagnostics.js";
+import { evaluate } from "../eval/evaluate.js";
+import { Locator } from "../rules/locate.js";
 import { TARGET_NAMES, targetByName } from "../targets/index.js";
+import type { Rule } from "../rules/types.js";
 import type { OutputFile, Target, TargetOptions } from "../targets/types.js";
 import { loadLibrary } from "./library.js";
 import type { Output } from "./output.js";
@@ -50,6 +53,12 @@ export function planBuild(paths: readonly string[], targets: readonly Target[], 
       continue;
     }
     names.set(rule.name, rule.file);
+    const failures = testFailures(rule, lib.sources.get(rule.file));
+    if (failures.length > 0) {
+      diagnostics.push(...failures);
+      failed.add(rule.file);
+      continue;
+    }
     for (const target of targets) {
       const result = target.compile(rule, options(target.name));
       diagnostics.push(...result.diagnostics);
@@ -62,6 +71,17 @@ export function planBuild(paths: readonly string[], targets: readonly Target[], 
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, diagnostics, sources: lib.sources, ruleCount: lib.files.length, origin, failedRules: [...failed].sort() };
+}
+
+/** A rule whose own Tests fail is not compiled: its old outputs stay, and the build fails. */
+function testFailures(rule: Rule, text: string | undefined): Diagnostic[] {
+  const locator = text === undefined ? undefined : new Locator(text);
+  return rule.tests.flatMap((t, i) => {
+    const actual = evaluate(rule.condition, t.log);
+    if (actual === t.expectedResult) return [];
+    const span = locator?.valueSpan(["Tests", i, "Name"]);
+    return [fileDiagnostic("RC313", `test '${t.name}' failed: expected ${t.expectedResult}, got ${actual}`, rule.file, span)];
+  });
 }
 
 function readManifest(out: string): Manifest {
