@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join, relative, resolve, sep } from "node:path";
 import type { Command } from "commander";
 import { fileDiagnostic, formatDiagnostic, hasErrors, type Diagnostic } from "../diagnostics.js";
 import { evaluate } from "../eval/evaluate.js";
@@ -7,6 +7,7 @@ import { Locator } from "../rules/locate.js";
 import { TARGET_NAMES, targetByName } from "../targets/index.js";
 import type { Rule } from "../rules/types.js";
 import type { OutputFile, Target, TargetOptions } from "../targets/types.js";
+import { readOrUndefined, writeAtomic } from "./fs.js";
 import { loadLibrary } from "./library.js";
 import type { Output } from "./output.js";
 
@@ -90,26 +91,6 @@ function readManifest(out: string): Manifest {
     return typeof m.files === "object" && m.files !== null ? m : { files: {} };
   } catch {
     return { files: {} };
-  }
-}
-
-function writeAtomic(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, content);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
-
-function readOrUndefined(path: string): string | undefined {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return undefined;
   }
 }
 

@@ -7,6 +7,7 @@ import { parseEvents } from "../events/parse.js";
 import { logTypes, rootType, schemaFor } from "../schema/schema.js";
 import { parseCondition } from "../syntax/ast.js";
 import { registerBuild } from "./build.js";
+import { registerFmt } from "./fmt.js";
 import { loadLibrary, type Library } from "./library.js";
 import { createOutput, type Output } from "./output.js";
 
@@ -132,6 +133,7 @@ export async function main(argv: readonly string[], io: Output = createOutput())
     });
 
   registerBuild(program, { io, setStatus, color: () => color(program, io) });
+  registerFmt(program, { io, setStatus });
 
   try {
     await program.parseAsync([...argv]);
