@@ -60,6 +60,13 @@ export const CODES = {
   RC209: { severity: "error", title: "network has host bits set" },
   RC210: { severity: "warning", title: "field spelled in another case" },
   RC211: { severity: "warning", title: "comparison can never match" },
+  RC212: { severity: "warning", title: "duplicate predicate" },
+  RC213: { severity: "warning", title: "contradiction" },
+  RC214: { severity: "warning", title: "tautology" },
+  RC215: { severity: "warning", title: "like without a wildcard" },
+  RC216: { severity: "warning", title: "matches with a plain string" },
+  RC217: { severity: "warning", title: "rule lacks a positive or a negative test" },
+  RC218: { severity: "warning", title: "comment in a folded condition" },
   // rule files
   RC301: { severity: "error", title: "invalid YAML" },
   RC302: { severity: "error", title: "rule file is not a mapping" },

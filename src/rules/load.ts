@@ -1,6 +1,7 @@
 import jsYaml from "js-yaml";
 import type { Path } from "../ast/nodes.js";
 import { checkCondition, checkPath } from "../check/check.js";
+import { lintCondition } from "../check/lint.js";
 import { fileDiagnostic, hasErrors, nearest, type Code, type ConditionDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { logTypes, rootType, schemaFor, type FieldType } from "../schema/schema.js";
 import { parseCondition, parsePath } from "../syntax/ast.js";
@@ -157,6 +158,12 @@ class RuleLoader {
     const dedupFields = this.paths(doc, "DedupFields", schemas);
     const alertTitle = this.title(doc, schemas);
     const tests = this.tests(doc);
+    if (tests && condition && !(tests.some((t) => t.expectedResult) && tests.some((t) => !t.expectedResult))) {
+      const lacks = tests.some((t) => t.expectedResult) ? "negative test (ExpectedResult: false)" : tests.length > 0 ? "positive test (ExpectedResult: true)" : "tests";
+      this.at("RC217", `the rule has no ${lacks}: add one so a change that breaks it is caught`, ["Tests"], "key");
+    } else if (!tests && condition) {
+      this.diagnostics.push(fileDiagnostic("RC217", "the rule has no Tests: add a positive and a negative one", this.file, this.locator.lines().span(0, 0)));
+    }
 
     if (ruleId === undefined || displayName === undefined || !types || !severity || conditionText === undefined || !condition) return undefined;
     return {
@@ -309,7 +316,11 @@ class RuleLoader {
       }
       ast = checked.condition;
     }
+    if (!diags.some((d) => d.severity === "error")) diags.push(...lintCondition(ast, schemas[0]));
     this.conditionDiagnostics(["Condition"], text, diags);
+    if (text.includes("#") && this.locator.scalarType(["Condition"]) === "BLOCK_FOLDED") {
+      this.at("RC218", "a comment in a folded (>) condition runs to the end of the condition, since YAML joins the lines: use a literal block (|)", ["Condition"]);
+    }
     return diags.some((d) => d.severity === "error") ? undefined : ast;
   }
 

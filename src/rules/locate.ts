@@ -59,6 +59,12 @@ export class Locator {
     return this.lines().span(node.range[0], end);
   }
 
+  /** The YAML style of a scalar value (PLAIN, QUOTE_DOUBLE, BLOCK_FOLDED, ...). */
+  scalarType(path: KeyPath): string | undefined {
+    const { value } = this.find(path);
+    return isScalar(value) ? (value.type ?? undefined) : undefined;
+  }
+
   /**
    * Maps offsets in a decoded string value back into the file. `value` is the decoded string;
    * the result maps index i of the value (0..value.length) to a file offset.

@@ -35,3 +35,20 @@ describe("diagnostics of broken rule files", () => {
     expect(lib.diagnostics.some((d) => d.severity === "warning" && d.code === "RC210")).toBe(true);
   });
 });
+
+describe("warnings for smells a reviewer would flag", () => {
+  for (const f of readdirSync(new URL("../warnings/", import.meta.url)).filter((x) => x.endsWith(".yml"))) {
+    it(f, async () => {
+      const lib = loadLibrary([`test/warnings/${f}`]);
+      expect(lib.diagnostics.every((d) => d.severity === "warning")).toBe(true);
+      expect(lib.rules.length).toBe(1);
+      const text = lib.diagnostics.map((d) => formatDiagnostic(d, { sources: lib.sources })).join("\n") + "\n";
+      await expect(text).toMatchFileSnapshot(`../warnings/${f.replace(/\.yml$/, ".diagnostics.txt")}`);
+    });
+  }
+
+  it("flags each smell once", () => {
+    const codes = loadLibrary(["test/warnings/smells.yml"]).diagnostics.map((d) => d.code).sort();
+    expect(codes).toEqual(["RC211", "RC212", "RC213", "RC213", "RC214", "RC215", "RC216", "RC217"]);
+  });
+});
