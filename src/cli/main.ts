@@ -8,6 +8,7 @@ import { logTypes, rootType, schemaFor } from "../schema/schema.js";
 import { parseCondition } from "../syntax/ast.js";
 import { registerBuild } from "./build.js";
 import { registerFmt } from "./fmt.js";
+import { toGithub, toSarif } from "./formats.js";
 import { loadLibrary, type Library } from "./library.js";
 import { createOutput, type Output } from "./output.js";
 
@@ -37,8 +38,11 @@ export async function main(argv: readonly string[], io: Output = createOutput())
     .command("check")
     .description("check rule files and print every diagnostic")
     .argument("[paths...]", "rule files or directories", ["rules"])
-    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
-    .addHelpText("after", "\nExamples:\n  rulec check rules\n  rulec check rules/s3_policy.yml --format json")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "sarif", "github"]).default("text"))
+    .addHelpText(
+      "after",
+      "\nExamples:\n  rulec check rules\n  rulec check rules/s3_policy.yml --format json\n  rulec check rules --format sarif > rulec.sarif   # code scanning\n  rulec check rules --format github                # annotations in a GitHub Actions run",
+    )
     .action((paths: string[], opts: { format: string }) => {
       const lib = loadLibrary(paths);
       report(io, lib, opts.format, color(program, io));
@@ -155,6 +159,14 @@ export function color(program: Command, io: Output) {
 }
 
 export function report(io: Output, lib: Pick<Library, "diagnostics" | "sources">, format: string, c: { enabled: boolean }): void {
+  if (format === "sarif") {
+    io.out(JSON.stringify(toSarif(lib.diagnostics, VERSION), null, 2) + "\n");
+    return;
+  }
+  if (format === "github") {
+    io.out(toGithub(lib.diagnostics));
+    return;
+  }
   if (format === "json") {
     io.out(JSON.stringify(lib.diagnostics, null, 2) + "\n");
     return;
