@@ -7,6 +7,7 @@ import { Locator } from "../rules/locate.js";
 import { TARGET_NAMES, targetByName } from "../targets/index.js";
 import type { Rule } from "../rules/types.js";
 import type { OutputFile, Target, TargetOptions } from "../targets/types.js";
+import { loadConfig } from "./config.js";
 import { readOrUndefined, writeAtomic } from "./fs.js";
 import { loadLibrary } from "./library.js";
 import type { Output } from "./output.js";
@@ -24,8 +25,10 @@ export interface BuildDeps {
   readonly io: Output;
   readonly setStatus: (s: number) => void;
   readonly color: () => { enabled: boolean };
-  /** Target options (from the config file, later flags). */
+  /** Target options from flags; they override the config file's. */
   readonly targetOptions?: (target: string) => TargetOptions;
+  /** The --config file, when given. */
+  readonly configFile?: () => string | undefined;
 }
 
 export interface BuildPlan {
@@ -99,13 +102,22 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
     .command("build")
     .description("compile rules to every target (or --target) into the output directory")
     .argument("[paths...]", "rule files or directories", ["rules"])
-    .option("-t, --target <targets>", `comma-separated targets (${TARGET_NAMES.join(",")})`, TARGET_NAMES.join(","))
-    .option("-o, --out <dir>", "output directory", "out")
+    .option("-t, --target <targets>", `comma-separated targets (${TARGET_NAMES.join(",")}); default: all, or the config's targets`)
+    .option("-o, --out <dir>", "output directory (default: the config's out, else out)")
     .option("--check", "write nothing; list what is out of date and exit 1 if anything is")
     .addHelpText("after", "\nExamples:\n  rulec build rules\n  rulec build rules --target athena --out out\n  rulec build --check            # CI: fail when out/ is stale")
-    .action((paths: string[], opts: { target: string; out: string; check?: boolean }) => {
+    .action((paths: string[], opts: { target?: string; out?: string; check?: boolean }) => {
       const { io, setStatus } = deps;
-      const wanted = opts.target.split(",").map((s) => s.trim()).filter(Boolean);
+      const loaded = loadConfig(paths, deps.configFile?.());
+      if (loaded.diagnostics.length > 0) {
+        const sources = new Map(loaded.file && loaded.text !== undefined ? [[loaded.file, loaded.text]] : []);
+        for (const d of loaded.diagnostics) io.err(formatDiagnostic(d, { sources, color: deps.color().enabled }) + "\n");
+        setStatus(2);
+        return;
+      }
+      const config = loaded.config;
+      const outDir = opts.out ?? config.out ?? "out";
+      const wanted = (opts.target?.split(",") ?? config.targets ?? TARGET_NAMES).map((s) => s.trim()).filter(Boolean);
       const targets: Target[] = [];
       for (const name of wanted) {
         const t = targetByName(name);
@@ -116,10 +128,11 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
         }
         targets.push(t);
       }
-      const plan = planBuild(paths, targets, deps.targetOptions);
+      const targetOptions = (name: string): TargetOptions => ({ ...((config as Record<string, unknown>)[name] as TargetOptions | undefined), ...deps.targetOptions?.(name) });
+      const plan = planBuild(paths, targets, targetOptions);
       for (const d of plan.diagnostics) io.err(formatDiagnostic(d, { sources: plan.sources, color: deps.color().enabled }) + "\n");
 
-      const out = resolve(opts.out);
+      const out = resolve(outDir);
       const manifest = readManifest(out);
       const rel = (p: string) => relative(out, resolve(p)).split(sep).join("/");
       const nextManifest: Record<string, string> = {};
@@ -147,15 +160,15 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
           writeAtomic(target, f.content);
           written++;
         } catch (e) {
-          io.err(`rulec: error RC312: cannot write ${join(opts.out, f.path)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+          io.err(`rulec: error RC312: cannot write ${join(outDir, f.path)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
           setStatus(1);
         }
       }
       const sortedManifest = Object.fromEntries(Object.entries(nextManifest).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
       const manifestText = JSON.stringify({ files: sortedManifest }, null, 2) + "\n";
       if (opts.check) {
-        for (const p of outOfDate) io.out(`out of date: ${join(opts.out, p)}\n`);
-        for (const p of stale) io.out(`stale: ${join(opts.out, p)} (its rule no longer exists)\n`);
+        for (const p of outOfDate) io.out(`out of date: ${join(outDir, p)}\n`);
+        for (const p of stale) io.out(`stale: ${join(outDir, p)} (its rule no longer exists)\n`);
         io.err(`${plan.ruleCount} rules, ${outOfDate.length} out of date, ${unchanged} up to date, ${stale.length} stale, ${plan.failedRules.length} with errors\n`);
         setStatus(outOfDate.length > 0 || stale.length > 0 || plan.failedRules.length > 0 ? 1 : 0);
         return;
@@ -166,7 +179,7 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
           rmSync(join(out, p));
           removed++;
         } catch (e) {
-          io.err(`rulec: error RC312: cannot remove ${join(opts.out, p)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+          io.err(`rulec: error RC312: cannot remove ${join(outDir, p)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
           setStatus(1);
         }
       }
@@ -174,7 +187,7 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
         try {
           writeAtomic(join(out, MANIFEST), manifestText);
         } catch (e) {
-          io.err(`rulec: error RC312: cannot write ${join(opts.out, MANIFEST)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+          io.err(`rulec: error RC312: cannot write ${join(outDir, MANIFEST)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
           setStatus(1);
         }
       }

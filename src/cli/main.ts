@@ -23,6 +23,7 @@ export async function main(argv: readonly string[], io: Output = createOutput())
     .description("Compile detection rules to Panther Python, Athena SQL and Sigma; test them on events.")
     .version(VERSION, "-V, --version")
     .option("--no-color", "never colour the output (also NO_COLOR=1)")
+    .option("--config <file>", "the configuration file (default: rulec.config.yml in the library or a parent)")
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.out(s),
@@ -136,7 +137,7 @@ export async function main(argv: readonly string[], io: Output = createOutput())
       }
     });
 
-  registerBuild(program, { io, setStatus, color: () => color(program, io) });
+  registerBuild(program, { io, setStatus, color: () => color(program, io), configFile: () => program.opts<{ config?: string }>().config });
   registerFmt(program, { io, setStatus });
 
   try {

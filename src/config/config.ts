@@ -1,0 +1,106 @@
+import jsYaml from "js-yaml";
+import { fileDiagnostic, nearest, type Diagnostic } from "../diagnostics.js";
+import { Locator, type KeyPath } from "../rules/locate.js";
+
+/**
+ * `rulec.config.yml`: library-wide settings (output directory, default targets, Athena and Sigma
+ * options). Pure: text in, a validated Config and diagnostics (file:line:col) out.
+ */
+
+export const CONFIG_FILE = "rulec.config.yml";
+
+export interface Config {
+  readonly out?: string;
+  readonly targets?: readonly string[];
+  readonly athena?: Readonly<Record<string, string | number>>;
+  readonly sigma?: Readonly<Record<string, string>>;
+}
+
+type Kind = "string" | "number" | "string-list";
+
+const SCHEMA: Record<string, Kind | Record<string, Kind>> = {
+  out: "string",
+  targets: "string-list",
+  athena: {
+    database: "string",
+    table: "string",
+    profile: "string",
+    since: "string",
+    from: "string",
+    to: "string",
+    workgroup: "string",
+    outputLocation: "string",
+    region: "string",
+    maxConcurrency: "number",
+  },
+  sigma: {
+    author: "string",
+    status: "string",
+    date: "string",
+  },
+};
+
+const SIGMA_STATUS = ["stable", "test", "experimental", "deprecated", "unsupported"];
+
+export function parseConfig(text: string, file: string): { config: Config; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const locator = new Locator(text);
+  const at = (message: string, path: KeyPath, where: "key" | "value" = "value") =>
+    diagnostics.push(fileDiagnostic("RC502", message, file, where === "key" ? locator.keySpan(path) : locator.valueSpan(path)));
+  let doc: unknown;
+  try {
+    doc = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA });
+  } catch (e) {
+    const err = e as { reason?: string; mark?: { position: number } };
+    const span = err.mark ? locator.lines().span(err.mark.position, err.mark.position + 1) : undefined;
+    return { config: {}, diagnostics: [fileDiagnostic("RC502", `invalid YAML: ${err.reason ?? String(e)}`, file, span)] };
+  }
+  if (doc === undefined || doc === null) return { config: {}, diagnostics };
+  if (typeof doc !== "object" || Array.isArray(doc)) {
+    at("the configuration is a mapping of settings (out, targets, athena, sigma)", []);
+    return { config: {}, diagnostics };
+  }
+  const config: Record<string, unknown> = {};
+  const check = (value: unknown, kind: Kind, path: KeyPath): unknown => {
+    const name = path.join(".");
+    if (kind === "string" && (typeof value === "string" || typeof value === "number")) return String(value);
+    if (kind === "number" && typeof value === "number" && Number.isInteger(value) && value > 0) return value;
+    if (kind === "string-list" && Array.isArray(value) && value.every((v) => typeof v === "string")) return value;
+    at(`${name} must be ${kind === "string" ? "a string" : kind === "number" ? "a whole number above 0" : "a list of strings"}`, path);
+    return undefined;
+  };
+  for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
+    const kind = SCHEMA[key];
+    if (kind === undefined) {
+      const near = nearest(key, Object.keys(SCHEMA), 1)[0];
+      at(`unknown setting '${key}'${near ? ` (did you mean '${near}'?)` : ""}`, [key], "key");
+      continue;
+    }
+    if (typeof kind === "string") {
+      const v = check(value, kind, [key]);
+      if (v !== undefined) config[key] = v;
+      continue;
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      at(`${key} must be a mapping (${Object.keys(kind).join(", ")})`, [key]);
+      continue;
+    }
+    const section: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      const sub = kind[k];
+      if (sub === undefined) {
+        const near = nearest(k, Object.keys(kind), 1)[0];
+        at(`unknown setting '${key}.${k}'${near ? ` (did you mean '${near}'?)` : ""}`, [key, k], "key");
+        continue;
+      }
+      const checked = check(v, sub, [key, k]);
+      if (checked !== undefined) section[k] = checked;
+    }
+    config[key] = section;
+  }
+  const status = (config.sigma as Record<string, string> | undefined)?.status;
+  if (status !== undefined && !SIGMA_STATUS.includes(status)) at(`sigma.status must be one of ${SIGMA_STATUS.join(", ")}`, ["sigma", "status"]);
+  const date = (config.sigma as Record<string, string> | undefined)?.date;
+  if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date)) at("sigma.date must be a date, YYYY-MM-DD", ["sigma", "date"]);
+  return { config: config as Config, diagnostics };
+}
