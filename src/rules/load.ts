@@ -318,7 +318,8 @@ class RuleLoader {
     }
     if (!diags.some((d) => d.severity === "error")) diags.push(...lintCondition(ast, schemas[0]));
     this.conditionDiagnostics(["Condition"], text, diags);
-    if (text.includes("#") && this.locator.scalarType(["Condition"]) === "BLOCK_FOLDED") {
+    // Cheap test first: only a file with a `Condition: >` line can hold a folded condition.
+    if (text.includes("#") && /^Condition:[ \t]*>/m.test(this.text) && this.locator.scalarType(["Condition"]) === "BLOCK_FOLDED") {
       this.at("RC218", "a comment in a folded (>) condition runs to the end of the condition, since YAML joins the lines: use a literal block (|)", ["Condition"]);
     }
     return diags.some((d) => d.severity === "error") ? undefined : ast;
