@@ -1,0 +1,180 @@
+/**
+ * Deterministic, seeded generators for the benchmarks: rule libraries of CloudTrail-style rules
+ * (lists, nested paths, negations, like/matches/cidr, arrays) and CloudTrail events with a
+ * realistic mix of services, identities, errors and sizes.
+ */
+
+/** mulberry32: a small, fast, seeded PRNG. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Rand = () => number;
+const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+const pickN = <T>(r: Rand, xs: readonly T[], n: number): T[] => {
+  const out = new Set<T>();
+  while (out.size < Math.min(n, xs.length)) out.add(pick(r, xs));
+  return [...out];
+};
+
+export const SERVICES: Record<string, readonly string[]> = {
+  "iam.amazonaws.com": ["CreateUser", "DeleteUser", "AttachUserPolicy", "PutUserPolicy", "CreateAccessKey", "CreateLoginProfile", "UpdateAssumeRolePolicy", "AddUserToGroup", "ListUsers", "GetUser"],
+  "s3.amazonaws.com": ["PutBucketPolicy", "DeleteBucketPolicy", "PutBucketAcl", "GetObject", "PutObject", "ListBuckets", "DeleteBucketPublicAccessBlock", "PutBucketVersioning"],
+  "ec2.amazonaws.com": ["RunInstances", "DescribeInstances", "AuthorizeSecurityGroupIngress", "ModifyInstanceAttribute", "ImportKeyPair", "ModifySnapshotAttribute", "CreateRoute"],
+  "cloudtrail.amazonaws.com": ["StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors", "LookupEvents"],
+  "sts.amazonaws.com": ["AssumeRole", "GetCallerIdentity", "GetSessionToken"],
+  "kms.amazonaws.com": ["Decrypt", "Encrypt", "ScheduleKeyDeletion", "DisableKey", "GenerateDataKey"],
+  "signin.amazonaws.com": ["ConsoleLogin"],
+  "guardduty.amazonaws.com": ["DeleteDetector", "UpdateDetector", "ListDetectors"],
+  "secretsmanager.amazonaws.com": ["GetSecretValue", "ListSecrets"],
+  "ses.amazonaws.com": ["GetAccountSendingEnabled", "GetSendQuota"],
+};
+const SERVICE_NAMES = Object.keys(SERVICES);
+const ALL_EVENTS = SERVICE_NAMES.flatMap((s) => SERVICES[s]!);
+const REGIONS = ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1", "ap-northeast-1"];
+const AGENTS = ["aws-cli/2.15.0 Python/3.11.6 Linux/6.1", "console.amazonaws.com", "Boto3/1.34.0 Python/3.12", "aws-sdk-go-v2/1.24.0", "Terraform/1.7.0", "TruffleHog", "pacu/1.5", "Mozilla/5.0 (X11; Kali Linux x86_64)"];
+const IDENTITY_TYPES = ["IAMUser", "AssumedRole", "Root", "AWSService", "FederatedUser"];
+const ERRORS = ["AccessDenied", "NoSuchEntity", "ThrottlingException", "UnauthorizedOperation"];
+const NETWORKS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "203.0.113.0/24", "2001:db8::/32", "198.51.100.0/24"];
+
+function account(r: Rand): string {
+  return String(100000000000 + Math.floor(r() * 899999999999));
+}
+
+/** One rule file (YAML text) of varied size. */
+export function generateRule(r: Rand, i: number): { name: string; text: string } {
+  const service = pick(r, SERVICE_NAMES);
+  const names = pickN(r, SERVICES[service]!, 1 + Math.floor(r() * 4));
+  const clauses: string[] = [`eventSource eq "${service}"`, names.length === 1 ? `eventName eq "${names[0]}"` : `eventName in [${names.map((n) => `"${n}"`).join(", ")}]`];
+  // Each extra clause comes with what a matching event holds, so the positive test is true by construction.
+  type Extra = () => [string, Record<string, unknown>];
+  const role = pick(r, ["admin", "ci", "deploy", "ops"]);
+  const type = pick(r, IDENTITY_TYPES);
+  const extras: Extra[] = [
+    () => ["not errorCode exists", {}],
+    () => ["errorCode empty", {}],
+    () => [`userIdentity.type eq "${type}"`, { userIdentity: { type, arn: `arn:aws:iam::123456789012:role/${role}-x` } }],
+    () => [`userIdentity.arn like "arn:aws:iam::*:role/${role}-*"`, { userIdentity: { type, arn: `arn:aws:iam::123456789012:role/${role}-x` } }],
+    () => [`userAgent icontains ["trufflehog", "pacu"]`, { userAgent: "TruffleHog/3.0" }],
+    () => [`not sourceIPAddress cidr ["10.0.0.0/8", "192.168.0.0/16"]`, {}],
+    () => [`recipientAccountId matches '^\\d{12}$'`, {}],
+    () => [`requestParameters.userName ne userIdentity.userName`, { requestParameters: { userName: "victim" } }],
+    () => [`resources[type eq "AWS::S3::Bucket" and ARN endswith "-prod"]`, { resources: [{ ARN: "arn:aws:s3:::data-prod", type: "AWS::S3::Bucket" }] }],
+    () => [`awsRegion in ["us-east-1", "eu-west-1", "ap-southeast-1"]`, { awsRegion: "eu-west-1" }],
+    () => [`requestParameters.maxCount gt ${1 + Math.floor(r() * 20)}`, { requestParameters: { maxCount: 50 } }],
+    () => [`(userIdentity.sessionContext.attributes.mfaAuthenticated eq "false" or additionalEventData.MFAUsed ieq "no")`, { additionalEventData: { MFAUsed: "No" } }],
+    () => [`requestParameters.policyArn endswith "/AdministratorAccess"`, { requestParameters: { policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" } }],
+    () => [`responseElements.ConsoleLogin eq "Failure"`, { responseElements: { ConsoleLogin: "Failure" } }],
+  ];
+  const positive: Record<string, unknown> = { eventSource: service, eventName: names[0], awsRegion: "eu-west-1", sourceIPAddress: "198.51.100.7", recipientAccountId: "123456789012" };
+  for (const make of pickN(r, extras, Math.floor(r() * 5))) {
+    const [clause, patch] = make();
+    clauses.push(clause);
+    for (const [k, v] of Object.entries(patch)) {
+      const prior = positive[k];
+      positive[k] = typeof prior === "object" && prior !== null && typeof v === "object" && v !== null ? { ...prior, ...v } : v;
+    }
+  }
+  const name = `bench_${String(i).padStart(6, "0")}_${service.split(".")[0]}`;
+  const condition = clauses.join("\n  and ");
+  const log = (hit: boolean) => JSON.stringify(hit ? positive : { ...positive, eventName: "NoSuchEvent" });
+  const text = `RuleID: Bench.${i}.${names[0]}
+DisplayName: Benchmark rule ${i} (${names.join(", ")})
+Enabled: true
+LogTypes: [AWS.CloudTrail]
+Severity: ${pick(r, ["Info", "Low", "Medium", "High", "Critical"])}
+Description: Generated rule ${i} for the benchmarks.
+Tags: [AWS CloudTrail, Benchmark]
+Reports:
+  MITRE ATT&CK:
+    - ${pick(r, ["TA0007:T1526", "TA0004:T1098", "TA0005:T1562", "TA0003:T1136"])}
+Condition: |
+  ${condition}
+OutputFields: [eventName, eventSource, awsRegion, sourceIPAddress, userIdentity.arn]
+AlertTitle: "${names[0]} by {userIdentity.arn}"
+DedupFields: [userIdentity.arn]
+Tests:
+  - Name: positive
+    ExpectedResult: true
+    Log: ${log(true)}
+  - Name: negative
+    ExpectedResult: false
+    Log: ${log(false)}
+`;
+  return { name, text };
+}
+
+/** One CloudTrail record. */
+export function generateEvent(r: Rand, i: number): Record<string, unknown> {
+  const service = r() < 0.3 ? "s3.amazonaws.com" : pick(r, SERVICE_NAMES);
+  const eventName = pick(r, SERVICES[service]!);
+  const acct = r() < 0.8 ? "123456789012" : account(r);
+  const type = pick(r, IDENTITY_TYPES);
+  const user = `user${Math.floor(r() * 500)}`;
+  const role = pick(r, ["admin-ops", "ci-runner", "deploy-prod", "readonly", "ops-oncall"]);
+  const arn = type === "AssumedRole" ? `arn:aws:sts::${acct}:assumed-role/${role}/${user}` : type === "Root" ? `arn:aws:iam::${acct}:root` : `arn:aws:iam::${acct}:user/${user}`;
+  const ip = r() < 0.1 ? "AWS Internal" : r() < 0.05 ? "2001:db8::" + Math.floor(r() * 65535).toString(16) : `${pick(r, [10, 172, 192, 203, 198, 54])}.${Math.floor(r() * 256)}.${Math.floor(r() * 256)}.${Math.floor(r() * 256)}`;
+  const e: Record<string, unknown> = {
+    eventVersion: "1.09",
+    userIdentity: {
+      type,
+      principalId: `AIDA${i.toString(36).toUpperCase().padStart(12, "X")}`,
+      arn,
+      accountId: acct,
+      accessKeyId: `ASIA${Math.floor(r() * 1e12).toString(36).toUpperCase()}`,
+      ...(type === "IAMUser" ? { userName: user } : {}),
+      ...(type === "AssumedRole"
+        ? {
+            sessionContext: {
+              sessionIssuer: { type: "Role", principalId: "AROAEXAMPLE", arn: `arn:aws:iam::${acct}:role/${role}`, accountId: acct, userName: role },
+              attributes: { creationDate: "2026-11-01T10:00:00Z", mfaAuthenticated: r() < 0.5 ? "true" : "false" },
+            },
+          }
+        : {}),
+    },
+    eventTime: new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    eventSource: service,
+    eventName,
+    awsRegion: pick(r, REGIONS),
+    sourceIPAddress: ip,
+    userAgent: pick(r, AGENTS),
+    requestParameters:
+      r() < 0.2
+        ? null
+        : {
+            bucketName: `bucket-${Math.floor(r() * 100)}${r() < 0.1 ? "-prod" : ""}`,
+            userName: r() < 0.5 ? user : `other${Math.floor(r() * 50)}`,
+            maxCount: Math.floor(r() * 30),
+            ...(r() < 0.1 ? { policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" } : {}),
+            ...(r() < 0.1 ? { instancesSet: { items: [{ instanceId: `i-${Math.floor(r() * 1e8).toString(16)}` }, { instanceId: "i-0abc" }] } } : {}),
+          },
+    responseElements: eventName === "ConsoleLogin" ? { ConsoleLogin: r() < 0.2 ? "Failure" : "Success" } : null,
+    additionalEventData: eventName === "ConsoleLogin" ? { MFAUsed: r() < 0.5 ? "Yes" : "No" } : undefined,
+    requestID: `${i.toString(16)}-req`,
+    eventID: `${i.toString(16).padStart(8, "0")}-0000-4000-8000-000000000000`,
+    readOnly: eventName.startsWith("Get") || eventName.startsWith("List") || eventName.startsWith("Describe"),
+    resources: service === "s3.amazonaws.com" ? [{ ARN: `arn:aws:s3:::bucket-${Math.floor(r() * 100)}${r() < 0.1 ? "-prod" : ""}`, accountId: acct, type: "AWS::S3::Bucket" }] : undefined,
+    eventType: "AwsApiCall",
+    managementEvent: true,
+    recipientAccountId: "123456789012",
+    eventCategory: "Management",
+    ...(r() < 0.08 ? { errorCode: pick(r, ERRORS), errorMessage: "User is not authorized to perform this operation" } : {}),
+    tlsDetails: { tlsVersion: "TLSv1.3", cipherSuite: "TLS_AES_128_GCM_SHA256", clientProvidedHostHeader: `${service.split(".")[0]}.us-east-1.amazonaws.com` },
+  };
+  for (const k of Object.keys(e)) if (e[k] === undefined) delete e[k];
+  return e;
+}
+
+export function generateEvents(seed: number, count: number): Record<string, unknown>[] {
+  const r = rng(seed);
+  const out: Record<string, unknown>[] = new Array(count);
+  for (let i = 0; i < count; i++) out[i] = generateEvent(r, i);
+  return out;
+}
