@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import Ajv04 from "ajv-draft-04";
 import { describe, expect, it } from "vitest";
 import { rulec } from "../helpers/cli.js";
 
 const require = createRequire(import.meta.url);
+// ajv-draft-04 is CommonJS: its class is the module itself.
+const Ajv04 = require("ajv-draft-04") as typeof import("ajv-draft-04").default;
 const schema = JSON.parse(readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8")) as object;
 
 describe("rulec check --format sarif|github", () => {
