@@ -7,6 +7,7 @@ import { parseEvents } from "../events/parse.js";
 import { logTypes, rootType, schemaFor } from "../schema/schema.js";
 import { parseCondition } from "../syntax/ast.js";
 import { registerBuild } from "./build.js";
+import { registerCatalog } from "./catalog.js";
 import { registerFmt } from "./fmt.js";
 import { toGithub, toSarif } from "./formats.js";
 import { loadLibrary, type Library } from "./library.js";
@@ -139,6 +140,7 @@ export async function main(argv: readonly string[], io: Output = createOutput())
 
   registerBuild(program, { io, setStatus, color: () => color(program, io), configFile: () => program.opts<{ config?: string }>().config });
   registerFmt(program, { io, setStatus });
+  registerCatalog(program, { io, setStatus, color: () => color(program, io) });
 
   try {
     await program.parseAsync([...argv]);
