@@ -39,6 +39,8 @@ export interface BuildPlan {
   /** Output path -> its source rule file. */
   readonly origin: Map<string, string>;
   readonly failedRules: string[];
+  /** `target: rule file` pairs the target cannot express (RC401): reported, not fatal unless --strict. */
+  readonly inexpressible: string[];
 }
 
 /** Pure except for reading the rules: compile everything, in a stable order. */
@@ -49,6 +51,7 @@ export function planBuild(paths: readonly string[], targets: readonly Target[], 
   const origin = new Map<string, string>();
   const failed = new Set(lib.failed);
   const names = new Map<string, string>();
+  const inexpressible: string[] = [];
   for (const rule of lib.rules) {
     const prior = names.get(rule.name);
     if (prior !== undefined) {
@@ -66,7 +69,9 @@ export function planBuild(paths: readonly string[], targets: readonly Target[], 
     for (const target of targets) {
       const result = target.compile(rule, options(target.name));
       diagnostics.push(...result.diagnostics);
-      if (hasErrors(result.diagnostics)) failed.add(rule.file);
+      const errors = result.diagnostics.filter((d) => d.severity === "error");
+      if (errors.some((d) => d.code !== "RC401")) failed.add(rule.file);
+      else if (errors.length > 0) inexpressible.push(`${target.name}: ${rule.file}`);
       for (const f of result.files) {
         files.push(f);
         origin.set(f.path, rule.file);
@@ -74,7 +79,7 @@ export function planBuild(paths: readonly string[], targets: readonly Target[], 
     }
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, diagnostics, sources: lib.sources, ruleCount: lib.files.length, origin, failedRules: [...failed].sort() };
+  return { files, diagnostics, sources: lib.sources, ruleCount: lib.files.length, origin, failedRules: [...failed].sort(), inexpressible };
 }
 
 /** A rule whose own Tests fail is not compiled: its old outputs stay, and the build fails. */
@@ -105,8 +110,9 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
     .option("-t, --target <targets>", `comma-separated targets (${TARGET_NAMES.join(",")}); default: all, or the config's targets`)
     .option("-o, --out <dir>", "output directory (default: the config's out, else out)")
     .option("--check", "write nothing; list what is out of date and exit 1 if anything is")
+    .option("--strict", "also exit 1 when a target cannot express a rule (RC401)")
     .addHelpText("after", "\nExamples:\n  rulec build rules\n  rulec build rules --target athena --out out\n  rulec build --check            # CI: fail when out/ is stale")
-    .action((paths: string[], opts: { target?: string; out?: string; check?: boolean }) => {
+    .action((paths: string[], opts: { target?: string; out?: string; check?: boolean; strict?: boolean }) => {
       const { io, setStatus } = deps;
       const loaded = loadConfig(paths, deps.configFile?.());
       if (loaded.diagnostics.length > 0) {
@@ -170,7 +176,7 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
         for (const p of outOfDate) io.out(`out of date: ${join(outDir, p)}\n`);
         for (const p of stale) io.out(`stale: ${join(outDir, p)} (its rule no longer exists)\n`);
         io.err(`${plan.ruleCount} rules, ${outOfDate.length} out of date, ${unchanged} up to date, ${stale.length} stale, ${plan.failedRules.length} with errors\n`);
-        setStatus(outOfDate.length > 0 || stale.length > 0 || plan.failedRules.length > 0 ? 1 : 0);
+        setStatus(outOfDate.length > 0 || stale.length > 0 || plan.failedRules.length > 0 || (opts.strict && plan.inexpressible.length > 0) ? 1 : 0);
         return;
       }
       let removed = 0;
@@ -192,7 +198,11 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
         }
       }
       const errors = plan.failedRules.length;
-      io.err(`${plan.ruleCount} rules, ${written} files written, ${unchanged} unchanged, ${removed} removed, ${errors} rules with errors${errors > 0 ? `: ${plan.failedRules.join(", ")}` : ""}\n`);
-      setStatus(errors > 0 || plan.ruleCount === 0 ? 1 : 0);
+      const notExpressible = plan.inexpressible.length;
+      io.err(
+        `${plan.ruleCount} rules, ${written} files written, ${unchanged} unchanged, ${removed} removed, ${errors} rules with errors${errors > 0 ? `: ${plan.failedRules.join(", ")}` : ""}` +
+          `${notExpressible > 0 ? `, ${notExpressible} not expressible in a target (RC401 above${opts.strict ? "" : "; --strict fails on them"})` : ""}\n`,
+      );
+      setStatus(errors > 0 || plan.ruleCount === 0 || (opts.strict && notExpressible > 0) ? 1 : 0);
     });
 }

@@ -9,6 +9,7 @@ import { parseCondition } from "../syntax/ast.js";
 import { registerBuild } from "./build.js";
 import { registerCatalog } from "./catalog.js";
 import { registerFmt } from "./fmt.js";
+import { registerImport } from "./import.js";
 import { toGithub, toSarif } from "./formats.js";
 import { loadLibrary, type Library } from "./library.js";
 import { createOutput, type Output } from "./output.js";
@@ -141,6 +142,7 @@ export async function main(argv: readonly string[], io: Output = createOutput())
   registerBuild(program, { io, setStatus, color: () => color(program, io), configFile: () => program.opts<{ config?: string }>().config });
   registerFmt(program, { io, setStatus });
   registerCatalog(program, { io, setStatus, color: () => color(program, io) });
+  registerImport(program, { io, setStatus, color: () => color(program, io) });
 
   try {
     await program.parseAsync([...argv]);

@@ -9,6 +9,13 @@ export interface Output {
 }
 
 export function createOutput(): Output {
+  // A reader that goes away (`rulec ... | head`) ends the run quietly, not with a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "";
   return {
     out: (s) => void process.stdout.write(s),

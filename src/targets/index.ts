@@ -1,7 +1,8 @@
+import { sigmaTarget } from "./sigma/index.js";
 import type { Target, TargetName } from "./types.js";
 
 /** The registry: one entry per target. */
-export const TARGETS: readonly Target[] = [];
+export const TARGETS: readonly Target[] = [sigmaTarget];
 
 export const TARGET_NAMES: readonly TargetName[] = ["panther", "athena", "sigma"];
 
