@@ -1,0 +1,167 @@
+/**
+ * Every Python literal the Panther target prints comes from this file: the one defence against a
+ * rule value breaking out of a string. Quotes follow black's preference (double quotes unless
+ * that needs more escapes), so the output is stable under black.
+ */
+
+/** A character that must be escaped in any Python string literal (as source text). */
+function mustEscape(cp: number): boolean {
+  return (
+    cp < 0x20 ||
+    cp === 0x7f ||
+    (cp >= 0x80 && cp <= 0x9f) ||
+    cp === 0x2028 ||
+    cp === 0x2029 ||
+    cp === 0xfeff ||
+    (cp >= 0xd800 && cp <= 0xdfff)
+  );
+}
+
+function escapeChar(cp: number): string {
+  if (cp === 10) return "\\n";
+  if (cp === 13) return "\\r";
+  if (cp === 9) return "\\t";
+  if (cp <= 0xff) return `\\x${cp.toString(16).padStart(2, "0")}`;
+  return `\\u${cp.toString(16).padStart(4, "0")}`;
+}
+
+/** Iterates UTF-16 code units but keeps valid surrogate pairs together (lone ones are escaped). */
+function* codePoints(s: string): Generator<number> {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        yield (c - 0xd800) * 0x400 + (d - 0xdc00) + 0x10000;
+        i++;
+        continue;
+      }
+    }
+    yield c;
+  }
+}
+
+/** The quote black keeps: `'` only when the text has more `"` than `'`. */
+function quoteFor(s: string): '"' | "'" {
+  let dq = 0;
+  let sq = 0;
+  for (const ch of s) {
+    if (ch === '"') dq++;
+    else if (ch === "'") sq++;
+  }
+  return dq > sq ? "'" : '"';
+}
+
+function body(s: string, quote: string, braces: boolean): string {
+  let out = "";
+  for (const cp of codePoints(s)) {
+    const ch = String.fromCodePoint(cp);
+    if (ch === "\\") out += "\\\\";
+    else if (ch === quote) out += "\\" + ch;
+    else if (braces && (ch === "{" || ch === "}")) out += ch + ch;
+    else if (mustEscape(cp)) out += escapeChar(cp);
+    else out += ch;
+  }
+  return out;
+}
+
+/** A Python str literal whose value is exactly `s`. */
+export function pyString(s: string): string {
+  const q = quoteFor(s);
+  return q + body(s, q, false) + q;
+}
+
+/** The literal text of an f-string part (braces doubled); the caller adds the quotes. */
+export function fStringText(s: string, quote: '"' | "'"): string {
+  return body(s, quote, true);
+}
+
+export { quoteFor as pyQuoteFor };
+
+/**
+ * A regular expression as a Python literal: a raw string when the pattern can be one (easier to
+ * read: r"^\d+$"), else a plain string with escapes. The pattern text itself is never changed.
+ */
+export function pyRegex(pattern: string): string {
+  const hasDq = pattern.includes('"');
+  const hasSq = pattern.includes("'");
+  let trailing = 0;
+  for (let i = pattern.length - 1; i >= 0 && pattern[i] === "\\"; i--) trailing++;
+  const plain = [...codePoints(pattern)].every((cp) => !mustEscape(cp));
+  if (plain && !(hasDq && hasSq) && trailing % 2 === 0) {
+    const q = hasDq ? "'" : '"';
+    // A raw string cannot hold an escaped quote of its own kind: `\"` would stay two characters,
+    // which is what the regex means anyway, but a bare quote would end the literal.
+    return `r${q}${pattern}${q}`;
+  }
+  return pyString(pattern);
+}
+
+/**
+ * A number literal with the value the reference semantics reads (an IEEE double): safe integers
+ * as ints, everything else as a float literal that parses to the same double.
+ */
+export function pyNumber(n: number): string {
+  if (Object.is(n, -0)) return "0";
+  if (Number.isSafeInteger(n)) return String(n);
+  if (!Number.isFinite(n)) return n > 0 ? 'float("inf")' : 'float("-inf")';
+  if (Number.isInteger(n)) return n.toExponential().replace("e+", "e");
+  const s = String(n);
+  return s.replace("e+", "e");
+}
+
+/** `True` / `False`. */
+export function pyBool(b: boolean): string {
+  return b ? "True" : "False";
+}
+
+/** Text for inside a """docstring""": backslashes and every double quote escaped. */
+export function docstringText(s: string): string {
+  return body(s, '"', false);
+}
+
+/** Longest piece of a long literal, in source characters (so a piece fits a line at any depth). */
+export const PIECE = 60;
+
+/**
+ * A long literal as pieces for implicit concatenation ("abc" "def" is "abcdef"), which black keeps
+ * one per line: the only way to keep such a line within 100 columns without changing the value.
+ */
+export function pyStringPieces(s: string): string[] {
+  const whole = pyString(s);
+  if (whole.length <= PIECE + 10) return [whole];
+  const pieces: string[] = [];
+  let chunk = "";
+  for (const cp of codePoints(s)) {
+    const ch = String.fromCodePoint(cp);
+    if (pyString(chunk + ch).length > PIECE && chunk !== "") {
+      pieces.push(chunk);
+      chunk = "";
+    }
+    chunk += ch;
+  }
+  if (chunk !== "") pieces.push(chunk);
+  // One quote style for all pieces (black judges each piece alone, so pick per piece).
+  return pieces.map(pyString);
+}
+
+/** A long regular expression as raw-string pieces, never splitting an escape. */
+export function pyRegexPieces(pattern: string): string[] {
+  const whole = pyRegex(pattern);
+  if (whole.length <= PIECE + 10) return [whole];
+  if (!whole.startsWith("r")) return pyStringPieces(pattern);
+  const pieces: string[] = [];
+  let chunk = "";
+  const chars = [...pattern];
+  for (let i = 0; i < chars.length; i++) {
+    // An escape stays with the character it escapes.
+    const unit = chars[i] === "\\" && i + 1 < chars.length ? chars[i] + chars[++i]! : chars[i]!;
+    if (chunk.length + unit.length > PIECE - 3 && chunk !== "") {
+      pieces.push(chunk);
+      chunk = "";
+    }
+    chunk += unit;
+  }
+  if (chunk !== "") pieces.push(chunk);
+  return pieces.map(pyRegex);
+}
