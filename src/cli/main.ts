@@ -9,9 +9,10 @@ import { parseCondition } from "../syntax/ast.js";
 import { registerBuild } from "./build.js";
 import { registerCatalog } from "./catalog.js";
 import { registerFmt } from "./fmt.js";
+import { registerHunt } from "./hunt.js";
 import { registerImport } from "./import.js";
 import { toGithub, toSarif } from "./formats.js";
-import { loadLibrary, type Library } from "./library.js";
+import { loadLibrary, loadRuleFiles, type Library } from "./library.js";
 import { createOutput, type Output } from "./output.js";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -143,6 +144,7 @@ export async function main(argv: readonly string[], io: Output = createOutput())
   registerFmt(program, { io, setStatus });
   registerCatalog(program, { io, setStatus, color: () => color(program, io) });
   registerImport(program, { io, setStatus, color: () => color(program, io) });
+  registerHunt(program, { io, setStatus, color: () => color(program, io), loadRules: loadRuleFiles });
 
   try {
     await program.parseAsync([...argv]);

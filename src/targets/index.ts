@@ -1,9 +1,10 @@
+import { athenaTarget } from "./athena/index.js";
 import { pantherTarget } from "./panther/index.js";
 import { sigmaTarget } from "./sigma/index.js";
 import type { Target, TargetName } from "./types.js";
 
 /** The registry: one entry per target. */
-export const TARGETS: readonly Target[] = [pantherTarget, sigmaTarget];
+export const TARGETS: readonly Target[] = [pantherTarget, athenaTarget, sigmaTarget];
 
 export const TARGET_NAMES: readonly TargetName[] = ["panther", "athena", "sigma"];
 

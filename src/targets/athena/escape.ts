@@ -1,0 +1,84 @@
+/**
+ * The one place where rule text becomes SQL text. Every string literal, identifier, JSON path key
+ * and alias of the SQL targets goes through these functions: the only defence against a rule value
+ * breaking out of a literal.
+ */
+
+const PLAIN_IDENT = /^[a-z_][a-z0-9_]*$/;
+
+/** Words that must be quoted as identifiers (reserved in Trino or DuckDB, or easily misread). */
+const RESERVED = new Set([
+  "all", "alter", "and", "any", "array", "as", "asc", "between", "by", "case", "cast", "check", "column", "constraint",
+  "create", "cross", "cube", "current_date", "current_time", "current_timestamp", "current_user", "date", "deallocate",
+  "default", "delete", "desc", "describe", "distinct", "do", "drop", "else", "end", "escape", "except", "execute", "exists",
+  "extract", "false", "fetch", "filter", "for", "foreign", "from", "full", "group", "grouping", "having", "in", "inner",
+  "insert", "intersect", "interval", "into", "is", "join", "json", "lambda", "lateral", "leading", "left", "like", "limit",
+  "localtime", "localtimestamp", "natural", "normalize", "not", "null", "offset", "on", "only", "or", "order", "outer",
+  "pivot", "prepare", "primary", "recursive", "references", "returning", "right", "rollup", "row", "select", "some",
+  "table", "then", "time", "timestamp", "to", "trailing", "trim", "true", "uescape", "union", "unnest", "unpivot",
+  "user", "using", "values", "when", "where", "window", "with",
+]);
+
+/** A SQL string literal. Characters below U+0020 and U+007F are spelled with chr() so that the text stays printable. */
+export function sqlString(value: string): string {
+  const parts: string[] = [];
+  let run = "";
+  for (const ch of value) {
+    const cp = ch.codePointAt(0)!;
+    if (cp < 0x20 || cp === 0x7f) {
+      if (run !== "" || parts.length === 0) parts.push(`'${run.replace(/'/g, "''")}'`);
+      parts.push(`chr(${cp})`);
+      run = "";
+    } else {
+      run += ch;
+    }
+  }
+  if (run !== "" || parts.length === 0) parts.push(`'${run.replace(/'/g, "''")}'`);
+  if (parts.length === 1) return parts[0]!;
+  return `(${parts.join(" || ")})`;
+}
+
+/** A SQL identifier: bare when it is a plain lower-case word, else double-quoted with `"` doubled. */
+export function sqlIdent(name: string): string {
+  if (PLAIN_IDENT.test(name) && !RESERVED.has(name)) return name;
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** A dotted name (`database.table`), each part quoted as needed. */
+export function sqlQualified(parts: readonly string[]): string {
+  return parts.map(sqlIdent).join(".");
+}
+
+/** An output column alias: always double-quoted, so the rule's spelling (`userIdentity.arn`) is kept. */
+export function sqlAlias(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+const PATH_IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** True when a key can be spelled inside a JSON path string: no quote, backslash or control character. */
+export function pathKeySpellable(key: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return !/["\\\u0000-\u001f\u007f]/.test(key);
+}
+
+/** SQL/JSON path member accessor (Trino's json_exists/json_query/json_value): `.key` or `."x-amz-acl"`. */
+export function sqlJsonMember(key: string): string {
+  return PATH_IDENT.test(key) ? `.${key}` : `."${key}"`;
+}
+
+/** Trino's legacy JSONPath (json_extract, json_extract_scalar): `.key` or `["x-amz-acl"]`. */
+export function legacyJsonMember(key: string): string {
+  return PATH_IDENT.test(key) ? `.${key}` : `["${key}"]`;
+}
+
+/** A JSON Pointer (RFC 6901), DuckDB's unambiguous path form: `/x-amz-acl`, `~` and `/` escaped. */
+export function jsonPointer(keys: readonly string[]): string {
+  return keys.map((k) => "/" + k.replace(/~/g, "~0").replace(/\//g, "~1")).join("");
+}
+
+/** A number literal: integers as they are, anything else as a typed DOUBLE literal (both engines). */
+export function sqlNumber(n: number): string {
+  if (Number.isInteger(n) && Math.abs(n) < 1e15) return String(n);
+  return `DOUBLE '${String(n)}'`;
+}

@@ -1,0 +1,142 @@
+import type { Condition, Path } from "../../ast/nodes.js";
+import { and, block, leaf, type BoolExpr } from "./bool.js";
+import type { Dialect } from "./dialect.js";
+import { sqlAlias, sqlQualified, sqlString } from "./escape.js";
+import { defaultProfile, PROFILES, type Profile } from "./profile.js";
+import { SqlPrinter, Unsupported } from "./sql.js";
+
+/** Options of the Athena target (and of the DuckDB queries of `rulec hunt`). */
+export interface QueryOptions {
+  /** A profile name (profiles/*.json); default: the log type's default profile. */
+  readonly profile?: string;
+  readonly database?: string;
+  readonly table?: string;
+  /** A relative window ending now: `90m`, `24h`, `7d`, `2w`. */
+  readonly since?: string;
+  /** Absolute window bounds: `2024-01-31` or `2024-01-31T12:00:00Z` (from inclusive, to exclusive). */
+  readonly from?: string;
+  readonly to?: string;
+}
+
+export interface QueryInput {
+  readonly name: string;
+  readonly logType?: string;
+  readonly condition: Condition;
+  readonly outputFields?: readonly Path[];
+  /** Comment lines above the query (rule id, title...). */
+  readonly header?: readonly string[];
+}
+
+export interface QueryResult {
+  readonly sql?: string;
+  readonly errors: readonly string[];
+}
+
+export const DEFAULT_OUTPUT_FIELDS = [
+  "eventTime",
+  "eventSource",
+  "eventName",
+  "awsRegion",
+  "sourceIPAddress",
+  "userIdentity.arn",
+  "recipientAccountId",
+] as const;
+
+const SINCE = /^([1-9][0-9]{0,5})([mhdw])$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
+
+export function resolveProfile(logType: string | undefined, options: QueryOptions): { profile?: Profile; error?: string } {
+  if (options.profile === undefined) return { profile: defaultProfile(logType) };
+  const p = PROFILES.get(options.profile);
+  if (!p) return { error: `unknown table profile '${options.profile}' (known: ${[...PROFILES.keys()].join(", ")})` };
+  return { profile: p };
+}
+
+/** The whole query: SELECT the output fields FROM the table WHERE the condition and the time window. */
+export function buildQuery(
+  input: QueryInput,
+  options: QueryOptions,
+  dialect: Dialect,
+  extra: { select?: readonly string[]; from?: string; partitions?: boolean; profile?: Profile } = {},
+): QueryResult {
+  const errors: string[] = [];
+  const { profile, error } = extra.profile ? { profile: extra.profile, error: undefined } : resolveProfile(input.logType, options);
+  if (!profile) return { errors: [error!] };
+  const printer = new SqlPrinter(dialect, profile);
+  const select: string[] = [...(extra.select ?? [])];
+  // The rule's OutputFields; else CloudTrail's usual columns, those the layout has.
+  const own = input.outputFields !== undefined && input.outputFields.length > 0;
+  const fields: readonly (Path | string)[] = own ? input.outputFields! : input.logType === undefined || input.logType === "AWS.CloudTrail" ? DEFAULT_OUTPUT_FIELDS : [];
+  for (const f of fields) {
+    const names = typeof f === "string" ? f.split(".") : f.segments.map((s) => s.name);
+    const label = typeof f === "string" ? f : names.join(".");
+    try {
+      select.push(`${printer.selectExpr(names)} AS ${sqlAlias(label)}`);
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      if (own) errors.push(`output field ${label}: ${e.message}`);
+    }
+  }
+  if (select.length === 0) select.push("*");
+  let where: BoolExpr;
+  try {
+    where = printer.whereExpr(input.condition);
+  } catch (e) {
+    if (!(e instanceof Unsupported)) throw e;
+    return { errors: [...errors, e.message] };
+  }
+  const window = timeWindow(profile, options, dialect, extra.partitions ?? dialect.name === "trino");
+  if (window.error) return { errors: [...errors, window.error] };
+  if (errors.length > 0) return { errors };
+  const from = extra.from ?? sqlQualified([options.database ?? profile.database, options.table ?? profile.table]);
+  const body = and([...window.filters, where]);
+  const whereText = body.k === "const" && body.value ? "" : `\nWHERE ${block(body, "  ")}`;
+  const header = (input.header ?? []).map((l) => `-- ${sqlComment(l)}\n`).join("");
+  return { sql: `${header}SELECT\n  ${select.join(",\n  ")}\nFROM ${from}${whereText}\n`, errors: [] };
+}
+
+/** Comment text: one line, no control characters (a rule's title cannot end the comment early). */
+export function sqlComment(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ");
+}
+
+function timeWindow(profile: Profile, options: QueryOptions, d: Dialect, partitions: boolean): { filters: BoolExpr[]; error?: string } {
+  const filters: BoolExpr[] = [];
+  if (options.since === undefined && options.from === undefined && options.to === undefined) return { filters };
+  if (!profile.time) return { filters, error: `the table profile '${profile.name}' has no time column for a time window` };
+  const t = profile.time.type === "iso8601" ? d.isoTimestamp(sqlQualified([profile.time.column])) : sqlQualified([profile.time.column]);
+  let lowerTs: string | undefined;
+  let lowerDay: string | undefined;
+  let upperDay: string | undefined;
+  if (options.since !== undefined) {
+    const m = SINCE.exec(options.since);
+    if (!m) return { filters, error: `invalid --since '${options.since}': use a number and m, h, d or w (e.g. 24h, 7d)` };
+    const n = Number(m[1]);
+    const [count, unit] = m[2] === "m" ? [n, "MINUTE" as const] : m[2] === "h" ? [n, "HOUR" as const] : m[2] === "d" ? [n, "DAY" as const] : [n * 7, "DAY" as const];
+    lowerTs = `${d.now()} - ${d.interval(count, unit)}`;
+    filters.push(leaf(`${t} >= ${lowerTs}`, true));
+    lowerDay = d.formatDate(`${lowerTs} - ${d.interval(1, "DAY")}`);
+  }
+  for (const [key, op] of [["from", ">="], ["to", "<"]] as const) {
+    const v = options[key];
+    if (v === undefined) continue;
+    const m = DATE.exec(v);
+    if (!m || Number.isNaN(Date.parse(m[4] === undefined ? `${v}T00:00:00Z` : v))) {
+      return { filters, error: `invalid --${key} '${v}': use an ISO-8601 date or date-time (2024-01-31 or 2024-01-31T12:00:00Z)` };
+    }
+    const iso = m[4] === undefined ? `${v}T00:00:00Z` : /(?:Z|[+-]\d{2}:\d{2})$/.test(v) ? v : `${v}Z`;
+    filters.push(leaf(`${t} ${op} ${d.isoTimestamp(sqlString(iso))}`, true));
+    // Partitions hold the delivery day (UTC): a day of slack on either side keeps late files.
+    const day = new Date(Date.parse(iso) + (key === "from" ? -86400000 : 86400000)).toISOString().slice(0, 10).replace(/-/g, "/");
+    if (key === "from") lowerDay = lowerDay === undefined ? sqlString(day) : lowerDay;
+    else upperDay = sqlString(day);
+  }
+  if (partitions && profile.partitions.kind !== "none") {
+    const p = profile.partitions;
+    const dayExpr = p.kind === "ymd" ? `concat(${sqlQualified([p.year])}, '/', ${sqlQualified([p.month])}, '/', ${sqlQualified([p.day])})` : sqlQualified([p.column]);
+    if (lowerDay !== undefined) filters.unshift(leaf(`${dayExpr} >= ${lowerDay}`, true));
+    if (upperDay !== undefined) filters.splice(lowerDay !== undefined ? 1 : 0, 0, leaf(`${dayExpr} <= ${upperDay}`, true));
+  }
+  return { filters };
+}

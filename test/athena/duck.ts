@@ -1,0 +1,58 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type { Condition } from "../../src/ast/nodes.js";
+import { createTableSql, loadRows, openDuckDB, shapeRecord, type Row } from "../../src/hunt/table.js";
+import { definite, inline } from "../../src/targets/athena/bool.js";
+import { DUCKDB, duckdbDialect, sharedSource, type DuckCache } from "../../src/targets/athena/dialect.js";
+import { PROFILES, type Profile } from "../../src/targets/athena/profile.js";
+import { SqlPrinter } from "../../src/targets/athena/sql.js";
+
+/**
+ * Batched differential runs on DuckDB: many cases' events in one table, many conditions per query
+ * (one CASE branch per case). Returns each case's verdict per event.
+ */
+export interface DuckCase {
+  readonly condition: Condition;
+  readonly events: readonly unknown[];
+}
+
+export class DuckRunner {
+  private constructor(
+    readonly connection: DuckDBConnection,
+    readonly close: () => void,
+  ) {}
+
+  static async open(): Promise<DuckRunner> {
+    const { connection, close } = await openDuckDB();
+    return new DuckRunner(connection, close);
+  }
+
+  /** The WHERE expression of a condition in DuckDB SQL (never NULL). */
+  static predicate(condition: Condition, profile: Profile = PROFILES.get("generic")!, cache?: DuckCache): string {
+    return inline(definite(new SqlPrinter(cache ? duckdbDialect(cache) : DUCKDB, profile).whereExpr(condition)));
+  }
+
+  async run(cases: readonly DuckCase[], profile: Profile = PROFILES.get("generic")!, chunk = 250): Promise<boolean[][]> {
+    await this.connection.run(createTableSql(profile, "t"));
+    const rows: Row[] = [];
+    cases.forEach((c, i) => c.events.forEach((e, j) => rows.push(shapeRecord(profile, e, String(i), j))));
+    await loadRows(this.connection, profile, "t", rows);
+    const out: boolean[][] = cases.map((c) => c.events.map(() => false));
+    for (let start = 0; start < cases.length; start += chunk) {
+      const branches: string[] = [];
+      // Walks through the JSON column are shared by every condition of the chunk.
+      const cache: DuckCache | undefined = profile.root ? { roots: new Set([profile.root.column]), columns: new Map() } : undefined;
+      for (let i = start; i < Math.min(cases.length, start + chunk); i++) {
+        branches.push(`WHEN '${i}' THEN ${DuckRunner.predicate(cases[i]!.condition, profile, cache)}`);
+      }
+      const rowsOfChunk = `(SELECT * FROM t WHERE rc_file IN (${branches.map((_, k) => `'${start + k}'`).join(", ")}))`;
+      const source = cache ? sharedSource(rowsOfChunk, cache) : rowsOfChunk;
+      const sql = `SELECT rc_file, rc_record, CASE rc_file ${branches.join("\n")} END AS r FROM ${source}`;
+      const result = (await this.connection.runAndReadAll(sql)).getRows();
+      for (const [file, record, r] of result) {
+        if (r !== true && r !== false) throw new Error(`NULL verdict for case ${file} event ${record}`);
+        out[Number(file)]![Number(record)] = r;
+      }
+    }
+    return out;
+  }
+}
