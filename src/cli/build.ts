@@ -8,7 +8,7 @@ import { TARGET_NAMES, targetByName } from "../targets/index.js";
 import type { Rule } from "../rules/types.js";
 import type { OutputFile, Target, TargetOptions } from "../targets/types.js";
 import { loadConfig } from "./config.js";
-import { readOrUndefined, writeAtomic } from "./fs.js";
+import { readOrUndefined, removeLeftovers, writeAtomicAsync } from "./fs.js";
 import { loadLibrary } from "./library.js";
 import type { Output } from "./output.js";
 
@@ -112,7 +112,7 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
     .option("--check", "write nothing; list what is out of date and exit 1 if anything is")
     .option("--strict", "also exit 1 when a target cannot express a rule (RC401)")
     .addHelpText("after", "\nExamples:\n  rulec build rules\n  rulec build rules --target athena --out out\n  rulec build --check            # CI: fail when out/ is stale")
-    .action((paths: string[], opts: { target?: string; out?: string; check?: boolean; strict?: boolean }) => {
+    .action(async (paths: string[], opts: { target?: string; out?: string; check?: boolean; strict?: boolean }) => {
       const { io, setStatus } = deps;
       const loaded = loadConfig(paths, deps.configFile?.());
       if (loaded.diagnostics.length > 0) {
@@ -139,6 +139,7 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
       for (const d of plan.diagnostics) io.err(formatDiagnostic(d, { sources: plan.sources, color: deps.color().enabled }) + "\n");
 
       const out = resolve(outDir);
+      if (!opts.check) removeLeftovers(out);
       const manifest = readManifest(out);
       const rel = (p: string) => relative(out, resolve(p)).split(sep).join("/");
       const nextManifest: Record<string, string> = {};
@@ -163,7 +164,7 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
           continue;
         }
         try {
-          writeAtomic(target, f.content);
+          await writeAtomicAsync(target, f.content);
           written++;
         } catch (e) {
           io.err(`rulec: error RC312: cannot write ${join(outDir, f.path)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
@@ -191,7 +192,7 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
       }
       if (readOrUndefined(join(out, MANIFEST)) !== manifestText) {
         try {
-          writeAtomic(join(out, MANIFEST), manifestText);
+          await writeAtomicAsync(join(out, MANIFEST), manifestText);
         } catch (e) {
           io.err(`rulec: error RC312: cannot write ${join(outDir, MANIFEST)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
           setStatus(1);

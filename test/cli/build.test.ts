@@ -1,0 +1,159 @@
+import { spawn } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { generateRule, rng } from "../../bench/generate.js";
+import { BIN, rulec } from "../helpers/cli.js";
+
+function library(): string {
+  const dir = mkdtempSync(join(tmpdir(), "rulec-build-"));
+  cpSync("rules", join(dir, "rules"), { recursive: true });
+  return dir;
+}
+
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string, prefix: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name), `${prefix}${e.name}/`);
+      else out[`${prefix}${e.name}`] = readFileSync(join(d, e.name), "utf8");
+    }
+  };
+  walk(dir, "");
+  return out;
+}
+
+describe("rulec build", () => {
+  it("the committed out/ is up to date with rules/ (run `npx rulec build rules` after editing a rule)", () => {
+    const r = rulec(["build", "rules", "--check"]);
+    expect(r.stdout).toBe("");
+    expect(r.status).toBe(0);
+  });
+
+  it("writes every target, byte-identical across runs, and rewrites only what changed", () => {
+    const dir = library();
+    const first = rulec(["build", "rules"], { cwd: dir });
+    expect(first.status).toBe(0);
+    expect(first.stderr).toMatch(/35 rules, 125 files written, 0 unchanged, 0 removed, 0 rules with errors, 15 not expressible/);
+    const before = tree(join(dir, "out"));
+    expect(before).toEqual(tree("out"));
+    const mtime = statSync(join(dir, "out/panther/aws_cloudtrail_ses_check_ses_sending_enabled.py")).mtimeMs;
+    const second = rulec(["build", "rules"], { cwd: dir });
+    expect(second.stderr).toMatch(/35 rules, 0 files written, 125 unchanged, 0 removed/);
+    expect(tree(join(dir, "out"))).toEqual(before);
+    expect(statSync(join(dir, "out/panther/aws_cloudtrail_ses_check_ses_sending_enabled.py")).mtimeMs).toBe(mtime);
+  });
+
+  it("--check fails after a rule is edited and names the stale files", () => {
+    const dir = library();
+    cpSync("out", join(dir, "out"), { recursive: true });
+    expect(rulec(["build", "rules", "--check"], { cwd: dir }).status).toBe(0);
+    const file = join(dir, "rules/aws_cloudtrail_ses_check_ses_sending_enabled.yml");
+    writeFileSync(file, readFileSync(file, "utf8").replace("Severity: Info", "Severity: Low"));
+    const r = rulec(["build", "rules", "--check"], { cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("out of date: out/panther/aws_cloudtrail_ses_check_ses_sending_enabled.yml");
+    expect(r.stdout).toContain("out of date: out/sigma/aws_cloudtrail_ses_check_ses_sending_enabled.yml");
+  });
+
+  it("removes the outputs of a deleted rule, and only files it generated", () => {
+    const dir = library();
+    rulec(["build", "rules"], { cwd: dir });
+    writeFileSync(join(dir, "out/panther/notes.txt"), "mine");
+    rmSync(join(dir, "rules/aws_cloudtrail_ses_check_ses_sending_enabled.yml"));
+    const check = rulec(["build", "rules", "--check"], { cwd: dir });
+    expect(check.status).toBe(1);
+    expect(check.stdout).toContain("stale: out/athena/aws_cloudtrail_ses_check_ses_sending_enabled.sql");
+    const r = rulec(["build", "rules"], { cwd: dir });
+    expect(r.stderr).toMatch(/34 rules, 0 files written, \d+ unchanged, 4 removed/);
+    expect(existsSync(join(dir, "out/panther/aws_cloudtrail_ses_check_ses_sending_enabled.py"))).toBe(false);
+    expect(readFileSync(join(dir, "out/panther/notes.txt"), "utf8")).toBe("mine");
+  });
+
+  it("one bad rule does not stop the others; its old outputs stay; exit 1 names it", () => {
+    const dir = library();
+    rulec(["build", "rules"], { cwd: dir });
+    const seedPy = readFileSync(join(dir, "out/panther/aws_cloudtrail_ses_check_ses_sending_enabled.py"), "utf8");
+    const file = join(dir, "rules/aws_cloudtrail_ses_check_ses_sending_enabled.yml");
+    writeFileSync(file, readFileSync(file, "utf8").replace('eventName eq "GetAccountSendingEnabled"', 'eventName equals "X"'));
+    const other = join(dir, "rules/aws_console_root_login.yml");
+    writeFileSync(other, readFileSync(other, "utf8").replace("Severity: High", "Severity: Critical"));
+    const r = rulec(["build", "rules"], { cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("error RC105: unknown operator 'equals'");
+    expect(r.stderr).toMatch(/1 rules with errors: rules\/aws_cloudtrail_ses_check_ses_sending_enabled\.yml/);
+    expect(readFileSync(join(dir, "out/panther/aws_cloudtrail_ses_check_ses_sending_enabled.py"), "utf8")).toBe(seedPy);
+    expect(readFileSync(join(dir, "out/panther/aws_console_root_login.yml"), "utf8")).toContain("Severity: Critical");
+  });
+
+  it("a rule whose own tests fail is an error and is not compiled", () => {
+    const dir = library();
+    const file = join(dir, "rules/aws_cloudtrail_ses_check_ses_sending_enabled.yml");
+    writeFileSync(file, readFileSync(file, "utf8").replace('eventName eq "GetAccountSendingEnabled"', 'eventName eq "Other"'));
+    const r = rulec(["build", "rules"], { cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/error RC313: test 'CheckSendingEnabled Event' failed: expected true, got false/);
+    expect(existsSync(join(dir, "out/panther/aws_cloudtrail_ses_check_ses_sending_enabled.py"))).toBe(false);
+  });
+
+  it("an output directory it cannot write to is a clear error, not a stack trace", () => {
+    const dir = library();
+    mkdirSync(join(dir, "out"));
+    writeFileSync(join(dir, "out/panther"), "a file where a directory should be");
+    const r = rulec(["build", "rules", "--target", "panther"], { cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/error RC312: cannot write out\/panther\/aws_\w+\.py: (ENOTDIR|EEXIST)/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("an interrupted build leaves no partial or temporary file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rulec-kill-"));
+    mkdirSync(join(dir, "rules"));
+    const r = rng(99);
+    for (let i = 0; i < 3000; i++) {
+      const g = generateRule(r, i);
+      writeFileSync(join(dir, "rules", `${g.name}.yml`), g.text);
+    }
+    const reference = mkdtempSync(join(tmpdir(), "rulec-ref-"));
+    cpSync(join(dir, "rules"), join(reference, "rules"), { recursive: true });
+    expect(rulec(["build", "rules"], { cwd: reference }).status).toBe(0);
+    const complete = tree(join(reference, "out"));
+
+    const child = spawn(process.execPath, [BIN, "build", "rules"], { cwd: dir, stdio: "ignore" });
+    // Kill it once it has started writing.
+    const t0 = Date.now();
+    while (!existsSync(join(dir, "out", "athena")) && Date.now() - t0 < 30_000) await new Promise((res) => setTimeout(res, 5));
+    await new Promise((res) => setTimeout(res, 150));
+    child.kill("SIGKILL");
+    await new Promise((res) => child.once("exit", res));
+    const partial = tree(join(dir, "out"));
+    // Every output file is whole; at most one temporary file of the killed process remains.
+    const outputs = Object.keys(partial).filter((n) => !/\.\d+\.tmp$/.test(n));
+    expect(outputs.length).toBeGreaterThan(0);
+    expect(outputs.length).toBeLessThan(Object.keys(complete).length);
+    expect(Object.keys(partial).length - outputs.length).toBeLessThanOrEqual(1);
+    for (const name of outputs) expect(partial[name], name).toBe(complete[name]);
+    // The next build finishes the job and clears what the killed one left.
+    expect(rulec(["build", "rules"], { cwd: dir }).status).toBe(0);
+    expect(tree(join(dir, "out"))).toEqual(complete);
+  });
+
+  it("Ctrl-C during a build removes the temporary file it was writing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rulec-int-"));
+    mkdirSync(join(dir, "rules"));
+    const r = rng(7);
+    for (let i = 0; i < 2000; i++) {
+      const g = generateRule(r, i);
+      writeFileSync(join(dir, "rules", `${g.name}.yml`), g.text);
+    }
+    const child = spawn(process.execPath, [BIN, "build", "rules"], { cwd: dir, stdio: "ignore" });
+    const t0 = Date.now();
+    while (!existsSync(join(dir, "out", "athena")) && Date.now() - t0 < 30_000) await new Promise((res) => setTimeout(res, 5));
+    await new Promise((res) => setTimeout(res, 100));
+    child.kill("SIGINT");
+    const code = await new Promise((res) => child.once("exit", (c) => res(c)));
+    expect(code).toBe(130);
+    expect(Object.keys(tree(join(dir, "out"))).filter((n) => n.endsWith(".tmp"))).toEqual([]);
+  });
+});
