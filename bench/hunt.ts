@@ -1,0 +1,22 @@
+import { readFileSync } from "node:fs";
+import { hunt } from "../dist/hunt/hunt.js";
+import type { Rule } from "../dist/rules/types.js";
+
+/** `rulec hunt` on DuckDB over the events file, end to end (read, load, every rule's query). */
+export async function benchHunt(rules: readonly Rule[], eventsFile: string, events: number) {
+  const start = performance.now();
+  const bytes = readFileSync(eventsFile);
+  const result = await hunt(rules, [{ name: eventsFile, bytes }]);
+  const totalMs = performance.now() - start;
+  if (result.events !== events) throw new Error(`hunt loaded ${result.events} events, expected ${events}`);
+  return {
+    events: result.events,
+    rules: result.rules,
+    matches: result.matches.length,
+    loadMs: result.loadMs,
+    queryMs: result.queryMs,
+    totalMs,
+    eventsPerSecond: events / (totalMs / 1000),
+    ruleErrors: result.ruleErrors.length,
+  };
+}

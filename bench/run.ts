@@ -1,0 +1,222 @@
+/**
+ * `npm run bench`: compile, test and hunt throughput, measured side by side in one run, with the
+ * budgets of docs/performance.md. Prints a table and writes JSON to bench/results/.
+ *
+ * BENCH_SIZES=1000,10000 and BENCH_EVENTS=100000 shrink the run (the defaults are the full sizes).
+ */
+import { spawnSync } from "node:child_process";
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem, release, platform } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadLibrary } from "../dist/cli/library.js";
+import { compileCondition } from "../dist/eval/evaluate.js";
+import type { Condition } from "../dist/ast/nodes.js";
+import { generateEvent, rng } from "./generate.js";
+import { benchHunt } from "./hunt.js";
+import { benchPython } from "./python.js";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const SIZES = (process.env.BENCH_SIZES ?? "1000,10000,100000").split(",").map(Number);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const WORK = process.env.BENCH_DIR ?? "/tmp/rulec-bench";
+const RULES_FOR_EVENTS = 30;
+
+interface BuildFigures {
+  rules: number;
+  targets: string[];
+  floorMs: number;
+  buildMs: number;
+  buildNoWriteMs: number;
+  rebuildMs: number;
+  stages: Record<string, number>;
+  errors: number;
+  written: number;
+  peakRssMb: number;
+}
+
+function log(s: string): void {
+  process.stderr.write(s + "\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Build at each size, each in its own process.
+
+const builds: BuildFigures[] = [];
+for (const size of SIZES) {
+  log(`build: ${size} rules ...`);
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "bench/build-one.ts"), String(size), join(WORK, `lib-${size}`)], {
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0) throw new Error(`bench/build-one.ts ${size} failed: ${r.stderr}`);
+  builds.push(JSON.parse(r.stdout.trim().split("\n").pop()!) as BuildFigures);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events: one seeded NDJSON file, shared by the evaluator, Python and hunt.
+
+mkdirSync(WORK, { recursive: true });
+const eventsFile = join(WORK, `events-${EVENTS}.ndjson`);
+{
+  let have = 0;
+  try {
+    have = readFileSync(eventsFile, "utf8").length > 0 ? Number(readFileSync(`${eventsFile}.count`, "utf8")) : 0;
+  } catch {
+    have = 0;
+  }
+  if (have !== EVENTS) {
+    log(`events: generating ${EVENTS} CloudTrail records ...`);
+    const r = rng(4242);
+    const out = createWriteStream(eventsFile);
+    let chunk = "";
+    for (let i = 0; i < EVENTS; i++) {
+      chunk += JSON.stringify(generateEvent(r, i)) + "\n";
+      if (chunk.length > 1 << 20) {
+        if (!out.write(chunk)) await new Promise<void>((res) => out.once("drain", () => res()));
+        chunk = "";
+      }
+    }
+    out.write(chunk);
+    await new Promise<void>((res) => out.end(() => res()));
+    writeFileSync(`${eventsFile}.count`, String(EVENTS));
+  }
+}
+
+// The 30 rules of the shipped library the event benchmarks run.
+const library = loadLibrary([join(ROOT, "rules")]);
+const rules = library.rules.slice(0, RULES_FOR_EVENTS);
+
+// ---------------------------------------------------------------------------------------------
+// The evaluator: event x rule evaluations, and leaf predicate evaluations, per second (one core).
+
+/** The same rule, compiled so that every leaf predicate evaluation is counted. */
+function leafCount(c: Condition, counter: { n: number }): (e: unknown) => boolean {
+  const compile = (x: Condition): ((e: unknown) => boolean) => {
+    switch (x.kind) {
+      case "and": {
+        const items = x.items.map(compile);
+        return (e) => items.every((p) => p(e));
+      }
+      case "or": {
+        const items = x.items.map(compile);
+        return (e) => items.some((p) => p(e));
+      }
+      case "not": {
+        const p = compile(x.operand);
+        return (e) => !p(e);
+      }
+      default: {
+        const p = compileCondition(x);
+        return (e) => {
+          counter.n++;
+          return p(e);
+        };
+      }
+    }
+  };
+  return compile(c);
+}
+
+log(`evaluator: ${EVENTS} events x ${rules.length} rules ...`);
+const predicates = rules.map((r) => compileCondition(r.condition));
+const counter = { n: 0 };
+const counted = rules.map((r) => leafCount(r.condition, counter));
+let evalMs = 0;
+let matches = 0;
+let leafEvaluations = 0;
+{
+  const text = readFileSync(eventsFile, "utf8");
+  let start = 0;
+  let batch: unknown[] = [];
+  const flush = () => {
+    const t = performance.now();
+    for (const e of batch) for (const p of predicates) if (p(e)) matches++;
+    evalMs += performance.now() - t;
+    for (const e of batch) for (const p of counted) p(e);
+    batch = [];
+  };
+  while (start < text.length) {
+    const end = text.indexOf("\n", start);
+    batch.push(JSON.parse(text.slice(start, end)));
+    start = end + 1;
+    if (batch.length === 100_000) flush();
+  }
+  flush();
+  leafEvaluations = counter.n;
+}
+const evaluator = {
+  events: EVENTS,
+  rules: rules.length,
+  ms: evalMs,
+  matches,
+  evaluationsPerSecond: (EVENTS * rules.length) / (evalMs / 1000),
+  predicateEvaluations: leafEvaluations,
+  predicatesPerSecond: leafEvaluations / (evalMs / 1000),
+};
+
+// ---------------------------------------------------------------------------------------------
+// The generated Panther Python on the same events, and hunt on DuckDB.
+
+log("python: the generated Panther rules under python3 ...");
+const python = await benchPython(rules, eventsFile, EVENTS);
+log("hunt: DuckDB ...");
+const huntFigures = await benchHunt(rules, eventsFile, EVENTS);
+
+// ---------------------------------------------------------------------------------------------
+// Report.
+
+const perRule = (b: BuildFigures, ms: number) => ms / b.rules;
+const rows: string[][] = [["measure", "figure", "budget", "ok"]];
+for (const b of builds) {
+  const ratio = b.buildNoWriteMs / b.floorMs;
+  rows.push([`YAML load floor, ${b.rules} rules`, `${perRule(b, b.floorMs).toFixed(3)} ms/rule`, "", ""]);
+  rows.push([
+    `build ${b.targets.join("+")}, ${b.rules} rules (compile)`,
+    `${perRule(b, b.buildNoWriteMs).toFixed(3)} ms/rule, ${((b.rules / b.buildNoWriteMs) * 1000).toFixed(0)} rules/s, ${ratio.toFixed(2)}x floor`,
+    "<= 2x floor",
+    ratio <= 2 ? "yes" : "NO",
+  ]);
+  rows.push([`  with writing ${b.written} files (cold out/)`, `${perRule(b, b.buildMs).toFixed(3)} ms/rule (${(b.buildMs / b.floorMs).toFixed(2)}x floor)`, "", ""]);
+  rows.push([`  rebuild, nothing changed`, `${perRule(b, b.rebuildMs).toFixed(3)} ms/rule (${(b.rebuildMs / b.floorMs).toFixed(2)}x floor)`, "", ""]);
+  rows.push([`  stages ms/rule`, Object.entries(b.stages).map(([k, v]) => `${k} ${perRule(b, v).toFixed(3)}`).join(", "), "", ""]);
+  rows.push([`  peak RSS`, `${b.peakRssMb.toFixed(0)} MB`, "", ""]);
+}
+if (builds.length > 1) {
+  const per = builds.map((b) => perRule(b, b.buildNoWriteMs));
+  const spread = Math.max(...per) / Math.min(...per) - 1;
+  rows.push([`per-rule cost ${builds.map((b) => b.rules).join(" / ")}`, per.map((p) => p.toFixed(3)).join(" / ") + ` ms (spread ${(spread * 100).toFixed(0)}%)`, "flat within 20%", spread <= 0.2 ? "yes" : "NO"]);
+}
+rows.push([
+  `evaluator, ${EVENTS} events x ${rules.length} rules`,
+  `${(evaluator.evaluationsPerSecond / 1e6).toFixed(2)}M evaluations/s, ${(evaluator.predicatesPerSecond / 1e6).toFixed(2)}M predicates/s`,
+  ">= 5M predicates/s",
+  evaluator.predicatesPerSecond >= 5e6 ? "yes" : "NO",
+]);
+if (python) {
+  rows.push([
+    `Panther Python, ${python.events} events x ${rules.length} rules`,
+    `${(python.evaluationsPerSecond / 1e6).toFixed(2)}M evaluations/s (${(evaluator.evaluationsPerSecond / python.evaluationsPerSecond).toFixed(1)}x slower than the evaluator)`,
+    "",
+    "",
+  ]);
+}
+if (huntFigures) {
+  rows.push([
+    `hunt (DuckDB), ${EVENTS} events x ${rules.length} rules`,
+    `load ${(huntFigures.loadMs / 1000).toFixed(1)} s, queries ${(huntFigures.queryMs / 1000).toFixed(1)} s, total ${(huntFigures.totalMs / 1000).toFixed(1)} s, ${(EVENTS / (huntFigures.totalMs / 1000)).toFixed(0)} events/s`,
+    "< 20 s",
+    huntFigures.totalMs < 20_000 ? "yes" : "NO",
+  ]);
+}
+const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+const table = rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ")).join("\n");
+console.log(table);
+
+const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), platform: platform(), kernel: release(), node: process.version };
+const resultsDir = join(ROOT, "bench/results");
+mkdirSync(resultsDir, { recursive: true });
+const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+writeFileSync(join(resultsDir, `${stamp}.json`), JSON.stringify({ machine, builds, evaluator, python, hunt: huntFigures, table }, null, 2) + "\n");
+writeFileSync(join(resultsDir, "latest.txt"), `${table}\n\nmachine: ${JSON.stringify(machine)}\n`);
+log(`wrote bench/results/${stamp}.json (${readdirSync(resultsDir).length} files there)`);
