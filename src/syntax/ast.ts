@@ -56,7 +56,19 @@ export function parseCondition(text: string): ParseResult {
 }
 
 /** A path written on its own (OutputFields, DedupFields, AlertTitle placeholders). */
+const SIMPLE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
 export function parsePath(text: string): { path?: Path; diagnostics: readonly ConditionDiagnostic[] } {
+  // Fast path: dotted identifiers (nearly every OutputField) need no parser.
+  if (SIMPLE_PATH.test(text) && !text.startsWith("not.") && text !== "not") {
+    const segments: Segment[] = [];
+    let start = 0;
+    for (const name of text.split(".")) {
+      segments.push({ name, quoted: false, span: { start, end: start + name.length } });
+      start += name.length + 1;
+    }
+    return { path: { kind: "path", segments, span: { start: 0, end: text.length } }, diagnostics: [] };
+  }
   const result = parseCondition(`${text} exists`);
   if (result.ast?.kind === "exists" && result.ast.path.span.end === text.length) {
     return { path: result.ast.path, diagnostics: [] };
@@ -254,7 +266,7 @@ class AstBuilder {
 
   private literal(node: CstNode): Literal {
     const c = kids(node);
-    const tok = Object.values(c).find((v) => v && v.length > 0)![0] as IToken;
+    const tok = (c.DoubleString ?? c.SingleString ?? c.Number ?? c.True ?? c.False)![0] as IToken;
     const span = tokenSpan(tok);
     switch (tok.tokenType) {
       case T.DoubleString:
