@@ -72,10 +72,15 @@ export function compileCondition(c: Condition): Predicate {
 interface Key {
   readonly name: string;
   readonly lower: string;
+  /** The lower-case name is ASCII: a key can only match it with the same length. */
+  readonly ascii: boolean;
 }
 
 function keys(path: Path): readonly Key[] {
-  return path.segments.map((s) => ({ name: s.name, lower: s.name.toLowerCase() }));
+  return path.segments.map((s) => {
+    const lower = s.name.toLowerCase();
+    return { name: s.name, lower, ascii: /^[\x00-\x7f]*$/.test(lower) };
+  });
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -87,7 +92,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** A key exactly, or else the first key equal to it case-insensitively. */
 export function lookup(obj: Record<string, unknown>, key: Key): unknown {
   if (hasOwn.call(obj, key.name)) return obj[key.name];
+  const length = key.lower.length;
   for (const k in obj) {
+    if (key.ascii && k.length !== length) continue;
     if (hasOwn.call(obj, k) && k.toLowerCase() === key.lower) return obj[k];
   }
   return undefined;
@@ -211,11 +218,26 @@ function compileCompare(c: Compare): Predicate {
   } else {
     const test = literalTest(c, negate ? "eq" : op, fold);
     positive = (e) => {
-      for (const v of leaves(e, segs)) if (test(v)) return true;
-      return false;
+      // Fast path: a path through objects only, to a value that is not an array.
+      let v: unknown = e;
+      for (let i = 0; i < segs.length; i++) {
+        if (!isObject(v)) {
+          if (Array.isArray(v)) return anyLeaf(e, segs, test);
+          return false;
+        }
+        v = lookup(v, segs[i]!);
+        if (v === undefined || v === null) return false;
+      }
+      if (Array.isArray(v)) return anyLeaf(e, segs, test);
+      return test(v);
     };
   }
   return negate ? (e) => !positive(e) : positive;
+}
+
+function anyLeaf(e: unknown, segs: readonly Key[], test: Test): boolean {
+  for (const v of leaves(e, segs)) if (test(v)) return true;
+  return false;
 }
 
 function operandValues(c: Compare): readonly Literal[] {
