@@ -44,7 +44,12 @@ export interface BuildPlan {
 }
 
 /** Pure except for reading the rules: compile everything, in a stable order. */
-export function planBuild(paths: readonly string[], targets: readonly Target[], options: (t: string) => TargetOptions = () => ({})): BuildPlan {
+export function planBuild(
+  paths: readonly string[],
+  targets: readonly Target[],
+  options: (t: string) => TargetOptions = () => ({}),
+  onProgress?: (done: number, total: number) => void,
+): BuildPlan {
   const lib = loadLibrary(paths);
   const diagnostics = [...lib.diagnostics];
   const files: OutputFile[] = [];
@@ -52,7 +57,9 @@ export function planBuild(paths: readonly string[], targets: readonly Target[], 
   const failed = new Set(lib.failed);
   const names = new Map<string, string>();
   const inexpressible: string[] = [];
+  let done = 0;
   for (const rule of lib.rules) {
+    if (onProgress && ++done % 100 === 0) onProgress(done, lib.rules.length);
     const prior = names.get(rule.name);
     if (prior !== undefined) {
       diagnostics.push(fileDiagnostic("RC306", `two rules are named '${rule.name}' (the file name names the outputs): also ${prior}`, rule.file, undefined));
@@ -135,7 +142,10 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
         targets.push(t);
       }
       const targetOptions = (name: string): TargetOptions => ({ ...((config as Record<string, unknown>)[name] as TargetOptions | undefined), ...deps.targetOptions?.(name) });
-      const plan = planBuild(paths, targets, targetOptions);
+      // A progress line on a terminal, for large libraries only.
+      const progress = io.interactive ? (done: number, total: number) => total >= 500 && io.err(`\rcompiling ${done}/${total} rules`) : undefined;
+      const plan = planBuild(paths, targets, targetOptions, progress);
+      if (progress && plan.ruleCount >= 500) io.err("\r\x1b[K");
       for (const d of plan.diagnostics) io.err(formatDiagnostic(d, { sources: plan.sources, color: deps.color().enabled }) + "\n");
 
       const out = resolve(outDir);
