@@ -32,7 +32,18 @@ export async function main(argv: readonly string[], io: Output = createOutput())
       writeOut: (s) => io.out(s),
       writeErr: (s) => io.err(s),
     })
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  rulec check rules                       every diagnostic, file:line:col
+  rulec test rules                        run each rule's tests
+  rulec build rules                       compile to out/panther, out/athena, out/sigma
+  rulec hunt rules --logs trail.json.gz   run the rules over CloudTrail logs locally
+
+Exit status: 0 success, 1 rule errors or failed tests, 2 usage or configuration errors.`,
+    );
 
   const setStatus = (s: number) => {
     status = Math.max(status, s);
