@@ -86,6 +86,7 @@ export const CODES = {
   // command line and configuration
   RC501: { severity: "error", title: "invalid input" },
   RC502: { severity: "error", title: "invalid configuration" },
+  RC503: { severity: "error", title: "query failed on the engine" },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type Code = keyof typeof CODES;

@@ -1,13 +1,18 @@
 import { readFileSync, statSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { formatDiagnostic, hasErrors, type Diagnostic } from "../diagnostics.js";
+import { DEFAULT_MAX_CONCURRENCY, formatDryRun, formatSummary, planAthenaHunt, runAthenaHunt, sdkAthena, type RunOptions } from "../hunt/athena/index.js";
 import { formatMatches, type HuntFormat } from "../hunt/format.js";
 import { hunt, huntProfile, type LogInput } from "../hunt/hunt.js";
 import type { Rule } from "../rules/types.js";
 import { profileNames } from "../targets/athena/profile.js";
+import { loadConfig } from "./config.js";
 import type { Output } from "./output.js";
 
-/** `rulec hunt [rules...] --logs <files...>`: run rules over log files on an in-process DuckDB. */
+/**
+ * `rulec hunt [rules...] --logs <files...>`: run rules over log files on an in-process DuckDB;
+ * `rulec hunt [rules...] --engine athena`: run the same rules' Athena queries on Amazon Athena.
+ */
 
 export interface HuntDeps {
   readonly io: Output;
@@ -19,7 +24,14 @@ export interface HuntDeps {
     readonly diagnostics: readonly Diagnostic[];
     readonly sources: ReadonlyMap<string, string>;
   };
+  /** Hooks Ctrl-C for an Athena hunt; returns the unhook. Default: process SIGINT. */
+  readonly onInterrupt?: (handler: () => void) => () => void;
+  /** Athena polling, retry and paging knobs (tests make them fast and small). */
+  readonly athenaTuning?: Pick<RunOptions, "poll" | "retry" | "pageSize" | "random" | "onStarted">;
 }
+
+/** The window of an Athena hunt that names none (flags or rulec.config.yml). */
+export const DEFAULT_ATHENA_WINDOW = "24h";
 
 /** Progress on standard error, only when it is a terminal and the input is large. */
 const PROGRESS_BYTES = 8 * 1024 * 1024;
@@ -27,72 +39,254 @@ const PROGRESS_BYTES = 8 * 1024 * 1024;
 export function registerHunt(program: Command, deps: HuntDeps): void {
   program
     .command("hunt")
-    .description("run rules over CloudTrail log files (as written to S3, .json or .json.gz, or NDJSON) on an in-process DuckDB")
+    .description("run rules over CloudTrail logs: local files on an in-process DuckDB (default), or the S3 table on Amazon Athena (--engine athena)")
     .argument("[rules...]", "rule files or directories", ["rules"])
-    .requiredOption("--logs <files...>", "log files: CloudTrail {\"Records\": [...]} files (.json, .json.gz) or NDJSON")
+    .option("--logs <files...>", "log files (duckdb engine): CloudTrail {\"Records\": [...]} files (.json, .json.gz) or NDJSON")
+    .addOption(new Option("--engine <engine>", "where the queries run").choices(["duckdb", "athena"]).default("duckdb"))
     .addOption(new Option("--format <format>", "output format").choices(["table", "json", "ndjson", "csv"]).default("table"))
-    .addOption(new Option("--profile <name>", "table layout the logs are loaded into").choices(profileNames()))
-    .option("--since <window>", "only events in the last window (90m, 24h, 7d, 2w)")
+    .addOption(new Option("--profile <name>", "table layout (the local table, or the Athena table)").choices(profileNames()))
+    .option("--since <window>", "only events in the last window (90m, 24h, 7d, 2w); athena default: 24h")
     .option("--from <time>", "only events at or after an ISO-8601 date or date-time")
     .option("--to <time>", "only events before an ISO-8601 date or date-time")
+    .option("--dry-run", "athena: print the queries (with their partition predicates) without calling AWS")
+    .option("--database <name>", "athena: the database of the CloudTrail table (default: the profile's)")
+    .option("--table <name>", "athena: the CloudTrail table (default: the profile's)")
+    .option("--workgroup <name>", "athena: the workgroup (default: primary)")
+    .option("--output-location <s3-uri>", "athena: where Athena writes results (default: the workgroup's)")
+    .option("--region <region>", "athena: AWS region (default: the AWS SDK's chain: AWS_REGION, the profile)")
+    .option("--max-concurrency <n>", `athena: queries running at once (default ${DEFAULT_MAX_CONCURRENCY})`)
+    .addOption(new Option("--endpoint <url>", "athena: endpoint override (tests)").hideHelp())
     .addHelpText(
       "after",
-      "\nExamples:\n  rulec hunt rules --logs AWSLogs/**/*.json.gz\n  rulec hunt rules/aws_console_root_login.yml --logs events.ndjson --format json",
+      "\nExamples:\n  rulec hunt rules --logs AWSLogs/**/*.json.gz\n  rulec hunt rules/aws_console_root_login.yml --logs events.ndjson --format json\n  rulec hunt rules --engine athena --since 24h --dry-run\n  rulec hunt rules --engine athena --since 7d --workgroup security --output-location s3://my-athena-results/rulec/",
     )
-    .action(async (paths: string[], opts: { logs: string[]; format: HuntFormat; profile?: string; since?: string; from?: string; to?: string }) => {
+    .action(async (paths: string[], opts: HuntOpts) => {
       const { io, setStatus } = deps;
-      const color = deps.color().enabled;
-      const { error } = huntProfile(opts.profile);
-      if (error) {
-        io.err(`rulec: ${error}\n`);
+      const athenaOnly = (["dryRun", "database", "table", "workgroup", "outputLocation", "region", "maxConcurrency", "endpoint"] as const).filter((k) => opts[k] !== undefined);
+      if (opts.engine === "athena") {
+        if (opts.logs !== undefined) {
+          io.err("rulec: --logs is for the duckdb engine; with --engine athena the logs are the Athena table (--database, --table)\n");
+          setStatus(2);
+          return;
+        }
+        await huntAthena(program, deps, paths, opts);
+        return;
+      }
+      if (athenaOnly.length > 0) {
+        io.err(`rulec: ${athenaOnly.map(flag).join(", ")} only apply with --engine athena\n`);
         setStatus(2);
         return;
       }
-      const lib = deps.loadRules(paths);
-      for (const d of lib.diagnostics) io.err(formatDiagnostic(d, { sources: lib.sources, color }) + "\n");
-      if (hasErrors(lib.diagnostics)) setStatus(1);
-      if (lib.rules.length === 0) {
-        io.err(`rulec: no rules to run in ${paths.join(", ")}\n`);
-        setStatus(1);
+      if (opts.logs === undefined) {
+        io.err("rulec: --logs <files...> is required with the duckdb engine (the default); to hunt in S3 use --engine athena\n");
+        setStatus(2);
         return;
       }
-
-      const inputs: LogInput[] = [];
-      let bytes = 0;
-      for (const file of opts.logs) {
-        try {
-          if (statSync(file).isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
-          const data = readFileSync(file);
-          bytes += data.length;
-          inputs.push({ name: file, bytes: data });
-        } catch (e) {
-          io.err(`${file}: error RC312: cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-          setStatus(1);
-        }
-      }
-
-      const bar = io.interactive && bytes >= PROGRESS_BYTES ? progressBar(io) : undefined;
-      let result;
-      try {
-        result = await hunt(lib.rules, inputs, { profile: opts.profile, since: opts.since, from: opts.from, to: opts.to, onProgress: bar?.update });
-      } finally {
-        bar?.done();
-      }
-      for (const p of result.problems) {
-        const where = p.line === undefined ? p.file : `${p.file}:${p.line}`;
-        io.err(`${where}: ${p.fatal ? "error RC501" : "warning RC501"}: ${p.message}\n`);
-        if (p.fatal) setStatus(1);
-      }
-      for (const r of result.ruleErrors) {
-        io.err(`${r.rule}: error RC401: ${r.message}\n`);
-        setStatus(1);
-      }
-      io.out(formatMatches(result.matches, opts.format));
-      if (opts.format === "table") {
-        const seconds = (result.loadMs + result.queryMs) / 1000;
-        io.err(`${result.matches.length} matches, ${result.events} events, ${result.rules} rules, ${seconds.toFixed(1)} s\n`);
-      }
+      await huntLocal(deps, paths, { ...opts, logs: opts.logs });
     });
+}
+
+interface HuntOpts {
+  logs?: string[];
+  engine: "duckdb" | "athena";
+  format: HuntFormat;
+  profile?: string;
+  since?: string;
+  from?: string;
+  to?: string;
+  dryRun?: boolean;
+  database?: string;
+  table?: string;
+  workgroup?: string;
+  outputLocation?: string;
+  region?: string;
+  maxConcurrency?: string;
+  endpoint?: string;
+}
+
+function flag(key: string): string {
+  return "--" + key.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
+}
+
+async function huntLocal(deps: HuntDeps, paths: string[], opts: HuntOpts & { logs: string[] }): Promise<void> {
+  const { io, setStatus } = deps;
+  const color = deps.color().enabled;
+  const { error } = huntProfile(opts.profile);
+  if (error) {
+    io.err(`rulec: ${error}\n`);
+    setStatus(2);
+    return;
+  }
+  const lib = deps.loadRules(paths);
+  for (const d of lib.diagnostics) io.err(formatDiagnostic(d, { sources: lib.sources, color }) + "\n");
+  if (hasErrors(lib.diagnostics)) setStatus(1);
+  if (lib.rules.length === 0) {
+    io.err(`rulec: no rules to run in ${paths.join(", ")}\n`);
+    setStatus(1);
+    return;
+  }
+
+  const inputs: LogInput[] = [];
+  let bytes = 0;
+  for (const file of opts.logs) {
+    try {
+      if (statSync(file).isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+      const data = readFileSync(file);
+      bytes += data.length;
+      inputs.push({ name: file, bytes: data });
+    } catch (e) {
+      io.err(`${file}: error RC312: cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      setStatus(1);
+    }
+  }
+
+  const bar = io.interactive && bytes >= PROGRESS_BYTES ? progressBar(io) : undefined;
+  let result;
+  try {
+    result = await hunt(lib.rules, inputs, { profile: opts.profile, since: opts.since, from: opts.from, to: opts.to, onProgress: bar?.update });
+  } finally {
+    bar?.done();
+  }
+  for (const p of result.problems) {
+    const where = p.line === undefined ? p.file : `${p.file}:${p.line}`;
+    io.err(`${where}: ${p.fatal ? "error RC501" : "warning RC501"}: ${p.message}\n`);
+    if (p.fatal) setStatus(1);
+  }
+  for (const r of result.ruleErrors) {
+    io.err(`${r.rule}: error RC401: ${r.message}\n`);
+    setStatus(1);
+  }
+  io.out(formatMatches(result.matches, opts.format));
+  if (opts.format === "table") {
+    const seconds = (result.loadMs + result.queryMs) / 1000;
+    io.err(`${result.matches.length} matches, ${result.events} events, ${result.rules} rules, ${seconds.toFixed(1)} s\n`);
+  }
+}
+
+/** Ctrl-C while queries run: the handler stops them; returns the function that unhooks it. */
+function processInterrupt(handler: () => void): () => void {
+  process.once("SIGINT", handler);
+  return () => process.removeListener("SIGINT", handler);
+}
+
+/** `--engine athena`: the same queries as `rulec build --target athena`, submitted to Athena. */
+async function huntAthena(program: Command, deps: HuntDeps, paths: string[], opts: HuntOpts): Promise<void> {
+  const { io, setStatus } = deps;
+  const color = deps.color().enabled;
+  const loaded = loadConfig(paths, program.opts<{ config?: string }>().config);
+  for (const d of loaded.diagnostics) io.err(formatDiagnostic(d, { sources: loaded.file && loaded.text !== undefined ? new Map([[loaded.file, loaded.text]]) : new Map(), color }) + "\n");
+  if (hasErrors(loaded.diagnostics)) {
+    setStatus(2);
+    return;
+  }
+  const conf = (loaded.config.athena ?? {}) as Readonly<Record<string, string | number | undefined>>;
+  const str = (flagValue: string | undefined, key: string): string | undefined => flagValue ?? (conf[key] === undefined ? undefined : String(conf[key]));
+  // A window on the command line replaces the configured one as a whole.
+  const flagWindow = opts.since !== undefined || opts.from !== undefined || opts.to !== undefined;
+  const confWindow = conf.since !== undefined || conf.from !== undefined || conf.to !== undefined;
+  // Athena bills every byte a query reads: without a window, hunt the last day, not the whole trail.
+  const window = flagWindow
+    ? { since: opts.since, from: opts.from, to: opts.to }
+    : confWindow
+      ? { since: str(undefined, "since"), from: str(undefined, "from"), to: str(undefined, "to") }
+      : { since: DEFAULT_ATHENA_WINDOW };
+  const profile = str(opts.profile, "profile");
+  if (profile !== undefined && !profileNames().includes(profile)) {
+    io.err(`rulec: unknown table profile '${profile}' (known: ${profileNames().join(", ")})\n`);
+    setStatus(2);
+    return;
+  }
+  let maxConcurrency = typeof conf.maxConcurrency === "number" ? conf.maxConcurrency : DEFAULT_MAX_CONCURRENCY;
+  if (opts.maxConcurrency !== undefined) {
+    if (!/^[1-9][0-9]{0,2}$/.test(opts.maxConcurrency)) {
+      io.err(`rulec: --max-concurrency must be a whole number from 1 to 999, not '${opts.maxConcurrency}'\n`);
+      setStatus(2);
+      return;
+    }
+    maxConcurrency = Number(opts.maxConcurrency);
+  }
+  const target = {
+    database: str(opts.database, "database"),
+    table: str(opts.table, "table"),
+    workgroup: str(opts.workgroup, "workgroup") ?? "primary",
+    outputLocation: str(opts.outputLocation, "outputLocation"),
+    region: str(opts.region, "region"),
+  };
+  if (target.outputLocation !== undefined && !/^s3:\/\/[^/]+/.test(target.outputLocation)) {
+    io.err(`rulec: the output location must be an S3 URI (s3://bucket/prefix/), not '${target.outputLocation}'\n`);
+    setStatus(2);
+    return;
+  }
+
+  const lib = deps.loadRules(paths);
+  for (const d of lib.diagnostics) io.err(formatDiagnostic(d, { sources: lib.sources, color }) + "\n");
+  if (hasErrors(lib.diagnostics)) setStatus(1);
+  if (lib.rules.length === 0) {
+    io.err(`rulec: no rules to run in ${paths.join(", ")}\n`);
+    setStatus(1);
+    return;
+  }
+  const plan = planAthenaHunt(lib.rules, { profile, database: target.database, table: target.table, ...window });
+  // A bad window fails every rule the same way: say it once, as a usage error.
+  const messages = new Set(plan.ruleErrors.map((r) => r.message));
+  if (plan.queries.length === 0 && messages.size === 1 && /^invalid --|has no time column/.test([...messages][0]!)) {
+    io.err(`rulec: ${[...messages][0]}\n`);
+    setStatus(2);
+    return;
+  }
+  for (const r of plan.ruleErrors) {
+    io.err(`${r.rule}: error RC401: ${r.message}\n`);
+    setStatus(1);
+  }
+  if (!flagWindow && !confWindow) io.err(`rulec: time window: the last ${DEFAULT_ATHENA_WINDOW} (the default for Athena; --since, --from and --to choose another)\n`);
+  if (opts.dryRun) {
+    io.out(formatDryRun(plan, target));
+    io.err(`${plan.queries.length} queries for Athena (workgroup ${target.workgroup}); dry run: nothing was submitted\n`);
+    return;
+  }
+  if (plan.queries.length === 0) return;
+
+  // rulec pins the SDK and supports Node 20: the SDK's notice about its future Node 22 floor is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  const api = sdkAthena({ region: target.region, endpoint: opts.endpoint });
+  const controller = new AbortController();
+  const unhook = (deps.onInterrupt ?? processInterrupt)(() => {
+    io.err("\nrulec: interrupted: stopping the running Athena queries...\n");
+    controller.abort();
+  });
+  const bar = io.interactive ? progressBar(io) : undefined;
+  let result;
+  try {
+    result = await runAthenaHunt(api, plan.queries, {
+      ...target,
+      maxConcurrency,
+      endpoint: opts.endpoint,
+      signal: controller.signal,
+      onProgress: bar?.update,
+      ...deps.athenaTuning,
+    });
+  } finally {
+    bar?.done();
+    unhook();
+    api.client.destroy();
+  }
+  if (result.fatal !== undefined) {
+    io.err(`rulec: athena: ${result.fatal}\n`);
+    setStatus(1);
+  }
+  for (const r of result.reports) {
+    if (r.outcome === "SUCCEEDED" || r.outcome === "NOT RUN") continue;
+    if (r.outcome === "CANCELLED" && (result.cancelled || result.fatal !== undefined)) continue;
+    if (r.reason !== undefined && result.fatal?.includes(r.reason)) continue; // said once, above
+    io.err(`${r.rule}: error RC503: Athena query ${r.queryId ?? "(not started)"} ${r.outcome === "ERROR" ? "could not run" : r.outcome.toLowerCase()}: ${r.reason ?? "no reason given"}\n`);
+    setStatus(1);
+  }
+  if (result.fatal === undefined || result.matches.length > 0) io.out(formatMatches(result.matches, opts.format));
+  io.err(formatSummary(result.reports, result.wallMs, result.matches.length));
+  if (result.cancelled) {
+    io.err("rulec: interrupted: the running queries were stopped (StopQueryExecution)\n");
+    setStatus(130);
+  }
 }
 
 /** A one-line bar on standard error, redrawn in place and erased when done. */
