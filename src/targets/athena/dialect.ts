@@ -247,7 +247,7 @@ CREATE OR REPLACE MACRO rc_numbers(ls) AS
 CREATE OR REPLACE MACRO rc_booleans(ls) AS
   list_transform(list_filter(ls, lambda rc_x: json_type(rc_x) = 'BOOLEAN'), lambda rc_x: CAST(rc_x AS BOOLEAN));
 CREATE OR REPLACE MACRO rc_lower(s) AS
-  CASE WHEN NOT regexp_matches(s, '[\u0130\u03a3]') THEN lower(s)
+  CASE WHEN strpos(s, '\u0130') = 0 AND strpos(s, '\u03a3') = 0 THEN lower(s)
   ELSE lower(regexp_replace(replace(s, '\u0130', 'i\u0307'), '(\\p{L})\u03a3(\\P{L}|$)', '\\1\u03c2\\2', 'g')) END;
 CREATE OR REPLACE MACRO rc_ipv4(s) AS
   CASE WHEN regexp_full_match(s, '(?:0|[1-9][0-9]{0,2})\\.(?:0|[1-9][0-9]{0,2})\\.(?:0|[1-9][0-9]{0,2})\\.(?:0|[1-9][0-9]{0,2})')
