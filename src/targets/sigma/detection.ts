@@ -29,12 +29,19 @@ export type Expr =
   | { readonly k: "or"; readonly items: readonly Expr[] }
   | { readonly k: "not"; readonly item: Expr };
 
+/**
+ * Thrown for what Sigma cannot say; caught in index.ts and reported as RC401. It carries no stack
+ * trace: it is an answer, not a fault, and capturing the stack was most of its cost.
+ */
 export class NotSayable extends Error {
   constructor(
     message: string,
     readonly span?: { start: number; end: number },
   ) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
   }
 }
 
@@ -435,43 +442,62 @@ const key = (i: Item) => `${i.field}|${i.mods.join("|")}`;
 const ALL_OK = new Set(["contains", "startswith", "endswith", "re", "cased", "i"]);
 
 function and(parts: Expr[]): Expr {
-  const flat = parts.flatMap((p) => (p.k === "and" ? p.items : [p]));
+  const flat: Expr[] = [];
+  for (const p of parts) {
+    if (p.k === "and") flat.push(...p.items);
+    else flat.push(p);
+  }
   const maps: Item[][] = [];
+  const mapKeys: string[][] = []; // key() of each item of maps[n], kept in step
   const rest: Expr[] = [];
   for (const p of flat) {
     if (p.k !== "sel") {
       rest.push(p);
       continue;
     }
+    const pKeys = p.items.map(key);
     let placed = false;
-    for (const m of maps) {
-      if (p.items.every((i) => !m.some((j) => key(j) === key(i)))) {
+    for (let n = 0; n < maps.length; n++) {
+      const m = maps[n]!;
+      const mKeys = mapKeys[n]!;
+      if (pKeys.every((k) => !mKeys.includes(k))) {
         m.push(...p.items);
+        mKeys.push(...pKeys);
         placed = true;
         break;
       }
       // Two single values of one field and modifier chain: `field|contains|all: [a, b]`.
       if (p.items.length === 1) {
         const i = p.items[0]!;
-        const j = m.findIndex((x) => key(x) === key(i) || key(x) === `${key(i)}|all`);
+        const ki = pKeys[0]!;
+        const kiAll = `${ki}|all`;
+        const j = mKeys.findIndex((x) => x === ki || x === kiAll);
         const other = m[j];
         if (other && i.values.length === 1 && i.mods.every((x) => ALL_OK.has(x)) && i.mods.some((x) => x !== "cased" && x !== "i")) {
           if (other.values.length === 1 || other.mods.includes("all")) {
             m[j] = { field: i.field, mods: other.mods.includes("all") ? other.mods : [...other.mods, "all"], values: [...other.values, ...i.values] };
+            mKeys[j] = key(m[j]!);
             placed = true;
             break;
           }
         }
       }
     }
-    if (!placed) maps.push([...p.items]);
+    if (!placed) {
+      maps.push([...p.items]);
+      mapKeys.push(pKeys);
+    }
   }
   const out = [...maps.map((m) => sel(...m)), ...rest];
   return out.length === 1 ? out[0]! : { k: "and", items: out };
 }
 
 function or(parts: Expr[]): Expr {
-  const flat = parts.flatMap((p) => (p.k === "or" ? p.items : [p]));
+  const flat: Expr[] = [];
+  for (const p of parts) {
+    if (p.k === "or") flat.push(...p.items);
+    else flat.push(p);
+  }
   const out: Expr[] = [];
   const byKey = new Map<string, number>();
   for (const p of flat) {

@@ -19,9 +19,28 @@ export interface FieldFacts {
 
 const ANY: FieldFacts = { kinds: new Set(["string", "number", "boolean", "object"]), scalar: false, single: false };
 
+/** Facts by schema and path (the names as JSON: an exact key). Schemas are never changed. */
+const CACHE = new WeakMap<LogSchema, Map<string, FieldFacts>>();
+
 export function fieldFacts(schema: LogSchema | undefined, path: Path | readonly string[]): FieldFacts {
   if (!schema) return ANY;
   const names = Array.isArray(path) ? (path as readonly string[]) : (path as Path).segments.map((s) => s.name);
+  let bySchema = CACHE.get(schema);
+  if (bySchema === undefined) {
+    bySchema = new Map();
+    CACHE.set(schema, bySchema);
+  }
+  const key = JSON.stringify(names);
+  let facts = bySchema.get(key);
+  if (facts === undefined) {
+    facts = computeFacts(schema, names);
+    if (bySchema.size >= 10_000) bySchema.clear();
+    bySchema.set(key, facts);
+  }
+  return facts;
+}
+
+function computeFacts(schema: LogSchema, names: readonly string[]): FieldFacts {
   const r = resolvePath(rootType(schema), names);
   if (!r.ok) return ANY;
   let single = true;
@@ -55,5 +74,6 @@ function kindsOf(t: FieldType): ReadonlySet<LeafKind> {
 
 /** True when every leaf the path may hold is of this kind. */
 export function only(facts: FieldFacts, kind: LeafKind): boolean {
-  return [...facts.kinds].every((k) => k === kind);
+  for (const k of facts.kinds) if (k !== kind) return false;
+  return true;
 }

@@ -1,4 +1,3 @@
-import YAML from "yaml";
 import { fileDiagnostic, type Diagnostic } from "../../diagnostics.js";
 import type { Rule } from "../../rules/types.js";
 import { schemaFor } from "../../schema/schema.js";
@@ -6,6 +5,9 @@ import type { Target, TargetOptions, TargetResult } from "../types.js";
 import { logSourceFor } from "./data/logsources.js";
 import { NotSayable, toDetection } from "./detection.js";
 import { LEVELS, attackTags, uuidV5 } from "./metadata.js";
+import { dumpSigma } from "./yaml.js";
+
+export { dumpSigma };
 
 /**
  * The Sigma target: `sigma/<name>.yml`, a Sigma rule (specification v2) built as an object and
@@ -22,73 +24,61 @@ const STATUSES = ["stable", "test", "experimental", "deprecated", "unsupported"]
 export const sigmaTarget: Target = {
   name: "sigma",
   compile(rule: Rule, options: TargetOptions = {}): TargetResult {
-    const diagnostics: Diagnostic[] = [];
-    const error = (message: string) => diagnostics.push(fileDiagnostic("RC401", `Sigma: ${message}`, rule.file, undefined));
-
-    const sources = [...new Set(rule.logTypes.map((t) => logSourceFor(t)))];
-    const source = sources[0];
-    if (sources.length !== 1 || source === undefined) {
-      error(`no Sigma logsource for ${rule.logTypes.join(", ")} (one log type with a row in src/targets/sigma/data/logsources.ts is needed)`);
-      return { files: [], diagnostics };
-    }
-    let detection;
-    try {
-      detection = toDetection(rule.condition, schemaFor(source.logType));
-    } catch (e) {
-      if (!(e instanceof NotSayable)) throw e;
-      error(`${e.message}`);
-      return { files: [], diagnostics };
-    }
-
-    const status = typeof options.status === "string" ? options.status : "experimental";
-    if (!STATUSES.includes(status)) {
-      diagnostics.push(fileDiagnostic("RC502", `Sigma status '${status}' is not one of ${STATUSES.join(", ")}`, undefined, undefined));
-      return { files: [], diagnostics };
-    }
-    const date = options.date;
-    if (date !== undefined && (typeof date !== "string" || !/^\d{4}-(0[1-9]|1[012])-(0[1-9]|[12]\d|3[01])$/.test(date))) {
-      diagnostics.push(fileDiagnostic("RC502", `Sigma date must be YYYY-MM-DD, not ${JSON.stringify(date)}`, undefined, undefined));
-      return { files: [], diagnostics };
-    }
-    const { tags, unknown } = attackTags(rule.reports);
-    for (const u of unknown) {
-      diagnostics.push({ ...fileDiagnostic("RC401", `Sigma: no ATT&CK tag for '${u}' (left out of tags)`, rule.file, undefined), severity: "warning" });
-    }
-
-    const doc: Record<string, unknown> = { title: rule.displayName, id: uuidV5(rule.ruleId), status };
-    if (rule.description !== undefined && rule.description.trim() !== "") doc.description = rule.description.trim();
-    if (rule.reference !== undefined && rule.reference.trim() !== "") doc.references = [rule.reference.trim()];
-    if (typeof options.author === "string" && options.author !== "") doc.author = options.author;
-    if (typeof date === "string") doc.date = date;
-    if (tags.length > 0) doc.tags = tags;
-    doc.logsource = {
-      product: source.product,
-      ...(source.service === undefined ? {} : { service: source.service }),
-      ...(source.category === undefined ? {} : { category: source.category }),
-    };
-    doc.detection = { ...detection.selections, condition: detection.condition };
-    if (rule.outputFields && rule.outputFields.length > 0) doc.fields = rule.outputFields.map((p) => p.segments.map((s) => s.name).join("."));
-    doc.level = LEVELS[rule.severity];
-
+    const { doc, diagnostics } = sigmaDocument(rule, options);
+    if (doc === undefined) return { files: [], diagnostics };
     return { files: [{ path: `sigma/${rule.name}.yml`, content: dumpSigma(doc) }], diagnostics };
   },
 };
 
-/** YAML 1.1 output (what PyYAML, and so pySigma, reads): `yes`, `12:30`, dates and the like stay strings. */
-export function dumpSigma(doc: unknown): string {
-  const d = new YAML.Document(doc, { version: "1.1", merge: false, aliasDuplicateObjects: false });
-  // Strings with line breaks or other control characters in double quotes, escaped: one line each.
-  YAML.visit(d, {
-    Scalar(_, node) {
-      if (typeof node.value !== "string") return;
-      // Control characters escaped on one line; `=` and `<<` are PyYAML's value and merge tags when plain.
-      if (/[\x00-\x1f\x7f\u2028\u2029]/.test(node.value) || node.value === "=" || node.value === "<<") node.type = "QUOTE_DOUBLE";
-    },
-  });
-  // The library keeps a plain `<<` even when asked to quote it; every scalar is on one line here,
-  // so quote it in the text (a key, a list item or a value).
-  return d
-    .toString({ lineWidth: 0, indent: 4, indentSeq: true })
-    .replace(/^(\s*(?:- )?)<<(:(?: |$))/gm, '$1"<<"$2')
-    .replace(/^(\s*(?:- |[^\n]*?: ))<<$/gm, '$1"<<"');
+/** The Sigma rule as an object (what `compile` dumps), or the diagnostics that stop it. */
+export function sigmaDocument(rule: Rule, options: TargetOptions = {}): { doc?: Record<string, unknown>; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const error = (message: string) => diagnostics.push(fileDiagnostic("RC401", `Sigma: ${message}`, rule.file, undefined));
+
+  const sources = [...new Set(rule.logTypes.map((t) => logSourceFor(t)))];
+  const source = sources[0];
+  if (sources.length !== 1 || source === undefined) {
+    error(`no Sigma logsource for ${rule.logTypes.join(", ")} (one log type with a row in src/targets/sigma/data/logsources.ts is needed)`);
+    return { diagnostics };
+  }
+  let detection;
+  try {
+    detection = toDetection(rule.condition, schemaFor(source.logType));
+  } catch (e) {
+    if (!(e instanceof NotSayable)) throw e;
+    error(`${e.message}`);
+    return { diagnostics };
+  }
+
+  const status = typeof options.status === "string" ? options.status : "experimental";
+  if (!STATUSES.includes(status)) {
+    diagnostics.push(fileDiagnostic("RC502", `Sigma status '${status}' is not one of ${STATUSES.join(", ")}`, undefined, undefined));
+    return { diagnostics };
+  }
+  const date = options.date;
+  if (date !== undefined && (typeof date !== "string" || !/^\d{4}-(0[1-9]|1[012])-(0[1-9]|[12]\d|3[01])$/.test(date))) {
+    diagnostics.push(fileDiagnostic("RC502", `Sigma date must be YYYY-MM-DD, not ${JSON.stringify(date)}`, undefined, undefined));
+    return { diagnostics };
+  }
+  const { tags, unknown } = attackTags(rule.reports);
+  for (const u of unknown) {
+    diagnostics.push({ ...fileDiagnostic("RC401", `Sigma: no ATT&CK tag for '${u}' (left out of tags)`, rule.file, undefined), severity: "warning" });
+  }
+
+  const doc: Record<string, unknown> = { title: rule.displayName, id: uuidV5(rule.ruleId), status };
+  if (rule.description !== undefined && rule.description.trim() !== "") doc.description = rule.description.trim();
+  if (rule.reference !== undefined && rule.reference.trim() !== "") doc.references = [rule.reference.trim()];
+  if (typeof options.author === "string" && options.author !== "") doc.author = options.author;
+  if (typeof date === "string") doc.date = date;
+  if (tags.length > 0) doc.tags = tags;
+  doc.logsource = {
+    product: source.product,
+    ...(source.service === undefined ? {} : { service: source.service }),
+    ...(source.category === undefined ? {} : { category: source.category }),
+  };
+  doc.detection = { ...detection.selections, condition: detection.condition };
+  if (rule.outputFields && rule.outputFields.length > 0) doc.fields = rule.outputFields.map((p) => p.segments.map((s) => s.name).join("."));
+  doc.level = LEVELS[rule.severity];
+
+  return { doc, diagnostics };
 }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import type { RuleSeverity } from "../../rules/types.js";
 import { tacticById } from "./data/tactics.js";
 
@@ -7,13 +7,29 @@ export const SIGMA_ID_NAMESPACE = "3f5b2c1e-8d4a-4e7b-9c6f-1a2b3c4d5e6f";
 
 /** RFC 4122 version 5 (SHA-1, name-based) UUID of `name` in `namespace`. */
 export function uuidV5(name: string, namespace = SIGMA_ID_NAMESPACE): string {
-  const ns = Buffer.from(namespace.replace(/-/g, ""), "hex");
-  const hash = createHash("sha1").update(ns).update(Buffer.from(name, "utf8")).digest();
-  const b = hash.subarray(0, 16);
-  b[6] = (b[6]! & 0x0f) | 0x50;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = b.toString("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  const ns = namespaceBytes(namespace);
+  const input = Buffer.allocUnsafe(ns.length + Buffer.byteLength(name, "utf8"));
+  ns.copy(input, 0);
+  input.write(name, ns.length, "utf8");
+  const h = sha1Hex(input);
+  // Version 5 in the high nibble of byte 6; the RFC 4122 variant (10xx) in the high bits of byte 8.
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** One-shot `crypto.hash` where Node has it (20.12+), else a Hash object. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: Buffer, encoding: "hex") => string }).hash;
+const sha1Hex = (data: Buffer): string => (oneShot ? oneShot("sha1", data, "hex") : crypto.createHash("sha1").update(data).digest("hex"));
+
+const NAMESPACES = new Map<string, Buffer>();
+
+function namespaceBytes(namespace: string): Buffer {
+  let ns = NAMESPACES.get(namespace);
+  if (ns === undefined) {
+    ns = Buffer.from(namespace.replace(/-/g, ""), "hex");
+    NAMESPACES.set(namespace, ns);
+  }
+  return ns;
 }
 
 export const LEVELS: Readonly<Record<RuleSeverity, string>> = {
