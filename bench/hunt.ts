@@ -3,10 +3,12 @@ import { hunt } from "../dist/hunt/hunt.js";
 import type { Rule } from "../dist/rules/types.js";
 
 /** `rulec hunt` on DuckDB over the events file, end to end (read, load, every rule's query). */
-export async function benchHunt(rules: readonly Rule[], eventsFile: string, events: number) {
+export async function benchHunt(rules: readonly Rule[], eventFiles: readonly string[], events: number) {
   const start = performance.now();
-  const bytes = readFileSync(eventsFile);
-  const result = await hunt(rules, [{ name: eventsFile, bytes }]);
+  const result = await hunt(
+    rules,
+    eventFiles.map((name) => ({ name, bytes: readFileSync(name) })),
+  );
   const totalMs = performance.now() - start;
   if (result.events !== events) throw new Error(`hunt loaded ${result.events} events, expected ${events}`);
   return {

@@ -15,8 +15,7 @@ export async function benchPython(rules: readonly Rule[], eventsFile: string, ev
   for (const rule of rules) {
     for (const f of panther.compile(rule).files) if (f.path.endsWith(".py")) writeFileSync(join(dir, f.path.split("/").pop()!), f.content);
   }
-  // Python is slower: a tenth of the events is enough for a stable rate.
-  const limit = Math.max(10_000, Math.floor(events / 10));
+  const limit = events;
   const script = fileURLToPath(new URL("./python_bench.py", import.meta.url));
   const r = spawnSync("python3", [script, dir, eventsFile, String(limit)], { encoding: "utf8", maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`python bench failed: ${r.stderr}`);

@@ -57,29 +57,35 @@ for (const size of SIZES) {
 // Events: one seeded NDJSON file, shared by the evaluator, Python and hunt.
 
 mkdirSync(WORK, { recursive: true });
-const eventsFile = join(WORK, `events-${EVENTS}.ndjson`);
+// Ten files of at most 100k records, as CloudTrail writes many files (and one string stays small).
+const PER_FILE = 100_000;
+const eventFiles: string[] = [];
+for (let i = 0; i * PER_FILE < EVENTS; i++) eventFiles.push(join(WORK, `events-${EVENTS}-${i}.ndjson`));
 {
-  let have = 0;
+  const marker = join(WORK, `events-${EVENTS}.complete`);
+  let complete = false;
   try {
-    have = readFileSync(eventsFile, "utf8").length > 0 ? Number(readFileSync(`${eventsFile}.count`, "utf8")) : 0;
+    complete = readFileSync(marker, "utf8") === String(eventFiles.length);
   } catch {
-    have = 0;
+    complete = false;
   }
-  if (have !== EVENTS) {
+  if (!complete) {
     log(`events: generating ${EVENTS} CloudTrail records ...`);
     const r = rng(4242);
-    const out = createWriteStream(eventsFile);
-    let chunk = "";
-    for (let i = 0; i < EVENTS; i++) {
-      chunk += JSON.stringify(generateEvent(r, i)) + "\n";
-      if (chunk.length > 1 << 20) {
-        if (!out.write(chunk)) await new Promise<void>((res) => out.once("drain", () => res()));
-        chunk = "";
+    for (let f = 0; f < eventFiles.length; f++) {
+      const out = createWriteStream(eventFiles[f]!);
+      let chunk = "";
+      for (let i = f * PER_FILE; i < Math.min(EVENTS, (f + 1) * PER_FILE); i++) {
+        chunk += JSON.stringify(generateEvent(r, i)) + "\n";
+        if (chunk.length > 1 << 20) {
+          if (!out.write(chunk)) await new Promise<void>((res) => out.once("drain", () => res()));
+          chunk = "";
+        }
       }
+      out.write(chunk);
+      await new Promise<void>((res) => out.end(() => res()));
     }
-    out.write(chunk);
-    await new Promise<void>((res) => out.end(() => res()));
-    writeFileSync(`${eventsFile}.count`, String(EVENTS));
+    writeFileSync(marker, String(eventFiles.length));
   }
 }
 
@@ -125,26 +131,14 @@ const counted = rules.map((r) => leafCount(r.condition, counter));
 let evalMs = 0;
 let matches = 0;
 let leafEvaluations = 0;
-{
-  const text = readFileSync(eventsFile, "utf8");
-  let start = 0;
-  let batch: unknown[] = [];
-  const flush = () => {
-    const t = performance.now();
-    for (const e of batch) for (const p of predicates) if (p(e)) matches++;
-    evalMs += performance.now() - t;
-    for (const e of batch) for (const p of counted) p(e);
-    batch = [];
-  };
-  while (start < text.length) {
-    const end = text.indexOf("\n", start);
-    batch.push(JSON.parse(text.slice(start, end)));
-    start = end + 1;
-    if (batch.length === 100_000) flush();
-  }
-  flush();
-  leafEvaluations = counter.n;
+for (const file of eventFiles) {
+  const batch = readFileSync(file, "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as unknown);
+  const t = performance.now();
+  for (const e of batch) for (const p of predicates) if (p(e)) matches++;
+  evalMs += performance.now() - t;
+  for (const e of batch) for (const p of counted) p(e);
 }
+leafEvaluations = counter.n;
 const evaluator = {
   events: EVENTS,
   rules: rules.length,
@@ -159,9 +153,9 @@ const evaluator = {
 // The generated Panther Python on the same events, and hunt on DuckDB.
 
 log("python: the generated Panther rules under python3 ...");
-const python = await benchPython(rules, eventsFile, EVENTS);
+const python = await benchPython(rules, eventFiles[0]!, Math.min(EVENTS, PER_FILE));
 log("hunt: DuckDB ...");
-const huntFigures = await benchHunt(rules, eventsFile, EVENTS);
+const huntFigures = await benchHunt(rules, eventFiles, EVENTS);
 
 // ---------------------------------------------------------------------------------------------
 // Report.
