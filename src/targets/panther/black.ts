@@ -26,14 +26,12 @@ interface Leaf {
   prefix: string;
   /** The prefix black's whitespace() gives (splits may clear `prefix`; a clone starts afresh). */
   readonly whitespace: string;
-  readonly role?: Role;
+  readonly role: Role | undefined;
   /** For parentheses: a call's brackets, an atom (grouping or tuple), or black's invisible pair. */
-  readonly paren?: "call" | "atom";
-  opening?: Leaf;
+  readonly paren: "call" | "atom" | undefined;
+  opening: Leaf | undefined;
   depth: number;
 }
-
-class CannotSplit extends Error {}
 
 const FORCE_OPTIONAL_PARENTHESES = "force";
 
@@ -54,15 +52,30 @@ function charWidth(cp: number): number {
 
 /** Columns of a line as black counts them (East Asian wide characters are 2). */
 export function strWidth(s: string): number {
-  let w = 0;
-  for (const ch of s) w += charWidth(ch.codePointAt(0)!);
+  // Fast path: every code unit below U+1100 is one column (and no surrogates).
+  let i = 0;
+  const n = s.length;
+  while (i < n && s.charCodeAt(i) < 0x1100) i++;
+  if (i === n) return n;
+  let w = i;
+  for (const ch of s.slice(i)) w += charWidth(ch.codePointAt(0)!);
   return w;
 }
 
 /** Python's len(): code points. */
 function pyLen(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // A valid surrogate pair is one code point.
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
   return n;
 }
 
@@ -121,10 +134,10 @@ class Line {
     }
   }
 
+  /** The highest delimiter priority (0: no delimiters, black's CannotSplit). */
   maxPriority(exclude?: number): number {
     let m = 0;
     for (const [k, v] of this.delimiters) if (k !== exclude && v > m) m = v;
-    if (m === 0) throw new CannotSplit("no delimiters");
     return m;
   }
 
@@ -135,9 +148,16 @@ class Line {
   }
 
   toString(): string {
-    if (this.leaves.length === 0) return "";
-    const [first, ...rest] = this.leaves;
-    return first!.prefix + "    ".repeat(this.depth) + first!.value + rest.map((l) => l.prefix + l.value).join("");
+    const leaves = this.leaves;
+    const n = leaves.length;
+    if (n === 0) return "";
+    const first = leaves[0]!;
+    let s = first.prefix + "    ".repeat(this.depth) + first.value;
+    for (let i = 1; i < n; i++) {
+      const l = leaves[i]!;
+      s += l.prefix + l.value;
+    }
+    return s;
   }
 }
 
@@ -150,35 +170,37 @@ function splitBefore(leaf: Leaf, previous: Leaf | undefined): number {
 }
 
 function isShortEnough(line: Line | string): boolean {
-  const s = typeof line === "string" ? line : String(line);
+  const s = typeof line === "string" ? line : line.toString();
   return strWidth(s) <= LINE_LENGTH && !s.includes("\n");
 }
 
 // ---------------------------------------------------------------------------------------------
 // transform_line and its transformers
+//
+// black signals "this transformer cannot split the line" with an exception (CannotSplit); here it
+// is a `null` result, returned at exactly the points where black raises, so every side effect on
+// the shared leaves (bracket depths, made-visible parentheses) happens in the same order.
 
 function transformLine(line: Line, features: ReadonlySet<string>): Line[] {
-  const lineStr = String(line);
+  const lineStr = line.toString();
   if (!line.shouldSplitRhs && isShortEnough(lineStr)) return [line];
-  const transformers = line.insideBrackets ? [delimiterSplit, rhs] : [rhs];
-  for (const t of transformers) {
-    try {
-      return runTransformer(line, t, features, lineStr);
-    } catch (e) {
-      if (e instanceof CannotSplit) continue;
-      throw e;
-    }
+  if (line.insideBrackets) {
+    const split = runTransformer(line, delimiterSplit, features, lineStr);
+    if (split) return split;
   }
-  return [line];
+  return runTransformer(line, rhs, features, lineStr) ?? [line];
 }
 
-type Transformer = (line: Line, features: ReadonlySet<string>) => Line[];
+type Transformer = (line: Line, features: ReadonlySet<string>) => Line[] | null;
 
-function runTransformer(line: Line, transform: Transformer, features: ReadonlySet<string>, lineStr: string): Line[] {
+function runTransformer(line: Line, transform: Transformer, features: ReadonlySet<string>, lineStr: string): Line[] | null {
+  const lines = transform(line, features);
+  if (!lines) return null;
   const result: Line[] = [];
-  for (const tl of transform(line, features)) {
-    if (String(tl) === lineStr) throw new CannotSplit("unchanged");
-    result.push(...transformLine(tl, features));
+  for (const tl of lines) {
+    if (tl.toString() === lineStr) return null;
+    const sub = transformLine(tl, features);
+    for (const l of sub) result.push(l);
   }
   if (
     features.has(FORCE_OPTIONAL_PARENTHESES) ||
@@ -191,6 +213,7 @@ function runTransformer(line: Line, transform: Transformer, features: ReadonlySe
   }
   const copy = cloneLine(line);
   const second = runTransformer(copy, transform, new Set([...features, FORCE_OPTIONAL_PARENTHESES]), lineStr);
+  if (!second) return null;
   return second.every((l) => isShortEnough(l)) ? second : result;
 }
 
@@ -198,16 +221,16 @@ function runTransformer(line: Line, transform: Transformer, features: ReadonlySe
 function cloneLine(line: Line): Line {
   const c = new Line(line.depth, line.insideBrackets);
   line.leaves.forEach((l, i) => {
-    const fresh = newLeaf(l.type, l.value, i === 0 ? "" : l.whitespace, { ...(l.role ? { role: l.role } : {}), ...(l.paren ? { paren: l.paren } : {}) });
-    c.append(fresh, true);
+    c.append(newLeaf(l.type, l.value, i === 0 ? "" : l.whitespace, l.role, l.paren), true);
   });
   return c;
 }
 
-function delimiterSplit(line: Line): Line[] {
-  if (line.leaves.length === 0) throw new CannotSplit("empty");
+function delimiterSplit(line: Line): Line[] | null {
+  if (line.leaves.length === 0) return null;
   const last = line.leaves[line.leaves.length - 1]!;
   const priority = line.maxPriority(last.id);
+  if (priority === 0) return null;
   const out: Line[] = [];
   let current = new Line(line.depth, line.insideBrackets);
   for (const leaf of line.leaves) {
@@ -219,7 +242,7 @@ function delimiterSplit(line: Line): Line[] {
   }
   if (current.leaves.length > 0) {
     if (priority === COMMA_PRIORITY && current.leaves[current.leaves.length - 1]!.type !== "COMMA") {
-      current.append(newLeaf("COMMA", ",", ""), true);
+      current.append(newLeaf("COMMA", ",", "", undefined, undefined), true);
     }
     out.push(current);
   }
@@ -228,12 +251,16 @@ function delimiterSplit(line: Line): Line[] {
   return out;
 }
 
-function rhs(line: Line, features: ReadonlySet<string>): Line[] {
+const NO_OMIT: ReadonlySet<number> = new Set();
+const NO_FEATURES: ReadonlySet<string> = new Set();
+
+function rhs(line: Line, features: ReadonlySet<string>): Line[] | null {
   for (const omit of generateTrailersToOmit(line)) {
-    const lines = [...rightHandSplit(line, features, omit)];
+    const lines = rightHandSplit(line, features, omit);
+    if (!lines) return null;
     if (isShortEnough(lines[0]!)) return lines;
   }
-  return [...rightHandSplit(line, features, new Set())];
+  return rightHandSplit(line, features, NO_OMIT);
 }
 
 function* generateTrailersToOmit(line: Line): Generator<Set<number>> {
@@ -278,12 +305,13 @@ interface RHSResult {
   readonly closing: Leaf;
 }
 
-function* rightHandSplit(line: Line, features: ReadonlySet<string>, omit: ReadonlySet<number>): Generator<Line> {
+function rightHandSplit(line: Line, features: ReadonlySet<string>, omit: ReadonlySet<number>): Line[] | null {
   const r = firstRightHandSplit(line, omit);
-  yield* maybeSplitOmittingOptionalParens(r, line, features, omit);
+  if (!r) return null;
+  return maybeSplitOmittingOptionalParens(r, line, features, omit);
 }
 
-function firstRightHandSplit(line: Line, omit: ReadonlySet<number>): RHSResult {
+function firstRightHandSplit(line: Line, omit: ReadonlySet<number>): RHSResult | null {
   const tail: Leaf[] = [];
   const body: Leaf[] = [];
   const head: Leaf[] = [];
@@ -300,17 +328,17 @@ function firstRightHandSplit(line: Line, omit: ReadonlySet<number>): RHSResult {
       current = body;
     }
   }
-  if (!opening || !closing || head.length === 0) throw new CannotSplit("no brackets");
+  if (!opening || !closing || head.length === 0) return null;
   tail.reverse();
   body.reverse();
   head.reverse();
   const h = buildLine(head, line, opening, "head");
   const b = buildLine(body, line, opening, "body");
   const t = buildLine(tail, line, opening, "tail");
-  const tailLen = String(t).trim().length;
   if (b.leaves.length === 0) {
-    if (tailLen === 0) throw new CannotSplit("same line");
-    if (tailLen < 3) throw new CannotSplit("not worth it");
+    const tailLen = t.toString().trim().length;
+    if (tailLen === 0) return null; // same line
+    if (tailLen < 3) return null; // not worth it
   }
   return { head: h, body: b, tail: t, opening, closing };
 }
@@ -342,32 +370,25 @@ function shouldSplitLine(line: Line, opening: Leaf): boolean {
   if (opening.paren !== "atom") return false;
   const last = line.leaves[line.leaves.length - 1];
   if (!last) return false;
-  let max: number;
-  try {
-    max = line.maxPriority(last.type === "COMMA" ? last.id : undefined);
-  } catch {
-    return false;
-  }
-  return max === COMMA_PRIORITY;
+  return line.maxPriority(last.type === "COMMA" ? last.id : undefined) === COMMA_PRIORITY;
 }
 
-function* maybeSplitOmittingOptionalParens(r: RHSResult, line: Line, features: ReadonlySet<string>, omit: ReadonlySet<number>): Generator<Line> {
+function maybeSplitOmittingOptionalParens(r: RHSResult, line: Line, features: ReadonlySet<string>, omit: ReadonlySet<number>): Line[] | null {
   if (!features.has(FORCE_OPTIONAL_PARENTHESES) && r.opening.value === "" && r.closing.value === "" && canOmitInvisibleParens(r)) {
     const omit2 = new Set([r.closing.id, ...omit]);
-    try {
-      const oop = firstRightHandSplit(line, omit2);
-      // For a `return` the head never ends in `=`: black prefers the split without the parentheses.
-      const lines = [...maybeSplitOmittingOptionalParens(oop, line, features, omit2)];
-      yield* lines;
-      return;
-    } catch (e) {
-      if (!(e instanceof CannotSplit)) throw e;
-      if (!canBeSplit(r.body) && !isShortEnough(r.body)) throw new CannotSplit("body too long");
-    }
+    const oop = firstRightHandSplit(line, omit2);
+    // For a `return` the head never ends in `=`: black prefers the split without the parentheses.
+    const lines = oop ? maybeSplitOmittingOptionalParens(oop, line, features, omit2) : null;
+    if (lines) return lines;
+    if (!canBeSplit(r.body) && !isShortEnough(r.body)) return null; // body too long
   }
   if (r.opening.value === "") r.opening.value = "(";
   if (r.closing.value === "") r.closing.value = ")";
-  for (const part of [r.head, r.body, r.tail]) if (part.leaves.length > 0) yield part;
+  const out: Line[] = [];
+  if (r.head.leaves.length > 0) out.push(r.head);
+  if (r.body.leaves.length > 0) out.push(r.body);
+  if (r.tail.leaves.length > 0) out.push(r.tail);
+  return out;
 }
 
 function canBeSplit(line: Line): boolean {
@@ -430,8 +451,8 @@ function canOmitClosingParen(line: Line, last: Leaf): boolean {
 
 let nextId = 0;
 
-function newLeaf(type: LeafType, value: string, prefix: string, extra: { role?: Role; paren?: "call" | "atom" } = {}): Leaf {
-  return { id: nextId++, type, value, prefix, whitespace: prefix, depth: 0, ...extra };
+function newLeaf(type: LeafType, value: string, prefix: string, role: Role | undefined, paren: "call" | "atom" | undefined): Leaf {
+  return { id: nextId++, type, value, prefix, whitespace: prefix, role, paren, opening: undefined, depth: 0 };
 }
 
 function prec(p: Py): number {
@@ -447,26 +468,56 @@ function prec(p: Py): number {
   }
 }
 
+/** The leaves of a comparison operator (`==`, `not in`, `is not`): type and role of each word. */
+const COMPARATOR_WORDS = new Map<string, readonly { type: LeafType; value: string; role: Role }[]>();
+
+function comparatorWords(op: string): readonly { type: LeafType; value: string; role: Role }[] {
+  let words = COMPARATOR_WORDS.get(op);
+  if (!words) {
+    words = op.split(" ").map((w, i) => ({ type: /^[a-z]/.test(w) ? "NAME" : "OP", value: w, role: i === 0 ? "comparator" : "comparator-tail" }));
+    COMPARATOR_WORDS.set(op, words);
+  }
+  return words;
+}
+
+/** `/^[rbfuRBFU]*["']/`: a string literal (with its prefix letters). */
+function isStringText(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 || c === 0x27) return true;
+    // r b f u R B F U
+    if (c !== 0x72 && c !== 0x62 && c !== 0x66 && c !== 0x75 && c !== 0x52 && c !== 0x42 && c !== 0x46 && c !== 0x55) return false;
+  }
+  return false;
+}
+
+/** `/^-?[0-9]/`: a number literal. */
+function isNumberText(text: string): boolean {
+  let c = text.charCodeAt(0);
+  if (c === 0x2d) c = text.charCodeAt(1);
+  return c >= 0x30 && c <= 0x39;
+}
+
 class LeafBuilder {
   readonly leaves: Leaf[] = [];
 
-  private push(type: LeafType, value: string, extra: { role?: Role; paren?: "call" | "atom" } = {}): void {
-    const prev = this.leaves[this.leaves.length - 1];
+  private push(type: LeafType, value: string, role?: Role, paren?: "call" | "atom"): void {
+    const prev = this.leaves.length > 0 ? this.leaves[this.leaves.length - 1] : undefined;
     let prefix = " ";
-    if (!prev || OPENING(prev) || type === "RPAR" || type === "COMMA" || (type === "LPAR" && extra.paren === "call")) prefix = "";
-    this.leaves.push(newLeaf(type, value, prefix, extra));
+    if (!prev || OPENING(prev) || type === "RPAR" || type === "COMMA" || (type === "LPAR" && paren === "call")) prefix = "";
+    this.leaves.push(newLeaf(type, value, prefix, role, paren));
   }
 
   atomText(text: string): void {
-    const type: LeafType = /^[rbfuRBFU]*["']/.test(text) ? "STRING" : /^-?[0-9]/.test(text) ? "NUMBER" : "NAME";
+    const type: LeafType = isStringText(text) ? "STRING" : isNumberText(text) ? "NUMBER" : "NAME";
     this.push(type, text);
   }
 
   expr(p: Py, outer: number): void {
     const parens = prec(p) < outer || (outer === 4 && prec(p) === 4);
-    if (parens) this.push("LPAR", "(", { paren: "atom" });
+    if (parens) this.push("LPAR", "(", undefined, "atom");
     this.inner(p);
-    if (parens) this.push("RPAR", ")", { paren: "atom" });
+    if (parens) this.push("RPAR", ")", undefined, "atom");
   }
 
   private inner(p: Py): void {
@@ -477,52 +528,53 @@ class LeafBuilder {
       case "strings":
         for (const s of p.pieces) this.push("STRING", s);
         return;
-      case "bool":
-        p.items.forEach((item, i) => {
-          if (i > 0) this.push("NAME", p.op, { role: "logic" });
-          this.expr(item, prec(p) + 1);
-        });
+      case "bool": {
+        const inner = prec(p) + 1;
+        for (let i = 0; i < p.items.length; i++) {
+          if (i > 0) this.push("NAME", p.op, "logic");
+          this.expr(p.items[i]!, inner);
+        }
         return;
+      }
       case "not":
         this.push("NAME", "not");
         this.expr(p.operand, 3);
         return;
       case "cmp": {
         this.expr(p.left, 4);
-        const words = p.op.split(" ");
-        words.forEach((w, i) => this.push(/^[a-z]/.test(w) ? "NAME" : "OP", w, { role: i === 0 ? "comparator" : "comparator-tail" }));
+        for (const w of comparatorWords(p.op)) this.push(w.type, w.value, w.role);
         this.expr(p.right, 4);
         return;
       }
       case "call":
         this.push("NAME", p.fn);
-        this.push("LPAR", "(", { paren: "call" });
-        p.args.forEach((a, i) => {
+        this.push("LPAR", "(", undefined, "call");
+        for (let i = 0; i < p.args.length; i++) {
           if (i > 0) this.push("COMMA", ",");
-          this.expr(a, 0);
-        });
-        this.push("RPAR", ")", { paren: "call" });
+          this.expr(p.args[i]!, 0);
+        }
+        this.push("RPAR", ")", undefined, "call");
         return;
       case "gen":
         this.push("NAME", p.fn);
-        this.push("LPAR", "(", { paren: "call" });
+        this.push("LPAR", "(", undefined, "call");
         this.expr(p.elt, 0);
         for (const c of p.clauses) {
-          this.push("NAME", "for", { role: "comp-for" });
+          this.push("NAME", "for", "comp-for");
           this.push("NAME", c.name);
-          this.push("NAME", "in", { role: "comp-in" });
+          this.push("NAME", "in", "comp-in");
           this.expr(c.iter, 0);
         }
-        this.push("RPAR", ")", { paren: "call" });
+        this.push("RPAR", ")", undefined, "call");
         return;
       case "tuple":
-        this.push("LPAR", "(", { paren: "atom" });
-        p.items.forEach((a, i) => {
+        this.push("LPAR", "(", undefined, "atom");
+        for (let i = 0; i < p.items.length; i++) {
           if (i > 0) this.push("COMMA", ",");
-          this.expr(a, 0);
-        });
+          this.expr(p.items[i]!, 0);
+        }
         if (p.items.length === 1) this.push("COMMA", ",");
-        this.push("RPAR", ")", { paren: "atom" });
+        this.push("RPAR", ")", undefined, "atom");
         return;
     }
   }
@@ -530,10 +582,29 @@ class LeafBuilder {
   /** `keyword (invisible) expr (invisible)`, as black sees a return statement. */
   statement(keyword: string, p: Py): void {
     this.push("NAME", keyword);
-    this.leaves.push(newLeaf("LPAR", "", " ", { paren: "atom" }));
+    this.leaves.push(newLeaf("LPAR", "", " ", undefined, "atom"));
     this.expr(p, 0);
-    this.leaves.push(newLeaf("RPAR", "", "", { paren: "atom" }));
+    this.leaves.push(newLeaf("RPAR", "", "", undefined, "atom"));
   }
+}
+
+/**
+ * The lines black makes of one operand line of a split boolean (layout.ts boolStatement): the
+ * operand at `depth` inside the statement's brackets, after its operator (`op`, none for the
+ * first), as black's delimiter split leaves it (the line's first leaf without its space) and then
+ * splits it further. Each such line is split on its own leaves only, so this is the same as
+ * splitting it within the whole statement.
+ */
+export function blackOperandLines(op: string | undefined, item: Py, outer: number, depth: number): string[] {
+  const b = new LeafBuilder();
+  // What precedes the operand in the statement: its operator, or the invisible opening bracket.
+  b.leaves.push(op === undefined ? newLeaf("LPAR", "", " ", undefined, "atom") : newLeaf("NAME", op, " ", "logic", undefined));
+  b.expr(item, outer);
+  const line = new Line(depth, true);
+  const leaves = op === undefined ? b.leaves.slice(1) : b.leaves;
+  for (const l of leaves) line.append(l, true);
+  leaves[0]!.prefix = "";
+  return transformLine(line, NO_FEATURES).map((l) => l.toString());
 }
 
 /** The lines of `keyword expr` at `depth` (4 spaces each), as black formats them. */
@@ -542,5 +613,5 @@ export function blackStatement(keyword: string, p: Py, depth: number): string[] 
   b.statement(keyword, p);
   const line = new Line(depth, false);
   for (const l of b.leaves) line.append(l, true);
-  return transformLine(line, new Set()).map(String);
+  return transformLine(line, NO_FEATURES).map((l) => l.toString());
 }

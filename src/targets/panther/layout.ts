@@ -3,7 +3,7 @@
  * otherwise split by the port of black's line splitting in black.ts.
  */
 
-import { blackStatement, strWidth } from "./black.js";
+import { blackOperandLines, blackStatement, strWidth } from "./black.js";
 
 export const LINE_LENGTH = 100;
 
@@ -88,9 +88,45 @@ function fits(line: string): boolean {
   return strWidth(line) <= LINE_LENGTH;
 }
 
+/** black's is_line_short_enough. */
+function shortEnough(line: string): boolean {
+  return strWidth(line) <= LINE_LENGTH && !line.includes("\n");
+}
+
 /** The statement `keyword expr` (e.g. `return ...`) at `indent` spaces, laid out as black does. */
 export function statement(keyword: string, p: Py, indent: number): string[] {
-  const one = " ".repeat(indent) + keyword + " " + flat(p);
+  // flat(p), keeping a boolean's operands (as flat prints them) for boolStatement.
+  const operands = p.k === "bool" ? p.items.map((i) => wrap(i, prec(p) + 1)) : undefined;
+  const text = p.k === "bool" ? operands!.join(` ${p.op} `) : flat(p);
+  const pad = " ".repeat(indent);
+  const one = pad + keyword + " " + text;
   if (fits(one)) return [one];
-  return blackStatement(keyword, p, indent / 4);
+  return (operands && boolStatement(keyword, p, operands, text, pad)) ?? blackStatement(keyword, p, indent / 4);
+}
+
+/**
+ * The split black makes of `keyword a and b and c` (three or more operands) when the pieces fit,
+ * without running the splitting machinery: its right-hand split makes the invisible parentheses
+ * around the expression visible (they cannot be omitted: more than one delimiter of the highest
+ * priority), giving `keyword (`, the body one level deeper and `)`; the body stays whole when it
+ * fits, else its delimiter split puts each operand on a line of its own (the operator first), and
+ * an operand line that is still too long is split further by black (blackOperandLines).
+ */
+function boolStatement(keyword: string, p: Py, operands: readonly string[], text: string, pad: string): string[] | undefined {
+  if (p.k !== "bool" || p.items.length < 3 || pad.length % 4 !== 0) return undefined;
+  const head = pad + keyword + " (";
+  const tail = pad + ")";
+  if (!shortEnough(head) || !shortEnough(tail)) return undefined;
+  const inner = pad + "    ";
+  const body = inner + text;
+  if (shortEnough(body)) return [head, body, tail];
+  const lines = [head];
+  const outer = prec(p) + 1;
+  for (let i = 0; i < p.items.length; i++) {
+    const line = inner + (i > 0 ? p.op + " " : "") + operands[i]!;
+    if (shortEnough(line)) lines.push(line);
+    else for (const l of blackOperandLines(i > 0 ? p.op : undefined, p.items[i]!, outer, pad.length / 4 + 1)) lines.push(l);
+  }
+  lines.push(tail);
+  return lines;
 }

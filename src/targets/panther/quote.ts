@@ -43,16 +43,29 @@ function* codePoints(s: string): Generator<number> {
 
 /** The quote black keeps: `'` only when the text has more `"` than `'`. */
 function quoteFor(s: string): '"' | "'" {
+  // Quotes are never part of a surrogate pair: counting code units counts the characters.
   let dq = 0;
   let sq = 0;
-  for (const ch of s) {
-    if (ch === '"') dq++;
-    else if (ch === "'") sq++;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22) dq++;
+    else if (c === 0x27) sq++;
   }
   return dq > sq ? "'" : '"';
 }
 
+/** True when `body` leaves `s` as it is: printable ASCII, no backslash, quote (or brace). */
+function plainBody(s: string, quote: number, braces: boolean): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x5c || c === quote) return false;
+    if (braces && (c === 0x7b || c === 0x7d)) return false;
+  }
+  return true;
+}
+
 function body(s: string, quote: string, braces: boolean): string {
+  if (plainBody(s, quote.charCodeAt(0), braces)) return s;
   let out = "";
   for (const cp of codePoints(s)) {
     const ch = String.fromCodePoint(cp);
@@ -87,7 +100,13 @@ export function pyRegex(pattern: string): string {
   const hasSq = pattern.includes("'");
   let trailing = 0;
   for (let i = pattern.length - 1; i >= 0 && pattern[i] === "\\"; i--) trailing++;
-  const plain = [...codePoints(pattern)].every((cp) => !mustEscape(cp));
+  let plain = true;
+  for (const cp of codePoints(pattern)) {
+    if (mustEscape(cp)) {
+      plain = false;
+      break;
+    }
+  }
   if (plain && !(hasDq && hasSq) && trailing % 2 === 0) {
     const q = hasDq ? "'" : '"';
     // A raw string cannot hold an escaped quote of its own kind: `\"` would stay two characters,
