@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -37,5 +37,29 @@ describe("rulec.config.yml", () => {
     const r = rulec(["build", join(dir, "rules")]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("rulec.config.yml:2:3: error RC502: unknown setting 'sigma.autor' (did you mean 'author'?)");
+  });
+});
+
+describe("rulec.config.yml reaches the targets", () => {
+  it("sigma author/status/date and the athena database/table shape the outputs; flags override out", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rulec-config-"));
+    mkdirSync(join(dir, "rules"));
+    writeFileSync(
+      join(dir, "rules", "seed.yml"),
+      'RuleID: T.Seed\nDisplayName: Seed\nLogTypes: [AWS.CloudTrail]\nSeverity: Info\nCondition: eventName eq "A"\nTests:\n  - Name: yes\n    ExpectedResult: true\n    Log: {eventName: A}\n  - Name: no\n    ExpectedResult: false\n    Log: {eventName: B}\n',
+    );
+    writeFileSync(
+      join(dir, "rulec.config.yml"),
+      "out: compiled\nathena:\n  database: security\n  table: trail\nsigma:\n  author: Detection Team\n  status: test\n  date: '2026-01-31'\n",
+    );
+    const r = rulec(["build", "rules"], { cwd: dir });
+    expect(r.status).toBe(0);
+    const sigma = readFileSync(join(dir, "compiled/sigma/seed.yml"), "utf8");
+    expect(sigma).toContain("status: test");
+    expect(sigma).toContain("author: Detection Team");
+    expect(sigma).toContain('date: "2026-01-31"');
+    expect(readFileSync(join(dir, "compiled/athena/seed.sql"), "utf8")).toContain("FROM security.trail");
+    expect(rulec(["build", "rules", "--out", "elsewhere", "--target", "panther"], { cwd: dir }).status).toBe(0);
+    expect(readFileSync(join(dir, "elsewhere/panther/seed.py"), "utf8")).toContain('return event.get("eventName") == "A"');
   });
 });
