@@ -131,15 +131,18 @@ const counted = rules.map((r) => leafCount(r.condition, counter));
 let evalMs = 0;
 let matches = 0;
 let leafEvaluations = 0;
+let firstFileMatches = 0;
 for (const file of eventFiles) {
   const batch = readFileSync(file, "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as unknown);
   const t = performance.now();
   for (const e of batch) for (const p of predicates) if (p(e)) matches++;
   evalMs += performance.now() - t;
+  if (file === eventFiles[0]) firstFileMatches = matches;
   for (const e of batch) for (const p of counted) p(e);
 }
 leafEvaluations = counter.n;
 const evaluator = {
+  firstFileMatches,
   events: EVENTS,
   rules: rules.length,
   ms: evalMs,
@@ -190,9 +193,9 @@ rows.push([
 if (python) {
   rows.push([
     `Panther Python, ${python.events} events x ${rules.length} rules`,
-    `${(python.evaluationsPerSecond / 1e6).toFixed(2)}M evaluations/s (${(evaluator.evaluationsPerSecond / python.evaluationsPerSecond).toFixed(1)}x slower than the evaluator)`,
-    "",
-    "",
+    `${(python.evaluationsPerSecond / 1e6).toFixed(2)}M evaluations/s (${(evaluator.evaluationsPerSecond / python.evaluationsPerSecond).toFixed(1)}x slower than the evaluator); ${python.matches} matches`,
+    `= evaluator (${firstFileMatches})`,
+    python.matches === firstFileMatches ? "yes" : "NO",
   ]);
 }
 if (huntFigures) {
@@ -201,6 +204,12 @@ if (huntFigures) {
     `load ${(huntFigures.loadMs / 1000).toFixed(1)} s, queries ${(huntFigures.queryMs / 1000).toFixed(1)} s, total ${(huntFigures.totalMs / 1000).toFixed(1)} s, ${(EVENTS / (huntFigures.totalMs / 1000)).toFixed(0)} events/s`,
     "< 20 s",
     huntFigures.totalMs < 20_000 ? "yes" : "NO",
+  ]);
+  rows.push([
+    `  hunt matches`,
+    `${huntFigures.matches}`,
+    `= evaluator (${matches})`,
+    huntFigures.matches === matches ? "yes" : "NO",
   ]);
 }
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
