@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { renderCatalog, type CatalogFormat } from "../catalog/render.js";
 import { targetLabel } from "../catalog/model.js";
@@ -7,6 +7,7 @@ import { formatDiagnostic, hasErrors } from "../diagnostics.js";
 import { TARGETS } from "../targets/index.js";
 import type { Target, TargetOptions } from "../targets/types.js";
 import { loadLibrary } from "./library.js";
+import { readOrUndefined, writeAtomic } from "./fs.js";
 import type { Output } from "./output.js";
 
 /**
@@ -149,22 +150,3 @@ function isInside(out: string, rel: string): boolean {
   return full.startsWith(out + "/") || full.startsWith(out + "\\");
 }
 
-function writeAtomic(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, content);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
-
-function readOrUndefined(path: string): string | undefined {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return undefined;
-  }
-}

@@ -108,6 +108,20 @@ function flag(key: string): string {
   return "--" + key.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
 }
 
+/** Loads the rules and prints their diagnostics; undefined when there is nothing to run. */
+function loadHuntRules(deps: HuntDeps, paths: string[]): ReturnType<HuntDeps["loadRules"]> | undefined {
+  const { io, setStatus } = deps;
+  const lib = deps.loadRules(paths);
+  for (const d of lib.diagnostics) io.err(formatDiagnostic(d, { sources: lib.sources, color: deps.color().enabled }) + "\n");
+  if (hasErrors(lib.diagnostics)) setStatus(1);
+  if (lib.rules.length === 0) {
+    io.err(`rulec: no rules to run in ${paths.join(", ")}\n`);
+    setStatus(1);
+    return undefined;
+  }
+  return lib;
+}
+
 async function huntLocal(deps: HuntDeps, paths: string[], opts: HuntOpts & { logs: string[] }): Promise<void> {
   const { io, setStatus } = deps;
   const color = deps.color().enabled;
@@ -117,14 +131,8 @@ async function huntLocal(deps: HuntDeps, paths: string[], opts: HuntOpts & { log
     setStatus(2);
     return;
   }
-  const lib = deps.loadRules(paths);
-  for (const d of lib.diagnostics) io.err(formatDiagnostic(d, { sources: lib.sources, color }) + "\n");
-  if (hasErrors(lib.diagnostics)) setStatus(1);
-  if (lib.rules.length === 0) {
-    io.err(`rulec: no rules to run in ${paths.join(", ")}\n`);
-    setStatus(1);
-    return;
-  }
+  const lib = loadHuntRules(deps, paths);
+  if (!lib) return;
 
   const inputs: LogInput[] = [];
   let bytes = 0;
@@ -218,14 +226,8 @@ async function huntAthena(program: Command, deps: HuntDeps, paths: string[], opt
     return;
   }
 
-  const lib = deps.loadRules(paths);
-  for (const d of lib.diagnostics) io.err(formatDiagnostic(d, { sources: lib.sources, color }) + "\n");
-  if (hasErrors(lib.diagnostics)) setStatus(1);
-  if (lib.rules.length === 0) {
-    io.err(`rulec: no rules to run in ${paths.join(", ")}\n`);
-    setStatus(1);
-    return;
-  }
+  const lib = loadHuntRules(deps, paths);
+  if (!lib) return;
   const plan = planAthenaHunt(lib.rules, { profile, database: target.database, table: target.table, ...window });
   // A bad window fails every rule the same way: say it once, as a usage error.
   const messages = new Set(plan.ruleErrors.map((r) => r.message));
