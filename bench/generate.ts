@@ -37,12 +37,10 @@ export const SERVICES: Record<string, readonly string[]> = {
   "ses.amazonaws.com": ["GetAccountSendingEnabled", "GetSendQuota"],
 };
 const SERVICE_NAMES = Object.keys(SERVICES);
-const ALL_EVENTS = SERVICE_NAMES.flatMap((s) => SERVICES[s]!);
 const REGIONS = ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1", "ap-northeast-1"];
 const AGENTS = ["aws-cli/2.15.0 Python/3.11.6 Linux/6.1", "console.amazonaws.com", "Boto3/1.34.0 Python/3.12", "aws-sdk-go-v2/1.24.0", "Terraform/1.7.0", "TruffleHog", "pacu/1.5", "Mozilla/5.0 (X11; Kali Linux x86_64)"];
 const IDENTITY_TYPES = ["IAMUser", "AssumedRole", "Root", "AWSService", "FederatedUser"];
 const ERRORS = ["AccessDenied", "NoSuchEntity", "ThrottlingException", "UnauthorizedOperation"];
-const NETWORKS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "203.0.113.0/24", "2001:db8::/32", "198.51.100.0/24"];
 
 function account(r: Rand): string {
   return String(100000000000 + Math.floor(r() * 899999999999));

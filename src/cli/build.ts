@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import type { Command } from "commander";
-import { fileDiagnostic, formatDiagnostic, hasErrors, type Diagnostic } from "../diagnostics.js";
+import { fileDiagnostic, formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { evaluate } from "../eval/evaluate.js";
 import { Locator } from "../rules/locate.js";
 import { TARGET_NAMES, targetByName } from "../targets/index.js";

@@ -124,7 +124,6 @@ function loadHuntRules(deps: HuntDeps, paths: string[]): ReturnType<HuntDeps["lo
 
 async function huntLocal(deps: HuntDeps, paths: string[], opts: HuntOpts & { logs: string[] }): Promise<void> {
   const { io, setStatus } = deps;
-  const color = deps.color().enabled;
   const { error } = huntProfile(opts.profile);
   if (error) {
     io.err(`rulec: ${error}\n`);

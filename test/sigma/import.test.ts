@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { importSigma, mapTags } from "../../src/import/sigma/index.js";
