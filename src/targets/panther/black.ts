@@ -455,7 +455,8 @@ function newLeaf(type: LeafType, value: string, prefix: string, role: Role | und
   return { id: nextId++, type, value, prefix, whitespace: prefix, role, paren, opening: undefined, depth: 0 };
 }
 
-function prec(p: Py): number {
+/** Python's precedence of an expression: or 1, and 2, not 3, comparisons 4, atoms 10. */
+export function prec(p: Py): number {
   switch (p.k) {
     case "bool":
       return p.op === "or" ? 1 : 2;

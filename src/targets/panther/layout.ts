@@ -3,7 +3,7 @@
  * otherwise split by the port of black's line splitting in black.ts.
  */
 
-import { blackOperandLines, blackStatement, strWidth } from "./black.js";
+import { blackOperandLines, blackStatement, prec, strWidth } from "./black.js";
 
 export const LINE_LENGTH = 100;
 
@@ -35,19 +35,6 @@ export function bool(op: "and" | "or", items: readonly Py[]): Py {
     else flat.push(i);
   }
   return flat.length === 1 ? flat[0]! : { k: "bool", op, items: flat };
-}
-
-function prec(p: Py): number {
-  switch (p.k) {
-    case "bool":
-      return p.op === "or" ? 1 : 2;
-    case "not":
-      return 3;
-    case "cmp":
-      return 4;
-    default:
-      return 10;
-  }
 }
 
 /** Needs parentheses as an operand of a node of precedence `outer`. */
