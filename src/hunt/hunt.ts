@@ -5,7 +5,7 @@ import { DUCKDB } from "../targets/athena/dialect.js";
 import { sqlIdent } from "../targets/athena/escape.js";
 import { defaultProfile, PROFILES, type Profile } from "../targets/athena/profile.js";
 import { buildQuery, type QueryOptions } from "../targets/athena/query.js";
-import { createTableSql, loadRows, openDuckDB, shapeRecord, SOURCE_COLUMNS, type Row } from "./table.js";
+import { createTableSql, openDuckDB, shapeRecord, SOURCE_COLUMNS, stageRows, type Row } from "./table.js";
 
 /**
  * `rulec hunt`: load log files into an in-process DuckDB table shaped like the Athena table, run
@@ -105,12 +105,20 @@ export async function hunt(rules: readonly Rule[], inputs: readonly LogInput[], 
   const { profile, error } = huntProfile(options.profile);
   if (!profile) throw new Error(error);
   const { connection, close } = await openDuckDB();
+  // The INSERT of the last staged batch runs in DuckDB's threads while the next batch is shaped.
+  let inserting: Promise<void> = Promise.resolve();
   try {
     const t0 = performance.now();
     await connection.run(createTableSql(profile, TABLE));
     const problems: HuntProblem[] = [];
     let events = 0;
     let rows: Row[] = [];
+    const load = async (): Promise<void> => {
+      await inserting;
+      inserting = (await stageRows(connection, profile, TABLE, rows)).inserted;
+      events += rows.length;
+      rows = [];
+    };
     const total = inputs.length;
     for (let i = 0; i < inputs.length; i++) {
       const input = inputs[i]!;
@@ -119,16 +127,16 @@ export async function hunt(rules: readonly Rule[], inputs: readonly LogInput[], 
       for (let j = 0; j < records.length; j++) {
         rows.push(shapeRecord(profile, records[j], input.name, j));
         if (rows.length >= BATCH) {
-          await loadRows(connection, profile, TABLE, rows);
-          events += rows.length;
-          rows = [];
+          await load();
           options.onProgress?.({ phase: "load", done: i + j / Math.max(1, records.length), total });
         }
       }
       options.onProgress?.({ phase: "load", done: i + 1, total });
     }
-    await loadRows(connection, profile, TABLE, rows);
-    events += rows.length;
+    await load();
+    await inserting;
+    // One checkpoint compresses the loaded table for the queries (openDuckDB turns the automatic ones off).
+    await connection.run("CHECKPOINT");
     const t1 = performance.now();
 
     const matches: HuntMatch[] = [];
@@ -169,6 +177,8 @@ export async function hunt(rules: readonly Rule[], inputs: readonly LogInput[], 
     const t2 = performance.now();
     return { matches, problems, ruleErrors, events, rules: rules.length, loadMs: t1 - t0, queryMs: t2 - t1 };
   } finally {
+    // A failed load may leave an INSERT running: let it end before closing the connection.
+    await inserting.catch(() => undefined);
     close();
   }
 }

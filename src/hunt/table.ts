@@ -18,6 +18,9 @@ export async function openDuckDB(): Promise<{ connection: DuckDBConnection; clos
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   await connection.run(DUCKDB_PRELUDE);
+  // No automatic checkpoints: in memory, each one rewrites (compresses) the whole table, and one is
+  // due every 16 MiB of inserts, so a load of n rows cost O(n^2) (25 of 47 s at 1M CloudTrail rows).
+  await connection.run("SET checkpoint_threshold = '1TB'");
   return {
     connection,
     close: () => {
@@ -62,7 +65,15 @@ function structure(t: ColumnType): unknown {
   }
 }
 
-function rootColumns(profile: Profile): [string, ColumnType][] {
+function rootColumns(profile: Profile): readonly [string, ColumnType][] {
+  let out = rootColumnsCache.get(profile);
+  if (!out) rootColumnsCache.set(profile, (out = computeRootColumns(profile)));
+  return out;
+}
+
+const rootColumnsCache = new WeakMap<Profile, readonly [string, ColumnType][]>();
+
+function computeRootColumns(profile: Profile): [string, ColumnType][] {
   if (profile.root) return [[profile.root.column, { type: "json", column: profile.root.column }]];
   const seen = new Set<string>();
   const out: [string, ColumnType][] = [];
@@ -86,107 +97,197 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** A reader of one object's keys: exactly, else case-insensitively (the evaluator's lookup, and the SerDe's). */
-function keyReader(obj: Record<string, unknown>): (key: string) => unknown {
-  let lowered: Map<string, string> | undefined;
-  return (key) => {
-    if (hasOwn.call(obj, key)) return obj[key];
-    if (!lowered) {
-      lowered = new Map();
-      for (const k in obj) {
-        if (!hasOwn.call(obj, k)) continue;
-        const l = k.toLowerCase();
-        if (!lowered.has(l)) lowered.set(l, k);
-      }
-    }
-    const k = lowered.get(key.toLowerCase());
-    return k === undefined ? undefined : obj[k];
-  };
+/** Lower-cased keys, cached: records repeat the same few keys. */
+const lowerCache = new Map<string, string>();
+
+function lower(key: string): string {
+  let l = lowerCache.get(key);
+  if (l === undefined) {
+    l = key.toLowerCase();
+    if (lowerCache.size < 10_000) lowerCache.set(key, l);
+  }
+  return l;
 }
 
-function shape(v: unknown, t: ColumnType): unknown {
-  if (v === undefined || v === null) return null;
-  switch (t.type) {
-    case "string":
-      return typeof v === "string" ? v : JSON.stringify(v);
-    case "json":
-      return JSON.stringify(v);
-    case "boolean":
-      return typeof v === "boolean" ? v : null;
-    case "number":
-      return typeof v === "number" ? v : null;
-    case "struct": {
-      if (!isObject(v)) return null;
-      const out: Record<string, unknown> = {};
-      const read = keyReader(v);
-      for (const [k, f] of Object.entries(t.fields)) out[columnName(k, f)] = shape(read(k), f);
-      return out;
+/** An object's keys by their lower case: the first key, in the object's order, of each. */
+function lowered(obj: Record<string, unknown>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const k in obj) {
+    if (!hasOwn.call(obj, k)) continue;
+    const l = lower(k);
+    if (!out.has(l)) out.set(l, k);
+  }
+  return out;
+}
+
+/** A field of a struct (or of the row): its key in the raw object, its column, its shaper. */
+interface FieldReader {
+  readonly key: string;
+  readonly lowerKey: string;
+  readonly col: string;
+  readonly shape: Shaper;
+}
+
+/** Shapes an object's fields into `out`, each read exactly, else case-insensitively (the evaluator's lookup, and the SerDe's). */
+function shapeFields(obj: Record<string, unknown>, fields: readonly FieldReader[], out: Record<string, unknown>): void {
+  let byLower: Map<string, string> | undefined;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    let v: unknown;
+    if (hasOwn.call(obj, f.key)) v = obj[f.key];
+    else {
+      byLower ??= lowered(obj);
+      const k = byLower.get(f.lowerKey);
+      v = k === undefined ? undefined : obj[k];
     }
-    case "array":
-      return Array.isArray(v) ? v.map((e) => shape(e, t.items)) : null;
+    out[f.col] = f.shape(v);
   }
 }
 
-/**
- * One raw record as the cells of its row: file, record number, then one text per column (scalars
- * as text, JSON columns as JSON text, structs and arrays of rows as the JSON of their shaped value),
- * null for NULL.
- */
-export type Row = (string | null)[];
-
-function cellText(v: unknown, t: ColumnType): string | null {
-  const shaped = shape(v, t);
-  if (shaped === null) return null;
-  if (typeof shaped === "string") return shaped;
-  return t.type === "struct" || t.type === "array" ? JSON.stringify(shaped) : String(shaped);
+interface WellFormed {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
 }
+
+/**
+ * A string cell. Lone surrogates become U+FFFD, as DuckDB's appender turns them (DuckDB's JSON reader
+ * rejects the escaped lone surrogate JSON.stringify would write).
+ */
+function wellFormed(s: string): string {
+  const w = s as unknown as WellFormed;
+  return w.isWellFormed() ? s : w.toWellFormed();
+}
+
+/**
+ * A raw value shaped into a column type, as the value whose JSON json_transform reads back into the
+ * column; undefined for NULL (JSON.stringify leaves it out, or writes null in an array). `top`: a
+ * top-level cell (a non-finite number kept as its text, cast to DOUBLE; inside a struct it was null).
+ */
+type Shaper = (v: unknown) => unknown;
+
+function shaper(t: ColumnType, top: boolean): Shaper {
+  switch (t.type) {
+    case "string":
+      return (v) => (v === undefined || v === null ? undefined : typeof v === "string" ? wellFormed(v) : JSON.stringify(v));
+    case "json":
+      return (v) => (v === undefined || v === null ? undefined : JSON.stringify(v));
+    case "boolean":
+      return (v) => (typeof v === "boolean" ? v : undefined);
+    case "number":
+      return (v) => (typeof v !== "number" ? undefined : Number.isFinite(v) || !top ? v : String(v));
+    case "struct": {
+      // One entry per column; of fields sharing a column the last one fills it (its place is the first's).
+      const byColumn = new Map<string, [string, string, Shaper]>();
+      for (const [k, f] of Object.entries(t.fields)) byColumn.set(columnName(k, f), [k, k.toLowerCase(), shaper(f, false)]);
+      const fields = [...byColumn].map(([col, [key, lowerKey, shape]]) => ({ col, key, lowerKey, shape }));
+      return (v) => {
+        if (!isObject(v)) return undefined;
+        const out: Record<string, unknown> = {};
+        shapeFields(v, fields, out);
+        return out;
+      };
+    }
+    case "array": {
+      const item = shaper(t.items, false);
+      return (v) => (Array.isArray(v) ? v.map(item) : undefined);
+    }
+  }
+}
+
+/** How a profile's rows are shaped and read back: the columns, and the json_transform structure of a row. */
+interface RowCodec {
+  readonly columns: readonly { readonly col: string; readonly key: string; readonly lowerKey: string; readonly shape: Shaper }[];
+  /** The root column (the generic layout). */
+  readonly root?: string;
+  /** Table column names, source columns first. */
+  readonly names: readonly string[];
+  readonly structure: string;
+}
+
+const codecCache = new WeakMap<Profile, RowCodec>();
+
+function rowCodec(profile: Profile): RowCodec {
+  let codec = codecCache.get(profile);
+  if (codec) return codec;
+  const structureOf: Record<string, unknown> = { [SOURCE_COLUMNS.file]: "VARCHAR", [SOURCE_COLUMNS.record]: "BIGINT" };
+  const names: string[] = [SOURCE_COLUMNS.file, SOURCE_COLUMNS.record];
+  const columns: { col: string; key: string; lowerKey: string; shape: Shaper }[] = [];
+  if (profile.root) {
+    names.push(profile.root.column);
+    structureOf[profile.root.column] = "VARCHAR";
+  } else {
+    for (const [k, t] of rootColumns(profile)) {
+      const col = columnName(k, t);
+      names.push(col);
+      structureOf[col] = structure(t);
+      columns.push({ col, key: k, lowerKey: k.toLowerCase(), shape: shaper(t, true) });
+    }
+  }
+  codec = { columns, root: profile.root?.column, names, structure: JSON.stringify(structureOf) };
+  codecCache.set(profile, codec);
+  return codec;
+}
+
+/**
+ * One raw record as its row: the JSON text of an object holding file, record number and the shaped
+ * columns by column name (strings as strings, JSON columns as their JSON text, structs and arrays
+ * of rows as shaped JSON; a NULL cell is left out). loadRows reads it back with json_transform.
+ */
+export type Row = string;
 
 export function shapeRecord(profile: Profile, record: unknown, file: string, index: number): Row {
-  const row: Row = [file, String(index)];
-  if (profile.root) {
-    row.push(record === undefined ? null : JSON.stringify(record));
-    return row;
+  const codec = rowCodec(profile);
+  const row: Record<string, unknown> = { [SOURCE_COLUMNS.file]: wellFormed(file), [SOURCE_COLUMNS.record]: index };
+  if (codec.root !== undefined) {
+    row[codec.root] = record === undefined ? undefined : JSON.stringify(record);
+  } else if (isObject(record)) {
+    shapeFields(record, codec.columns, row);
   }
-  const read = isObject(record) ? keyReader(record) : () => undefined;
-  for (const [k, t] of rootColumns(profile)) row.push(cellText(read(k), t));
-  return row;
+  return JSON.stringify(row);
 }
 
-function castCell(name: string, t: ColumnType): string {
-  switch (t.type) {
-    case "string":
-    case "json":
-      return name;
-    case "boolean":
-      return `CAST(${name} AS BOOLEAN)`;
-    case "number":
-      return `CAST(${name} AS DOUBLE)`;
-    case "struct":
-    case "array":
-      return `json_transform(${name}, ${sqlString(JSON.stringify(structure(t)))})`;
-  }
-}
+let stagingCount = 0;
 
 /**
- * Loads shaped rows into the table: an appender into an all-VARCHAR staging table, then one
- * INSERT ... SELECT that types the columns (json_transform for structs and arrays of rows).
+ * Appends shaped rows to a fresh staging table (one VARCHAR per row) and starts the INSERT ... SELECT
+ * that types them into the table (one json_transform per row). Resolves once the rows are staged;
+ * `inserted` settles when the INSERT is done: the connection must run nothing else until then.
  */
-export async function loadRows(connection: DuckDBConnection, profile: Profile, table: string, rows: readonly Row[]): Promise<void> {
-  if (rows.length === 0) return;
-  const staging = `${table}_staging`;
-  const cols = rootColumns(profile).map(([k, t]): [string, ColumnType] => (profile.root ? [k, t] : [columnName(k, t), t]));
-  const names = [SOURCE_COLUMNS.file, SOURCE_COLUMNS.record, ...cols.map(([n]) => n)].map(sqlIdent);
-  await connection.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(staging)} (${names.map((n) => `${n} VARCHAR`).join(", ")})`);
-  const appender = await connection.createAppender(staging);
+export async function stageRows(
+  connection: DuckDBConnection,
+  profile: Profile,
+  table: string,
+  rows: readonly Row[],
+): Promise<{ readonly inserted: Promise<void> }> {
+  if (rows.length === 0) return { inserted: Promise.resolve() };
+  const codec = rowCodec(profile);
+  const stagingName = `${table}_staging_${stagingCount++}`;
+  const staging = sqlIdent(stagingName);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${staging} (j VARCHAR)`);
+  const appender = await connection.createAppender(stagingName);
   for (const r of rows) {
-    for (const cell of r) {
-      if (cell === null) appender.appendNull();
-      else appender.appendVarchar(cell);
-    }
+    appender.appendVarchar(r);
     appender.endRow();
   }
   appender.closeSync();
-  const typed = [names[0]!, `CAST(${names[1]!} AS BIGINT)`, ...cols.map(([n, t]) => castCell(sqlIdent(n), t))];
-  await connection.run(`INSERT INTO ${sqlIdent(table)} (${names.join(", ")}) SELECT ${typed.join(", ")} FROM ${sqlIdent(staging)}`);
-  await connection.run(`DROP TABLE ${sqlIdent(staging)}`);
+  const names = codec.names.map(sqlIdent);
+  const insert = async (): Promise<void> => {
+    try {
+      await connection.run(
+        `INSERT INTO ${sqlIdent(table)} (${names.join(", ")}) SELECT ${names.map((n) => `rc_x.${n}`).join(", ")} ` +
+          `FROM (SELECT json_transform(j, ${sqlString(codec.structure)}) AS rc_x FROM ${staging})`,
+      );
+    } finally {
+      await connection.run(`DROP TABLE ${staging}`);
+    }
+  };
+  const inserted = insert();
+  // The caller awaits it later; until then a failure must not count as unhandled.
+  inserted.catch(() => undefined);
+  return { inserted };
+}
+
+/** Loads shaped rows into the table (stageRows, then its INSERT). */
+export async function loadRows(connection: DuckDBConnection, profile: Profile, table: string, rows: readonly Row[]): Promise<void> {
+  await (await stageRows(connection, profile, table, rows)).inserted;
 }
