@@ -71,6 +71,22 @@ export class SqlPrinter {
     return `x${this.vars}`;
   }
 
+  /** Binds a variable to each element of every array the typed value is, down to its elements. */
+  private unwrapArrays(ref: { readonly binds: readonly Bind[]; readonly expr: string; readonly t: ColumnType }): {
+    binds: readonly Bind[];
+    expr: string;
+    t: Exclude<ColumnType, { readonly type: "array" }>;
+  } {
+    let { binds, expr, t } = ref;
+    while (t.type === "array") {
+      const v = this.fresh();
+      binds = [...binds, { list: expr, v }];
+      expr = v;
+      t = t.items;
+    }
+    return { binds, expr, t: t as Exclude<ColumnType, { readonly type: "array" }> };
+  }
+
   // -------------------------------------------------------------------------------------------
   // Paths
 
@@ -154,15 +170,7 @@ export class SqlPrinter {
         booleans: { binds: ref.binds, shape: "many", expr: j.booleans(ref.base, ref.keys) },
       };
     }
-    let binds = ref.binds;
-    let expr = ref.expr;
-    let t = ref.t;
-    while (t.type === "array") {
-      const v = this.fresh();
-      binds = [...binds, { list: expr, v }];
-      expr = v;
-      t = t.items;
-    }
+    const { binds, expr, t } = this.unwrapArrays(ref);
     const one = (extra: Partial<ValueSet> = {}): ValueSet => ({ binds, shape: "one", expr, ...extra });
     switch (t.type) {
       case "string":
@@ -269,15 +277,7 @@ export class SqlPrinter {
       const list = this.dialect.json.leaves(ref.base, ref.keys);
       return this.bound(ref.binds, quant((text) => this.dialect.anyMatch(list, v, text), body));
     }
-    let binds = ref.binds;
-    let expr = ref.expr;
-    let t = ref.t;
-    while (t.type === "array") {
-      const v = this.fresh();
-      binds = [...binds, { list: expr, v }];
-      expr = v;
-      t = t.items;
-    }
+    const { binds, expr, t } = this.unwrapArrays(ref);
     const scope: Scope = t.type === "struct" || t.type === "json" ? { k: "typed", expr, t } : { k: "missing" };
     const body = this.condition(inner, t.type === "json" ? { k: "json", base: expr } : scope);
     return this.bound(binds, and([leaf(`${expr} IS NOT NULL`, false), body]));
