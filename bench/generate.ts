@@ -4,6 +4,8 @@
  * realistic mix of services, identities, errors and sizes.
  */
 
+import jsYaml from "js-yaml";
+
 /** mulberry32: a small, fast, seeded PRNG. */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -17,6 +19,16 @@ export function rng(seed: number): () => number {
 }
 
 type Rand = () => number;
+
+/** Deep merge of plain objects (b wins). */
+function merge(a: Record<string, unknown>, b: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(b)) {
+    const prior = a[k];
+    if (typeof prior === "object" && prior !== null && !Array.isArray(prior) && typeof v === "object" && v !== null && !Array.isArray(v)) {
+      merge(prior as Record<string, unknown>, v as Record<string, unknown>);
+    } else a[k] = v;
+  }
+}
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 const pickN = <T>(r: Rand, xs: readonly T[], n: number): T[] => {
   const out = new Set<T>();
@@ -46,6 +58,9 @@ function account(r: Rand): string {
   return String(100000000000 + Math.floor(r() * 899999999999));
 }
 
+/** Bumped when generateRule changes, so that cached libraries are generated again. */
+export const RULES_VERSION = "2";
+
 /** One rule file (YAML text) of varied size. */
 export function generateRule(r: Rand, i: number): { name: string; text: string } {
   const service = pick(r, SERVICE_NAMES);
@@ -71,41 +86,64 @@ export function generateRule(r: Rand, i: number): { name: string; text: string }
     () => [`requestParameters.policyArn endswith "/AdministratorAccess"`, { requestParameters: { policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" } }],
     () => [`responseElements.ConsoleLogin eq "Failure"`, { responseElements: { ConsoleLogin: "Failure" } }],
   ];
-  const positive: Record<string, unknown> = { eventSource: service, eventName: names[0], awsRegion: "eu-west-1", sourceIPAddress: "198.51.100.7", recipientAccountId: "123456789012" };
+  // The positive test is a whole CloudTrail record (as rules in the wild carry them), with what the
+  // clauses need patched in; the negative one is the same record with another eventName.
+  const positive = generateEvent(r, i);
+  delete positive.errorCode;
+  delete positive.errorMessage;
+  Object.assign(positive, { eventSource: service, eventName: names[0], awsRegion: "eu-west-1", sourceIPAddress: "198.51.100.7", recipientAccountId: "123456789012" });
   for (const make of pickN(r, extras, Math.floor(r() * 5))) {
     const [clause, patch] = make();
     clauses.push(clause);
-    for (const [k, v] of Object.entries(patch)) {
-      const prior = positive[k];
-      positive[k] = typeof prior === "object" && prior !== null && typeof v === "object" && v !== null ? { ...prior, ...v } : v;
-    }
+    merge(positive, patch);
   }
   const name = `bench_${String(i).padStart(6, "0")}_${service.split(".")[0]}`;
   const condition = clauses.join("\n  and ");
-  const log = (hit: boolean) => JSON.stringify(hit ? positive : { ...positive, eventName: "NoSuchEvent" });
+  const log = (record: Record<string, unknown>) =>
+    jsYaml
+      .dump(record, { lineWidth: -1, noRefs: true })
+      .trimEnd()
+      .split("\n")
+      .map((l) => `      ${l}`)
+      .join("\n");
+  // Zero to two more negative tests, each another whole record (rules carry two to five tests).
+  const others: string[] = [];
+  for (let k = Math.floor(r() * 3); k > 0; k--) {
+    others.push(`  - Name: Unrelated activity ${k}\n    ExpectedResult: false\n    Log:\n${log({ ...generateEvent(r, i + 1_000_000 * k), eventName: "NoSuchEvent" })}\n`);
+  }
   const text = `RuleID: Bench.${i}.${names[0]}
 DisplayName: Benchmark rule ${i} (${names.join(", ")})
 Enabled: true
 LogTypes: [AWS.CloudTrail]
 Severity: ${pick(r, ["Info", "Low", "Medium", "High", "Critical"])}
-Description: Generated rule ${i} for the benchmarks.
+Description: >
+  Generated rule ${i} for the benchmarks: ${names.join(", ")} on ${service}, with the
+  conditions below. Real rules explain here what the activity means and why it matters,
+  in two or three sentences like these.
+Reference: https://docs.aws.amazon.com/${service.split(".")[0]}/latest/APIReference/API_${names[0]}.html
+Runbook: >
+  Check whether the principal is expected to call ${names[0]}. If not, review its other
+  activity in the same hour and rotate its credentials.
 Tags: [AWS CloudTrail, Benchmark]
 Reports:
   MITRE ATT&CK:
     - ${pick(r, ["TA0007:T1526", "TA0004:T1098", "TA0005:T1562", "TA0003:T1136"])}
+DedupPeriodMinutes: 60
 Condition: |
   ${condition}
 OutputFields: [eventName, eventSource, awsRegion, sourceIPAddress, userIdentity.arn]
 AlertTitle: "${names[0]} by {userIdentity.arn}"
 DedupFields: [userIdentity.arn]
 Tests:
-  - Name: positive
+  - Name: ${names[0]} by a principal
     ExpectedResult: true
-    Log: ${log(true)}
-  - Name: negative
+    Log:
+${log(positive)}
+  - Name: Another event
     ExpectedResult: false
-    Log: ${log(false)}
-`;
+    Log:
+${log({ ...positive, eventName: "NoSuchEvent" })}
+${others.join("")}`;
   return { name, text };
 }
 

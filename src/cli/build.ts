@@ -1,16 +1,15 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
-import type { Command } from "commander";
-import { fileDiagnostic, formatDiagnostic, type Diagnostic } from "../diagnostics.js";
-import { evaluate } from "../eval/evaluate.js";
-import { Locator } from "../rules/locate.js";
+import { InvalidArgumentError, type Command } from "commander";
+import { formatDiagnostic } from "../diagnostics.js";
 import { TARGET_NAMES, targetByName } from "../targets/index.js";
-import type { Rule } from "../rules/types.js";
-import type { OutputFile, Target, TargetOptions } from "../targets/types.js";
+import type { Target, TargetOptions } from "../targets/types.js";
+import { planFromResults, type BuildPlan, type TargetOptionsByName } from "./compile.js";
 import { loadConfig } from "./config.js";
-import { readOrUndefined, removeLeftovers, writeAtomicAsync } from "./fs.js";
-import { loadLibrary } from "./library.js";
+import { readOrUndefined, removeLeftovers, syncFiles, writeAtomicAsync } from "./fs.js";
+import { expandPaths } from "./library.js";
 import type { Output } from "./output.js";
+import { compileFiles, defaultJobs, PARALLEL_MIN_FILES } from "./pool.js";
 
 /** `rulec build`: compile every rule to every selected target and write out/ atomically. */
 
@@ -31,73 +30,28 @@ export interface BuildDeps {
   readonly configFile?: () => string | undefined;
 }
 
-export interface BuildPlan {
-  readonly files: OutputFile[];
-  readonly diagnostics: Diagnostic[];
-  readonly sources: Map<string, string>;
-  readonly ruleCount: number;
-  /** Output path -> its source rule file. */
-  readonly origin: Map<string, string>;
-  readonly failedRules: string[];
-  /** `target: rule file` pairs the target cannot express (RC401): reported, not fatal unless --strict. */
-  readonly inexpressible: string[];
+export type { BuildPlan } from "./compile.js";
+
+export interface PlanOptions {
+  /** Target options by target name. */
+  readonly options?: TargetOptionsByName;
+  /** Threads that compile (the main thread counts); default: defaultJobs. */
+  readonly jobs?: number;
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** Pure except for reading the rules: compile everything, in a stable order. */
-export function planBuild(
-  paths: readonly string[],
-  targets: readonly Target[],
-  options: (t: string) => TargetOptions = () => ({}),
-  onProgress?: (done: number, total: number) => void,
-): BuildPlan {
-  const lib = loadLibrary(paths);
-  const diagnostics = [...lib.diagnostics];
-  const files: OutputFile[] = [];
-  const origin = new Map<string, string>();
-  const failed = new Set(lib.failed);
-  const names = new Map<string, string>();
-  const inexpressible: string[] = [];
-  let done = 0;
-  for (const rule of lib.rules) {
-    if (onProgress && ++done % 100 === 0) onProgress(done, lib.rules.length);
-    const prior = names.get(rule.name);
-    if (prior !== undefined) {
-      diagnostics.push(fileDiagnostic("RC306", `two rules are named '${rule.name}' (the file name names the outputs): also ${prior}`, rule.file, undefined));
-      failed.add(rule.file);
-      continue;
-    }
-    names.set(rule.name, rule.file);
-    const failures = testFailures(rule, lib.sources.get(rule.file));
-    if (failures.length > 0) {
-      diagnostics.push(...failures);
-      failed.add(rule.file);
-      continue;
-    }
-    for (const target of targets) {
-      const result = target.compile(rule, options(target.name));
-      diagnostics.push(...result.diagnostics);
-      const errors = result.diagnostics.filter((d) => d.severity === "error");
-      if (errors.some((d) => d.code !== "RC401")) failed.add(rule.file);
-      else if (errors.length > 0) inexpressible.push(`${target.name}: ${rule.file}`);
-      for (const f of result.files) {
-        files.push(f);
-        origin.set(f.path, rule.file);
-      }
-    }
-  }
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, diagnostics, sources: lib.sources, ruleCount: lib.files.length, origin, failedRules: [...failed].sort(), inexpressible };
+/** Pure except for reading the rules: compile everything (on every core of a large library), in a stable order. */
+export async function planBuild(paths: readonly string[], targets: readonly Target[], options: PlanOptions = {}): Promise<BuildPlan> {
+  const { files, diagnostics } = expandPaths(paths);
+  const names = targets.map((t) => t.name);
+  const results = await compileFiles(files, names, options.options ?? {}, options.jobs ?? defaultJobs(files.length), options.onProgress);
+  return planFromResults(results, names, diagnostics);
 }
 
-/** A rule whose own Tests fail is not compiled: its old outputs stay, and the build fails. */
-function testFailures(rule: Rule, text: string | undefined): Diagnostic[] {
-  const locator = text === undefined ? undefined : new Locator(text);
-  return rule.tests.flatMap((t, i) => {
-    const actual = evaluate(rule.condition, t.log);
-    if (actual === t.expectedResult) return [];
-    const span = locator?.valueSpan(["Tests", i, "Name"]);
-    return [fileDiagnostic("RC313", `test '${t.name}' failed: expected ${t.expectedResult}, got ${actual}`, rule.file, span)];
-  });
+function parseJobs(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError("expected a whole number from 1 to 256");
+  return n;
 }
 
 function readManifest(out: string): Manifest {
@@ -118,8 +72,9 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
     .option("-o, --out <dir>", "output directory (default: the config's out, else out)")
     .option("--check", "write nothing; list what is out of date and exit 1 if anything is")
     .option("--strict", "also exit 1 when a target cannot express a rule (RC401)")
+    .option("-j, --jobs <n>", `threads that compile (default: every core for ${PARALLEL_MIN_FILES}+ rules, else 1)`, parseJobs)
     .addHelpText("after", "\nExamples:\n  rulec build rules\n  rulec build rules --target athena --out out\n  rulec build --check            # CI: fail when out/ is stale")
-    .action(async (paths: string[], opts: { target?: string; out?: string; check?: boolean; strict?: boolean }) => {
+    .action(async (paths: string[], opts: { target?: string; out?: string; check?: boolean; strict?: boolean; jobs?: number }) => {
       const { io, setStatus } = deps;
       const loaded = loadConfig(paths, deps.configFile?.());
       if (loaded.diagnostics.length > 0) {
@@ -141,10 +96,11 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
         }
         targets.push(t);
       }
-      const targetOptions = (name: string): TargetOptions => ({ ...((config as Record<string, unknown>)[name] as TargetOptions | undefined), ...deps.targetOptions?.(name) });
+      const targetOptions: Record<string, TargetOptions> = {};
+      for (const t of targets) targetOptions[t.name] = { ...((config as Record<string, unknown>)[t.name] as TargetOptions | undefined), ...deps.targetOptions?.(t.name) };
       // A progress line on a terminal, for large libraries only.
       const progress = io.interactive ? (done: number, total: number) => total >= 500 && io.err(`\rcompiling ${done}/${total} rules`) : undefined;
-      const plan = planBuild(paths, targets, targetOptions, progress);
+      const plan = await planBuild(paths, targets, { options: targetOptions, jobs: opts.jobs, onProgress: progress });
       if (progress && plan.ruleCount >= 500) io.err("\r\x1b[K");
       for (const d of plan.diagnostics) io.err(formatDiagnostic(d, { sources: plan.sources, color: deps.color().enabled }) + "\n");
 
@@ -163,24 +119,17 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
       let written = 0;
       let unchanged = 0;
       const outOfDate: string[] = [];
-      for (const f of plan.files) {
-        const target = join(out, f.path);
-        if (readOrUndefined(target) === f.content) {
-          unchanged++;
-          continue;
-        }
-        if (opts.check) {
-          outOfDate.push(f.path);
-          continue;
-        }
-        try {
-          await writeAtomicAsync(target, f.content);
-          written++;
-        } catch (e) {
-          io.err(`rulec: error RC312: cannot write ${join(outDir, f.path)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+      const outcomes = await syncFiles(out, plan.files, { check: opts.check === true });
+      outcomes.forEach((o, i) => {
+        const path = plan.files[i]!.path;
+        if (o.status === "unchanged") unchanged++;
+        else if (o.status === "different") outOfDate.push(path);
+        else if (o.status === "written") written++;
+        else if (o.status === "failed") {
+          io.err(`rulec: error RC312: cannot write ${join(outDir, path)}: ${o.code}\n`);
           setStatus(1);
         }
-      }
+      });
       const sortedManifest = Object.fromEntries(Object.entries(nextManifest).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
       const manifestText = JSON.stringify({ files: sortedManifest }, null, 2) + "\n";
       if (opts.check) {

@@ -1,9 +1,9 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
-/** The temporary file being written, removed if the process is interrupted (Ctrl-C, kill). */
-let pending: string | undefined;
+/** The temporary files being written, removed if the process is interrupted (Ctrl-C, kill). */
+const pending = new Set<string>();
 let handlersInstalled = false;
 
 function installInterruptHandlers(): void {
@@ -11,7 +11,12 @@ function installInterruptHandlers(): void {
   handlersInstalled = true;
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.once(signal, () => {
-      if (pending !== undefined) rmSync(pending, { force: true });
+      for (const tmp of pending) rmSync(tmp, { force: true });
+      // A write on libuv's thread pool may be creating one of them just now: let it land, remove again.
+      if (pending.size > 0) {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+        for (const tmp of pending) rmSync(tmp, { force: true });
+      }
       process.exit(signal === "SIGINT" ? 130 : 143);
     });
   }
@@ -25,7 +30,7 @@ export function writeAtomic(path: string, content: string): void {
   installInterruptHandlers();
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  pending = tmp;
+  pending.add(tmp);
   try {
     writeFileSync(tmp, content);
     renameSync(tmp, path);
@@ -33,7 +38,7 @@ export function writeAtomic(path: string, content: string): void {
     rmSync(tmp, { force: true });
     throw e;
   } finally {
-    pending = undefined;
+    pending.delete(tmp);
   }
 }
 
@@ -42,10 +47,61 @@ export function writeAtomic(path: string, content: string): void {
  * removes the temporary file it was writing.
  */
 export async function writeAtomicAsync(path: string, content: string): Promise<void> {
-  installInterruptHandlers();
   await mkdir(dirname(path), { recursive: true });
+  await writeAtomicIn(path, content);
+}
+
+/** What syncFiles did with one file. */
+export type SyncOutcome =
+  | { readonly status: "unchanged" | "different" | "written" }
+  | { readonly status: "failed"; readonly code: string };
+
+/** Files in flight at once: the reads, writes and renames run on libuv's thread pool. */
+const SYNC_CONCURRENCY = 16;
+
+/**
+ * Brings files under `dir` up to date: each one is read and, when its content differs (or it does
+ * not exist), written atomically, unless `check` (then it is only reported `different`). Many at
+ * once; the outcomes come back in the order of `files`.
+ */
+export async function syncFiles(
+  dir: string,
+  files: readonly { readonly path: string; readonly content: string }[],
+  options: { readonly check: boolean },
+): Promise<SyncOutcome[]> {
+  const outcomes = new Array<SyncOutcome>(files.length);
+  const dirs = new Set<string>();
+  let next = 0;
+  const one = async (i: number): Promise<SyncOutcome> => {
+    const f = files[i]!;
+    const path = join(dir, f.path);
+    const existing = await readFile(path, "utf8").catch(() => undefined);
+    if (existing === f.content) return { status: "unchanged" };
+    if (options.check) return { status: "different" };
+    try {
+      const parent = dirname(path);
+      if (!dirs.has(parent)) {
+        await mkdir(parent, { recursive: true });
+        dirs.add(parent);
+      }
+      await writeAtomicIn(path, f.content);
+      return { status: "written" };
+    } catch (e) {
+      return { status: "failed", code: (e as NodeJS.ErrnoException).code ?? String(e) };
+    }
+  };
+  const lane = async (): Promise<void> => {
+    for (let i = next++; i < files.length; i = next++) outcomes[i] = await one(i);
+  };
+  await Promise.all(Array.from({ length: Math.min(SYNC_CONCURRENCY, files.length) }, lane));
+  return outcomes;
+}
+
+/** writeAtomicAsync into a directory that exists. */
+async function writeAtomicIn(path: string, content: string): Promise<void> {
+  installInterruptHandlers();
   const tmp = `${path}.${process.pid}.tmp`;
-  pending = tmp;
+  pending.add(tmp);
   try {
     await writeFile(tmp, content);
     await rename(tmp, path);
@@ -53,7 +109,7 @@ export async function writeAtomicAsync(path: string, content: string): Promise<v
     await rm(tmp, { force: true });
     throw e;
   } finally {
-    pending = undefined;
+    pending.delete(tmp);
   }
 }
 

@@ -51,30 +51,36 @@ function display(p: string): string {
   return (r === "" || r.startsWith("..") ? p : r).split(sep).join("/");
 }
 
+/** One rule file read, decoded and loaded; `text` is undefined when it could not be read or decoded. */
+export interface LoadedFile {
+  readonly text?: string;
+  readonly rule?: Rule;
+  readonly diagnostics: Diagnostic[];
+}
+
+export function loadFile(file: string): LoadedFile {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    return { diagnostics: [fileDiagnostic("RC312", `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, file, undefined)] };
+  }
+  const decoded = decodeRuleFile(bytes, file);
+  if (decoded.text === undefined) return { diagnostics: [...decoded.diagnostics] };
+  const result = loadRuleText(decoded.text, file);
+  return { text: decoded.text, rule: result.rule, diagnostics: [...result.diagnostics] };
+}
+
 export function loadLibrary(paths: readonly string[]): Library {
   const { files, diagnostics } = expandPaths(paths);
   const rules: Rule[] = [];
   const sources = new Map<string, string>();
   const failed: string[] = [];
   for (const file of files) {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(file);
-    } catch (e) {
-      diagnostics.push(fileDiagnostic("RC312", `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, file, undefined));
-      failed.push(file);
-      continue;
-    }
-    const decoded = decodeRuleFile(bytes, file);
-    if (decoded.text === undefined) {
-      diagnostics.push(...decoded.diagnostics);
-      failed.push(file);
-      continue;
-    }
-    sources.set(file, decoded.text);
-    const result = loadRuleText(decoded.text, file);
-    diagnostics.push(...result.diagnostics);
-    if (result.rule) rules.push(result.rule);
+    const loaded = loadFile(file);
+    if (loaded.text !== undefined) sources.set(file, loaded.text);
+    diagnostics.push(...loaded.diagnostics);
+    if (loaded.rule) rules.push(loaded.rule);
     else failed.push(file);
   }
   const duplicates = duplicateRuleIds(rules, sources);

@@ -443,8 +443,8 @@ class RuleLoader {
 }
 
 /** Duplicate RuleIDs across a library: one error per later file, naming the first. */
-export function duplicateRuleIds(rules: readonly Rule[], sources: ReadonlyMap<string, string>): Diagnostic[] {
-  const seen = new Map<string, Rule>();
+export function duplicateRuleIds(rules: readonly Pick<Rule, "ruleId" | "file">[], sources: ReadonlyMap<string, string>): Diagnostic[] {
+  const seen = new Map<string, Pick<Rule, "ruleId" | "file">>();
   const out: Diagnostic[] = [];
   for (const r of rules) {
     const first = seen.get(r.ruleId);

@@ -97,6 +97,41 @@ describe("rulec build", () => {
     expect(existsSync(join(dir, "out/panther/aws_cloudtrail_ses_check_ses_sending_enabled.py"))).toBe(false);
   });
 
+  it("compiles on several threads with the same files, messages and exit status as on one", () => {
+    const dir = library();
+    const r = rng(5);
+    for (let i = 0; i < 120; i++) {
+      const g = generateRule(r, i);
+      writeFileSync(join(dir, "rules", `${g.name}.yml`), g.text);
+    }
+    const seed = readFileSync(join(dir, "rules/aws_cloudtrail_ses_check_ses_sending_enabled.yml"), "utf8");
+    // Errors that need the whole library (a RuleID and a name seen twice) and errors of one file.
+    mkdirSync(join(dir, "rules/copies"));
+    writeFileSync(join(dir, "rules/copies/aws_cloudtrail_ses_check_ses_sending_enabled.yml"), seed.replace(/^RuleID: .*$/m, "RuleID: Copy.Of.Seed"));
+    writeFileSync(join(dir, "rules/copies/same_id.yml"), seed);
+    writeFileSync(join(dir, "rules/failing_test.yml"), seed.replace('eventName eq "GetAccountSendingEnabled"', 'eventName eq "Other"').replace(/^RuleID: .*$/m, "RuleID: Failing"));
+    writeFileSync(join(dir, "rules/syntax_error.yml"), seed.replace('eventName eq "GetAccountSendingEnabled"', 'eventName equals "X"').replace(/^RuleID: .*$/m, "RuleID: Syntax"));
+    writeFileSync(join(dir, "rules/not_utf8.yml"), Buffer.from([0x52, 0x75, 0xff, 0x0a]));
+    const one = rulec(["build", "rules", "--jobs", "1", "--out", "out1"], { cwd: dir });
+    const three = rulec(["build", "rules", "-j", "3", "--out", "out3"], { cwd: dir });
+    expect(one.status).toBe(1);
+    for (const code of ["RC306", "RC307", "RC313", "RC105", "RC401"]) expect(one.stderr).toContain(`error ${code}`);
+    expect(one.stderr).toMatch(/^160 rules, 562 files written, 0 unchanged, 0 removed, 5 rules with errors: /m);
+    expect(three.stderr).toBe(one.stderr);
+    expect(three.stdout).toBe(one.stdout);
+    expect(three.status).toBe(one.status);
+    const out1 = tree(join(dir, "out1"));
+    const out3 = tree(join(dir, "out3"));
+    expect(Object.keys(out3).sort()).toEqual(Object.keys(out1).sort());
+    for (const [name, text] of Object.entries(out1)) expect(out3[name], name).toBe(name.endsWith(".rulec-manifest.json") ? text.replaceAll("out1", "out3") : text);
+  });
+
+  it("--jobs takes a whole number", () => {
+    const r = rulec(["build", "rules", "--jobs", "0", "--check"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("option '-j, --jobs <n>' argument '0' is invalid. expected a whole number from 1 to 256");
+  });
+
   it("an output directory it cannot write to is a clear error, not a stack trace", () => {
     const dir = library();
     mkdirSync(join(dir, "out"));
@@ -121,18 +156,19 @@ describe("rulec build", () => {
     const complete = tree(join(reference, "out"));
 
     const child = spawn(process.execPath, [BIN, "build", "rules"], { cwd: dir, stdio: "ignore" });
-    // Kill it once it has started writing.
+    // Kill it once it has written its first files.
     const t0 = Date.now();
-    while (!existsSync(join(dir, "out", "athena")) && Date.now() - t0 < 30_000) await new Promise((res) => setTimeout(res, 5));
-    await new Promise((res) => setTimeout(res, 150));
+    const started = () => existsSync(join(dir, "out", "athena")) && readdirSync(join(dir, "out", "athena")).some((n) => n.endsWith(".sql"));
+    while (!started() && Date.now() - t0 < 30_000) await new Promise((res) => setTimeout(res, 2));
     child.kill("SIGKILL");
     await new Promise((res) => child.once("exit", res));
     const partial = tree(join(dir, "out"));
-    // Every output file is whole; at most one temporary file of the killed process remains.
+    // Every output file is whole.
     const outputs = Object.keys(partial).filter((n) => !/\.\d+\.tmp$/.test(n));
     expect(outputs.length).toBeGreaterThan(0);
     expect(outputs.length).toBeLessThan(Object.keys(complete).length);
-    expect(Object.keys(partial).length - outputs.length).toBeLessThanOrEqual(1);
+    // Files are written 16 at a time: at most that many temporary files of the killed process remain.
+    expect(Object.keys(partial).length - outputs.length).toBeLessThanOrEqual(16);
     for (const name of outputs) expect(partial[name], name).toBe(complete[name]);
     // The next build finishes the job and clears what the killed one left.
     expect(rulec(["build", "rules"], { cwd: dir }).status).toBe(0);

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import jsYaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { dumpYaml } from "../../src/targets/panther/yaml.js";
+import { dumpYaml, writeDocument } from "../../src/targets/panther/yaml.js";
 
 /**
  * yaml.ts writes the block structure itself and has js-yaml spell (or, for plain words, skips
@@ -23,8 +23,18 @@ const SPECIAL = [
   "arn:aws:iam::123456789012:role/x", "AWS::S3::Bucket", "Benchmark rule 0 (DisableKey)", "a:b", "a :b", "a  b", "a (b)",
 ];
 
+/** Text over lines: words, blank lines, leading spaces, trailing line feeds (descriptions, runbooks). */
+const multiline = fc
+  .tuple(
+    fc.array(fc.oneof(fc.constantFrom("", " ", "  x", "word", "two words", "a: b", "#c", "- item", "tab\there", "\u0085", "é"), fc.string({ maxLength: 6 })), { minLength: 1, maxLength: 5 }),
+    fc.constantFrom("", "\n", "\n\n", " ", "\n "),
+  )
+  .map(([lines, end]) => lines.join("\n") + end)
+  .filter((s) => s.includes("\n"));
+
 const str = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...SPECIAL) },
+  { weight: 2, arbitrary: multiline },
   { weight: 2, arbitrary: fc.string({ maxLength: 12, unit: "binary" }) },
   { weight: 2, arbitrary: fc.string({ maxLength: 8 }) },
   { weight: 1, arbitrary: fc.string({ unit: "grapheme", maxLength: 6 }) },
@@ -73,6 +83,23 @@ describe("panther yaml: dumpYaml is js-yaml's dump", () => {
     }
     expect(all.length).toBeGreaterThan(40_000);
     expect(mismatches).toBe(0);
+  });
+
+  it("writes multi-line strings itself, at every level", () => {
+    const text = "An API call came from the AWS CLI.\nThese distributions are rare.\n";
+    const docs: Record<string, unknown>[] = [
+      { Description: text, Runbook: "Ask the owner.\n" },
+      { Tests: [{ Name: "n", Log: { a: { b: [text, { c: text }] } } }], Z: "x\n\n", Y: "  lead\nx", X: "a\nb" },
+      { S: [text, [text]], T: "one\n\n\ntwo\n" },
+    ];
+    for (const doc of docs) {
+      expect(writeDocument(doc)).toBeDefined();
+      expect(dumpYaml(doc)).toBe(reference(doc));
+    }
+    for (const s of fc.sample(multiline, { seed: 7, numRuns: 2000 })) {
+      const doc = { k: s, l: [s, { m: [s] }] };
+      expect(dumpYaml(doc), JSON.stringify(s)).toBe(reference(doc));
+    }
   });
 
   it("on nested and empty collections, -0 and non-JSON values", () => {

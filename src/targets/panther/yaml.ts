@@ -39,13 +39,18 @@ const DUMP_OPTIONS: jsYaml.DumpOptions = { lineWidth: -1, noRefs: true, noCompat
  * writeNode / writeBlockMapping / writeBlockSequence for plain objects and arrays, indent 2, no
  * flow levels, no refs) is written here, and each scalar is spelled by js-yaml itself (dumped
  * alone) and remembered, since rules repeat keys and values. A scalar's spelling does not depend
- * on where it stands as long as it is not a block scalar (a string with a line feed, indented by
- * level) and not an explicit `? key` (longer than 1024): any such value, or anything but plain
+ * on where it stands, except a block scalar (a string with a line feed, re-indented by level) and
+ * an explicit `? key` (longer than 1024): such a key, a line feed in a key, or anything but plain
  * JSON data, and the whole document goes through js-yaml instead.
  */
 export function dumpYaml(doc: Record<string, unknown>): string {
+  return writeDocument(doc) ?? jsYaml.dump(doc, DUMP_OPTIONS);
+}
+
+/** The fast path of dumpYaml alone; undefined when the document needs js-yaml itself. */
+export function writeDocument(doc: Record<string, unknown>): string | undefined {
   const text = writeNode(0, doc, true);
-  return text === undefined ? jsYaml.dump(doc, DUMP_OPTIONS) : text + "\n";
+  return text === undefined ? undefined : text + "\n";
 }
 
 const SCALARS = new Map<unknown, string>();
@@ -114,6 +119,35 @@ function scalar(value: string | number | boolean | null): string | undefined {
   return text;
 }
 
+const BLOCKS = new Map<string, string[]>();
+
+/**
+ * A string with a line feed as a mapping value or sequence item at `level`. js-yaml picks its style
+ * without regard to the level (lineWidth -1: no folding); a block scalar (`|`, with its indentation
+ * and chomping indicators) has its lines indented by 2 * max(1, level) spaces, empty lines left
+ * empty, so the top-level dump (indent 2) is re-indented. Any other style is one line and stands
+ * anywhere. Undefined: not a string js-yaml writes either way (left to js-yaml).
+ */
+function multiline(value: string, level: number): string | undefined {
+  let lines = BLOCKS.get(value);
+  if (lines === undefined) {
+    lines = jsYaml.dump(value, DUMP_OPTIONS).slice(0, -1).split("\n");
+    if (BLOCKS.size >= MAX_SCALARS) BLOCKS.clear();
+    BLOCKS.set(value, lines);
+  }
+  const header = lines[0]!;
+  if (lines.length === 1) return header.length > 1024 ? undefined : header;
+  if (header[0] !== "|" && header[0] !== ">") return undefined;
+  const indent = "  ".repeat(Math.max(1, level));
+  let out = header;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line !== "" && !line.startsWith("  ")) return undefined;
+    out += line === "" ? "\n" : "\n" + indent + line.slice(2);
+  }
+  return out;
+}
+
 function isPlainObject(value: object): value is Record<string, unknown> {
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
@@ -122,7 +156,24 @@ function isPlainObject(value: object): value is Record<string, unknown> {
 /** True when writeNode(…, value, false) starts with a line break: a non-empty collection. */
 function startsNewLine(value: unknown): boolean {
   if (value === null || typeof value !== "object") return false;
-  return Array.isArray(value) ? value.length > 0 : Object.keys(value).length > 0;
+  if (Array.isArray(value)) return value.length > 0;
+  for (const k in value) if (hasOwn.call(value, k)) return true;
+  return false;
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** Key spellings: rules repeat the same keys. */
+const KEYS = new Map<string, string | undefined>();
+
+function keyScalar(key: string): string | undefined {
+  let k = KEYS.get(key);
+  if (k === undefined && !KEYS.has(key)) {
+    k = scalar(key);
+    if (KEYS.size >= MAX_SCALARS) KEYS.clear();
+    KEYS.set(key, k);
+  }
+  return k;
 }
 
 const NEXT_LINES: string[] = [];
@@ -133,6 +184,7 @@ function nextLine(level: number): string {
 
 /** js-yaml's writeNode (block context); undefined when the document needs js-yaml itself. */
 function writeNode(level: number, value: unknown, compact: boolean): string | undefined {
+  if (typeof value === "string" && value.includes("\n")) return multiline(value, level);
   if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean") return scalar(value);
   if (typeof value !== "object") return undefined;
   if (Array.isArray(value)) {
@@ -153,20 +205,16 @@ function writeNode(level: number, value: unknown, compact: boolean): string | un
   const keys = Object.keys(value);
   if (keys.length === 0) return "{}";
   let out = "";
-  for (const key of keys) {
-    let pair = "";
-    if (!compact || out !== "") pair += nextLine(level);
-    const k = scalar(key);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const k = keyScalar(key);
     if (k === undefined) return undefined;
-    pair += k;
     const item = value[key];
     const v = writeNode(level + 1, item, false);
     if (v === undefined) return undefined;
     // Only a non-empty collection (not compact: its first entry on a new line) starts with a line
     // break; testing that on `v` itself would flatten the string built so far.
-    pair += startsNewLine(item) ? ":" : ": ";
-    pair += v;
-    out += pair;
+    out += (!compact || i > 0 ? nextLine(level) + k : k) + (startsNewLine(item) ? ":" : ": ") + v;
   }
   return out;
 }

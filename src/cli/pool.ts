@@ -1,0 +1,142 @@
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { compileFile, resolveTargets, type FileResult, type TargetOptionsByName } from "./compile.js";
+
+/**
+ * Compiling rule files on every core: the main thread and `jobs - 1` worker threads take chunks of
+ * files from one queue, so a worker that is still starting costs nothing (the main thread goes on
+ * with the next chunk) and no thread waits for another. Results land at their file's index: the
+ * order of files decides everything that follows, whichever thread compiled them.
+ *
+ * Workers run the compiled build-worker.js; where it does not exist (the sources run by the test
+ * runner without a build), everything runs on the main thread. Idle workers stay in a pool for the
+ * next build of the same process and never keep the process alive.
+ */
+
+const WORKER_URL = new URL("./build-worker.js", import.meta.url);
+/** Files per message. */
+const CHUNK = 32;
+/** Chunks a worker holds at once: one it compiles, one waiting, so it never idles while the main thread is busy. */
+const DEPTH = 2;
+/** Below this many files a build stays on the main thread: starting a worker costs about 0.1 s. */
+export const PARALLEL_MIN_FILES = 200;
+/** A larger young generation than V8's default: a worker allocates much short-lived text. */
+const YOUNG_GENERATION_MB = 64;
+
+export interface CompileRequest {
+  readonly start: number;
+  readonly files: readonly string[];
+  readonly targets: readonly string[];
+  readonly options: TargetOptionsByName;
+}
+
+export interface CompileReply {
+  readonly start: number;
+  readonly results: readonly FileResult[];
+}
+
+/** True when worker threads can run (the compiled worker exists). */
+export function workersAvailable(): boolean {
+  return existsSync(fileURLToPath(WORKER_URL));
+}
+
+/** The default --jobs: every core for a large library, the main thread alone for a small one. */
+export function defaultJobs(files: number): number {
+  return files < PARALLEL_MIN_FILES ? 1 : availableParallelism();
+}
+
+const idle: Worker[] = [];
+
+function spawn(): Worker {
+  const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+  worker.unref();
+  return worker;
+}
+
+export async function compileFiles(
+  files: readonly string[],
+  targetNames: readonly string[],
+  options: TargetOptionsByName,
+  jobs: number,
+  onProgress?: (done: number, total: number) => void,
+): Promise<FileResult[]> {
+  const targets = resolveTargets(targetNames);
+  const results = new Array<FileResult>(files.length);
+  let next = 0;
+  let done = 0;
+  const take = (): [number, number] | undefined => {
+    if (next >= files.length) return undefined;
+    const start = next;
+    next = Math.min(files.length, next + CHUNK);
+    return [start, next];
+  };
+  const report = (n: number): void => {
+    done += n;
+    onProgress?.(done, files.length);
+  };
+
+  const drive = (worker: Worker): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      let inFlight = 0;
+      const detach = (): void => {
+        worker.off("message", onMessage);
+        worker.off("error", onError);
+        worker.off("exit", onExit);
+      };
+      const feed = (): void => {
+        for (let c = inFlight < DEPTH ? take() : undefined; c; c = inFlight < DEPTH ? take() : undefined) {
+          const request: CompileRequest = { start: c[0], files: files.slice(c[0], c[1]), targets: targetNames, options };
+          worker.postMessage(request);
+          inFlight++;
+        }
+        if (inFlight === 0) {
+          detach();
+          worker.unref();
+          idle.push(worker);
+          resolve();
+        }
+      };
+      const onMessage = (reply: CompileReply): void => {
+        for (let i = 0; i < reply.results.length; i++) results[reply.start + i] = reply.results[i]!;
+        report(reply.results.length);
+        inFlight--;
+        feed();
+      };
+      const onError = (e: Error): void => {
+        detach();
+        void worker.terminate();
+        reject(e);
+      };
+      const onExit = (code: number): void => {
+        detach();
+        reject(new Error(`a build worker stopped (exit code ${code})`));
+      };
+      worker.on("message", onMessage);
+      worker.on("error", onError);
+      worker.on("exit", onExit);
+      worker.ref();
+      feed();
+    });
+
+  const helpers = jobs > 1 && workersAvailable() ? jobs - 1 : 0;
+  let failure: unknown;
+  const running: Promise<void>[] = [];
+  for (let i = 0; i < helpers; i++) {
+    running.push(
+      drive(idle.pop() ?? spawn()).catch((e: unknown) => {
+        failure ??= e;
+      }),
+    );
+  }
+  for (let c = take(); c; c = take()) {
+    for (let i = c[0]; i < c[1]; i++) results[i] = compileFile(files[i]!, targets, options);
+    report(c[1] - c[0]);
+    // Let replies in, so the workers get their next chunks.
+    if (helpers > 0) await new Promise<void>((r) => setImmediate(r));
+  }
+  await Promise.all(running);
+  if (failure !== undefined) throw failure;
+  return results;
+}
