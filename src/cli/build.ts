@@ -4,9 +4,9 @@ import { InvalidArgumentError, type Command } from "commander";
 import { formatDiagnostic } from "../diagnostics.js";
 import { TARGET_NAMES, targetByName } from "../targets/index.js";
 import type { Target, TargetOptions } from "../targets/types.js";
-import { planFromResults, type BuildPlan, type TargetOptionsByName } from "./compile.js";
+import { Planner, type TargetOptionsByName } from "./compile.js";
 import { loadConfig } from "./config.js";
-import { readOrUndefined, removeLeftovers, syncFiles, writeAtomicAsync } from "./fs.js";
+import { FileSync, readOrUndefined, removeLeftovers, writeAtomicAsync } from "./fs.js";
 import { expandPaths } from "./library.js";
 import type { Output } from "./output.js";
 import { compileFiles, defaultJobs, PARALLEL_MIN_FILES } from "./pool.js";
@@ -30,22 +30,39 @@ export interface BuildDeps {
   readonly configFile?: () => string | undefined;
 }
 
-export type { BuildPlan } from "./compile.js";
-
-export interface PlanOptions {
+export interface BuildOptions {
   /** Target options by target name. */
   readonly options?: TargetOptionsByName;
   /** Threads that compile (the main thread counts); default: defaultJobs. */
   readonly jobs?: number;
   readonly onProgress?: (done: number, total: number) => void;
+  /** The output directory to bring up to date; none: compile only. */
+  readonly out?: string;
+  /** Compare with the output directory, write nothing. */
+  readonly check?: boolean;
 }
 
-/** Pure except for reading the rules: compile everything (on every core of a large library), in a stable order. */
-export async function planBuild(paths: readonly string[], targets: readonly Target[], options: PlanOptions = {}): Promise<BuildPlan> {
+/** Output files waiting to be written before the main thread compiles more. */
+const MAX_BACKLOG = 4096;
+
+/**
+ * Compile every rule file (on every core of a large library) and bring the output directory up to
+ * date as the files' results come in, in file order.
+ */
+export async function runBuild(paths: readonly string[], targets: readonly Target[], options: BuildOptions = {}): Promise<{ planner: Planner; sync?: FileSync }> {
   const { files, diagnostics } = expandPaths(paths);
   const names = targets.map((t) => t.name);
-  const results = await compileFiles(files, names, options.options ?? {}, options.jobs ?? defaultJobs(files.length), options.onProgress);
-  return planFromResults(results, names, diagnostics);
+  const planner = new Planner(names, diagnostics);
+  const sync = options.out === undefined ? undefined : new FileSync(options.out, { check: options.check === true });
+  await compileFiles(files, names, options.options ?? {}, options.jobs ?? defaultJobs(files.length), {
+    onResult: (r) => {
+      for (const f of planner.add(r)) sync?.push(f);
+    },
+    onProgress: options.onProgress,
+    beforeChunk: sync ? () => sync.drain(MAX_BACKLOG) : undefined,
+  });
+  await sync?.drain();
+  return { planner, sync };
 }
 
 function parseJobs(value: string): number {
@@ -100,36 +117,33 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
       for (const t of targets) targetOptions[t.name] = { ...((config as Record<string, unknown>)[t.name] as TargetOptions | undefined), ...deps.targetOptions?.(t.name) };
       // A progress line on a terminal, for large libraries only.
       const progress = io.interactive ? (done: number, total: number) => total >= 500 && io.err(`\rcompiling ${done}/${total} rules`) : undefined;
-      const plan = await planBuild(paths, targets, { options: targetOptions, jobs: opts.jobs, onProgress: progress });
+      const out = resolve(outDir);
+      if (!opts.check) removeLeftovers(out);
+      const { planner: plan, sync } = await runBuild(paths, targets, { options: targetOptions, jobs: opts.jobs, onProgress: progress, out, check: opts.check });
       if (progress && plan.ruleCount >= 500) io.err("\r\x1b[K");
       for (const d of plan.diagnostics) io.err(formatDiagnostic(d, { sources: plan.sources, color: deps.color().enabled }) + "\n");
 
-      const out = resolve(outDir);
-      if (!opts.check) removeLeftovers(out);
       const manifest = readManifest(out);
       const rel = (p: string) => relative(out, resolve(p)).split(sep).join("/");
       const nextManifest: Record<string, string> = {};
       // Keep entries of other targets and of rules that still exist (a rule with errors keeps its old outputs).
+      const exists = new Map<string, boolean>();
       for (const [path, source] of Object.entries(manifest.files)) {
-        if (existsSync(resolve(out, source))) nextManifest[path] = source;
+        let e = exists.get(source);
+        if (e === undefined) exists.set(source, (e = existsSync(resolve(out, source))));
+        if (e) nextManifest[path] = source;
       }
       const stale = Object.keys(manifest.files).filter((p) => !(p in nextManifest) && existsSync(join(out, p)));
-      for (const f of plan.files) nextManifest[f.path] = rel(plan.origin.get(f.path)!);
+      for (const [path, file] of plan.origin) nextManifest[path] = rel(file);
 
-      let written = 0;
-      let unchanged = 0;
-      const outOfDate: string[] = [];
-      const outcomes = await syncFiles(out, plan.files, { check: opts.check === true });
-      outcomes.forEach((o, i) => {
-        const path = plan.files[i]!.path;
-        if (o.status === "unchanged") unchanged++;
-        else if (o.status === "different") outOfDate.push(path);
-        else if (o.status === "written") written++;
-        else if (o.status === "failed") {
-          io.err(`rulec: error RC312: cannot write ${join(outDir, path)}: ${o.code}\n`);
-          setStatus(1);
-        }
-      });
+      const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+      const written = sync!.written.length;
+      const unchanged = sync!.unchanged.length;
+      const outOfDate = [...sync!.different].sort(byPath);
+      for (const f of [...sync!.failed].sort((a, b) => byPath(a.path, b.path))) {
+        io.err(`rulec: error RC312: cannot write ${join(outDir, f.path)}: ${f.code}\n`);
+        setStatus(1);
+      }
       const sortedManifest = Object.fromEntries(Object.entries(nextManifest).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
       const manifestText = JSON.stringify({ files: sortedManifest }, null, 2) + "\n";
       if (opts.check) {

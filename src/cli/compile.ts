@@ -77,85 +77,83 @@ function failedTests(rule: Rule, text: string | undefined): Diagnostic[] {
   return out;
 }
 
-export interface BuildPlan {
-  /** Every output file, sorted by path. */
-  readonly files: OutputFile[];
+/**
+ * The build's decisions, made file by file in file order, as results arrive: a file with an
+ * earlier file's RuleID (RC307) or name (RC306) is not compiled, and neither is a rule whose Tests
+ * fail; a target error other than RC401 fails the rule. `add` returns the output files of one
+ * file, ready to be written while later files are still compiling.
+ */
+export class Planner {
   readonly diagnostics: Diagnostic[];
   /** The text of the files diagnostics point into, for code frames. */
-  readonly sources: Map<string, string>;
-  readonly ruleCount: number;
+  readonly sources = new Map<string, string>();
   /** Output path -> its source rule file. */
-  readonly origin: Map<string, string>;
-  readonly failedRules: string[];
+  readonly origin = new Map<string, string>();
   /** `target: rule file` pairs the target cannot express (RC401): reported, not fatal unless --strict. */
-  readonly inexpressible: string[];
-}
+  readonly inexpressible: string[] = [];
+  private readonly failed = new Set<string>();
+  private readonly ids = new Map<string, string>();
+  private readonly names = new Map<string, string>();
+  private files = 0;
 
-/**
- * The plan of a build from the results of every file, in file order: a later file with an earlier
- * file's RuleID (RC307) or name (RC306) is not compiled, and neither is a rule whose Tests fail; a
- * target error other than RC401 fails the rule.
- */
-export function planFromResults(
-  results: readonly FileResult[],
-  targetNames: readonly string[],
-  expandDiagnostics: readonly Diagnostic[],
-): BuildPlan {
-  const diagnostics: Diagnostic[] = [...expandDiagnostics];
-  const sources = new Map<string, string>();
-  const failed = new Set<string>();
-  for (const r of results) {
-    if (r.source !== undefined) sources.set(r.file, r.source);
-    diagnostics.push(...r.diagnostics);
-    if (!r.rule) failed.add(r.file);
+  constructor(
+    private readonly targetNames: readonly string[],
+    expandDiagnostics: readonly Diagnostic[] = [],
+  ) {
+    this.diagnostics = [...expandDiagnostics];
   }
-  const loaded = results.filter((r) => r.rule !== undefined);
-  // A RuleID seen twice needs its file's text for the span of the later one.
-  const idCount = new Map<string, number>();
-  for (const r of loaded) idCount.set(r.rule!.ruleId, (idCount.get(r.rule!.ruleId) ?? 0) + 1);
-  for (const r of loaded) {
-    if (idCount.get(r.rule!.ruleId)! > 1 && !sources.has(r.file)) {
-      const text = readOrUndefined(r.file);
-      if (text !== undefined) sources.set(r.file, text);
+
+  get ruleCount(): number {
+    return this.files;
+  }
+
+  /** Rule files with errors, sorted. */
+  get failedRules(): string[] {
+    return [...this.failed].sort();
+  }
+
+  add(r: FileResult): readonly OutputFile[] {
+    this.files++;
+    if (r.source !== undefined && [...r.diagnostics, ...r.testFailures, ...r.targets.flatMap((t) => t.diagnostics)].some((d) => d.span !== undefined)) {
+      this.sources.set(r.file, r.source);
     }
-  }
-  const duplicates = duplicateRuleIds(
-    loaded.map((r) => ({ ruleId: r.rule!.ruleId, file: r.file })),
-    sources,
-  );
-  diagnostics.push(...duplicates);
-  const dupFiles = new Set(duplicates.map((d) => d.file));
-  for (const f of dupFiles) if (f !== undefined) failed.add(f);
-
-  const files: OutputFile[] = [];
-  const origin = new Map<string, string>();
-  const names = new Map<string, string>();
-  const inexpressible: string[] = [];
-  for (const r of loaded) {
-    if (dupFiles.has(r.file)) continue;
-    const prior = names.get(r.rule!.name);
+    this.diagnostics.push(...r.diagnostics);
+    if (!r.rule) {
+      this.failed.add(r.file);
+      return [];
+    }
+    const first = this.ids.get(r.rule.ruleId);
+    if (first !== undefined) {
+      const text = r.source ?? readOrUndefined(r.file);
+      if (text !== undefined) this.sources.set(r.file, text);
+      this.diagnostics.push(...duplicateRuleIds([{ ruleId: r.rule.ruleId, file: first }, { ruleId: r.rule.ruleId, file: r.file }], this.sources));
+      this.failed.add(r.file);
+      return [];
+    }
+    this.ids.set(r.rule.ruleId, r.file);
+    const prior = this.names.get(r.rule.name);
     if (prior !== undefined) {
-      diagnostics.push(fileDiagnostic("RC306", `two rules are named '${r.rule!.name}' (the file name names the outputs): also ${prior}`, r.file, undefined));
-      failed.add(r.file);
-      continue;
+      this.diagnostics.push(fileDiagnostic("RC306", `two rules are named '${r.rule.name}' (the file name names the outputs): also ${prior}`, r.file, undefined));
+      this.failed.add(r.file);
+      return [];
     }
-    names.set(r.rule!.name, r.file);
+    this.names.set(r.rule.name, r.file);
     if (r.testFailures.length > 0) {
-      diagnostics.push(...r.testFailures);
-      failed.add(r.file);
-      continue;
+      this.diagnostics.push(...r.testFailures);
+      this.failed.add(r.file);
+      return [];
     }
+    const files: OutputFile[] = [];
     r.targets.forEach((outcome, i) => {
-      diagnostics.push(...outcome.diagnostics);
+      this.diagnostics.push(...outcome.diagnostics);
       const errors = outcome.diagnostics.filter((d) => d.severity === "error");
-      if (errors.some((d) => d.code !== "RC401")) failed.add(r.file);
-      else if (errors.length > 0) inexpressible.push(`${targetNames[i]}: ${r.file}`);
+      if (errors.some((d) => d.code !== "RC401")) this.failed.add(r.file);
+      else if (errors.length > 0) this.inexpressible.push(`${this.targetNames[i]}: ${r.file}`);
       for (const f of outcome.files) {
         files.push(f);
-        origin.set(f.path, r.file);
+        this.origin.set(f.path, r.file);
       }
     });
+    return files;
   }
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, diagnostics, sources, ruleCount: results.length, origin, failedRules: [...failed].sort(), inexpressible };
 }

@@ -51,7 +51,7 @@ export async function writeAtomicAsync(path: string, content: string): Promise<v
   await writeAtomicIn(path, content);
 }
 
-/** What syncFiles did with one file. */
+/** What a FileSync did with one file. */
 export type SyncOutcome =
   | { readonly status: "unchanged" | "different" | "written" }
   | { readonly status: "failed"; readonly code: string };
@@ -60,41 +60,79 @@ export type SyncOutcome =
 const SYNC_CONCURRENCY = 16;
 
 /**
- * Brings files under `dir` up to date: each one is read and, when its content differs (or it does
- * not exist), written atomically, unless `check` (then it is only reported `different`). Many at
- * once; the outcomes come back in the order of `files`.
+ * Brings files under `dir` up to date as they are pushed: each one is read and, when its content
+ * differs (or it does not exist), written atomically, unless `check` (then it is only counted
+ * `different`). Many at once, while the caller goes on (and may wait in `drain` when it runs ahead).
  */
-export async function syncFiles(
-  dir: string,
-  files: readonly { readonly path: string; readonly content: string }[],
-  options: { readonly check: boolean },
-): Promise<SyncOutcome[]> {
-  const outcomes = new Array<SyncOutcome>(files.length);
-  const dirs = new Set<string>();
-  let next = 0;
-  const one = async (i: number): Promise<SyncOutcome> => {
-    const f = files[i]!;
-    const path = join(dir, f.path);
+export class FileSync {
+  /** Paths by outcome; each list in the order the files finished. */
+  readonly unchanged: string[] = [];
+  readonly different: string[] = [];
+  readonly written: string[] = [];
+  readonly failed: { readonly path: string; readonly code: string }[] = [];
+  private readonly queue: { readonly path: string; readonly content: string }[] = [];
+  private head = 0;
+  private running = 0;
+  private readonly dirs = new Set<string>();
+  private waiters: (() => void)[] = [];
+
+  constructor(
+    private readonly dir: string,
+    private readonly options: { readonly check: boolean },
+  ) {}
+
+  /** Files pushed and not yet finished. */
+  get backlog(): number {
+    return this.queue.length - this.head + this.running;
+  }
+
+  push(file: { readonly path: string; readonly content: string }): void {
+    this.queue.push(file);
+    this.pump();
+  }
+
+  /** Resolves once at most `limit` files are waiting or in flight. */
+  async drain(limit = 0): Promise<void> {
+    while (this.backlog > limit) await new Promise<void>((r) => this.waiters.push(r));
+  }
+
+  private pump(): void {
+    while (this.running < SYNC_CONCURRENCY && this.head < this.queue.length) {
+      const file = this.queue[this.head++]!;
+      if (this.head > 4096 && this.head * 2 > this.queue.length) {
+        this.queue.splice(0, this.head);
+        this.head = 0;
+      }
+      this.running++;
+      void this.one(file).then((outcome) => {
+        this.running--;
+        if (outcome.status === "failed") this.failed.push({ path: file.path, code: outcome.code });
+        else this[outcome.status].push(file.path);
+        this.pump();
+        const waiters = this.waiters;
+        this.waiters = [];
+        for (const w of waiters) w();
+      });
+    }
+  }
+
+  private async one(f: { readonly path: string; readonly content: string }): Promise<SyncOutcome> {
+    const path = join(this.dir, f.path);
     const existing = await readFile(path, "utf8").catch(() => undefined);
     if (existing === f.content) return { status: "unchanged" };
-    if (options.check) return { status: "different" };
+    if (this.options.check) return { status: "different" };
     try {
       const parent = dirname(path);
-      if (!dirs.has(parent)) {
+      if (!this.dirs.has(parent)) {
         await mkdir(parent, { recursive: true });
-        dirs.add(parent);
+        this.dirs.add(parent);
       }
       await writeAtomicIn(path, f.content);
       return { status: "written" };
     } catch (e) {
       return { status: "failed", code: (e as NodeJS.ErrnoException).code ?? String(e) };
     }
-  };
-  const lane = async (): Promise<void> => {
-    for (let i = next++; i < files.length; i = next++) outcomes[i] = await one(i);
-  };
-  await Promise.all(Array.from({ length: Math.min(SYNC_CONCURRENCY, files.length) }, lane));
-  return outcomes;
+  }
 }
 
 /** writeAtomicAsync into a directory that exists. */

@@ -55,15 +55,25 @@ function spawn(): Worker {
   return worker;
 }
 
+export interface CompileHooks {
+  /** Each file's result, in file order, as soon as it and every earlier file are compiled. */
+  readonly onResult: (result: FileResult) => void;
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Awaited before the main thread takes its next chunk (backpressure from the writer). */
+  readonly beforeChunk?: () => Promise<void>;
+}
+
 export async function compileFiles(
   files: readonly string[],
   targetNames: readonly string[],
   options: TargetOptionsByName,
   jobs: number,
-  onProgress?: (done: number, total: number) => void,
-): Promise<FileResult[]> {
+  hooks: CompileHooks,
+): Promise<void> {
   const targets = resolveTargets(targetNames);
-  const results = new Array<FileResult>(files.length);
+  // Results wait here until every earlier file's result is in.
+  const pending = new Array<FileResult | undefined>(files.length);
+  let delivered = 0;
   let next = 0;
   let done = 0;
   const take = (): [number, number] | undefined => {
@@ -72,9 +82,14 @@ export async function compileFiles(
     next = Math.min(files.length, next + CHUNK);
     return [start, next];
   };
-  const report = (n: number): void => {
-    done += n;
-    onProgress?.(done, files.length);
+  const land = (start: number, results: readonly FileResult[]): void => {
+    for (let i = 0; i < results.length; i++) pending[start + i] = results[i];
+    for (let r = pending[delivered]; r !== undefined; r = pending[delivered]) {
+      pending[delivered++] = undefined;
+      hooks.onResult(r);
+    }
+    done += results.length;
+    hooks.onProgress?.(done, files.length);
   };
 
   const drive = (worker: Worker): Promise<void> =>
@@ -99,9 +114,15 @@ export async function compileFiles(
         }
       };
       const onMessage = (reply: CompileReply): void => {
-        for (let i = 0; i < reply.results.length; i++) results[reply.start + i] = reply.results[i]!;
-        report(reply.results.length);
         inFlight--;
+        try {
+          land(reply.start, reply.results);
+        } catch (e) {
+          detach();
+          idle.push(worker);
+          reject(e as Error);
+          return;
+        }
         feed();
       };
       const onError = (e: Error): void => {
@@ -130,13 +151,16 @@ export async function compileFiles(
       }),
     );
   }
-  for (let c = take(); c; c = take()) {
-    for (let i = c[0]; i < c[1]; i++) results[i] = compileFile(files[i]!, targets, options);
-    report(c[1] - c[0]);
+  for (;;) {
+    if (hooks.beforeChunk) await hooks.beforeChunk();
+    const c = take();
+    if (!c || failure !== undefined) break;
+    const results: FileResult[] = [];
+    for (let i = c[0]; i < c[1]; i++) results.push(compileFile(files[i]!, targets, options));
+    land(c[0], results);
     // Let replies in, so the workers get their next chunks.
     if (helpers > 0) await new Promise<void>((r) => setImmediate(r));
   }
   await Promise.all(running);
   if (failure !== undefined) throw failure;
-  return results;
 }
