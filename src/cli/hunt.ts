@@ -56,6 +56,7 @@ export function registerHunt(program: Command, deps: HuntDeps): void {
     .option("--region <region>", "athena: AWS region (default: the AWS SDK's chain: AWS_REGION, the profile)")
     .option("--max-concurrency <n>", `athena: queries running at once (default ${DEFAULT_MAX_CONCURRENCY})`)
     .addOption(new Option("--endpoint <url>", "athena: endpoint override (tests)").hideHelp())
+    .addOption(new Option("--workers <n>", "duckdb: worker threads that parse the logs (default: by size and cores; 0: none)").hideHelp())
     .addHelpText(
       "after",
       "\nExamples:\n  rulec hunt rules --logs AWSLogs/**/*.json.gz\n  rulec hunt rules/aws_console_root_login.yml --logs events.ndjson --format json\n  rulec hunt rules --engine athena --since 24h --dry-run\n  rulec hunt rules --engine athena --since 7d --workgroup security --output-location s3://my-athena-results/rulec/",
@@ -66,6 +67,11 @@ export function registerHunt(program: Command, deps: HuntDeps): void {
       if (opts.engine === "athena") {
         if (opts.logs !== undefined) {
           io.err("rulec: --logs is for the duckdb engine; with --engine athena the logs are the Athena table (--database, --table)\n");
+          setStatus(2);
+          return;
+        }
+        if (opts.workers !== undefined) {
+          io.err("rulec: --workers is for the duckdb engine\n");
           setStatus(2);
           return;
         }
@@ -102,6 +108,7 @@ interface HuntOpts {
   region?: string;
   maxConcurrency?: string;
   endpoint?: string;
+  workers?: string;
 }
 
 function flag(key: string): string {
@@ -130,6 +137,11 @@ async function huntLocal(deps: HuntDeps, paths: string[], opts: HuntOpts & { log
     setStatus(2);
     return;
   }
+  if (opts.workers !== undefined && !/^(?:0|[1-9][0-9]?)$/.test(opts.workers)) {
+    io.err(`rulec: --workers must be a whole number from 0 to 99, not '${opts.workers}'\n`);
+    setStatus(2);
+    return;
+  }
   const lib = loadHuntRules(deps, paths);
   if (!lib) return;
 
@@ -150,7 +162,14 @@ async function huntLocal(deps: HuntDeps, paths: string[], opts: HuntOpts & { log
   const bar = io.interactive && bytes >= PROGRESS_BYTES ? progressBar(io) : undefined;
   let result;
   try {
-    result = await hunt(lib.rules, inputs, { profile: opts.profile, since: opts.since, from: opts.from, to: opts.to, onProgress: bar?.update });
+    result = await hunt(lib.rules, inputs, {
+      profile: opts.profile,
+      since: opts.since,
+      from: opts.from,
+      to: opts.to,
+      workers: opts.workers === undefined ? undefined : Number(opts.workers),
+      onProgress: bar?.update,
+    });
   } finally {
     bar?.done();
   }

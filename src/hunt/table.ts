@@ -13,7 +13,7 @@ import { columnName, type ColumnType, type Profile } from "../targets/athena/pro
 /** Extra columns of the local table: where each record came from. */
 export const SOURCE_COLUMNS = { file: "rc_file", record: "rc_record" } as const;
 
-export async function openDuckDB(): Promise<{ connection: DuckDBConnection; close: () => void }> {
+export async function openDuckDB(): Promise<{ connection: DuckDBConnection; connect: () => Promise<DuckDBConnection>; close: () => void }> {
   const { DuckDBInstance } = await import("@duckdb/node-api");
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
@@ -21,9 +21,17 @@ export async function openDuckDB(): Promise<{ connection: DuckDBConnection; clos
   // No automatic checkpoints: in memory, each one rewrites (compresses) the whole table, and one is
   // due every 16 MiB of inserts, so a load of n rows cost O(n^2) (25 of 47 s at 1M CloudTrail rows).
   await connection.run("SET checkpoint_threshold = '1TB'");
+  const others: DuckDBConnection[] = [];
   return {
     connection,
+    /** Another connection to the same database (the table and macros are shared); closed by close(). */
+    connect: async () => {
+      const c = await instance.connect();
+      others.push(c);
+      return c;
+    },
     close: () => {
+      for (const c of others) c.closeSync();
       connection.closeSync();
       instance.closeSync();
     },
@@ -120,30 +128,6 @@ function lowered(obj: Record<string, unknown>): Map<string, string> {
   return out;
 }
 
-/** A field of a struct (or of the row): its key in the raw object, its column, its shaper. */
-interface FieldReader {
-  readonly key: string;
-  readonly lowerKey: string;
-  readonly col: string;
-  readonly shape: Shaper;
-}
-
-/** Shapes an object's fields into `out`, each read exactly, else case-insensitively (the evaluator's lookup, and the SerDe's). */
-function shapeFields(obj: Record<string, unknown>, fields: readonly FieldReader[], out: Record<string, unknown>): void {
-  let byLower: Map<string, string> | undefined;
-  for (let i = 0; i < fields.length; i++) {
-    const f = fields[i]!;
-    let v: unknown;
-    if (hasOwn.call(obj, f.key)) v = obj[f.key];
-    else {
-      byLower ??= lowered(obj);
-      const k = byLower.get(f.lowerKey);
-      v = k === undefined ? undefined : obj[k];
-    }
-    out[f.col] = f.shape(v);
-  }
-}
-
 interface WellFormed {
   isWellFormed(): boolean;
   toWellFormed(): string;
@@ -159,49 +143,143 @@ function wellFormed(s: string): string {
 }
 
 /**
- * A raw value shaped into a column type, as the value whose JSON json_transform reads back into the
- * column; undefined for NULL (JSON.stringify leaves it out, or writes null in an array). `top`: a
- * top-level cell (a non-finite number kept as its text, cast to DOUBLE; inside a struct it was null).
+ * A raw value shaped into a column type, written directly as the JSON text json_transform reads
+ * back into the column: its pieces are pushed onto `out`; false (nothing pushed) for NULL (the cell
+ * is left out; in an array it is written null). `top`: a top-level cell (a non-finite number kept
+ * as its text, cast to DOUBLE; inside a struct or an array it is null). The text is what
+ * JSON.stringify wrote of the shaped value as an object (tests compare the two), without building
+ * that object first. Pieces joined once per row make one flat string: concatenating them instead
+ * leaves a rope of small strings per row, three times the memory until DuckDB reads it.
  */
-type Shaper = (v: unknown) => unknown;
+type Writer = (v: unknown, out: string[]) => boolean;
 
-function shaper(t: ColumnType, top: boolean): Shaper {
+/** A field of a struct (or of the row): its key in the raw object, its column, its writer. */
+interface FieldWriter {
+  readonly key: string;
+  readonly col: string;
+  readonly lowerKey: string;
+  /** `"col":`, the column name as a JSON key, and `,"col":`. */
+  readonly prefix: string;
+  readonly commaPrefix: string;
+  readonly write: Writer;
+}
+
+/** An array index as JavaScript orders an object's keys (they come first, ascending). */
+function arrayIndex(key: string): number | undefined {
+  if (!/^(?:0|[1-9][0-9]*)$/.test(key)) return undefined;
+  const n = Number(key);
+  return n < 2 ** 32 - 1 ? n : undefined;
+}
+
+/** Keys in the order JSON.stringify writes an object's: array indices ascending first, then insertion order. */
+function objectOrder<T>(entries: readonly T[], key: (e: T) => string): T[] {
+  const indices = entries.filter((e) => arrayIndex(key(e)) !== undefined).sort((a, b) => arrayIndex(key(a))! - arrayIndex(key(b))!);
+  return [...indices, ...entries.filter((e) => arrayIndex(key(e)) === undefined)];
+}
+
+/**
+ * Writes an object's fields (`"col":text`, separated by commas; a comma before the first unless
+ * `first`), each read exactly, else case-insensitively (the evaluator's lookup, and the SerDe's).
+ * NULL cells are left out. True when it wrote a field.
+ */
+function writeFields(obj: Record<string, unknown>, fields: readonly FieldWriter[], out: string[], first: boolean): boolean {
+  const start = first;
+  let byLower: Map<string, string> | undefined;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    let v: unknown;
+    if (hasOwn.call(obj, f.key)) v = obj[f.key];
+    else {
+      byLower ??= lowered(obj);
+      const k = byLower.get(f.lowerKey);
+      v = k === undefined ? undefined : obj[k];
+    }
+    const mark = out.length;
+    out.push(first ? f.prefix : f.commaPrefix);
+    if (f.write(v, out)) first = false;
+    else out.length = mark;
+  }
+  return first !== start;
+}
+
+/** One entry per column; of fields sharing a column the last one fills it (its place is the first's). */
+function fieldWriters(fields: readonly (readonly [string, ColumnType])[], top: boolean): FieldWriter[] {
+  const byColumn = new Map<string, readonly [string, ColumnType]>();
+  for (const [k, f] of fields) byColumn.set(columnName(k, f), [k, f]);
+  return objectOrder([...byColumn], ([col]) => col).map(([col, [key, t]]) => ({
+    key,
+    col,
+    lowerKey: key.toLowerCase(),
+    prefix: JSON.stringify(col) + ":",
+    commaPrefix: "," + JSON.stringify(col) + ":",
+    write: writer(t, top),
+  }));
+}
+
+function writer(t: ColumnType, top: boolean): Writer {
   switch (t.type) {
     case "string":
-      return (v) => (v === undefined || v === null ? undefined : typeof v === "string" ? wellFormed(v) : JSON.stringify(v));
+      return (v, out) => {
+        if (v === undefined || v === null) return false;
+        out.push(typeof v === "string" ? JSON.stringify(wellFormed(v)) : JSON.stringify(JSON.stringify(v)));
+        return true;
+      };
     case "json":
-      return (v) => (v === undefined || v === null ? undefined : JSON.stringify(v));
+      return (v, out) => {
+        if (v === undefined || v === null) return false;
+        out.push(JSON.stringify(JSON.stringify(v)));
+        return true;
+      };
     case "boolean":
-      return (v) => (typeof v === "boolean" ? v : undefined);
+      return (v, out) => {
+        if (typeof v !== "boolean") return false;
+        out.push(v ? "true" : "false");
+        return true;
+      };
     case "number":
-      return (v) => (typeof v !== "number" ? undefined : Number.isFinite(v) || !top ? v : String(v));
+      return (v, out) => {
+        if (typeof v !== "number") return false;
+        out.push(Number.isFinite(v) ? JSON.stringify(v) : top ? JSON.stringify(String(v)) : "null");
+        return true;
+      };
     case "struct": {
-      // One entry per column; of fields sharing a column the last one fills it (its place is the first's).
-      const byColumn = new Map<string, [string, string, Shaper]>();
-      for (const [k, f] of Object.entries(t.fields)) byColumn.set(columnName(k, f), [k, k.toLowerCase(), shaper(f, false)]);
-      const fields = [...byColumn].map(([col, [key, lowerKey, shape]]) => ({ col, key, lowerKey, shape }));
-      return (v) => {
-        if (!isObject(v)) return undefined;
-        const out: Record<string, unknown> = {};
-        shapeFields(v, fields, out);
-        return out;
+      const fields = fieldWriters(Object.entries(t.fields), false);
+      return (v, out) => {
+        if (!isObject(v)) return false;
+        out.push("{");
+        writeFields(v, fields, out, true);
+        out.push("}");
+        return true;
       };
     }
     case "array": {
-      const item = shaper(t.items, false);
-      return (v) => (Array.isArray(v) ? v.map(item) : undefined);
+      const item = writer(t.items, false);
+      return (v, out) => {
+        if (!Array.isArray(v)) return false;
+        out.push("[");
+        for (let i = 0; i < v.length; i++) {
+          if (i > 0) out.push(",");
+          if (!item(v[i], out)) out.push("null");
+        }
+        out.push("]");
+        return true;
+      };
     }
   }
 }
 
 /** How a profile's rows are shaped and read back: the columns, and the json_transform structure of a row. */
 interface RowCodec {
-  readonly columns: readonly { readonly col: string; readonly key: string; readonly lowerKey: string; readonly shape: Shaper }[];
-  /** The root column (the generic layout). */
+  /** The columns (by JSON.stringify's key order), when the profile has columns. */
+  readonly columns: readonly FieldWriter[];
+  /** The root column (the generic layout), and it as a JSON key: `"col":`. */
   readonly root?: string;
+  readonly rootPrefix?: string;
   /** Table column names, source columns first. */
   readonly names: readonly string[];
   readonly structure: string;
+  /** The column names order a row before the source columns (JSON.stringify's key order). */
+  readonly sourceFirst: boolean;
 }
 
 const codecCache = new WeakMap<Profile, RowCodec>();
@@ -211,7 +289,7 @@ function rowCodec(profile: Profile): RowCodec {
   if (codec) return codec;
   const structureOf: Record<string, unknown> = { [SOURCE_COLUMNS.file]: "VARCHAR", [SOURCE_COLUMNS.record]: "BIGINT" };
   const names: string[] = [SOURCE_COLUMNS.file, SOURCE_COLUMNS.record];
-  const columns: { col: string; key: string; lowerKey: string; shape: Shaper }[] = [];
+  let columns: FieldWriter[] = [];
   if (profile.root) {
     names.push(profile.root.column);
     structureOf[profile.root.column] = "VARCHAR";
@@ -220,10 +298,13 @@ function rowCodec(profile: Profile): RowCodec {
       const col = columnName(k, t);
       names.push(col);
       structureOf[col] = structure(t);
-      columns.push({ col, key: k, lowerKey: k.toLowerCase(), shape: shaper(t, true) });
     }
+    columns = fieldWriters(rootColumns(profile), true);
   }
-  codec = { columns, root: profile.root?.column, names, structure: JSON.stringify(structureOf) };
+  const rootPrefix = profile.root ? JSON.stringify(profile.root.column) + ":" : undefined;
+  // The source columns' names are no array indices: only a column named like one goes before them.
+  const sourceFirst = !(profile.root ? arrayIndex(profile.root.column) !== undefined : columns.some((c) => arrayIndex(c.col) !== undefined));
+  codec = { columns, root: profile.root?.column, rootPrefix, names, structure: JSON.stringify(structureOf), sourceFirst };
   codecCache.set(profile, codec);
   return codec;
 }
@@ -235,15 +316,41 @@ function rowCodec(profile: Profile): RowCodec {
  */
 export type Row = string;
 
+let lastFile: string | undefined;
+let lastFileText = "";
+/** The pieces of the row being written (reused: one row at a time). */
+const pieces: string[] = [];
+
 export function shapeRecord(profile: Profile, record: unknown, file: string, index: number): Row {
   const codec = rowCodec(profile);
-  const row: Record<string, unknown> = { [SOURCE_COLUMNS.file]: wellFormed(file), [SOURCE_COLUMNS.record]: index };
-  if (codec.root !== undefined) {
-    row[codec.root] = record === undefined ? undefined : JSON.stringify(record);
-  } else if (isObject(record)) {
-    shapeFields(record, codec.columns, row);
+  if (file !== lastFile) {
+    lastFileText = `{"${SOURCE_COLUMNS.file}":${JSON.stringify(wellFormed(file))},"${SOURCE_COLUMNS.record}":`;
+    lastFile = file;
   }
-  return JSON.stringify(row);
+  if (!codec.sourceFirst) return slowRow(codec, record, lastFileText.slice(1) + JSON.stringify(index));
+  pieces.length = 0;
+  pieces.push(lastFileText, JSON.stringify(index));
+  if (codec.root !== undefined) {
+    if (record !== undefined) pieces.push(",", codec.rootPrefix!, JSON.stringify(JSON.stringify(record)));
+  } else if (isObject(record)) writeFields(record, codec.columns, pieces, false);
+  pieces.push("}");
+  return pieces.join("");
+}
+
+/** A row whose column names JSON.stringify would write before the source columns (a column named like an array index). */
+function slowRow(codec: RowCodec, record: unknown, source: string): string {
+  const indexed: string[] = [];
+  const named: string[] = [];
+  const push = (col: string, text: string): void => void (arrayIndex(col) !== undefined ? indexed : named).push(text);
+  if (codec.root !== undefined) {
+    if (record !== undefined) push(codec.root, codec.rootPrefix + JSON.stringify(JSON.stringify(record)));
+  } else if (isObject(record)) {
+    for (const c of codec.columns) {
+      const out: string[] = [];
+      if (writeFields(record, [c], out, true)) push(c.col, out.join(""));
+    }
+  }
+  return "{" + [...indexed, source, ...named].join(",") + "}";
 }
 
 let stagingCount = 0;

@@ -1,0 +1,81 @@
+import { gunzipSync } from "node:zlib";
+import { parseEvents } from "../events/parse.js";
+import { defaultProfile, PROFILES, type Profile } from "../targets/athena/profile.js";
+import { shapeRecord, type Row } from "./table.js";
+
+/**
+ * Log files -> records -> rows of the local table: decode (gzip, UTF-8), parse (CloudTrail file,
+ * JSON array, NDJSON), shape each record like Athena's SerDe (table.ts). Pure and synchronous: it
+ * runs on the main thread or in a worker (worker.ts) with the same result.
+ */
+
+export interface LogInput {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+export interface HuntProblem {
+  readonly file: string;
+  readonly line?: number;
+  readonly message: string;
+  /** An error: the file was not read at all; else some records were skipped. */
+  readonly fatal: boolean;
+}
+
+/** Bytes of a log file as text: gunzipped when gzip, decoded as UTF-8 (strictly). */
+export function decodeLog(bytes: Uint8Array): { text?: string; error?: string } {
+  let data = bytes;
+  if (data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b) {
+    try {
+      data = gunzipSync(data);
+    } catch (e) {
+      return { error: `not a readable gzip file: ${(e as Error).message}` };
+    }
+  }
+  try {
+    return { text: new TextDecoder("utf-8", { fatal: true }).decode(data) };
+  } catch {
+    return { error: "not UTF-8 text" };
+  }
+}
+
+/** Parse one file into records: a CloudTrail file ({"Records": [...]}), a JSON array, one object, or NDJSON. */
+export function parseLog(input: LogInput): { records: unknown[]; problems: HuntProblem[] } {
+  const decoded = decodeLog(input.bytes);
+  if (decoded.text === undefined) return { records: [], problems: [{ file: input.name, message: decoded.error!, fatal: true }] };
+  const parsed = parseEvents(decoded.text);
+  const problems: HuntProblem[] = [];
+  if (parsed.events.length === 0 && parsed.errors.length > 0) {
+    const first = parsed.errors[0]!;
+    return { records: [], problems: [{ file: input.name, line: first.line, message: `malformed log file: ${first.message}`, fatal: true }] };
+  }
+  for (const e of parsed.errors.slice(0, 20)) problems.push({ file: input.name, line: e.line, message: e.message, fatal: false });
+  if (parsed.errors.length > 20) problems.push({ file: input.name, message: `${parsed.errors.length - 20} more malformed lines`, fatal: false });
+  const records: unknown[] = [];
+  let notObjects = 0;
+  for (const r of parsed.events) {
+    if (typeof r === "object" && r !== null && !Array.isArray(r)) records.push(r);
+    else notObjects++;
+  }
+  if (notObjects > 0) problems.push({ file: input.name, message: `${notObjects} records are not JSON objects and were skipped`, fatal: false });
+  return { records, problems };
+}
+
+export function huntProfile(name: string | undefined): { profile?: Profile; error?: string } {
+  if (name === undefined) return { profile: defaultProfile("AWS.CloudTrail") };
+  const p = PROFILES.get(name);
+  return p ? { profile: p } : { error: `unknown table profile '${name}' (known: ${[...PROFILES.keys()].join(", ")})` };
+}
+
+/** One file's rows (record i of the file is row i) and its problems. */
+export interface ShapedLog {
+  readonly rows: Row[];
+  readonly problems: HuntProblem[];
+}
+
+export function shapeLog(input: LogInput, profile: Profile): ShapedLog {
+  const { records, problems } = parseLog(input);
+  const rows: Row[] = new Array<Row>(records.length);
+  for (let j = 0; j < records.length; j++) rows[j] = shapeRecord(profile, records[j], input.name, j);
+  return { rows, problems };
+}

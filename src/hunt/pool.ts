@@ -1,0 +1,101 @@
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { LogInput, ShapedLog } from "./logs.js";
+import type { ShapeReply, ShapeTask } from "./worker.js";
+
+/**
+ * A pool of worker threads that decode, parse and shape log files (worker.ts), so that the main
+ * thread only feeds DuckDB. Results come back per file; the caller awaits them in file order, so
+ * rows and matches keep the order of a hunt without workers.
+ */
+
+/**
+ * The compiled worker next to this module (dist/hunt/worker.js). Undefined when this module runs
+ * from the TypeScript sources (vitest): there is no compiled worker beside it, and one from an
+ * older build in dist/ might not match the sources; hunt() then shapes on the main thread.
+ */
+export function workerScript(): URL | undefined {
+  if (!import.meta.url.endsWith(".js")) return undefined;
+  const url = new URL("./worker.js", import.meta.url);
+  return url.protocol === "file:" && existsSync(fileURLToPath(url)) ? url : undefined;
+}
+
+/** Below this many bytes of logs, starting workers costs more than it saves. */
+export const WORKER_MIN_BYTES = 4 * 1024 * 1024;
+
+/** Workers for a hunt over these inputs: 0 (shape on the main thread) unless the logs are large and there are cores to spare. */
+export function defaultWorkers(inputs: readonly LogInput[]): number {
+  let bytes = 0;
+  for (const i of inputs) bytes += i.bytes.length;
+  if (bytes < WORKER_MIN_BYTES || inputs.length < 2) return 0;
+  return Math.min(inputs.length, Math.max(0, availableParallelism()), 4);
+}
+
+export interface ShapePool {
+  /** The file's rows and problems; undefined when its worker failed (the caller then shapes it itself). */
+  shape(input: LogInput): Promise<ShapedLog | undefined>;
+  close(): Promise<void>;
+}
+
+interface Job {
+  readonly task: ShapeTask;
+  readonly resolve: (r: ShapedLog | undefined) => void;
+}
+
+export function shapePool(size: number, profile: string | undefined, script: URL): ShapePool {
+  const live = new Set<Worker>();
+  const idle: Worker[] = [];
+  const waiting: Job[] = [];
+  const running = new Map<Worker, Job>();
+  let nextId = 0;
+
+  const start = (w: Worker, job: Job): void => {
+    running.set(w, job);
+    w.postMessage(job.task);
+  };
+  const settle = (w: Worker, result: ShapedLog | undefined): void => {
+    const job = running.get(w);
+    running.delete(w);
+    job?.resolve(result);
+    if (!live.has(w)) return;
+    const next = waiting.shift();
+    if (next) start(w, next);
+    else idle.push(w);
+  };
+  const lose = (w: Worker): void => {
+    if (!live.delete(w)) return;
+    const i = idle.indexOf(w);
+    if (i >= 0) idle.splice(i, 1);
+    settle(w, undefined);
+    // No worker left: the files still waiting are shaped by the caller.
+    if (live.size === 0) for (const job of waiting.splice(0)) job.resolve(undefined);
+  };
+
+  for (let i = 0; i < size; i++) {
+    const w = new Worker(script);
+    live.add(w);
+    idle.push(w);
+    w.on("message", (m: ShapeReply) => settle(w, "failed" in m ? undefined : { rows: m.rows, problems: m.problems }));
+    w.on("error", () => lose(w));
+    w.on("exit", () => lose(w));
+  }
+
+  return {
+    shape(input) {
+      return new Promise((resolve) => {
+        if (live.size === 0) return resolve(undefined);
+        const job: Job = { task: { id: nextId++, name: input.name, bytes: input.bytes, profile }, resolve };
+        const w = idle.shift();
+        if (w) start(w, job);
+        else waiting.push(job);
+      });
+    },
+    async close() {
+      const all = [...live];
+      live.clear();
+      await Promise.all(all.map((w) => w.terminate()));
+    },
+  };
+}
