@@ -1,5 +1,17 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import {
+  mkdir as mkdirCb,
+  mkdirSync,
+  readdirSync,
+  readFile as readFileCb,
+  readFileSync,
+  rename as renameCb,
+  renameSync,
+  rm as rmCb,
+  rmSync,
+  writeFile as writeFileCb,
+  writeFileSync,
+} from "node:fs";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 /** The temporary files being written, removed if the process is interrupted (Ctrl-C, kill). */
@@ -104,7 +116,7 @@ export class FileSync {
         this.head = 0;
       }
       this.running++;
-      void this.one(file).then((outcome) => {
+      this.one(file, (outcome) => {
         this.running--;
         if (outcome.status === "failed") this.failed.push({ path: file.path, code: outcome.code });
         else this[outcome.status].push(file.path);
@@ -116,22 +128,39 @@ export class FileSync {
     }
   }
 
-  private async one(f: { readonly path: string; readonly content: string }): Promise<SyncOutcome> {
+  /** One file, through node:fs callbacks (lighter on the main thread than node:fs/promises). */
+  private one(f: { readonly path: string; readonly content: string }, done: (o: SyncOutcome) => void): void {
     const path = join(this.dir, f.path);
-    const existing = await readFile(path, "utf8").catch(() => undefined);
-    if (existing === f.content) return { status: "unchanged" };
-    if (this.options.check) return { status: "different" };
-    try {
+    const failed = (e: NodeJS.ErrnoException): void => done({ status: "failed", code: e.code ?? String(e) });
+    readFileCb(path, "utf8", (readError, existing) => {
+      if (!readError && existing === f.content) return done({ status: "unchanged" });
+      if (this.options.check) return done({ status: "different" });
+      const write = (): void => {
+        installInterruptHandlers();
+        const tmp = `${path}.${process.pid}.tmp`;
+        pending.add(tmp);
+        const undo = (e: NodeJS.ErrnoException): void =>
+          rmCb(tmp, { force: true }, () => {
+            pending.delete(tmp);
+            failed(e);
+          });
+        writeFileCb(tmp, f.content, (writeError) => {
+          if (writeError) return undo(writeError);
+          renameCb(tmp, path, (renameError) => {
+            if (renameError) return undo(renameError);
+            pending.delete(tmp);
+            done({ status: "written" });
+          });
+        });
+      };
       const parent = dirname(path);
-      if (!this.dirs.has(parent)) {
-        await mkdir(parent, { recursive: true });
+      if (this.dirs.has(parent)) return write();
+      mkdirCb(parent, { recursive: true }, (mkdirError) => {
+        if (mkdirError) return failed(mkdirError);
         this.dirs.add(parent);
-      }
-      await writeAtomicIn(path, f.content);
-      return { status: "written" };
-    } catch (e) {
-      return { status: "failed", code: (e as NodeJS.ErrnoException).code ?? String(e) };
-    }
+        write();
+      });
+    });
   }
 }
 
