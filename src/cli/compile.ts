@@ -18,7 +18,7 @@ import { loadFile } from "./library.js";
 /** Everything a build learns from one rule file: plain data (it crosses threads). */
 export interface FileResult {
   readonly file: string;
-  /** The file's text when some diagnostic of the file may need a code frame. */
+  /** The file's text when a diagnostic of the file has a span (a code frame shows it). */
   readonly source?: string;
   /** Reading, decoding and loading the file. */
   readonly diagnostics: readonly Diagnostic[];
@@ -55,13 +55,14 @@ export function compileFile(file: string, targets: readonly Target[], options: T
   const testFailures = failedTests(rule, loaded.text);
   if (testFailures.length > 0) return { file, source: loaded.text, diagnostics: loaded.diagnostics, rule: identity, testFailures, targets: [] };
   const outcomes: TargetOutcome[] = [];
-  let quiet = loaded.diagnostics.length === 0;
+  // The text crosses threads only when a code frame will show it.
+  let framed = loaded.diagnostics.some((d) => d.span !== undefined);
   for (const target of targets) {
     const result = target.compile(rule, options[target.name] ?? {});
-    if (result.diagnostics.length > 0) quiet = false;
+    if (!framed && result.diagnostics.some((d) => d.span !== undefined)) framed = true;
     outcomes.push({ diagnostics: result.diagnostics, files: result.files });
   }
-  return { file, source: quiet ? undefined : loaded.text, diagnostics: loaded.diagnostics, rule: identity, testFailures, targets: outcomes };
+  return { file, source: framed ? loaded.text : undefined, diagnostics: loaded.diagnostics, rule: identity, testFailures, targets: outcomes };
 }
 
 /** A rule whose own Tests fail is not compiled: its old outputs stay, and the build fails. */
@@ -114,9 +115,7 @@ export class Planner {
 
   add(r: FileResult): readonly OutputFile[] {
     this.files++;
-    if (r.source !== undefined && [...r.diagnostics, ...r.testFailures, ...r.targets.flatMap((t) => t.diagnostics)].some((d) => d.span !== undefined)) {
-      this.sources.set(r.file, r.source);
-    }
+    if (r.source !== undefined) this.sources.set(r.file, r.source);
     this.diagnostics.push(...r.diagnostics);
     if (!r.rule) {
       this.failed.add(r.file);
