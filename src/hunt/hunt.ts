@@ -6,7 +6,7 @@ import { sqlIdent } from "../targets/athena/escape.js";
 import { buildQuery, type QueryOptions } from "../targets/athena/query.js";
 import { huntProfile, shapeLog, type HuntProblem, type LogInput, type ShapedLog } from "./logs.js";
 import { defaultWorkers, shapePool, workerScript, type ShapePool } from "./pool.js";
-import { createTableSql, openDuckDB, SOURCE_COLUMNS, stageRows, type Row } from "./table.js";
+import { createTableSql, openDuckDB, SOURCE_COLUMNS, stageRows, type Projection, type Row } from "./table.js";
 
 export { decodeLog, huntProfile, parseLog, type HuntProblem, type LogInput } from "./logs.js";
 
@@ -25,6 +25,12 @@ export interface HuntOptions extends Pick<QueryOptions, "since" | "from" | "to">
    * package (dist/); from the TypeScript sources the files are always shaped on the main thread.
    */
   readonly workers?: number;
+  /**
+   * The table columns to load. Default: those the rules' queries read (buildQuery's `columns`),
+   * "all" for every column of the profile. For tests: a query reading a column not loaded fails
+   * (a rule error), it never reads NULL.
+   */
+  readonly columns?: readonly string[] | "all";
   /** Called as records are parsed and loaded (for a progress bar). */
   readonly onProgress?: (p: { readonly phase: "load" | "rules"; readonly done: number; readonly total: number }) => void;
 }
@@ -55,17 +61,46 @@ const BATCH = 50_000;
 export async function hunt(rules: readonly Rule[], inputs: readonly LogInput[], options: HuntOptions = {}): Promise<HuntResult> {
   const { profile, error } = huntProfile(options.profile);
   if (!profile) throw new Error(error);
+  const ruleErrors: { index: number; rule: string; message: string }[] = [];
+  const queryOptions: QueryOptions = { since: options.since, from: options.from, to: options.to };
+  const queries: { readonly index: number; readonly rule: Rule; readonly sql: string }[] = [];
+  // The columns the queries read (as the printer resolves their paths): the only ones loaded.
+  const read = new Set<string>();
+  let readsAll = false;
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i]!;
+    const logType = rule.logTypes[0];
+    if (!profile.logTypes.includes("*") && (logType === undefined || !profile.logTypes.includes(logType))) {
+      ruleErrors.push({ index: i, rule: rule.name, message: `log type ${logType ?? "?"} is not in the table profile '${profile.name}'` });
+      continue;
+    }
+    const q = buildQuery(
+      { name: rule.name, logType, condition: rule.condition, outputFields: rule.outputFields },
+      { ...queryOptions, profile: profile.name },
+      DUCKDB,
+      { from: sqlIdent(TABLE), select: [SOURCE_COLUMNS.file, SOURCE_COLUMNS.record] },
+    );
+    if (!q.sql) {
+      ruleErrors.push({ index: i, rule: rule.name, message: q.errors.join("; ") });
+      continue;
+    }
+    queries.push({ index: i, rule, sql: q.sql });
+    if (q.columns === "*" || q.columns === undefined) readsAll = true;
+    else for (const c of q.columns) read.add(c);
+  }
+  const projection: Projection = options.columns === "all" ? undefined : (options.columns ?? (readsAll ? undefined : [...read]));
+
   const { connection, connect, close } = await openDuckDB();
   const script = workerScript();
   const workers = script ? (options.workers ?? defaultWorkers(inputs)) : 0;
-  const pool: ShapePool | undefined = workers > 0 && script ? shapePool(workers, options.profile, script) : undefined;
+  const pool: ShapePool | undefined = workers > 0 && script ? shapePool(workers, options.profile, script, projection) : undefined;
   // The INSERT of the last staged batch runs in DuckDB's threads while the next batch is shaped.
   let inserting: Promise<void> = Promise.resolve();
   // The next rule's query runs (on a second connection) while this one's matches are read.
   let querying: Promise<unknown> = Promise.resolve();
   try {
     const t0 = performance.now();
-    await connection.run(createTableSql(profile, TABLE));
+    await connection.run(createTableSql(profile, TABLE, projection));
     // The workers take the cores while loading: a second DuckDB thread for the INSERTs only adds
     // contention (its json_transform costs a third more CPU with two threads than with one).
     if (pool) await connection.run("SET threads = 1");
@@ -73,7 +108,7 @@ export async function hunt(rules: readonly Rule[], inputs: readonly LogInput[], 
     let events = 0;
     const load = async (rows: readonly Row[]): Promise<void> => {
       await inserting;
-      inserting = (await stageRows(connection, profile, TABLE, rows)).inserted;
+      inserting = (await stageRows(connection, profile, TABLE, rows, projection)).inserted;
       events += rows.length;
     };
     const total = inputs.length;
@@ -85,7 +120,7 @@ export async function hunt(rules: readonly Rule[], inputs: readonly LogInput[], 
       const input = inputs[i]!;
       if (pool && i + ahead < inputs.length) shaping.push(pool.shape(inputs[i + ahead]!));
       // A file its worker failed on is shaped here: it ends as it would without workers.
-      const shaped = (pool ? await shaping[i]! : undefined) ?? shapeLog(input, profile);
+      const shaped = (pool ? await shaping[i]! : undefined) ?? shapeLog(input, profile, projection);
       if (pool) shaping[i] = Promise.resolve(undefined);
       problems.push(...shaped.problems);
       const rows = shaped.rows;
@@ -105,28 +140,6 @@ export async function hunt(rules: readonly Rule[], inputs: readonly LogInput[], 
     const t1 = performance.now();
 
     const matches: HuntMatch[] = [];
-    const ruleErrors: { rule: string; message: string }[] = [];
-    const queryOptions: QueryOptions = { since: options.since, from: options.from, to: options.to };
-    const queries: { readonly index: number; readonly rule: Rule; readonly sql: string }[] = [];
-    for (let i = 0; i < rules.length; i++) {
-      const rule = rules[i]!;
-      const logType = rule.logTypes[0];
-      if (!profile.logTypes.includes("*") && (logType === undefined || !profile.logTypes.includes(logType))) {
-        ruleErrors.push({ rule: rule.name, message: `log type ${logType ?? "?"} is not in the table profile '${profile.name}'` });
-        continue;
-      }
-      const q = buildQuery(
-        { name: rule.name, logType, condition: rule.condition, outputFields: rule.outputFields },
-        { ...queryOptions, profile: profile.name },
-        DUCKDB,
-        { from: sqlIdent(TABLE), select: [SOURCE_COLUMNS.file, SOURCE_COLUMNS.record] },
-      );
-      if (!q.sql) {
-        ruleErrors.push({ rule: rule.name, message: q.errors.join("; ") });
-        continue;
-      }
-      queries.push({ index: i, rule, sql: q.sql });
-    }
     const connections = queries.length > 1 ? [connection, await connect()] : [connection];
     const start = (k: number): Promise<QueryRow[]> => {
       const p = runQuery(connections[k % connections.length]!, queries[k]!.sql);
@@ -140,13 +153,23 @@ export async function hunt(rules: readonly Rule[], inputs: readonly LogInput[], 
       options.onProgress?.({ phase: "rules", done: index, total: rules.length });
       const current = next!;
       next = k + 1 < queries.length ? start(k + 1) : undefined;
-      for (const m of await current) {
+      let rows: QueryRow[];
+      try {
+        rows = await current;
+      } catch (e) {
+        // A query DuckDB rejects (say, one reading a column that was not loaded: a binder error)
+        // fails its rule, loudly; the other rules still run.
+        ruleErrors.push({ index, rule: rule.name, message: `the query failed: ${(e as Error)?.message ?? String(e)}` });
+        continue;
+      }
+      for (const m of rows) {
         matches.push({ rule: rule.name, ruleId: rule.ruleId, severity: rule.severity, file: m.file, record: m.record, fields: m.fields });
       }
     }
     options.onProgress?.({ phase: "rules", done: rules.length, total: rules.length });
     const t2 = performance.now();
-    return { matches, problems, ruleErrors, events, rules: rules.length, loadMs: t1 - t0, queryMs: t2 - t1 };
+    const errors = ruleErrors.sort((a, b) => a.index - b.index).map(({ rule, message }) => ({ rule, message }));
+    return { matches, problems, ruleErrors: errors, events, rules: rules.length, loadMs: t1 - t0, queryMs: t2 - t1 };
   } finally {
     await pool?.close();
     // A failed load may leave an INSERT running, a failed query the next one: let them end before closing.

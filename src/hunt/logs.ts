@@ -1,7 +1,7 @@
 import { gunzipSync } from "node:zlib";
 import { parseEvents } from "../events/parse.js";
 import { defaultProfile, PROFILES, type Profile } from "../targets/athena/profile.js";
-import { shapeRecord, type Row } from "./table.js";
+import { recordShaper, type Projection, type Row } from "./table.js";
 
 /**
  * Log files -> records -> rows of the local table: decode (gzip, UTF-8), parse (CloudTrail file,
@@ -73,9 +73,11 @@ export interface ShapedLog {
   readonly problems: HuntProblem[];
 }
 
-export function shapeLog(input: LogInput, profile: Profile): ShapedLog {
+/** A file's rows: its records shaped into the profile's table, its loaded columns only (undefined: all). */
+export function shapeLog(input: LogInput, profile: Profile, projection?: Projection): ShapedLog {
   const { records, problems } = parseLog(input);
+  const shape = recordShaper(profile, projection);
   const rows: Row[] = new Array<Row>(records.length);
-  for (let j = 0; j < records.length; j++) rows[j] = shapeRecord(profile, records[j], input.name, j);
+  for (let j = 0; j < records.length; j++) rows[j] = shape(records[j], input.name, j);
   return { rows, problems };
 }

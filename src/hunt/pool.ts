@@ -44,7 +44,8 @@ interface Job {
   readonly resolve: (r: ShapedLog | undefined) => void;
 }
 
-export function shapePool(size: number, profile: string | undefined, script: URL): ShapePool {
+/** `columns`: the table columns to shape (table.ts Projection); undefined: all. */
+export function shapePool(size: number, profile: string | undefined, script: URL, columns?: readonly string[]): ShapePool {
   const live = new Set<Worker>();
   const idle: Worker[] = [];
   const waiting: Job[] = [];
@@ -86,7 +87,7 @@ export function shapePool(size: number, profile: string | undefined, script: URL
     shape(input) {
       return new Promise((resolve) => {
         if (live.size === 0) return resolve(undefined);
-        const job: Job = { task: { id: nextId++, name: input.name, bytes: input.bytes, profile }, resolve };
+        const job: Job = { task: { id: nextId++, name: input.name, bytes: input.bytes, profile, columns }, resolve };
         const w = idle.shift();
         if (w) start(w, job);
         else waiting.push(job);

@@ -94,8 +94,23 @@ function computeRootColumns(profile: Profile): [string, ColumnType][] {
   return out;
 }
 
-export function createTableSql(profile: Profile, table: string): string {
-  const cols = rootColumns(profile).map(([k, t]) => `${sqlIdent(profile.root ? k : columnName(k, t))} ${duckType(t)}`);
+/**
+ * The table columns to load (named as the profile names them, matched case-insensitively, as SQL
+ * identifiers are): the columns the hunt's queries read (buildQuery's `columns`). Undefined: every
+ * column. A query reading a column left out fails (DuckDB: a binder error), it never reads NULL.
+ */
+export type Projection = readonly string[] | undefined;
+
+/** The profile's columns that are loaded. */
+function loadedColumns(profile: Profile, projection: Projection): readonly [string, ColumnType][] {
+  const all = rootColumns(profile);
+  if (projection === undefined) return all;
+  const keep = new Set(projection.map((c) => c.toLowerCase()));
+  return all.filter(([k, t]) => keep.has((profile.root ? k : columnName(k, t)).toLowerCase()));
+}
+
+export function createTableSql(profile: Profile, table: string, projection?: Projection): string {
+  const cols = loadedColumns(profile, projection).map(([k, t]) => `${sqlIdent(profile.root ? k : columnName(k, t))} ${duckType(t)}`);
   return `CREATE OR REPLACE TABLE ${sqlIdent(table)} (${SOURCE_COLUMNS.file} VARCHAR, ${SOURCE_COLUMNS.record} BIGINT, ${cols.join(", ")})`;
 }
 
@@ -282,30 +297,35 @@ interface RowCodec {
   readonly sourceFirst: boolean;
 }
 
-const codecCache = new WeakMap<Profile, RowCodec>();
+const codecCache = new WeakMap<Profile, Map<string, RowCodec>>();
 
-function rowCodec(profile: Profile): RowCodec {
-  let codec = codecCache.get(profile);
+function rowCodec(profile: Profile, projection: Projection): RowCodec {
+  let byProjection = codecCache.get(profile);
+  if (!byProjection) codecCache.set(profile, (byProjection = new Map()));
+  const key = projection === undefined ? "*" : JSON.stringify(projection);
+  let codec = byProjection.get(key);
   if (codec) return codec;
+  const loaded = loadedColumns(profile, projection);
+  const root = profile.root && loaded.length > 0 ? profile.root.column : undefined;
   const structureOf: Record<string, unknown> = { [SOURCE_COLUMNS.file]: "VARCHAR", [SOURCE_COLUMNS.record]: "BIGINT" };
   const names: string[] = [SOURCE_COLUMNS.file, SOURCE_COLUMNS.record];
   let columns: FieldWriter[] = [];
-  if (profile.root) {
-    names.push(profile.root.column);
-    structureOf[profile.root.column] = "VARCHAR";
-  } else {
-    for (const [k, t] of rootColumns(profile)) {
+  if (root !== undefined) {
+    names.push(root);
+    structureOf[root] = "VARCHAR";
+  } else if (!profile.root) {
+    for (const [k, t] of loaded) {
       const col = columnName(k, t);
       names.push(col);
       structureOf[col] = structure(t);
     }
-    columns = fieldWriters(rootColumns(profile), true);
+    columns = fieldWriters(loaded, true);
   }
-  const rootPrefix = profile.root ? JSON.stringify(profile.root.column) + ":" : undefined;
+  const rootPrefix = root !== undefined ? JSON.stringify(root) + ":" : undefined;
   // The source columns' names are no array indices: only a column named like one goes before them.
-  const sourceFirst = !(profile.root ? arrayIndex(profile.root.column) !== undefined : columns.some((c) => arrayIndex(c.col) !== undefined));
-  codec = { columns, root: profile.root?.column, rootPrefix, names, structure: JSON.stringify(structureOf), sourceFirst };
-  codecCache.set(profile, codec);
+  const sourceFirst = !(root !== undefined ? arrayIndex(root) !== undefined : columns.some((c) => arrayIndex(c.col) !== undefined));
+  codec = { columns, root, rootPrefix, names, structure: JSON.stringify(structureOf), sourceFirst };
+  byProjection.set(key, codec);
   return codec;
 }
 
@@ -321,8 +341,17 @@ let lastFileText = "";
 /** The pieces of the row being written (reused: one row at a time). */
 const pieces: string[] = [];
 
-export function shapeRecord(profile: Profile, record: unknown, file: string, index: number): Row {
-  const codec = rowCodec(profile);
+export function shapeRecord(profile: Profile, record: unknown, file: string, index: number, projection?: Projection): Row {
+  return shapeWith(rowCodec(profile, projection), record, file, index);
+}
+
+/** shapeRecord for many records: the profile's and projection's codec looked up once. */
+export function recordShaper(profile: Profile, projection?: Projection): (record: unknown, file: string, index: number) => Row {
+  const codec = rowCodec(profile, projection);
+  return (record, file, index) => shapeWith(codec, record, file, index);
+}
+
+function shapeWith(codec: RowCodec, record: unknown, file: string, index: number): Row {
   if (file !== lastFile) {
     lastFileText = `{"${SOURCE_COLUMNS.file}":${JSON.stringify(wellFormed(file))},"${SOURCE_COLUMNS.record}":`;
     lastFile = file;
@@ -365,9 +394,10 @@ export async function stageRows(
   profile: Profile,
   table: string,
   rows: readonly Row[],
+  projection?: Projection,
 ): Promise<{ readonly inserted: Promise<void> }> {
   if (rows.length === 0) return { inserted: Promise.resolve() };
-  const codec = rowCodec(profile);
+  const codec = rowCodec(profile, projection);
   const stagingName = `${table}_staging_${stagingCount++}`;
   const staging = sqlIdent(stagingName);
   await connection.run(`CREATE OR REPLACE TEMP TABLE ${staging} (j VARCHAR)`);
@@ -395,6 +425,6 @@ export async function stageRows(
 }
 
 /** Loads shaped rows into the table (stageRows, then its INSERT). */
-export async function loadRows(connection: DuckDBConnection, profile: Profile, table: string, rows: readonly Row[]): Promise<void> {
-  await (await stageRows(connection, profile, table, rows)).inserted;
+export async function loadRows(connection: DuckDBConnection, profile: Profile, table: string, rows: readonly Row[], projection?: Projection): Promise<void> {
+  await (await stageRows(connection, profile, table, rows, projection)).inserted;
 }

@@ -13,6 +13,8 @@ export interface ShapeTask {
   readonly name: string;
   readonly bytes: Uint8Array;
   readonly profile?: string;
+  /** The table columns to shape (table.ts Projection); undefined: all. */
+  readonly columns?: readonly string[];
 }
 
 export type ShapeReply =
@@ -24,7 +26,7 @@ parentPort?.on("message", (task: ShapeTask) => {
   try {
     const { profile, error } = huntProfile(task.profile);
     if (!profile) throw new Error(error);
-    const { rows, problems } = shapeLog({ name: task.name, bytes: task.bytes }, profile);
+    const { rows, problems } = shapeLog({ name: task.name, bytes: task.bytes }, profile, task.columns);
     reply = { id: task.id, rows, problems };
   } catch (e) {
     reply = { id: task.id, failed: String((e as Error)?.message ?? e) };

@@ -60,20 +60,32 @@ function shapeValue(t: ColumnType, v: unknown, top: boolean): unknown {
   }
 }
 
-function definition(profile: Profile, record: unknown, file: string, index: number): string {
+/** `projection`: the columns loaded (case-insensitively); undefined: all. */
+function definition(profile: Profile, record: unknown, file: string, index: number, projection?: readonly string[]): string {
+  const loaded = (col: string) => projection === undefined || projection.some((c) => c.toLowerCase() === col.toLowerCase());
   const row: Record<string, unknown> = { [SOURCE_COLUMNS.file]: wellFormed(file), [SOURCE_COLUMNS.record]: index };
-  if (profile.root) row[profile.root.column] = record === undefined ? undefined : JSON.stringify(record);
-  else if (isObject(record)) {
+  if (profile.root) {
+    if (loaded(profile.root.column)) row[profile.root.column] = record === undefined ? undefined : JSON.stringify(record);
+  } else if (isObject(record)) {
     const seen = new Set<string>();
     for (const [k, t] of Object.entries(profile.columns ?? {})) {
       const col = columnName(k, t);
       if (seen.has(col)) continue;
       seen.add(col);
-      row[col] = shapeValue(t, lookup(record, k), true);
+      if (loaded(col)) row[col] = shapeValue(t, lookup(record, k), true);
     }
   }
   return JSON.stringify(row);
 }
+
+/** Column sets to load: some of the profiles' columns, in other cases, and names of no column. */
+const projections: readonly (readonly string[])[] = [
+  [],
+  ["event"],
+  ["eventname", "useridentity", "resources"],
+  ["EVENTNAME", "readOnly", "requestparameters", "nosuchcolumn"],
+  ["eventtime", "eventsource", "eventname", "awsregion", "sourceipaddress", "useridentity", "recipientaccountid", "errorcode", "managementevent"],
+];
 
 // ---------------------------------------------------------------------------------------------
 
@@ -99,6 +111,18 @@ describe("shapeRecord", () => {
     for (const profile of PROFILES.values()) {
       shipped.forEach((e, i) => expect(shapeRecord(profile, e, "f.json", i)).toBe(definition(profile, e, "f.json", i)));
     }
+  });
+
+  it("writes only the loaded columns of a projection, for every profile", () => {
+    for (const profile of PROFILES.values()) {
+      for (const p of projections) shipped.forEach((e, i) => expect(shapeRecord(profile, e, "f.json", i, p)).toBe(definition(profile, e, "f.json", i, p)));
+    }
+    fc.assert(
+      fc.property(record, fc.constantFrom(...PROFILES.values()), fc.constantFrom(...projections), (r, profile, p) => {
+        expect(shapeRecord(profile, r, "f.json", 7, p)).toBe(definition(profile, r, "f.json", 7, p));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("and for generated records: keys in other cases, lone surrogates, non-finite numbers, nesting", () => {
@@ -136,12 +160,18 @@ describe("shapePool", () => {
   });
 
   it.skipIf(!existsSync(fileURLToPath(compiled)))("the compiled worker shapes each file as shapeLog does", async () => {
-    for (const profileName of [undefined, "generic"]) {
+    for (const [profileName, projection] of [
+      [undefined, undefined],
+      ["generic", undefined],
+      [undefined, projections[2]],
+      ["generic", []],
+    ] as const) {
       const profile = profileName === undefined ? PROFILES.get("cloudtrail_logs")! : PROFILES.get(profileName)!;
-      const pool = shapePool(2, profileName, compiled);
+      const pool = shapePool(2, profileName, compiled, projection);
       try {
         const got = await Promise.all(inputs().map((i) => pool.shape(i)));
-        expect(got).toEqual(inputs().map((i) => shapeLog(i, profile)));
+        expect(got).toEqual(inputs().map((i) => shapeLog(i, profile, projection)));
+        if (projection !== undefined) expect(got).not.toEqual(inputs().map((i) => shapeLog(i, profile)));
       } finally {
         await pool.close();
       }

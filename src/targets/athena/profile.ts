@@ -83,3 +83,14 @@ export function findField<T>(fields: Readonly<Record<string, T>>, key: string): 
   for (const k of Object.keys(fields)) if (k.toLowerCase() === lower) return [k, fields[k]!];
   return undefined;
 }
+
+/**
+ * The table column a path read from the table starts at: the root JSON column of the generic
+ * layout, else the column of its first segment's field, found as the SQL printer finds it
+ * (findField, then columnName); undefined when the profile has no such field.
+ */
+export function rootColumn(profile: Profile, name: string): string | undefined {
+  if (profile.root) return profile.root.column;
+  const found = findField(profile.columns ?? {}, name);
+  return found && columnName(found[0], found[1]);
+}

@@ -2,7 +2,7 @@ import type { Condition, Path } from "../../ast/nodes.js";
 import { and, block, leaf, type BoolExpr } from "./bool.js";
 import type { Dialect } from "./dialect.js";
 import { sqlAlias, sqlQualified, sqlString } from "./escape.js";
-import { defaultProfile, PROFILES, type Profile } from "./profile.js";
+import { defaultProfile, PROFILES, rootColumn, type Profile } from "./profile.js";
 import { SqlPrinter, Unsupported } from "./sql.js";
 
 /** Options of the Athena target (and of the DuckDB queries of `rulec hunt`). */
@@ -30,6 +30,31 @@ export interface QueryInput {
 export interface QueryResult {
   readonly sql?: string;
   readonly errors: readonly string[];
+  /**
+   * With sql: the table columns it reads (named as the profile names them; SQL identifiers match
+   * them case-insensitively), or "*" when it selects every column. The caller's own `select`
+   * columns are not among them. `rulec hunt` loads only these into its local table.
+   */
+  readonly columns?: readonly string[] | "*";
+}
+
+/**
+ * The SQL printer, noting the table column each path it resolves from the table starts at: the
+ * paths the printed SQL reads are exactly those it resolves (paths inside `path[cond]` start at
+ * an element, not at a column).
+ */
+class ColumnNotingPrinter extends SqlPrinter {
+  readonly columns = new Set<string>();
+
+  override resolve(path: Parameters<SqlPrinter["resolve"]>[0], scope: Parameters<SqlPrinter["resolve"]>[1]): ReturnType<SqlPrinter["resolve"]> {
+    const ref = super.resolve(path, scope);
+    if (scope.k === "table") {
+      const first = "segments" in path ? path.segments[0]?.name : path[0];
+      const column = first === undefined ? undefined : rootColumn(this.profile, first);
+      if (column !== undefined) this.columns.add(column);
+    }
+    return ref;
+  }
 }
 
 export const DEFAULT_OUTPUT_FIELDS = [
@@ -62,7 +87,7 @@ export function buildQuery(
   const errors: string[] = [];
   const { profile, error } = extra.profile ? { profile: extra.profile, error: undefined } : resolveProfile(input.logType, options);
   if (!profile) return { errors: [error!] };
-  const printer = new SqlPrinter(dialect, profile);
+  const printer = new ColumnNotingPrinter(dialect, profile);
   const select: string[] = [...(extra.select ?? [])];
   // The rule's OutputFields; else CloudTrail's usual columns, those the layout has.
   const own = input.outputFields !== undefined && input.outputFields.length > 0;
@@ -92,7 +117,8 @@ export function buildQuery(
   const body = and([...window.filters, where]);
   const whereText = body.k === "const" && body.value ? "" : `\nWHERE ${block(body, "  ")}`;
   const header = (input.header ?? []).map((l) => `-- ${sqlComment(l)}\n`).join("");
-  return { sql: `${header}SELECT\n  ${select.join(",\n  ")}\nFROM ${from}${whereText}\n`, errors: [] };
+  const columns = select[0] === "*" ? "*" : [...new Set([...printer.columns, ...window.columns])];
+  return { sql: `${header}SELECT\n  ${select.join(",\n  ")}\nFROM ${from}${whereText}\n`, errors: [], columns };
 }
 
 /** Comment text: one line, no control characters (a rule's title cannot end the comment early). */
@@ -101,17 +127,20 @@ export function sqlComment(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ");
 }
 
-function timeWindow(profile: Profile, options: QueryOptions, d: Dialect, partitions: boolean): { filters: BoolExpr[]; error?: string } {
+/** The time window's filters and the columns they read (the time column, the partition columns). */
+function timeWindow(profile: Profile, options: QueryOptions, d: Dialect, partitions: boolean): { filters: BoolExpr[]; columns: string[]; error?: string } {
   const filters: BoolExpr[] = [];
-  if (options.since === undefined && options.from === undefined && options.to === undefined) return { filters };
-  if (!profile.time) return { filters, error: `the table profile '${profile.name}' has no time column for a time window` };
+  const columns: string[] = [];
+  if (options.since === undefined && options.from === undefined && options.to === undefined) return { filters, columns };
+  if (!profile.time) return { filters, columns, error: `the table profile '${profile.name}' has no time column for a time window` };
+  columns.push(profile.time.column);
   const t = profile.time.type === "iso8601" ? d.isoTimestamp(sqlQualified([profile.time.column])) : sqlQualified([profile.time.column]);
   let lowerTs: string | undefined;
   let lowerDay: string | undefined;
   let upperDay: string | undefined;
   if (options.since !== undefined) {
     const m = SINCE.exec(options.since);
-    if (!m) return { filters, error: `invalid --since '${options.since}': use a number and m, h, d or w (e.g. 24h, 7d)` };
+    if (!m) return { filters, columns, error: `invalid --since '${options.since}': use a number and m, h, d or w (e.g. 24h, 7d)` };
     const n = Number(m[1]);
     const [count, unit] = m[2] === "m" ? [n, "MINUTE" as const] : m[2] === "h" ? [n, "HOUR" as const] : m[2] === "d" ? [n, "DAY" as const] : [n * 7, "DAY" as const];
     lowerTs = `${d.now()} - ${d.interval(count, unit)}`;
@@ -123,7 +152,7 @@ function timeWindow(profile: Profile, options: QueryOptions, d: Dialect, partiti
     if (v === undefined) continue;
     const m = DATE.exec(v);
     if (!m || Number.isNaN(Date.parse(m[4] === undefined ? `${v}T00:00:00Z` : v))) {
-      return { filters, error: `invalid --${key} '${v}': use an ISO-8601 date or date-time (2024-01-31 or 2024-01-31T12:00:00Z)` };
+      return { filters, columns, error: `invalid --${key} '${v}': use an ISO-8601 date or date-time (2024-01-31 or 2024-01-31T12:00:00Z)` };
     }
     const iso = m[4] === undefined ? `${v}T00:00:00Z` : /(?:Z|[+-]\d{2}:\d{2})$/.test(v) ? v : `${v}Z`;
     filters.push(leaf(`${t} ${op} ${d.isoTimestamp(sqlString(iso))}`, true));
@@ -134,9 +163,10 @@ function timeWindow(profile: Profile, options: QueryOptions, d: Dialect, partiti
   }
   if (partitions && profile.partitions.kind !== "none") {
     const p = profile.partitions;
+    if (lowerDay !== undefined || upperDay !== undefined) columns.push(...(p.kind === "ymd" ? [p.year, p.month, p.day] : [p.column]));
     const dayExpr = p.kind === "ymd" ? `concat(${sqlQualified([p.year])}, '/', ${sqlQualified([p.month])}, '/', ${sqlQualified([p.day])})` : sqlQualified([p.column]);
     if (lowerDay !== undefined) filters.unshift(leaf(`${dayExpr} >= ${lowerDay}`, true));
     if (upperDay !== undefined) filters.splice(lowerDay !== undefined ? 1 : 0, 0, leaf(`${dayExpr} <= ${upperDay}`, true));
   }
-  return { filters };
+  return { filters, columns };
 }
