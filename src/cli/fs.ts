@@ -11,7 +11,7 @@ import {
   writeFile as writeFileCb,
   writeFileSync,
 } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 /** The temporary files being written, removed if the process is interrupted (Ctrl-C, kill). */
@@ -60,7 +60,7 @@ export function writeAtomic(path: string, content: string): void {
  */
 export async function writeAtomicAsync(path: string, content: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  await writeAtomicIn(path, content);
+  await new Promise<void>((resolve, reject) => writeAtomicCallback(path, content, (e) => (e ? reject(e) : resolve())));
 }
 
 /** What a FileSync did with one file. */
@@ -135,24 +135,8 @@ export class FileSync {
     readFileCb(path, "utf8", (readError, existing) => {
       if (!readError && existing === f.content) return done({ status: "unchanged" });
       if (this.options.check) return done({ status: "different" });
-      const write = (): void => {
-        installInterruptHandlers();
-        const tmp = `${path}.${process.pid}.tmp`;
-        pending.add(tmp);
-        const undo = (e: NodeJS.ErrnoException): void =>
-          rmCb(tmp, { force: true }, () => {
-            pending.delete(tmp);
-            failed(e);
-          });
-        writeFileCb(tmp, f.content, (writeError) => {
-          if (writeError) return undo(writeError);
-          renameCb(tmp, path, (renameError) => {
-            if (renameError) return undo(renameError);
-            pending.delete(tmp);
-            done({ status: "written" });
-          });
-        });
-      };
+      const write = (): void =>
+        writeAtomicCallback(path, f.content, (e) => (e ? failed(e) : done({ status: "written" })));
       const parent = dirname(path);
       if (this.dirs.has(parent)) return write();
       mkdirCb(parent, { recursive: true }, (mkdirError) => {
@@ -164,20 +148,24 @@ export class FileSync {
   }
 }
 
-/** writeAtomicAsync into a directory that exists. */
-async function writeAtomicIn(path: string, content: string): Promise<void> {
+/** Writes through a temporary file and a rename into a directory that exists; calls back once. */
+function writeAtomicCallback(path: string, content: string, done: (e?: NodeJS.ErrnoException) => void): void {
   installInterruptHandlers();
   const tmp = `${path}.${process.pid}.tmp`;
   pending.add(tmp);
-  try {
-    await writeFile(tmp, content);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  } finally {
-    pending.delete(tmp);
-  }
+  const undo = (e: NodeJS.ErrnoException): void =>
+    rmCb(tmp, { force: true }, () => {
+      pending.delete(tmp);
+      done(e);
+    });
+  writeFileCb(tmp, content, (writeError) => {
+    if (writeError) return undo(writeError);
+    renameCb(tmp, path, (renameError) => {
+      if (renameError) return undo(renameError);
+      pending.delete(tmp);
+      done();
+    });
+  });
 }
 
 /** Removes temporary files a killed earlier run left behind (only writeAtomic's own names). */

@@ -1,7 +1,6 @@
-import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { compiledWorker } from "../workers.js";
 import { compileFile, resolveTargets, type FileResult, type TargetOptionsByName } from "./compile.js";
 
 /**
@@ -15,7 +14,7 @@ import { compileFile, resolveTargets, type FileResult, type TargetOptionsByName 
  * next build of the same process and never keep the process alive.
  */
 
-const WORKER_URL = new URL("./build-worker.js", import.meta.url);
+const WORKER_URL = compiledWorker("./build-worker.js", import.meta.url);
 /** Files per message. */
 const CHUNK = 32;
 /** Chunks a worker holds at once: one it compiles, one waiting, so it never idles while the main thread is busy. */
@@ -37,11 +36,6 @@ export interface CompileReply {
   readonly results: readonly FileResult[];
 }
 
-/** True when worker threads can run (the compiled worker exists). */
-export function workersAvailable(): boolean {
-  return existsSync(fileURLToPath(WORKER_URL));
-}
-
 /** The default --jobs: every core for a large library, the main thread alone for a small one. */
 export function defaultJobs(files: number): number {
   return files < PARALLEL_MIN_FILES ? 1 : availableParallelism();
@@ -49,8 +43,8 @@ export function defaultJobs(files: number): number {
 
 const idle: Worker[] = [];
 
-function spawn(): Worker {
-  const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+function spawn(script: URL): Worker {
+  const worker = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
   worker.unref();
   return worker;
 }
@@ -141,12 +135,13 @@ export async function compileFiles(
       feed();
     });
 
-  const helpers = jobs > 1 && workersAvailable() ? jobs - 1 : 0;
+  const script = WORKER_URL;
+  const helpers = jobs > 1 && script ? jobs - 1 : 0;
   let failure: unknown;
   const running: Promise<void>[] = [];
   for (let i = 0; i < helpers; i++) {
     running.push(
-      drive(idle.pop() ?? spawn()).catch((e: unknown) => {
+      drive(idle.pop() ?? spawn(script!)).catch((e: unknown) => {
         failure ??= e;
       }),
     );

@@ -1,7 +1,6 @@
-import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { compiledWorker } from "../workers.js";
 import type { LogInput, ShapedLog } from "./logs.js";
 import type { ShapeReply, ShapeTask } from "./worker.js";
 
@@ -11,15 +10,9 @@ import type { ShapeReply, ShapeTask } from "./worker.js";
  * rows and matches keep the order of a hunt without workers.
  */
 
-/**
- * The compiled worker next to this module (dist/hunt/worker.js). Undefined when this module runs
- * from the TypeScript sources (vitest): there is no compiled worker beside it, and one from an
- * older build in dist/ might not match the sources; hunt() then shapes on the main thread.
- */
+/** The compiled worker next to this module (dist/hunt/worker.js); undefined from the TypeScript sources. */
 export function workerScript(): URL | undefined {
-  if (!import.meta.url.endsWith(".js")) return undefined;
-  const url = new URL("./worker.js", import.meta.url);
-  return url.protocol === "file:" && existsSync(fileURLToPath(url)) ? url : undefined;
+  return compiledWorker("./worker.js", import.meta.url);
 }
 
 /** Below this many bytes of logs, starting workers costs more than it saves. */
