@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
-import { formatDiagnostic } from "../diagnostics.js";
+import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { TARGET_NAMES, targetByName } from "../targets/index.js";
 import type { Target, TargetOptions } from "../targets/types.js";
 import { Planner, type TargetOptionsByName } from "./compile.js";
@@ -36,6 +36,8 @@ export interface BuildOptions {
   /** Threads that compile (the main thread counts); default: defaultJobs. */
   readonly jobs?: number;
   readonly onProgress?: (done: number, total: number) => void;
+  /** Takes each file's diagnostics as soon as it is decided (else they are kept in the planner). */
+  readonly report?: (diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>) => void;
   /** The output directory to bring up to date; none: compile only. */
   readonly out?: string;
   /** Compare with the output directory, write nothing. */
@@ -52,7 +54,7 @@ const MAX_BACKLOG = 4096;
 export async function runBuild(paths: readonly string[], targets: readonly Target[], options: BuildOptions = {}): Promise<{ planner: Planner; sync?: FileSync }> {
   const { files, diagnostics } = expandPaths(paths);
   const names = targets.map((t) => t.name);
-  const planner = new Planner(names, diagnostics);
+  const planner = new Planner(names, diagnostics, options.report);
   const sync = options.out === undefined ? undefined : new FileSync(options.out, { check: options.check === true });
   await compileFiles(files, names, options.options ?? {}, options.jobs ?? defaultJobs(files.length), {
     onResult: (r) => {
@@ -116,12 +118,24 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
       const targetOptions: Record<string, TargetOptions> = {};
       for (const t of targets) targetOptions[t.name] = { ...((config as Record<string, unknown>)[t.name] as TargetOptions | undefined), ...deps.targetOptions?.(t.name) };
       // A progress line on a terminal, for large libraries only.
-      const progress = io.interactive ? (done: number, total: number) => total >= 500 && io.err(`\rcompiling ${done}/${total} rules`) : undefined;
+      let progressShown = false;
+      const progress = io.interactive
+        ? (done: number, total: number) => {
+            if (total < 500) return;
+            io.err(`\rcompiling ${done}/${total} rules`);
+            progressShown = true;
+          }
+        : undefined;
+      // Each file's messages as soon as it is decided, in file order, above the progress line.
+      const report = (diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>): void => {
+        if (progressShown) io.err("\r\x1b[K");
+        progressShown = false;
+        for (const d of diagnostics) io.err(formatDiagnostic(d, { sources, color: deps.color().enabled }) + "\n");
+      };
       const out = resolve(outDir);
       if (!opts.check) removeLeftovers(out);
-      const { planner: plan, sync } = await runBuild(paths, targets, { options: targetOptions, jobs: opts.jobs, onProgress: progress, out, check: opts.check });
-      if (progress && plan.ruleCount >= 500) io.err("\r\x1b[K");
-      for (const d of plan.diagnostics) io.err(formatDiagnostic(d, { sources: plan.sources, color: deps.color().enabled }) + "\n");
+      const { planner: plan, sync } = await runBuild(paths, targets, { options: targetOptions, jobs: opts.jobs, onProgress: progress, report, out, check: opts.check });
+      if (progressShown) io.err("\r\x1b[K");
 
       const manifest = readManifest(out);
       const rel = (p: string) => relative(out, resolve(p)).split(sep).join("/");

@@ -85,8 +85,9 @@ function failedTests(rule: Rule, text: string | undefined): Diagnostic[] {
  * file, ready to be written while later files are still compiling.
  */
 export class Planner {
-  readonly diagnostics: Diagnostic[];
-  /** The text of the files diagnostics point into, for code frames. */
+  /** The diagnostics so far, when there is no `report` to take them. */
+  readonly diagnostics: Diagnostic[] = [];
+  /** The text of the files those diagnostics point into, for code frames. */
   readonly sources = new Map<string, string>();
   /** Output path -> its source rule file. */
   readonly origin = new Map<string, string>();
@@ -97,11 +98,18 @@ export class Planner {
   private readonly names = new Map<string, string>();
   private files = 0;
 
+  /**
+   * `report`, when given, takes each file's diagnostics (with that file's text, for code frames)
+   * as soon as the file is decided, so a large library's texts are not all kept to the end.
+   */
   constructor(
     private readonly targetNames: readonly string[],
     expandDiagnostics: readonly Diagnostic[] = [],
+    private readonly report?: (diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>) => void,
   ) {
-    this.diagnostics = [...expandDiagnostics];
+    if (expandDiagnostics.length === 0) return;
+    if (report) report(expandDiagnostics, new Map());
+    else this.diagnostics.push(...expandDiagnostics);
   }
 
   get ruleCount(): number {
@@ -115,36 +123,49 @@ export class Planner {
 
   add(r: FileResult): readonly OutputFile[] {
     this.files++;
-    if (r.source !== undefined) this.sources.set(r.file, r.source);
-    this.diagnostics.push(...r.diagnostics);
+    const file = { diagnostics: [...r.diagnostics], source: r.source };
+    const outputs = this.decide(r, file);
+    if (file.diagnostics.length > 0) {
+      const sources: ReadonlyMap<string, string> = file.source === undefined ? new Map() : new Map([[r.file, file.source]]);
+      if (this.report) this.report(file.diagnostics, sources);
+      else {
+        this.diagnostics.push(...file.diagnostics);
+        if (file.source !== undefined) this.sources.set(r.file, file.source);
+      }
+    }
+    return outputs;
+  }
+
+  /** One file's fate; its further diagnostics (and the text their frames need) go into `out`. */
+  private decide(r: FileResult, out: { diagnostics: Diagnostic[]; source?: string }): readonly OutputFile[] {
     if (!r.rule) {
       this.failed.add(r.file);
       return [];
     }
     const first = this.ids.get(r.rule.ruleId);
     if (first !== undefined) {
-      const text = r.source ?? readOrUndefined(r.file);
-      if (text !== undefined) this.sources.set(r.file, text);
-      this.diagnostics.push(...duplicateRuleIds([{ ruleId: r.rule.ruleId, file: first }, { ruleId: r.rule.ruleId, file: r.file }], this.sources));
+      out.source ??= readOrUndefined(r.file);
+      const sources = new Map(out.source === undefined ? [] : [[r.file, out.source]]);
+      out.diagnostics.push(...duplicateRuleIds([{ ruleId: r.rule.ruleId, file: first }, { ruleId: r.rule.ruleId, file: r.file }], sources));
       this.failed.add(r.file);
       return [];
     }
     this.ids.set(r.rule.ruleId, r.file);
     const prior = this.names.get(r.rule.name);
     if (prior !== undefined) {
-      this.diagnostics.push(fileDiagnostic("RC306", `two rules are named '${r.rule.name}' (the file name names the outputs): also ${prior}`, r.file, undefined));
+      out.diagnostics.push(fileDiagnostic("RC306", `two rules are named '${r.rule.name}' (the file name names the outputs): also ${prior}`, r.file, undefined));
       this.failed.add(r.file);
       return [];
     }
     this.names.set(r.rule.name, r.file);
     if (r.testFailures.length > 0) {
-      this.diagnostics.push(...r.testFailures);
+      out.diagnostics.push(...r.testFailures);
       this.failed.add(r.file);
       return [];
     }
     const files: OutputFile[] = [];
     r.targets.forEach((outcome, i) => {
-      this.diagnostics.push(...outcome.diagnostics);
+      out.diagnostics.push(...outcome.diagnostics);
       const errors = outcome.diagnostics.filter((d) => d.severity === "error");
       if (errors.some((d) => d.code !== "RC401")) this.failed.add(r.file);
       else if (errors.length > 0) this.inexpressible.push(`${this.targetNames[i]}: ${r.file}`);

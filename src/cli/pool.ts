@@ -15,8 +15,12 @@ import { compileFile, resolveTargets, type FileResult, type TargetOptionsByName 
  */
 
 const WORKER_URL = compiledWorker("./build-worker.js", import.meta.url);
-/** Files per message. */
+/**
+ * Files per chunk: at most 32, and fewer towards the end (a quarter of each thread's share of what
+ * is left), so that no thread is left with a long last chunk while the others wait.
+ */
 const CHUNK = 32;
+const MIN_CHUNK = 4;
 /** Chunks a worker holds at once: one it compiles, one waiting, so it never idles while the main thread is busy. */
 const DEPTH = 2;
 /** Below this many files a build stays on the main thread: starting a worker costs about 0.1 s. */
@@ -65,6 +69,9 @@ export async function compileFiles(
   hooks: CompileHooks,
 ): Promise<void> {
   const targets = resolveTargets(targetNames);
+  const script = WORKER_URL;
+  const helpers = jobs > 1 && script ? jobs - 1 : 0;
+  const threads = helpers + 1;
   // Results wait here until every earlier file's result is in.
   const pending = new Array<FileResult | undefined>(files.length);
   let delivered = 0;
@@ -73,7 +80,8 @@ export async function compileFiles(
   const take = (): [number, number] | undefined => {
     if (next >= files.length) return undefined;
     const start = next;
-    next = Math.min(files.length, next + CHUNK);
+    const share = Math.ceil((files.length - next) / (4 * threads));
+    next = Math.min(files.length, next + Math.max(MIN_CHUNK, Math.min(CHUNK, share)));
     return [start, next];
   };
   const land = (start: number, results: readonly FileResult[]): void => {
@@ -135,8 +143,6 @@ export async function compileFiles(
       feed();
     });
 
-  const script = WORKER_URL;
-  const helpers = jobs > 1 && script ? jobs - 1 : 0;
   let failure: unknown;
   const running: Promise<void>[] = [];
   for (let i = 0; i < helpers; i++) {
