@@ -7,6 +7,7 @@ import { targetByName } from "../targets/index.js";
 import type { OutputFile, Target, TargetOptions } from "../targets/types.js";
 import { readOrUndefined } from "./fs.js";
 import { loadFile } from "./library.js";
+import { detached } from "../strings.js";
 
 /**
  * The build in two steps: compileFile does everything one rule file needs on its own (read, load,
@@ -150,7 +151,7 @@ export class Planner {
       this.failed.add(r.file);
       return [];
     }
-    this.ids.set(r.rule.ruleId, r.file);
+    this.ids.set(detached(r.rule.ruleId), r.file);
     const prior = this.names.get(r.rule.name);
     if (prior !== undefined) {
       out.diagnostics.push(fileDiagnostic("RC306", `two rules are named '${r.rule.name}' (the file name names the outputs): also ${prior}`, r.file, undefined));

@@ -1,5 +1,6 @@
 import jsYaml from "js-yaml";
 import type { Rule } from "../../rules/types.js";
+import { detached } from "../../strings.js";
 
 /**
  * Panther's rule YAML: the metadata and Tests of the source, in the key order of Panther's own
@@ -114,7 +115,7 @@ function scalar(value: string | number | boolean | null): string | undefined {
     text = jsYaml.dump(value, DUMP_OPTIONS).slice(0, -1);
     if (text.length > 1024 || text.charCodeAt(0) === 0x0a) return undefined;
     if (SCALARS.size >= MAX_SCALARS) SCALARS.clear();
-    SCALARS.set(value, text);
+    SCALARS.set(typeof value === "string" ? detached(value) : value, text);
   }
   return text;
 }
@@ -133,7 +134,7 @@ function multiline(value: string, level: number): string | undefined {
   if (lines === undefined) {
     lines = jsYaml.dump(value, DUMP_OPTIONS).slice(0, -1).split("\n");
     if (BLOCKS.size >= MAX_SCALARS) BLOCKS.clear();
-    BLOCKS.set(value, lines);
+    BLOCKS.set(detached(value), lines);
   }
   const header = lines[0]!;
   if (lines.length === 1) return header.length > 1024 ? undefined : header;
@@ -169,9 +170,10 @@ const KEYS = new Map<string, string | undefined>();
 function keyScalar(key: string): string | undefined {
   let k = KEYS.get(key);
   if (k === undefined && !KEYS.has(key)) {
-    k = scalar(key);
+    const own = detached(key);
+    k = scalar(own);
     if (KEYS.size >= MAX_SCALARS) KEYS.clear();
-    KEYS.set(key, k);
+    KEYS.set(own, k);
   }
   return k;
 }

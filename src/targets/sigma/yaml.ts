@@ -1,4 +1,5 @@
 import YAML from "yaml";
+import { detached } from "../../strings.js";
 
 /**
  * The Sigma file as text: YAML 1.1 (what PyYAML, and so pySigma, reads), so that `yes`, `12:30`,
@@ -130,9 +131,10 @@ const cache = new Map<string, string | undefined>();
 function string(s: string): string | undefined {
   let out = cache.get(s);
   if (out !== undefined || cache.has(s)) return out;
-  out = computeString(s);
+  const own = detached(s);
+  out = computeString(own);
   if (cache.size >= 10_000) cache.clear();
-  cache.set(s, out);
+  cache.set(own, out);
   return out;
 }
 
