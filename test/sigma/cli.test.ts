@@ -5,7 +5,7 @@ import { Command } from "commander";
 import { afterAll, describe, expect, it } from "vitest";
 import { registerImport } from "../../src/cli/import.js";
 import { loadRuleFiles } from "../../src/rules/load.js";
-import { SIGMAHQ, sharedDataMissing } from "./harness.js";
+import { SIGMAHQ } from "./harness.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rulec-import-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,8 +22,6 @@ async function run(args: string[]) {
 
 describe("rulec import sigma", () => {
   it("imports a directory, reports the rate and what it could not import", async () => {
-    const missing = sharedDataMissing(SIGMAHQ);
-    if (missing) throw new Error(missing);
     const src = join(dir, "src");
     const out = join(dir, "rules");
     // The SigmaHQ rules plus two that cannot be imported, in a folder of its own.

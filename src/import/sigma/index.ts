@@ -69,7 +69,11 @@ export function importSigma(text: string, file: string): ImportResult {
   const refs = Array.isArray(r.references) ? r.references.filter((x): x is string => typeof x === "string") : [];
   let description = typeof r.description === "string" ? r.description.trim() : "";
   if (refs.length > 1) description += `${description ? "\n\n" : ""}References:\n${refs.map((x) => `- ${x}`).join("\n")}`;
-  if (typeof r.id === "string") description += `${description ? "\n\n" : ""}Imported from Sigma rule ${r.id}.`;
+  // The Detection Rule License (SigmaHQ's rules) asks that a shared rule keep its authors.
+  const origin = [typeof r.id === "string" ? `Imported from Sigma rule ${r.id}` : "Imported from a Sigma rule"];
+  if (typeof r.author === "string" && r.author.trim() !== "") origin.push(`by ${r.author.trim()}`);
+  if (typeof r.license === "string" && r.license.trim() !== "") origin.push(`(licence: ${r.license.trim()})`);
+  if (typeof r.id === "string" || origin.length > 1) description += `${description ? "\n\n" : ""}${origin.join(" ")}.`;
   if (description) out.Description = description;
   if (refs.length > 0) out.Reference = refs[0];
   const fps = Array.isArray(r.falsepositives) ? r.falsepositives.map(String) : typeof r.falsepositives === "string" ? [r.falsepositives] : [];
