@@ -81,8 +81,11 @@ export const CODES = {
   RC311: { severity: "error", title: "unknown log type" },
   RC312: { severity: "error", title: "cannot read file" },
   RC313: { severity: "error", title: "rule test failed" },
+  RC314: { severity: "error", title: "Panther feature not supported" },
+  RC315: { severity: "warning", title: "Panther tooling difference" },
   // targets
   RC401: { severity: "error", title: "not expressible in the target" },
+  RC402: { severity: "error", title: "output fails the target format's schema" },
   // command line and configuration
   RC501: { severity: "error", title: "invalid input" },
   RC502: { severity: "error", title: "invalid configuration" },

@@ -211,8 +211,8 @@ function splitReports(reports: Rule["reports"]): { mitre: MitreEntry[]; reports:
   const other: Record<string, readonly string[]> = {};
   for (const key of Object.keys(reports ?? {}).sort(compareText)) {
     const values = reports![key]!;
-    if (MITRE_KEY.test(key)) for (const v of values) mitre.push(parseMitre(v));
-    else other[key] = [...values];
+    if (MITRE_KEY.test(key)) for (const v of values) mitre.push(parseMitre(String(v)));
+    else other[key] = values.map(String);
   }
   return { mitre, reports: other };
 }

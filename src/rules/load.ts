@@ -34,9 +34,42 @@ const KEYS = [
   "AlertTitle",
   "DedupFields",
   "Tests",
+  "InlineFilters",
 ] as const;
 const REQUIRED = ["RuleID", "DisplayName", "LogTypes", "Severity", "Condition"] as const;
-const TEST_KEYS = ["Name", "ExpectedResult", "Log"] as const;
+
+/**
+ * Keys of Panther's rule YAML that decide nothing rulec compiles: each is checked against the type
+ * Panther's schema gives it and carried to the Panther output as written.
+ */
+const PASS_THROUGH = {
+  Status: "string",
+  SummaryAttributes: "strings",
+  OnlyUseBaseRiskScore: "boolean",
+  OutputIds: "strings",
+  CreatedBy: "string",
+  BaseVersion: "integer",
+  DynamicSeverities: "dynamicSeverities",
+} as const satisfies Record<string, "string" | "strings" | "boolean" | "integer" | "dynamicSeverities">;
+
+/** Keys of Panther's rule YAML that rulec does not support (yet), each with what to write instead. */
+const UNSUPPORTED: Readonly<Record<string, string>> = {
+  Detection: "Simple Detection match expressions are not supported yet: write them as a Condition",
+  AlertContext: "a Simple Detection's AlertContext is not supported yet: list the fields in OutputFields",
+  GroupBy: "a Simple Detection's GroupBy is not supported yet: list the fields in DedupFields",
+  ScheduledQueries: "scheduled rules (run on a scheduled query's results) are not supported: a rule here matches events of its LogTypes",
+};
+
+const TEST_KEYS = ["Name", "ExpectedResult", "LogType", "Mocks", "Log"] as const;
+const TEST_REQUIRED = ["Name", "ExpectedResult", "Log"] as const;
+const TEST_UNSUPPORTED: Readonly<Record<string, string>> = {
+  Resource: "a test 'Resource' is for policies, which rulec does not compile: a rule's test has a 'Log'",
+  ResourceType: "a test 'ResourceType' is for policies, which rulec does not compile",
+  RuleOutputs: "a test's 'RuleOutputs' is for correlation rules, which rulec does not compile",
+};
+
+/** Characters panther_analysis_tool refuses in a RuleID or DisplayName. */
+const PAT_REFUSED = /[<>&"%]/;
 
 /** `["Tests", 0, "Log"]` -> `Tests[0].Log`. */
 function keyPathText(path: KeyPath): string {
@@ -125,19 +158,21 @@ class RuleLoader {
 
   private rule(doc: Record<string, unknown>): Rule | undefined {
     for (const key of Object.keys(doc)) {
-      if (!(KEYS as readonly string[]).includes(key)) {
-        const near = nearest(key, KEYS, 1)[0];
+      if (Object.hasOwn(UNSUPPORTED, key)) this.at("RC314", UNSUPPORTED[key]!, [key], "key");
+      else if (!(KEYS as readonly string[]).includes(key) && !Object.hasOwn(PASS_THROUGH, key)) {
+        const near = nearest(key, [...KEYS, ...Object.keys(PASS_THROUGH)], 1)[0];
         this.at("RC304", `unknown key '${key}'${near ? ` (did you mean '${near}'?)` : ""}`, [key], "key", near);
       }
     }
+    this.analysisType(doc);
     for (const key of REQUIRED) {
       if (!(key in doc) || doc[key] === null) {
         this.diagnostics.push(fileDiagnostic("RC303", `missing required key '${key}'`, this.file, this.locator.lines().span(0, 0)));
       }
     }
     const str = (key: string, required = false) => this.string(doc, [key], required);
-    const ruleId = str("RuleID", true);
-    const displayName = str("DisplayName", true);
+    const ruleId = this.pantherName(str("RuleID", true), "RuleID");
+    const displayName = this.pantherName(str("DisplayName", true), "DisplayName");
     const enabled = this.boolean(doc, ["Enabled"]) ?? true;
     const types = this.stringList(doc, ["LogTypes"]);
     if (types && types.length === 0) this.at("RC306", "LogTypes needs at least one log type", ["LogTypes"]);
@@ -150,6 +185,7 @@ class RuleLoader {
     const reports = this.reports(doc);
     const dedupPeriodMinutes = this.integer(doc, ["DedupPeriodMinutes"], 1);
     const threshold = this.integer(doc, ["Threshold"], 1);
+    const panther = this.passThrough(doc);
 
     const schemas = this.schemas(types ?? []);
     const conditionText = str("Condition", true);
@@ -157,7 +193,7 @@ class RuleLoader {
     const outputFields = this.paths(doc, "OutputFields", schemas);
     const dedupFields = this.paths(doc, "DedupFields", schemas);
     const alertTitle = this.title(doc, schemas);
-    const tests = this.tests(doc);
+    const tests = this.tests(doc, types ?? []);
     if (tests && condition && !(tests.some((t) => t.expectedResult) && tests.some((t) => !t.expectedResult))) {
       const lacks = tests.some((t) => t.expectedResult) ? "negative test (ExpectedResult: false)" : tests.length > 0 ? "positive test (ExpectedResult: true)" : "tests";
       this.at("RC217", `the rule has no ${lacks}: add one so a change that breaks it is caught`, ["Tests"], "key");
@@ -173,7 +209,8 @@ class RuleLoader {
       displayName,
       enabled,
       logTypes: types,
-      severity,
+      severity: severity.value,
+      ...(severity.text === severity.value ? {} : { severityText: severity.text }),
       ...(createAlert === undefined ? {} : { createAlert }),
       ...(description === undefined ? {} : { description }),
       ...(reference === undefined ? {} : { reference }),
@@ -188,6 +225,7 @@ class RuleLoader {
       ...(dedupFields === undefined ? {} : { dedupFields }),
       ...(alertTitle === undefined ? {} : { alertTitle }),
       tests: tests ?? [],
+      ...(panther === undefined ? {} : { panther }),
     };
   }
 
@@ -251,26 +289,141 @@ class RuleLoader {
     return ok ? (v as string[]) : undefined;
   }
 
-  private severity(doc: Record<string, unknown>): RuleSeverity | undefined {
+  /**
+   * Severity: one of SEVERITIES, or its capitals (`HIGH`), which Panther's schema accepts too and
+   * which reaches the Panther output as written, with a warning (panther_analysis_tool's own check
+   * takes only the first spelling).
+   */
+  private severity(doc: Record<string, unknown>): { value: RuleSeverity; text: string } | undefined {
     const v = this.string(doc, ["Severity"], true);
     if (v === undefined) return undefined;
-    if ((SEVERITIES as readonly string[]).includes(v)) return v as RuleSeverity;
+    if ((SEVERITIES as readonly string[]).includes(v)) return { value: v as RuleSeverity, text: v };
+    const capitals = SEVERITIES.find((s) => s.toUpperCase() === v);
+    if (capitals) {
+      this.at("RC315", `Severity '${v}': Panther accepts it, but panther_analysis_tool (its test and upload command) accepts only '${capitals}'`, ["Severity"], "value", capitals);
+      return { value: capitals, text: v };
+    }
     const near = SEVERITIES.find((s) => s.toLowerCase() === v.toLowerCase()) ?? nearest(v, SEVERITIES, 1)[0];
     this.at("RC306", `Severity must be one of ${SEVERITIES.join(", ")}, not '${v}'${near ? ` (did you mean '${near}'?)` : ""}`, ["Severity"], "value", near);
     return undefined;
   }
 
-  private reports(doc: Record<string, unknown>): Record<string, string[]> | undefined {
+  /** RuleID and DisplayName: Panther's tooling refuses a few characters in them (a warning here). */
+  private pantherName(value: string | undefined, key: "RuleID" | "DisplayName"): string | undefined {
+    if (value !== undefined && PAT_REFUSED.test(value)) {
+      this.at("RC315", `${key} holds ${JSON.stringify(PAT_REFUSED.exec(value)![0])}: panther_analysis_tool refuses a ${key} with any of < > & " %`, [key]);
+    }
+    return value;
+  }
+
+  /** `AnalysisType`, when given (a file copied from Panther), must say this is a rule. */
+  private analysisType(doc: Record<string, unknown>): void {
+    const v = this.string(doc, ["AnalysisType"]);
+    if (v === undefined || v === "rule") return;
+    if (v === "scheduled_rule") this.at("RC314", UNSUPPORTED.ScheduledQueries!, ["AnalysisType"]);
+    else this.at("RC314", `AnalysisType '${v}': rulec compiles rules (AnalysisType: rule) only`, ["AnalysisType"]);
+  }
+
+  /**
+   * The PASS_THROUGH keys, each checked against the type Panther's schema gives it, and
+   * InlineFilters when they filter nothing; in the order of the file.
+   */
+  private passThrough(doc: Record<string, unknown>): Record<string, unknown> | undefined {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(doc)) {
+      const v = doc[key];
+      if (key === "InlineFilters") {
+        if (v !== null && this.inlineFilters(v)) out[key] = v;
+        continue;
+      }
+      if (!Object.hasOwn(PASS_THROUGH, key) || v === null) continue;
+      const shape = PASS_THROUGH[key as keyof typeof PASS_THROUGH];
+      const ok =
+        shape === "string"
+          ? this.string(doc, [key]) !== undefined
+          : shape === "strings"
+            ? this.stringList(doc, [key]) !== undefined
+            : shape === "boolean"
+              ? this.boolean(doc, [key]) !== undefined
+              : shape === "integer"
+                ? this.integer(doc, [key], Number.MIN_SAFE_INTEGER) !== undefined
+                : this.dynamicSeverities(v);
+      if (ok) out[key] = v;
+    }
+    return Object.keys(out).length === 0 ? undefined : out;
+  }
+
+  /** Panther's `DynamicSeverities`: a list of `{ChangeTo: <string>, Conditions: [...]}`. */
+  private dynamicSeverities(v: unknown): boolean {
+    const path = ["DynamicSeverities"];
+    if (!Array.isArray(v)) {
+      this.at("RC305", `DynamicSeverities must be a list of {ChangeTo, Conditions}, not ${this.typeName(v)}`, path);
+      return false;
+    }
+    let ok = true;
+    v.forEach((item, i) => {
+      const at = [...path, i];
+      if (typeof item !== "object" || item === null || Array.isArray(item)) {
+        this.at("RC305", `DynamicSeverities[${i}] must be a mapping with ChangeTo and Conditions, not ${this.typeName(item)}`, at);
+        ok = false;
+        return;
+      }
+      for (const key of Object.keys(item)) {
+        if (key !== "ChangeTo" && key !== "Conditions") {
+          this.at("RC304", `unknown key '${key}' in DynamicSeverities[${i}] (it takes ChangeTo and Conditions)`, [...at, key], "key");
+          ok = false;
+        }
+      }
+      const entry = item as Record<string, unknown>;
+      for (const [key, wanted, is] of [
+        ["ChangeTo", "a string", (x: unknown) => typeof x === "string"],
+        ["Conditions", "a list", Array.isArray],
+      ] as const) {
+        if (!(key in entry)) this.at("RC303", `DynamicSeverities[${i}] is missing '${key}'`, at);
+        else if (!is(entry[key])) this.at("RC305", `DynamicSeverities[${i}].${key} must be ${wanted}, not ${this.typeName(entry[key])}`, [...at, key]);
+        else continue;
+        ok = false;
+      }
+    });
+    return ok;
+  }
+
+  /**
+   * Panther's `InlineFilters` narrow the events a rule sees, so they are part of its meaning. Filters
+   * that filter nothing (`[]`, or `All` lists of nothing, as Panther's editor writes them) are
+   * accepted and carried to the Panther output; a filter with a match expression is refused, since
+   * the Athena and Sigma outputs could not honour it.
+   */
+  private inlineFilters(v: unknown): boolean {
+    const empty = (x: unknown): boolean =>
+      Array.isArray(x) && x.every((e) => typeof e === "object" && e !== null && !Array.isArray(e) && Object.keys(e).length === 1 && "All" in e && empty((e as { All: unknown }).All));
+    if (empty(v)) return true;
+    this.at("RC314", "InlineFilters with match expressions are not supported yet: write them into the Condition (Panther ANDs them with the rule)", ["InlineFilters"], "key");
+    return false;
+  }
+
+  private reports(doc: Record<string, unknown>): Record<string, (string | number)[]> | undefined {
     const v = this.get(doc, ["Reports"]);
     if (v === undefined || v === null) return undefined;
     if (typeof v !== "object" || Array.isArray(v)) {
       this.at("RC305", `Reports must be a mapping of framework to a list of ids (MITRE ATT&CK: ["TA0007:T1526"]), not ${this.typeName(v)}`, ["Reports"]);
       return undefined;
     }
-    const out: Record<string, string[]> = {};
+    const out: Record<string, (string | number)[]> = {};
     for (const key of Object.keys(v)) {
-      const list = this.stringList(doc, ["Reports", key]);
-      if (list) out[key] = list;
+      const list = this.get(doc, ["Reports", key]);
+      if (!Array.isArray(list)) {
+        this.at("RC305", `Reports.${key} must be a list of ids (strings or numbers), not ${this.typeName(list)}`, ["Reports", key]);
+        continue;
+      }
+      let ok = true;
+      list.forEach((item, i) => {
+        if (typeof item !== "string" && typeof item !== "number") {
+          this.at("RC305", `Reports.${key}[${i}] must be a string or a number, not ${this.typeName(item)}`, ["Reports", key, i]);
+          ok = false;
+        }
+      });
+      if (ok) out[key] = list as (string | number)[];
     }
     return out;
   }
@@ -392,7 +545,7 @@ class RuleLoader {
     return { template, parts };
   }
 
-  private tests(doc: Record<string, unknown>): RuleTest[] | undefined {
+  private tests(doc: Record<string, unknown>, logTypes: readonly string[]): RuleTest[] | undefined {
     const v = this.get(doc, ["Tests"]);
     if (v === undefined || v === null) return undefined;
     if (!Array.isArray(v)) {
@@ -401,23 +554,35 @@ class RuleLoader {
     }
     const out: RuleTest[] = [];
     const names = new Map<string, number>();
+    let mocked = false;
     v.forEach((t, i) => {
       if (typeof t !== "object" || t === null || Array.isArray(t)) {
         this.at("RC305", `Tests[${i}] must be a mapping with Name, ExpectedResult and Log, not ${this.typeName(t)}`, ["Tests", i]);
         return;
       }
       for (const key of Object.keys(t)) {
-        if (!(TEST_KEYS as readonly string[]).includes(key)) {
+        if (Object.hasOwn(TEST_UNSUPPORTED, key)) this.at("RC314", TEST_UNSUPPORTED[key]!, ["Tests", i, key], "key");
+        else if (!(TEST_KEYS as readonly string[]).includes(key)) {
           const near = nearest(key, TEST_KEYS, 1)[0];
           this.at("RC304", `unknown key '${key}' in a test${near ? ` (did you mean '${near}'?)` : ""}`, ["Tests", i, key], "key", near);
         }
       }
       const test = t as Record<string, unknown>;
-      for (const key of TEST_KEYS) {
+      for (const key of TEST_REQUIRED) {
         if (!(key in test)) this.at("RC303", `test ${i + 1} is missing '${key}'`, ["Tests", i]);
       }
       const name = this.string(doc, ["Tests", i, "Name"], "Name" in test);
       const expected = this.boolean(doc, ["Tests", i, "ExpectedResult"]);
+      const logType = this.testLogType(doc, i, logTypes);
+      if (this.mocks(doc, i) && !mocked) {
+        mocked = true;
+        this.at(
+          "RC315",
+          "Mocks are left out of the Panther output: the generated rule() calls no function to mock, and panther_analysis_tool fails a test that mocks a name its module does not define",
+          ["Tests", i, "Mocks"],
+          "key",
+        );
+      }
       let log = test.Log;
       if (typeof log === "string") {
         try {
@@ -436,9 +601,39 @@ class RuleLoader {
         if (prior !== undefined) this.at("RC306", `duplicate test name '${name}' (also test ${prior + 1})`, ["Tests", i, "Name"]);
         names.set(name, i);
       }
-      if (name !== undefined && expected !== undefined && log !== undefined) out.push({ name, expectedResult: expected, log });
+      if (name !== undefined && expected !== undefined && log !== undefined) {
+        out.push({ name, expectedResult: expected, log, ...(logType === undefined ? {} : { logType }) });
+      }
     });
     return out;
+  }
+
+  /** A test's `LogType` names which of the rule's LogTypes its event is. */
+  private testLogType(doc: Record<string, unknown>, i: number, logTypes: readonly string[]): string | undefined {
+    const v = this.string(doc, ["Tests", i, "LogType"]);
+    if (v === undefined || logTypes.length === 0 || logTypes.includes(v)) return v;
+    const near = nearest(v, logTypes, 1)[0];
+    this.at("RC306", `Tests[${i}].LogType '${v}' is not one of the rule's LogTypes (${logTypes.join(", ")})${near ? ` (did you mean '${near}'?)` : ""}`, ["Tests", i, "LogType"], "value", near);
+    return undefined;
+  }
+
+  /** A test's `Mocks`, as Panther's schema has them: a list of mappings. True when there are any. */
+  private mocks(doc: Record<string, unknown>, i: number): boolean {
+    const path = ["Tests", i, "Mocks"];
+    const v = this.get(doc, path);
+    if (v === undefined || v === null) return false;
+    if (!Array.isArray(v)) {
+      this.at("RC305", `Tests[${i}].Mocks must be a list of mocks ({objectName, returnValue}), not ${this.typeName(v)}`, path);
+      return false;
+    }
+    let ok = true;
+    v.forEach((m, j) => {
+      if (typeof m !== "object" || m === null || Array.isArray(m)) {
+        this.at("RC305", `Tests[${i}].Mocks[${j}] must be a mapping ({objectName, returnValue}), not ${this.typeName(m)}`, [...path, j]);
+        ok = false;
+      }
+    });
+    return ok && v.length > 0;
   }
 }
 

@@ -8,6 +8,8 @@ export interface RuleTest {
   readonly expectedResult: boolean;
   /** The event, as the YAML gives it (a JSON value). */
   readonly log: unknown;
+  /** Which of the rule's LogTypes the event is, when the test says (Panther's test `LogType`). */
+  readonly logType?: string;
 }
 
 /** A piece of an AlertTitle: literal text or a `{path}` placeholder. */
@@ -27,12 +29,15 @@ export interface Rule {
   readonly enabled: boolean;
   readonly logTypes: readonly string[];
   readonly severity: RuleSeverity;
+  /** Severity as the file spells it, when that is not `severity` (`HIGH`): the Panther output keeps it. */
+  readonly severityText?: string;
   readonly createAlert?: boolean;
   readonly description?: string;
   readonly reference?: string;
   readonly runbook?: string;
   readonly tags?: readonly string[];
-  readonly reports?: Readonly<Record<string, readonly string[]>>;
+  /** Panther's form: framework -> ids, each a string or a number (`CIS: [3.5]`), as written. */
+  readonly reports?: Readonly<Record<string, readonly (string | number)[]>>;
   readonly dedupPeriodMinutes?: number;
   readonly threshold?: number;
   /** The condition text as written (after YAML decoding). */
@@ -42,4 +47,9 @@ export interface Rule {
   readonly alertTitle?: { readonly template: string; readonly parts: readonly TitlePart[] };
   readonly dedupFields?: readonly Path[];
   readonly tests: readonly RuleTest[];
+  /**
+   * Keys of Panther's rule YAML that rulec carries to the Panther output as written (Status,
+   * SummaryAttributes, InlineFilters that filter nothing, ...), in the order of the file.
+   */
+  readonly panther?: Readonly<Record<string, unknown>>;
 }

@@ -1,22 +1,28 @@
 import type { Rule } from "../../rules/types.js";
 import { rootType, schemaFor, type FieldType } from "../../schema/schema.js";
 import type { Target, TargetOptions, TargetResult } from "../types.js";
+import { validateOutput } from "../validation.js";
 import { pythonModule } from "./python.js";
-import { ruleYaml } from "./yaml.js";
+import { validate } from "./schema/validate.js";
+import { dumpYaml, ruleDocument } from "./yaml.js";
 
 /**
  * The Panther target: `panther/<name>.py` (the rule as Python over Panther's event API) and
- * `panther/<name>.yml` (Panther's rule YAML). Options: `schema: false` compiles as if the log type
+ * `panther/<name>.yml` (Panther's rule YAML, validated against Panther's analysis schema in
+ * src/targets/panther/schema). Options: `schema: false` compiles as if the log type
  * had no schema (every field may hold anything), which is how the differential tests run.
  */
 export const pantherTarget: Target = {
   name: "panther",
   compile(rule: Rule, options: TargetOptions = {}): TargetResult {
     const schema = options.schema === false ? undefined : ruleSchema(rule);
+    const doc = ruleDocument(rule);
+    const invalid = validateOutput("Panther", "Panther's analysis schema", validate, doc, rule);
+    if (invalid.length > 0) return { files: [], diagnostics: invalid };
     return {
       files: [
         { path: `panther/${rule.name}.py`, content: pythonModule(rule, schema) },
-        { path: `panther/${rule.name}.yml`, content: ruleYaml(rule) },
+        { path: `panther/${rule.name}.yml`, content: dumpYaml(doc) },
       ],
       diagnostics: [],
     };

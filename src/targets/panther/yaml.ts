@@ -5,9 +5,10 @@ import { detached } from "../../strings.js";
 /**
  * Panther's rule YAML: the metadata and Tests of the source, in the key order of Panther's own
  * rules (panther-analysis), without the source-only keys (Condition, OutputFields, AlertTitle,
- * DedupFields). Built as an object and dumped as js-yaml dumps it.
+ * DedupFields), with the Panther keys rulec carries as written (Status, SummaryAttributes, ...)
+ * before the Tests. Built as an object, for the target to validate and dump (dumpYaml).
  */
-export function ruleYaml(rule: Rule): string {
+export function ruleDocument(rule: Rule): Record<string, unknown> {
   const doc: Record<string, unknown> = {
     AnalysisType: "rule",
     Filename: `${rule.name}.py`,
@@ -18,17 +19,18 @@ export function ruleYaml(rule: Rule): string {
   };
   if (rule.tags !== undefined) doc.Tags = [...rule.tags];
   if (rule.reports !== undefined) doc.Reports = Object.fromEntries(Object.entries(rule.reports).map(([k, v]) => [k, [...v]]));
-  doc.Severity = rule.severity;
+  doc.Severity = rule.severityText ?? rule.severity;
   if (rule.description !== undefined) doc.Description = rule.description;
   if (rule.dedupPeriodMinutes !== undefined) doc.DedupPeriodMinutes = rule.dedupPeriodMinutes;
   if (rule.threshold !== undefined) doc.Threshold = rule.threshold;
   if (rule.createAlert !== undefined) doc.CreateAlert = rule.createAlert;
   if (rule.runbook !== undefined) doc.Runbook = rule.runbook;
   if (rule.reference !== undefined) doc.Reference = rule.reference;
+  if (rule.panther !== undefined) Object.assign(doc, rule.panther);
   if (rule.tests.length > 0) {
-    doc.Tests = rule.tests.map((t) => ({ Name: t.name, ExpectedResult: t.expectedResult, Log: t.log }));
+    doc.Tests = rule.tests.map((t) => (t.logType === undefined ? { Name: t.name, ExpectedResult: t.expectedResult, Log: t.log } : { Name: t.name, ExpectedResult: t.expectedResult, LogType: t.logType, Log: t.log }));
   }
-  return dumpYaml(doc);
+  return doc;
 }
 
 // js-yaml quotes what a YAML 1.1 reader (PyYAML, which Panther's tools use) would read as

@@ -2,16 +2,19 @@ import { fileDiagnostic, type Diagnostic } from "../../diagnostics.js";
 import type { Rule } from "../../rules/types.js";
 import { schemaFor } from "../../schema/schema.js";
 import type { Target, TargetOptions, TargetResult } from "../types.js";
+import { validateOutput } from "../validation.js";
 import { logSourceFor } from "./data/logsources.js";
 import { NotSayable, toDetection } from "./detection.js";
 import { LEVELS, attackTags, uuidV5 } from "./metadata.js";
+import { validate } from "./schema/validate.js";
 import { dumpSigma } from "./yaml.js";
 
 export { dumpSigma };
 
 /**
  * The Sigma target: `sigma/<name>.yml`, a Sigma rule (specification v2) built as an object and
- * dumped as YAML. A condition Sigma cannot say exactly is an RC401 error and no file.
+ * dumped as YAML, validated against the Sigma rule schema (src/targets/sigma/schema). A condition
+ * Sigma cannot say exactly is an RC401 error and no file.
  *
  * Options (all optional, from the configuration; never the clock):
  * - `author`: string
@@ -26,6 +29,8 @@ export const sigmaTarget: Target = {
   compile(rule: Rule, options: TargetOptions = {}): TargetResult {
     const { doc, diagnostics } = sigmaDocument(rule, options);
     if (doc === undefined) return { files: [], diagnostics };
+    const invalid = validateOutput("Sigma", "the Sigma rule schema", validate, doc, rule);
+    if (invalid.length > 0) return { files: [], diagnostics: [...diagnostics, ...invalid] };
     return { files: [{ path: `sigma/${rule.name}.yml`, content: dumpSigma(doc) }], diagnostics };
   },
 };

@@ -1,5 +1,5 @@
 import * as crypto from "node:crypto";
-import type { RuleSeverity } from "../../rules/types.js";
+import type { Rule, RuleSeverity } from "../../rules/types.js";
 import { tacticById } from "./data/tactics.js";
 
 /** The namespace of rulec's Sigma rule ids (a fixed random UUID; never change it: ids must stay stable). */
@@ -49,13 +49,13 @@ export function severityOfLevel(level: string): RuleSeverity | undefined {
  * Panther's `Reports: {MITRE ATT&CK: ["TA0007:T1526"]}` -> Sigma tags, tactics first:
  * `attack.discovery`, `attack.t1526`. Unknown tactic ids are returned for a warning.
  */
-export function attackTags(reports: Readonly<Record<string, readonly string[]>> | undefined): { tags: string[]; unknown: string[] } {
+export function attackTags(reports: Rule["reports"]): { tags: string[]; unknown: string[] } {
   const tactics: string[] = [];
   const techniques: string[] = [];
   const unknown: string[] = [];
   const entries = reports?.["MITRE ATT&CK"] ?? [];
   for (const entry of entries) {
-    for (const part of entry.split(":").map((p) => p.trim()).filter((p) => p !== "")) {
+    for (const part of String(entry).split(":").map((p) => p.trim()).filter((p) => p !== "")) {
       if (/^TA\d{4}$/i.test(part)) {
         const t = tacticById(part);
         if (t) tactics.push(`attack.${t.tag}`);
