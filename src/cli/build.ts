@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, rmSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { join, resolve, sep } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { TARGET_NAMES, targetByName } from "../targets/index.js";
@@ -7,18 +7,12 @@ import type { Target, TargetOptions } from "../targets/types.js";
 import { Planner, type TargetOptionsByName } from "./compile.js";
 import { loadConfig } from "./config.js";
 import { FileSync, readOrUndefined, removeLeftovers, writeAtomicAsync } from "./fs.js";
+import { acquireLock, Journal, MANIFEST, manifestSource, manifestText, readManifest } from "./manifest.js";
 import { expandPaths } from "./library.js";
 import type { Output } from "./output.js";
 import { compileFiles, defaultJobs, PARALLEL_MIN_FILES } from "./pool.js";
 
 /** `rulec build`: compile every rule to every selected target and write out/ atomically. */
-
-export const MANIFEST = ".rulec-manifest.json";
-
-interface Manifest {
-  /** Output path (relative to out/) -> source rule file (relative to out/). */
-  readonly files: Record<string, string>;
-}
 
 export interface BuildDeps {
   readonly io: Output;
@@ -42,6 +36,8 @@ export interface BuildOptions {
   readonly out?: string;
   /** Compare with the output directory, write nothing. */
   readonly check?: boolean;
+  /** Records each output before it is first written (the output directory's journal). */
+  readonly journal?: Journal;
 }
 
 /** Output files waiting to be written before the main thread compiles more. */
@@ -51,35 +47,31 @@ const MAX_BACKLOG = 4096;
  * Compile every rule file (on every core of a large library) and bring the output directory up to
  * date as the files' results come in, in file order.
  */
-export async function runBuild(paths: readonly string[], targets: readonly Target[], options: BuildOptions = {}): Promise<{ planner: Planner; sync?: FileSync }> {
+export async function runBuild(paths: readonly string[], targets: readonly Target[], options: BuildOptions = {}): Promise<{ planner: Planner; sync?: FileSync; files: readonly string[] }> {
   const { files, diagnostics } = expandPaths(paths);
   const names = targets.map((t) => t.name);
   const planner = new Planner(names, diagnostics, options.report);
-  const sync = options.out === undefined ? undefined : new FileSync(options.out, { check: options.check === true });
+  const out = options.out;
+  const journal = options.journal;
+  const beforeWrite =
+    out === undefined || journal === undefined ? undefined : (fs: readonly { readonly path: string }[]) => journal.record(fs.map((f) => ({ path: f.path, source: manifestSource(out, planner.origin.get(f.path)!) })));
+  const sync = out === undefined ? undefined : new FileSync(out, { check: options.check === true, ...(beforeWrite ? { beforeWrite } : {}) });
   await compileFiles(files, names, options.options ?? {}, options.jobs ?? defaultJobs(files.length), {
     onResult: (r) => {
-      for (const f of planner.add(r)) sync?.push(f);
+      const outputs = planner.add(r);
+      sync?.pushAll(outputs);
     },
     onProgress: options.onProgress,
     beforeChunk: sync ? () => sync.drain(MAX_BACKLOG) : undefined,
   });
   await sync?.drain();
-  return { planner, sync };
+  return { planner, sync, files };
 }
 
 function parseJobs(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError("expected a whole number from 1 to 256");
   return n;
-}
-
-function readManifest(out: string): Manifest {
-  try {
-    const m = JSON.parse(readFileSync(join(out, MANIFEST), "utf8")) as Manifest;
-    return typeof m.files === "object" && m.files !== null ? m : { files: {} };
-  } catch {
-    return { files: {} };
-  }
 }
 
 export function registerBuild(program: Command, deps: BuildDeps): void {
@@ -95,6 +87,10 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
     .addHelpText("after", "\nExamples:\n  rulec build rules\n  rulec build rules --target athena --out out\n  rulec build --check            # CI: fail when out/ is stale")
     .action(async (paths: string[], opts: { target?: string; out?: string; check?: boolean; strict?: boolean; jobs?: number }) => {
       const { io, setStatus } = deps;
+      const usage = (message: string) => {
+        io.err(`rulec: ${message}\n`);
+        setStatus(2);
+      };
       const loaded = loadConfig(paths, deps.configFile?.());
       if (loaded.diagnostics.length > 0) {
         const sources = new Map(loaded.file && loaded.text !== undefined ? [[loaded.file, loaded.text]] : []);
@@ -104,17 +100,18 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
       }
       const config = loaded.config;
       const outDir = opts.out ?? config.out ?? "out";
-      const wanted = (opts.target?.split(",") ?? config.targets ?? TARGET_NAMES).map((s) => s.trim()).filter(Boolean);
+      if (outDir.trim() === "") return usage("the output directory (--out, or out in the configuration) must not be empty");
+      const wanted = opts.target === undefined ? (config.targets ?? TARGET_NAMES) : opts.target.split(",").map((t) => t.trim());
       const targets: Target[] = [];
       for (const name of wanted) {
         const t = targetByName(name);
-        if (!t) {
-          io.err(`rulec: unknown target '${name}' (known: ${TARGET_NAMES.join(", ")})\n`);
-          setStatus(2);
-          return;
-        }
-        targets.push(t);
+        if (!t) return usage(`unknown target '${name}' (known: ${TARGET_NAMES.join(", ")})`);
+        if (!targets.includes(t)) targets.push(t);
       }
+      if (targets.length === 0) return usage(`no target given (known: ${TARGET_NAMES.join(", ")})`);
+      const out = resolve(outDir);
+      const outProblem = outputDirectoryProblem(out, paths);
+      if (outProblem) return usage(`cannot build into ${outDir}: ${outProblem}`);
       const targetOptions: Record<string, TargetOptions> = {};
       for (const t of targets) targetOptions[t.name] = { ...((config as Record<string, unknown>)[t.name] as TargetOptions | undefined), ...deps.targetOptions?.(t.name) };
       // A progress line on a terminal, for large libraries only.
@@ -126,71 +123,135 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
             progressShown = true;
           }
         : undefined;
-      // Each file's messages as soon as it is decided, in file order, above the progress line.
+      // Each file's messages as soon as it is decided, in file order, above the progress line. What a
+      // target cannot express (RC401) is a warning unless --strict: the rule is fine, that one output
+      // is not written.
       const report = (diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>): void => {
         if (progressShown) io.err("\r\x1b[K");
         progressShown = false;
-        for (const d of diagnostics) io.err(formatDiagnostic(d, { sources, color: deps.color().enabled }) + "\n");
+        for (const d of diagnostics) {
+          const shown = d.code === "RC401" && d.severity === "error" && !opts.strict ? { ...d, severity: "warning" as const } : d;
+          io.err(formatDiagnostic(shown, { sources, color: deps.color().enabled }) + "\n");
+        }
       };
-      const out = resolve(outDir);
-      if (!opts.check) removeLeftovers(out);
-      const { planner: plan, sync } = await runBuild(paths, targets, { options: targetOptions, jobs: opts.jobs, onProgress: progress, report, out, check: opts.check });
-      if (progressShown) io.err("\r\x1b[K");
 
-      const manifest = readManifest(out);
-      const rel = (p: string) => relative(out, resolve(p)).split(sep).join("/");
-      const nextManifest: Record<string, string> = {};
-      // Keep entries of other targets and of rules that still exist (a rule with errors keeps its old outputs).
-      const exists = new Map<string, boolean>();
-      for (const [path, source] of Object.entries(manifest.files)) {
-        let e = exists.get(source);
-        if (e === undefined) exists.set(source, (e = existsSync(resolve(out, source))));
-        if (e) nextManifest[path] = source;
-      }
-      const stale = Object.keys(manifest.files).filter((p) => !(p in nextManifest) && existsSync(join(out, p)));
-      for (const [path, file] of plan.origin) nextManifest[path] = rel(file);
-
-      const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-      const written = sync!.written.length;
-      const unchanged = sync!.unchanged.length;
-      const outOfDate = [...sync!.different].sort(byPath);
-      for (const f of [...sync!.failed].sort((a, b) => byPath(a.path, b.path))) {
-        io.err(`rulec: error RC312: cannot write ${join(outDir, f.path)}: ${f.code}\n`);
-        setStatus(1);
-      }
-      const sortedManifest = Object.fromEntries(Object.entries(nextManifest).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-      const manifestText = JSON.stringify({ files: sortedManifest }, null, 2) + "\n";
-      if (opts.check) {
-        for (const p of outOfDate) io.out(`out of date: ${join(outDir, p)}\n`);
-        for (const p of stale) io.out(`stale: ${join(outDir, p)} (its rule no longer exists)\n`);
-        io.err(`${plan.ruleCount} rules, ${outOfDate.length} out of date, ${unchanged} up to date, ${stale.length} stale, ${plan.failedRules.length} with errors\n`);
-        setStatus(outOfDate.length > 0 || stale.length > 0 || plan.failedRules.length > 0 || (opts.strict && plan.inexpressible.length > 0) ? 1 : 0);
-        return;
-      }
-      let removed = 0;
-      for (const p of stale) {
+      if (!opts.check) {
         try {
-          rmSync(join(out, p));
-          removed++;
+          mkdirSync(out, { recursive: true });
         } catch (e) {
-          io.err(`rulec: error RC312: cannot remove ${join(outDir, p)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+          io.err(`rulec: error RC312: cannot create ${outDir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
           setStatus(1);
+          return;
         }
       }
-      if (readOrUndefined(join(out, MANIFEST)) !== manifestText) {
+      const lock = existsSync(out) ? await acquireLock(out, (pid) => io.err(`rulec: waiting for another rulec (pid ${pid}) to finish with ${outDir}\n`)) : undefined;
+      try {
+        if (!opts.check) removeLeftovers(out);
+        const manifest = readManifest(out);
+        for (const p of manifest.refused) io.err(`rulec: warning: ${join(outDir, MANIFEST)} names '${p}', which is not an output file of ${outDir}: ignored, left untouched\n`);
+        const journal = opts.check ? undefined : new Journal(out, manifest.files);
+        const { planner: plan, sync, files } = await runBuild(paths, targets, { options: targetOptions, jobs: opts.jobs, onProgress: progress, report, out, check: opts.check, ...(journal ? { journal } : {}) });
+        if (progressShown) io.err("\r\x1b[K");
+
+        // What the manifest keeps: this build's outputs, and earlier entries whose rule still exists and
+        // that this build did not decide (another target, a rule outside these paths, or a rule with
+        // errors, which keeps its old outputs). The rest that is still on disk is stale.
+        const selected = new Set<string>(targets.map((t) => t.name));
+        const built = new Set(files.map((f) => manifestSource(out, f)));
+        const failed = new Set(plan.failedRules.map((f) => manifestSource(out, f)));
+        const next: Record<string, string> = {};
+        const exists = new Map<string, boolean>();
+        for (const [path, source] of Object.entries(manifest.files)) {
+          let e = exists.get(source);
+          if (e === undefined) exists.set(source, (e = existsSync(resolve(out, source))));
+          const decided = selected.has(path.slice(0, path.indexOf("/"))) && built.has(source) && !failed.has(source);
+          if (e && !decided) next[path] = source;
+        }
+        for (const [path, file] of plan.origin) next[path] = manifestSource(out, file);
+        const stale = Object.keys(manifest.files).filter((p) => !(p in next) && existsSync(join(out, p)));
+        const text = manifestText(next);
+
+        const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+        const written = sync!.written.length;
+        const unchanged = sync!.unchanged.length;
+        const outOfDate = [...sync!.different].sort(byPath);
+        for (const f of [...sync!.failed].sort((a, b) => byPath(a.path, b.path))) {
+          io.err(`rulec: error RC312: cannot write ${join(outDir, f.path)}: ${f.code}\n`);
+          setStatus(1);
+        }
+        const untracked = untrackedOutputs(out, selected, next, manifest.files);
+        if (opts.check) {
+          for (const p of outOfDate) io.out(`out of date: ${join(outDir, p)}\n`);
+          for (const p of stale) io.out(`stale: ${join(outDir, p)} (no rule writes it any more)\n`);
+          for (const p of untracked) io.out(`untracked: ${join(outDir, p)} (no rule writes it, and ${MANIFEST} does not name it)\n`);
+          const manifestStale = existsSync(out) && readOrUndefined(join(out, MANIFEST)) !== text;
+          if (manifestStale) io.out(`out of date: ${join(outDir, MANIFEST)}${manifest.interrupted ? " (an interrupted build left it behind)" : ""}\n`);
+          io.err(`${plan.ruleCount} rules, ${outOfDate.length} out of date, ${unchanged} up to date, ${stale.length} stale, ${untracked.length} untracked, ${plan.failedRules.length} with errors\n`);
+          const fresh = outOfDate.length === 0 && stale.length === 0 && untracked.length === 0 && !manifestStale;
+          setStatus(!fresh || plan.failedRules.length > 0 || (opts.strict && plan.inexpressible.length > 0) ? 1 : 0);
+          return;
+        }
+        let removed = 0;
+        for (const p of stale) {
+          try {
+            rmSync(join(out, p));
+            removed++;
+          } catch (e) {
+            io.err(`rulec: error RC312: cannot remove ${join(outDir, p)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+            setStatus(1);
+          }
+        }
+        for (const p of untracked) io.err(`rulec: warning: ${join(outDir, p)} is not from this build and ${MANIFEST} does not name it: left as it is\n`);
         try {
-          await writeAtomicAsync(join(out, MANIFEST), manifestText);
+          if (readOrUndefined(join(out, MANIFEST)) !== text) await writeAtomicAsync(join(out, MANIFEST), text);
+          journal?.remove();
         } catch (e) {
           io.err(`rulec: error RC312: cannot write ${join(outDir, MANIFEST)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
           setStatus(1);
         }
+        const errors = plan.failedRules.length;
+        const notExpressible = plan.inexpressible.length;
+        io.err(
+          `${plan.ruleCount} rules, ${written} files written, ${unchanged} unchanged, ${removed} removed, ${errors} rules with errors${errors > 0 ? `: ${plan.failedRules.join(", ")}` : ""}` +
+            `${notExpressible > 0 ? `, ${notExpressible} outputs not written: the target cannot express the rule (RC401 above${opts.strict ? "" : "; --strict fails on them"})` : ""}\n`,
+        );
+        setStatus(errors > 0 || plan.ruleCount === 0 || (opts.strict && notExpressible > 0) ? 1 : 0);
+      } finally {
+        lock?.release();
       }
-      const errors = plan.failedRules.length;
-      const notExpressible = plan.inexpressible.length;
-      io.err(
-        `${plan.ruleCount} rules, ${written} files written, ${unchanged} unchanged, ${removed} removed, ${errors} rules with errors${errors > 0 ? `: ${plan.failedRules.join(", ")}` : ""}` +
-          `${notExpressible > 0 ? `, ${notExpressible} not expressible in a target (RC401 above${opts.strict ? "" : "; --strict fails on them"})` : ""}\n`,
-      );
-      setStatus(errors > 0 || plan.ruleCount === 0 || (opts.strict && notExpressible > 0) ? 1 : 0);
     });
+}
+
+/** Why `out` cannot be the output directory: a file, or a folder that holds or is inside the rules. */
+function outputDirectoryProblem(out: string, paths: readonly string[]): string | undefined {
+  try {
+    if (!statSync(out).isDirectory()) return "it is a file, not a directory";
+  } catch {
+    // Does not exist yet: it will be created.
+  }
+  const inside = (child: string, parent: string) => child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
+  for (const p of paths) {
+    const rules = resolve(p);
+    if (inside(out, rules)) return `it is inside the rules (${p}): the outputs would be read as rules`;
+    if (inside(rules, out)) return `the rules (${p}) are inside it`;
+  }
+  return undefined;
+}
+
+/** Output-like files (`.py`, `.yml`, `.sql`) in the selected targets' folders that no manifest names. */
+function untrackedOutputs(out: string, targets: ReadonlySet<string>, ...manifests: readonly Readonly<Record<string, string>>[]): string[] {
+  const found: string[] = [];
+  for (const t of [...targets].sort()) {
+    let entries;
+    try {
+      entries = readdirSync(join(out, t), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const path = `${t}/${e.name}`;
+      if (e.isFile() && /\.(py|ya?ml|sql)$/.test(e.name) && !manifests.some((m) => Object.hasOwn(m, path))) found.push(path);
+    }
+  }
+  return found.sort();
 }

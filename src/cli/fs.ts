@@ -18,18 +18,34 @@ import { dirname, join } from "node:path";
 const pending = new Set<string>();
 let handlersInstalled = false;
 
-function installInterruptHandlers(): void {
+/** Files to remove if the process is interrupted (a lock it holds), besides the temporary files. */
+const held = new Set<string>();
+
+/** Removes `path` if the process is interrupted before `release` is called. */
+export function removeOnInterrupt(path: string): { release(): void } {
+  installInterruptHandlers();
+  held.add(path);
+  return { release: () => void held.delete(path) };
+}
+
+/** On Ctrl-C (or kill): remove what is half done, say so, exit 130 (143 for SIGTERM, 129 for SIGHUP). */
+export function installInterruptHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      // A command that handles the signal itself (an Athena hunt stops its queries) goes first; a
+      // second Ctrl-C then ends the process here.
+      if (process.listenerCount(signal) > 1) return;
+      process.stderr.write(`\nrulec: interrupted (${signal})\n`);
       for (const tmp of pending) rmSync(tmp, { force: true });
       // A write on libuv's thread pool may be creating one of them just now: let it land, remove again.
       if (pending.size > 0) {
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
         for (const tmp of pending) rmSync(tmp, { force: true });
       }
-      process.exit(signal === "SIGINT" ? 130 : 143);
+      for (const path of held) rmSync(path, { force: true });
+      process.exit(signal === "SIGINT" ? 130 : signal === "SIGHUP" ? 129 : 143);
     });
   }
 }
@@ -90,7 +106,11 @@ export class FileSync {
 
   constructor(
     private readonly dir: string,
-    private readonly options: { readonly check: boolean },
+    private readonly options: {
+      readonly check: boolean;
+      /** Called with files pushed together before any of them is written (the build's journal). */
+      readonly beforeWrite?: (files: readonly { readonly path: string }[]) => void;
+    },
   ) {}
 
   /** Files pushed and not yet finished. */
@@ -100,6 +120,14 @@ export class FileSync {
 
   push(file: { readonly path: string; readonly content: string }): void {
     this.queue.push(file);
+    this.pump();
+  }
+
+  /** Several files at once (one rule's outputs): `beforeWrite`, when given, sees them first. */
+  pushAll(files: readonly { readonly path: string; readonly content: string }[]): void {
+    if (files.length === 0) return;
+    if (!this.options.check) this.options.beforeWrite?.(files);
+    for (const f of files) this.queue.push(f);
     this.pump();
   }
 

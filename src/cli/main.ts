@@ -12,6 +12,7 @@ import { registerFmt } from "./fmt.js";
 import { registerHunt } from "./hunt.js";
 import { registerImport } from "./import.js";
 import { toGithub, toSarif } from "./formats.js";
+import { installInterruptHandlers } from "./fs.js";
 import { loadLibrary, loadRuleFiles, type Library } from "./library.js";
 import { createOutput, type Output } from "./output.js";
 
@@ -21,6 +22,7 @@ const VERSION: string = (JSON.parse(readFileSync(new URL("../../package.json", i
 
 /** Runs the command line; returns the exit status. The only caller of process I/O is here and below. */
 export async function main(argv: readonly string[], io: Output = createOutput()): Promise<number> {
+  installInterruptHandlers();
   let status: number = EXIT.ok;
   const program = new Command("rulec")
     .description("Compile detection rules to Panther Python, Athena SQL and Sigma; test them on events.")

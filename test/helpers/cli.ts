@@ -18,6 +18,7 @@ export function rulec(args: string[], options: { cwd?: string; input?: string; e
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "1", ...options.env },
     timeout: 120_000,
+    maxBuffer: 256 * 1024 * 1024,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -1,0 +1,216 @@
+import { appendFileSync, linkSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { TARGET_NAMES } from "../targets/index.js";
+import { removeOnInterrupt } from "./fs.js";
+
+/**
+ * The output directory's own state, kept beside the outputs:
+ * - `.rulec-manifest.json`: every file rulec wrote there, with the rule file it came from; the only
+ *   files a build ever removes are the ones it names.
+ * - `.rulec-journal`: while a build runs, each output it is about to write for the first time
+ *   (`path<TAB>source` lines, appended before the write). A build that is interrupted leaves it
+ *   behind, and the next build reads it as part of the manifest, so nothing the interrupted build
+ *   wrote is forgotten.
+ * - `.rulec-lock`: held by the build (or check) using the directory; another one waits for it.
+ */
+
+export const MANIFEST = ".rulec-manifest.json";
+export const JOURNAL = ".rulec-journal";
+export const LOCK = ".rulec-lock";
+
+/** An output path as the manifest names it: `<target>/<file>`, nothing else. */
+const OUTPUT_PATH = new RegExp(`^(?:${TARGET_NAMES.join("|")})/[^/\\\\\\0]+$`);
+
+/**
+ * True when `path` (relative, `/`-separated) can be a file a build wrote: `<target>/<file name>`,
+ * no `..`, no absolute path, and, where the folders exist, not through a link that leaves `out`.
+ */
+export function isOutputPath(out: string, path: string): boolean {
+  if (!OUTPUT_PATH.test(path)) return false;
+  const name = path.slice(path.indexOf("/") + 1);
+  if (name === "." || name === "..") return false;
+  try {
+    const parent = realpathSync(dirname(join(out, path)));
+    const root = realpathSync(out);
+    return parent === join(root, path.slice(0, path.indexOf("/")));
+  } catch {
+    // The folder does not exist (yet): nothing there to touch, and nothing outside either.
+    return true;
+  }
+}
+
+export interface ManifestState {
+  /** Output path (relative to out/) -> its rule file (relative to out/). */
+  readonly files: Record<string, string>;
+  /** Entries that name something other than an output file of out/: ignored, never touched. */
+  readonly refused: readonly string[];
+  /** True when an interrupted build left its journal. */
+  readonly interrupted: boolean;
+}
+
+/** The manifest and any journal an interrupted build left, with entries outside out/ refused. */
+export function readManifest(out: string): ManifestState {
+  const files: Record<string, string> = {};
+  const refused: string[] = [];
+  const add = (path: string, source: unknown) => {
+    if (typeof source === "string" && isOutputPath(out, path)) files[path] = source;
+    else refused.push(path);
+  };
+  try {
+    const m = JSON.parse(readFileSync(join(out, MANIFEST), "utf8")) as { files?: unknown };
+    if (typeof m.files === "object" && m.files !== null && !Array.isArray(m.files)) {
+      for (const [path, source] of Object.entries(m.files)) add(path, source);
+    }
+  } catch {
+    // No manifest, or not one: nothing is known to be ours.
+  }
+  let interrupted = false;
+  try {
+    const journal = readFileSync(join(out, JOURNAL), "utf8");
+    interrupted = true;
+    for (const line of journal.split("\n")) {
+      const tab = line.indexOf("\t");
+      if (tab > 0) add(line.slice(0, tab), line.slice(tab + 1));
+    }
+  } catch {
+    // No journal: the last build finished.
+  }
+  return { files, refused, interrupted };
+}
+
+/** The manifest's text: entries sorted by path. */
+export function manifestText(files: Readonly<Record<string, string>>): string {
+  const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return JSON.stringify({ files: sorted }, null, 2) + "\n";
+}
+
+/** Appends to the journal the outputs a build is about to write for the first time. */
+export class Journal {
+  private readonly file: string;
+
+  constructor(
+    out: string,
+    /** Paths the manifest already names: written before, nothing to record. */
+    private readonly known: Readonly<Record<string, string>>,
+  ) {
+    this.file = join(out, JOURNAL);
+  }
+
+  /** Records `path -> source` pairs (one append for the lot) before they are written. */
+  record(entries: readonly { readonly path: string; readonly source: string }[]): void {
+    let text = "";
+    for (const e of entries) if (!Object.hasOwn(this.known, e.path)) text += `${e.path}\t${e.source}\n`;
+    if (text !== "") appendFileSync(this.file, text);
+  }
+
+  /** The build finished and its manifest is written: the journal has served. */
+  remove(): void {
+    rmSync(this.file, { force: true });
+  }
+}
+
+/** `relative(out, file)` with `/` separators: how the manifest names a rule file. */
+export function manifestSource(out: string, file: string): string {
+  return relative(out, resolve(file)).split(sep).join("/");
+}
+
+// --- the lock ----------------------------------------------------------------------------------
+
+interface Holder {
+  readonly pid: number;
+  readonly host: string;
+  /** The holder's start time as the kernel counts it (Linux), to tell a reused pid apart. */
+  readonly start?: string;
+}
+
+function processStart(pid: number): string | undefined {
+  try {
+    // Field 22 of /proc/<pid>/stat, after the parenthesised command name (which may hold spaces).
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(holder: Holder): boolean {
+  if (holder.host !== hostname()) return true;
+  try {
+    process.kill(holder.pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ESRCH") return false;
+  }
+  const start = processStart(holder.pid);
+  return holder.start === undefined || start === undefined || start === holder.start;
+}
+
+function readHolder(file: string): Holder | undefined {
+  try {
+    const h = JSON.parse(readFileSync(file, "utf8")) as Holder;
+    return typeof h.pid === "number" && typeof h.host === "string" ? h : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface Lock {
+  release(): void;
+}
+
+/**
+ * Takes out/'s lock, waiting while another live rulec holds it (`onWait` is told once, with the
+ * holder's pid). A lock whose holder is gone (killed, crashed) is taken over. `out` must exist.
+ */
+export async function acquireLock(out: string, onWait?: (pid: number) => void): Promise<Lock> {
+  const file = join(out, LOCK);
+  const me: Holder = { pid: process.pid, host: hostname(), ...(processStart(process.pid) === undefined ? {} : { start: processStart(process.pid)! }) };
+  const text = JSON.stringify(me) + "\n";
+  let told = false;
+  for (let attempt = 0; ; attempt++) {
+    // Written whole under a name of our own, then linked to the lock's name: the lock never
+    // exists without its holder in it, and the link fails if another holds it.
+    const mine = `${file}.${process.pid}.tmp`;
+    writeFileSync(mine, text);
+    try {
+      try {
+        linkSync(mine, file);
+      } catch (e) {
+        // A file system without hard links: create it exclusively instead.
+        if ((e as NodeJS.ErrnoException).code === "EEXIST") throw e;
+        writeFileSync(file, text, { flag: "wx" });
+      }
+      const cleanup = removeOnInterrupt(file);
+      return {
+        release: () => {
+          cleanup.release();
+          if (readHolder(file)?.pid === process.pid) rmSync(file, { force: true });
+        },
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    } finally {
+      rmSync(mine, { force: true });
+    }
+    const holder = readHolder(file);
+    if (holder === undefined || !alive(holder)) {
+      // Gone (or unreadable): move it aside under a name of our own, so two
+      // waiters cannot both remove the lock a third has just taken.
+      const aside = `${file}.stale.${process.pid}.tmp`;
+      try {
+        renameSync(file, aside);
+        const moved = readHolder(aside);
+        if (moved !== undefined && alive(moved)) renameSync(aside, file);
+        else rmSync(aside, { force: true });
+      } catch {
+        // Someone else moved it first.
+      }
+      continue;
+    }
+    if (!told) {
+      told = true;
+      onWait?.(holder.pid);
+    }
+    await new Promise((r) => setTimeout(r, Math.min(50 + attempt * 10, 500)));
+  }
+}
