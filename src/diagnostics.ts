@@ -67,6 +67,7 @@ export const CODES = {
   RC216: { severity: "warning", title: "matches with a plain string" },
   RC217: { severity: "warning", title: "rule lacks a positive or a negative test" },
   RC218: { severity: "warning", title: "comment in a folded condition" },
+  RC240: { severity: "error", title: "regular expression can backtrack catastrophically" },
   // rule files
   RC301: { severity: "error", title: "invalid YAML" },
   RC302: { severity: "error", title: "rule file is not a mapping" },
@@ -83,6 +84,7 @@ export const CODES = {
   RC313: { severity: "error", title: "rule test failed" },
   RC314: { severity: "error", title: "Panther feature not supported" },
   RC315: { severity: "warning", title: "Panther tooling difference" },
+  RC330: { severity: "error", title: "rule file too large" },
   // targets
   RC401: { severity: "error", title: "not expressible in the target" },
   RC402: { severity: "error", title: "output fails the target format's schema" },

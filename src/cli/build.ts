@@ -47,8 +47,9 @@ const MAX_BACKLOG = 4096;
  * Compile every rule file (on every core of a large library) and bring the output directory up to
  * date as the files' results come in, in file order.
  */
-export async function runBuild(paths: readonly string[], targets: readonly Target[], options: BuildOptions = {}): Promise<{ planner: Planner; sync?: FileSync; files: readonly string[] }> {
+export async function runBuild(paths: readonly string[], targets: readonly Target[], options: BuildOptions = {}): Promise<{ planner: Planner; sync?: FileSync; files: readonly string[]; pathErrors: number }> {
   const { files, diagnostics } = expandPaths(paths);
+  const pathErrors = diagnostics.length;
   const names = targets.map((t) => t.name);
   const planner = new Planner(names, diagnostics, options.report);
   const out = options.out;
@@ -65,7 +66,7 @@ export async function runBuild(paths: readonly string[], targets: readonly Targe
     beforeChunk: sync ? () => sync.drain(MAX_BACKLOG) : undefined,
   });
   await sync?.drain();
-  return { planner, sync, files };
+  return { planner, sync, files, pathErrors };
 }
 
 function parseJobs(value: string): number {
@@ -150,7 +151,7 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
         const manifest = readManifest(out);
         for (const p of manifest.refused) io.err(`rulec: warning: ${join(outDir, MANIFEST)} names '${p}', which is not an output file of ${outDir}: ignored, left untouched\n`);
         const journal = opts.check ? undefined : new Journal(out, manifest.files);
-        const { planner: plan, sync, files } = await runBuild(paths, targets, { options: targetOptions, jobs: opts.jobs, onProgress: progress, report, out, check: opts.check, ...(journal ? { journal } : {}) });
+        const { planner: plan, sync, files, pathErrors } = await runBuild(paths, targets, { options: targetOptions, jobs: opts.jobs, onProgress: progress, report, out, check: opts.check, ...(journal ? { journal } : {}) });
         if (progressShown) io.err("\r\x1b[K");
 
         // What the manifest keeps: this build's outputs, and earlier entries whose rule still exists and
@@ -188,7 +189,7 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
           if (manifestStale) io.out(`out of date: ${join(outDir, MANIFEST)}${manifest.interrupted ? " (an interrupted build left it behind)" : ""}\n`);
           io.err(`${plan.ruleCount} rules, ${outOfDate.length} out of date, ${unchanged} up to date, ${stale.length} stale, ${untracked.length} untracked, ${plan.failedRules.length} with errors\n`);
           const fresh = outOfDate.length === 0 && stale.length === 0 && untracked.length === 0 && !manifestStale;
-          setStatus(!fresh || plan.failedRules.length > 0 || (opts.strict && plan.inexpressible.length > 0) ? 1 : 0);
+          setStatus(!fresh || pathErrors > 0 || plan.failedRules.length > 0 || (opts.strict && plan.inexpressible.length > 0) ? 1 : 0);
           return;
         }
         let removed = 0;
@@ -215,7 +216,7 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
           `${plan.ruleCount} rules, ${written} files written, ${unchanged} unchanged, ${removed} removed, ${errors} rules with errors${errors > 0 ? `: ${plan.failedRules.join(", ")}` : ""}` +
             `${notExpressible > 0 ? `, ${notExpressible} outputs not written: the target cannot express the rule (RC401 above${opts.strict ? "" : "; --strict fails on them"})` : ""}\n`,
         );
-        setStatus(errors > 0 || plan.ruleCount === 0 || (opts.strict && notExpressible > 0) ? 1 : 0);
+        setStatus(errors > 0 || pathErrors > 0 || plan.ruleCount === 0 || (opts.strict && notExpressible > 0) ? 1 : 0);
       } finally {
         lock?.release();
       }

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { formatRuleText } from "../format/rulefile.js";
+import { decodeRuleFile } from "../rules/load.js";
 import { errnoText, writeAtomic } from "./fs.js";
 import { expandPaths } from "./library.js";
 import type { Output } from "./output.js";
@@ -21,14 +22,23 @@ export function registerFmt(program: Command, deps: { io: Output; setStatus: (s:
       let changed = 0;
       let failed = 0;
       for (const file of files) {
-        let text: string;
+        let bytes: Buffer;
         try {
-          text = readFileSync(file, "utf8");
+          bytes = readFileSync(file);
         } catch (e) {
           io.err(`${file}: error RC312: cannot read file: ${errnoText(e)}\n`);
           failed++;
           continue;
         }
+        // A file that is not UTF-8 is refused, never rewritten with replacement characters.
+        const decoded = decodeRuleFile(bytes, file);
+        if (decoded.text === undefined) {
+          for (const d of decoded.diagnostics) io.err(`${file}: error ${d.code}: ${d.message}\n`);
+          failed++;
+          continue;
+        }
+        const text = decoded.text;
+        const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? "\uFEFF" : "";
         const r = formatRuleText(text);
         if (!r.ok) {
           io.err(`${file}: error: not formatted: ${r.reason}\n`);
@@ -42,7 +52,7 @@ export function registerFmt(program: Command, deps: { io: Output; setStatus: (s:
           continue;
         }
         try {
-          writeAtomic(file, r.text);
+          writeAtomic(file, bom + r.text);
           io.out(`formatted: ${file}\n`);
         } catch (e) {
           io.err(`${file}: error RC312: cannot write file: ${errnoText(e)}\n`);

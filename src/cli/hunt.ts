@@ -5,6 +5,7 @@ import { DEFAULT_MAX_CONCURRENCY, formatDryRun, formatSummary, planAthenaHunt, r
 import { formatMatches, type HuntFormat } from "../hunt/format.js";
 import { hunt, huntProfile, type LogInput } from "../hunt/hunt.js";
 import type { Rule } from "../rules/types.js";
+import { checkAthenaOptions } from "../targets/athena/options.js";
 import { profileNames } from "../targets/athena/profile.js";
 import { loadConfig } from "./config.js";
 import type { Output } from "./output.js";
@@ -63,6 +64,13 @@ export function registerHunt(program: Command, deps: HuntDeps): void {
     )
     .action(async (paths: string[], opts: HuntOpts) => {
       const { io, setStatus } = deps;
+      const window = { since: opts.since, from: opts.from, to: opts.to };
+      const problems = checkAthenaOptions(Object.fromEntries(Object.entries(window).filter(([, v]) => v !== undefined)), (key) => `--${key}`);
+      if (problems.length > 0) {
+        for (const p of problems) io.err(`rulec: ${p.message}\n`);
+        setStatus(2);
+        return;
+      }
       const athenaOnly = (["dryRun", "database", "table", "workgroup", "outputLocation", "region", "maxConcurrency", "endpoint"] as const).filter((k) => opts[k] !== undefined);
       if (opts.engine === "athena") {
         if (opts.logs !== undefined) {

@@ -38,6 +38,9 @@ export function registerImport(program: Command, ctx: ImportContext = {}): void 
       pathErrors.forEach((d) => print(d));
       let imported = 0;
       let failed = pathErrors.length;
+      /** Output file -> the Sigma file it came from in this run; RuleID -> the same. */
+      const outputs = new Map<string, string>();
+      const ruleIds = new Map<string, string>();
       for (const file of files) {
         let text: string;
         try {
@@ -52,16 +55,34 @@ export function registerImport(program: Command, ctx: ImportContext = {}): void 
         if (result.rules.length === 0) failed++;
         for (const rule of result.rules) {
           const target = join(opts.out, `${rule.name}.yml`);
-          // The imported rule goes through the loader like any other: say so when it would not compile.
+          const earlier = outputs.get(target);
+          if (earlier !== undefined) {
+            print(fileDiagnostic("RC501", `cannot import: ${target} is already imported from ${earlier} in this run (two Sigma files named ${rule.name}.yml): rename one`, file, undefined));
+            failed++;
+            continue;
+          }
+          // The imported rule goes through the loader like any other: a rule that would not load is
+          // not imported (so the count here is what `rulec check` will say of the output).
           const loaded = loadRuleText(rule.text, target);
-          for (const d of loaded.diagnostics.filter((x) => x.severity === "error")) {
-            print({ ...d, severity: "warning", message: `imported from ${file}, but ${d.message}` }, new Map([[target, rule.text]]));
+          const errors = loaded.diagnostics.filter((x) => x.severity === "error");
+          if (errors.length > 0 || !loaded.rule) {
+            for (const d of errors) print({ ...d, message: `cannot import ${file}: the imported rule would not load: ${d.message}` }, new Map([[target, rule.text]]));
+            failed++;
+            continue;
+          }
+          const sameId = ruleIds.get(loaded.rule.ruleId);
+          if (sameId !== undefined) {
+            print(fileDiagnostic("RC307", `cannot import: RuleID '${loaded.rule.ruleId}' (from the title) is already imported from ${sameId} in this run: change one title`, file, undefined));
+            failed++;
+            continue;
           }
           if (existsSync(target) && !opts.force) {
             print(fileDiagnostic("RC501", `${target} exists: not overwritten (use --force)`, file, undefined));
             failed++;
             continue;
           }
+          outputs.set(target, file);
+          ruleIds.set(loaded.rule.ruleId, file);
           try {
             writeAtomic(target, rule.text);
             imported++;

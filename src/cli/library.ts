@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { fileDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { decodeRuleFile, duplicateRuleIds, loadRuleText } from "../rules/load.js";
 import type { Rule } from "../rules/types.js";
+import { MAX_YAML_CHARS } from "../rules/yaml.js";
 
 /** Reading rule files: the file-system edge of the loader. */
 
@@ -19,29 +20,70 @@ export interface Library {
 
 const RULE_FILE = /\.ya?ml$/i;
 
-/** Paths (files or directories, recursively `*.yml`/`*.yaml`) -> rule files, sorted, unique. */
+/**
+ * Paths (files or directories, recursively `*.yml`/`*.yaml`) -> rule files, sorted, unique.
+ * Symbolic links are followed (a link loop, or a link to nothing, is reported); a path that does
+ * not exist, or a directory without rule files, is an error.
+ */
 export function expandPaths(paths: readonly string[]): { files: string[]; diagnostics: Diagnostic[] } {
   const files = new Set<string>();
   const diagnostics: Diagnostic[] = [];
+  const problem = (p: string, e: unknown) => {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT" ? "no such file or directory" : code === "ELOOP" ? "a loop of symbolic links" : code === "EACCES" ? "permission denied" : `cannot read it (${code ?? String(e)})`;
+    diagnostics.push(fileDiagnostic("RC312", `${why}: ${p}`, p, undefined));
+  };
+  /** Real paths of the directories being walked: a link back to one of them is a loop. */
+  const open = new Set<string>();
   const walk = (dir: string) => {
-    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    let real: string;
+    let entries;
+    try {
+      real = realpathSync(dir);
+      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch (e) {
+      problem(dir, e);
+      return;
+    }
+    if (open.has(real)) {
+      diagnostics.push(fileDiagnostic("RC312", `a loop of symbolic links: ${dir} leads back to ${display(real)}`, dir, undefined));
+      return;
+    }
+    open.add(real);
     for (const e of entries) {
       if (e.name.startsWith(".") || e.name === "node_modules") continue;
       const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile() && RULE_FILE.test(e.name) && !/^rulec\.config\.ya?ml$/i.test(e.name)) files.add(p);
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        try {
+          const st = statSync(p);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch (err) {
+          if (RULE_FILE.test(e.name) || (err as NodeJS.ErrnoException).code === "ELOOP") problem(p, err);
+          continue;
+        }
+      }
+      if (isDir) walk(p);
+      else if (isFile && RULE_FILE.test(e.name) && !/^rulec\.config\.ya?ml$/i.test(e.name)) files.add(p);
     }
+    open.delete(real);
   };
   for (const p of paths) {
     let st;
     try {
       st = statSync(p);
-    } catch {
-      diagnostics.push(fileDiagnostic("RC312", `no such file or directory: ${p}`, p, undefined));
+    } catch (e) {
+      problem(p, e);
       continue;
     }
-    if (st.isDirectory()) walk(p);
-    else files.add(p);
+    if (st.isDirectory()) {
+      const before = files.size;
+      walk(p);
+      if (files.size === before) diagnostics.push(fileDiagnostic("RC312", `no rule files (*.yml, *.yaml) in ${p}`, p, undefined));
+    } else files.add(p);
   }
   return { files: [...files].map(display), diagnostics };
 }
@@ -61,6 +103,11 @@ export interface LoadedFile {
 export function loadFile(file: string): LoadedFile {
   let bytes: Buffer;
   try {
+    const size = statSync(file).size;
+    // A file far past the limit is not read at all (the loader refuses what is just past it).
+    if (size > 2 * MAX_YAML_CHARS) {
+      return { diagnostics: [fileDiagnostic("RC330", `rule file too large: the file is ${(size / 1024 / 1024).toFixed(0)} MiB; rulec reads YAML files up to ${MAX_YAML_CHARS / 1024 / 1024} MiB`, file, undefined)] };
+    }
     bytes = readFileSync(file);
   } catch (e) {
     return { diagnostics: [fileDiagnostic("RC312", `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, file, undefined)] };

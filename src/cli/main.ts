@@ -65,7 +65,6 @@ Exit status: 0 success, 1 rule errors or failed tests, 2 usage or configuration 
       report(io, lib, opts.format, color(program, io));
       if (opts.format === "text") io.err(`${lib.files.length} files, ${lib.rules.length} rules ok, ${countErrors(lib.diagnostics)} errors, ${countWarnings(lib.diagnostics)} warnings\n`);
       setStatus(hasErrors(lib.diagnostics) || lib.files.length === 0 ? EXIT.failed : EXIT.ok);
-      if (lib.files.length === 0) io.err(`rulec: no rule files in ${paths.join(", ")}\n`);
     });
 
   program
@@ -73,7 +72,7 @@ Exit status: 0 success, 1 rule errors or failed tests, 2 usage or configuration 
     .description("run every rule's Tests on the reference evaluator")
     .argument("[paths...]", "rule files or directories", ["rules"])
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
-    .addHelpText("after", "\nExamples:\n  rulec test rules\n  rulec test rules --format json | jq '.[] | select(.passed | not)'")
+    .addHelpText("after", "\nExamples:\n  rulec test rules\n  rulec test rules --format json | jq '.tests[] | select(.passed | not)'")
     .action((paths: string[], opts: { format: string }) => {
       const lib = loadLibrary(paths);
       report(io, lib, opts.format === "json" ? "none" : "text", color(program, io));
@@ -99,7 +98,7 @@ Exit status: 0 success, 1 rule errors or failed tests, 2 usage or configuration 
         if (brokenFiles > 0) io.out(`${brokenFiles} rule files with errors: ${lib.failed.join(", ")}\n`);
         io.out(`${records.length - failed} passed, ${failed} failed\n`);
       }
-      setStatus(failed > 0 || brokenFiles > 0 || lib.files.length === 0 ? EXIT.failed : EXIT.ok);
+      setStatus(failed > 0 || brokenFiles > 0 || hasErrors(lib.diagnostics) || lib.files.length === 0 ? EXIT.failed : EXIT.ok);
     });
 
   program

@@ -1,6 +1,8 @@
-import jsYaml from "js-yaml";
 import { fileDiagnostic, nearest, type Diagnostic } from "../diagnostics.js";
 import { Locator, type KeyPath } from "../rules/locate.js";
+import { loadYaml, YamlLimitError } from "../rules/yaml.js";
+import { TARGET_NAMES, targetByName } from "../targets/index.js";
+import type { TargetOptions } from "../targets/types.js";
 
 /**
  * `rulec.config.yml`: library-wide settings (output directory, default targets, Athena and Sigma
@@ -40,7 +42,6 @@ const SCHEMA: Record<string, Kind | Record<string, Kind>> = {
   },
 };
 
-const SIGMA_STATUS = ["stable", "test", "experimental", "deprecated", "unsupported"];
 
 export function parseConfig(text: string, file: string): { config: Config; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
@@ -49,11 +50,13 @@ export function parseConfig(text: string, file: string): { config: Config; diagn
     diagnostics.push(fileDiagnostic("RC502", message, file, where === "key" ? locator.keySpan(path) : locator.valueSpan(path)));
   let doc: unknown;
   try {
-    doc = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA });
+    doc = loadYaml(text);
   } catch (e) {
-    const err = e as { reason?: string; mark?: { position: number } };
-    const span = err.mark ? locator.lines().span(err.mark.position, err.mark.position + 1) : undefined;
-    return { config: {}, diagnostics: [fileDiagnostic("RC502", `invalid YAML: ${err.reason ?? String(e)}`, file, span)] };
+    const err = e as { reason?: string; mark?: { position: number }; position?: number };
+    const position = err.mark?.position ?? err.position;
+    const span = position === undefined ? undefined : locator.lines().span(position, position + 1);
+    const message = e instanceof YamlLimitError ? `the configuration is too large: ${e.reason}` : `invalid YAML: ${err.reason ?? String(e)}`;
+    return { config: {}, diagnostics: [fileDiagnostic("RC502", message, file, span)] };
   }
   if (doc === undefined || doc === null) return { config: {}, diagnostics };
   if (typeof doc !== "object" || Array.isArray(doc)) {
@@ -63,10 +66,14 @@ export function parseConfig(text: string, file: string): { config: Config; diagn
   const config: Record<string, unknown> = {};
   const check = (value: unknown, kind: Kind, path: KeyPath): unknown => {
     const name = path.join(".");
-    if (kind === "string" && (typeof value === "string" || typeof value === "number")) return String(value);
+    if (kind === "string" && typeof value === "string" && value.trim() !== "") return value;
+    if (kind === "string" && typeof value === "string") {
+      at(`${name} must not be empty`, path);
+      return undefined;
+    }
     if (kind === "number" && typeof value === "number" && Number.isInteger(value) && value > 0) return value;
     if (kind === "string-list" && Array.isArray(value) && value.every((v) => typeof v === "string")) return value;
-    at(`${name} must be ${kind === "string" ? "a string" : kind === "number" ? "a whole number above 0" : "a list of strings"}`, path);
+    at(`${name} must be ${kind === "string" ? `a string${typeof value === "number" ? " (quote it)" : ""}` : kind === "number" ? "a whole number above 0" : "a list of strings"}`, path);
     return undefined;
   };
   for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
@@ -98,9 +105,19 @@ export function parseConfig(text: string, file: string): { config: Config; diagn
     }
     config[key] = section;
   }
-  const status = (config.sigma as Record<string, string> | undefined)?.status;
-  if (status !== undefined && !SIGMA_STATUS.includes(status)) at(`sigma.status must be one of ${SIGMA_STATUS.join(", ")}`, ["sigma", "status"]);
-  const date = (config.sigma as Record<string, string> | undefined)?.date;
-  if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date)) at("sigma.date must be a date, YYYY-MM-DD", ["sigma", "date"]);
+  // Each target checks its own option values (a time window, a profile, a date...).
+  for (const name of TARGET_NAMES) {
+    const section = config[name] as TargetOptions | undefined;
+    const target = targetByName(name);
+    if (section === undefined || !target?.checkOptions) continue;
+    for (const problem of target.checkOptions(section)) at(problem.message, [name, problem.key]);
+  }
+  const targets = config.targets as string[] | undefined;
+  targets?.forEach((t, i) => {
+    if (!(TARGET_NAMES as readonly string[]).includes(t)) {
+      const near = nearest(t, TARGET_NAMES, 1)[0];
+      at(`unknown target '${t}' (known: ${TARGET_NAMES.join(", ")})${near ? ` (did you mean '${near}'?)` : ""}`, ["targets", i]);
+    }
+  });
   return { config: config as Config, diagnostics };
 }

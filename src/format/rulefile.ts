@@ -2,6 +2,7 @@ import jsYaml from "js-yaml";
 import YAML, { isMap, isPair, isScalar } from "yaml";
 import { printCondition } from "../ast/print.js";
 import { isDeepStrictEqual } from "node:util";
+import { loadYaml, YamlLimitError } from "../rules/yaml.js";
 import { parseCondition } from "../syntax/ast.js";
 import { conditionComments, layoutCondition } from "./pretty.js";
 
@@ -18,9 +19,9 @@ export type FormatResult =
 export function formatRuleText(text: string): FormatResult {
   let original: unknown;
   try {
-    original = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA });
+    original = loadYaml(text);
   } catch (e) {
-    return { ok: false, reason: `invalid YAML: ${(e as Error).message.split("\n")[0]}` };
+    return { ok: false, reason: e instanceof YamlLimitError ? `too large: ${e.reason}` : `invalid YAML: ${(e as Error).message.split("\n")[0]}` };
   }
   if (typeof original !== "object" || original === null || Array.isArray(original)) return { ok: false, reason: "not a rule file (not a mapping)" };
   const condition = (original as Record<string, unknown>).Condition;
@@ -62,7 +63,7 @@ export function formatRuleText(text: string): FormatResult {
   // Never offer a rewrite that changes the rule.
   let reread: unknown;
   try {
-    reread = jsYaml.load(next, { schema: jsYaml.CORE_SCHEMA });
+    reread = loadYaml(next);
   } catch {
     return { ok: false, reason: "internal: the rewrite is not valid YAML; file left as it is" };
   }

@@ -1,4 +1,3 @@
-import jsYaml from "js-yaml";
 import type { Path } from "../ast/nodes.js";
 import { checkCondition, checkPath } from "../check/check.js";
 import { lintCondition } from "../check/lint.js";
@@ -6,6 +5,7 @@ import { fileDiagnostic, hasErrors, nearest, type Code, type ConditionDiagnostic
 import { logTypes, rootType, schemaFor, type FieldType } from "../schema/schema.js";
 import { parseCondition, parsePath } from "../syntax/ast.js";
 import { Locator, type KeyPath } from "./locate.js";
+import { loadYaml, YamlLimitError } from "./yaml.js";
 import { SEVERITIES, type Rule, type RuleSeverity, type RuleTest, type TitlePart } from "./types.js";
 
 /**
@@ -127,7 +127,7 @@ class RuleLoader {
     }
     let doc: unknown;
     try {
-      doc = jsYaml.load(this.text, { schema: jsYaml.CORE_SCHEMA, filename: this.file });
+      doc = loadYaml(this.text, this.file);
     } catch (e) {
       this.yamlError(e);
       return { diagnostics: this.diagnostics };
@@ -148,8 +148,13 @@ class RuleLoader {
   }
 
   private yamlError(e: unknown): void {
-    const err = e as { reason?: string; message?: string; mark?: { position: number } };
     const lines = this.locator.lines();
+    if (e instanceof YamlLimitError) {
+      const span = e.position === undefined ? undefined : lines.span(e.position, e.position + 1);
+      this.diagnostics.push(fileDiagnostic("RC330", `rule file too large: ${e.reason}`, this.file, span));
+      return;
+    }
+    const err = e as { reason?: string; message?: string; mark?: { position: number } };
     const span = err.mark ? lines.span(err.mark.position, err.mark.position + 1) : undefined;
     const reason = err.reason ?? err.message ?? String(e);
     const duplicate = /duplicated mapping key/.test(reason);

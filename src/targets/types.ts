@@ -18,8 +18,16 @@ export interface TargetResult {
 /** Options a target may read; each target documents its own keys. */
 export type TargetOptions = Readonly<Record<string, unknown>>;
 
+/** A bad option value: the option's key and what is wrong with it. */
+export interface OptionProblem {
+  readonly key: string;
+  readonly message: string;
+}
+
 export interface Target {
   readonly name: TargetName;
+  /** Checks option values once, before anything is compiled (a bad value is a usage error). */
+  checkOptions?(options: TargetOptions): OptionProblem[];
   /** Pure: rule in, text out. No file system, no clock, no randomness. */
   compile(rule: Rule, options?: TargetOptions): TargetResult;
 }

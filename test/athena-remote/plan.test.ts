@@ -236,7 +236,7 @@ describe("rulec hunt: engines and flags", () => {
     expect(await cli(["hunt", "rules", "--engine", "athena", "--dry-run", "--since", "soon"])).toMatchObject({
       status: 2,
       stdout: "",
-      stderr: "rulec: invalid --since 'soon': use a number and m, h, d or w (e.g. 24h, 7d)\n",
+      stderr: "rulec: --since 'soon' is not a window: a number and m, h, d or w (90m, 24h, 7d, 2w)\n",
     });
     expect(await cli(["hunt", ROOT, "--engine", "athena", "--max-concurrency", "0"])).toMatchObject({ status: 2, stderr: "rulec: --max-concurrency must be a whole number from 1 to 999, not '0'\n" });
     expect(await cli(["hunt", ROOT, "--engine", "athena", "--output-location", "/tmp/x"])).toMatchObject({ status: 2, stderr: "rulec: the output location must be an S3 URI (s3://bucket/prefix/), not '/tmp/x'\n" });

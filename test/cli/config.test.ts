@@ -26,7 +26,7 @@ describe("rulec.config.yml", () => {
       "1:6 out must be a string",
       "3:3 unknown setting 'athena.tabel' (did you mean 'table'?)",
       "6:1 unknown setting 'extra'",
-      "5:11 sigma.status must be one of stable, test, experimental, deprecated, unsupported",
+      "5:11 sigma.status 'draft' is not one of stable, test, experimental, deprecated, unsupported",
     ]);
   });
 

@@ -2,6 +2,7 @@ import { fileDiagnostic, type Diagnostic } from "../../diagnostics.js";
 import type { Rule } from "../../rules/types.js";
 import type { Target, TargetOptions, TargetResult } from "../types.js";
 import { TRINO } from "./dialect.js";
+import { checkAthenaOptions } from "./options.js";
 import { buildQuery, resolveProfile, type QueryOptions } from "./query.js";
 
 /**
@@ -13,6 +14,7 @@ import { buildQuery, resolveProfile, type QueryOptions } from "./query.js";
  */
 export const athenaTarget: Target = {
   name: "athena",
+  checkOptions: (options) => checkAthenaOptions(options),
   compile(rule: Rule, options: TargetOptions = {}): TargetResult {
     const diagnostics: Diagnostic[] = [];
     const opts: Record<string, string> = {};

@@ -67,8 +67,8 @@ export const DEFAULT_OUTPUT_FIELDS = [
   "recipientAccountId",
 ] as const;
 
-const SINCE = /^([1-9][0-9]{0,5})([mhdw])$/;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
+export const SINCE = /^([1-9][0-9]{0,5})([mhdw])$/;
+export const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
 
 export function resolveProfile(logType: string | undefined, options: QueryOptions): { profile?: Profile; error?: string } {
   if (options.profile === undefined) return { profile: defaultProfile(logType) };

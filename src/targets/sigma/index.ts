@@ -1,7 +1,7 @@
 import { fileDiagnostic, type Diagnostic } from "../../diagnostics.js";
 import type { Rule } from "../../rules/types.js";
 import { schemaFor } from "../../schema/schema.js";
-import type { Target, TargetOptions, TargetResult } from "../types.js";
+import type { OptionProblem, Target, TargetOptions, TargetResult } from "../types.js";
 import { validateOutput } from "../validation.js";
 import { logSourceFor } from "./data/logsources.js";
 import { NotSayable, toDetection } from "./detection.js";
@@ -26,6 +26,18 @@ const STATUSES = ["stable", "test", "experimental", "deprecated", "unsupported"]
 
 export const sigmaTarget: Target = {
   name: "sigma",
+  checkOptions(options: TargetOptions): OptionProblem[] {
+    const problems: OptionProblem[] = [];
+    for (const key of ["author", "status", "date"]) {
+      const v = options[key];
+      if (v !== undefined && (typeof v !== "string" || v.trim() === "")) problems.push({ key, message: `sigma.${key} must be a non-empty string` });
+    }
+    if (typeof options.status === "string" && !STATUSES.includes(options.status)) {
+      problems.push({ key: "status", message: `sigma.status '${options.status}' is not one of ${STATUSES.join(", ")}` });
+    }
+    if (typeof options.date === "string" && !validDate(options.date)) problems.push({ key: "date", message: `sigma.date '${options.date}' is not a date, YYYY-MM-DD` });
+    return problems;
+  },
   compile(rule: Rule, options: TargetOptions = {}): TargetResult {
     const { doc, diagnostics } = sigmaDocument(rule, options);
     if (doc === undefined) return { files: [], diagnostics };
@@ -61,7 +73,7 @@ export function sigmaDocument(rule: Rule, options: TargetOptions = {}): { doc?: 
     return { diagnostics };
   }
   const date = options.date;
-  if (date !== undefined && (typeof date !== "string" || !/^\d{4}-(0[1-9]|1[012])-(0[1-9]|[12]\d|3[01])$/.test(date))) {
+  if (date !== undefined && (typeof date !== "string" || !validDate(date))) {
     diagnostics.push(fileDiagnostic("RC502", `Sigma date must be YYYY-MM-DD, not ${JSON.stringify(date)}`, undefined, undefined));
     return { diagnostics };
   }
@@ -86,4 +98,12 @@ export function sigmaDocument(rule: Rule, options: TargetOptions = {}): { doc?: 
   doc.level = LEVELS[rule.severity];
 
   return { doc, diagnostics };
+}
+
+/** YYYY-MM-DD naming a real day (no 2026-13-45, no 2026-02-30). */
+function validDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
 }
