@@ -33,13 +33,14 @@ interface Bind {
 type Ref =
   | { readonly k: "missing" }
   | { readonly k: "typed"; readonly binds: readonly Bind[]; readonly expr: string; readonly t: ColumnType }
-  | { readonly k: "json"; readonly binds: readonly Bind[]; readonly base: string; readonly keys: readonly string[] };
+  /** `object`: the base is known to hold a JSON object (the whole event, an element bound by `path[cond]`). */
+  | { readonly k: "json"; readonly binds: readonly Bind[]; readonly base: string; readonly keys: readonly string[]; readonly object?: boolean };
 
 /** The scope paths are resolved in: the table, or an element bound by `path[cond]`. */
 type Scope =
   | { readonly k: "table" }
   | { readonly k: "typed"; readonly expr: string; readonly t: ColumnType }
-  | { readonly k: "json"; readonly base: string }
+  | { readonly k: "json"; readonly base: string; readonly object?: boolean }
   | { readonly k: "missing" };
 
 /** The leaves of a value, split by JSON type, each a set of SQL values to test existentially. */
@@ -96,9 +97,9 @@ export class SqlPrinter {
     let cur: Ref;
     let i = 0;
     if (scope.k === "missing") return { k: "missing" };
-    if (scope.k === "json") cur = { k: "json", binds, base: scope.base, keys: [] };
+    if (scope.k === "json") cur = { k: "json", binds, base: scope.base, keys: [], object: scope.object === true };
     else if (scope.k === "typed") cur = { k: "typed", binds, expr: scope.expr, t: scope.t };
-    else if (this.profile.root) cur = { k: "json", binds, base: sqlIdent(this.profile.root.column), keys: [] };
+    else if (this.profile.root) cur = { k: "json", binds, base: sqlIdent(this.profile.root.column), keys: [], object: true };
     else {
       const columns = this.profile.columns ?? {};
       const name = names[0]!;
@@ -165,9 +166,9 @@ export class SqlPrinter {
     if (ref.k === "json") {
       const j = this.dialect.json;
       return {
-        strings: { binds: ref.binds, shape: "many", expr: j.strings(ref.base, ref.keys) },
-        numbers: { binds: ref.binds, shape: "many", expr: j.numbers(ref.base, ref.keys) },
-        booleans: { binds: ref.binds, shape: "many", expr: j.booleans(ref.base, ref.keys) },
+        strings: { binds: ref.binds, shape: "many", expr: j.strings(ref.base, ref.keys, ref.object) },
+        numbers: { binds: ref.binds, shape: "many", expr: j.numbers(ref.base, ref.keys, ref.object) },
+        booleans: { binds: ref.binds, shape: "many", expr: j.booleans(ref.base, ref.keys, ref.object) },
       };
     }
     const { binds, expr, t } = this.unwrapArrays(ref);
@@ -228,14 +229,14 @@ export class SqlPrinter {
 
   private exists(ref: Ref): BoolExpr {
     if (ref.k === "missing") return FALSE;
-    if (ref.k === "json") return this.bound(ref.binds, leaf(this.dialect.json.exists(ref.base, ref.keys), true));
+    if (ref.k === "json") return this.bound(ref.binds, leaf(this.dialect.json.exists(ref.base, ref.keys, ref.object), true));
     return this.bound(ref.binds, leaf(`${ref.expr} IS NOT NULL`, false, PREC.predicate, `${ref.expr} IS NULL`));
   }
 
   private empty(ref: Ref): BoolExpr {
     if (ref.k === "missing") return TRUE;
     // Through each array on the way: no element, or some element that is null or empty below.
-    const last = ref.k === "json" ? this.jsonEmpty(ref.base, ref.keys) : this.emptyValue(ref.expr, ref.t);
+    const last = ref.k === "json" ? this.jsonEmpty(ref.base, ref.keys, ref.object) : this.emptyValue(ref.expr, ref.t);
     let b: BoolExpr = last;
     for (let i = ref.binds.length - 1; i >= 0; i--) {
       const { list, v } = ref.binds[i]!;
@@ -254,8 +255,13 @@ export class SqlPrinter {
         return t.holds ? leaf(`${expr} IS NULL`, false) : or([leaf(`${expr} IS NULL`, false), leaf(`${expr} = ''`, true)]);
       case "number":
       case "boolean":
-      case "struct":
         return leaf(`${expr} IS NULL`, false);
+      case "struct":
+        // The SerDe reads `{}` as a row whose fields are all NULL, not as a NULL row.
+        return or([
+          leaf(`${expr} IS NULL`, false),
+          and(Object.entries(t.fields).map(([k, f]) => leaf(`${expr}.${sqlIdent(columnName(k, f))} IS NULL`, false))),
+        ]);
       case "array":
         return or([leaf(`${expr} IS NULL`, false), leaf(`${this.dialect.cardinality(expr)} = 0`, true)]);
       case "json":
@@ -265,16 +271,16 @@ export class SqlPrinter {
     }
   }
 
-  private jsonEmpty(base: string, keys: readonly string[]): BoolExpr {
-    return or(this.dialect.json.empty(base, keys).map((p) => leaf(p, true, p.startsWith("NOT ") ? PREC.not : p.endsWith(" IS NULL") ? PREC.predicate : PREC.atom)));
+  private jsonEmpty(base: string, keys: readonly string[], object?: boolean): BoolExpr {
+    return or(this.dialect.json.empty(base, keys, object).map((p) => leaf(p, true, p.startsWith("NOT ") ? PREC.not : p.endsWith(" IS NULL") ? PREC.predicate : PREC.atom)));
   }
 
   private any(ref: Ref, inner: Condition): BoolExpr {
     if (ref.k === "missing") return FALSE;
     if (ref.k === "json") {
       const v = this.fresh();
-      const body = this.condition(inner, { k: "json", base: this.dialect.json.elementBase(v) });
-      const list = this.dialect.json.leaves(ref.base, ref.keys);
+      const body = this.condition(inner, { k: "json", base: this.dialect.json.elementBase(v), object: true });
+      const list = this.dialect.json.leaves(ref.base, ref.keys, ref.object);
       return this.bound(ref.binds, quant((text) => this.dialect.anyMatch(list, v, text), body));
     }
     const { binds, expr, t } = this.unwrapArrays(ref);
@@ -311,7 +317,7 @@ export class SqlPrinter {
         const nums = values.filter((v): v is number => typeof v === "number");
         const bools = values.filter((v): v is boolean => typeof v === "boolean");
         if (left.k === "json" && !fold && d.json.equalsAny && left.binds.length === 0) {
-          const fast = d.json.equalsAny(left.base, left.keys, values);
+          const fast = d.json.equalsAny(left.base, left.keys, values, left.object);
           if (fast !== "") return leaf(fast, true);
         }
         return or([
