@@ -17,12 +17,14 @@ import { parseQuery, type Expr, type Query, type SqlType } from "./trino-parse.j
  *     is true and one is NULL; NULL for a NULL array).
  *  R3 CAST(json AS ARRAY(T)) and TRY_CAST(x AS DOUBLE | IPADDRESS): functions with Trino's rules.
  *  R4 regexp_like / regexp_replace: the Java pattern, re-spelled as a PostgreSQL ARE (\z -> \Z,
- *     [\s\S] -> ., \x{HHHH} -> \uHHHH, \p{L} -> [[:alpha:]]); `$1` in a replacement -> `\1`; all
- *     matches replaced, as Trino does.
+ *     [\s\S] -> ., \x{HHHH} -> \uHHHH, \p{L} -> [[:alpha:]], \d \w \s as Java's ASCII classes,
+ *     `.` and `$` with Java's line terminators); `$1` in a replacement -> `\1`; all matches
+ *     replaced, as Trino does.
  *  R5 A dereference `a.b.c` of a row: `((a).b).c` (composite types).
  *  R6 IS [NOT] NULL: num_nulls(x) = 1 / num_nonnulls(x) = 1, since PostgreSQL's IS NULL is true for
  *     a row whose fields are all NULL, and Trino's is not.
- *  R7 Typed literals: DOUBLE '1.5' -> CAST('1.5' AS double precision).
+ *  R7 Typed literals: DOUBLE '1.5' -> CAST('1.5' AS double precision), JSON '[1]' -> json_parse('[1]'),
+ *     IPADDRESS '10.0.0.1' -> CAST('10.0.0.1' AS inet).
  * Anything else (a function or form without a rule) is an error naming it, never a guess.
  */
 
@@ -82,6 +84,8 @@ export function pgJsonPath(path: string): string {
   return out;
 }
 
+const JAVA_LINE_TERMINATORS = "\\n\\r\\u0085\\u2028\\u2029";
+
 /** A Java (Joni) regular expression as Trino's regexp functions read it, as a PostgreSQL ARE. */
 export function pgRegex(java: string): string {
   let out = "";
@@ -107,6 +111,12 @@ export function pgRegex(java: string): string {
       if (n === "p" && java.startsWith("{L}", i + 2)) {
         out += inClass ? "[:alpha:]" : "[[:alpha:]]";
         i += 5;
+        continue;
+      }
+      const ascii = ({ d: "0-9", w: "A-Za-z0-9_", s: " \\t\\n\\u000b\\f\\r" } as Record<string, string>)[n];
+      if (ascii !== undefined) {
+        out += inClass ? ascii : `[${ascii}]`;
+        i += 2;
         continue;
       }
       if (!inClass && n === "z") {
@@ -143,7 +153,17 @@ export function pgRegex(java: string): string {
       continue;
     }
     if (c === "]" && inClass) inClass = false;
-    if (c === "." && !inClass) throw new Untranslatable(`'.' differs between Java and PostgreSQL (line terminators): ${java}`);
+    if (!inClass && c === ".") {
+      out += `[^${JAVA_LINE_TERMINATORS}]`;
+      i++;
+      continue;
+    }
+    if (!inClass && c === "$") {
+      // Java: the end, or before a final line terminator.
+      out += `(?=(?:\\r\\n|[${JAVA_LINE_TERMINATORS}])?\\Z)`;
+      i++;
+      continue;
+    }
     out += c;
     i++;
   }
@@ -211,8 +231,12 @@ class PgPrinter {
       case "null":
         return "NULL";
       case "typed":
-        if (e.type !== "DOUBLE") throw new Untranslatable(`typed literal ${e.type}`);
-        return `CAST(${pgString(e.value)} AS double precision)`;
+        if (e.type === "DOUBLE") return `CAST(${pgString(e.value)} AS double precision)`;
+        if (e.type === "JSON") return `json_parse(${pgString(e.value)})`;
+        if (e.type === "IPADDRESS") return `CAST(${pgString(e.value)} AS inet)`;
+        throw new Untranslatable(`typed literal ${e.type}`);
+      case "array":
+        return `ARRAY[${e.items.map((x) => this.expr(x)).join(", ")}]`;
       case "interval":
         throw new Untranslatable("INTERVAL literals (time windows) have no rule");
       case "ident":

@@ -6,8 +6,8 @@
  * - json_exists(input, path, on_error): `FALSE ON ERROR` by default, applied to input conversion
  *   errors (text that is not JSON) and path evaluation errors; NULL input gives NULL; a path that
  *   does not parse fails the query (as a malformed path literal does in Trino).
- * - json_query(input, path, clauses): the array wrapper clauses; NULL ON EMPTY and NULL ON ERROR.
- *   Its text is PostgreSQL's JSON text (spaces after `,` and `:`), which only json_parse reads.
+ * - json_query(input, path, clauses): the wrapper, quotes, ON EMPTY and ON ERROR clauses (NULL by
+ *   default); its text is Trino's compact JSON text (json_format).
  * - json_parse raises on text that is not JSON (as Trino's does: it fails the query).
  * - json_format writes Trino's compact JSON text.
  * - cast_json_to_array_T: CAST(json AS ARRAY(T)); a JSON null element is `JSON 'null'` in
@@ -25,6 +25,16 @@ BEGIN
     WHEN 'TRUE' THEN RETURN TRUE;
     WHEN 'UNKNOWN' THEN RETURN NULL;
     ELSE RAISE EXCEPTION 'json_exists: error (ERROR ON ERROR)';
+  END CASE;
+END $$;
+
+CREATE OR REPLACE FUNCTION rc_json_query_default(clause text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  CASE coalesce(clause, 'NULL')
+    WHEN 'NULL' THEN RETURN NULL;
+    WHEN 'EMPTY ARRAY' THEN RETURN '[]';
+    WHEN 'EMPTY OBJECT' THEN RETURN '{}';
+    ELSE RAISE EXCEPTION 'json_query: error (ERROR ON EMPTY or ERROR ON ERROR)';
   END CASE;
 END $$;
 
@@ -51,27 +61,33 @@ DECLARE
   p jsonpath := path::jsonpath;
   j jsonb;
   items jsonb;
+  wrapper text := CASE WHEN clauses ~ '^WITH CONDITIONAL' THEN 'conditional' WHEN clauses ~ '^WITH ' THEN 'unconditional' ELSE 'none' END;
+  omit boolean := clauses ~ 'OMIT QUOTES';
+  on_empty text := substring(clauses FROM '(NULL|ERROR|EMPTY ARRAY|EMPTY OBJECT) ON EMPTY');
+  on_error text := substring(clauses FROM '(NULL|ERROR|EMPTY ARRAY|EMPTY OBJECT) ON ERROR');
+  rest text := btrim(regexp_replace(clauses,
+    '(WITHOUT (ARRAY )?WRAPPER|WITH ((CONDITIONAL|UNCONDITIONAL) )?(ARRAY )?WRAPPER|(KEEP|OMIT) QUOTES( ON SCALAR STRING)?|(NULL|ERROR|EMPTY ARRAY|EMPTY OBJECT) ON (EMPTY|ERROR))',
+    '', 'g'));
+  result jsonb;
 BEGIN
+  IF rest <> '' THEN RAISE EXCEPTION 'json_query: no rule for the clauses %', clauses; END IF;
   IF input IS NULL THEN RETURN NULL; END IF;
   BEGIN
     j := input::jsonb;
     items := jsonb_path_query_array(j, p);
   EXCEPTION WHEN others THEN
-    RETURN NULL;
+    RETURN rc_json_query_default(on_error);
   END;
-  IF jsonb_array_length(items) = 0 THEN RETURN NULL; END IF;
-  CASE clauses
-    WHEN 'WITH ARRAY WRAPPER', 'WITH UNCONDITIONAL ARRAY WRAPPER', 'WITH UNCONDITIONAL WRAPPER', 'WITH WRAPPER' THEN
-      RETURN items::text;
-    WHEN 'WITH CONDITIONAL ARRAY WRAPPER', 'WITH CONDITIONAL WRAPPER' THEN
-      IF jsonb_array_length(items) = 1 AND jsonb_typeof(items -> 0) IN ('array', 'object') THEN RETURN (items -> 0)::text; END IF;
-      RETURN items::text;
-    WHEN '', 'WITHOUT ARRAY WRAPPER', 'WITHOUT WRAPPER' THEN
-      IF jsonb_array_length(items) > 1 THEN RETURN NULL; END IF;
-      RETURN (items -> 0)::text;
-    ELSE
-      RAISE EXCEPTION 'json_query: no rule for the clauses %', clauses;
-  END CASE;
+  IF jsonb_array_length(items) = 0 THEN RETURN rc_json_query_default(on_empty); END IF;
+  IF wrapper = 'unconditional' OR (wrapper = 'conditional' AND NOT (jsonb_array_length(items) = 1 AND jsonb_typeof(items -> 0) IN ('array', 'object'))) THEN
+    result := items;
+  ELSIF jsonb_array_length(items) > 1 THEN
+    RETURN rc_json_query_default(on_error);
+  ELSE
+    result := items -> 0;
+  END IF;
+  IF omit AND jsonb_typeof(result) = 'string' THEN RETURN result #>> '{}'; END IF;
+  RETURN json_format(result);
 END $$;
 
 CREATE OR REPLACE FUNCTION json_parse(input text) RETURNS jsonb LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT input::jsonb $$;

@@ -15,7 +15,7 @@ export type Token =
   | { readonly t: "op"; readonly text: string; readonly pos: number }
   | { readonly t: "eof"; readonly pos: number };
 
-const OPS = ["->", "||", "<>", "!=", "<=", ">=", "=", "<", ">", "(", ")", ",", ".", "+", "-", "*", "/"];
+const OPS = ["->", "||", "<>", "!=", "<=", ">=", "=", "<", ">", "(", ")", "[", "]", ",", ".", "+", "-", "*", "/"];
 
 export function tokenize(sql: string): Token[] {
   const out: Token[] = [];
@@ -113,6 +113,7 @@ export type Expr =
   | { readonly k: "interval"; readonly value: string; readonly unit: string }
   /** A column or a lambda variable (`name` as the engine folds it: unquoted names lower-cased). */
   | { readonly k: "ident"; readonly name: string }
+  | { readonly k: "array"; readonly items: readonly Expr[] }
   | { readonly k: "deref"; readonly base: Expr; readonly field: string }
   | { readonly k: "call"; readonly name: string; readonly args: readonly Expr[] }
   | { readonly k: "lambda"; readonly params: readonly string[]; readonly body: Expr }
@@ -381,7 +382,20 @@ class Parser {
         this.i++;
         return { k: "null" };
       }
-      if ((w === "DOUBLE" || w === "DATE" || w === "TIMESTAMP") && this.peek(1).t === "string") {
+      if (w === "ARRAY" && this.isOp("[", 1)) {
+        this.i += 2;
+        const items: Expr[] = [];
+        if (!this.isOp("]")) {
+          items.push(this.expr());
+          while (this.isOp(",")) {
+            this.i++;
+            items.push(this.expr());
+          }
+        }
+        this.op("]");
+        return { k: "array", items };
+      }
+      if (["DOUBLE", "DATE", "TIMESTAMP", "JSON", "IPADDRESS"].includes(w) && this.peek(1).t === "string") {
         this.i++;
         return { k: "typed", type: w, value: this.stringLiteral() };
       }
