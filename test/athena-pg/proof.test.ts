@@ -183,3 +183,72 @@ describe("the Athena SQL on PostgreSQL", { timeout: 300_000 }, () => {
     expect(o.compared + o.leftOut).toBe(4000);
   });
 });
+
+describe("one bad value fails no query (the SerDe's reading of a JSON column that holds no JSON)", { timeout: 120_000 }, () => {
+  // Athena's string column holds a JSON value's text; a JSON string is read as its content, so
+  // `"requestParameters": ""` gives '' and `"abc"` gives abc, which are not JSON. Each such row must
+  // give its own answer (as the evaluator's on the string) without failing the query for the others.
+  const conditions = [
+    "requestParameters empty",
+    "not requestParameters empty",
+    "requestParameters exists",
+    "requestParameters.x exists",
+    "requestParameters.x empty",
+    "requestParameters.x eq 1",
+    "requestParameters.x ne 1",
+    "requestParameters.x in [1, \"a\"]",
+    "requestParameters.x gt 0",
+    "requestParameters.x contains \"b\"",
+    "requestParameters.x imatches '^A'",
+    "requestParameters.x cidr \"10.0.0.0/8\"",
+    "requestParameters.x.y empty",
+    "requestParameters[x eq 1]",
+    "requestParameters[not x exists]",
+    "requestParameters.x eq responseElements.x",
+  ];
+  const texts = ["", "abc", '{"x": ', "[1, 2", "null x", '{"x": 1}', '{"x": "ab"}', "[]", "{}"];
+
+  it("every query runs; each row gives the evaluator's answer on the string the SerDe read", async (ctx) => {
+    const runner = pg.need(ctx);
+    const started = performance.now();
+    const profile = PROFILES.get("cloudtrail_logs")!;
+    const items = conditions.map((text) => {
+      const r = loadRuleText(`RuleID: T.${text.length}\nDisplayName: t\nLogTypes: [AWS.CloudTrail]\nSeverity: Info\nCondition: '${text.replace(/'/g, "''")}'\n`, "rules/t.yml");
+      expect(r.rule, JSON.stringify(r.diagnostics)).toBeDefined();
+      const out = athenaTarget.compile(r.rule!);
+      expect(out.diagnostics).toEqual([]);
+      return { text, condition: r.rule!.condition, sql: out.files[0]!.content };
+    });
+    const { results } = await runner.runCells(
+      items.map((i) => ({ sql: i.sql, events: texts.map((t) => ({ requestparameters: t, responseelements: '{"x": "ab"}' })) })),
+      profile,
+    );
+    const problems: string[] = [];
+    let compared = 0;
+    items.forEach((item, i) => {
+      const r = results[i]!;
+      if ("error" in r) {
+        problems.push(`${item.text}: the query failed: ${r.error}`);
+        return;
+      }
+      texts.forEach((t, j) => {
+        let value: unknown = t;
+        let isJson = true;
+        try {
+          value = JSON.parse(t);
+        } catch {
+          // not JSON: the event held the string itself
+          isJson = false;
+        }
+        const event = { requestParameters: value, responseElements: { x: "ab" } };
+        compared++;
+        // Decision (docs/targets/athena.md): text that is not JSON holds no element for path[cond]
+        // to bind (the SQL cannot tell the string it came from).
+        const want = !isJson && item.text.startsWith("requestParameters[") ? false : evaluate(item.condition, event);
+        if (r[j] !== want) problems.push(`${item.text} on requestparameters ${JSON.stringify(t)}: evaluator ${want}, postgres ${r[j]}`);
+      });
+    });
+    record("bad JSON text in a JSON column", { compared, problems, respelledPaths: 0, leftOut: 0 }, started);
+    expect(problems).toEqual([]);
+  });
+});

@@ -284,8 +284,10 @@ export class SqlPrinter {
       return this.bound(ref.binds, quant((text) => this.dialect.anyMatch(list, v, text), body));
     }
     const { binds, expr, t } = this.unwrapArrays(ref);
-    const scope: Scope = t.type === "struct" || t.type === "json" ? { k: "typed", expr, t } : { k: "missing" };
-    const body = this.condition(inner, t.type === "json" ? { k: "json", base: expr } : scope);
+    // A JSON column may hold an array: its elements are bound, as for any JSON value.
+    if (t.type === "json") return this.any({ k: "json", binds, base: expr, keys: [] }, inner);
+    const scope: Scope = t.type === "struct" ? { k: "typed", expr, t } : { k: "missing" };
+    const body = this.condition(inner, scope);
     return this.bound(binds, and([leaf(`${expr} IS NOT NULL`, false), body]));
   }
 
