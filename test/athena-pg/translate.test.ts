@@ -1,7 +1,8 @@
 import { describe, expect, it, type TestContext } from "vitest";
 import { pgJsonPath, pgRegex, translateExpr, translateQuery, Untranslatable } from "./postgres-sql.js";
 import { usePostgres } from "./setup.js";
-import { parseExpr, parseQuery } from "./trino-parse.js";
+import { TRINO_FUNCTIONS } from "../../src/targets/athena/functions.js";
+import { parseExpr, parseQuery, SqlSyntaxError } from "./trino-parse.js";
 
 /**
  * Every rule of the translation layer (postgres-sql.ts) and every emulated function (prelude.ts),
@@ -253,5 +254,25 @@ describe("R5-R7: rows, IS NULL, typed literals", () => {
   it("DOUBLE literals", async (ctx) => {
     expect(await value(ctx, "DOUBLE '-1.5' < 0")).toBe(true);
     expect(translateExpr(parseExpr("x <= DOUBLE '-1.5'")).sql).toBe(`("x" <= CAST('-1.5' AS double precision))`);
+  });
+});
+
+describe("the probes of `rulec athena check` on PostgreSQL", () => {
+  it("each probe the layer can translate gives the answer the check expects from Athena", async (ctx) => {
+    const runner = pg.need(ctx);
+    let translated = 0;
+    for (const f of TRINO_FUNCTIONS) {
+      let sql: string;
+      try {
+        sql = translateExpr(parseExpr(`CAST(${f.probe} AS VARCHAR)`)).sql;
+      } catch (e) {
+        if (e instanceof Untranslatable || e instanceof SqlSyntaxError) continue;
+        throw e;
+      }
+      translated++;
+      const got = (await runner.client.query<{ v: string }>(`SELECT ${sql} AS v`)).rows[0]!.v;
+      expect(got, f.name).toBe(f.expected);
+    }
+    expect(translated).toBeGreaterThanOrEqual(15);
   });
 });
