@@ -20,8 +20,11 @@ export interface Dialect {
   transform(list: string, v: string, body: string): string;
   cardinality(list: string): string;
   regexLike(s: string, pattern: string): string;
-  /** Unicode default lower case as JavaScript's toLowerCase (İ -> i + U+0307, final sigma). */
-  lower(s: string): string;
+  /**
+   * Unicode default lower case as JavaScript's toLowerCase (İ -> i + U+0307, final sigma). `tier`:
+   * how much of it the comparison can see (see lowerTier); an engine may spell less when it cannot.
+   */
+  lower(s: string, tier?: LowerTier): string;
   tryDouble(s: string): string;
   startsWith(s: string, prefix: string): string;
   endsWith(s: string, suffix: string): string;
@@ -33,6 +36,24 @@ export interface Dialect {
   interval(n: number, unit: "MINUTE" | "HOUR" | "DAY"): string;
   formatDate(ts: string): string;
   readonly json: JsonOps;
+}
+
+/**
+ * How much of JavaScript's lower case a comparison with literals needs, beyond an engine's simple
+ * per-character lower case (which maps İ to i and every Σ to σ):
+ * - `plain`: the lowered literals hold no i, U+0307, σ or ς and the test has no one-character
+ *   wildcard or regular expression: a match of such a literal never touches a character where the
+ *   two lower cases differ, and both map every other character alike;
+ * - `dotted-i`: the literals hold i or U+0307 but no σ or ς: İ must become i + U+0307;
+ * - `full`: also the final sigma.
+ */
+export type LowerTier = "plain" | "dotted-i" | "full";
+
+export function lowerTier(literals: readonly string[], op: string, patterns: readonly string[] = []): LowerTier {
+  if (op === "matches" || op === "field" || patterns.some((p) => /(^|[^\\])(\\\\)*\?/.test(p))) return "full";
+  if (literals.some((l) => /[σς]/.test(l))) return "full";
+  if (literals.some((l) => /[i\u0307]/.test(l))) return "dotted-i";
+  return "plain";
 }
 
 export interface JsonOps {
@@ -126,7 +147,12 @@ export const TRINO: Dialect = {
   transform: (list, v, body) => `transform(${list}, ${v} -> ${body})`,
   cardinality: (list) => `cardinality(${list})`,
   regexLike: (s, p) => `regexp_like(${s}, ${p})`,
-  lower: (s) => `lower(regexp_replace(replace(${s}, ${sqlString("\u0130")}, ${sqlString("i\u0307")}), ${sqlString("(\\p{L})\u03a3(?!\\p{L})")}, ${sqlString("$1\u03c2")}))`,
+  lower: (s, tier = "full") =>
+    tier === "plain"
+      ? `lower(${s})`
+      : tier === "dotted-i"
+        ? `lower(replace(${s}, ${sqlString("\u0130")}, ${sqlString("i\u0307")}))`
+        : `lower(regexp_replace(replace(${s}, ${sqlString("\u0130")}, ${sqlString("i\u0307")}), ${sqlString("(\\p{L})\u03a3(?!\\p{L})")}, ${sqlString("$1\u03c2")}))`,
   tryDouble: (s) => `TRY_CAST(${s} AS DOUBLE)`,
   startsWith: (s, p) => `starts_with(${s}, ${p})`,
   endsWith: (s, p) => `(length(${s}) >= length(${p}) AND substr(${s}, length(${s}) - length(${p}) + 1) = ${p})`,

@@ -12,7 +12,7 @@ import { parseNetwork } from "../../check/cidr.js";
 import { parseGlob } from "../../check/glob.js";
 import { emitRegex, lowerRegex, parseRegex } from "../../check/regex.js";
 import { and, block, FALSE, leaf, not, or, PREC, quant, TRUE, type BoolExpr } from "./bool.js";
-import { NUMERIC_JAVA, NUMERIC_RE2, type Dialect } from "./dialect.js";
+import { lowerTier, NUMERIC_JAVA, NUMERIC_RE2, type Dialect, type LowerTier } from "./dialect.js";
 import { sqlIdent, sqlNumber, sqlString } from "./escape.js";
 import { columnName, findField, type ColumnType, type Profile } from "./profile.js";
 
@@ -309,10 +309,11 @@ export class SqlPrinter {
     const literals: readonly Literal[] = c.operand.kind === "list" ? c.operand.items : [c.operand];
     const values = literals.map((l) => l.value);
     const d = this.dialect;
-    // i-forms: the strings are lower-cased once, then every pattern is tested on them.
-    if (fold && L.strings) L = { ...L, strings: this.lowered(L.strings) };
-    const lowerIf = (x: string) => x;
     const strs = values.filter((v): v is string => typeof v === "string").map((s) => (fold ? s.toLowerCase() : s));
+    // i-forms: the strings are lower-cased once (as much as the literals need), then every pattern
+    // is tested on them.
+    if (fold && L.strings) L = { ...L, strings: this.lowered(L.strings, lowerTier(strs, op, op === "like" ? strs : [])) };
+    const lowerIf = (x: string) => x;
     switch (op) {
       case "eq":
       case "in": {
@@ -372,10 +373,10 @@ export class SqlPrinter {
     }
   }
 
-  private lowered(set: ValueSet): ValueSet {
-    if (set.shape === "one") return { ...set, expr: this.dialect.lower(set.expr) };
+  private lowered(set: ValueSet, tier: LowerTier): ValueSet {
+    if (set.shape === "one") return { ...set, expr: this.dialect.lower(set.expr, tier) };
     const v = this.fresh();
-    return { ...set, expr: this.dialect.transform(set.expr, v, this.dialect.lower(v)) };
+    return { ...set, expr: this.dialect.transform(set.expr, v, this.dialect.lower(v, tier)) };
   }
 
   private numericTest(x: string): string {
