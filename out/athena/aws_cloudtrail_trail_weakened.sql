@@ -27,11 +27,7 @@ WHERE eventsource = 'cloudtrail.amazonaws.com'
       AND any_match(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].eventSelectors[*][*][*] ? (@.type() != "null")' WITH ARRAY WRAPPER)) AS ARRAY(JSON)), x1 ->
         json_exists(json_format(x1), 'lax $.includeManagementEvents[*][*][*] ? (@ == false)')
         OR json_exists(json_format(x1), 'lax $.readWriteType[*][*][*] ? (@ == "ReadOnly" || @ == "WriteOnly")')
-        OR NOT COALESCE((
-          json_format(x1) IS NULL
-          OR NOT json_exists(json_format(x1), 'lax $.excludeManagementEventSources')
-          OR json_exists(json_format(x1), 'lax $ ? (!exists(@.excludeManagementEventSources) || @.excludeManagementEventSources.type() == "null" || (@.excludeManagementEventSources.type() == "string" && @.excludeManagementEventSources == "") || @.excludeManagementEventSources.size() == 0 || (@.excludeManagementEventSources.type() == "object" && !exists(@.excludeManagementEventSources.*)))')
-        ), FALSE)
+        OR NOT json_exists(json_format(x1), 'lax $ ? (!exists(@.excludeManagementEventSources) || @.excludeManagementEventSources.type() == "null" || (@.excludeManagementEventSources.type() == "string" && @.excludeManagementEventSources == "") || @.excludeManagementEventSources.size() == 0 || (@.excludeManagementEventSources.type() == "object" && !exists(@.excludeManagementEventSources.*)))')
       )
     )
   )

@@ -18,9 +18,5 @@ WHERE eventsource = 's3.amazonaws.com'
       json_exists(json_format(x1), 'lax $.Principal[*][*][*] ? (@ == "*")')
       OR json_exists(json_format(x1), 'lax $.Principal[*][*][*].AWS[*][*][*] ? (@ == "*")')
     )
-    AND (
-      json_format(x1) IS NULL
-      OR NOT json_exists(json_format(x1), 'lax $.Condition')
-      OR json_exists(json_format(x1), 'lax $ ? (!exists(@.Condition) || @.Condition.type() == "null" || (@.Condition.type() == "string" && @.Condition == "") || @.Condition.size() == 0 || (@.Condition.type() == "object" && !exists(@.Condition.*)))')
-    )
+    AND json_exists(json_format(x1), 'lax $ ? (!exists(@.Condition) || @.Condition.type() == "null" || (@.Condition.type() == "string" && @.Condition == "") || @.Condition.size() == 0 || (@.Condition.type() == "object" && !exists(@.Condition.*)))')
   )

@@ -177,7 +177,8 @@ export const TRINO: Dialect = {
       }
       // No branch at all, or a branch where a key is missing (or its parent is not an object), or
       // a last value that is null, "", [] or {}.
-      const parts = [`${base} IS NULL`, `NOT json_exists(${base}, ${lax(branchPath(keys, object))})`];
+      // On an object, a single key has no branch exactly when it is missing, which the filter below says.
+      const parts = object && keys.length === 1 ? [`${base} IS NULL`] : [`${base} IS NULL`, `NOT json_exists(${base}, ${lax(branchPath(keys, object))})`];
       for (let i = 0; i < keys.length; i++) {
         const m = sqlJsonMember(keys[i]!);
         const test = i === keys.length - 1 ? emptyMember(m) : `!exists(@${m})`;

@@ -33,14 +33,24 @@ interface Bind {
 type Ref =
   | { readonly k: "missing" }
   | { readonly k: "typed"; readonly binds: readonly Bind[]; readonly expr: string; readonly t: ColumnType }
-  /** `object`: the base is known to hold a JSON object (the whole event, an element bound by `path[cond]`). */
-  | { readonly k: "json"; readonly binds: readonly Bind[]; readonly base: string; readonly keys: readonly string[]; readonly object?: boolean };
+  /**
+   * `object`: the base is known to hold a JSON object (the whole event, an element bound by
+   * `path[cond]`); `element`: the base is such an element, never NULL.
+   */
+  | {
+      readonly k: "json";
+      readonly binds: readonly Bind[];
+      readonly base: string;
+      readonly keys: readonly string[];
+      readonly object?: boolean;
+      readonly element?: boolean;
+    };
 
 /** The scope paths are resolved in: the table, or an element bound by `path[cond]`. */
 type Scope =
   | { readonly k: "table" }
   | { readonly k: "typed"; readonly expr: string; readonly t: ColumnType }
-  | { readonly k: "json"; readonly base: string; readonly object?: boolean }
+  | { readonly k: "json"; readonly base: string; readonly object?: boolean; readonly element?: boolean }
   | { readonly k: "missing" };
 
 /** The leaves of a value, split by JSON type, each a set of SQL values to test existentially. */
@@ -97,7 +107,7 @@ export class SqlPrinter {
     let cur: Ref;
     let i = 0;
     if (scope.k === "missing") return { k: "missing" };
-    if (scope.k === "json") cur = { k: "json", binds, base: scope.base, keys: [], object: scope.object === true };
+    if (scope.k === "json") cur = { k: "json", binds, base: scope.base, keys: [], object: scope.object === true, element: scope.element === true };
     else if (scope.k === "typed") cur = { k: "typed", binds, expr: scope.expr, t: scope.t };
     else if (this.profile.root) cur = { k: "json", binds, base: sqlIdent(this.profile.root.column), keys: [], object: true };
     else {
@@ -229,14 +239,14 @@ export class SqlPrinter {
 
   private exists(ref: Ref): BoolExpr {
     if (ref.k === "missing") return FALSE;
-    if (ref.k === "json") return this.bound(ref.binds, leaf(this.dialect.json.exists(ref.base, ref.keys, ref.object), true));
+    if (ref.k === "json") return this.bound(ref.binds, leaf(this.dialect.json.exists(ref.base, ref.keys, ref.object), !ref.element, ref.keys.length > 0 ? PREC.atom : PREC.predicate));
     return this.bound(ref.binds, leaf(`${ref.expr} IS NOT NULL`, false, PREC.predicate, `${ref.expr} IS NULL`));
   }
 
   private empty(ref: Ref): BoolExpr {
     if (ref.k === "missing") return TRUE;
     // Through each array on the way: no element, or some element that is null or empty below.
-    const last = ref.k === "json" ? this.jsonEmpty(ref.base, ref.keys, ref.object) : this.emptyValue(ref.expr, ref.t);
+    const last = ref.k === "json" ? this.jsonEmpty(ref.base, ref.keys, ref.object, ref.element) : this.emptyValue(ref.expr, ref.t);
     let b: BoolExpr = last;
     for (let i = ref.binds.length - 1; i >= 0; i--) {
       const { list, v } = ref.binds[i]!;
@@ -271,15 +281,17 @@ export class SqlPrinter {
     }
   }
 
-  private jsonEmpty(base: string, keys: readonly string[], object?: boolean): BoolExpr {
-    return or(this.dialect.json.empty(base, keys, object).map((p) => leaf(p, true, p.startsWith("NOT ") ? PREC.not : p.endsWith(" IS NULL") ? PREC.predicate : PREC.atom)));
+  private jsonEmpty(base: string, keys: readonly string[], object?: boolean, element?: boolean): BoolExpr {
+    const parts = this.dialect.json.empty(base, keys, object).filter((p) => !(element && p === `${base} IS NULL`));
+    // On an element (never NULL) the JSON functions are never NULL either.
+    return or(parts.map((p) => leaf(p, !element, p.startsWith("NOT ") ? PREC.not : p.endsWith(" IS NULL") ? PREC.predicate : PREC.atom)));
   }
 
   private any(ref: Ref, inner: Condition): BoolExpr {
     if (ref.k === "missing") return FALSE;
     if (ref.k === "json") {
       const v = this.fresh();
-      const body = this.condition(inner, { k: "json", base: this.dialect.json.elementBase(v), object: true });
+      const body = this.condition(inner, { k: "json", base: this.dialect.json.elementBase(v), object: true, element: true });
       const list = this.dialect.json.leaves(ref.base, ref.keys, ref.object);
       return this.bound(ref.binds, quant((text) => this.dialect.anyMatch(list, v, text), body));
     }
@@ -321,7 +333,7 @@ export class SqlPrinter {
         const bools = values.filter((v): v is boolean => typeof v === "boolean");
         if (left.k === "json" && !fold && d.json.equalsAny && left.binds.length === 0) {
           const fast = d.json.equalsAny(left.base, left.keys, values, left.object);
-          if (fast !== "") return leaf(fast, true);
+          if (fast !== "") return leaf(fast, !left.element, PREC.atom);
         }
         return or([
           strs.length === 0 ? FALSE : this.some(L.strings, (x) => inList(lowerIf(x), strs.map(sqlString))),
