@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { describe, expect, it, type TestContext } from "vitest";
 import { pgJsonPath, pgRegex, translateExpr, translateQuery, Untranslatable } from "./postgres-sql.js";
 import { usePostgres } from "./setup.js";
@@ -274,5 +276,19 @@ describe("the probes of `rulec athena check` on PostgreSQL", () => {
       expect(got, f.name).toBe(f.expected);
     }
     expect(translated).toBeGreaterThanOrEqual(15);
+  });
+});
+
+describe("the private cluster", () => {
+  it("runs as an unprivileged user, with its data in a temporary directory, on a Unix socket only", async (ctx) => {
+    const runner = pg.need(ctx);
+    const row = (await runner.client.query<{ pid: number; dir: string; listen: string; version: string }>(
+      "SELECT pg_backend_pid() AS pid, current_setting('data_directory') AS dir, current_setting('listen_addresses') AS listen, current_setting('server_version_num') AS version",
+    )).rows[0]!;
+    const uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${row.pid}/status`, "utf8"))![1]);
+    expect(uid).not.toBe(0);
+    expect(row.dir.startsWith(tmpdir())).toBe(true);
+    expect(row.listen).toBe("");
+    expect(Number(row.version)).toBeGreaterThanOrEqual(150000);
   });
 });
