@@ -17,22 +17,17 @@ WHERE eventsource = 'cloudtrail.amazonaws.com'
     (
       eventname = 'UpdateTrail'
       AND (
-        json_exists(requestparameters, 'lax $.isMultiRegionTrail[*]?(@ == false)')
-        OR json_exists(requestparameters, 'lax $.includeGlobalServiceEvents[*]?(@ == false)')
-        OR json_exists(requestparameters, 'lax $.enableLogFileValidation[*]?(@ == false)')
+        json_exists(requestparameters, 'lax $[*][*][*].isMultiRegionTrail[*][*][*] ? (@ == false)')
+        OR json_exists(requestparameters, 'lax $[*][*][*].includeGlobalServiceEvents[*][*][*] ? (@ == false)')
+        OR json_exists(requestparameters, 'lax $[*][*][*].enableLogFileValidation[*][*][*] ? (@ == false)')
       )
     )
     OR (
       eventname = 'PutEventSelectors'
-      AND any_match(filter(CAST(json_parse(json_query(requestparameters, 'lax $.eventSelectors[*]' WITH ARRAY WRAPPER)) AS ARRAY(JSON)), v -> v IS NOT NULL), x1 ->
-        json_exists(json_format(x1), 'lax $.includeManagementEvents[*]?(@ == false)')
-        OR json_exists(json_format(x1), 'lax $.readWriteType[*]?(@ == "ReadOnly" || @ == "WriteOnly")')
-        OR NOT COALESCE((
-          json_format(x1) IS NULL
-          OR NOT json_exists(json_format(x1), 'lax $.excludeManagementEventSources')
-          OR json_exists(json_format(x1), 'lax $?(!exists(@.excludeManagementEventSources))')
-          OR any_match(CAST(json_parse(json_query(json_format(x1), 'lax $.excludeManagementEventSources' WITH ARRAY WRAPPER)) AS ARRAY(JSON)), v -> v IS NULL OR json_format(v) IN ('""', '[]', '{}'))
-        ), FALSE)
+      AND any_match(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].eventSelectors[*][*][*] ? (@.type() != "null")' WITH ARRAY WRAPPER)) AS ARRAY(JSON)), x1 ->
+        json_exists(json_format(x1), 'lax $.includeManagementEvents[*][*][*] ? (@ == false)')
+        OR json_exists(json_format(x1), 'lax $.readWriteType[*][*][*] ? (@ == "ReadOnly" || @ == "WriteOnly")')
+        OR NOT json_exists(json_format(x1), 'lax $ ? (!exists(@.excludeManagementEventSources) || @.excludeManagementEventSources.type() == "null" || (@.excludeManagementEventSources.type() == "string" && @.excludeManagementEventSources == "") || @.excludeManagementEventSources.size() == 0 || (@.excludeManagementEventSources.type() == "object" && !exists(@.excludeManagementEventSources.*)))')
       )
     )
   )

@@ -10,4 +10,4 @@ SELECT
 FROM "default".cloudtrail_logs
 WHERE eventsource = 'signin.amazonaws.com'
   AND eventname = 'ConsoleLogin'
-  AND json_exists(responseelements, 'lax $.ConsoleLogin[*]?(@ == "Failure")')
+  AND json_exists(responseelements, 'lax $[*][*][*].ConsoleLogin[*][*][*] ? (@ == "Failure")')

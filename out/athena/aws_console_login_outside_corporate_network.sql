@@ -9,7 +9,7 @@ SELECT
 FROM "default".cloudtrail_logs
 WHERE eventsource = 'signin.amazonaws.com'
   AND eventname = 'ConsoleLogin'
-  AND json_exists(responseelements, 'lax $.ConsoleLogin[*]?(@ == "Success")')
+  AND json_exists(responseelements, 'lax $[*][*][*].ConsoleLogin[*][*][*] ? (@ == "Success")')
   AND NOT (
     COALESCE(contains('198.51.100.0/24', TRY_CAST(sourceipaddress AS IPADDRESS)), FALSE)
     OR COALESCE(contains('203.0.113.0/24', TRY_CAST(sourceipaddress AS IPADDRESS)), FALSE)

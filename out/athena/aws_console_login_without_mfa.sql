@@ -10,9 +10,9 @@ SELECT
 FROM "default".cloudtrail_logs
 WHERE eventsource = 'signin.amazonaws.com'
   AND eventname = 'ConsoleLogin'
-  AND json_exists(responseelements, 'lax $.ConsoleLogin[*]?(@ == "Success")')
-  AND any_match(transform(CAST(json_parse(json_query(additionaleventdata, 'lax $.MFAUsed[*]?(@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x1 -> lower(regexp_replace(replace(x1, 'İ', 'i̇'), '(\p{L})Σ(?!\p{L})', '$1ς'))), x2 ->
+  AND json_exists(responseelements, 'lax $[*][*][*].ConsoleLogin[*][*][*] ? (@ == "Success")')
+  AND any_match(transform(CAST(json_parse(json_query(additionaleventdata, 'lax $[*][*][*].MFAUsed[*][*][*] ? (@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x1 -> lower(x1)), x2 ->
     x2 = 'no'
   )
   AND useridentity.type IN ('IAMUser', 'Root')
-  AND NOT COALESCE(any_match(CAST(json_parse(json_query(additionaleventdata, 'lax $.SamlProviderArn' WITH ARRAY WRAPPER)) AS ARRAY(JSON)), v -> v IS NOT NULL), FALSE)
+  AND NOT COALESCE(json_exists(additionaleventdata, 'lax $[*][*][*].SamlProviderArn.type() ? (@ != "null")'), FALSE)

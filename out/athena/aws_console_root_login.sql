@@ -9,4 +9,4 @@ SELECT
 FROM "default".cloudtrail_logs
 WHERE useridentity.type = 'Root'
   AND eventname = 'ConsoleLogin'
-  AND json_exists(responseelements, 'lax $.ConsoleLogin[*]?(@ == "Success")')
+  AND json_exists(responseelements, 'lax $[*][*][*].ConsoleLogin[*][*][*] ? (@ == "Success")')

@@ -14,7 +14,7 @@ WHERE eventsource = 'ec2.amazonaws.com'
     OR errorcode = ''
   )
   AND (
-    any_match(transform(CAST(json_parse(json_query(requestparameters, 'lax $.instanceType[*]?(@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x1 -> lower(regexp_replace(replace(x1, 'İ', 'i̇'), '(\p{L})Σ(?!\p{L})', '$1ς'))), x2 ->
+    any_match(transform(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].instanceType[*][*][*] ? (@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x1 -> lower(x1)), x2 ->
       x2 LIKE 'p2.%' ESCAPE '\'
       OR x2 LIKE 'p3.%' ESCAPE '\'
       OR x2 LIKE 'p4d.%' ESCAPE '\'
@@ -24,10 +24,10 @@ WHERE eventsource = 'ec2.amazonaws.com'
       OR x2 LIKE 'g5.%' ESCAPE '\'
       OR x2 LIKE 'g6.%' ESCAPE '\'
     )
-    OR any_match(CAST(json_parse(json_query(requestparameters, 'lax $.instancesSet.items.maxCount[*]?(@.type() == "number")' WITH ARRAY WRAPPER)) AS ARRAY(DOUBLE)), x3 ->
+    OR any_match(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].instancesSet[*][*][*].items[*][*][*].maxCount[*][*][*] ? (@.type() == "number")' WITH ARRAY WRAPPER)) AS ARRAY(DOUBLE)), x3 ->
       x3 > 10
     )
-    OR any_match(CAST(json_parse(json_query(requestparameters, 'lax $.instancesSet.items.maxCount[*]?(@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x4 ->
+    OR any_match(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].instancesSet[*][*][*].items[*][*][*].maxCount[*][*][*] ? (@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x4 ->
       regexp_like(x4, '\A-?[0-9]+(?:\.[0-9]+)?\z')
       AND TRY_CAST(x4 AS DOUBLE) > 10
     )

@@ -10,28 +10,28 @@ FROM "default".cloudtrail_logs
 WHERE eventsource = 'ec2.amazonaws.com'
   AND eventname = 'AuthorizeSecurityGroupIngress'
   AND errorcode IS NULL
-  AND any_match(filter(CAST(json_parse(json_query(requestparameters, 'lax $.ipPermissions.items[*]' WITH ARRAY WRAPPER)) AS ARRAY(JSON)), v -> v IS NOT NULL), x1 ->
+  AND any_match(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].ipPermissions[*][*][*].items[*][*][*] ? (@.type() != "null")' WITH ARRAY WRAPPER)) AS ARRAY(JSON)), x1 ->
     (
-      json_exists(json_format(x1), 'lax $.ipRanges.items.cidrIp[*]?(@ == "0.0.0.0/0")')
-      OR json_exists(json_format(x1), 'lax $.ipv6Ranges.items.cidrIpv6[*]?(@ == "::/0")')
+      json_exists(json_format(x1), 'lax $.ipRanges[*][*][*].items[*][*][*].cidrIp[*][*][*] ? (@ == "0.0.0.0/0")')
+      OR json_exists(json_format(x1), 'lax $.ipv6Ranges[*][*][*].items[*][*][*].cidrIpv6[*][*][*] ? (@ == "::/0")')
     )
     AND (
-      json_exists(json_format(x1), 'lax $.ipProtocol[*]?(@ == "-1")')
+      json_exists(json_format(x1), 'lax $.ipProtocol[*][*][*] ? (@ == "-1")')
       OR (
         (
-          any_match(CAST(json_parse(json_query(json_format(x1), 'lax $.fromPort[*]?(@.type() == "number")' WITH ARRAY WRAPPER)) AS ARRAY(DOUBLE)), x2 ->
+          any_match(CAST(json_parse(json_query(json_format(x1), 'lax $.fromPort[*][*][*] ? (@.type() == "number")' WITH ARRAY WRAPPER)) AS ARRAY(DOUBLE)), x2 ->
             x2 <= 22
           )
-          OR any_match(CAST(json_parse(json_query(json_format(x1), 'lax $.fromPort[*]?(@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x3 ->
+          OR any_match(CAST(json_parse(json_query(json_format(x1), 'lax $.fromPort[*][*][*] ? (@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x3 ->
             regexp_like(x3, '\A-?[0-9]+(?:\.[0-9]+)?\z')
             AND TRY_CAST(x3 AS DOUBLE) <= 22
           )
         )
         AND (
-          any_match(CAST(json_parse(json_query(json_format(x1), 'lax $.toPort[*]?(@.type() == "number")' WITH ARRAY WRAPPER)) AS ARRAY(DOUBLE)), x4 ->
+          any_match(CAST(json_parse(json_query(json_format(x1), 'lax $.toPort[*][*][*] ? (@.type() == "number")' WITH ARRAY WRAPPER)) AS ARRAY(DOUBLE)), x4 ->
             x4 >= 22
           )
-          OR any_match(CAST(json_parse(json_query(json_format(x1), 'lax $.toPort[*]?(@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x5 ->
+          OR any_match(CAST(json_parse(json_query(json_format(x1), 'lax $.toPort[*][*][*] ? (@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x5 ->
             regexp_like(x5, '\A-?[0-9]+(?:\.[0-9]+)?\z')
             AND TRY_CAST(x5 AS DOUBLE) >= 22
           )
@@ -39,19 +39,19 @@ WHERE eventsource = 'ec2.amazonaws.com'
       )
       OR (
         (
-          any_match(CAST(json_parse(json_query(json_format(x1), 'lax $.fromPort[*]?(@.type() == "number")' WITH ARRAY WRAPPER)) AS ARRAY(DOUBLE)), x6 ->
+          any_match(CAST(json_parse(json_query(json_format(x1), 'lax $.fromPort[*][*][*] ? (@.type() == "number")' WITH ARRAY WRAPPER)) AS ARRAY(DOUBLE)), x6 ->
             x6 <= 3389
           )
-          OR any_match(CAST(json_parse(json_query(json_format(x1), 'lax $.fromPort[*]?(@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x7 ->
+          OR any_match(CAST(json_parse(json_query(json_format(x1), 'lax $.fromPort[*][*][*] ? (@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x7 ->
             regexp_like(x7, '\A-?[0-9]+(?:\.[0-9]+)?\z')
             AND TRY_CAST(x7 AS DOUBLE) <= 3389
           )
         )
         AND (
-          any_match(CAST(json_parse(json_query(json_format(x1), 'lax $.toPort[*]?(@.type() == "number")' WITH ARRAY WRAPPER)) AS ARRAY(DOUBLE)), x8 ->
+          any_match(CAST(json_parse(json_query(json_format(x1), 'lax $.toPort[*][*][*] ? (@.type() == "number")' WITH ARRAY WRAPPER)) AS ARRAY(DOUBLE)), x8 ->
             x8 >= 3389
           )
-          OR any_match(CAST(json_parse(json_query(json_format(x1), 'lax $.toPort[*]?(@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x9 ->
+          OR any_match(CAST(json_parse(json_query(json_format(x1), 'lax $.toPort[*][*][*] ? (@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x9 ->
             regexp_like(x9, '\A-?[0-9]+(?:\.[0-9]+)?\z')
             AND TRY_CAST(x9 AS DOUBLE) >= 3389
           )

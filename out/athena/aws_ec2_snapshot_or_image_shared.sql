@@ -18,17 +18,17 @@ WHERE eventsource = 'ec2.amazonaws.com'
     (
       eventname = 'ModifySnapshotAttribute'
       AND (
-        any_match(filter(CAST(json_parse(json_query(requestparameters, 'lax $.createVolumePermission.add.items[*]' WITH ARRAY WRAPPER)) AS ARRAY(JSON)), v -> v IS NOT NULL), x1 ->
-          json_exists(json_format(x1), 'lax $.group[*]?(@ == "all")')
+        any_match(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].createVolumePermission[*][*][*].add[*][*][*].items[*][*][*] ? (@.type() != "null")' WITH ARRAY WRAPPER)) AS ARRAY(JSON)), x1 ->
+          json_exists(json_format(x1), 'lax $.group[*][*][*] ? (@ == "all")')
         )
-        OR any_match(CAST(json_parse(json_query(requestparameters, 'lax $.createVolumePermission.add.items.userId' WITH ARRAY WRAPPER)) AS ARRAY(JSON)), v -> v IS NOT NULL)
+        OR json_exists(requestparameters, 'lax $[*][*][*].createVolumePermission[*][*][*].add[*][*][*].items[*][*][*].userId.type() ? (@ != "null")')
       )
     )
     OR (
       eventname = 'ModifyImageAttribute'
       AND (
-        json_exists(requestparameters, 'lax $.launchPermission.add.items.group[*]?(@ == "all")')
-        OR any_match(CAST(json_parse(json_query(requestparameters, 'lax $.launchPermission.add.items.userId' WITH ARRAY WRAPPER)) AS ARRAY(JSON)), v -> v IS NOT NULL)
+        json_exists(requestparameters, 'lax $[*][*][*].launchPermission[*][*][*].add[*][*][*].items[*][*][*].group[*][*][*] ? (@ == "all")')
+        OR json_exists(requestparameters, 'lax $[*][*][*].launchPermission[*][*][*].add[*][*][*].items[*][*][*].userId.type() ? (@ != "null")')
       )
     )
   )

@@ -14,6 +14,6 @@ WHERE eventsource = 'ec2.amazonaws.com'
     OR errorcode = ''
   )
   AND (
-    json_exists(requestparameters, 'lax $.attribute[*]?(@ == "userData")')
-    OR any_match(CAST(json_parse(json_query(requestparameters, 'lax $.userData' WITH ARRAY WRAPPER)) AS ARRAY(JSON)), v -> v IS NOT NULL)
+    json_exists(requestparameters, 'lax $[*][*][*].attribute[*][*][*] ? (@ == "userData")')
+    OR json_exists(requestparameters, 'lax $[*][*][*].userData.type() ? (@ != "null")')
   )

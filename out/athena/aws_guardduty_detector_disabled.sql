@@ -16,6 +16,6 @@ WHERE eventsource = 'guardduty.amazonaws.com'
     eventname IN ('DeleteDetector', 'DisassociateFromMasterAccount', 'DisassociateFromAdministratorAccount')
     OR (
       eventname = 'UpdateDetector'
-      AND json_exists(requestparameters, 'lax $.enable[*]?(@ == false)')
+      AND json_exists(requestparameters, 'lax $[*][*][*].enable[*][*][*] ? (@ == false)')
     )
   )

@@ -13,6 +13,6 @@ WHERE eventsource = 'iam.amazonaws.com'
     errorcode IS NULL
     OR errorcode = ''
   )
-  AND NOT COALESCE(any_match(CAST(json_parse(json_query(responseelements, 'lax $.accessKey.userName[*]?(@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x1 ->
+  AND NOT COALESCE(any_match(CAST(json_parse(json_query(responseelements, 'lax $[*][*][*].accessKey[*][*][*].userName[*][*][*] ? (@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x1 ->
     lower(regexp_replace(replace(x1, 'İ', 'i̇'), '(\p{L})Σ(?!\p{L})', '$1ς')) = lower(regexp_replace(replace(useridentity.username, 'İ', 'i̇'), '(\p{L})Σ(?!\p{L})', '$1ς'))
   ), FALSE)

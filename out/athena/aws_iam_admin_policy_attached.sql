@@ -11,7 +11,7 @@ SELECT
 FROM "default".cloudtrail_logs
 WHERE eventsource = 'iam.amazonaws.com'
   AND eventname IN ('AttachUserPolicy', 'AttachRolePolicy', 'AttachGroupPolicy')
-  AND any_match(CAST(json_parse(json_query(requestparameters, 'lax $.policyArn[*]?(@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x1 ->
+  AND any_match(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].policyArn[*][*][*] ? (@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x1 ->
     x1 LIKE '%:policy/AdministratorAccess' ESCAPE '\'
     OR x1 LIKE '%:policy/IAMFullAccess' ESCAPE '\'
   )

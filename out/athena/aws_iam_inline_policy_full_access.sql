@@ -16,9 +16,9 @@ WHERE eventsource = 'iam.amazonaws.com'
     errorcode IS NULL
     OR errorcode = ''
   )
-  AND any_match(CAST(json_parse(json_query(requestparameters, 'lax $.policyDocument[*]?(@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x1 ->
+  AND any_match(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].policyDocument[*][*][*] ? (@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x1 ->
     regexp_like(x1, '"Action"[ \t\n\r\f\x0B]*:[ \t\n\r\f\x0B]*(\[[^\]]*)?"(\*|iam:\*)"')
   )
-  AND any_match(CAST(json_parse(json_query(requestparameters, 'lax $.policyDocument[*]?(@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x2 ->
+  AND any_match(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].policyDocument[*][*][*] ? (@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x2 ->
     regexp_like(x2, '"Effect"[ \t\n\r\f\x0B]*:[ \t\n\r\f\x0B]*"Allow"')
   )

@@ -11,6 +11,6 @@ FROM "default".cloudtrail_logs
 WHERE eventsource = 'iam.amazonaws.com'
   AND eventname IN ('CreateLoginProfile', 'UpdateLoginProfile')
   AND errorcode IS NULL
-  AND NOT COALESCE(any_match(CAST(json_parse(json_query(requestparameters, 'lax $.userName[*]?(@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x1 ->
+  AND NOT COALESCE(any_match(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].userName[*][*][*] ? (@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x1 ->
     x1 = useridentity.username
   ), FALSE)

@@ -15,14 +15,14 @@ WHERE eventsource = 'iam.amazonaws.com'
       eventname = 'CreateRole'
       AND (
         (
-          any_match(CAST(json_parse(json_query(requestparameters, 'lax $.assumeRolePolicyDocument[*]?(@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x1 ->
+          any_match(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].assumeRolePolicyDocument[*][*][*] ? (@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x1 ->
             regexp_like(x1, '"AWS"[ \t\n\r\f\x0B]*:[ \t\n\r\f\x0B]*(\[[^\]]*)?"(arn:aws:iam::)?[0-9]{12}[":]')
           )
-          AND NOT COALESCE(any_match(CAST(json_parse(json_query(requestparameters, 'lax $.assumeRolePolicyDocument[*]?(@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x2 ->
+          AND NOT COALESCE(any_match(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].assumeRolePolicyDocument[*][*][*] ? (@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x2 ->
             strpos(x2, recipientaccountid) > 0
           ), FALSE)
         )
-        OR any_match(CAST(json_parse(json_query(requestparameters, 'lax $.assumeRolePolicyDocument[*]?(@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x3 ->
+        OR any_match(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].assumeRolePolicyDocument[*][*][*] ? (@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x3 ->
           x3 LIKE '%"AWS":"*"%' ESCAPE '\'
           OR x3 LIKE '%"AWS": "*"%' ESCAPE '\'
           OR x3 LIKE '%"Principal":"*"%' ESCAPE '\'
@@ -34,14 +34,14 @@ WHERE eventsource = 'iam.amazonaws.com'
       eventname = 'UpdateAssumeRolePolicy'
       AND (
         (
-          any_match(CAST(json_parse(json_query(requestparameters, 'lax $.policyDocument[*]?(@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x4 ->
+          any_match(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].policyDocument[*][*][*] ? (@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x4 ->
             regexp_like(x4, '"AWS"[ \t\n\r\f\x0B]*:[ \t\n\r\f\x0B]*(\[[^\]]*)?"(arn:aws:iam::)?[0-9]{12}[":]')
           )
-          AND NOT COALESCE(any_match(CAST(json_parse(json_query(requestparameters, 'lax $.policyDocument[*]?(@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x5 ->
+          AND NOT COALESCE(any_match(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].policyDocument[*][*][*] ? (@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x5 ->
             strpos(x5, recipientaccountid) > 0
           ), FALSE)
         )
-        OR any_match(CAST(json_parse(json_query(requestparameters, 'lax $.policyDocument[*]?(@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x6 ->
+        OR any_match(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].policyDocument[*][*][*] ? (@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x6 ->
           x6 LIKE '%"AWS":"*"%' ESCAPE '\'
           OR x6 LIKE '%"AWS": "*"%' ESCAPE '\'
           OR x6 LIKE '%"Principal":"*"%' ESCAPE '\'

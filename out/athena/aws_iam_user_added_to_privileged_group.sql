@@ -10,10 +10,10 @@ WHERE eventsource = 'iam.amazonaws.com'
   AND eventname = 'AddUserToGroup'
   AND errorcode IS NULL
   AND (
-    any_match(transform(CAST(json_parse(json_query(requestparameters, 'lax $.groupName[*]?(@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x1 -> lower(regexp_replace(replace(x1, 'İ', 'i̇'), '(\p{L})Σ(?!\p{L})', '$1ς'))), x2 ->
+    any_match(transform(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].groupName[*][*][*] ? (@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x1 -> lower(replace(x1, 'İ', 'i̇'))), x2 ->
       x2 LIKE '%admin%' ESCAPE '\'
     )
-    OR any_match(transform(CAST(json_parse(json_query(requestparameters, 'lax $.groupName[*]?(@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x3 -> lower(regexp_replace(replace(x3, 'İ', 'i̇'), '(\p{L})Σ(?!\p{L})', '$1ς'))), x4 ->
+    OR any_match(transform(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].groupName[*][*][*] ? (@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x3 -> lower(x3)), x4 ->
       x4 IN ('powerusers', 'power-users', 'breakglass', 'root')
     )
   )

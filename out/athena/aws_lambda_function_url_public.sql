@@ -12,5 +12,5 @@ WHERE eventsource = 'lambda.amazonaws.com'
     eventname LIKE 'CreateFunctionUrlConfig%' ESCAPE '\'
     OR eventname LIKE 'UpdateFunctionUrlConfig%' ESCAPE '\'
   )
-  AND json_exists(requestparameters, 'lax $.authType[*]?(@ == "NONE")')
+  AND json_exists(requestparameters, 'lax $[*][*][*].authType[*][*][*] ? (@ == "NONE")')
   AND errorcode IS NULL

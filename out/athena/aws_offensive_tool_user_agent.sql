@@ -8,10 +8,10 @@ SELECT
   sourceipaddress AS "sourceIPAddress",
   useragent AS "userAgent"
 FROM "default".cloudtrail_logs
-WHERE lower(regexp_replace(replace(useragent, 'İ', 'i̇'), '(\p{L})Σ(?!\p{L})', '$1ς')) LIKE '%trufflehog%' ESCAPE '\'
-  OR lower(regexp_replace(replace(useragent, 'İ', 'i̇'), '(\p{L})Σ(?!\p{L})', '$1ς')) LIKE '%pacu%' ESCAPE '\'
-  OR lower(regexp_replace(replace(useragent, 'İ', 'i̇'), '(\p{L})Σ(?!\p{L})', '$1ς')) LIKE '%scoutsuite%' ESCAPE '\'
-  OR lower(regexp_replace(replace(useragent, 'İ', 'i̇'), '(\p{L})Σ(?!\p{L})', '$1ς')) LIKE '%scout suite%' ESCAPE '\'
-  OR lower(regexp_replace(replace(useragent, 'İ', 'i̇'), '(\p{L})Σ(?!\p{L})', '$1ς')) LIKE '%cloudfox%' ESCAPE '\'
-  OR lower(regexp_replace(replace(useragent, 'İ', 'i̇'), '(\p{L})Σ(?!\p{L})', '$1ς')) LIKE '%weirdaal%' ESCAPE '\'
-  OR lower(regexp_replace(replace(useragent, 'İ', 'i̇'), '(\p{L})Σ(?!\p{L})', '$1ς')) LIKE '%stratus-red-team%' ESCAPE '\'
+WHERE lower(replace(useragent, 'İ', 'i̇')) LIKE '%trufflehog%' ESCAPE '\'
+  OR lower(replace(useragent, 'İ', 'i̇')) LIKE '%pacu%' ESCAPE '\'
+  OR lower(replace(useragent, 'İ', 'i̇')) LIKE '%scoutsuite%' ESCAPE '\'
+  OR lower(replace(useragent, 'İ', 'i̇')) LIKE '%scout suite%' ESCAPE '\'
+  OR lower(replace(useragent, 'İ', 'i̇')) LIKE '%cloudfox%' ESCAPE '\'
+  OR lower(replace(useragent, 'İ', 'i̇')) LIKE '%weirdaal%' ESCAPE '\'
+  OR lower(replace(useragent, 'İ', 'i̇')) LIKE '%stratus-red-team%' ESCAPE '\'

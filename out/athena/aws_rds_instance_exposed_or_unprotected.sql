@@ -16,13 +16,13 @@ WHERE eventsource = 'rds.amazonaws.com'
     OR errorcode = ''
   )
   AND (
-    json_exists(requestparameters, 'lax $.publiclyAccessible[*]?(@ == true)')
-    OR any_match(CAST(json_parse(json_query(requestparameters, 'lax $.backupRetentionPeriod[*]?(@.type() == "number")' WITH ARRAY WRAPPER)) AS ARRAY(DOUBLE)), x1 ->
+    json_exists(requestparameters, 'lax $[*][*][*].publiclyAccessible[*][*][*] ? (@ == true)')
+    OR any_match(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].backupRetentionPeriod[*][*][*] ? (@.type() == "number")' WITH ARRAY WRAPPER)) AS ARRAY(DOUBLE)), x1 ->
       x1 < 1
     )
-    OR any_match(CAST(json_parse(json_query(requestparameters, 'lax $.backupRetentionPeriod[*]?(@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x2 ->
+    OR any_match(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].backupRetentionPeriod[*][*][*] ? (@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x2 ->
       regexp_like(x2, '\A-?[0-9]+(?:\.[0-9]+)?\z')
       AND TRY_CAST(x2 AS DOUBLE) < 1
     )
-    OR json_exists(requestparameters, 'lax $.deletionProtection[*]?(@ == false)')
+    OR json_exists(requestparameters, 'lax $[*][*][*].deletionProtection[*][*][*] ? (@ == false)')
   )

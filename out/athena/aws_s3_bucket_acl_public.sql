@@ -10,10 +10,10 @@ WHERE eventsource = 's3.amazonaws.com'
   AND eventname = 'PutBucketAcl'
   AND errorcode IS NULL
   AND (
-    json_exists(requestparameters, 'lax $."x-amz-acl"[*]?(@ == "public-read" || @ == "public-read-write" || @ == "authenticated-read")')
-    OR any_match(filter(CAST(json_parse(json_query(requestparameters, 'lax $.AccessControlPolicy.AccessControlList.Grant[*]' WITH ARRAY WRAPPER)) AS ARRAY(JSON)), v -> v IS NOT NULL), x1 ->
-      json_exists(json_format(x1), 'lax $.Grantee."xsi:type"[*]?(@ == "Group")')
-      AND any_match(CAST(json_parse(json_query(json_format(x1), 'lax $.Grantee.URI[*]?(@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x2 ->
+    json_exists(requestparameters, 'lax $[*][*][*]."x-amz-acl"[*][*][*] ? (@ == "public-read" || @ == "public-read-write" || @ == "authenticated-read")')
+    OR any_match(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].AccessControlPolicy[*][*][*].AccessControlList[*][*][*].Grant[*][*][*] ? (@.type() != "null")' WITH ARRAY WRAPPER)) AS ARRAY(JSON)), x1 ->
+      json_exists(json_format(x1), 'lax $.Grantee[*][*][*]."xsi:type"[*][*][*] ? (@ == "Group")')
+      AND any_match(CAST(json_parse(json_query(json_format(x1), 'lax $.Grantee[*][*][*].URI[*][*][*] ? (@.type() == "string")' WITH ARRAY WRAPPER)) AS ARRAY(VARCHAR)), x2 ->
         x2 LIKE '%/groups/global/AllUsers' ESCAPE '\'
         OR x2 LIKE '%/groups/global/AuthenticatedUsers' ESCAPE '\'
       )

@@ -12,16 +12,11 @@ WHERE eventsource = 's3.amazonaws.com'
     errorcode IS NULL
     OR errorcode = ''
   )
-  AND any_match(filter(CAST(json_parse(json_query(requestparameters, 'lax $.bucketPolicy.Statement[*]' WITH ARRAY WRAPPER)) AS ARRAY(JSON)), v -> v IS NOT NULL), x1 ->
-    json_exists(json_format(x1), 'lax $.Effect[*]?(@ == "Allow")')
+  AND any_match(CAST(json_parse(json_query(requestparameters, 'lax $[*][*][*].bucketPolicy[*][*][*].Statement[*][*][*] ? (@.type() != "null")' WITH ARRAY WRAPPER)) AS ARRAY(JSON)), x1 ->
+    json_exists(json_format(x1), 'lax $.Effect[*][*][*] ? (@ == "Allow")')
     AND (
-      json_exists(json_format(x1), 'lax $.Principal[*]?(@ == "*")')
-      OR json_exists(json_format(x1), 'lax $.Principal.AWS[*]?(@ == "*")')
+      json_exists(json_format(x1), 'lax $.Principal[*][*][*] ? (@ == "*")')
+      OR json_exists(json_format(x1), 'lax $.Principal[*][*][*].AWS[*][*][*] ? (@ == "*")')
     )
-    AND (
-      json_format(x1) IS NULL
-      OR NOT json_exists(json_format(x1), 'lax $.Condition')
-      OR json_exists(json_format(x1), 'lax $?(!exists(@.Condition))')
-      OR any_match(CAST(json_parse(json_query(json_format(x1), 'lax $.Condition' WITH ARRAY WRAPPER)) AS ARRAY(JSON)), v -> v IS NULL OR json_format(v) IN ('""', '[]', '{}'))
-    )
+    AND json_exists(json_format(x1), 'lax $ ? (!exists(@.Condition) || @.Condition.type() == "null" || (@.Condition.type() == "string" && @.Condition == "") || @.Condition.size() == 0 || (@.Condition.type() == "object" && !exists(@.Condition.*)))')
   )

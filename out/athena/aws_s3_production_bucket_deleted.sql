@@ -13,8 +13,8 @@ WHERE eventsource = 's3.amazonaws.com'
     x1 IS NOT NULL
     AND x1.type = 'AWS::S3::Bucket'
     AND (
-      lower(regexp_replace(replace(x1.arn, 'İ', 'i̇'), '(\p{L})Σ(?!\p{L})', '$1ς')) LIKE '%-prod' ESCAPE '\'
-      OR lower(regexp_replace(replace(x1.arn, 'İ', 'i̇'), '(\p{L})Σ(?!\p{L})', '$1ς')) LIKE '%-production' ESCAPE '\'
-      OR lower(regexp_replace(replace(x1.arn, 'İ', 'i̇'), '(\p{L})Σ(?!\p{L})', '$1ς')) LIKE '%-backup' ESCAPE '\'
+      lower(replace(x1.arn, 'İ', 'i̇')) LIKE '%-prod' ESCAPE '\'
+      OR lower(replace(x1.arn, 'İ', 'i̇')) LIKE '%-production' ESCAPE '\'
+      OR lower(replace(x1.arn, 'İ', 'i̇')) LIKE '%-backup' ESCAPE '\'
     )
   )

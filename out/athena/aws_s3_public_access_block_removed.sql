@@ -14,10 +14,10 @@ WHERE eventsource = 's3.amazonaws.com'
     OR (
       eventname IN ('PutBucketPublicAccessBlock', 'PutAccountPublicAccessBlock')
       AND (
-        json_exists(requestparameters, 'lax $.PublicAccessBlockConfiguration.BlockPublicAcls[*]?(@ == false)')
-        OR json_exists(requestparameters, 'lax $.PublicAccessBlockConfiguration.IgnorePublicAcls[*]?(@ == false)')
-        OR json_exists(requestparameters, 'lax $.PublicAccessBlockConfiguration.BlockPublicPolicy[*]?(@ == false)')
-        OR json_exists(requestparameters, 'lax $.PublicAccessBlockConfiguration.RestrictPublicBuckets[*]?(@ == false)')
+        json_exists(requestparameters, 'lax $[*][*][*].PublicAccessBlockConfiguration[*][*][*].BlockPublicAcls[*][*][*] ? (@ == false)')
+        OR json_exists(requestparameters, 'lax $[*][*][*].PublicAccessBlockConfiguration[*][*][*].IgnorePublicAcls[*][*][*] ? (@ == false)')
+        OR json_exists(requestparameters, 'lax $[*][*][*].PublicAccessBlockConfiguration[*][*][*].BlockPublicPolicy[*][*][*] ? (@ == false)')
+        OR json_exists(requestparameters, 'lax $[*][*][*].PublicAccessBlockConfiguration[*][*][*].RestrictPublicBuckets[*][*][*] ? (@ == false)')
       )
     )
   )

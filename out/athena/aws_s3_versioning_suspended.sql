@@ -13,6 +13,6 @@ WHERE eventsource = 's3.amazonaws.com'
     OR errorcode = ''
   )
   AND (
-    json_exists(requestparameters, 'lax $.VersioningConfiguration.Status[*]?(@ == "Suspended")')
-    OR json_exists(requestparameters, 'lax $.VersioningConfiguration.MfaDelete[*]?(@ == "Disabled")')
+    json_exists(requestparameters, 'lax $[*][*][*].VersioningConfiguration[*][*][*].Status[*][*][*] ? (@ == "Suspended")')
+    OR json_exists(requestparameters, 'lax $[*][*][*].VersioningConfiguration[*][*][*].MfaDelete[*][*][*] ? (@ == "Disabled")')
   )

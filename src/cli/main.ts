@@ -9,6 +9,7 @@ import { parseCondition } from "../syntax/ast.js";
 import { registerBuild } from "./build.js";
 import { registerCatalog } from "./catalog.js";
 import { registerFmt } from "./fmt.js";
+import { registerAthena } from "./athena.js";
 import { registerHunt } from "./hunt.js";
 import { registerImport } from "./import.js";
 import { toGithub, toSarif } from "./formats.js";
@@ -43,6 +44,7 @@ Examples:
   rulec test rules                        run each rule's tests
   rulec build rules                       compile to out/panther, out/athena, out/sigma
   rulec hunt rules --logs trail.json.gz   run the rules over CloudTrail logs locally
+  rulec athena check rules                check that an Athena workgroup runs the SQL rulec writes
 
 Exit status: 0 success, 1 rule errors or failed tests, 2 usage or configuration errors.`,
     );
@@ -157,6 +159,7 @@ Exit status: 0 success, 1 rule errors or failed tests, 2 usage or configuration 
   registerCatalog(program, { io, setStatus, color: () => color(program, io) });
   registerImport(program, { io, setStatus, color: () => color(program, io) });
   registerHunt(program, { io, setStatus, color: () => color(program, io), loadRules: loadRuleFiles });
+  registerAthena(program, { io, setStatus, color: () => color(program, io), loadRules: loadRuleFiles });
 
   try {
     await program.parseAsync([...argv]);

@@ -131,7 +131,7 @@ describe.skipIf(!MOTO)(`rulec hunt --engine athena on moto ${MOTO ?? "(absent)"}
         "  AND from_iso8601_timestamp(eventtime) < from_iso8601_timestamp('2024-11-08T00:00:00Z')",
         "  AND useridentity.type = 'Root'",
         "  AND eventname = 'ConsoleLogin'",
-        "  AND json_exists(responseelements, 'lax $.ConsoleLogin[*]?(@ == \"Success\")')",
+        "  AND json_exists(responseelements, 'lax $[*][*][*].ConsoleLogin[*][*][*] ? (@ == \"Success\")')",
       ].join("\n"),
     );
     const built = athenaTarget.compile(lib.rules.find((r) => r.name === "aws_console_root_login")!, options).files[0]!.content;

@@ -2,9 +2,9 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluate } from "../../src/eval/evaluate.js";
 import { TRINO } from "../../src/targets/athena/dialect.js";
-import type { ColumnType, Profile } from "../../src/targets/athena/profile.js";
 import { buildQuery } from "../../src/targets/athena/query.js";
-import { arbCondition, arbValue, NUMBERS, STRINGS } from "../helpers/arbitraries.js";
+import { arbCondition } from "../helpers/arbitraries.js";
+import { arbTypedEvent, typedProfile as profile } from "../helpers/typed-layout.js";
 import { DuckRunner } from "./duck.js";
 import { trinoErrors } from "./trino.js";
 
@@ -14,56 +14,8 @@ import { trinoErrors } from "./trino.js";
  * names; events that conform to it; the shared generated conditions. The DuckDB verdict on the
  * table shaped like Athena's must equal the evaluator on the raw event.
  *
- * Conforming means what the table can hold: a string column holds strings, and an object stored
- * in a struct column has at least one non-null field (a struct column cannot tell `{}` from an
- * object of unknown keys; see docs/targets/athena.md).
+ * Conforming means what the table can hold (test/helpers/typed-layout.ts).
  */
-
-const s = (): ColumnType => ({ type: "string" });
-const inner: ColumnType = { type: "struct", fields: { a: s(), b: { type: "boolean" }, c: { type: "json" }, "x-y": s() } };
-const profile: Profile = {
-  name: "typed_test",
-  description: "test layout",
-  logTypes: ["*"],
-  database: "default",
-  table: "typed",
-  partitions: { kind: "none" },
-  columns: {
-    a: s(),
-    b: { type: "struct", fields: { a: s(), b: { type: "boolean" }, c: { type: "number" }, "x-y": { type: "json" } } },
-    c: {
-      type: "array",
-      items: { type: "struct", fields: { a: s(), b: inner, c: { type: "json" }, "x-y": { type: "array", items: s() } } },
-    },
-    "x-y": { type: "json", column: "x_y" },
-  },
-};
-
-const str = fc.constantFrom(...STRINGS);
-const num = fc.constantFrom(...NUMBERS.map(Number));
-
-function arbFor(t: ColumnType): fc.Arbitrary<unknown> {
-  const orNull = (a: fc.Arbitrary<unknown>) => fc.oneof({ weight: 5, arbitrary: a }, { weight: 1, arbitrary: fc.constant(null) });
-  switch (t.type) {
-    case "string":
-      return orNull(str);
-    case "number":
-      return orNull(num);
-    case "boolean":
-      return orNull(fc.boolean());
-    case "json":
-      return arbValue;
-    case "struct": {
-      const fields = Object.fromEntries(Object.entries(t.fields).map(([k, f]) => [k, arbFor(f)]));
-      const obj = fc.record(fields, { requiredKeys: [] }).filter((o) => Object.values(o).some((v) => v !== null && v !== undefined));
-      return orNull(obj);
-    }
-    case "array":
-      return orNull(fc.array(arbFor(t.items), { maxLength: 3 }));
-  }
-}
-
-const arbTypedEvent = arbFor({ type: "struct", fields: profile.columns! }).filter((e) => e !== null);
 
 let duck: DuckRunner;
 beforeAll(async () => {

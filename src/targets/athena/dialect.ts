@@ -1,6 +1,6 @@
 import { networkRange, type Network } from "../../check/cidr.js";
 import { emitRegex, FLAVORS, parseRegex, type RegexFlavor } from "../../check/regex.js";
-import { jsonPointer, legacyJsonMember, sqlJsonMember, sqlString } from "./escape.js";
+import { jsonPathString, jsonPointer, legacyJsonMember, legacyKeySpellable, sqlJsonMember, sqlString } from "./escape.js";
 
 /**
  * The differences between the two SQL engines, as one table each: Athena engine v3 (Trino) for the
@@ -20,8 +20,11 @@ export interface Dialect {
   transform(list: string, v: string, body: string): string;
   cardinality(list: string): string;
   regexLike(s: string, pattern: string): string;
-  /** Unicode default lower case as JavaScript's toLowerCase (İ -> i + U+0307, final sigma). */
-  lower(s: string): string;
+  /**
+   * Unicode default lower case as JavaScript's toLowerCase (İ -> i + U+0307, final sigma). `tier`:
+   * how much of it the comparison can see (see lowerTier); an engine may spell less when it cannot.
+   */
+  lower(s: string, tier?: LowerTier): string;
   tryDouble(s: string): string;
   startsWith(s: string, prefix: string): string;
   endsWith(s: string, suffix: string): string;
@@ -35,23 +38,46 @@ export interface Dialect {
   readonly json: JsonOps;
 }
 
+/**
+ * How much of JavaScript's lower case a comparison with literals needs, beyond an engine's simple
+ * per-character lower case (which maps İ to i and every Σ to σ):
+ * - `plain`: the lowered literals hold no i, U+0307, σ or ς and the test has no one-character
+ *   wildcard or regular expression: a match of such a literal never touches a character where the
+ *   two lower cases differ, and both map every other character alike;
+ * - `dotted-i`: the literals hold i or U+0307 but no σ or ς: İ must become i + U+0307;
+ * - `full`: also the final sigma.
+ */
+export type LowerTier = "plain" | "dotted-i" | "full";
+
+export function lowerTier(literals: readonly string[], op: string, patterns: readonly string[] = []): LowerTier {
+  if (op === "matches" || op === "field" || patterns.some((p) => /(^|[^\\])(\\\\)*\?/.test(p))) return "full";
+  if (literals.some((l) => /[σς]/.test(l))) return "full";
+  if (literals.some((l) => /[i\u0307]/.test(l))) return "dotted-i";
+  return "plain";
+}
+
 export interface JsonOps {
   /** Some branch of the path is present and not null. */
-  exists(base: string, keys: readonly string[]): string;
+  exists(base: string, keys: readonly string[], object?: boolean): string;
   /** No branch, or a branch that does not resolve, or one that is null, "", [] or {}: any of these parts. */
-  empty(base: string, keys: readonly string[]): readonly string[];
+  empty(base: string, keys: readonly string[], object?: boolean): readonly string[];
   /** The non-null leaves (final arrays flattened) as a list of JSON values. */
-  leaves(base: string, keys: readonly string[]): string;
-  strings(base: string, keys: readonly string[]): string;
-  numbers(base: string, keys: readonly string[]): string;
-  booleans(base: string, keys: readonly string[]): string;
+  leaves(base: string, keys: readonly string[], object?: boolean): string;
+  strings(base: string, keys: readonly string[], object?: boolean): string;
+  numbers(base: string, keys: readonly string[], object?: boolean): string;
+  booleans(base: string, keys: readonly string[], object?: boolean): string;
   /** A faster spelling of `eq`/`in` against literals, when the engine has one. */
-  equalsAny?(base: string, keys: readonly string[], values: readonly (string | number | boolean)[]): string;
+  equalsAny?(base: string, keys: readonly string[], values: readonly (string | number | boolean)[], object?: boolean): string;
   /** A JSON element (lambda variable) as a base for further paths. */
   elementBase(v: string): string;
   /** The value at the path, for the SELECT list. */
   select(base: string, keys: readonly string[]): string;
 }
+
+/*
+ * `object`: the base is known to hold a JSON object (the whole event of the generic layout, an
+ * element bound by `path[cond]`), so no array needs unwrapping before its first key.
+ */
 
 function numericPattern(flavor: RegexFlavor): string {
   const parsed = parseRegex("^-?[0-9]+(?:\\.[0-9]+)?$");
@@ -64,33 +90,69 @@ export const NUMERIC_RE2 = numericPattern(FLAVORS.re2);
 
 // ---------------------------------------------------------------------------------------------
 // Athena engine v3 (Trino)
+//
+// JSON text columns are read with SQL/JSON paths in lax mode (json_exists, json_query), which never
+// fail a query: a value that is not JSON is an error that their ON ERROR default turns into FALSE
+// or NULL for that row alone. json_parse is only ever applied to json_query's own output.
+//
+// The language looks through arrays at every step of a path. In lax mode a member accessor and a
+// filter unwrap one array level themselves; UNWRAP (`[*]`, which leaves a non-array as it is) adds
+// three more, so arrays nested up to four deep are looked through, as the DuckDB macros do.
 
-function laxPath(keys: readonly string[], suffix = ""): string {
-  return sqlString(`lax $${keys.map(sqlJsonMember).join("")}${suffix}`);
+/** Three more array levels before a member accessor or a filter (four in all). */
+export const UNWRAP = "[*][*][*]";
+
+/** The path to the branches of a key path: every array on the way unwrapped, the last value kept whole. */
+function branchPath(keys: readonly string[], object = false): string {
+  return keys.map((k, i) => (i === 0 && object ? "" : UNWRAP) + sqlJsonMember(k)).join("");
 }
 
-function trinoQuery(base: string, keys: readonly string[], suffix: string): string {
-  return `json_query(${base}, ${laxPath(keys, suffix)} WITH ARRAY WRAPPER)`;
+function lax(path: string): string {
+  return sqlString(`lax $${path}`);
 }
 
-function trinoList(base: string, keys: readonly string[], suffix: string, type: string): string {
-  return `CAST(json_parse(${trinoQuery(base, keys, suffix)}) AS ARRAY(${type}))`;
+/** The JSON array (text) of the leaves of a key path that satisfy the filter: final arrays flattened. */
+function trinoLeaves(base: string, keys: readonly string[], object: boolean, filter: string): string {
+  return `json_query(${base}, ${lax(`${branchPath(keys, object)}${UNWRAP} ? (${filter})`)} WITH ARRAY WRAPPER)`;
 }
 
-function jsonPathLiteral(v: string | number | boolean): string {
-  if (typeof v === "string") return `"${v}"`;
+function trinoList(base: string, keys: readonly string[], object: boolean, filter: string, type: string): string {
+  return `CAST(json_parse(${trinoLeaves(base, keys, object, filter)}) AS ARRAY(${type}))`;
+}
+
+/** A JSON path literal of a rule value (undefined when a path cannot hold it: control characters, non-finite numbers). */
+function jsonPathLiteral(v: string | number | boolean): string | undefined {
+  if (typeof v === "string") return /[\u0000-\u001f\u007f]/.test(v) ? undefined : jsonPathString(v);
+  if (typeof v === "number") return Number.isFinite(v) ? String(v) : undefined;
   return String(v);
+}
+
+/** The value a path reaches is null, "", [] or {} (on a parent object `@`, so that no array is unwrapped). */
+function emptyMember(m: string): string {
+  return [
+    `!exists(@${m})`,
+    `@${m}.type() == "null"`,
+    `(@${m}.type() == "string" && @${m} == "")`,
+    `@${m}.size() == 0`,
+    `(@${m}.type() == "object" && !exists(@${m}.*))`,
+  ].join(" || ");
 }
 
 export const TRINO: Dialect = {
   name: "trino",
   regex: FLAVORS.java,
-  unspellableKey: (key) => /["\\\u0000-\u001f\u007f]/.test(key),
+  // A SQL/JSON path must be one string literal; the printer spells control characters with chr().
+  unspellableKey: (key) => /[\u0000-\u001f\u007f]/.test(key),
   anyMatch: (list, v, body) => `any_match(${list}, ${v} -> ${body})`,
   transform: (list, v, body) => `transform(${list}, ${v} -> ${body})`,
   cardinality: (list) => `cardinality(${list})`,
   regexLike: (s, p) => `regexp_like(${s}, ${p})`,
-  lower: (s) => `lower(regexp_replace(replace(${s}, ${sqlString("\u0130")}, ${sqlString("i\u0307")}), ${sqlString("(\\p{L})\u03a3(?!\\p{L})")}, ${sqlString("$1\u03c2")}))`,
+  lower: (s, tier = "full") =>
+    tier === "plain"
+      ? `lower(${s})`
+      : tier === "dotted-i"
+        ? `lower(replace(${s}, ${sqlString("\u0130")}, ${sqlString("i\u0307")}))`
+        : `lower(regexp_replace(replace(${s}, ${sqlString("\u0130")}, ${sqlString("i\u0307")}), ${sqlString("(\\p{L})\u03a3(?!\\p{L})")}, ${sqlString("$1\u03c2")}))`,
   tryDouble: (s) => `TRY_CAST(${s} AS DOUBLE)`,
   startsWith: (s, p) => `starts_with(${s}, ${p})`,
   endsWith: (s, p) => `(length(${s}) >= length(${p}) AND substr(${s}, length(${s}) - length(${p}) + 1) = ${p})`,
@@ -101,31 +163,46 @@ export const TRINO: Dialect = {
   interval: (n, unit) => `INTERVAL '${n}' ${unit}`,
   formatDate: (ts) => `date_format(${ts}, '%Y/%m/%d')`,
   json: {
-    exists: (base, keys) =>
-      keys.length === 0 ? `${base} IS NOT NULL` : `any_match(${trinoList(base, keys, "", "JSON")}, v -> v IS NOT NULL)`,
-    empty: (base, keys) => {
-      if (keys.length === 0) return [`${base} IS NULL`, `json_format(json_parse(${base})) IN ('""', '[]', '{}')`];
-      const parts = [`${base} IS NULL`, `NOT json_exists(${base}, ${laxPath(keys)})`];
-      for (let i = 0; i < keys.length; i++) {
-        parts.push(`json_exists(${base}, ${laxPath(keys.slice(0, i), `?(!exists(@${sqlJsonMember(keys[i]!)}))`)})`);
+    // Some branch is present and not null: type() does not unwrap arrays, so `[]` exists.
+    exists: (base, keys, object = false) =>
+      keys.length === 0 ? `${base} IS NOT NULL` : `json_exists(${base}, ${lax(`${branchPath(keys, object)}.type() ? (@ != "null")`)})`,
+    empty: (base, keys, object = false) => {
+      if (keys.length === 0) {
+        // The whole column: NULL, '' (the SerDe's reading of ""), or the JSON text of "", [] or {}.
+        return [
+          `${base} IS NULL`,
+          `${base} = ''`,
+          `json_exists(${base}, 'strict $ ? (@ == "" || @.size() == 0 || (@.type() == "object" && !exists(@.*)))')`,
+        ];
       }
-      parts.push(`any_match(${trinoList(base, keys, "", "JSON")}, v -> v IS NULL OR json_format(v) IN ('""', '[]', '{}'))`);
+      // No branch at all, or a branch where a key is missing (or its parent is not an object), or
+      // a last value that is null, "", [] or {}.
+      // On an object, a single key has no branch exactly when it is missing, which the filter below says.
+      const parts = object && keys.length === 1 ? [`${base} IS NULL`] : [`${base} IS NULL`, `NOT json_exists(${base}, ${lax(branchPath(keys, object))})`];
+      for (let i = 0; i < keys.length; i++) {
+        const m = sqlJsonMember(keys[i]!);
+        const test = i === keys.length - 1 ? emptyMember(m) : `!exists(@${m})`;
+        const parent = i === 0 && object ? "" : `${branchPath(keys.slice(0, i), object)}${UNWRAP}`;
+        parts.push(`json_exists(${base}, ${lax(`${parent} ? (${test})`)})`);
+      }
       return parts;
     },
-    leaves: (base, keys) => `filter(${trinoList(base, keys, "[*]", "JSON")}, v -> v IS NOT NULL)`,
-    strings: (base, keys) => trinoList(base, keys, '[*]?(@.type() == "string")', "VARCHAR"),
-    numbers: (base, keys) => trinoList(base, keys, '[*]?(@.type() == "number")', "DOUBLE"),
-    booleans: (base, keys) => trinoList(base, keys, '[*]?(@.type() == "boolean")', "BOOLEAN"),
-    equalsAny: (base, keys, values) => {
-      // Typed SQL/JSON comparison: a string never equals a number. Strings with characters a
-      // path literal cannot hold go through the generic route instead.
-      if (values.some((v) => typeof v === "string" && /["\\\u0000-\u001f\u007f]/.test(v))) return "";
-      if (values.some((v) => typeof v === "number" && !Number.isFinite(v))) return "";
-      const filter = values.map((v) => `@ == ${jsonPathLiteral(v)}`).join(" || ");
-      return `json_exists(${base}, ${laxPath(keys, `[*]?(${filter})`)})`;
+    leaves: (base, keys, object = false) => trinoList(base, keys, object, '@.type() != "null"', "JSON"),
+    strings: (base, keys, object = false) => trinoList(base, keys, object, '@.type() == "string"', "VARCHAR"),
+    numbers: (base, keys, object = false) => trinoList(base, keys, object, '@.type() == "number"', "DOUBLE"),
+    booleans: (base, keys, object = false) => trinoList(base, keys, object, '@.type() == "boolean"', "BOOLEAN"),
+    equalsAny: (base, keys, values, object = false) => {
+      // Typed SQL/JSON comparison: a string never equals a number (the comparison is unknown).
+      const literals = values.map(jsonPathLiteral);
+      if (literals.some((l) => l === undefined)) return "";
+      const filter = literals.map((l) => `@ == ${l}`).join(" || ");
+      return `json_exists(${base}, ${lax(`${branchPath(keys, object)}${UNWRAP} ? (${filter})`)})`;
     },
     elementBase: (v) => `json_format(${v})`,
-    select: (base, keys) => `json_extract(${base}, ${sqlString("$" + keys.map(legacyJsonMember).join(""))})`,
+    select: (base, keys) =>
+      keys.every(legacyKeySpellable)
+        ? `json_extract(${base}, ${sqlString("$" + keys.map(legacyJsonMember).join(""))})`
+        : `json_query(${base}, ${lax(keys.map(sqlJsonMember).join(""))})`,
   },
 };
 

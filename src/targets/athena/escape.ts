@@ -56,15 +56,23 @@ export function sqlAlias(name: string): string {
 
 const PATH_IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** True when a key can be spelled inside a JSON path string: no quote, backslash or control character. */
-export function pathKeySpellable(key: string): boolean {
-  // eslint-disable-next-line no-control-regex
-  return !/["\\\u0000-\u001f\u007f]/.test(key);
+/**
+ * A string literal of Trino's JSON path language: double quotes, a quote inside doubled (`"a""b"`),
+ * every other character as it is (a backslash is a backslash). Trino's path grammar:
+ * `STRING: '"' ( ~'"' | '""' )* '"'`.
+ */
+export function jsonPathString(value: string): string {
+  return `"${value.replace(/"/g, '""')}"`;
 }
 
 /** SQL/JSON path member accessor (Trino's json_exists/json_query/json_value): `.key` or `."x-amz-acl"`. */
 export function sqlJsonMember(key: string): string {
-  return PATH_IDENT.test(key) ? `.${key}` : `."${key}"`;
+  return PATH_IDENT.test(key) ? `.${key}` : `.${jsonPathString(key)}`;
+}
+
+/** True when Trino's legacy JSONPath (json_extract) can spell the key: no quote or backslash. */
+export function legacyKeySpellable(key: string): boolean {
+  return !/["\\]/.test(key);
 }
 
 /** Trino's legacy JSONPath (json_extract, json_extract_scalar): `.key` or `["x-amz-acl"]`. */

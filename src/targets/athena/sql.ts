@@ -12,7 +12,7 @@ import { parseNetwork } from "../../check/cidr.js";
 import { parseGlob } from "../../check/glob.js";
 import { emitRegex, lowerRegex, parseRegex } from "../../check/regex.js";
 import { and, block, FALSE, leaf, not, or, PREC, quant, TRUE, type BoolExpr } from "./bool.js";
-import { NUMERIC_JAVA, NUMERIC_RE2, type Dialect } from "./dialect.js";
+import { lowerTier, NUMERIC_JAVA, NUMERIC_RE2, type Dialect, type LowerTier } from "./dialect.js";
 import { sqlIdent, sqlNumber, sqlString } from "./escape.js";
 import { columnName, findField, type ColumnType, type Profile } from "./profile.js";
 
@@ -33,13 +33,24 @@ interface Bind {
 type Ref =
   | { readonly k: "missing" }
   | { readonly k: "typed"; readonly binds: readonly Bind[]; readonly expr: string; readonly t: ColumnType }
-  | { readonly k: "json"; readonly binds: readonly Bind[]; readonly base: string; readonly keys: readonly string[] };
+  /**
+   * `object`: the base is known to hold a JSON object (the whole event, an element bound by
+   * `path[cond]`); `element`: the base is such an element, never NULL.
+   */
+  | {
+      readonly k: "json";
+      readonly binds: readonly Bind[];
+      readonly base: string;
+      readonly keys: readonly string[];
+      readonly object?: boolean;
+      readonly element?: boolean;
+    };
 
 /** The scope paths are resolved in: the table, or an element bound by `path[cond]`. */
 type Scope =
   | { readonly k: "table" }
   | { readonly k: "typed"; readonly expr: string; readonly t: ColumnType }
-  | { readonly k: "json"; readonly base: string }
+  | { readonly k: "json"; readonly base: string; readonly object?: boolean; readonly element?: boolean }
   | { readonly k: "missing" };
 
 /** The leaves of a value, split by JSON type, each a set of SQL values to test existentially. */
@@ -96,9 +107,9 @@ export class SqlPrinter {
     let cur: Ref;
     let i = 0;
     if (scope.k === "missing") return { k: "missing" };
-    if (scope.k === "json") cur = { k: "json", binds, base: scope.base, keys: [] };
+    if (scope.k === "json") cur = { k: "json", binds, base: scope.base, keys: [], object: scope.object === true, element: scope.element === true };
     else if (scope.k === "typed") cur = { k: "typed", binds, expr: scope.expr, t: scope.t };
-    else if (this.profile.root) cur = { k: "json", binds, base: sqlIdent(this.profile.root.column), keys: [] };
+    else if (this.profile.root) cur = { k: "json", binds, base: sqlIdent(this.profile.root.column), keys: [], object: true };
     else {
       const columns = this.profile.columns ?? {};
       const name = names[0]!;
@@ -165,9 +176,9 @@ export class SqlPrinter {
     if (ref.k === "json") {
       const j = this.dialect.json;
       return {
-        strings: { binds: ref.binds, shape: "many", expr: j.strings(ref.base, ref.keys) },
-        numbers: { binds: ref.binds, shape: "many", expr: j.numbers(ref.base, ref.keys) },
-        booleans: { binds: ref.binds, shape: "many", expr: j.booleans(ref.base, ref.keys) },
+        strings: { binds: ref.binds, shape: "many", expr: j.strings(ref.base, ref.keys, ref.object) },
+        numbers: { binds: ref.binds, shape: "many", expr: j.numbers(ref.base, ref.keys, ref.object) },
+        booleans: { binds: ref.binds, shape: "many", expr: j.booleans(ref.base, ref.keys, ref.object) },
       };
     }
     const { binds, expr, t } = this.unwrapArrays(ref);
@@ -228,14 +239,14 @@ export class SqlPrinter {
 
   private exists(ref: Ref): BoolExpr {
     if (ref.k === "missing") return FALSE;
-    if (ref.k === "json") return this.bound(ref.binds, leaf(this.dialect.json.exists(ref.base, ref.keys), true));
+    if (ref.k === "json") return this.bound(ref.binds, leaf(this.dialect.json.exists(ref.base, ref.keys, ref.object), !ref.element, ref.keys.length > 0 ? PREC.atom : PREC.predicate));
     return this.bound(ref.binds, leaf(`${ref.expr} IS NOT NULL`, false, PREC.predicate, `${ref.expr} IS NULL`));
   }
 
   private empty(ref: Ref): BoolExpr {
     if (ref.k === "missing") return TRUE;
     // Through each array on the way: no element, or some element that is null or empty below.
-    const last = ref.k === "json" ? this.jsonEmpty(ref.base, ref.keys) : this.emptyValue(ref.expr, ref.t);
+    const last = ref.k === "json" ? this.jsonEmpty(ref.base, ref.keys, ref.object, ref.element) : this.emptyValue(ref.expr, ref.t);
     let b: BoolExpr = last;
     for (let i = ref.binds.length - 1; i >= 0; i--) {
       const { list, v } = ref.binds[i]!;
@@ -254,8 +265,13 @@ export class SqlPrinter {
         return t.holds ? leaf(`${expr} IS NULL`, false) : or([leaf(`${expr} IS NULL`, false), leaf(`${expr} = ''`, true)]);
       case "number":
       case "boolean":
-      case "struct":
         return leaf(`${expr} IS NULL`, false);
+      case "struct":
+        // The SerDe reads `{}` as a row whose fields are all NULL, not as a NULL row.
+        return or([
+          leaf(`${expr} IS NULL`, false),
+          and(Object.entries(t.fields).map(([k, f]) => leaf(`${expr}.${sqlIdent(columnName(k, f))} IS NULL`, false))),
+        ]);
       case "array":
         return or([leaf(`${expr} IS NULL`, false), leaf(`${this.dialect.cardinality(expr)} = 0`, true)]);
       case "json":
@@ -265,21 +281,25 @@ export class SqlPrinter {
     }
   }
 
-  private jsonEmpty(base: string, keys: readonly string[]): BoolExpr {
-    return or(this.dialect.json.empty(base, keys).map((p) => leaf(p, true, p.startsWith("NOT ") ? PREC.not : p.endsWith(" IS NULL") ? PREC.predicate : PREC.atom)));
+  private jsonEmpty(base: string, keys: readonly string[], object?: boolean, element?: boolean): BoolExpr {
+    const parts = this.dialect.json.empty(base, keys, object).filter((p) => !(element && p === `${base} IS NULL`));
+    // On an element (never NULL) the JSON functions are never NULL either.
+    return or(parts.map((p) => leaf(p, !element, p.startsWith("NOT ") ? PREC.not : p.endsWith(" IS NULL") ? PREC.predicate : PREC.atom)));
   }
 
   private any(ref: Ref, inner: Condition): BoolExpr {
     if (ref.k === "missing") return FALSE;
     if (ref.k === "json") {
       const v = this.fresh();
-      const body = this.condition(inner, { k: "json", base: this.dialect.json.elementBase(v) });
-      const list = this.dialect.json.leaves(ref.base, ref.keys);
+      const body = this.condition(inner, { k: "json", base: this.dialect.json.elementBase(v), object: true, element: true });
+      const list = this.dialect.json.leaves(ref.base, ref.keys, ref.object);
       return this.bound(ref.binds, quant((text) => this.dialect.anyMatch(list, v, text), body));
     }
     const { binds, expr, t } = this.unwrapArrays(ref);
-    const scope: Scope = t.type === "struct" || t.type === "json" ? { k: "typed", expr, t } : { k: "missing" };
-    const body = this.condition(inner, t.type === "json" ? { k: "json", base: expr } : scope);
+    // A JSON column may hold an array: its elements are bound, as for any JSON value.
+    if (t.type === "json") return this.any({ k: "json", binds, base: expr, keys: [] }, inner);
+    const scope: Scope = t.type === "struct" ? { k: "typed", expr, t } : { k: "missing" };
+    const body = this.condition(inner, scope);
     return this.bound(binds, and([leaf(`${expr} IS NOT NULL`, false), body]));
   }
 
@@ -301,18 +321,19 @@ export class SqlPrinter {
     const literals: readonly Literal[] = c.operand.kind === "list" ? c.operand.items : [c.operand];
     const values = literals.map((l) => l.value);
     const d = this.dialect;
-    // i-forms: the strings are lower-cased once, then every pattern is tested on them.
-    if (fold && L.strings) L = { ...L, strings: this.lowered(L.strings) };
-    const lowerIf = (x: string) => x;
     const strs = values.filter((v): v is string => typeof v === "string").map((s) => (fold ? s.toLowerCase() : s));
+    // i-forms: the strings are lower-cased once (as much as the literals need), then every pattern
+    // is tested on them.
+    if (fold && L.strings) L = { ...L, strings: this.lowered(L.strings, lowerTier(strs, op, op === "like" ? strs : [])) };
+    const lowerIf = (x: string) => x;
     switch (op) {
       case "eq":
       case "in": {
         const nums = values.filter((v): v is number => typeof v === "number");
         const bools = values.filter((v): v is boolean => typeof v === "boolean");
         if (left.k === "json" && !fold && d.json.equalsAny && left.binds.length === 0) {
-          const fast = d.json.equalsAny(left.base, left.keys, values);
-          if (fast !== "") return leaf(fast, true);
+          const fast = d.json.equalsAny(left.base, left.keys, values, left.object);
+          if (fast !== "") return leaf(fast, !left.element, PREC.atom);
         }
         return or([
           strs.length === 0 ? FALSE : this.some(L.strings, (x) => inList(lowerIf(x), strs.map(sqlString))),
@@ -364,10 +385,10 @@ export class SqlPrinter {
     }
   }
 
-  private lowered(set: ValueSet): ValueSet {
-    if (set.shape === "one") return { ...set, expr: this.dialect.lower(set.expr) };
+  private lowered(set: ValueSet, tier: LowerTier): ValueSet {
+    if (set.shape === "one") return { ...set, expr: this.dialect.lower(set.expr, tier) };
     const v = this.fresh();
-    return { ...set, expr: this.dialect.transform(set.expr, v, this.dialect.lower(v)) };
+    return { ...set, expr: this.dialect.transform(set.expr, v, this.dialect.lower(v, tier)) };
   }
 
   private numericTest(x: string): string {

@@ -1,0 +1,177 @@
+import { Command } from "commander";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { registerAthena } from "../../src/cli/athena.js";
+import { bufferOutput } from "../../src/cli/output.js";
+import { loadRuleFiles } from "../../src/rules/load.js";
+import { failedFunction, functionsUsed, probeQuery, TRINO_FUNCTIONS, withoutLiterals } from "../../src/targets/athena/functions.js";
+import { athenaTarget } from "../../src/targets/athena/index.js";
+import { trinoErrors } from "../athena/trino.js";
+import { motoVersion, startMoto, startProxy, type Call, type Moto, type Proxy } from "./moto.js";
+
+/**
+ * `rulec athena check`: the probe query (every Trino function the Athena SQL uses, one column
+ * each), run against moto's Athena behind the loopback proxy, which plays an engine that lacks a
+ * function (a FAILED query naming it) or answers one differently.
+ */
+
+const MOTO = motoVersion();
+if (!MOTO) console.warn("test/athena-remote: moto is not installed (pip install 'moto[server]'): the `rulec athena check` server tests are SKIPPED");
+
+describe("the probe query and the functions the SQL uses", () => {
+  it("the probe query is one statement of Trino SQL, one line per function", () => {
+    const sql = probeQuery(TRINO_FUNCTIONS);
+    expect(trinoErrors(sql)).toEqual([]);
+    expect(sql.split("\n").slice(1, -1)).toHaveLength(TRINO_FUNCTIONS.length);
+  });
+
+  it("every function the shipped rules' SQL calls has a probe", () => {
+    const lib = loadRuleFiles(["rules"]);
+    const called = new Set<string>();
+    for (const r of lib.rules) {
+      const sql = athenaTarget.compile(r).files[0]!.content;
+      for (const m of withoutLiterals(sql).matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)) called.add(m[1]!.toLowerCase());
+    }
+    const known = new Set(["coalesce", "cast", "try_cast", "array", "in", "and", "or", "not"]);
+    const probed = new Set(TRINO_FUNCTIONS.flatMap((f) => [...f.reported, f.name.toLowerCase()]));
+    expect([...called].filter((f) => !known.has(f) && !probed.has(f))).toEqual([]);
+  });
+
+  it("says which functions a query uses, not counting rule values", () => {
+    const sql = "SELECT a FROM t WHERE json_exists(x, 'lax $.a.type() ? (@ != \"null\")') OR y = 'any_match(' OR COALESCE(contains('10.0.0.0/8', TRY_CAST(z AS IPADDRESS)), FALSE)";
+    expect(functionsUsed(sql).map((f) => f.name)).toEqual(["json_exists", "json_exists type()", "IPADDRESS"]);
+  });
+
+  it("finds the function a failed probe query names, by name or by line", () => {
+    expect(failedFunction("FUNCTION_NOT_FOUND: line 2:8: Function 'json_exists' not registered", TRINO_FUNCTIONS)?.name).toBe("json_exists");
+    expect(failedFunction("SYNTAX_ERROR: line 4:3: Unknown type: ipaddress", TRINO_FUNCTIONS)?.name).toBe(TRINO_FUNCTIONS[2]!.name);
+    expect(failedFunction("Internal error", TRINO_FUNCTIONS)).toBeUndefined();
+  });
+});
+
+let moto: Moto;
+let proxy: Proxy;
+
+beforeAll(async () => {
+  if (!MOTO) return;
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", AWS_REGION: "us-east-1", AWS_EC2_METADATA_DISABLED: "true" });
+  moto = await startMoto();
+  proxy = await startProxy(moto.url);
+});
+
+afterAll(async () => {
+  await proxy?.close();
+  await moto?.stop();
+});
+
+beforeEach(async () => {
+  if (!MOTO) return;
+  await moto.reset();
+  proxy.clear();
+});
+
+async function check(args: string[]) {
+  const io = bufferOutput();
+  let status = 0;
+  const program = new Command("rulec").exitOverride().option("--config <file>");
+  registerAthena(program, {
+    io,
+    setStatus: (s) => (status = Math.max(status, s)),
+    color: () => ({ enabled: false }),
+    loadRules: loadRuleFiles,
+    poll: { firstMs: 5, factor: 2, maxMs: 40 },
+  });
+  await program.parseAsync(["node", "rulec", "athena", "check", ...args, "--endpoint", proxy.url, "--region", "us-east-1"]);
+  return { stdout: io.stdout, stderr: io.stderr, status };
+}
+
+const col = (Name: string) => ({ CatalogName: "hive", SchemaName: "", TableName: "", Name, Label: Name, Type: "varchar", Precision: 0, Scale: 0, Nullable: "UNKNOWN", CaseSensitive: true });
+const row = (values: readonly string[]) => ({ Data: values.map((v) => ({ VarCharValue: v })) });
+
+/**
+ * Seeds moto's answer to the probe query: each function's expected text, or `override`. moto gives
+ * each StartQueryExecution the next seeded result, so `after` queries (failed ones) come first.
+ */
+async function seedAnswers(functions = TRINO_FUNCTIONS, override: Record<string, string> = {}, after = 0) {
+  const names = functions.map((_, i) => `p${i}`);
+  const answer = { rows: [row(names), row(functions.map((f) => override[f.name] ?? f.expected))], column_info: names.map(col) };
+  await moto.seedResults([...Array.from({ length: after }, () => ({ rows: [], column_info: [] })), answer]);
+}
+
+/** The proxy fails the first query that contains `marker`, with Athena's reason. */
+function failQueryWith(marker: string, reason: string) {
+  const failed = new Set<string>();
+  proxy.hooks.push((call: Call) => {
+    if (call.op === "StartQueryExecution" && String(call.body.QueryString).includes(marker) && failed.size === 0) failed.add("pending");
+    return undefined;
+  });
+  proxy.edits.push((call, answer) => {
+    if (call.op === "StartQueryExecution" && failed.has("pending")) {
+      failed.delete("pending");
+      failed.add(String(answer.QueryExecutionId));
+    }
+    if (call.op === "GetQueryExecution" && failed.has(String(call.body.QueryExecutionId))) {
+      const ex = answer.QueryExecution as { Status: Record<string, unknown> };
+      ex.Status = { State: "FAILED", StateChangeReason: reason };
+    }
+  });
+}
+
+describe.skipIf(!MOTO)(`rulec athena check on moto ${MOTO ?? "(absent)"}`, () => {
+  it("one query with every probe, on the workgroup; every function supported: exit 0", async () => {
+    await seedAnswers();
+    const out = await check(["rules", "--workgroup", "primary", "--output-location", "s3://results/rulec/"]);
+    expect(out.stderr).toBe("");
+    expect(out.status).toBe(0);
+    expect(out.stdout).toContain(`Athena workgroup primary: ${TRINO_FUNCTIONS.length} Trino functions checked in 1 query`);
+    expect(out.stdout).toMatch(/ok {12}json_exists \(used by \d+ rules: /);
+    expect(out.stdout).toMatch(/every function the \d+ rules use is supported/);
+    const starts = proxy.calls.filter((c) => c.op === "StartQueryExecution");
+    expect(starts).toHaveLength(1);
+    expect(starts[0]!.body.QueryString).toBe(probeQuery(TRINO_FUNCTIONS));
+    expect(starts[0]!.body.WorkGroup).toBe("primary");
+  });
+
+  it("a function the engine lacks: named with the rules that use it, the others still checked; exit 1", async () => {
+    failQueryWith("json_exists", "FUNCTION_NOT_FOUND: line 2:8: Function 'json_exists' not registered");
+    const rest = TRINO_FUNCTIONS.filter((f) => f.name !== "json_exists");
+    await seedAnswers(rest, {}, 1);
+    const out = await check(["rules", "--format", "json"]);
+    expect(out.status).toBe(1);
+    const report = JSON.parse(out.stdout) as { queries: string[]; functions: { name: string; status: string; reason?: string; rules: string[] }[] };
+    expect(report.queries).toHaveLength(2);
+    const je = report.functions.find((f) => f.name === "json_exists")!;
+    expect(je.status).toBe("unsupported");
+    expect(je.reason).toMatch(/not registered/);
+    const lib = loadRuleFiles(["rules"]);
+    const users = lib.rules.filter((r) => /json_exists\(/.test(athenaTarget.compile(r).files[0]!.content)).map((r) => r.name);
+    expect(users.length).toBeGreaterThan(0);
+    expect(je.rules).toEqual(users);
+    expect(report.functions.filter((f) => f.status === "supported")).toHaveLength(TRINO_FUNCTIONS.length - 1);
+    // The second query left the missing function out.
+    const second = String(proxy.calls.filter((c) => c.op === "StartQueryExecution")[1]!.body.QueryString);
+    expect(second).toBe(probeQuery(rest));
+  });
+
+  it("a function that answers differently: named, with what it returned; exit 1", async () => {
+    await seedAnswers(TRINO_FUNCTIONS, { json_query: "[1,[2]]" });
+    const out = await check(["rules"]);
+    expect(out.status).toBe(1);
+    expect(out.stdout).toContain('DIFFERENT     json_query: expected "[1,2]", got "[1,[2]]"');
+    expect(out.stdout).toMatch(/1 function the rules use is missing or different/);
+  });
+
+  it("an engine error that names no probe: nothing is claimed for the functions", async () => {
+    failQueryWith("SELECT", "INTERNAL_ERROR: something broke");
+    const out = await check(["rules"]);
+    expect(out.status).toBe(1);
+    expect(out.stdout).toContain("NOT CHECKED   json_exists: the probe query failed: INTERNAL_ERROR: something broke");
+  });
+
+  it("a workgroup that does not exist: one clear message, no stack", async () => {
+    proxy.hooks.push((call) => (call.op === "StartQueryExecution" ? { status: 400, body: { __type: "InvalidRequestException", message: "WorkGroup nope is not found." } } : undefined));
+    const out = await check(["rules", "--workgroup", "nope"]);
+    expect(out.status).toBe(1);
+    expect(out.stderr).toMatch(/^rulec: athena: workgroup 'nope' is not usable in us-east-1/);
+    expect(out.stderr).not.toMatch(/\n\s+at /);
+  });
+});
