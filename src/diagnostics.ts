@@ -176,16 +176,24 @@ export function formatDiagnostic(d: Diagnostic, options: FormatOptions = {}): st
   const text = d.file === undefined ? undefined : options.sources?.get(d.file);
   if (text !== undefined && d.span) {
     const index = new LineIndex(text);
-    const lineText = index.lineText(d.span.start.line);
-    const startCol = d.span.start.col;
-    const endCol = d.span.end.line === d.span.start.line ? d.span.end.col : lineText.length + 1;
-    const width = Math.max(1, endCol - startCol);
+    const full = index.lineText(d.span.start.line);
+    const endCol = d.span.end.line === d.span.start.line ? d.span.end.col : full.length + 1;
+    // A long line (a minified JSON event, say) is cut to a window around the span.
+    const from = full.length <= FRAME_WIDTH ? 0 : Math.max(0, Math.min(d.span.start.col - 1 - FRAME_CONTEXT, full.length - FRAME_WIDTH));
+    const to = Math.min(full.length, from + FRAME_WIDTH);
+    const lineText = (from > 0 ? "…" : "") + full.slice(from, to) + (to < full.length ? "…" : "");
+    const startCol = d.span.start.col - from + (from > 0 ? 1 : 0);
+    const width = Math.max(1, Math.min(endCol - d.span.start.col, to - (d.span.start.col - 1)));
     lines.push(`  ${expandTabs(lineText)}`);
     lines.push(`  ${" ".repeat(displayWidth(lineText.slice(0, startCol - 1)))}${c.red("^".repeat(width))}`);
   }
   for (const note of d.notes ?? []) lines.push(`  note: ${note}`);
   return lines.join("\n");
 }
+
+/** Code frames show at most this many characters of a line, starting this many before the span. */
+const FRAME_WIDTH = 160;
+const FRAME_CONTEXT = 40;
 
 function expandTabs(s: string): string {
   return s.replace(/\t/g, " ");

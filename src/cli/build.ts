@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
@@ -111,7 +111,7 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
       }
       if (targets.length === 0) return usage(`no target given (known: ${TARGET_NAMES.join(", ")})`);
       const out = resolve(outDir);
-      const outProblem = outputDirectoryProblem(out, paths);
+      const outProblem = outputDirectoryProblem(out, paths, targets.map((t) => t.name));
       if (outProblem) return usage(`cannot build into ${outDir}: ${outProblem}`);
       const targetOptions: Record<string, TargetOptions> = {};
       for (const t of targets) targetOptions[t.name] = { ...((config as Record<string, unknown>)[t.name] as TargetOptions | undefined), ...deps.targetOptions?.(t.name) };
@@ -223,12 +223,22 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
     });
 }
 
-/** Why `out` cannot be the output directory: a file, or a folder that holds or is inside the rules. */
-function outputDirectoryProblem(out: string, paths: readonly string[]): string | undefined {
+/**
+ * Why `out` cannot be the output directory: a file, a folder that holds or is inside the rules, or
+ * a target folder that is a link (writing through it would write outside the output directory).
+ */
+function outputDirectoryProblem(out: string, paths: readonly string[], targets: readonly string[]): string | undefined {
   try {
     if (!statSync(out).isDirectory()) return "it is a file, not a directory";
   } catch {
     // Does not exist yet: it will be created.
+  }
+  for (const t of targets) {
+    try {
+      if (lstatSync(join(out, t)).isSymbolicLink()) return `${t}/ in it is a symbolic link: rulec writes only into folders of its own`;
+    } catch {
+      // Not there yet.
+    }
   }
   const inside = (child: string, parent: string) => child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
   for (const p of paths) {

@@ -33,7 +33,7 @@ export function registerCatalog(program: Command, deps: CatalogDeps): void {
     .command("catalog")
     .description("write the rule catalog: a static site (one page per rule: metadata, indicators, compiled outputs) or JSON")
     .argument("[paths...]", "rule files or directories", ["rules"])
-    .option("-o, --out <dir>", "output directory ('-' with --format json: standard output)", "site")
+    .option("-o, --out <dir>", "output directory; with --format json also a file (catalog.json) or '-' (standard output)", "site")
     .addOption(new Option("--format <format>", "output format").choices(["html", "json"]).default("html"))
     .option("--title <title>", "the site's title", "Detection catalog")
     .addHelpText(
@@ -50,7 +50,6 @@ export function registerCatalog(program: Command, deps: CatalogDeps): void {
       const lib = loadLibrary(paths);
       for (const d of lib.diagnostics) io.err(formatDiagnostic(d, { sources: lib.sources, color: deps.color().enabled }) + "\n");
       const libraryFailed = hasErrors(lib.diagnostics) || lib.files.length === 0;
-      if (lib.files.length === 0) io.err(`rulec: no rule files in ${paths.join(", ")}\n`);
 
       const targets = deps.targets ?? TARGETS;
       const { catalog, files } = renderCatalog(
@@ -70,6 +69,19 @@ export function registerCatalog(program: Command, deps: CatalogDeps): void {
         return;
       }
 
+      // `--format json --out catalog.json`: the file itself, not a folder of that name.
+      if (opts.format === "json" && /\.json$/i.test(opts.out) && !isDirectory(opts.out)) {
+        try {
+          if (readOrUndefined(opts.out) !== files[0]!.content) writeAtomic(opts.out, files[0]!.content);
+        } catch (e) {
+          io.err(`rulec: error RC312: cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+          setStatus(1);
+          return;
+        }
+        io.err(`${catalog.rules.length} rules${notExpressible.length > 0 ? `; ${notExpressible.join(", ")}` : ""}: ${opts.out}\n`);
+        setStatus(libraryFailed ? 1 : 0);
+        return;
+      }
       const out = resolve(opts.out);
       const manifest = readManifest(out);
       if (manifest === undefined) {
@@ -150,3 +162,10 @@ function isInside(out: string, rel: string): boolean {
   return full.startsWith(out + "/") || full.startsWith(out + "\\");
 }
 
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,6 +1,6 @@
 import { fileDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { evaluate } from "../eval/evaluate.js";
-import { duplicateRuleIds } from "../rules/load.js";
+import { duplicateNameDiagnostic, duplicateRuleIds } from "../rules/load.js";
 import { Locator } from "../rules/locate.js";
 import type { Rule } from "../rules/types.js";
 import { targetByName } from "../targets/index.js";
@@ -154,7 +154,7 @@ export class Planner {
     this.ids.set(detached(r.rule.ruleId), r.file);
     const prior = this.names.get(r.rule.name);
     if (prior !== undefined) {
-      out.diagnostics.push(fileDiagnostic("RC306", `two rules are named '${r.rule.name}' (the file name names the outputs): also ${prior}`, r.file, undefined));
+      out.diagnostics.push(duplicateNameDiagnostic(r.file, r.rule.name, prior));
       this.failed.add(r.file);
       return [];
     }

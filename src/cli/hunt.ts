@@ -8,6 +8,7 @@ import type { Rule } from "../rules/types.js";
 import { checkAthenaOptions } from "../targets/athena/options.js";
 import { profileNames } from "../targets/athena/profile.js";
 import { loadConfig } from "./config.js";
+import { expandLogArgs } from "./logfiles.js";
 import type { Output } from "./output.js";
 
 /**
@@ -42,7 +43,7 @@ export function registerHunt(program: Command, deps: HuntDeps): void {
     .command("hunt")
     .description("run rules over CloudTrail logs: local files on an in-process DuckDB (default), or the S3 table on Amazon Athena (--engine athena)")
     .argument("[rules...]", "rule files or directories", ["rules"])
-    .option("--logs <files...>", "log files (duckdb engine): CloudTrail {\"Records\": [...]} files (.json, .json.gz) or NDJSON")
+    .option("--logs <files...>", "log files, directories or patterns (duckdb engine; 'AWSLogs/**/*.json.gz' is expanded here): CloudTrail {\"Records\": [...]} files (.json, .json.gz) or NDJSON")
     .addOption(new Option("--engine <engine>", "where the queries run").choices(["duckdb", "athena"]).default("duckdb"))
     .addOption(new Option("--format <format>", "output format").choices(["table", "json", "ndjson", "csv"]).default("table"))
     .addOption(new Option("--profile <name>", "table layout (the local table, or the Athena table)").choices(profileNames()))
@@ -60,7 +61,7 @@ export function registerHunt(program: Command, deps: HuntDeps): void {
     .addOption(new Option("--workers <n>", "duckdb: worker threads that parse the logs (default: by size and cores; 0: none)").hideHelp())
     .addHelpText(
       "after",
-      "\nExamples:\n  rulec hunt rules --logs AWSLogs/**/*.json.gz\n  rulec hunt rules/aws_console_root_login.yml --logs events.ndjson --format json\n  rulec hunt rules --engine athena --since 24h --dry-run\n  rulec hunt rules --engine athena --since 7d --workgroup security --output-location s3://my-athena-results/rulec/",
+      "\nExamples:\n  rulec hunt rules --logs AWSLogs/                # every log file under it\n  rulec hunt rules --logs 'AWSLogs/**/*.json.gz'\n  rulec hunt rules/aws_console_root_login.yml --logs events.ndjson --format json\n  rulec hunt rules --engine athena --since 24h --dry-run\n  rulec hunt rules --engine athena --since 7d --workgroup security --output-location s3://my-athena-results/rulec/",
     )
     .action(async (paths: string[], opts: HuntOpts) => {
       const { io, setStatus } = deps;
@@ -155,7 +156,12 @@ async function huntLocal(deps: HuntDeps, paths: string[], opts: HuntOpts & { log
 
   const inputs: LogInput[] = [];
   let bytes = 0;
-  for (const file of opts.logs) {
+  const logs = expandLogArgs(opts.logs);
+  for (const p of logs.problems) {
+    io.err(`${p.slice(0, p.indexOf(":"))}: error RC312: ${p.slice(p.indexOf(":") + 2)}\n`);
+    setStatus(1);
+  }
+  for (const file of logs.files) {
     try {
       if (statSync(file).isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
       const data = readFileSync(file);

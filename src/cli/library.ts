@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { fileDiagnostic, type Diagnostic } from "../diagnostics.js";
-import { decodeRuleFile, duplicateRuleIds, loadRuleText } from "../rules/load.js";
+import { decodeRuleFile, duplicateNameDiagnostic, duplicateRuleIds, loadRuleText } from "../rules/load.js";
 import type { Rule } from "../rules/types.js";
 import { MAX_YAML_CHARS } from "../rules/yaml.js";
 
@@ -131,6 +131,13 @@ export function loadLibrary(paths: readonly string[]): Library {
     else failed.push(file);
   }
   const duplicates = duplicateRuleIds(rules, sources);
+  // Two files with one name (in different folders) would write the same outputs.
+  const names = new Map<string, string>();
+  for (const r of rules) {
+    const first = names.get(r.name);
+    if (first === undefined) names.set(r.name, r.file);
+    else duplicates.push(duplicateNameDiagnostic(r.file, r.name, first));
+  }
   diagnostics.push(...duplicates);
   const dupFiles = new Set(duplicates.map((d) => d.file));
   return {

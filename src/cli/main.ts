@@ -4,6 +4,7 @@ import { checkCondition } from "../check/check.js";
 import { formatDiagnostic, hasErrors, LineIndex, type Diagnostic } from "../diagnostics.js";
 import { evaluate } from "../eval/evaluate.js";
 import { parseEvents } from "../events/parse.js";
+import { decodeLog } from "../hunt/logs.js";
 import { logTypes, rootType, schemaFor } from "../schema/schema.js";
 import { parseCondition } from "../syntax/ast.js";
 import { registerBuild } from "./build.js";
@@ -90,7 +91,7 @@ Exit status: 0 success, 1 rule errors or failed tests, 2 usage or configuration 
       if (opts.format === "json") {
         io.out(JSON.stringify({ tests: records, errors: lib.diagnostics.filter((d) => d.severity === "error") }, null, 2) + "\n");
       } else {
-        const c = color(program, io);
+        const c = color(program, io, "out");
         for (const r of records) {
           const mark = r.passed ? c.green("PASS") : c.red("FAIL");
           const detail = r.passed ? "" : ` (expected ${r.expected}, got ${r.actual})`;
@@ -135,16 +136,24 @@ Exit status: 0 success, 1 rule errors or failed tests, 2 usage or configuration 
         setStatus(EXIT.failed);
         return;
       }
-      const inputs = files.length > 0 ? files.map((f) => ({ name: f, read: () => readFileSync(f, "utf8") })) : [{ name: "<stdin>", read: () => readFileSync(0, "utf8") }];
+      const inputs = files.length > 0 ? files.map((f) => ({ name: f, read: () => readFileSync(f) })) : [{ name: "<stdin>", read: () => readFileSync(0) }];
       for (const input of inputs) {
-        let text: string;
+        let bytes: Buffer;
         try {
-          text = input.read();
+          bytes = input.read();
         } catch (e) {
           io.err(`${input.name}: error RC312: cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
           setStatus(EXIT.failed);
           continue;
         }
+        // Events as log files hold them: gzip-compressed or not, strictly UTF-8.
+        const decoded = decodeLog(bytes);
+        if (decoded.text === undefined) {
+          io.err(`${input.name}: error RC501: ${decoded.error}\n`);
+          setStatus(EXIT.failed);
+          continue;
+        }
+        const text = decoded.text;
         const events = parseEvents(text);
         for (const e of events.errors) {
           io.err(`${input.name}:${e.line}: error RC501: ${e.message}\n`);
@@ -161,11 +170,23 @@ Exit status: 0 success, 1 rule errors or failed tests, 2 usage or configuration 
   registerHunt(program, { io, setStatus, color: () => color(program, io), loadRules: loadRuleFiles });
   registerAthena(program, { io, setStatus, color: () => color(program, io), loadRules: loadRuleFiles });
 
+  // A --config that cannot be read is a usage error whatever the command (only some read it).
+  program.hook("preAction", () => {
+    const file = program.opts<{ config?: string }>().config;
+    if (file === undefined) return;
+    try {
+      readFileSync(file);
+    } catch (e) {
+      throw new CommanderError(EXIT.usage, "rulec.config", `rulec: cannot read --config ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+    }
+  });
   try {
     await program.parseAsync([...argv]);
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
+      if (e.code === "rulec.config") io.err(e.message);
+      // --help and --version succeed; help shown because no command was given is a usage error.
+      if ((e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") && e.exitCode === 0) return EXIT.ok;
       return EXIT.usage;
     }
     io.err(`rulec: internal error: ${(e as Error).stack ?? String(e)}\n`);
@@ -174,8 +195,9 @@ Exit status: 0 success, 1 rule errors or failed tests, 2 usage or configuration 
   return status;
 }
 
-export function color(program: Command, io: Output) {
-  const enabled = program.opts<{ color: boolean }>().color !== false && io.colorAllowed;
+/** Colours for text written to standard error (diagnostics, the default) or standard output. */
+export function color(program: Command, io: Output, stream: "out" | "err" = "err") {
+  const enabled = program.opts<{ color: boolean }>().color !== false && (stream === "out" ? io.colorAllowed : (io.errorColorAllowed ?? io.colorAllowed));
   const wrap = (code: number) => (s: string) => (enabled ? `\x1b[${code}m${s}\x1b[0m` : s);
   return { enabled, red: wrap(31), green: wrap(32), yellow: wrap(33), bold: wrap(1) };
 }

@@ -2,8 +2,10 @@
 export interface Output {
   out(s: string): void;
   err(s: string): void;
-  /** Colours are allowed: a TTY and no NO_COLOR. */
+  /** Colours are allowed on standard output: a TTY and no NO_COLOR. */
   readonly colorAllowed: boolean;
+  /** The same for standard error (diagnostics); colorAllowed when not given. */
+  readonly errorColorAllowed?: boolean;
   /** Standard error is a TTY (progress bars). */
   readonly interactive: boolean;
 }
@@ -21,6 +23,7 @@ export function createOutput(): Output {
     out: (s) => void process.stdout.write(s),
     err: (s) => void process.stderr.write(s),
     colorAllowed: Boolean(process.stdout.isTTY) && !noColor,
+    errorColorAllowed: Boolean(process.stderr.isTTY) && !noColor,
     interactive: Boolean(process.stderr.isTTY),
   };
 }

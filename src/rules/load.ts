@@ -158,7 +158,9 @@ class RuleLoader {
     const span = err.mark ? lines.span(err.mark.position, err.mark.position + 1) : undefined;
     const reason = err.reason ?? err.message ?? String(e);
     const duplicate = /duplicated mapping key/.test(reason);
-    this.diagnostics.push(fileDiagnostic(duplicate ? "RC308" : "RC301", duplicate ? "duplicate key in a mapping" : `invalid YAML: ${reason}`, this.file, span));
+    const key = duplicate && err.mark ? duplicateKey(this.text, err.mark.position) : undefined;
+    const message = !duplicate ? `invalid YAML: ${reason}` : key === undefined ? "duplicate key in a mapping" : `duplicate key '${key}' in a mapping (each key may appear once)`;
+    this.diagnostics.push(fileDiagnostic(duplicate ? "RC308" : "RC301", message, this.file, span));
   }
 
   private rule(doc: Record<string, unknown>): Rule | undefined {
@@ -531,6 +533,12 @@ class RuleLoader {
           return undefined;
         }
         const source = template.slice(i + 1, close).trim();
+        if (!/^[A-Za-z_`]/.test(source)) {
+          this.conditionDiagnostics(["AlertTitle"], template, [
+            { code: "RC306", severity: "error", message: `'{${source}}' in AlertTitle is not a field path: name a field, as in {userIdentity.arn}, or write {{ and }} for literal braces`, start: i, end: close + 1 },
+          ]);
+          return undefined;
+        }
         const path = this.path(source, ["AlertTitle"], schemas, template.indexOf(source, i + 1), template);
         if (!path) return undefined;
         if (text !== "") parts.push({ kind: "text", text });
@@ -642,6 +650,11 @@ class RuleLoader {
   }
 }
 
+/** A rule file named as an earlier one (in another folder): the file name names the outputs. */
+export function duplicateNameDiagnostic(file: string, name: string, first: string): Diagnostic {
+  return fileDiagnostic("RC306", `two rules are named '${name}' (the file name names the outputs): also ${first}`, file, undefined);
+}
+
 /** Duplicate RuleIDs across a library: one error per later file, naming the first. */
 export function duplicateRuleIds(rules: readonly Pick<Rule, "ruleId" | "file">[], sources: ReadonlyMap<string, string>): Diagnostic[] {
   const seen = new Map<string, Pick<Rule, "ruleId" | "file">>();
@@ -661,3 +674,18 @@ export function duplicateRuleIds(rules: readonly Pick<Rule, "ruleId" | "file">[]
 
 /** Reading files lives in the command line layer; re-exported here for tools that load a library. */
 export { loadRuleFiles } from "../cli/library.js";
+
+/** The key js-yaml reports as duplicated: its mark points at the second occurrence. */
+function duplicateKey(text: string, position: number): string | undefined {
+  const m = /^("(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^:{},\n]+?)\s*:/.exec(text.slice(position, position + 1100));
+  if (!m) return undefined;
+  const raw = m[1]!.trim();
+  if (raw.startsWith('"')) {
+    try {
+      return JSON.parse(raw) as string;
+    } catch {
+      return raw;
+    }
+  }
+  return raw.startsWith("'") ? raw.slice(1, -1).replace(/''/g, "'") : raw;
+}

@@ -93,7 +93,7 @@ describe("rulec catalog", () => {
     mkdirSync(empty);
     const r = await run([empty, "--out", join(tmp, "site-empty")]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain("rulec: no rule files in");
+    expect(r.stderr).toContain("error RC312: no rule files (*.yml, *.yaml) in");
   });
 
   it("--format json writes catalog.json, or standard output with --out -", async () => {

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { generateRule, rng } from "../../bench/generate.js";
 import { BIN, rulec, type RunResult } from "../helpers/cli.js";
@@ -215,5 +216,168 @@ describe("hostile rule files", () => {
     const e = rulec(["eval", "userAgent matches '(a+)+$'"], { cwd: dir, input: JSON.stringify({ userAgent: `${"a".repeat(40)}!` }) });
     expect(e.status).toBe(1);
     expect(e.stderr).toContain("error RC240");
+  });
+});
+
+describe("the command line, row by row", () => {
+  const seed = readFileSync("rules/aws_cloudtrail_ses_check_ses_sending_enabled.yml", "utf8");
+
+  function library(name: string): string {
+    const dir = tempDir(name);
+    mkdirSync(join(dir, "rules"));
+    writeFileSync(join(dir, "rules/seed.yml"), seed);
+    return dir;
+  }
+
+  it("fmt refuses a file that is not UTF-8 and leaves it as it is (row 6)", () => {
+    const dir = library("fmt-latin1");
+    const latin1 = Buffer.from(seed.replace("Detect when", "D\u00e9tect when"), "latin1");
+    writeFileSync(join(dir, "rules/seed.yml"), latin1);
+    for (const args of [["fmt", "rules"], ["fmt", "--check", "rules"]]) {
+      const r = rulec(args, { cwd: dir });
+      expect(r.status, args.join(" ")).toBe(1);
+      expect(r.stderr).toContain("rules/seed.yml: error RC310: file is not valid UTF-8 text");
+    }
+    expect(readFileSync(join(dir, "rules/seed.yml")).equals(latin1)).toBe(true);
+  });
+
+  it("import sigma refuses two sources for one output name (row 7)", () => {
+    const dir = tempDir("import-same-name");
+    const sigma = "title: T{n}\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  s: {eventName: X{n}}\n  condition: s\nlevel: low\n";
+    for (const n of ["1", "2"]) {
+      mkdirSync(join(dir, `s${n}`));
+      writeFileSync(join(dir, `s${n}`, "x.yml"), sigma.replaceAll("{n}", n));
+    }
+    const r = rulec(["import", "sigma", "s1", "s2", "--out", "o", "--force"], { cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("s2/x.yml: error RC501: cannot import: o/x.yml is already imported from s1/x.yml in this run");
+    expect(r.stderr).toContain("imported 1 of 2 Sigma rule files (50%)");
+    expect(readFileSync(join(dir, "o/x.yml"), "utf8")).toContain("X1");
+  });
+
+  it("a path that does not exist fails every command (row 8)", () => {
+    const dir = library("nosuch");
+    for (const command of ["check", "test", "build", "fmt", "catalog"]) {
+      const r = rulec([command, "rules/seed.yml", "nosuch"], { cwd: dir });
+      expect(r.status, command).toBe(1);
+      expect(r.stderr, command).toContain("nosuch: error RC312: no such file or directory: nosuch");
+    }
+  });
+
+  it("bad configuration values are usage errors with a position (row 9)", () => {
+    const cases: [string, string][] = [
+      ["athena: {since: 7x}\n", "rulec.config.yml:1:17: error RC502: athena.since '7x' is not a window"],
+      ["athena:\n  profile: bogus\n", "rulec.config.yml:2:12: error RC502: athena.profile 'bogus' is not a table profile"],
+      ["sigma:\n  date: 2026-13-45\n", "rulec.config.yml:2:9: error RC502: sigma.date '2026-13-45' is not a date, YYYY-MM-DD"],
+      ["sigma:\n  date: 2026-02-30\n", "rulec.config.yml:2:9: error RC502: sigma.date '2026-02-30' is not a date"],
+      ['out: ""\n', "rulec.config.yml:1:6: error RC502: out must not be empty"],
+      ["out: 5\n", "rulec.config.yml:1:6: error RC502: out must be a string (quote it)"],
+      ["targets: [panther, sigmma]\n", "rulec.config.yml:1:20: error RC502: unknown target 'sigmma'"],
+      ["athena: {from: '2026-02-01', to: '2026-01-01'}\n", "athena.to (2026-01-01) must be after athena.from (2026-02-01)"],
+    ];
+    for (const [config, message] of cases) {
+      const dir = library("config");
+      writeFileSync(join(dir, "rulec.config.yml"), config);
+      const r = rulec(["build", "rules"], { cwd: dir });
+      expect(r.status, config).toBe(2);
+      expect(r.stderr, config).toContain(message);
+      expect(existsSync(join(dir, "out")) || existsSync(join(dir, "5")), config).toBe(false);
+    }
+  });
+
+  it("usage mistakes exit 2 with a message (row 10)", () => {
+    const dir = library("usage");
+    expect(rulec([], { cwd: dir }).status).toBe(2);
+    expect(rulec(["import"], { cwd: dir }).status).toBe(2);
+    const empty = rulec(["build", "rules", "--target", ""], { cwd: dir });
+    expect([empty.status, empty.stderr]).toEqual([2, "rulec: unknown target '' (known: panther, athena, sigma)\n"]);
+    const config = rulec(["--config", "missing.yml", "check", "rules"], { cwd: dir });
+    expect([config.status, config.stderr]).toEqual([2, "rulec: cannot read --config missing.yml: ENOENT\n"]);
+    const window = rulec(["hunt", "rules", "--logs", "x.json", "--from", "2026-02-01", "--to", "2026-01-01"], { cwd: dir });
+    expect([window.status, window.stderr]).toEqual([2, "rulec: --to (2026-01-01) must be after --from (2026-02-01)\n"]);
+    expect(rulec(["--help"], { cwd: dir }).status).toBe(0);
+    expect(rulec(["import", "--help"], { cwd: dir }).status).toBe(0);
+  });
+
+  it("an Athena query longer than Athena takes is said at build time (row 11)", () => {
+    const dir = library("long-query");
+    const names = Array.from({ length: 30_000 }, (_, i) => `"Event${i}WithALongerNameThanUsual"`).join(", ");
+    writeFileSync(join(dir, "rules/seed.yml"), seed.replace(/^Condition: .*$/m, `Condition: eventName in ["GetAccountSendingEnabled", ${names}]`));
+    const r = rulec(["build", "rules"], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/rules\/seed\.yml: warning RC401: not expressible in Athena SQL: the query is [\d,]+ bytes, and Athena refuses a query longer than 262,144 bytes/);
+    expect(existsSync(join(dir, "out/athena/seed.sql"))).toBe(false);
+    expect(existsSync(join(dir, "out/panther/seed.py"))).toBe(true);
+    const hunt = rulec(["hunt", "rules", "--engine", "athena", "--dry-run"], { cwd: dir });
+    expect(hunt.stderr).toContain("refuses a query longer than 262,144 bytes");
+  });
+
+  it("what a target cannot express is a warning in the default build, an error under --strict (row 13)", () => {
+    const r = rulec(["build", "rules", "--check"]);
+    expect(r.stderr).toMatch(/warning RC401: Sigma:/);
+    expect(r.stderr).not.toContain("error RC401");
+    const strict = rulec(["build", "rules", "--check", "--strict"]);
+    expect(strict.status).toBe(1);
+    expect(strict.stderr).toMatch(/error RC401: Sigma:/);
+  });
+
+  it("the smaller findings", () => {
+    const dir = library("smaller");
+    // Two files with one name: check says so, as build does.
+    mkdirSync(join(dir, "rules/other"));
+    writeFileSync(join(dir, "rules/other/seed.yml"), seed.replace(/^RuleID: .*$/m, "RuleID: Other"));
+    const check = rulec(["check", "rules"], { cwd: dir });
+    expect(check.status).toBe(1);
+    expect(check.stderr).toContain("error RC306: two rules are named 'seed' (the file name names the outputs): also rules/other/seed.yml");
+    rmSync(join(dir, "rules/other"), { recursive: true });
+    // --target given twice; --out a file; --out inside the rules.
+    expect(rulec(["build", "rules", "--target", "panther,panther"], { cwd: dir }).stderr).toMatch(/^1 rules, 2 files written/m);
+    writeFileSync(join(dir, "afile"), "");
+    expect(rulec(["build", "rules", "--out", "afile"], { cwd: dir })).toMatchObject({ status: 2, stderr: "rulec: cannot build into afile: it is a file, not a directory\n" });
+    expect(rulec(["build", "rules", "--out", "rules"], { cwd: dir })).toMatchObject({ status: 2, stderr: "rulec: cannot build into rules: it is inside the rules (rules): the outputs would be read as rules\n" });
+    // An empty folder says why it fails.
+    mkdirSync(join(dir, "empty"));
+    expect(rulec(["check", "empty"], { cwd: dir }).stderr).toContain("empty: error RC312: no rule files (*.yml, *.yaml) in empty");
+    // Symbolic links: followed; a loop is named.
+    symlinkSync(join(dir, "rules/seed.yml"), join(dir, "rules/linked.yml"));
+    expect(rulec(["check", "rules"], { cwd: dir }).stderr).toContain("error RC307: duplicate RuleID");
+    rmSync(join(dir, "rules/linked.yml"));
+    symlinkSync(join(dir, "rules"), join(dir, "rules/loop"));
+    expect(rulec(["check", "rules"], { cwd: dir }).stderr).toContain("error RC312: a loop of symbolic links: rules/loop leads back to rules");
+    rmSync(join(dir, "rules/loop"));
+    // AlertTitle "{0}" names what is wrong.
+    writeFileSync(join(dir, "rules/seed.yml"), seed.replace(/^Severity: .*$/m, '$&\nAlertTitle: "{0}"'));
+    expect(rulec(["check", "rules"], { cwd: dir }).stderr).toContain("error RC306: '{0}' in AlertTitle is not a field path");
+    // A duplicate key is named.
+    writeFileSync(join(dir, "rules/seed.yml"), seed.replace(/^Severity: .*$/m, "$&\nSeverity: Low"));
+    expect(rulec(["check", "rules"], { cwd: dir }).stderr).toContain("error RC308: duplicate key 'Severity' in a mapping");
+    // A code frame shows a window of a long line, not the whole line.
+    writeFileSync(join(dir, "rules/seed.yml"), seed.replace(/^Severity: .*$/m, `$&\nDescription: "${"x".repeat(40_000)}"\nRunbook: 5`));
+    const long = rulec(["check", "rules"], { cwd: dir });
+    expect(Math.max(...long.stderr.split("\n").map((l) => l.length))).toBeLessThan(300);
+    writeFileSync(join(dir, "rules/seed.yml"), seed);
+    // eval reads gzip; catalog --format json --out x.json writes that file.
+
+    writeFileSync(join(dir, "e.json.gz"), gzipSync(JSON.stringify({ eventName: "GetAccountSendingEnabled" })));
+    expect(rulec(["eval", 'eventName eq "GetAccountSendingEnabled"', "e.json.gz"], { cwd: dir }).stdout).toBe("true\n");
+    expect(rulec(["catalog", "rules", "--format", "json", "--out", "cat.json"], { cwd: dir }).status).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, "cat.json"), "utf8"))).toHaveProperty("rules");
+    // hunt --logs takes a directory and expands a pattern itself.
+    mkdirSync(join(dir, "AWSLogs/a/b"), { recursive: true });
+    writeFileSync(join(dir, "AWSLogs/a/b/t.json.gz"), gzipSync(JSON.stringify({ Records: [{ eventName: "GetAccountSendingEnabled", eventTime: "2026-01-01T00:00:00Z" }] })));
+    for (const logs of ["AWSLogs", "AWSLogs/**/*.json.gz"]) {
+      const h = rulec(["hunt", "rules", "--logs", logs, "--format", "json"], { cwd: dir });
+      expect(h.status, logs).toBe(0);
+      expect(JSON.parse(h.stdout), logs).toHaveLength(1);
+    }
+    // An alias bomb in a Sigma file is refused, not a crash.
+    const bomb = ["title: b", "logsource: {product: aws, service: cloudtrail}", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 8; i++) bomb.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(", ")}]`);
+    writeFileSync(join(dir, "bomb.yml"), [...bomb, "detection:", "  s: {eventName: X}", "  condition: s", ""].join("\n"));
+    const imported = rulec(["import", "sigma", "bomb.yml", "--out", "imported"], { cwd: dir });
+    expect(imported.status).toBe(1);
+    expect(imported.stderr).toContain("bomb.yml: error RC330: cannot import: the file's aliases expand too far");
+    // The jq example of `rulec test --help` works on the output's shape.
+    expect(rulec(["test", "--help"], { cwd: dir }).stdout).toContain("jq '.tests[] | select(.passed | not)'");
   });
 });

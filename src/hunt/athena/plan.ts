@@ -1,5 +1,6 @@
 import type { Rule } from "../../rules/types.js";
 import { TRINO } from "../../targets/athena/dialect.js";
+import { MAX_QUERY_BYTES } from "../../targets/athena/index.js";
 import { buildQuery, DEFAULT_OUTPUT_FIELDS, resolveProfile, type QueryOptions } from "../../targets/athena/query.js";
 
 /**
@@ -53,6 +54,11 @@ export function planAthenaHunt(rules: readonly Rule[], options: AthenaHuntOption
     const pruned = buildQuery(input, options, TRINO, { partitions: true, select: [PATH_COLUMN], profile });
     if (!pruned.sql) {
       ruleErrors.push({ rule: rule.name, message: pruned.errors.join("; ") });
+      continue;
+    }
+    const bytes = Buffer.byteLength(pruned.sql.trimEnd(), "utf8");
+    if (bytes > MAX_QUERY_BYTES) {
+      ruleErrors.push({ rule: rule.name, message: `the query is ${bytes.toLocaleString("en-US")} bytes, and Athena refuses a query longer than ${MAX_QUERY_BYTES.toLocaleString("en-US")} bytes` });
       continue;
     }
     const plain = buildQuery(input, options, TRINO, { partitions: false, select: [PATH_COLUMN], profile });

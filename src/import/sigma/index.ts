@@ -2,6 +2,7 @@ import YAML from "yaml";
 import { printCondition } from "../../ast/print.js";
 import type { Condition } from "../../ast/nodes.js";
 import { fileDiagnostic, type Diagnostic } from "../../diagnostics.js";
+import { MAX_YAML_CHARS } from "../../rules/yaml.js";
 import { schemaFor } from "../../schema/schema.js";
 import { logTypeOf } from "../../targets/sigma/data/logsources.js";
 import { tacticByTag } from "../../targets/sigma/data/tactics.js";
@@ -29,17 +30,24 @@ export interface ImportResult {
 export function importSigma(text: string, file: string): ImportResult {
   const name = (file.split(/[\\/]/).pop() ?? file).replace(/\.ya?ml$/i, "");
   const diagnostics: Diagnostic[] = [];
-  const reject = (message: string, code: "RC401" | "RC301" | "RC501" = "RC401") => {
+  const reject = (message: string, code: "RC401" | "RC301" | "RC501" | "RC330" = "RC401") => {
     diagnostics.push(fileDiagnostic(code, `cannot import: ${message}`, file, undefined));
     return { rules: [], diagnostics };
   };
+  if (text.length > MAX_YAML_CHARS) return reject(`the file is ${(text.length / 1024 / 1024).toFixed(1)} MiB; rulec reads YAML files up to ${MAX_YAML_CHARS / 1024 / 1024} MiB`, "RC330");
   // PyYAML reads Sigma rules as YAML 1.1: read them the same way.
   const docs = YAML.parseAllDocuments(text, { version: "1.1" });
   if (!Array.isArray(docs)) return reject("empty file", "RC501");
   const errors = docs.flatMap((d) => d.errors);
   if (errors.length > 0) return reject(`invalid YAML: ${errors[0]!.message}`, "RC301");
   if (docs.length !== 1) return reject("a file with several YAML documents (Sigma v1 'action: global' collections) is not importable", "RC501");
-  const doc = docs[0]!.toJS({ maxAliasCount: 100 }) as unknown;
+  let doc: unknown;
+  try {
+    doc = docs[0]!.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // The yaml library refuses an alias chain that would expand too far (a "billion laughs").
+    return reject(`the file's aliases expand too far (${(e as Error).message}); rulec expands at most 100 aliases in a Sigma file`, "RC330");
+  }
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return reject("a Sigma rule is a mapping", "RC501");
   const r = doc as Record<string, unknown>;
   if (r.correlation !== undefined) return reject("a correlation rule (counts and sequences over several events) has no equivalent in the language");

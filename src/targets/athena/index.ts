@@ -46,9 +46,20 @@ export const athenaTarget: Target = {
         diagnostics: result.errors.map((m) => fileDiagnostic("RC401", `not expressible in Athena SQL: ${m}`, rule.file, undefined)),
       };
     }
+    const bytes = Buffer.byteLength(result.sql, "utf8");
+    if (bytes > MAX_QUERY_BYTES) {
+      const n = (x: number) => x.toLocaleString("en-US");
+      return {
+        files: [],
+        diagnostics: [fileDiagnostic("RC401", `not expressible in Athena SQL: the query is ${n(bytes)} bytes, and Athena refuses a query longer than ${n(MAX_QUERY_BYTES)} bytes`, rule.file, undefined)],
+      };
+    }
     return { files: [{ path: `athena/${rule.name}.sql`, content: result.sql }], diagnostics };
   },
 };
+
+/** The longest query string Athena's StartQueryExecution takes (its QueryString limit), in bytes. */
+export const MAX_QUERY_BYTES = 262_144;
 
 export { buildQuery, resolveProfile, type QueryOptions } from "./query.js";
 export { DUCKDB, DUCKDB_PRELUDE, TRINO, type Dialect } from "./dialect.js";
