@@ -381,3 +381,34 @@ describe("the command line, row by row", () => {
     expect(rulec(["test", "--help"], { cwd: dir }).stdout).toContain("jq '.tests[] | select(.passed | not)'");
   });
 });
+
+describe("streams", () => {
+  it("colour follows the stream it is written to: diagnostics on a terminal's stderr, none in a redirected one", async () => {
+    const { main } = await import("../../src/cli/main.js");
+    const { bufferOutput } = await import("../../src/cli/output.js");
+    const dir = tempDir("colour");
+    mkdirSync(join(dir, "rules"));
+    writeFileSync(join(dir, "rules/bad.yml"), "RuleID: x\n");
+    for (const [stdoutTty, stderrTty] of [[true, false], [false, true]] as const) {
+      const io = { ...bufferOutput(), colorAllowed: stdoutTty, errorColorAllowed: stderrTty };
+      const captured = { err: "" };
+      io.err = (t: string) => void (captured.err += t);
+      await main(["node", "rulec", "check", join(dir, "rules")], io);
+      expect(captured.err.includes("\x1b["), `stdout tty ${stdoutTty}, stderr tty ${stderrTty}`).toBe(stderrTty);
+    }
+  });
+
+  it("Ctrl-C says it interrupted the command", async () => {
+    const dir = tempDir("sigint");
+    generated(dir, "rules", 1500, 31);
+    const child = spawn(process.execPath, [BIN, "build", "rules"], { cwd: dir });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const t0 = Date.now();
+    while (!existsSync(join(dir, "out", "athena")) && Date.now() - t0 < 30_000) await new Promise((res) => setTimeout(res, 5));
+    child.kill("SIGINT");
+    expect(await new Promise((res) => child.once("close", (c) => res(c)))).toBe(130);
+    expect(stderr).toContain("rulec: interrupted (SIGINT)");
+    expect(existsSync(join(dir, "out/.rulec-lock"))).toBe(false);
+  });
+});
