@@ -1,9 +1,11 @@
-import { readFileSync, statSync } from "node:fs";
+import { accessSync, closeSync, constants, createReadStream, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { pipeline } from "node:stream";
+import { createGunzip } from "node:zlib";
 import { Option, type Command } from "commander";
 import { formatDiagnostic, hasErrors, type Diagnostic } from "../diagnostics.js";
 import { DEFAULT_MAX_CONCURRENCY, formatDryRun, formatSummary, planAthenaHunt, runAthenaHunt, sdkAthena, type RunOptions } from "../hunt/athena/index.js";
 import { formatMatches, type HuntFormat } from "../hunt/format.js";
-import { hunt, huntProfile, type LogInput } from "../hunt/hunt.js";
+import { hunt, huntProfile, type LogInput, type LogStream } from "../hunt/hunt.js";
 import type { Rule } from "../rules/types.js";
 import { checkAthenaOptions } from "../targets/athena/options.js";
 import { profileNames } from "../targets/athena/profile.js";
@@ -35,6 +37,29 @@ export interface HuntDeps {
 /** The window of an Athena hunt that names none (flags or rulec.config.yml). */
 export const DEFAULT_ATHENA_WINDOW = "24h";
 
+/** Plain log files larger than this are streamed record by record; gzip files, compressed size. */
+const STREAM_BYTES = 64 * 1024 * 1024;
+const STREAM_GZIP_BYTES = 8 * 1024 * 1024;
+
+function isGzip(file: string): boolean {
+  const fd = openSync(file, "r");
+  try {
+    const head = Buffer.alloc(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A log file's bytes in chunks, gunzipped when it is gzip. */
+function openLog(file: string, gzip: boolean): AsyncIterable<Uint8Array> {
+  const raw = createReadStream(file, { highWaterMark: 1024 * 1024 });
+  if (!gzip) return raw;
+  const gunzip = createGunzip();
+  pipeline(raw, gunzip, () => undefined);
+  return gunzip;
+}
+
 /** Progress on standard error, only when it is a terminal and the input is large. */
 const PROGRESS_BYTES = 8 * 1024 * 1024;
 
@@ -59,6 +84,7 @@ export function registerHunt(program: Command, deps: HuntDeps): void {
     .option("--max-concurrency <n>", `athena: queries running at once (default ${DEFAULT_MAX_CONCURRENCY})`)
     .addOption(new Option("--endpoint <url>", "athena: endpoint override (tests)").hideHelp())
     .addOption(new Option("--workers <n>", "duckdb: worker threads that parse the logs (default: by size and cores; 0: none)").hideHelp())
+    .addOption(new Option("--stream-above <bytes>", "duckdb: stream files larger than this (tests)").hideHelp())
     .addHelpText(
       "after",
       "\nExamples:\n  rulec hunt rules --logs AWSLogs/                # every log file under it\n  rulec hunt rules --logs 'AWSLogs/**/*.json.gz'\n  rulec hunt rules/aws_console_root_login.yml --logs events.ndjson --format json\n  rulec hunt rules --engine athena --since 24h --dry-run\n  rulec hunt rules --engine athena --since 7d --workgroup security --output-location s3://my-athena-results/rulec/",
@@ -118,6 +144,7 @@ interface HuntOpts {
   maxConcurrency?: string;
   endpoint?: string;
   workers?: string;
+  streamAbove?: string;
 }
 
 function flag(key: string): string {
@@ -154,19 +181,41 @@ async function huntLocal(deps: HuntDeps, paths: string[], opts: HuntOpts & { log
   const lib = loadHuntRules(deps, paths);
   if (!lib) return;
 
-  const inputs: LogInput[] = [];
+  const inputs: (LogInput | LogStream)[] = [];
+  /** Files that could not be read when their turn came (deleted or unreadable since they were listed). */
+  const lateErrors: string[] = [];
   let bytes = 0;
   const logs = expandLogArgs(opts.logs);
   for (const p of logs.problems) {
     io.err(`${p.slice(0, p.indexOf(":"))}: error RC312: ${p.slice(p.indexOf(":") + 2)}\n`);
     setStatus(1);
   }
+  // Files are read when their turn comes (a few ahead of the one loading), and a large one is
+  // streamed record by record: memory does not grow with the size or the number of the logs.
   for (const file of logs.files) {
     try {
-      if (statSync(file).isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
-      const data = readFileSync(file);
-      bytes += data.length;
-      inputs.push({ name: file, bytes: data });
+      const st = statSync(file);
+      if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+      accessSync(file, constants.R_OK);
+      bytes += st.size;
+      const gzip = isGzip(file);
+      const above = opts.streamAbove === undefined ? (gzip ? STREAM_GZIP_BYTES : STREAM_BYTES) : Number(opts.streamAbove);
+      if (st.size > above) {
+        inputs.push({ name: file, size: st.size, open: () => openLog(file, gzip) });
+      } else {
+        inputs.push({
+          name: file,
+          size: st.size,
+          get bytes() {
+            try {
+              return readFileSync(file);
+            } catch (e) {
+              lateErrors.push(`${file}: error RC312: cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+              return new Uint8Array(0);
+            }
+          },
+        });
+      }
     } catch (e) {
       io.err(`${file}: error RC312: cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
       setStatus(1);
@@ -186,6 +235,10 @@ async function huntLocal(deps: HuntDeps, paths: string[], opts: HuntOpts & { log
     });
   } finally {
     bar?.done();
+  }
+  for (const line of new Set(lateErrors)) {
+    io.err(`${line}\n`);
+    setStatus(1);
   }
   for (const p of result.problems) {
     const where = p.line === undefined ? p.file : `${p.file}:${p.line}`;

@@ -31,7 +31,8 @@ export function parseEvents(text: string): ParsedEvents {
   return { events, errors };
 }
 
-function unwrap(doc: unknown): unknown[] {
+/** One JSON document's records: an array's elements, a CloudTrail file's Records, else itself. */
+export function unwrap(doc: unknown): unknown[] {
   if (Array.isArray(doc)) return doc;
   if (doc !== null && typeof doc === "object" && Array.isArray((doc as { Records?: unknown }).Records) && Object.keys(doc).length === 1) {
     return (doc as { Records: unknown[] }).Records;

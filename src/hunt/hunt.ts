@@ -1,14 +1,16 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { DuckDBType } from "@duckdb/node-api";
 import type { Rule } from "../rules/types.js";
+import type { Profile } from "../targets/athena/profile.js";
 import { DUCKDB } from "../targets/athena/dialect.js";
 import { sqlIdent } from "../targets/athena/escape.js";
 import { buildQuery, type QueryOptions } from "../targets/athena/query.js";
-import { huntProfile, shapeLog, type HuntProblem, type LogInput, type ShapedLog } from "./logs.js";
+import { huntProfile, shapeLog, shapeRecords, streamRecords, type HuntProblem, type LogInput, type LogStream, type ShapedLog } from "./logs.js";
+import { MAX_ITEM_BYTES, RecordStream } from "./stream.js";
 import { defaultWorkers, shapePool, workerScript, type ShapePool } from "./pool.js";
 import { createTableSql, openDuckDB, SOURCE_COLUMNS, stageRows, type Projection, type Row } from "./table.js";
 
-export { decodeLog, huntProfile, parseLog, type HuntProblem, type LogInput } from "./logs.js";
+export { decodeLog, huntProfile, parseLog, type HuntProblem, type LogInput, type LogStream } from "./logs.js";
 
 /**
  * `rulec hunt`: load log files into an in-process DuckDB table shaped like the Athena table, run
@@ -58,7 +60,7 @@ export interface HuntResult {
 const TABLE = "logs";
 const BATCH = 50_000;
 
-export async function hunt(rules: readonly Rule[], inputs: readonly LogInput[], options: HuntOptions = {}): Promise<HuntResult> {
+export async function hunt(rules: readonly Rule[], inputs: readonly (LogInput | LogStream)[], options: HuntOptions = {}): Promise<HuntResult> {
   const { profile, error } = huntProfile(options.profile);
   if (!profile) throw new Error(error);
   const ruleErrors: { index: number; rule: string; message: string }[] = [];
@@ -115,10 +117,20 @@ export async function hunt(rules: readonly Rule[], inputs: readonly LogInput[], 
     // With workers, a few files are shaped ahead of the one being loaded (each holds its rows in memory).
     const ahead = pool ? workers + 1 : 0;
     const shaping: Promise<ShapedLog | undefined>[] = [];
-    for (let i = 0; i < Math.min(ahead, inputs.length); i++) shaping.push(pool!.shape(inputs[i]!));
+    const prefetch = (k: number): Promise<ShapedLog | undefined> => {
+      const x = inputs[k]!;
+      return isStream(x) ? Promise.resolve(undefined) : pool!.shape(x);
+    };
+    for (let i = 0; i < Math.min(ahead, inputs.length); i++) shaping.push(prefetch(i));
     for (let i = 0; i < inputs.length; i++) {
       const input = inputs[i]!;
-      if (pool && i + ahead < inputs.length) shaping.push(pool.shape(inputs[i + ahead]!));
+      if (pool && i + ahead < inputs.length) shaping.push(prefetch(i + ahead));
+      if (isStream(input)) {
+        // A large file: read record by record on this thread, loaded as it comes.
+        await loadStream(input, profile, projection, load, problems);
+        options.onProgress?.({ phase: "load", done: i + 1, total });
+        continue;
+      }
       // A file its worker failed on is shaped here: it ends as it would without workers.
       const shaped = (pool ? await shaping[i]! : undefined) ?? shapeLog(input, profile, projection);
       if (pool) shaping[i] = Promise.resolve(undefined);
@@ -177,6 +189,45 @@ export async function hunt(rules: readonly Rule[], inputs: readonly LogInput[], 
     await querying;
     close();
   }
+}
+
+function isStream(input: LogInput | LogStream): input is LogStream {
+  return "open" in input;
+}
+
+/** One large file, chunk by chunk: records parsed as they complete, loaded BATCH at a time. */
+async function loadStream(input: LogStream, profile: Profile, projection: Projection, load: (rows: readonly Row[]) => Promise<void>, problems: HuntProblem[]): Promise<void> {
+  const stream = new RecordStream();
+  const counts = { malformed: 0, notObjects: 0 };
+  let first = 0;
+  let pending: unknown[] = [];
+  const take = () => {
+    for (const r of streamRecords(input.name, stream.take(), problems, counts)) pending.push(r);
+  };
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const rows = shapeRecords(input.name, pending, first, profile, projection);
+    first += pending.length;
+    pending = [];
+    await load(rows);
+  };
+  try {
+    for await (const chunk of input.open()) {
+      stream.push(chunk);
+      take();
+      if (pending.length >= BATCH) await flush();
+    }
+    stream.end();
+    take();
+    await flush();
+  } catch (e) {
+    problems.push({ file: input.name, message: `cannot read the whole file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; ${first} records loaded`, fatal: true });
+    return;
+  }
+  if (counts.malformed > 20) problems.push({ file: input.name, message: `${counts.malformed - 20} more malformed lines`, fatal: false });
+  for (const line of stream.oversized) problems.push({ file: input.name, line, message: `a record longer than ${MAX_ITEM_BYTES / 1024 / 1024} MiB was skipped`, fatal: false });
+  if (counts.notObjects > 0) problems.push({ file: input.name, message: `${counts.notObjects} records are not JSON objects and were skipped`, fatal: false });
+  if (first === 0 && counts.malformed > 0) problems.push({ file: input.name, message: "malformed log file: no record could be read", fatal: true });
 }
 
 interface QueryRow {

@@ -1,6 +1,7 @@
 import { gunzipSync } from "node:zlib";
-import { parseEvents } from "../events/parse.js";
+import { parseEvents, unwrap } from "../events/parse.js";
 import { defaultProfile, PROFILES, type Profile } from "../targets/athena/profile.js";
+import type { StreamItem } from "./stream.js";
 import { recordShaper, type Projection, type Row } from "./table.js";
 
 /**
@@ -11,7 +12,21 @@ import { recordShaper, type Projection, type Row } from "./table.js";
 
 export interface LogInput {
   readonly name: string;
+  /** The file's bytes (a getter may read them only when asked). */
   readonly bytes: Uint8Array;
+  /** Its size on disk, when known without reading it. */
+  readonly size?: number;
+}
+
+/**
+ * A log file too large to hold at once: read as a stream of chunks (already gunzipped) and loaded
+ * record by record (stream.ts), on the main thread.
+ */
+export interface LogStream {
+  readonly name: string;
+  /** Its size on disk (for the choice of workers and for progress). */
+  readonly size: number;
+  open(): AsyncIterable<Uint8Array>;
 }
 
 export interface HuntProblem {
@@ -71,6 +86,37 @@ export function huntProfile(name: string | undefined): { profile?: Profile; erro
 export interface ShapedLog {
   readonly rows: Row[];
   readonly problems: HuntProblem[];
+}
+
+/**
+ * Items of a streamed file (stream.ts) -> its records, as parseLog reads a small file: a line of
+ * NDJSON stands for its records (an array's elements, a CloudTrail file's Records), records that
+ * are not JSON objects are counted, lines that are not JSON are reported.
+ */
+export function streamRecords(name: string, items: readonly StreamItem[], problems: HuntProblem[], counts: { malformed: number; notObjects: number }): unknown[] {
+  const records: unknown[] = [];
+  for (const item of items) {
+    let value: unknown;
+    try {
+      value = JSON.parse(item.text);
+    } catch (e) {
+      if (counts.malformed++ < 20) problems.push({ file: name, line: item.line, message: `not JSON: ${(e as Error).message}`, fatal: false });
+      continue;
+    }
+    for (const r of item.isLine ? unwrap(value) : [value]) {
+      if (typeof r === "object" && r !== null && !Array.isArray(r)) records.push(r);
+      else counts.notObjects++;
+    }
+  }
+  return records;
+}
+
+/** Records -> rows, numbered from `first` (the records before them in their file). */
+export function shapeRecords(name: string, records: readonly unknown[], first: number, profile: Profile, projection?: Projection): Row[] {
+  const shape = recordShaper(profile, projection);
+  const rows: Row[] = new Array<Row>(records.length);
+  for (let j = 0; j < records.length; j++) rows[j] = shape(records[j], name, first + j);
+  return rows;
 }
 
 /** A file's rows: its records shaped into the profile's table, its loaded columns only (undefined: all). */

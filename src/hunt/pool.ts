@@ -19,9 +19,10 @@ export function workerScript(): URL | undefined {
 export const WORKER_MIN_BYTES = 4 * 1024 * 1024;
 
 /** Workers for a hunt over these inputs: 0 (shape on the main thread) unless the logs are large and there are cores to spare. */
-export function defaultWorkers(inputs: readonly LogInput[]): number {
+export function defaultWorkers(inputs: readonly (LogInput | { readonly size: number; readonly open: unknown })[]): number {
   let bytes = 0;
-  for (const i of inputs) bytes += i.bytes.length;
+  // Streamed files are read on the main thread: only the others count.
+  for (const i of inputs) if ("bytes" in i) bytes += i.size ?? i.bytes.length;
   if (bytes < WORKER_MIN_BYTES || inputs.length < 2) return 0;
   return Math.min(inputs.length, Math.max(0, availableParallelism()), 4);
 }
