@@ -1,7 +1,6 @@
 import { Option, type Command } from "commander";
 import { formatDiagnostic, hasErrors, type Diagnostic } from "../diagnostics.js";
 import { runAthenaCheck, type CheckOptions, type FunctionVerdict } from "../hunt/athena/check.js";
-import { sdkAthena } from "../hunt/athena/index.js";
 import type { Rule } from "../rules/types.js";
 import { functionsUsed, TRINO_FUNCTIONS } from "../targets/athena/functions.js";
 import { athenaTarget } from "../targets/athena/index.js";
@@ -99,6 +98,7 @@ async function check(program: Command, deps: AthenaDeps, paths: string[], opts: 
     for (const f of functionsUsed(sql)) users.get(f.name)!.push(rule.name);
   }
 
+  const { sdkAthena } = await import("../hunt/athena/sdk.js"); // the AWS SDK loads only for Athena work
   const api = sdkAthena({ ...(target.region !== undefined ? { region: target.region } : {}), ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}) });
   const result = await runAthenaCheck(api, TRINO_FUNCTIONS, {
     workgroup: target.workgroup,

@@ -4,7 +4,8 @@ import { InvalidArgumentError, type Command } from "commander";
 import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { TARGET_NAMES, targetByName } from "../targets/index.js";
 import type { Target, TargetOptions } from "../targets/types.js";
-import { Planner, type TargetOptionsByName } from "./compile.js";
+import { BuildCache, targetKey } from "./cache.js";
+import { Planner, type FileResult, type TargetOptionsByName } from "./compile.js";
 import { loadConfig } from "./config.js";
 import { FileSync, readOrUndefined, removeLeftovers, writeAtomicAsync } from "./fs.js";
 import { acquireLock, Journal, MANIFEST, manifestSource, manifestText, readManifest } from "./manifest.js";
@@ -38,6 +39,8 @@ export interface BuildOptions {
   readonly check?: boolean;
   /** Records each output before it is first written (the output directory's journal). */
   readonly journal?: Journal;
+  /** The build cache: rules it vouches for are not compiled; the others are recorded in it. */
+  readonly cache?: BuildCache;
 }
 
 /** Output files waiting to be written before the main thread compiles more. */
@@ -57,14 +60,35 @@ export async function runBuild(paths: readonly string[], targets: readonly Targe
   const beforeWrite =
     out === undefined || journal === undefined ? undefined : (fs: readonly { readonly path: string }[]) => journal.record(fs.map((f) => ({ path: f.path, source: manifestSource(out, planner.origin.get(f.path)!) })));
   const sync = out === undefined ? undefined : new FileSync(out, { check: options.check === true, ...(beforeWrite ? { beforeWrite } : {}) });
-  await compileFiles(files, names, options.options ?? {}, options.jobs ?? defaultJobs(files.length), {
+  const cache = options.cache;
+  const add = (r: FileResult) => {
+    cache?.record(r, names);
+    sync?.pushAll(planner.add(r));
+  };
+  // What the cache vouches for is not compiled; the rest is, and the results go to the planner in
+  // file order either way.
+  const cached = files.map((f) => cache?.lookup(f, names));
+  const misses = files.filter((_, i) => cached[i] === undefined);
+  let next = 0;
+  const upTo = (end: number) => {
+    for (; next < end; next++) {
+      const c = cached[next];
+      if (c !== undefined) add(c);
+    }
+  };
+  const missIndex = files.map((_, i) => i).filter((i) => cached[i] === undefined);
+  let missesDone = 0;
+  await compileFiles(misses, names, options.options ?? {}, options.jobs ?? defaultJobs(misses.length), {
     onResult: (r) => {
-      const outputs = planner.add(r);
-      sync?.pushAll(outputs);
+      const at = missIndex[missesDone++]!;
+      upTo(at);
+      add(r);
+      next = at + 1;
     },
-    onProgress: options.onProgress,
+    onProgress: options.onProgress && ((done, total) => options.onProgress!(done + (files.length - total), files.length)),
     beforeChunk: sync ? () => sync.drain(MAX_BACKLOG) : undefined,
   });
+  upTo(files.length);
   await sync?.drain();
   return { planner, sync, files, pathErrors };
 }
@@ -147,11 +171,24 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
       }
       const lock = existsSync(out) ? await acquireLock(out, (pid) => io.err(`rulec: waiting for another rulec (pid ${pid}) to finish with ${outDir}\n`)) : undefined;
       try {
-        if (!opts.check) removeLeftovers(out);
         const manifest = readManifest(out);
+        // Temporary files are left only by a build that was interrupted, which leaves its journal
+        // (or, beside the lock, by a rulec killed while it waited for it).
+        if (!opts.check) removeLeftovers(out, { deep: manifest.interrupted });
         for (const p of manifest.refused) io.err(`rulec: warning: ${join(outDir, MANIFEST)} names '${p}', which is not an output file of ${outDir}: ignored, left untouched\n`);
         const journal = opts.check ? undefined : new Journal(out, manifest.files);
-        const { planner: plan, sync, files, pathErrors } = await runBuild(paths, targets, { options: targetOptions, jobs: opts.jobs, onProgress: progress, report, out, check: opts.check, ...(journal ? { journal } : {}) });
+        journal?.begin();
+        const cache = new BuildCache(out, Object.fromEntries(targets.map((t) => [t.name, targetKey(t.name, targetOptions[t.name] ?? {})])));
+        const { planner: plan, sync, files, pathErrors } = await runBuild(paths, targets, {
+          options: targetOptions,
+          jobs: opts.jobs,
+          onProgress: progress,
+          report,
+          out,
+          check: opts.check,
+          cache,
+          ...(journal ? { journal } : {}),
+        });
         if (progressShown) io.err("\r\x1b[K");
 
         // What the manifest keeps: this build's outputs, and earlier entries whose rule still exists and
@@ -170,11 +207,13 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
         }
         for (const [path, file] of plan.origin) next[path] = manifestSource(out, file);
         const stale = Object.keys(manifest.files).filter((p) => !(p in next) && existsSync(join(out, p)));
-        const text = manifestText(next);
+        // The manifest's text only when its entries changed (a large library's costs 70 ms to write out).
+        const same = !manifest.interrupted && manifest.refused.length === 0 && sameEntries(manifest.files, next);
+        const text = () => manifestText(next);
 
         const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
         const written = sync!.written.length;
-        const unchanged = sync!.unchanged.length;
+        const unchanged = sync!.unchanged.length + plan.kept.length;
         const outOfDate = [...sync!.different].sort(byPath);
         for (const f of [...sync!.failed].sort((a, b) => byPath(a.path, b.path))) {
           io.err(`rulec: error RC312: cannot write ${join(outDir, f.path)}: ${f.code}\n`);
@@ -185,7 +224,7 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
           for (const p of outOfDate) io.out(`out of date: ${join(outDir, p)}\n`);
           for (const p of stale) io.out(`stale: ${join(outDir, p)} (no rule writes it any more)\n`);
           for (const p of untracked) io.out(`untracked: ${join(outDir, p)} (no rule writes it, and ${MANIFEST} does not name it)\n`);
-          const manifestStale = existsSync(out) && readOrUndefined(join(out, MANIFEST)) !== text;
+          const manifestStale = existsSync(out) && !same && readOrUndefined(join(out, MANIFEST)) !== text();
           if (manifestStale) io.out(`out of date: ${join(outDir, MANIFEST)}${manifest.interrupted ? " (an interrupted build left it behind)" : ""}\n`);
           io.err(`${plan.ruleCount} rules, ${outOfDate.length} out of date, ${unchanged} up to date, ${stale.length} stale, ${untracked.length} untracked, ${plan.failedRules.length} with errors\n`);
           const fresh = outOfDate.length === 0 && stale.length === 0 && untracked.length === 0 && !manifestStale;
@@ -204,8 +243,12 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
         }
         for (const p of untracked) io.err(`rulec: warning: ${join(outDir, p)} is not from this build and ${MANIFEST} does not name it: left as it is\n`);
         try {
-          if (readOrUndefined(join(out, MANIFEST)) !== text) await writeAtomicAsync(join(out, MANIFEST), text);
+          if (!same) {
+            const t = text();
+            if (readOrUndefined(join(out, MANIFEST)) !== t) await writeAtomicAsync(join(out, MANIFEST), t);
+          }
           journal?.remove();
+          cache.save();
         } catch (e) {
           io.err(`rulec: error RC312: cannot write ${join(outDir, MANIFEST)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
           setStatus(1);
@@ -214,7 +257,8 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
         const notExpressible = plan.inexpressible.length;
         io.err(
           `${plan.ruleCount} rules, ${written} files written, ${unchanged} unchanged, ${removed} removed, ${errors} rules with errors${errors > 0 ? `: ${plan.failedRules.join(", ")}` : ""}` +
-            `${notExpressible > 0 ? `, ${notExpressible} outputs not written: the target cannot express the rule (RC401 above${opts.strict ? "" : "; --strict fails on them"})` : ""}\n`,
+            `${notExpressible > 0 ? `, ${notExpressible} outputs not written: the target cannot express the rule (RC401 above${opts.strict ? "" : "; --strict fails on them"})` : ""}` +
+            `${cache.hits === 0 ? "" : cache.hits === plan.ruleCount ? " (all from the build cache)" : ` (${cache.hits} from the build cache)`}\n`,
         );
         setStatus(errors > 0 || pathErrors > 0 || plan.ruleCount === 0 || (opts.strict && notExpressible > 0) ? 1 : 0);
       } finally {
@@ -265,4 +309,11 @@ function untrackedOutputs(out: string, targets: ReadonlySet<string>, ...manifest
     }
   }
   return found.sort();
+}
+
+function sameEntries(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) if (a[k] !== b[k]) return false;
+  return true;
 }

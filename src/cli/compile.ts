@@ -6,7 +6,7 @@ import type { Rule } from "../rules/types.js";
 import { targetByName } from "../targets/index.js";
 import type { OutputFile, Target, TargetOptions } from "../targets/types.js";
 import { readOrUndefined } from "./fs.js";
-import { loadFile } from "./library.js";
+import { loadFile, type FileFingerprint } from "./library.js";
 import { detached } from "../strings.js";
 
 /**
@@ -29,11 +29,18 @@ export interface FileResult {
   readonly testFailures: readonly Diagnostic[];
   /** One entry per target, in the order given; empty when the rule did not load or a Test failed. */
   readonly targets: readonly TargetOutcome[];
+  /** What the file was when read (the build cache keys results by it). */
+  readonly fingerprint?: FileFingerprint;
+  /** The result comes from the build cache: nothing was read but the file's fingerprint. */
+  readonly cached?: boolean;
 }
 
 export interface TargetOutcome {
   readonly diagnostics: readonly Diagnostic[];
+  /** Files to write (compiled now). */
   readonly files: readonly OutputFile[];
+  /** Files already in the output directory with this content (from the build cache): nothing to write. */
+  readonly kept?: readonly { readonly path: string; readonly sha: string }[];
 }
 
 /** Target options by target name: plain data, for worker threads. */
@@ -49,12 +56,13 @@ export function resolveTargets(names: readonly string[]): Target[] {
 
 /** Load one rule file, run its Tests, compile it to every target. */
 export function compileFile(file: string, targets: readonly Target[], options: TargetOptionsByName): FileResult {
-  const loaded = loadFile(file);
+  const loaded = loadFile(file, { fingerprint: true });
   const rule = loaded.rule;
-  if (!rule) return { file, source: loaded.text, diagnostics: loaded.diagnostics, testFailures: [], targets: [] };
+  const fingerprint = loaded.fingerprint === undefined ? {} : { fingerprint: loaded.fingerprint };
+  if (!rule) return { file, source: loaded.text, diagnostics: loaded.diagnostics, testFailures: [], targets: [], ...fingerprint };
   const identity = { name: rule.name, ruleId: rule.ruleId };
   const testFailures = failedTests(rule, loaded.text);
-  if (testFailures.length > 0) return { file, source: loaded.text, diagnostics: loaded.diagnostics, rule: identity, testFailures, targets: [] };
+  if (testFailures.length > 0) return { file, source: loaded.text, diagnostics: loaded.diagnostics, rule: identity, testFailures, targets: [], ...fingerprint };
   const outcomes: TargetOutcome[] = [];
   // The text crosses threads only when a code frame will show it.
   let framed = loaded.diagnostics.some((d) => d.span !== undefined);
@@ -63,7 +71,7 @@ export function compileFile(file: string, targets: readonly Target[], options: T
     if (!framed && result.diagnostics.some((d) => d.span !== undefined)) framed = true;
     outcomes.push({ diagnostics: result.diagnostics, files: result.files });
   }
-  return { file, source: framed ? loaded.text : undefined, diagnostics: loaded.diagnostics, rule: identity, testFailures, targets: outcomes };
+  return { file, source: framed ? loaded.text : undefined, diagnostics: loaded.diagnostics, rule: identity, testFailures, targets: outcomes, ...fingerprint };
 }
 
 /** A rule whose own Tests fail is not compiled: its old outputs stay, and the build fails. */
@@ -92,6 +100,8 @@ export class Planner {
   readonly sources = new Map<string, string>();
   /** Output path -> its source rule file. */
   readonly origin = new Map<string, string>();
+  /** Outputs the build cache vouches for: already in the output directory with their content. */
+  readonly kept: string[] = [];
   /** `target: rule file` pairs the target cannot express (RC401): reported, not fatal unless --strict. */
   readonly inexpressible: string[] = [];
   private readonly failed = new Set<string>();
@@ -172,6 +182,10 @@ export class Planner {
       else if (errors.length > 0) this.inexpressible.push(`${this.targetNames[i]}: ${r.file}`);
       for (const f of outcome.files) {
         files.push(f);
+        this.origin.set(f.path, r.file);
+      }
+      for (const f of outcome.kept ?? []) {
+        this.kept.push(f.path);
         this.origin.set(f.path, r.file);
       }
     });

@@ -196,8 +196,12 @@ function writeAtomicCallback(path: string, content: string, done: (e?: NodeJS.Er
   });
 }
 
-/** Removes temporary files a killed earlier run left behind (only writeAtomic's own names). */
-export function removeLeftovers(dir: string): number {
+/**
+ * Removes temporary files a killed earlier run left behind (only writeAtomic's own names): in
+ * `dir` itself, and with `deep` (the default) in every folder under it.
+ */
+export function removeLeftovers(dir: string, options: { deep?: boolean } = {}): number {
+  const deep = options.deep ?? true;
   let removed = 0;
   const walk = (d: string) => {
     let entries;
@@ -208,8 +212,9 @@ export function removeLeftovers(dir: string): number {
     }
     for (const e of entries) {
       const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (TEMPORARY.test(e.name)) {
+      if (e.isDirectory()) {
+        if (deep) walk(p);
+      } else if (TEMPORARY.test(e.name)) {
         rmSync(p, { force: true });
         removed++;
       }

@@ -3,7 +3,7 @@ import { pipeline } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { Option, type Command } from "commander";
 import { formatDiagnostic, hasErrors, type Diagnostic } from "../diagnostics.js";
-import { DEFAULT_MAX_CONCURRENCY, formatDryRun, formatSummary, planAthenaHunt, runAthenaHunt, sdkAthena, type RunOptions } from "../hunt/athena/index.js";
+import { DEFAULT_MAX_CONCURRENCY, formatDryRun, formatSummary, planAthenaHunt, runAthenaHunt, type RunOptions } from "../hunt/athena/index.js";
 import { formatMatches, type HuntFormat } from "../hunt/format.js";
 import { hunt, huntProfile, type LogInput, type LogStream } from "../hunt/hunt.js";
 import type { Rule } from "../rules/types.js";
@@ -335,6 +335,7 @@ async function huntAthena(program: Command, deps: HuntDeps, paths: string[], opt
 
   // rulec pins the SDK and supports Node 20: the SDK's notice about its future Node 22 floor is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  const { sdkAthena } = await import("../hunt/athena/sdk.js"); // the AWS SDK loads only for Athena work
   const api = sdkAthena({ region: target.region, endpoint: opts.endpoint });
   const controller = new AbortController();
   const unhook = (deps.onInterrupt ?? processInterrupt)(() => {

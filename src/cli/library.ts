@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { fileDiagnostic, type Diagnostic } from "../diagnostics.js";
@@ -98,24 +99,43 @@ export interface LoadedFile {
   readonly text?: string;
   readonly rule?: Rule;
   readonly diagnostics: Diagnostic[];
+  /** With `{ fingerprint: true }`: what the file was when read (for the build cache). */
+  readonly fingerprint?: FileFingerprint;
 }
 
-export function loadFile(file: string): LoadedFile {
+/** A file's identity for the build cache: its content's hash and what stat said of it. */
+export interface FileFingerprint {
+  readonly sha: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number;
+}
+
+/** The hash the build cache keys files by. */
+export function contentHash(bytes: Uint8Array | string): string {
+  return createHash("sha256").update(bytes).digest("base64url").slice(0, 32);
+}
+
+export function loadFile(file: string, options: { fingerprint?: boolean } = {}): LoadedFile {
   let bytes: Buffer;
+  let fingerprint: FileFingerprint | undefined;
   try {
-    const size = statSync(file).size;
+    const st = statSync(file);
+    const size = st.size;
     // A file far past the limit is not read at all (the loader refuses what is just past it).
     if (size > 2 * MAX_YAML_CHARS) {
       return { diagnostics: [fileDiagnostic("RC330", `rule file too large: the file is ${(size / 1024 / 1024).toFixed(0)} MiB; rulec reads YAML files up to ${MAX_YAML_CHARS / 1024 / 1024} MiB`, file, undefined)] };
     }
     bytes = readFileSync(file);
+    if (options.fingerprint) fingerprint = { sha: contentHash(bytes), size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
   } catch (e) {
     return { diagnostics: [fileDiagnostic("RC312", `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, file, undefined)] };
   }
+  const with_ = fingerprint === undefined ? {} : { fingerprint };
   const decoded = decodeRuleFile(bytes, file);
-  if (decoded.text === undefined) return { diagnostics: [...decoded.diagnostics] };
+  if (decoded.text === undefined) return { diagnostics: [...decoded.diagnostics], ...with_ };
   const result = loadRuleText(decoded.text, file);
-  return { text: decoded.text, rule: result.rule, diagnostics: [...result.diagnostics] };
+  return { text: decoded.text, rule: result.rule, diagnostics: [...result.diagnostics], ...with_ };
 }
 
 export function loadLibrary(paths: readonly string[]): Library {

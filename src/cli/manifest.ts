@@ -1,6 +1,6 @@
 import { appendFileSync, linkSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { TARGET_NAMES } from "../targets/index.js";
 import { removeOnInterrupt } from "./fs.js";
 
@@ -30,14 +30,25 @@ export function isOutputPath(out: string, path: string): boolean {
   if (!OUTPUT_PATH.test(path)) return false;
   const name = path.slice(path.indexOf("/") + 1);
   if (name === "." || name === "..") return false;
-  try {
-    const parent = realpathSync(dirname(join(out, path)));
-    const root = realpathSync(out);
-    return parent === join(root, path.slice(0, path.indexOf("/")));
-  } catch {
-    // The folder does not exist (yet): nothing there to touch, and nothing outside either.
-    return true;
+  return targetFolderInside(out, path.slice(0, path.indexOf("/")));
+}
+
+/** Whether out/<target> is (or will be) a folder of out itself, not a link elsewhere; per manifest read. */
+const folders = new Map<string, boolean>();
+
+function targetFolderInside(out: string, target: string): boolean {
+  const key = `${out}\0${target}`;
+  let inside = folders.get(key);
+  if (inside === undefined) {
+    try {
+      inside = realpathSync(join(out, target)) === join(realpathSync(out), target);
+    } catch {
+      // The folder does not exist (yet): nothing there to touch, and nothing outside either.
+      inside = true;
+    }
+    folders.set(key, inside);
   }
+  return inside;
 }
 
 export interface ManifestState {
@@ -51,6 +62,7 @@ export interface ManifestState {
 
 /** The manifest and any journal an interrupted build left, with entries outside out/ refused. */
 export function readManifest(out: string): ManifestState {
+  folders.clear();
   const files: Record<string, string> = {};
   const refused: string[] = [];
   const add = (path: string, source: unknown) => {
@@ -97,6 +109,15 @@ export class Journal {
     this.file = join(out, JOURNAL);
   }
 
+  /**
+   * Marks the build as under way: the journal exists from here until the build's manifest is
+   * written, so a build that is interrupted, even before it writes anything new, is known to the
+   * next one (which then clears what it left).
+   */
+  begin(): void {
+    appendFileSync(this.file, "");
+  }
+
   /** Records `path -> source` pairs (one append for the lot) before they are written. */
   record(entries: readonly { readonly path: string; readonly source: string }[]): void {
     let text = "";
@@ -110,9 +131,18 @@ export class Journal {
   }
 }
 
+const sources = new Map<string, string>();
+
 /** `relative(out, file)` with `/` separators: how the manifest names a rule file. */
 export function manifestSource(out: string, file: string): string {
-  return relative(out, resolve(file)).split(sep).join("/");
+  const key = `${out}\0${file}\0${process.cwd()}`;
+  let s = sources.get(key);
+  if (s === undefined) {
+    s = relative(out, resolve(file)).split(sep).join("/");
+    if (sources.size > 1_000_000) sources.clear();
+    sources.set(key, s);
+  }
+  return s;
 }
 
 // --- the lock ----------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 import jsYaml from "js-yaml";
-import YAML, { isMap, isPair, isScalar } from "yaml";
 import { printCondition } from "../ast/print.js";
 import { isDeepStrictEqual } from "node:util";
 import { loadYaml, YamlLimitError } from "../rules/yaml.js";
+import { yamlLib } from "../yamllib.js";
 import { parseCondition } from "../syntax/ast.js";
 import { conditionComments, layoutCondition } from "./pretty.js";
 
@@ -29,7 +29,8 @@ export function formatRuleText(text: string): FormatResult {
   const parsed = parseCondition(condition);
   if (!parsed.ast) return { ok: false, reason: "the condition has errors (run rulec check)" };
 
-  const doc = YAML.parseDocument(text, { keepSourceTokens: true, uniqueKeys: false });
+  const { parseDocument, isMap, isPair, isScalar } = yamlLib();
+  const doc = parseDocument(text, { keepSourceTokens: true, uniqueKeys: false });
   const root = doc.contents;
   const pair = isMap(root) ? root.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === "Condition") : undefined;
   const node = pair?.value;

@@ -1,4 +1,6 @@
-import YAML, { isMap, isPair, isScalar, isSeq, type Node } from "yaml";
+import type YAML from "yaml";
+import type { Node } from "yaml";
+import { yamlLib } from "../yamllib.js";
 import { LineIndex, type FileSpan } from "../diagnostics.js";
 
 /**
@@ -19,10 +21,11 @@ export class Locator {
   }
 
   private document(): YAML.Document.Parsed {
-    return (this.doc ??= YAML.parseDocument(this.text, { keepSourceTokens: true, uniqueKeys: false, strict: false }));
+    return (this.doc ??= yamlLib().parseDocument(this.text, { keepSourceTokens: true, uniqueKeys: false, strict: false }));
   }
 
   private find(path: KeyPath): { key?: Node; value?: Node } {
+    const { isMap, isPair, isScalar, isSeq } = yamlLib();
     let node: unknown = this.document().contents;
     let key: Node | undefined;
     for (const step of path) {
@@ -62,7 +65,7 @@ export class Locator {
   /** The YAML style of a scalar value (PLAIN, QUOTE_DOUBLE, BLOCK_FOLDED, ...). */
   scalarType(path: KeyPath): string | undefined {
     const { value } = this.find(path);
-    return isScalar(value) ? (value.type ?? undefined) : undefined;
+    return yamlLib().isScalar(value) ? (value.type ?? undefined) : undefined;
   }
 
   /**
@@ -71,7 +74,7 @@ export class Locator {
    */
   stringMap(path: KeyPath, value: string): ((i: number) => number) | undefined {
     const { value: node } = this.find(path);
-    if (!node || !isScalar(node) || !node.range) return undefined;
+    if (!node || !yamlLib().isScalar(node) || !node.range) return undefined;
     const [start, end] = node.range;
     const map = alignScalar(this.text, start, end, value, node.type === "QUOTE_DOUBLE");
     return (i: number) => map[Math.max(0, Math.min(i, map.length - 1))]!;

@@ -1,7 +1,7 @@
-import { EOF, type CstNode, type IToken, type IRecognitionException } from "chevrotain";
+import { EOF, type CstNode, type IToken, type IRecognitionException } from "./chevrotain.js";
 import { OPERATORS, type Condition, type Literal, type Operand, type Operator, type Path, type Segment, type Span } from "../ast/nodes.js";
 import { conditionDiagnostic, nearest, type ConditionDiagnostic } from "../diagnostics.js";
-import { parser } from "./parser.js";
+import { conditionParser } from "./parser.js";
 import * as T from "./tokens.js";
 
 /** Conditions nest at most this deep (parentheses, `not`, `[...]`): no real rule comes near it. */
@@ -36,6 +36,7 @@ export function parseCondition(text: string): ParseResult {
   const depthError = checkDepth(lexed.tokens);
   if (depthError) return { diagnostics: [depthError] };
 
+  const parser = conditionParser();
   parser.input = lexed.tokens;
   let cst: CstNode;
   try {

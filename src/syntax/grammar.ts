@@ -1,6 +1,6 @@
-import { createSyntaxDiagramsCode, type ISerializedGast } from "chevrotain";
+import { createSyntaxDiagramsCode, type ISerializedGast } from "./chevrotain.js";
 import { OPERATORS } from "../ast/nodes.js";
-import { parser } from "./parser.js";
+import { conditionParser } from "./parser.js";
 
 /**
  * The grammar as EBNF and as railroad diagrams, both generated from the parser itself so that
@@ -68,7 +68,7 @@ function ebnf(node: ISerializedGast): string {
 }
 
 export function grammarEbnf(): string {
-  const rules = parser.getSerializedGastProductions() as (ISerializedGast & { name: string; definition: ISerializedGast[] })[];
+  const rules = conditionParser().getSerializedGastProductions() as (ISerializedGast & { name: string; definition: ISerializedGast[] })[];
   const width = Math.max(...rules.map((r) => r.name.length));
   const lines = rules.map((r) => {
     let body = r.definition.map(ebnf).join(" , ");
@@ -85,5 +85,5 @@ ${LEXICAL}`;
 }
 
 export function grammarDiagramsHtml(): string {
-  return createSyntaxDiagramsCode(parser.getSerializedGastProductions());
+  return createSyntaxDiagramsCode(conditionParser().getSerializedGastProductions());
 }

@@ -1,4 +1,4 @@
-import { CstParser, type CstNode, type IToken } from "chevrotain";
+import { CstParser, type CstNode, type IToken } from "./chevrotain.js";
 import * as T from "./tokens.js";
 
 /**
@@ -6,8 +6,12 @@ import * as T from "./tokens.js";
  * or -> and -> not -> primary. It builds a CST; ../syntax/ast.ts turns it into the AST.
  */
 export class ConditionParser extends CstParser {
-  constructor() {
-    super(T.allTokens, { recoveryEnabled: false, maxLookahead: 3, nodeLocationTracking: "none" });
+  /**
+   * `validate`: check the grammar itself (ambiguities, left recursion) while analysing it, as the
+   * grammar test does; the program skips those checks, the costliest part of its start-up.
+   */
+  constructor(validate = false) {
+    super(T.allTokens, { recoveryEnabled: false, maxLookahead: 3, nodeLocationTracking: "none", skipValidations: !validate });
     this.performSelfAnalysis();
   }
 
@@ -122,7 +126,11 @@ export class ConditionParser extends CstParser {
   });
 }
 
-/** One parser instance, reused. */
-export const parser = new ConditionParser();
+let instance: ConditionParser | undefined;
+
+/** One parser instance, made on first use (a command that parses nothing never pays for it), reused. */
+export function conditionParser(): ConditionParser {
+  return (instance ??= new ConditionParser());
+}
 
 export type { CstNode, IToken };

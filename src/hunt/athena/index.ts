@@ -3,5 +3,4 @@ export { classifyError, missingTable, type AthenaApi, type QueryStatus, type Res
 export { formatDryRun, planAthenaHunt, PATH_COLUMN, type AthenaHuntOptions, type PlannedQuery, type PlanResult } from "./plan.js";
 export { isHeaderRow, rowsToMatches, typedValue, type AthenaColumn } from "./results.js";
 export { DEFAULT_MAX_CONCURRENCY, runAthenaHunt, type AthenaRunResult, type QueryReport, type RunOptions } from "./run.js";
-export { sdkAthena } from "./sdk.js";
 export { billedBytes, costUsd, formatBytes, formatSummary, formatUsd, USD_PER_TB } from "./summary.js";

@@ -1,8 +1,8 @@
-import YAML from "yaml";
 import { printCondition } from "../../ast/print.js";
 import type { Condition } from "../../ast/nodes.js";
 import { fileDiagnostic, type Diagnostic } from "../../diagnostics.js";
 import { MAX_YAML_CHARS } from "../../rules/yaml.js";
+import { yamlLib } from "../../yamllib.js";
 import { schemaFor } from "../../schema/schema.js";
 import { logTypeOf } from "../../targets/sigma/data/logsources.js";
 import { tacticByTag } from "../../targets/sigma/data/tactics.js";
@@ -36,7 +36,7 @@ export function importSigma(text: string, file: string): ImportResult {
   };
   if (text.length > MAX_YAML_CHARS) return reject(`the file is ${(text.length / 1024 / 1024).toFixed(1)} MiB; rulec reads YAML files up to ${MAX_YAML_CHARS / 1024 / 1024} MiB`, "RC330");
   // PyYAML reads Sigma rules as YAML 1.1: read them the same way.
-  const docs = YAML.parseAllDocuments(text, { version: "1.1" });
+  const docs = yamlLib().parseAllDocuments(text, { version: "1.1" });
   if (!Array.isArray(docs)) return reject("empty file", "RC501");
   const errors = docs.flatMap((d) => d.errors);
   if (errors.length > 0) return reject(`invalid YAML: ${errors[0]!.message}`, "RC301");
@@ -92,7 +92,7 @@ export function importSigma(text: string, file: string): ImportResult {
   out.Condition = printCondition(condition);
   if (Array.isArray(r.fields) && r.fields.every((f) => typeof f === "string") && r.fields.length > 0) out.OutputFields = r.fields;
 
-  const yaml = YAML.stringify(out, { lineWidth: 0 });
+  const yaml = yamlLib().stringify(out, { lineWidth: 0 });
   return { rules: [{ name, text: yaml, condition }], diagnostics };
 }
 

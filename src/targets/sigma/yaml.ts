@@ -1,4 +1,4 @@
-import YAML from "yaml";
+import { yamlLib } from "../../yamllib.js";
 import { detached } from "../../strings.js";
 
 /**
@@ -15,9 +15,9 @@ const TO_STRING = { lineWidth: 0, indent: 4, indentSeq: true } as const;
 
 /** The library's writer: the definition of the output. */
 export function dumpWithLibrary(doc: unknown): string {
-  const d = new YAML.Document(doc, OPTIONS);
+  const d = new (yamlLib().Document)(doc, OPTIONS);
   // Strings with line breaks or other control characters in double quotes, escaped.
-  YAML.visit(d, {
+  yamlLib().visit(d, {
     Scalar(_, node) {
       if (typeof node.value !== "string") return;
       // Control characters escaped; `=` and `<<` are PyYAML's value and merge tags when plain.
@@ -116,15 +116,16 @@ const CONTROL = /[\x00-\x1f]/;
 const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
 
 /** The schema's tests for plain text that would read back as something else than a string. */
-const OTHER_TAGS: readonly RegExp[] = (() => {
-  const schema = new YAML.Document(null, OPTIONS).schema as unknown as {
+let otherTags: readonly RegExp[] | undefined;
+const OTHER_TAGS = (): readonly RegExp[] => (otherTags ??= (() => {
+  const schema = new (yamlLib().Document)(null, OPTIONS).schema as unknown as {
     tags: readonly { default?: unknown; tag: string; test?: RegExp }[];
     compat?: readonly { default?: unknown; tag: string; test?: RegExp }[] | null;
   };
   return [...schema.tags, ...(schema.compat ?? [])]
     .filter((t) => t.default && t.tag !== "tag:yaml.org,2002:str" && t.test !== undefined)
     .map((t) => t.test!);
-})();
+})());
 
 const cache = new Map<string, string | undefined>();
 
@@ -141,7 +142,7 @@ function string(s: string): string | undefined {
 function computeString(s: string): string | undefined {
   if (s === "=" || UNHANDLED.test(s)) return undefined;
   if (CONTROL.test(s)) return doubleQuoted(s);
-  if (!NOT_PLAIN.test(s) && !OTHER_TAGS.some((t) => t.test(s))) return s;
+  if (!NOT_PLAIN.test(s) && !OTHER_TAGS().some((t) => t.test(s))) return s;
   // quotedString: single quotes for text with `"` and no `'`, else double quotes.
   if (s.includes('"') && !s.includes("'")) return `'${s}'`;
   return doubleQuoted(s);

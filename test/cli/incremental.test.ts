@@ -1,0 +1,170 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { generateRule, rng } from "../../bench/generate.js";
+import { main } from "../../src/cli/main.js";
+import { bufferOutput } from "../../src/cli/output.js";
+import { BIN } from "../helpers/cli.js";
+
+/**
+ * The incremental build (out/.rulec-cache.json): after any sequence of edits, renames, deletions,
+ * additions, configuration changes, hand edits of outputs and interrupted builds, a build leaves
+ * out/ byte for byte as a clean build of the same library leaves a new directory, and
+ * `build --check` agrees; and a build with nothing changed compiles nothing.
+ */
+
+type Step =
+  | { readonly kind: "edit"; readonly which: number }
+  | { readonly kind: "rename"; readonly which: number }
+  | { readonly kind: "delete"; readonly which: number }
+  | { readonly kind: "add"; readonly seed: number }
+  | { readonly kind: "touch"; readonly which: number }
+  | { readonly kind: "config"; readonly author: string }
+  | { readonly kind: "edit-output"; readonly which: number }
+  | { readonly kind: "delete-output"; readonly which: number }
+  | { readonly kind: "build" }
+  | { readonly kind: "build-target"; readonly target: "panther" | "athena" | "sigma" }
+  | { readonly kind: "interrupted-build"; readonly afterMs: number };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({ kind: fc.constant("edit" as const), which: fc.nat() }),
+  fc.record({ kind: fc.constant("rename" as const), which: fc.nat() }),
+  fc.record({ kind: fc.constant("delete" as const), which: fc.nat() }),
+  fc.record({ kind: fc.constant("add" as const), seed: fc.nat({ max: 1000 }) }),
+  fc.record({ kind: fc.constant("touch" as const), which: fc.nat() }),
+  fc.record({ kind: fc.constant("config" as const), author: fc.constantFrom("A", "B", "") }),
+  fc.record({ kind: fc.constant("edit-output" as const), which: fc.nat() }),
+  fc.record({ kind: fc.constant("delete-output" as const), which: fc.nat() }),
+  fc.record({ kind: fc.constant("build" as const) }),
+  fc.record({ kind: fc.constant("build-target" as const), target: fc.constantFrom("panther" as const, "athena" as const, "sigma" as const) }),
+  fc.record({ kind: fc.constant("interrupted-build" as const), afterMs: fc.integer({ min: 150, max: 900 }) }),
+);
+
+/** out/ as the user sees it: every file but the cache (machine-specific) and its .gitignore. */
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string, prefix: string) => {
+    if (!existsSync(d)) return;
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const rel = `${prefix}${e.name}`;
+      if (rel === ".rulec-cache.json" || rel === ".gitignore") continue;
+      if (e.isDirectory()) walk(join(d, e.name), `${rel}/`);
+      else out[rel] = readFileSync(join(d, e.name), "utf8");
+    }
+  };
+  walk(dir, "");
+  return out;
+}
+
+async function run(args: string[]): Promise<{ status: number; stderr: string }> {
+  const io = bufferOutput();
+  const status = await main(["node", "rulec", ...args], io);
+  return { status, stderr: io.stderr };
+}
+
+function ruleFiles(rules: string): string[] {
+  return readdirSync(rules).filter((f) => f.endsWith(".yml")).sort();
+}
+
+describe("incremental builds", () => {
+  it("end byte for byte where a clean build does, whatever came before", { timeout: 600_000 }, async () => {
+    let builds = 0;
+    let compared = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 2, maxLength: 7 }), async (steps) => {
+        if (process.env.INCR_DEBUG) console.log(JSON.stringify(steps));
+        const root = mkdtempSync(join(tmpdir(), "rulec-incr-"));
+        const lib = join(root, "lib");
+        const rules = join(lib, "rules");
+        mkdirSync(rules, { recursive: true });
+        const r = rng(3);
+        for (let i = 0; i < 24; i++) {
+          const g = generateRule(r, i);
+          writeFileSync(join(rules, `${g.name}.yml`), g.text);
+        }
+        const out = join(lib, "out");
+        const build = async (extra: string[] = []) => {
+          builds++;
+          const b = await run(["build", rules, "--out", out, ...extra]);
+          expect([0, 1], b.stderr).toContain(b.status);
+        };
+        await build();
+        for (const s of steps) {
+          const files = ruleFiles(rules);
+          const pick = (n: number) => files[n % Math.max(1, files.length)];
+          switch (s.kind) {
+            case "edit": {
+              const f = pick(s.which);
+              if (f) writeFileSync(join(rules, f), readFileSync(join(rules, f), "utf8").replace(/^Severity: \w+$/m, (m) => (m.endsWith("High") ? "Severity: Low" : "Severity: High")));
+              break;
+            }
+            case "rename": {
+              const f = pick(s.which);
+              if (f) renameSync(join(rules, f), join(rules, `r_${f}`));
+              break;
+            }
+            case "delete": {
+              const f = pick(s.which);
+              if (f) rmSync(join(rules, f));
+              break;
+            }
+            case "add": {
+              const g = generateRule(rng(s.seed + 100), 1000 + s.seed);
+              writeFileSync(join(rules, `${g.name}.yml`), g.text);
+              break;
+            }
+            case "touch": {
+              const f = pick(s.which);
+              if (f) utimesSync(join(rules, f), new Date(), new Date(Date.now() + 5000));
+              break;
+            }
+            case "config":
+              writeFileSync(join(lib, "rulec.config.yml"), s.author === "" ? "" : `sigma:\n  author: ${s.author}\n`);
+              break;
+            case "edit-output":
+            case "delete-output": {
+              const outputs = existsSync(join(out, "athena")) ? readdirSync(join(out, "athena")).sort() : [];
+              const o = outputs[s.which % Math.max(1, outputs.length)];
+              if (!o) break;
+              if (s.kind === "edit-output") writeFileSync(join(out, "athena", o), "-- edited by hand\n");
+              else rmSync(join(out, "athena", o));
+              break;
+            }
+            case "build":
+              await build();
+              break;
+            case "build-target":
+              await build(["--target", s.target]);
+              break;
+            case "interrupted-build": {
+              const child = spawn(process.execPath, [BIN, "build", rules, "--out", out], { stdio: "ignore" });
+              const exited = new Promise((res) => child.once("exit", res));
+              await Promise.race([exited, new Promise((res) => setTimeout(res, s.afterMs))]);
+              child.kill("SIGKILL");
+              await exited;
+              break;
+            }
+          }
+        }
+        await build();
+        const clean = join(lib, "clean");
+        const c = await run(["build", rules, "--out", clean]);
+        expect([0, 1]).toContain(c.status);
+        compared++;
+        expect(tree(out)).toEqual(tree(clean));
+        const check = await run(["build", rules, "--out", out, "--check"]);
+        expect(check.status, check.stderr).toBe(c.status);
+        // Nothing changed since: the next build compiles nothing and writes nothing.
+        const again = await run(["build", rules, "--out", out]);
+        expect(again.stderr).toMatch(/, 0 files written, \d+ unchanged, 0 removed/);
+        expect(again.stderr).toContain("(all from the build cache)");
+        rmSync(root, { recursive: true, force: true });
+      }),
+      { seed: 20261208, numRuns: Number(process.env.INCR_RUNS ?? 30) },
+    );
+    console.log(`incremental property: 30 sequences, ${builds} builds, ${compared} comparisons with a clean build`);
+  });
+});
