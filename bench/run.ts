@@ -14,6 +14,7 @@ import { compileCondition } from "../dist/eval/evaluate.js";
 import type { Condition } from "../dist/ast/nodes.js";
 import { generateEvent, rng } from "./generate.js";
 import { benchHunt } from "./hunt.js";
+import { benchPySigma } from "./pysigma.js";
 import { benchPython } from "./python.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -166,6 +167,11 @@ const python = await benchPython(rules, eventFiles[0]!, Math.min(EVENTS, PER_FIL
 log("hunt: DuckDB ...");
 const huntFigures = await benchHunt(rules, eventFiles, EVENTS);
 
+log("pySigma: the same rules through pySigma's Athena backend ...");
+const pysigmaLib = join(WORK, `lib-${SIZES[0]}`);
+const pysigma = benchPySigma(join(pysigmaLib, "rules"), join(pysigmaLib, "out", "sigma"), WORK);
+if (pysigma.skipped) log(`pySigma: SKIPPED: ${pysigma.skipped}`);
+
 // ---------------------------------------------------------------------------------------------
 // Report.
 
@@ -222,6 +228,17 @@ if (huntFigures) {
     huntFigures.matches === matches ? "yes" : "NO",
   ]);
 }
+if (pysigma.figures) {
+  const f = pysigma.figures;
+  rows.push([
+    `pySigma (Athena backend) vs rulec, ${f.rules} rules`,
+    `pySigma ${f.pysigmaMsPerRule.toFixed(3)} ms/rule (one target, ${f.pysigmaConverted} converted); rulec ${f.rulecMsPerRulePerTarget.toFixed(3)} ms/rule/target (three, one thread): ${f.ratio.toFixed(1)}x`,
+    ">= 25x per rule per target",
+    f.ratio >= 25 ? "yes" : "NO",
+  ]);
+} else {
+  rows.push(["pySigma (Athena backend) vs rulec", `skipped: ${pysigma.skipped}`, ">= 25x per rule per target", "-"]);
+}
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
 const table = rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ")).join("\n");
 console.log(table);
@@ -230,6 +247,6 @@ const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGb: Math.ro
 const resultsDir = join(ROOT, "bench/results");
 mkdirSync(resultsDir, { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-writeFileSync(join(resultsDir, `${stamp}.json`), JSON.stringify({ machine, builds, evaluator, python, hunt: huntFigures, table }, null, 2) + "\n");
+writeFileSync(join(resultsDir, `${stamp}.json`), JSON.stringify({ machine, builds, evaluator, python, hunt: huntFigures, pysigma, table }, null, 2) + "\n");
 writeFileSync(join(resultsDir, "latest.txt"), `${table}\n\nmachine: ${JSON.stringify(machine)}\n`);
 log(`wrote bench/results/${stamp}.json (${readdirSync(resultsDir).length} files there)`);

@@ -11,7 +11,7 @@ import {
 import { conditionDiagnostic, nearest, type ConditionDiagnostic } from "../diagnostics.js";
 import { allPaths, elementType, resolvePath, type FieldType } from "../schema/schema.js";
 import { parseNetwork } from "./cidr.js";
-import { checkBacktracking } from "./redos.js";
+import { checkPatternBacktracking } from "./redos.js";
 import { parseRegex } from "./regex.js";
 
 /**
@@ -144,7 +144,7 @@ class Checker {
         const end = Math.max(start + 1, this.valueOffset(lit, r.error.end));
         this.error(r.error.code, `${r.error.message} in /${lit.value}/`, start, end);
       } else if (r.ast) {
-        const verdict = checkBacktracking(r.ast);
+        const verdict = checkPatternBacktracking(lit.value, r.ast);
         if (!verdict.ok) this.error("RC240", `/${lit.value}/: ${verdict.reason}`, lit.span.start, lit.span.end);
       }
     } else if (op === "cidr") {

@@ -156,6 +156,22 @@ function assertNever(x: never): never {
   throw new Error(`unexpected regex node ${JSON.stringify(x)}`);
 }
 
+const verdicts = new Map<string, BacktrackVerdict>();
+
+/**
+ * checkBacktracking of a pattern's text, remembered: libraries repeat patterns, and the analysis
+ * is the dearest part of checking a rule that has one.
+ */
+export function checkPatternBacktracking(pattern: string, ast: RegexNode): BacktrackVerdict {
+  let v = verdicts.get(pattern);
+  if (v === undefined) {
+    v = checkBacktracking(ast);
+    if (verdicts.size >= 10_000) verdicts.clear();
+    verdicts.set(pattern, v);
+  }
+  return v;
+}
+
 /** Whether a parsed pattern can backtrack catastrophically, and why. */
 export function checkBacktracking(ast: RegexNode): BacktrackVerdict {
   const a = new Automaton();

@@ -178,7 +178,7 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
         for (const p of manifest.refused) io.err(`rulec: warning: ${join(outDir, MANIFEST)} names '${p}', which is not an output file of ${outDir}: ignored, left untouched\n`);
         const journal = opts.check ? undefined : new Journal(out, manifest.files);
         journal?.begin();
-        const cache = new BuildCache(out, Object.fromEntries(targets.map((t) => [t.name, targetKey(t.name, targetOptions[t.name] ?? {})])));
+        const cache = new BuildCache(out, Object.fromEntries(targets.map((t) => [t.name, targetKey(t.name, targetOptions[t.name] ?? {})])), !opts.check);
         const { planner: plan, sync, files, pathErrors } = await runBuild(paths, targets, {
           options: targetOptions,
           jobs: opts.jobs,

@@ -1,16 +1,15 @@
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, type Stats } from "node:fs";
+import { appendFileSync, closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync, type Stats } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Diagnostic } from "../diagnostics.js";
 import type { TargetOptions } from "../targets/types.js";
 import type { FileResult, TargetOutcome } from "./compile.js";
-import { writeAtomic } from "./fs.js";
 import { contentHash, type FileFingerprint } from "./library.js";
 import { manifestSource } from "./manifest.js";
 
 /**
- * The build cache, `out/.rulec-cache.json`: a content-addressed record of what each rule file
+ * The build cache, `out/.rulec-cache.jsonl`: a content-addressed record of what each rule file
  * compiled to, so that a build does no work for a rule whose file, compiler and target options are
  * unchanged (no parse, no Tests, no compile, no write).
  *
@@ -29,34 +28,44 @@ import { manifestSource } from "./manifest.js";
  * naming it when it has none.
  */
 
-export const CACHE = ".rulec-cache.json";
-const VERSION = 2;
+export const CACHE = ".rulec-cache.jsonl";
+const VERSION = 4;
+/** Bytes of records gathered before they are appended to the spool file. */
+const SPOOL_FLUSH = 1 << 20;
 /** A file modified this close to the cache's writing may have changed without its stat changing. */
 const RACY_MS = 2000;
 
 /** size, modification time (ms), inode. */
 type Stat = readonly [number, number, number];
 
-/** What a rule file compiled to, without the outputs' text. */
-interface RuleRecord {
-  readonly sha: string;
-  readonly name?: string;
-  readonly ruleId?: string;
-  readonly diagnostics: readonly Diagnostic[];
-  readonly testFailures: readonly Diagnostic[];
-  /** Per target: the key of its options, its diagnostics and its outputs' hashes. */
-  readonly targets: Readonly<Record<string, { readonly key: string; readonly diagnostics: readonly Diagnostic[]; readonly files: Readonly<Record<string, string>> }>>;
+/** An output: its content hash, and its stat when that was taken with the hash. */
+type OutputEntry = readonly [string] | readonly [string, number, number, number];
+
+/**
+ * A rule file's record (short keys: a large library's cache is read at every build): `s` the rule
+ * file's stat and `h` its content hash; `n`, `i` its name and RuleID when it loaded; `d`, `f` its
+ * messages and failed Tests (when any); `t` per target: `k` the key of the target's options, `d` its
+ * messages, `o` its outputs.
+ */
+interface Entry {
+  readonly s: Stat;
+  readonly h: string;
+  readonly n?: string;
+  readonly i?: string;
+  readonly d?: readonly Diagnostic[];
+  readonly f?: readonly Diagnostic[];
+  readonly t: Readonly<Record<string, { readonly k: string; readonly d?: readonly Diagnostic[]; readonly o: Readonly<Record<string, OutputEntry>> }>>;
 }
 
+/**
+ * The file, JSON lines: a header `{"version", "compiler"}`, one `[ruleFile, entry]` line per rule
+ * file (relative to out/, as the manifest names it), and a trailer `{"written", "rules"}` (when it
+ * was written: stats this recent are not trusted). Without its trailer (cut short) it is ignored.
+ * Lines, so that a large library's cache is written and read a record at a time.
+ */
 interface CacheFile {
-  readonly version: number;
-  readonly compiler: string;
-  /** When it was written (ms since the epoch): stats newer than this are not trusted. */
   readonly written: number;
-  /** Rule file (relative to out/, as the manifest names it) -> its stat and record. */
-  readonly rules: Record<string, { readonly stat: Stat; readonly record: RuleRecord }>;
-  /** Output path -> its stat and hash when last seen. */
-  readonly outputs: Record<string, { readonly stat: Stat; readonly sha: string }>;
+  readonly rules: ReadonlyMap<string, Entry>;
 }
 
 let compilerKeyMemo: string | undefined;
@@ -87,7 +96,7 @@ export function targetKey(target: string, options: TargetOptions): string {
   return contentHash(JSON.stringify([target, Object.entries(options).sort(([a], [b]) => (a < b ? -1 : 1))]));
 }
 
-function sameStat(a: Stat, b: Stats): boolean {
+function sameStat(a: readonly number[], b: Stats): boolean {
   return a[0] === b.size && a[1] === b.mtimeMs && a[2] === b.ino;
 }
 
@@ -95,10 +104,16 @@ function statOf(s: Stats): Stat {
   return [s.size, s.mtimeMs, s.ino];
 }
 
+const none: readonly Diagnostic[] = [];
+
 export class BuildCache {
   private readonly old: CacheFile | undefined;
-  private readonly rules: CacheFile["rules"] = {};
-  private readonly outputs: CacheFile["outputs"] = {};
+  /** This build's records, spooled to a temporary file as they come (memory does not hold them). */
+  private readonly spool: string;
+  private buffer = "";
+  private spooled = 0;
+  /** The rule files this build recorded. */
+  private readonly seen = new Set<string>();
   /** Lookups answered, for the summary and the benchmark. */
   hits = 0;
   /** Something was learnt that the cache on disk does not say (a new record, a new stat). */
@@ -108,23 +123,36 @@ export class BuildCache {
     private readonly out: string,
     /** Target name -> its key (targetKey) for the targets of this build. */
     private readonly keys: Readonly<Record<string, string>>,
+    /** false: only look up (`build --check`, which writes nothing, the cache included). */
+    private readonly writes = true,
   ) {
     this.old = read(join(out, CACHE));
+    this.spool = join(out, `${CACHE}.spool.${process.pid}.tmp`);
   }
 
-  private trusted(stat: Stat, now: Stats): boolean {
-    return sameStat(stat, now) && now.mtimeMs < this.old!.written - RACY_MS;
+  private put(source: string, entry: Entry): void {
+    if (!this.writes) return;
+    this.seen.add(source);
+    this.buffer += JSON.stringify([source, entry]) + "\n";
+    this.spooled++;
+    if (this.buffer.length > SPOOL_FLUSH) this.flush();
   }
 
-  /** The hash of a file, from its stat when the cache vouches for it, else by reading it. */
-  private hashOf(path: string, known: { readonly stat: Stat; readonly sha: string } | undefined): { sha: string; stat: Stats } | undefined {
+  private flush(): void {
+    if (this.buffer === "") return;
+    appendFileSync(this.spool, this.buffer);
+    this.buffer = "";
+  }
+
+  /** The hash of a file: from its stat when that vouches for the known hash, else by reading it. */
+  private hashOf(path: string, sha: string | undefined, stat: readonly number[] | undefined): { sha: string; stat: Stats } | undefined {
     let st: Stats;
     try {
       st = statSync(path);
     } catch {
       return undefined;
     }
-    if (known && this.trusted(known.stat, st)) return { sha: known.sha, stat: st };
+    if (sha !== undefined && stat !== undefined && stat.length === 3 && sameStat(stat, st) && st.mtimeMs < this.old!.written - RACY_MS) return { sha, stat: st };
     this.dirty = true;
     try {
       return { sha: contentHash(readFileSync(path)), stat: st };
@@ -141,31 +169,31 @@ export class BuildCache {
     const old = this.old;
     if (old === undefined) return undefined;
     const source = manifestSource(this.out, file);
-    const entry = old.rules[source];
+    const entry = old.rules.get(source);
     if (entry === undefined) return undefined;
-    const input = this.hashOf(file, { stat: entry.stat, sha: entry.record.sha });
-    if (input === undefined || input.sha !== entry.record.sha) return undefined;
-    const record = entry.record;
+    const input = this.hashOf(file, entry.h, entry.s);
+    if (input === undefined || input.sha !== entry.h) return undefined;
     const outcomes: TargetOutcome[] = [];
-    const seen: CacheFile["outputs"] = {};
-    const loaded = record.name !== undefined && record.testFailures.length === 0;
+    const seen: Record<string, Entry["t"][string]> = {};
+    const loaded = entry.n !== undefined && (entry.f ?? none).length === 0;
     for (const t of loaded ? targets : []) {
-      const r = record.targets[t];
-      if (r === undefined || r.key !== this.keys[t]) return undefined;
+      const r = entry.t[t];
+      if (r === undefined || r.k !== this.keys[t]) return undefined;
       const kept: { path: string; sha: string }[] = [];
-      for (const [path, sha] of Object.entries(r.files)) {
-        const now = this.hashOf(join(this.out, path), old.outputs[path]);
-        if (now === undefined || now.sha !== sha) return undefined;
-        seen[path] = { stat: statOf(now.stat), sha };
-        kept.push({ path, sha });
+      const o: Record<string, OutputEntry> = {};
+      for (const [path, known] of Object.entries(r.o)) {
+        const now = this.hashOf(join(this.out, path), known[0], known.length === 4 ? [known[1], known[2], known[3]] : undefined);
+        if (now === undefined || now.sha !== known[0]) return undefined;
+        o[path] = [known[0], now.stat.size, now.stat.mtimeMs, now.stat.ino];
+        kept.push({ path, sha: known[0] });
       }
-      outcomes.push({ diagnostics: r.diagnostics, files: [], kept });
+      seen[t] = { ...r, o };
+      outcomes.push({ diagnostics: r.d ?? none, files: [], kept });
     }
-    Object.assign(this.outputs, seen);
-    this.rules[source] = { stat: statOf(input.stat), record };
+    this.put(source, { ...entry, s: statOf(input.stat), t: { ...entry.t, ...seen } });
     this.hits++;
     // Code frames of its diagnostics need the text (read only then).
-    const framed = [record.diagnostics, record.testFailures, ...outcomes.map((o) => o.diagnostics)].some((ds) => ds.some((d) => d.span !== undefined));
+    const framed = [entry.d ?? none, entry.f ?? none, ...outcomes.map((x) => x.diagnostics)].some((ds) => ds.some((d) => d.span !== undefined));
     let text: string | undefined;
     if (framed) {
       try {
@@ -177,9 +205,9 @@ export class BuildCache {
     return {
       file,
       ...(text === undefined ? {} : { source: text }),
-      diagnostics: record.diagnostics,
-      ...(record.name === undefined ? {} : { rule: { name: record.name, ruleId: record.ruleId! } }),
-      testFailures: record.testFailures,
+      diagnostics: entry.d ?? none,
+      ...(entry.n === undefined ? {} : { rule: { name: entry.n, ruleId: entry.i! } }),
+      testFailures: entry.f ?? none,
       targets: outcomes,
       cached: true,
     };
@@ -190,66 +218,135 @@ export class BuildCache {
     const fp: FileFingerprint | undefined = result.fingerprint;
     if (result.cached || fp === undefined) return;
     this.dirty = true;
-    const recordTargets: Record<string, RuleRecord["targets"][string]> = {};
+    const t: Record<string, Entry["t"][string]> = {};
     result.targets.forEach((o, i) => {
       const name = targets[i]!;
-      recordTargets[name] = { key: this.keys[name]!, diagnostics: o.diagnostics, files: Object.fromEntries(o.files.map((f) => [f.path, contentHash(f.content)])) };
+      t[name] = {
+        k: this.keys[name]!,
+        ...(o.diagnostics.length > 0 ? { d: o.diagnostics } : {}),
+        o: Object.fromEntries(o.files.map((f) => [f.path, [contentHash(f.content)] as const])),
+      };
     });
-    this.rules[manifestSource(this.out, result.file)] = {
-      stat: [fp.size, fp.mtimeMs, fp.ino],
-      record: {
-        sha: fp.sha,
-        ...(result.rule ? { name: result.rule.name, ruleId: result.rule.ruleId } : {}),
-        diagnostics: result.diagnostics,
-        testFailures: result.testFailures,
-        targets: recordTargets,
-      },
-    };
+    const source = manifestSource(this.out, result.file);
+    // The other targets' records of the same content stay (a build of one target keeps the rest).
+    const prev = this.old?.rules.get(source);
+    const targetRecords = prev !== undefined && prev.h === fp.sha && result.rule !== undefined ? { ...prev.t, ...t } : t;
+    this.put(source, {
+      s: [fp.size, fp.mtimeMs, fp.ino],
+      h: fp.sha,
+      ...(result.rule ? { n: result.rule.name, i: result.rule.ruleId } : {}),
+      ...(result.diagnostics.length > 0 ? { d: result.diagnostics } : {}),
+      ...(result.testFailures.length > 0 ? { f: result.testFailures } : {}),
+      t: targetRecords,
+    });
   }
 
   /**
    * Writes the cache for the next build: the records of this build's rule files (and of other rule
-   * files still recorded), and the stat of every output as it is now.
+   * files still recorded), with the stat of every output written or checked now.
    */
   save(): void {
     const old = this.old;
-    // Every rule answered from the cache on disk, every file trusted by its stat: it says it all.
-    if (old !== undefined && !this.dirty && Object.keys(this.rules).length === Object.keys(old.rules).length) return;
-    // Records of rule files this build did not see (another library writing into the same out/).
-    if (old !== undefined && old.compiler === compilerKey()) {
-      for (const [source, entry] of Object.entries(old.rules)) if (!(source in this.rules) && existsSync(resolve(this.out, source))) this.rules[source] = entry;
+    this.flush();
+    try {
+      // Every rule answered from the cache on disk, every file trusted by its stat: it says it all.
+      if (old !== undefined && !this.dirty && this.seen.size === old.rules.size) return;
+      const lines: string[] = [JSON.stringify({ version: VERSION, compiler: compilerKey() })];
+      let count = 0;
+      const fd = openSync(`${join(this.out, CACHE)}.${process.pid}.tmp`, "w");
+      const emit = (source: string, entry: Entry) => {
+        lines.push(JSON.stringify([source, withStats(this.out, entry)]));
+        count++;
+        if (lines.length >= 1000) writeSync(fd, lines.splice(0, lines.length).join("\n") + "\n");
+      };
+      try {
+        if (this.spooled > 0) forEachLine(this.spool, (line) => {
+          const [source, entry] = JSON.parse(line) as [string, Entry];
+          emit(source, entry);
+        });
+        // Records of rule files this build did not see (another library writing into the same out/).
+        for (const [source, entry] of old?.rules ?? []) if (!this.seen.has(source) && existsSync(resolve(this.out, source))) emit(source, entry);
+        lines.push(JSON.stringify({ written: Date.now(), rules: count }));
+        writeSync(fd, lines.join("\n") + "\n");
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(`${join(this.out, CACHE)}.${process.pid}.tmp`, join(this.out, CACHE));
+      const ignore = join(this.out, ".gitignore");
+      if (!existsSync(ignore)) writeFileSync(ignore, `# rulec's build cache: machine-specific, not for version control\n${CACHE}\n`);
+    } finally {
+      rmSync(this.spool, { force: true });
     }
-    const outputs: CacheFile["outputs"] = {};
-    for (const { record } of Object.values(this.rules)) {
-      for (const t of Object.values(record.targets)) {
-        for (const [path, sha] of Object.entries(t.files)) {
-          const seen = this.outputs[path];
-          if (seen && seen.sha === sha) {
-            outputs[path] = seen;
-            continue;
-          }
-          try {
-            // Written (or found equal) by this build. A change between that and this stat shows in the
-            // modification time, which the next build does not trust so close to the cache's writing.
-            outputs[path] = { stat: statOf(statSync(join(this.out, path))), sha };
-          } catch {
-            // Not there (a failed write): the next build checks it.
-          }
-        }
+  }
+}
+
+/** The stat of each output written (or found equal) by this build, taken now. */
+function withStats(out: string, entry: Entry): Entry {
+  let changed = false;
+  const t: Record<string, Entry["t"][string]> = {};
+  for (const [name, r] of Object.entries(entry.t)) {
+    const o: Record<string, OutputEntry> = {};
+    for (const [path, known] of Object.entries(r.o)) {
+      if (known.length === 4) {
+        o[path] = known;
+        continue;
+      }
+      changed = true;
+      try {
+        // A change between the write and this stat shows in the modification time, which the next
+        // build does not trust so close to the cache's writing.
+        const st = statSync(join(out, path));
+        o[path] = [known[0], st.size, st.mtimeMs, st.ino];
+      } catch {
+        o[path] = known; // not there (a failed write): the next build checks it
       }
     }
-    const file: CacheFile = { version: VERSION, compiler: compilerKey(), written: Date.now(), rules: this.rules, outputs };
-    writeAtomic(join(this.out, CACHE), JSON.stringify(file));
-    const ignore = join(this.out, ".gitignore");
-    if (!existsSync(ignore)) writeFileSync(ignore, `# rulec's build cache: machine-specific, not for version control\n${CACHE}\n`);
+    t[name] = { ...r, o };
+  }
+  return changed ? { ...entry, t } : entry;
+}
+
+/** Calls `f` with each line of a file, reading it a megabyte at a time. */
+function forEachLine(path: string, f: (line: string) => void): void {
+  const fd = openSync(path, "r");
+  try {
+    const chunk = Buffer.alloc(1 << 20);
+    let rest = "";
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      const text = rest + chunk.toString("utf8", 0, n);
+      const lines = text.split("\n");
+      rest = lines.pop()!;
+      for (const line of lines) if (line !== "") f(line);
+    }
+    if (rest !== "") f(rest);
+  } finally {
+    closeSync(fd);
   }
 }
 
 function read(path: string): CacheFile | undefined {
   try {
-    const c = JSON.parse(readFileSync(path, "utf8")) as CacheFile;
-    if (c.version !== VERSION || c.compiler !== compilerKey() || typeof c.rules !== "object" || typeof c.outputs !== "object") return undefined;
-    return c;
+    const rules = new Map<string, Entry>();
+    let first = true;
+    let trailer: { written?: number; rules?: number } | undefined;
+    forEachLine(path, (line) => {
+      if (first) {
+        first = false;
+        const header = JSON.parse(line) as { version?: number; compiler?: string };
+        if (header.version !== VERSION || header.compiler !== compilerKey()) throw new Error("another rulec's cache");
+        return;
+      }
+      if (line.startsWith("{")) {
+        trailer = JSON.parse(line) as typeof trailer;
+        return;
+      }
+      const [source, entry] = JSON.parse(line) as [string, Entry];
+      rules.set(source, entry);
+    });
+    if (trailer === undefined || typeof trailer.written !== "number" || trailer.rules !== rules.size) return undefined;
+    return { written: trailer.written, rules };
   } catch {
     return undefined;
   }

@@ -113,7 +113,7 @@ export interface FileFingerprint {
 
 /** The hash the build cache keys files by. */
 export function contentHash(bytes: Uint8Array | string): string {
-  return createHash("sha256").update(bytes).digest("base64url").slice(0, 32);
+  return createHash("sha256").update(bytes).digest("base64url").slice(0, 22);
 }
 
 export function loadFile(file: string, options: { fingerprint?: boolean } = {}): LoadedFile {

@@ -17,7 +17,7 @@ function tree(dir: string): Record<string, string> {
   const walk = (d: string, prefix: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       // The build cache (and the .gitignore that names it) is the machine's, not the output's.
-      if (prefix === "" && (e.name === ".rulec-cache.json" || e.name === ".gitignore")) continue;
+      if (prefix === "" && (e.name === ".rulec-cache.jsonl" || e.name === ".gitignore")) continue;
       if (e.isDirectory()) walk(join(d, e.name), `${prefix}${e.name}/`);
       else out[`${prefix}${e.name}`] = readFileSync(join(d, e.name), "utf8");
     }

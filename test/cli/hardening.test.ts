@@ -17,7 +17,7 @@ function tree(dir: string): Record<string, string> {
   const walk = (d: string, prefix: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       // The build cache (and the .gitignore that names it) is the machine's, not the output's.
-      if (prefix === "" && (e.name === ".rulec-cache.json" || e.name === ".gitignore")) continue;
+      if (prefix === "" && (e.name === ".rulec-cache.jsonl" || e.name === ".gitignore")) continue;
       if (e.isDirectory()) walk(join(d, e.name), `${prefix}${e.name}/`);
       else out[`${prefix}${e.name}`] = readFileSync(join(d, e.name), "utf8");
     }
@@ -138,7 +138,9 @@ describe("the output directory's manifest", () => {
     const clean = tempDir("interrupted-clean");
     cpSync(join(dir, "rules"), join(clean, "rules"), { recursive: true });
     expect(rulec(["build", "rules"], { cwd: clean }).status).toBe(0);
-    expect(tree(join(dir, "out"))).toEqual(tree(join(clean, "out")));
+    const [got, want] = [tree(join(dir, "out")), tree(join(clean, "out"))];
+    expect(Object.keys(got).filter((k) => !(k in want))).toEqual([]);
+    expect(got).toEqual(want);
   });
 
   it("--check never calls out/ fresh while files no rule writes remain", () => {

@@ -10,7 +10,7 @@ import { bufferOutput } from "../../src/cli/output.js";
 import { BIN } from "../helpers/cli.js";
 
 /**
- * The incremental build (out/.rulec-cache.json): after any sequence of edits, renames, deletions,
+ * The incremental build (out/.rulec-cache.jsonl): after any sequence of edits, renames, deletions,
  * additions, configuration changes, hand edits of outputs and interrupted builds, a build leaves
  * out/ byte for byte as a clean build of the same library leaves a new directory, and
  * `build --check` agrees; and a build with nothing changed compiles nothing.
@@ -50,7 +50,7 @@ function tree(dir: string): Record<string, string> {
     if (!existsSync(d)) return;
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const rel = `${prefix}${e.name}`;
-      if (rel === ".rulec-cache.json" || rel === ".gitignore") continue;
+      if (rel === ".rulec-cache.jsonl" || rel === ".gitignore") continue;
       if (e.isDirectory()) walk(join(d, e.name), `${rel}/`);
       else out[rel] = readFileSync(join(d, e.name), "utf8");
     }

@@ -27,17 +27,22 @@ evaluated0.props = undefined;
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
+if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 var props0 = {};
 for(const key0 in data){
 if(pattern4.test(key0)){
 let data0 = data[key0];
+const _errs1 = errors;
+if(errors === _errs1){
 if(Array.isArray(data0)){
+var valid1 = true;
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
+const _errs3 = errors;
 const _errs5 = errors;
-let valid4 = false;
+let valid3 = false;
 let passing0 = null;
 const _errs6 = errors;
 if(typeof data1 !== "string"){
@@ -52,7 +57,7 @@ errors++;
 }
 var _valid0 = _errs6 === errors;
 if(_valid0){
-valid4 = true;
+valid3 = true;
 passing0 = 0;
 }
 const _errs8 = errors;
@@ -67,17 +72,17 @@ vErrors.push(err1);
 errors++;
 }
 var _valid0 = _errs8 === errors;
-if(_valid0 && valid4){
-valid4 = false;
+if(_valid0 && valid3){
+valid3 = false;
 passing0 = [passing0, 1];
 }
 else {
 if(_valid0){
-valid4 = true;
+valid3 = true;
 passing0 = 1;
 }
 }
-if(!valid4){
+if(!valid3){
 const err2 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0,schemaPath:"#/$defs/ReportItem/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err2];
@@ -86,6 +91,8 @@ else {
 vErrors.push(err2);
 }
 errors++;
+validate22.errors = vErrors;
+return false;
 }
 else {
 errors = _errs5;
@@ -98,31 +105,25 @@ vErrors = null;
 }
 }
 }
+var valid1 = _errs3 === errors;
+if(!valid1){
+break;
+}
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/patternProperties/.*/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err3];
+validate22.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/patternProperties/.*/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
 }
-else {
-vErrors.push(err3);
-}
-errors++;
 }
 props0[key0] = true;
 }
 }
 }
 else {
-const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err4];
+validate22.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
 }
-else {
-vErrors.push(err4);
-}
-errors++;
 }
 validate22.errors = vErrors;
 evaluated0.props = props0;
@@ -144,17 +145,21 @@ evaluated0.props = undefined;
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
+if(errors === 0){
 if(Array.isArray(data)){
+var valid0 = true;
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
+const _errs1 = errors;
+if(errors === _errs1){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 var props0 = {};
 for(const key0 in data0){
 if(pattern4.test(key0)){
 let data1 = data0[key0];
 const _errs5 = errors;
-let valid4 = false;
+let valid3 = false;
 let passing0 = null;
 const _errs6 = errors;
 if(typeof data1 !== "string"){
@@ -169,7 +174,7 @@ errors++;
 }
 var _valid0 = _errs6 === errors;
 if(_valid0){
-valid4 = true;
+valid3 = true;
 passing0 = 0;
 }
 const _errs8 = errors;
@@ -184,13 +189,13 @@ vErrors.push(err1);
 errors++;
 }
 var _valid0 = _errs8 === errors;
-if(_valid0 && valid4){
-valid4 = false;
+if(_valid0 && valid3){
+valid3 = false;
 passing0 = [passing0, 1];
 }
 else {
 if(_valid0){
-valid4 = true;
+valid3 = true;
 passing0 = 1;
 }
 const _errs10 = errors;
@@ -205,13 +210,13 @@ vErrors.push(err2);
 errors++;
 }
 var _valid0 = _errs10 === errors;
-if(_valid0 && valid4){
-valid4 = false;
+if(_valid0 && valid3){
+valid3 = false;
 passing0 = [passing0, 2];
 }
 else {
 if(_valid0){
-valid4 = true;
+valid3 = true;
 passing0 = 2;
 }
 const _errs12 = errors;
@@ -226,13 +231,13 @@ vErrors.push(err3);
 errors++;
 }
 var _valid0 = _errs12 === errors;
-if(_valid0 && valid4){
-valid4 = false;
+if(_valid0 && valid3){
+valid3 = false;
 passing0 = [passing0, 3];
 }
 else {
 if(_valid0){
-valid4 = true;
+valid3 = true;
 passing0 = 3;
 }
 const _errs14 = errors;
@@ -247,20 +252,20 @@ vErrors.push(err4);
 errors++;
 }
 var _valid0 = _errs14 === errors;
-if(_valid0 && valid4){
-valid4 = false;
+if(_valid0 && valid3){
+valid3 = false;
 passing0 = [passing0, 4];
 }
 else {
 if(_valid0){
-valid4 = true;
+valid3 = true;
 passing0 = 4;
 }
 }
 }
 }
 }
-if(!valid4){
+if(!valid3){
 const err5 = {instancePath:instancePath+"/" + i0+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/MockReturnValue/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err5];
@@ -269,6 +274,8 @@ else {
 vErrors.push(err5);
 }
 errors++;
+validate25.errors = vErrors;
+return false;
 }
 else {
 errors = _errs5;
@@ -286,26 +293,20 @@ props0[key0] = true;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err6];
+validate25.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs1 === errors;
+if(!valid0){
+break;
+}
+}
 }
 else {
-vErrors.push(err6);
+validate25.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
 }
-errors++;
-}
-}
-}
-else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
 }
 validate25.errors = vErrors;
 return errors === 0;
@@ -325,101 +326,88 @@ evaluated0.props = undefined;
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
+if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.ID === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ID"},message:"must have required property '"+"ID"+"'"};
-if(vErrors === null){
-vErrors = [err0];
+let missing0;
+if((data.ID === undefined) && (missing0 = "ID")){
+validate27.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
 }
 else {
-vErrors.push(err0);
-}
-errors++;
-}
+const _errs1 = errors;
 for(const key0 in data){
 if(!((key0 === "ID") || (key0 === "Matches"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
+validate27.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
 }
 }
+if(_errs1 === errors){
 if(data.ID !== undefined){
+const _errs2 = errors;
 if(typeof data.ID !== "string"){
-const err2 = {instancePath:instancePath+"/ID",schemaPath:"#/properties/ID/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err2];
+validate27.errors = [{instancePath:instancePath+"/ID",schemaPath:"#/properties/ID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs2 === errors;
 }
 else {
-vErrors.push(err2);
+var valid0 = true;
 }
-errors++;
-}
-}
+if(valid0){
 if(data.Matches !== undefined){
 let data1 = data.Matches;
+const _errs4 = errors;
+if(errors === _errs4){
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 var props0 = {};
 for(const key1 in data1){
 if(pattern4.test(key1)){
 let data2 = data1[key1];
+const _errs7 = errors;
+if(errors === _errs7){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 var props1 = {};
 for(const key2 in data2){
 if(pattern4.test(key2)){
+const _errs9 = errors;
+if(errors === _errs9){
 if(!(Array.isArray(data2[key2]))){
-const err3 = {instancePath:instancePath+"/Matches/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/CorrelationRuleTestCaseMatch/patternProperties/.*/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err3];
+validate27.errors = [{instancePath:instancePath+"/Matches/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/CorrelationRuleTestCaseMatch/patternProperties/.*/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
 }
-else {
-vErrors.push(err3);
-}
-errors++;
 }
 props1[key2] = true;
 }
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/Matches/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/CorrelationRuleTestCaseMatch/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err4];
+validate27.errors = [{instancePath:instancePath+"/Matches/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/CorrelationRuleTestCaseMatch/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
 }
-else {
-vErrors.push(err4);
-}
-errors++;
 }
 props0[key1] = true;
 }
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/Matches",schemaPath:"#/properties/Matches/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err5];
+validate27.errors = [{instancePath:instancePath+"/Matches",schemaPath:"#/properties/Matches/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
 }
 else {
-vErrors.push(err5);
-}
-errors++;
+var valid0 = true;
 }
 }
 }
-else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err6];
+}
 }
 else {
-vErrors.push(err6);
+validate27.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
 }
-errors++;
 }
 validate27.errors = vErrors;
 return errors === 0;
@@ -437,125 +425,124 @@ evaluated0.props = undefined;
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
+if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.Name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "Name"},message:"must have required property '"+"Name"+"'"};
-if(vErrors === null){
-vErrors = [err0];
+let missing0;
+if(((data.Name === undefined) && (missing0 = "Name")) || ((data.ExpectedResult === undefined) && (missing0 = "ExpectedResult"))){
+validate24.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
 }
 else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.ExpectedResult === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ExpectedResult"},message:"must have required property '"+"ExpectedResult"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
+const _errs1 = errors;
 for(const key0 in data){
 if(!((((((((key0 === "Name") || (key0 === "ExpectedResult")) || (key0 === "LogType")) || (key0 === "ResourceType")) || (key0 === "Mocks")) || (key0 === "Log")) || (key0 === "Resource")) || (key0 === "RuleOutputs"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
+validate24.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
 }
 }
+if(_errs1 === errors){
 if(data.Name !== undefined){
+const _errs2 = errors;
 if(typeof data.Name !== "string"){
-const err3 = {instancePath:instancePath+"/Name",schemaPath:"#/properties/Name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err3];
+validate24.errors = [{instancePath:instancePath+"/Name",schemaPath:"#/properties/Name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs2 === errors;
 }
 else {
-vErrors.push(err3);
+var valid0 = true;
 }
-errors++;
-}
-}
+if(valid0){
 if(data.ExpectedResult !== undefined){
+const _errs4 = errors;
 if(typeof data.ExpectedResult !== "boolean"){
-const err4 = {instancePath:instancePath+"/ExpectedResult",schemaPath:"#/properties/ExpectedResult/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err4];
+validate24.errors = [{instancePath:instancePath+"/ExpectedResult",schemaPath:"#/properties/ExpectedResult/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs4 === errors;
 }
 else {
-vErrors.push(err4);
+var valid0 = true;
 }
-errors++;
-}
-}
+if(valid0){
 if(data.LogType !== undefined){
+const _errs6 = errors;
 if(typeof data.LogType !== "string"){
-const err5 = {instancePath:instancePath+"/LogType",schemaPath:"#/properties/LogType/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err5];
+validate24.errors = [{instancePath:instancePath+"/LogType",schemaPath:"#/properties/LogType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs6 === errors;
 }
 else {
-vErrors.push(err5);
+var valid0 = true;
 }
-errors++;
-}
-}
+if(valid0){
 if(data.ResourceType !== undefined){
+const _errs8 = errors;
 if(typeof data.ResourceType !== "string"){
-const err6 = {instancePath:instancePath+"/ResourceType",schemaPath:"#/properties/ResourceType/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err6];
+validate24.errors = [{instancePath:instancePath+"/ResourceType",schemaPath:"#/properties/ResourceType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs8 === errors;
 }
 else {
-vErrors.push(err6);
+var valid0 = true;
 }
-errors++;
-}
-}
+if(valid0){
 if(data.Mocks !== undefined){
+const _errs10 = errors;
 if(!(validate25(data.Mocks, {instancePath:instancePath+"/Mocks",parentData:data,parentDataProperty:"Mocks",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
 errors = vErrors.length;
 }
+var valid0 = _errs10 === errors;
 }
+else {
+var valid0 = true;
+}
+if(valid0){
 if(data.RuleOutputs !== undefined){
 let data5 = data.RuleOutputs;
+const _errs11 = errors;
+if(errors === _errs11){
 if(Array.isArray(data5)){
+var valid1 = true;
 const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
+const _errs13 = errors;
 if(!(validate27(data5[i0], {instancePath:instancePath+"/RuleOutputs/" + i0,parentData:data5,parentDataProperty:i0,rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
 errors = vErrors.length;
 }
-}
-}
-else {
-const err7 = {instancePath:instancePath+"/RuleOutputs",schemaPath:"#/properties/RuleOutputs/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
+var valid1 = _errs13 === errors;
+if(!valid1){
+break;
 }
 }
 }
 else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err8];
+validate24.errors = [{instancePath:instancePath+"/RuleOutputs",schemaPath:"#/properties/RuleOutputs/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs11 === errors;
 }
 else {
-vErrors.push(err8);
+var valid0 = true;
 }
-errors++;
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate24.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
 }
 validate24.errors = vErrors;
 return errors === 0;
@@ -575,154 +562,137 @@ evaluated0.props = undefined;
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
+if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.PrimaryKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "PrimaryKey"},message:"must have required property '"+"PrimaryKey"+"'"};
-if(vErrors === null){
-vErrors = [err0];
+let missing0;
+if((data.PrimaryKey === undefined) && (missing0 = "PrimaryKey")){
+validate30.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
 }
 else {
-vErrors.push(err0);
-}
-errors++;
-}
+const _errs1 = errors;
 for(const key0 in data){
 if(!((key0 === "PrimaryKey") || (key0 === "AssociatedLogTypes"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
+validate30.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
 }
 }
+if(_errs1 === errors){
 if(data.PrimaryKey !== undefined){
+const _errs2 = errors;
 if(typeof data.PrimaryKey !== "string"){
-const err2 = {instancePath:instancePath+"/PrimaryKey",schemaPath:"#/properties/PrimaryKey/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err2];
+validate30.errors = [{instancePath:instancePath+"/PrimaryKey",schemaPath:"#/properties/PrimaryKey/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs2 === errors;
 }
 else {
-vErrors.push(err2);
+var valid0 = true;
 }
-errors++;
-}
-}
+if(valid0){
 if(data.AssociatedLogTypes !== undefined){
 let data1 = data.AssociatedLogTypes;
+const _errs4 = errors;
+if(errors === _errs4){
 if(Array.isArray(data1)){
+var valid1 = true;
 const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
+const _errs6 = errors;
+const _errs7 = errors;
+if(errors === _errs7){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.LogType === undefined){
-const err3 = {instancePath:instancePath+"/AssociatedLogTypes/" + i0,schemaPath:"#/$defs/AssociatedLogType/required",keyword:"required",params:{missingProperty: "LogType"},message:"must have required property '"+"LogType"+"'"};
-if(vErrors === null){
-vErrors = [err3];
+let missing1;
+if(((data2.LogType === undefined) && (missing1 = "LogType")) || ((data2.Selectors === undefined) && (missing1 = "Selectors"))){
+validate30.errors = [{instancePath:instancePath+"/AssociatedLogTypes/" + i0,schemaPath:"#/$defs/AssociatedLogType/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
 }
 else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data2.Selectors === undefined){
-const err4 = {instancePath:instancePath+"/AssociatedLogTypes/" + i0,schemaPath:"#/$defs/AssociatedLogType/required",keyword:"required",params:{missingProperty: "Selectors"},message:"must have required property '"+"Selectors"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
+const _errs9 = errors;
 for(const key1 in data2){
 if(!((key1 === "LogType") || (key1 === "Selectors"))){
-const err5 = {instancePath:instancePath+"/AssociatedLogTypes/" + i0,schemaPath:"#/$defs/AssociatedLogType/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
+validate30.errors = [{instancePath:instancePath+"/AssociatedLogTypes/" + i0,schemaPath:"#/$defs/AssociatedLogType/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+return false;
+break;
 }
 }
+if(_errs9 === errors){
 if(data2.LogType !== undefined){
+const _errs10 = errors;
 if(typeof data2.LogType !== "string"){
-const err6 = {instancePath:instancePath+"/AssociatedLogTypes/" + i0+"/LogType",schemaPath:"#/$defs/AssociatedLogType/properties/LogType/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err6];
+validate30.errors = [{instancePath:instancePath+"/AssociatedLogTypes/" + i0+"/LogType",schemaPath:"#/$defs/AssociatedLogType/properties/LogType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs10 === errors;
 }
 else {
-vErrors.push(err6);
+var valid3 = true;
 }
-errors++;
-}
-}
+if(valid3){
 if(data2.Selectors !== undefined){
 let data4 = data2.Selectors;
+const _errs12 = errors;
+if(errors === _errs12){
 if(Array.isArray(data4)){
+var valid4 = true;
 const len1 = data4.length;
 for(let i1=0; i1<len1; i1++){
+const _errs14 = errors;
 if(typeof data4[i1] !== "string"){
-const err7 = {instancePath:instancePath+"/AssociatedLogTypes/" + i0+"/Selectors/" + i1,schemaPath:"#/$defs/AssociatedLogType/properties/Selectors/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err7];
+validate30.errors = [{instancePath:instancePath+"/AssociatedLogTypes/" + i0+"/Selectors/" + i1,schemaPath:"#/$defs/AssociatedLogType/properties/Selectors/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
 }
-else {
-vErrors.push(err7);
-}
-errors++;
+var valid4 = _errs14 === errors;
+if(!valid4){
+break;
 }
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/AssociatedLogTypes/" + i0+"/Selectors",schemaPath:"#/$defs/AssociatedLogType/properties/Selectors/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err8];
+validate30.errors = [{instancePath:instancePath+"/AssociatedLogTypes/" + i0+"/Selectors",schemaPath:"#/$defs/AssociatedLogType/properties/Selectors/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid3 = _errs12 === errors;
 }
 else {
-vErrors.push(err8);
-}
-errors++;
+var valid3 = true;
 }
 }
-}
-else {
-const err9 = {instancePath:instancePath+"/AssociatedLogTypes/" + i0,schemaPath:"#/$defs/AssociatedLogType/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
 }
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/AssociatedLogTypes",schemaPath:"#/properties/AssociatedLogTypes/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err10];
+validate30.errors = [{instancePath:instancePath+"/AssociatedLogTypes/" + i0,schemaPath:"#/$defs/AssociatedLogType/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid1 = _errs6 === errors;
+if(!valid1){
+break;
+}
+}
 }
 else {
-vErrors.push(err10);
+validate30.errors = [{instancePath:instancePath+"/AssociatedLogTypes",schemaPath:"#/properties/AssociatedLogTypes/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
 }
-errors++;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+}
 }
 }
 }
 else {
-const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err11];
+validate30.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
 }
-else {
-vErrors.push(err11);
-}
-errors++;
 }
 validate30.errors = vErrors;
 return errors === 0;
@@ -742,12 +712,26 @@ evaluated0.props = undefined;
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
+if(errors === 0){
 if(Array.isArray(data)){
+var valid0 = true;
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
+const _errs1 = errors;
 if(!(data0 && typeof data0 == "object" && !Array.isArray(data0))){
-const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+validate32.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+const _errs3 = errors;
+let valid1 = false;
+let passing0 = null;
+const _errs4 = errors;
+if(errors === _errs4){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing0;
+if(((data0.KeyPath === undefined) && (missing0 = "KeyPath")) || ((data0.Condition === undefined) && (missing0 = "Condition"))){
+const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/0/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -756,13 +740,11 @@ vErrors.push(err0);
 }
 errors++;
 }
-const _errs3 = errors;
-let valid2 = false;
-let passing0 = null;
-const _errs4 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.KeyPath === undefined){
-const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/0/required",keyword:"required",params:{missingProperty: "KeyPath"},message:"must have required property '"+"KeyPath"+"'"};
+else {
+const _errs6 = errors;
+for(const key0 in data0){
+if(!((key0 === "KeyPath") || (key0 === "Condition"))){
+const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -770,9 +752,14 @@ else {
 vErrors.push(err1);
 }
 errors++;
+break;
 }
-if(data0.Condition === undefined){
-const err2 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/0/required",keyword:"required",params:{missingProperty: "Condition"},message:"must have required property '"+"Condition"+"'"};
+}
+if(_errs6 === errors){
+if(data0.KeyPath !== undefined){
+const _errs7 = errors;
+if(typeof data0.KeyPath !== "string"){
+const err2 = {instancePath:instancePath+"/" + i0+"/KeyPath",schemaPath:"#/items/oneOf/0/properties/KeyPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -781,9 +768,16 @@ vErrors.push(err2);
 }
 errors++;
 }
-for(const key0 in data0){
-if(!((key0 === "KeyPath") || (key0 === "Condition"))){
-const err3 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+var valid2 = _errs7 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data0.Condition !== undefined){
+const _errs9 = errors;
+if(typeof data0.Condition !== "string"){
+const err3 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/0/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -792,10 +786,17 @@ vErrors.push(err3);
 }
 errors++;
 }
+var valid2 = _errs9 === errors;
 }
-if(data0.KeyPath !== undefined){
-if(typeof data0.KeyPath !== "string"){
-const err4 = {instancePath:instancePath+"/" + i0+"/KeyPath",schemaPath:"#/items/oneOf/0/properties/KeyPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+var valid2 = true;
+}
+}
+}
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -805,9 +806,18 @@ vErrors.push(err4);
 errors++;
 }
 }
-if(data0.Condition !== undefined){
-if(typeof data0.Condition !== "string"){
-const err5 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/0/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid0 = _errs4 === errors;
+if(_valid0){
+valid1 = true;
+passing0 = 0;
+var props0 = true;
+}
+const _errs11 = errors;
+if(errors === _errs11){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing1;
+if((((data0.KeyPath === undefined) && (missing1 = "KeyPath")) || ((data0.Condition === undefined) && (missing1 = "Condition"))) || ((data0.Value === undefined) && (missing1 = "Value"))){
+const err5 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/1/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -816,10 +826,11 @@ vErrors.push(err5);
 }
 errors++;
 }
-}
-}
 else {
-const err6 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const _errs13 = errors;
+for(const key1 in data0){
+if(!(((key1 === "KeyPath") || (key1 === "Condition")) || (key1 === "Value"))){
+const err6 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -827,17 +838,14 @@ else {
 vErrors.push(err6);
 }
 errors++;
+break;
 }
-var _valid0 = _errs4 === errors;
-if(_valid0){
-valid2 = true;
-passing0 = 0;
-var props0 = true;
 }
-const _errs11 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.KeyPath === undefined){
-const err7 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/1/required",keyword:"required",params:{missingProperty: "KeyPath"},message:"must have required property '"+"KeyPath"+"'"};
+if(_errs13 === errors){
+if(data0.KeyPath !== undefined){
+const _errs14 = errors;
+if(typeof data0.KeyPath !== "string"){
+const err7 = {instancePath:instancePath+"/" + i0+"/KeyPath",schemaPath:"#/items/oneOf/1/properties/KeyPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -846,8 +854,16 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(data0.Condition === undefined){
-const err8 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/1/required",keyword:"required",params:{missingProperty: "Condition"},message:"must have required property '"+"Condition"+"'"};
+var valid3 = _errs14 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data0.Condition !== undefined){
+const _errs16 = errors;
+if(typeof data0.Condition !== "string"){
+const err8 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/1/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -856,8 +872,20 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(data0.Value === undefined){
-const err9 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/1/required",keyword:"required",params:{missingProperty: "Value"},message:"must have required property '"+"Value"+"'"};
+var valid3 = _errs16 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data0.Value !== undefined){
+let data5 = data0.Value;
+const _errs18 = errors;
+const _errs19 = errors;
+let valid4 = false;
+const _errs20 = errors;
+if(!(typeof data5 == "number")){
+const err9 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -866,9 +894,11 @@ vErrors.push(err9);
 }
 errors++;
 }
-for(const key1 in data0){
-if(!(((key1 === "KeyPath") || (key1 === "Condition")) || (key1 === "Value"))){
-const err10 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+var _valid1 = _errs20 === errors;
+valid4 = valid4 || _valid1;
+const _errs22 = errors;
+if(typeof data5 !== "string"){
+const err10 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -877,10 +907,11 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-if(data0.KeyPath !== undefined){
-if(typeof data0.KeyPath !== "string"){
-const err11 = {instancePath:instancePath+"/" + i0+"/KeyPath",schemaPath:"#/items/oneOf/1/properties/KeyPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid1 = _errs22 === errors;
+valid4 = valid4 || _valid1;
+const _errs24 = errors;
+if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
+const err11 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/anyOf/2/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -889,10 +920,11 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-if(data0.Condition !== undefined){
-if(typeof data0.Condition !== "string"){
-const err12 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/1/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid1 = _errs24 === errors;
+valid4 = valid4 || _valid1;
+const _errs26 = errors;
+if(typeof data5 !== "boolean"){
+const err12 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/anyOf/3/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -901,70 +933,15 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-if(data0.Value !== undefined){
-let data5 = data0.Value;
-const _errs19 = errors;
-let valid5 = false;
-const _errs20 = errors;
-if(!(typeof data5 == "number")){
-const err13 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
+var _valid1 = _errs26 === errors;
+valid4 = valid4 || _valid1;
+if(!valid4){
+const err13 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err13];
 }
 else {
 vErrors.push(err13);
-}
-errors++;
-}
-var _valid1 = _errs20 === errors;
-valid5 = valid5 || _valid1;
-const _errs22 = errors;
-if(typeof data5 !== "string"){
-const err14 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-var _valid1 = _errs22 === errors;
-valid5 = valid5 || _valid1;
-const _errs24 = errors;
-if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
-const err15 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/anyOf/2/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-var _valid1 = _errs24 === errors;
-valid5 = valid5 || _valid1;
-const _errs26 = errors;
-if(typeof data5 !== "boolean"){
-const err16 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/anyOf/3/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-var _valid1 = _errs26 === errors;
-valid5 = valid5 || _valid1;
-if(!valid5){
-const err17 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
 }
 errors++;
 }
@@ -979,9 +956,89 @@ vErrors = null;
 }
 }
 }
+if(errors === _errs18){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 for(const key2 in data5){
-const err18 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+const err14 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+break;
+}
+}
+}
+var valid3 = _errs18 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+var _valid0 = _errs11 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 1;
+if(props0 !== true){
+props0 = true;
+}
+}
+const _errs29 = errors;
+if(errors === _errs29){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing2;
+if((((data0.KeyPath === undefined) && (missing2 = "KeyPath")) || ((data0.Condition === undefined) && (missing2 = "Condition"))) || ((data0.Values === undefined) && (missing2 = "Values"))){
+const err16 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/2/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+else {
+const _errs31 = errors;
+for(const key3 in data0){
+if(!(((key3 === "KeyPath") || (key3 === "Condition")) || (key3 === "Values"))){
+const err17 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+break;
+}
+}
+if(_errs31 === errors){
+if(data0.KeyPath !== undefined){
+const _errs32 = errors;
+if(typeof data0.KeyPath !== "string"){
+const err18 = {instancePath:instancePath+"/" + i0+"/KeyPath",schemaPath:"#/items/oneOf/2/properties/KeyPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -990,11 +1047,16 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-}
+var valid5 = _errs32 === errors;
 }
 else {
-const err19 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+var valid5 = true;
+}
+if(valid5){
+if(data0.Condition !== undefined){
+const _errs34 = errors;
+if(typeof data0.Condition !== "string"){
+const err19 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/2/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1003,23 +1065,26 @@ vErrors.push(err19);
 }
 errors++;
 }
-var _valid0 = _errs11 === errors;
-if(_valid0 && valid2){
-valid2 = false;
-passing0 = [passing0, 1];
+var valid5 = _errs34 === errors;
 }
 else {
-if(_valid0){
-valid2 = true;
-passing0 = 1;
-if(props0 !== true){
-props0 = true;
+var valid5 = true;
 }
-}
-const _errs29 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.KeyPath === undefined){
-const err20 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/2/required",keyword:"required",params:{missingProperty: "KeyPath"},message:"must have required property '"+"KeyPath"+"'"};
+if(valid5){
+if(data0.Values !== undefined){
+let data8 = data0.Values;
+const _errs36 = errors;
+const _errs37 = errors;
+let valid6 = false;
+const _errs38 = errors;
+if(errors === _errs38){
+if(Array.isArray(data8)){
+var valid7 = true;
+const len1 = data8.length;
+for(let i1=0; i1<len1; i1++){
+const _errs40 = errors;
+if(!(typeof data8[i1] == "number")){
+const err20 = {instancePath:instancePath+"/" + i0+"/Values/" + i1,schemaPath:"#/items/oneOf/2/properties/Values/anyOf/0/items/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1028,8 +1093,14 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(data0.Condition === undefined){
-const err21 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/2/required",keyword:"required",params:{missingProperty: "Condition"},message:"must have required property '"+"Condition"+"'"};
+var valid7 = _errs40 === errors;
+if(!valid7){
+break;
+}
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/2/properties/Values/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1038,8 +1109,21 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(data0.Values === undefined){
-const err22 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/2/required",keyword:"required",params:{missingProperty: "Values"},message:"must have required property '"+"Values"+"'"};
+}
+var _valid2 = _errs38 === errors;
+valid6 = valid6 || _valid2;
+if(_valid2){
+var items0 = true;
+}
+const _errs42 = errors;
+if(errors === _errs42){
+if(Array.isArray(data8)){
+var valid8 = true;
+const len2 = data8.length;
+for(let i2=0; i2<len2; i2++){
+const _errs44 = errors;
+if(typeof data8[i2] !== "string"){
+const err22 = {instancePath:instancePath+"/" + i0+"/Values/" + i2,schemaPath:"#/items/oneOf/2/properties/Values/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1048,9 +1132,14 @@ vErrors.push(err22);
 }
 errors++;
 }
-for(const key3 in data0){
-if(!(((key3 === "KeyPath") || (key3 === "Condition")) || (key3 === "Values"))){
-const err23 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+var valid8 = _errs44 === errors;
+if(!valid8){
+break;
+}
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/2/properties/Values/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1060,9 +1149,23 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data0.KeyPath !== undefined){
-if(typeof data0.KeyPath !== "string"){
-const err24 = {instancePath:instancePath+"/" + i0+"/KeyPath",schemaPath:"#/items/oneOf/2/properties/KeyPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid2 = _errs42 === errors;
+valid6 = valid6 || _valid2;
+if(_valid2){
+if(items0 !== true){
+items0 = true;
+}
+}
+const _errs46 = errors;
+if(errors === _errs46){
+if(Array.isArray(data8)){
+var valid9 = true;
+const len3 = data8.length;
+for(let i3=0; i3<len3; i3++){
+let data11 = data8[i3];
+const _errs48 = errors;
+if(!((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11)))){
+const err24 = {instancePath:instancePath+"/" + i0+"/Values/" + i3,schemaPath:"#/items/oneOf/2/properties/Values/anyOf/2/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1071,10 +1174,14 @@ vErrors.push(err24);
 }
 errors++;
 }
+var valid9 = _errs48 === errors;
+if(!valid9){
+break;
 }
-if(data0.Condition !== undefined){
-if(typeof data0.Condition !== "string"){
-const err25 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/2/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/2/properties/Values/anyOf/2/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1084,16 +1191,22 @@ vErrors.push(err25);
 errors++;
 }
 }
-if(data0.Values !== undefined){
-let data8 = data0.Values;
-const _errs37 = errors;
-let valid7 = false;
-const _errs38 = errors;
+var _valid2 = _errs46 === errors;
+valid6 = valid6 || _valid2;
+if(_valid2){
+if(items0 !== true){
+items0 = true;
+}
+}
+const _errs50 = errors;
+if(errors === _errs50){
 if(Array.isArray(data8)){
-const len1 = data8.length;
-for(let i1=0; i1<len1; i1++){
-if(!(typeof data8[i1] == "number")){
-const err26 = {instancePath:instancePath+"/" + i0+"/Values/" + i1,schemaPath:"#/items/oneOf/2/properties/Values/anyOf/0/items/type",keyword:"type",params:{type: "number"},message:"must be number"};
+var valid10 = true;
+const len4 = data8.length;
+for(let i4=0; i4<len4; i4++){
+const _errs52 = errors;
+if(typeof data8[i4] !== "boolean"){
+const err26 = {instancePath:instancePath+"/" + i0+"/Values/" + i4,schemaPath:"#/items/oneOf/2/properties/Values/anyOf/3/items/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1102,10 +1215,14 @@ vErrors.push(err26);
 }
 errors++;
 }
+var valid10 = _errs52 === errors;
+if(!valid10){
+break;
+}
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/2/properties/Values/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err27 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/2/properties/Values/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1114,118 +1231,21 @@ vErrors.push(err27);
 }
 errors++;
 }
-var _valid2 = _errs38 === errors;
-valid7 = valid7 || _valid2;
-if(_valid2){
-var items0 = true;
 }
-const _errs42 = errors;
-if(Array.isArray(data8)){
-const len2 = data8.length;
-for(let i2=0; i2<len2; i2++){
-if(typeof data8[i2] !== "string"){
-const err28 = {instancePath:instancePath+"/" + i0+"/Values/" + i2,schemaPath:"#/items/oneOf/2/properties/Values/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid2 = _errs50 === errors;
+valid6 = valid6 || _valid2;
+if(_valid2){
+if(items0 !== true){
+items0 = true;
+}
+}
+if(!valid6){
+const err28 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/2/properties/Values/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err28];
 }
 else {
 vErrors.push(err28);
-}
-errors++;
-}
-}
-}
-else {
-const err29 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/2/properties/Values/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-var _valid2 = _errs42 === errors;
-valid7 = valid7 || _valid2;
-if(_valid2){
-if(items0 !== true){
-items0 = true;
-}
-}
-const _errs46 = errors;
-if(Array.isArray(data8)){
-const len3 = data8.length;
-for(let i3=0; i3<len3; i3++){
-let data11 = data8[i3];
-if(!((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11)))){
-const err30 = {instancePath:instancePath+"/" + i0+"/Values/" + i3,schemaPath:"#/items/oneOf/2/properties/Values/anyOf/2/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-}
-else {
-const err31 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/2/properties/Values/anyOf/2/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-var _valid2 = _errs46 === errors;
-valid7 = valid7 || _valid2;
-if(_valid2){
-if(items0 !== true){
-items0 = true;
-}
-}
-const _errs50 = errors;
-if(Array.isArray(data8)){
-const len4 = data8.length;
-for(let i4=0; i4<len4; i4++){
-if(typeof data8[i4] !== "boolean"){
-const err32 = {instancePath:instancePath+"/" + i0+"/Values/" + i4,schemaPath:"#/items/oneOf/2/properties/Values/anyOf/3/items/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-}
-else {
-const err33 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/2/properties/Values/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-var _valid2 = _errs50 === errors;
-valid7 = valid7 || _valid2;
-if(_valid2){
-if(items0 !== true){
-items0 = true;
-}
-}
-if(!valid7){
-const err34 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/2/properties/Values/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
 }
 errors++;
 }
@@ -1240,10 +1260,124 @@ vErrors = null;
 }
 }
 }
+var valid5 = _errs36 === errors;
+}
+else {
+var valid5 = true;
+}
+}
+}
+}
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err29 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+var _valid0 = _errs29 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 2];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 2;
+if(props0 !== true){
+props0 = true;
+}
+}
+const _errs54 = errors;
+if(errors === _errs54){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing3;
+if((((data0.Enrichment === undefined) && (missing3 = "Enrichment")) || ((data0.Condition === undefined) && (missing3 = "Condition"))) || ((data0.Value === undefined) && (missing3 = "Value"))){
+const err30 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/3/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+else {
+const _errs56 = errors;
+for(const key4 in data0){
+if(!(((key4 === "Enrichment") || (key4 === "Condition")) || (key4 === "Value"))){
+const err31 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+break;
+}
+}
+if(_errs56 === errors){
+if(data0.Enrichment !== undefined){
+let data13 = data0.Enrichment;
+const _errs57 = errors;
+if(errors === _errs57){
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+let missing4;
+if((((data13.Table === undefined) && (missing4 = "Table")) || ((data13.Selector === undefined) && (missing4 = "Selector"))) || ((data13.FieldPath === undefined) && (missing4 = "FieldPath"))){
+const err32 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/3/properties/Enrichment/required",keyword:"required",params:{missingProperty: missing4},message:"must have required property '"+missing4+"'"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+else {
+const _errs59 = errors;
+for(const key5 in data13){
+if(!(((key5 === "Table") || (key5 === "Selector")) || (key5 === "FieldPath"))){
+const err33 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/3/properties/Enrichment/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+break;
+}
+}
+if(_errs59 === errors){
+if(data13.Table !== undefined){
+const _errs60 = errors;
+if(typeof data13.Table !== "string"){
+const err34 = {instancePath:instancePath+"/" + i0+"/Enrichment/Table",schemaPath:"#/items/oneOf/3/properties/Enrichment/properties/Table/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+var valid12 = _errs60 === errors;
+}
+else {
+var valid12 = true;
+}
+if(valid12){
+if(data13.Selector !== undefined){
+const _errs62 = errors;
+if(typeof data13.Selector !== "string"){
+const err35 = {instancePath:instancePath+"/" + i0+"/Enrichment/Selector",schemaPath:"#/items/oneOf/3/properties/Enrichment/properties/Selector/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -1252,23 +1386,16 @@ vErrors.push(err35);
 }
 errors++;
 }
-var _valid0 = _errs29 === errors;
-if(_valid0 && valid2){
-valid2 = false;
-passing0 = [passing0, 2];
+var valid12 = _errs62 === errors;
 }
 else {
-if(_valid0){
-valid2 = true;
-passing0 = 2;
-if(props0 !== true){
-props0 = true;
+var valid12 = true;
 }
-}
-const _errs54 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.Enrichment === undefined){
-const err36 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/3/required",keyword:"required",params:{missingProperty: "Enrichment"},message:"must have required property '"+"Enrichment"+"'"};
+if(valid12){
+if(data13.FieldPath !== undefined){
+const _errs64 = errors;
+if(typeof data13.FieldPath !== "string"){
+const err36 = {instancePath:instancePath+"/" + i0+"/Enrichment/FieldPath",schemaPath:"#/items/oneOf/3/properties/Enrichment/properties/FieldPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -1277,8 +1404,18 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(data0.Condition === undefined){
-const err37 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/3/required",keyword:"required",params:{missingProperty: "Condition"},message:"must have required property '"+"Condition"+"'"};
+var valid12 = _errs64 === errors;
+}
+else {
+var valid12 = true;
+}
+}
+}
+}
+}
+}
+else {
+const err37 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/3/properties/Enrichment/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -1287,8 +1424,17 @@ vErrors.push(err37);
 }
 errors++;
 }
-if(data0.Value === undefined){
-const err38 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/3/required",keyword:"required",params:{missingProperty: "Value"},message:"must have required property '"+"Value"+"'"};
+}
+var valid11 = _errs57 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data0.Condition !== undefined){
+const _errs66 = errors;
+if(typeof data0.Condition !== "string"){
+const err38 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/3/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -1297,9 +1443,20 @@ vErrors.push(err38);
 }
 errors++;
 }
-for(const key4 in data0){
-if(!(((key4 === "Enrichment") || (key4 === "Condition")) || (key4 === "Value"))){
-const err39 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+var valid11 = _errs66 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data0.Value !== undefined){
+let data18 = data0.Value;
+const _errs68 = errors;
+const _errs69 = errors;
+let valid13 = false;
+const _errs70 = errors;
+if(!(typeof data18 == "number")){
+const err39 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -1308,12 +1465,11 @@ vErrors.push(err39);
 }
 errors++;
 }
-}
-if(data0.Enrichment !== undefined){
-let data13 = data0.Enrichment;
-if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
-if(data13.Table === undefined){
-const err40 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/3/properties/Enrichment/required",keyword:"required",params:{missingProperty: "Table"},message:"must have required property '"+"Table"+"'"};
+var _valid3 = _errs70 === errors;
+valid13 = valid13 || _valid3;
+const _errs72 = errors;
+if(typeof data18 !== "string"){
+const err40 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -1322,8 +1478,11 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(data13.Selector === undefined){
-const err41 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/3/properties/Enrichment/required",keyword:"required",params:{missingProperty: "Selector"},message:"must have required property '"+"Selector"+"'"};
+var _valid3 = _errs72 === errors;
+valid13 = valid13 || _valid3;
+const _errs74 = errors;
+if(!((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18)))){
+const err41 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/anyOf/2/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -1332,8 +1491,11 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(data13.FieldPath === undefined){
-const err42 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/3/properties/Enrichment/required",keyword:"required",params:{missingProperty: "FieldPath"},message:"must have required property '"+"FieldPath"+"'"};
+var _valid3 = _errs74 === errors;
+valid13 = valid13 || _valid3;
+const _errs76 = errors;
+if(typeof data18 !== "boolean"){
+const err42 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/anyOf/3/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -1342,141 +1504,15 @@ vErrors.push(err42);
 }
 errors++;
 }
-for(const key5 in data13){
-if(!(((key5 === "Table") || (key5 === "Selector")) || (key5 === "FieldPath"))){
-const err43 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/3/properties/Enrichment/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+var _valid3 = _errs76 === errors;
+valid13 = valid13 || _valid3;
+if(!valid13){
+const err43 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err43];
 }
 else {
 vErrors.push(err43);
-}
-errors++;
-}
-}
-if(data13.Table !== undefined){
-if(typeof data13.Table !== "string"){
-const err44 = {instancePath:instancePath+"/" + i0+"/Enrichment/Table",schemaPath:"#/items/oneOf/3/properties/Enrichment/properties/Table/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err44];
-}
-else {
-vErrors.push(err44);
-}
-errors++;
-}
-}
-if(data13.Selector !== undefined){
-if(typeof data13.Selector !== "string"){
-const err45 = {instancePath:instancePath+"/" + i0+"/Enrichment/Selector",schemaPath:"#/items/oneOf/3/properties/Enrichment/properties/Selector/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err45];
-}
-else {
-vErrors.push(err45);
-}
-errors++;
-}
-}
-if(data13.FieldPath !== undefined){
-if(typeof data13.FieldPath !== "string"){
-const err46 = {instancePath:instancePath+"/" + i0+"/Enrichment/FieldPath",schemaPath:"#/items/oneOf/3/properties/Enrichment/properties/FieldPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err46];
-}
-else {
-vErrors.push(err46);
-}
-errors++;
-}
-}
-}
-else {
-const err47 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/3/properties/Enrichment/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
-}
-if(data0.Condition !== undefined){
-if(typeof data0.Condition !== "string"){
-const err48 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/3/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-}
-if(data0.Value !== undefined){
-let data18 = data0.Value;
-const _errs69 = errors;
-let valid18 = false;
-const _errs70 = errors;
-if(!(typeof data18 == "number")){
-const err49 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
-errors++;
-}
-var _valid3 = _errs70 === errors;
-valid18 = valid18 || _valid3;
-const _errs72 = errors;
-if(typeof data18 !== "string"){
-const err50 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
-errors++;
-}
-var _valid3 = _errs72 === errors;
-valid18 = valid18 || _valid3;
-const _errs74 = errors;
-if(!((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18)))){
-const err51 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/anyOf/2/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err51];
-}
-else {
-vErrors.push(err51);
-}
-errors++;
-}
-var _valid3 = _errs74 === errors;
-valid18 = valid18 || _valid3;
-const _errs76 = errors;
-if(typeof data18 !== "boolean"){
-const err52 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/anyOf/3/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
-}
-errors++;
-}
-var _valid3 = _errs76 === errors;
-valid18 = valid18 || _valid3;
-if(!valid18){
-const err53 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
 }
 errors++;
 }
@@ -1491,9 +1527,196 @@ vErrors = null;
 }
 }
 }
+if(errors === _errs68){
 if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
 for(const key6 in data18){
-const err54 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+const err44 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+break;
+}
+}
+}
+var valid11 = _errs68 === errors;
+}
+else {
+var valid11 = true;
+}
+}
+}
+}
+}
+}
+else {
+const err45 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/3/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+var _valid0 = _errs54 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 3];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 3;
+if(props0 !== true){
+props0 = true;
+}
+}
+const _errs79 = errors;
+if(errors === _errs79){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing5;
+if((((data0.Enrichment === undefined) && (missing5 = "Enrichment")) || ((data0.Condition === undefined) && (missing5 = "Condition"))) || ((data0.Values === undefined) && (missing5 = "Values"))){
+const err46 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/4/required",keyword:"required",params:{missingProperty: missing5},message:"must have required property '"+missing5+"'"};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+else {
+const _errs81 = errors;
+for(const key7 in data0){
+if(!(((key7 === "Enrichment") || (key7 === "Condition")) || (key7 === "Values"))){
+const err47 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/4/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+break;
+}
+}
+if(_errs81 === errors){
+if(data0.Enrichment !== undefined){
+let data19 = data0.Enrichment;
+const _errs82 = errors;
+if(errors === _errs82){
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+let missing6;
+if((((data19.Table === undefined) && (missing6 = "Table")) || ((data19.Selector === undefined) && (missing6 = "Selector"))) || ((data19.FieldPath === undefined) && (missing6 = "FieldPath"))){
+const err48 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/4/properties/Enrichment/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+else {
+const _errs84 = errors;
+for(const key8 in data19){
+if(!(((key8 === "Table") || (key8 === "Selector")) || (key8 === "FieldPath"))){
+const err49 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/4/properties/Enrichment/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+break;
+}
+}
+if(_errs84 === errors){
+if(data19.Table !== undefined){
+const _errs85 = errors;
+if(typeof data19.Table !== "string"){
+const err50 = {instancePath:instancePath+"/" + i0+"/Enrichment/Table",schemaPath:"#/items/oneOf/4/properties/Enrichment/properties/Table/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+var valid15 = _errs85 === errors;
+}
+else {
+var valid15 = true;
+}
+if(valid15){
+if(data19.Selector !== undefined){
+const _errs87 = errors;
+if(typeof data19.Selector !== "string"){
+const err51 = {instancePath:instancePath+"/" + i0+"/Enrichment/Selector",schemaPath:"#/items/oneOf/4/properties/Enrichment/properties/Selector/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+var valid15 = _errs87 === errors;
+}
+else {
+var valid15 = true;
+}
+if(valid15){
+if(data19.FieldPath !== undefined){
+const _errs89 = errors;
+if(typeof data19.FieldPath !== "string"){
+const err52 = {instancePath:instancePath+"/" + i0+"/Enrichment/FieldPath",schemaPath:"#/items/oneOf/4/properties/Enrichment/properties/FieldPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+var valid15 = _errs89 === errors;
+}
+else {
+var valid15 = true;
+}
+}
+}
+}
+}
+}
+else {
+const err53 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/4/properties/Enrichment/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+var valid14 = _errs82 === errors;
+}
+else {
+var valid14 = true;
+}
+if(valid14){
+if(data0.Condition !== undefined){
+const _errs91 = errors;
+if(typeof data0.Condition !== "string"){
+const err54 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/4/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -1502,11 +1725,26 @@ vErrors.push(err54);
 }
 errors++;
 }
-}
-}
+var valid14 = _errs91 === errors;
 }
 else {
-const err55 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/3/type",keyword:"type",params:{type: "object"},message:"must be object"};
+var valid14 = true;
+}
+if(valid14){
+if(data0.Values !== undefined){
+let data24 = data0.Values;
+const _errs93 = errors;
+const _errs94 = errors;
+let valid16 = false;
+const _errs95 = errors;
+if(errors === _errs95){
+if(Array.isArray(data24)){
+var valid17 = true;
+const len5 = data24.length;
+for(let i5=0; i5<len5; i5++){
+const _errs97 = errors;
+if(!(typeof data24[i5] == "number")){
+const err55 = {instancePath:instancePath+"/" + i0+"/Values/" + i5,schemaPath:"#/items/oneOf/4/properties/Values/anyOf/0/items/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -1515,23 +1753,14 @@ vErrors.push(err55);
 }
 errors++;
 }
-var _valid0 = _errs54 === errors;
-if(_valid0 && valid2){
-valid2 = false;
-passing0 = [passing0, 3];
+var valid17 = _errs97 === errors;
+if(!valid17){
+break;
+}
+}
 }
 else {
-if(_valid0){
-valid2 = true;
-passing0 = 3;
-if(props0 !== true){
-props0 = true;
-}
-}
-const _errs79 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.Enrichment === undefined){
-const err56 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/4/required",keyword:"required",params:{missingProperty: "Enrichment"},message:"must have required property '"+"Enrichment"+"'"};
+const err56 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/4/properties/Values/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -1540,8 +1769,21 @@ vErrors.push(err56);
 }
 errors++;
 }
-if(data0.Condition === undefined){
-const err57 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/4/required",keyword:"required",params:{missingProperty: "Condition"},message:"must have required property '"+"Condition"+"'"};
+}
+var _valid4 = _errs95 === errors;
+valid16 = valid16 || _valid4;
+if(_valid4){
+var items1 = true;
+}
+const _errs99 = errors;
+if(errors === _errs99){
+if(Array.isArray(data24)){
+var valid18 = true;
+const len6 = data24.length;
+for(let i6=0; i6<len6; i6++){
+const _errs101 = errors;
+if(typeof data24[i6] !== "string"){
+const err57 = {instancePath:instancePath+"/" + i0+"/Values/" + i6,schemaPath:"#/items/oneOf/4/properties/Values/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -1550,8 +1792,14 @@ vErrors.push(err57);
 }
 errors++;
 }
-if(data0.Values === undefined){
-const err58 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/4/required",keyword:"required",params:{missingProperty: "Values"},message:"must have required property '"+"Values"+"'"};
+var valid18 = _errs101 === errors;
+if(!valid18){
+break;
+}
+}
+}
+else {
+const err58 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/4/properties/Values/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -1560,9 +1808,24 @@ vErrors.push(err58);
 }
 errors++;
 }
-for(const key7 in data0){
-if(!(((key7 === "Enrichment") || (key7 === "Condition")) || (key7 === "Values"))){
-const err59 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/4/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+}
+var _valid4 = _errs99 === errors;
+valid16 = valid16 || _valid4;
+if(_valid4){
+if(items1 !== true){
+items1 = true;
+}
+}
+const _errs103 = errors;
+if(errors === _errs103){
+if(Array.isArray(data24)){
+var valid19 = true;
+const len7 = data24.length;
+for(let i7=0; i7<len7; i7++){
+let data27 = data24[i7];
+const _errs105 = errors;
+if(!((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27)))){
+const err59 = {instancePath:instancePath+"/" + i0+"/Values/" + i7,schemaPath:"#/items/oneOf/4/properties/Values/anyOf/2/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -1571,12 +1834,14 @@ vErrors.push(err59);
 }
 errors++;
 }
+var valid19 = _errs105 === errors;
+if(!valid19){
+break;
 }
-if(data0.Enrichment !== undefined){
-let data19 = data0.Enrichment;
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-if(data19.Table === undefined){
-const err60 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/4/properties/Enrichment/required",keyword:"required",params:{missingProperty: "Table"},message:"must have required property '"+"Table"+"'"};
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/4/properties/Values/anyOf/2/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -1585,8 +1850,23 @@ vErrors.push(err60);
 }
 errors++;
 }
-if(data19.Selector === undefined){
-const err61 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/4/properties/Enrichment/required",keyword:"required",params:{missingProperty: "Selector"},message:"must have required property '"+"Selector"+"'"};
+}
+var _valid4 = _errs103 === errors;
+valid16 = valid16 || _valid4;
+if(_valid4){
+if(items1 !== true){
+items1 = true;
+}
+}
+const _errs107 = errors;
+if(errors === _errs107){
+if(Array.isArray(data24)){
+var valid20 = true;
+const len8 = data24.length;
+for(let i8=0; i8<len8; i8++){
+const _errs109 = errors;
+if(typeof data24[i8] !== "boolean"){
+const err61 = {instancePath:instancePath+"/" + i0+"/Values/" + i8,schemaPath:"#/items/oneOf/4/properties/Values/anyOf/3/items/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -1595,8 +1875,14 @@ vErrors.push(err61);
 }
 errors++;
 }
-if(data19.FieldPath === undefined){
-const err62 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/4/properties/Enrichment/required",keyword:"required",params:{missingProperty: "FieldPath"},message:"must have required property '"+"FieldPath"+"'"};
+var valid20 = _errs109 === errors;
+if(!valid20){
+break;
+}
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/4/properties/Values/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -1605,220 +1891,21 @@ vErrors.push(err62);
 }
 errors++;
 }
-for(const key8 in data19){
-if(!(((key8 === "Table") || (key8 === "Selector")) || (key8 === "FieldPath"))){
-const err63 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/4/properties/Enrichment/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+}
+var _valid4 = _errs107 === errors;
+valid16 = valid16 || _valid4;
+if(_valid4){
+if(items1 !== true){
+items1 = true;
+}
+}
+if(!valid16){
+const err63 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/4/properties/Values/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err63];
 }
 else {
 vErrors.push(err63);
-}
-errors++;
-}
-}
-if(data19.Table !== undefined){
-if(typeof data19.Table !== "string"){
-const err64 = {instancePath:instancePath+"/" + i0+"/Enrichment/Table",schemaPath:"#/items/oneOf/4/properties/Enrichment/properties/Table/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err64];
-}
-else {
-vErrors.push(err64);
-}
-errors++;
-}
-}
-if(data19.Selector !== undefined){
-if(typeof data19.Selector !== "string"){
-const err65 = {instancePath:instancePath+"/" + i0+"/Enrichment/Selector",schemaPath:"#/items/oneOf/4/properties/Enrichment/properties/Selector/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err65];
-}
-else {
-vErrors.push(err65);
-}
-errors++;
-}
-}
-if(data19.FieldPath !== undefined){
-if(typeof data19.FieldPath !== "string"){
-const err66 = {instancePath:instancePath+"/" + i0+"/Enrichment/FieldPath",schemaPath:"#/items/oneOf/4/properties/Enrichment/properties/FieldPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err66];
-}
-else {
-vErrors.push(err66);
-}
-errors++;
-}
-}
-}
-else {
-const err67 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/4/properties/Enrichment/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err67];
-}
-else {
-vErrors.push(err67);
-}
-errors++;
-}
-}
-if(data0.Condition !== undefined){
-if(typeof data0.Condition !== "string"){
-const err68 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/4/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err68];
-}
-else {
-vErrors.push(err68);
-}
-errors++;
-}
-}
-if(data0.Values !== undefined){
-let data24 = data0.Values;
-const _errs94 = errors;
-let valid21 = false;
-const _errs95 = errors;
-if(Array.isArray(data24)){
-const len5 = data24.length;
-for(let i5=0; i5<len5; i5++){
-if(!(typeof data24[i5] == "number")){
-const err69 = {instancePath:instancePath+"/" + i0+"/Values/" + i5,schemaPath:"#/items/oneOf/4/properties/Values/anyOf/0/items/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err69];
-}
-else {
-vErrors.push(err69);
-}
-errors++;
-}
-}
-}
-else {
-const err70 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/4/properties/Values/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err70];
-}
-else {
-vErrors.push(err70);
-}
-errors++;
-}
-var _valid4 = _errs95 === errors;
-valid21 = valid21 || _valid4;
-if(_valid4){
-var items1 = true;
-}
-const _errs99 = errors;
-if(Array.isArray(data24)){
-const len6 = data24.length;
-for(let i6=0; i6<len6; i6++){
-if(typeof data24[i6] !== "string"){
-const err71 = {instancePath:instancePath+"/" + i0+"/Values/" + i6,schemaPath:"#/items/oneOf/4/properties/Values/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err71];
-}
-else {
-vErrors.push(err71);
-}
-errors++;
-}
-}
-}
-else {
-const err72 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/4/properties/Values/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err72];
-}
-else {
-vErrors.push(err72);
-}
-errors++;
-}
-var _valid4 = _errs99 === errors;
-valid21 = valid21 || _valid4;
-if(_valid4){
-if(items1 !== true){
-items1 = true;
-}
-}
-const _errs103 = errors;
-if(Array.isArray(data24)){
-const len7 = data24.length;
-for(let i7=0; i7<len7; i7++){
-let data27 = data24[i7];
-if(!((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27)))){
-const err73 = {instancePath:instancePath+"/" + i0+"/Values/" + i7,schemaPath:"#/items/oneOf/4/properties/Values/anyOf/2/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err73];
-}
-else {
-vErrors.push(err73);
-}
-errors++;
-}
-}
-}
-else {
-const err74 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/4/properties/Values/anyOf/2/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err74];
-}
-else {
-vErrors.push(err74);
-}
-errors++;
-}
-var _valid4 = _errs103 === errors;
-valid21 = valid21 || _valid4;
-if(_valid4){
-if(items1 !== true){
-items1 = true;
-}
-}
-const _errs107 = errors;
-if(Array.isArray(data24)){
-const len8 = data24.length;
-for(let i8=0; i8<len8; i8++){
-if(typeof data24[i8] !== "boolean"){
-const err75 = {instancePath:instancePath+"/" + i0+"/Values/" + i8,schemaPath:"#/items/oneOf/4/properties/Values/anyOf/3/items/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err75];
-}
-else {
-vErrors.push(err75);
-}
-errors++;
-}
-}
-}
-else {
-const err76 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/4/properties/Values/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err76];
-}
-else {
-vErrors.push(err76);
-}
-errors++;
-}
-var _valid4 = _errs107 === errors;
-valid21 = valid21 || _valid4;
-if(_valid4){
-if(items1 !== true){
-items1 = true;
-}
-}
-if(!valid21){
-const err77 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/4/properties/Values/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err77];
-}
-else {
-vErrors.push(err77);
 }
 errors++;
 }
@@ -1833,10 +1920,311 @@ vErrors = null;
 }
 }
 }
+var valid14 = _errs93 === errors;
+}
+else {
+var valid14 = true;
+}
+}
+}
+}
 }
 }
 else {
-const err78 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/4/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err64 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/4/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+var _valid0 = _errs79 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 4];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 4;
+if(props0 !== true){
+props0 = true;
+}
+}
+const _errs111 = errors;
+if(errors === _errs111){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing7;
+if((data0.All === undefined) && (missing7 = "All")){
+const err65 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/5/required",keyword:"required",params:{missingProperty: missing7},message:"must have required property '"+missing7+"'"};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+else {
+const _errs113 = errors;
+for(const key9 in data0){
+if(!(key9 === "All")){
+const err66 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/5/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+break;
+}
+}
+if(_errs113 === errors){
+if(data0.All !== undefined){
+if(!(wrapper0.validate(data0.All, {instancePath:instancePath+"/" + i0+"/All",parentData:data0,parentDataProperty:"All",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
+errors = vErrors.length;
+}
+}
+}
+}
+}
+else {
+const err67 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/5/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
+var _valid0 = _errs111 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 5];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 5;
+if(props0 !== true){
+props0 = true;
+}
+}
+const _errs115 = errors;
+if(errors === _errs115){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing8;
+if((data0.Any === undefined) && (missing8 = "Any")){
+const err68 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/6/required",keyword:"required",params:{missingProperty: missing8},message:"must have required property '"+missing8+"'"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+else {
+const _errs117 = errors;
+for(const key10 in data0){
+if(!(key10 === "Any")){
+const err69 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/6/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+break;
+}
+}
+if(_errs117 === errors){
+if(data0.Any !== undefined){
+if(!(wrapper0.validate(data0.Any, {instancePath:instancePath+"/" + i0+"/Any",parentData:data0,parentDataProperty:"Any",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
+errors = vErrors.length;
+}
+}
+}
+}
+}
+else {
+const err70 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/6/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+}
+var _valid0 = _errs115 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 6];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 6;
+if(props0 !== true){
+props0 = true;
+}
+}
+const _errs119 = errors;
+if(errors === _errs119){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing9;
+if((data0.OnlyOne === undefined) && (missing9 = "OnlyOne")){
+const err71 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/7/required",keyword:"required",params:{missingProperty: missing9},message:"must have required property '"+missing9+"'"};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+else {
+const _errs121 = errors;
+for(const key11 in data0){
+if(!(key11 === "OnlyOne")){
+const err72 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/7/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+break;
+}
+}
+if(_errs121 === errors){
+if(data0.OnlyOne !== undefined){
+if(!(wrapper0.validate(data0.OnlyOne, {instancePath:instancePath+"/" + i0+"/OnlyOne",parentData:data0,parentDataProperty:"OnlyOne",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
+errors = vErrors.length;
+}
+}
+}
+}
+}
+else {
+const err73 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/7/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+var _valid0 = _errs119 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 7];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 7;
+if(props0 !== true){
+props0 = true;
+}
+}
+const _errs123 = errors;
+if(errors === _errs123){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing10;
+if((data0.None === undefined) && (missing10 = "None")){
+const err74 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/8/required",keyword:"required",params:{missingProperty: missing10},message:"must have required property '"+missing10+"'"};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+else {
+const _errs125 = errors;
+for(const key12 in data0){
+if(!(key12 === "None")){
+const err75 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/8/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+break;
+}
+}
+if(_errs125 === errors){
+if(data0.None !== undefined){
+if(!(wrapper0.validate(data0.None, {instancePath:instancePath+"/" + i0+"/None",parentData:data0,parentDataProperty:"None",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
+errors = vErrors.length;
+}
+}
+}
+}
+}
+else {
+const err76 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/8/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+var _valid0 = _errs123 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 8];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 8;
+if(props0 !== true){
+props0 = true;
+}
+}
+const _errs127 = errors;
+if(errors === _errs127){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing11;
+if(((data0.Key === undefined) && (missing11 = "Key")) || ((data0.Condition === undefined) && (missing11 = "Condition"))){
+const err77 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/9/required",keyword:"required",params:{missingProperty: missing11},message:"must have required property '"+missing11+"'"};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+else {
+const _errs129 = errors;
+for(const key13 in data0){
+if(!((key13 === "Key") || (key13 === "Condition"))){
+const err78 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/9/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1844,24 +2232,14 @@ else {
 vErrors.push(err78);
 }
 errors++;
-}
-var _valid0 = _errs79 === errors;
-if(_valid0 && valid2){
-valid2 = false;
-passing0 = [passing0, 4];
-}
-else {
-if(_valid0){
-valid2 = true;
-passing0 = 4;
-if(props0 !== true){
-props0 = true;
+break;
 }
 }
-const _errs111 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.All === undefined){
-const err79 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/5/required",keyword:"required",params:{missingProperty: "All"},message:"must have required property '"+"All"+"'"};
+if(_errs129 === errors){
+if(data0.Key !== undefined){
+const _errs130 = errors;
+if(typeof data0.Key !== "string"){
+const err79 = {instancePath:instancePath+"/" + i0+"/Key",schemaPath:"#/items/oneOf/9/properties/Key/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1870,9 +2248,16 @@ vErrors.push(err79);
 }
 errors++;
 }
-for(const key9 in data0){
-if(!(key9 === "All")){
-const err80 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/5/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+var valid25 = _errs130 === errors;
+}
+else {
+var valid25 = true;
+}
+if(valid25){
+if(data0.Condition !== undefined){
+const _errs132 = errors;
+if(typeof data0.Condition !== "string"){
+const err80 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/9/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1881,16 +2266,17 @@ vErrors.push(err80);
 }
 errors++;
 }
+var valid25 = _errs132 === errors;
 }
-if(data0.All !== undefined){
-if(!(wrapper0.validate(data0.All, {instancePath:instancePath+"/" + i0+"/All",parentData:data0,parentDataProperty:"All",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
-errors = vErrors.length;
+else {
+var valid25 = true;
+}
+}
 }
 }
 }
 else {
-const err81 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/5/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err81 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/9/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1899,23 +2285,26 @@ vErrors.push(err81);
 }
 errors++;
 }
-var _valid0 = _errs111 === errors;
-if(_valid0 && valid2){
-valid2 = false;
-passing0 = [passing0, 5];
+}
+var _valid0 = _errs127 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 9];
 }
 else {
 if(_valid0){
-valid2 = true;
-passing0 = 5;
+valid1 = true;
+passing0 = 9;
 if(props0 !== true){
 props0 = true;
 }
 }
-const _errs115 = errors;
+const _errs134 = errors;
+if(errors === _errs134){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.Any === undefined){
-const err82 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/6/required",keyword:"required",params:{missingProperty: "Any"},message:"must have required property '"+"Any"+"'"};
+let missing12;
+if(((data0.DeepKey === undefined) && (missing12 = "DeepKey")) || ((data0.Condition === undefined) && (missing12 = "Condition"))){
+const err82 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/10/required",keyword:"required",params:{missingProperty: missing12},message:"must have required property '"+missing12+"'"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1924,9 +2313,11 @@ vErrors.push(err82);
 }
 errors++;
 }
-for(const key10 in data0){
-if(!(key10 === "Any")){
-const err83 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/6/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+else {
+const _errs136 = errors;
+for(const key14 in data0){
+if(!((key14 === "DeepKey") || (key14 === "Condition"))){
+const err83 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/10/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1934,17 +2325,26 @@ else {
 vErrors.push(err83);
 }
 errors++;
+break;
 }
 }
-if(data0.Any !== undefined){
-if(!(wrapper0.validate(data0.Any, {instancePath:instancePath+"/" + i0+"/Any",parentData:data0,parentDataProperty:"Any",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err84 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/6/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(_errs136 === errors){
+if(data0.DeepKey !== undefined){
+let data35 = data0.DeepKey;
+const _errs137 = errors;
+if(errors === _errs137){
+if(Array.isArray(data35)){
+var valid27 = true;
+const len9 = data35.length;
+for(let i9=0; i9<len9; i9++){
+let data36 = data35[i9];
+const _errs139 = errors;
+const _errs140 = errors;
+let valid28 = false;
+let passing1 = null;
+const _errs141 = errors;
+if(typeof data36 !== "string"){
+const err84 = {instancePath:instancePath+"/" + i0+"/DeepKey/" + i9,schemaPath:"#/items/oneOf/10/properties/DeepKey/items/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1953,23 +2353,14 @@ vErrors.push(err84);
 }
 errors++;
 }
-var _valid0 = _errs115 === errors;
-if(_valid0 && valid2){
-valid2 = false;
-passing0 = [passing0, 6];
+var _valid5 = _errs141 === errors;
+if(_valid5){
+valid28 = true;
+passing1 = 0;
 }
-else {
-if(_valid0){
-valid2 = true;
-passing0 = 6;
-if(props0 !== true){
-props0 = true;
-}
-}
-const _errs119 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.OnlyOne === undefined){
-const err85 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/7/required",keyword:"required",params:{missingProperty: "OnlyOne"},message:"must have required property '"+"OnlyOne"+"'"};
+const _errs143 = errors;
+if(!((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36)))){
+const err85 = {instancePath:instancePath+"/" + i0+"/DeepKey/" + i9,schemaPath:"#/items/oneOf/10/properties/DeepKey/items/oneOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1978,272 +2369,24 @@ vErrors.push(err85);
 }
 errors++;
 }
-for(const key11 in data0){
-if(!(key11 === "OnlyOne")){
-const err86 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/7/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+var _valid5 = _errs143 === errors;
+if(_valid5 && valid28){
+valid28 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid5){
+valid28 = true;
+passing1 = 1;
+}
+}
+if(!valid28){
+const err86 = {instancePath:instancePath+"/" + i0+"/DeepKey/" + i9,schemaPath:"#/items/oneOf/10/properties/DeepKey/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err86];
 }
 else {
 vErrors.push(err86);
-}
-errors++;
-}
-}
-if(data0.OnlyOne !== undefined){
-if(!(wrapper0.validate(data0.OnlyOne, {instancePath:instancePath+"/" + i0+"/OnlyOne",parentData:data0,parentDataProperty:"OnlyOne",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err87 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/7/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err87];
-}
-else {
-vErrors.push(err87);
-}
-errors++;
-}
-var _valid0 = _errs119 === errors;
-if(_valid0 && valid2){
-valid2 = false;
-passing0 = [passing0, 7];
-}
-else {
-if(_valid0){
-valid2 = true;
-passing0 = 7;
-if(props0 !== true){
-props0 = true;
-}
-}
-const _errs123 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.None === undefined){
-const err88 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/8/required",keyword:"required",params:{missingProperty: "None"},message:"must have required property '"+"None"+"'"};
-if(vErrors === null){
-vErrors = [err88];
-}
-else {
-vErrors.push(err88);
-}
-errors++;
-}
-for(const key12 in data0){
-if(!(key12 === "None")){
-const err89 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/8/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err89];
-}
-else {
-vErrors.push(err89);
-}
-errors++;
-}
-}
-if(data0.None !== undefined){
-if(!(wrapper0.validate(data0.None, {instancePath:instancePath+"/" + i0+"/None",parentData:data0,parentDataProperty:"None",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err90 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/8/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err90];
-}
-else {
-vErrors.push(err90);
-}
-errors++;
-}
-var _valid0 = _errs123 === errors;
-if(_valid0 && valid2){
-valid2 = false;
-passing0 = [passing0, 8];
-}
-else {
-if(_valid0){
-valid2 = true;
-passing0 = 8;
-if(props0 !== true){
-props0 = true;
-}
-}
-const _errs127 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.Key === undefined){
-const err91 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/9/required",keyword:"required",params:{missingProperty: "Key"},message:"must have required property '"+"Key"+"'"};
-if(vErrors === null){
-vErrors = [err91];
-}
-else {
-vErrors.push(err91);
-}
-errors++;
-}
-if(data0.Condition === undefined){
-const err92 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/9/required",keyword:"required",params:{missingProperty: "Condition"},message:"must have required property '"+"Condition"+"'"};
-if(vErrors === null){
-vErrors = [err92];
-}
-else {
-vErrors.push(err92);
-}
-errors++;
-}
-for(const key13 in data0){
-if(!((key13 === "Key") || (key13 === "Condition"))){
-const err93 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/9/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err93];
-}
-else {
-vErrors.push(err93);
-}
-errors++;
-}
-}
-if(data0.Key !== undefined){
-if(typeof data0.Key !== "string"){
-const err94 = {instancePath:instancePath+"/" + i0+"/Key",schemaPath:"#/items/oneOf/9/properties/Key/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err94];
-}
-else {
-vErrors.push(err94);
-}
-errors++;
-}
-}
-if(data0.Condition !== undefined){
-if(typeof data0.Condition !== "string"){
-const err95 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/9/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err95];
-}
-else {
-vErrors.push(err95);
-}
-errors++;
-}
-}
-}
-else {
-const err96 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/9/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err96];
-}
-else {
-vErrors.push(err96);
-}
-errors++;
-}
-var _valid0 = _errs127 === errors;
-if(_valid0 && valid2){
-valid2 = false;
-passing0 = [passing0, 9];
-}
-else {
-if(_valid0){
-valid2 = true;
-passing0 = 9;
-if(props0 !== true){
-props0 = true;
-}
-}
-const _errs134 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.DeepKey === undefined){
-const err97 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/10/required",keyword:"required",params:{missingProperty: "DeepKey"},message:"must have required property '"+"DeepKey"+"'"};
-if(vErrors === null){
-vErrors = [err97];
-}
-else {
-vErrors.push(err97);
-}
-errors++;
-}
-if(data0.Condition === undefined){
-const err98 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/10/required",keyword:"required",params:{missingProperty: "Condition"},message:"must have required property '"+"Condition"+"'"};
-if(vErrors === null){
-vErrors = [err98];
-}
-else {
-vErrors.push(err98);
-}
-errors++;
-}
-for(const key14 in data0){
-if(!((key14 === "DeepKey") || (key14 === "Condition"))){
-const err99 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/10/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err99];
-}
-else {
-vErrors.push(err99);
-}
-errors++;
-}
-}
-if(data0.DeepKey !== undefined){
-let data35 = data0.DeepKey;
-if(Array.isArray(data35)){
-const len9 = data35.length;
-for(let i9=0; i9<len9; i9++){
-let data36 = data35[i9];
-const _errs140 = errors;
-let valid38 = false;
-let passing1 = null;
-const _errs141 = errors;
-if(typeof data36 !== "string"){
-const err100 = {instancePath:instancePath+"/" + i0+"/DeepKey/" + i9,schemaPath:"#/items/oneOf/10/properties/DeepKey/items/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err100];
-}
-else {
-vErrors.push(err100);
-}
-errors++;
-}
-var _valid5 = _errs141 === errors;
-if(_valid5){
-valid38 = true;
-passing1 = 0;
-}
-const _errs143 = errors;
-if(!((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36)))){
-const err101 = {instancePath:instancePath+"/" + i0+"/DeepKey/" + i9,schemaPath:"#/items/oneOf/10/properties/DeepKey/items/oneOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err101];
-}
-else {
-vErrors.push(err101);
-}
-errors++;
-}
-var _valid5 = _errs143 === errors;
-if(_valid5 && valid38){
-valid38 = false;
-passing1 = [passing1, 1];
-}
-else {
-if(_valid5){
-valid38 = true;
-passing1 = 1;
-}
-}
-if(!valid38){
-const err102 = {instancePath:instancePath+"/" + i0+"/DeepKey/" + i9,schemaPath:"#/items/oneOf/10/properties/DeepKey/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err102];
-}
-else {
-vErrors.push(err102);
 }
 errors++;
 }
@@ -2258,186 +2401,204 @@ vErrors = null;
 }
 }
 }
+var valid27 = _errs139 === errors;
+if(!valid27){
+break;
+}
 }
 }
 else {
-const err103 = {instancePath:instancePath+"/" + i0+"/DeepKey",schemaPath:"#/items/oneOf/10/properties/DeepKey/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err87 = {instancePath:instancePath+"/" + i0+"/DeepKey",schemaPath:"#/items/oneOf/10/properties/DeepKey/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err103];
+vErrors = [err87];
 }
 else {
-vErrors.push(err103);
+vErrors.push(err87);
 }
 errors++;
 }
 }
+var valid26 = _errs137 === errors;
+}
+else {
+var valid26 = true;
+}
+if(valid26){
 if(data0.Condition !== undefined){
+const _errs145 = errors;
 if(typeof data0.Condition !== "string"){
-const err104 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/10/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err88 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/10/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err104];
+vErrors = [err88];
 }
 else {
-vErrors.push(err104);
+vErrors.push(err88);
 }
 errors++;
 }
+var valid26 = _errs145 === errors;
+}
+else {
+var valid26 = true;
+}
+}
+}
 }
 }
 else {
-const err105 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/10/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err89 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/10/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err105];
+vErrors = [err89];
 }
 else {
-vErrors.push(err105);
+vErrors.push(err89);
 }
 errors++;
+}
 }
 var _valid0 = _errs134 === errors;
-if(_valid0 && valid2){
-valid2 = false;
+if(_valid0 && valid1){
+valid1 = false;
 passing0 = [passing0, 10];
 }
 else {
 if(_valid0){
-valid2 = true;
+valid1 = true;
 passing0 = 10;
 if(props0 !== true){
 props0 = true;
 }
 }
 const _errs147 = errors;
+if(errors === _errs147){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.Key === undefined){
-const err106 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/11/required",keyword:"required",params:{missingProperty: "Key"},message:"must have required property '"+"Key"+"'"};
+let missing13;
+if((((data0.Key === undefined) && (missing13 = "Key")) || ((data0.Condition === undefined) && (missing13 = "Condition"))) || ((data0.Value === undefined) && (missing13 = "Value"))){
+const err90 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/11/required",keyword:"required",params:{missingProperty: missing13},message:"must have required property '"+missing13+"'"};
 if(vErrors === null){
-vErrors = [err106];
+vErrors = [err90];
 }
 else {
-vErrors.push(err106);
+vErrors.push(err90);
 }
 errors++;
 }
-if(data0.Condition === undefined){
-const err107 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/11/required",keyword:"required",params:{missingProperty: "Condition"},message:"must have required property '"+"Condition"+"'"};
-if(vErrors === null){
-vErrors = [err107];
-}
 else {
-vErrors.push(err107);
-}
-errors++;
-}
-if(data0.Value === undefined){
-const err108 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/11/required",keyword:"required",params:{missingProperty: "Value"},message:"must have required property '"+"Value"+"'"};
-if(vErrors === null){
-vErrors = [err108];
-}
-else {
-vErrors.push(err108);
-}
-errors++;
-}
+const _errs149 = errors;
 for(const key15 in data0){
 if(!(((key15 === "Key") || (key15 === "Condition")) || (key15 === "Value"))){
-const err109 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/11/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
+const err91 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/11/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err109];
+vErrors = [err91];
 }
 else {
-vErrors.push(err109);
+vErrors.push(err91);
 }
 errors++;
+break;
 }
 }
+if(_errs149 === errors){
 if(data0.Key !== undefined){
+const _errs150 = errors;
 if(typeof data0.Key !== "string"){
-const err110 = {instancePath:instancePath+"/" + i0+"/Key",schemaPath:"#/items/oneOf/11/properties/Key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err92 = {instancePath:instancePath+"/" + i0+"/Key",schemaPath:"#/items/oneOf/11/properties/Key/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err110];
+vErrors = [err92];
 }
 else {
-vErrors.push(err110);
+vErrors.push(err92);
 }
 errors++;
 }
+var valid29 = _errs150 === errors;
 }
+else {
+var valid29 = true;
+}
+if(valid29){
 if(data0.Condition !== undefined){
+const _errs152 = errors;
 if(typeof data0.Condition !== "string"){
-const err111 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/11/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err93 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/11/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err111];
+vErrors = [err93];
 }
 else {
-vErrors.push(err111);
+vErrors.push(err93);
 }
 errors++;
 }
+var valid29 = _errs152 === errors;
 }
+else {
+var valid29 = true;
+}
+if(valid29){
 if(data0.Value !== undefined){
 let data40 = data0.Value;
+const _errs154 = errors;
 const _errs155 = errors;
-let valid40 = false;
+let valid30 = false;
 const _errs156 = errors;
 if(!(typeof data40 == "number")){
-const err112 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/11/properties/Value/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err94 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/11/properties/Value/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
-vErrors = [err112];
+vErrors = [err94];
 }
 else {
-vErrors.push(err112);
+vErrors.push(err94);
 }
 errors++;
 }
 var _valid6 = _errs156 === errors;
-valid40 = valid40 || _valid6;
+valid30 = valid30 || _valid6;
 const _errs158 = errors;
 if(typeof data40 !== "string"){
-const err113 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/11/properties/Value/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err95 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/11/properties/Value/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err113];
+vErrors = [err95];
 }
 else {
-vErrors.push(err113);
+vErrors.push(err95);
 }
 errors++;
 }
 var _valid6 = _errs158 === errors;
-valid40 = valid40 || _valid6;
+valid30 = valid30 || _valid6;
 const _errs160 = errors;
 if(!((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40)))){
-const err114 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/11/properties/Value/anyOf/2/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err96 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/11/properties/Value/anyOf/2/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
-vErrors = [err114];
+vErrors = [err96];
 }
 else {
-vErrors.push(err114);
+vErrors.push(err96);
 }
 errors++;
 }
 var _valid6 = _errs160 === errors;
-valid40 = valid40 || _valid6;
+valid30 = valid30 || _valid6;
 const _errs162 = errors;
 if(typeof data40 !== "boolean"){
-const err115 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/11/properties/Value/anyOf/3/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err97 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/11/properties/Value/anyOf/3/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
-vErrors = [err115];
+vErrors = [err97];
 }
 else {
-vErrors.push(err115);
+vErrors.push(err97);
 }
 errors++;
 }
 var _valid6 = _errs162 === errors;
-valid40 = valid40 || _valid6;
-if(!valid40){
-const err116 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/11/properties/Value/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+valid30 = valid30 || _valid6;
+if(!valid30){
+const err98 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/11/properties/Value/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
-vErrors = [err116];
+vErrors = [err98];
 }
 else {
-vErrors.push(err116);
+vErrors.push(err98);
 }
 errors++;
 }
@@ -2452,253 +2613,296 @@ vErrors = null;
 }
 }
 }
+if(errors === _errs154){
 if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
 for(const key16 in data40){
-const err117 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/11/properties/Value/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"};
+const err99 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/11/properties/Value/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err117];
+vErrors = [err99];
 }
 else {
-vErrors.push(err117);
+vErrors.push(err99);
+}
+errors++;
+break;
+}
+}
+}
+var valid29 = _errs154 === errors;
+}
+else {
+var valid29 = true;
+}
+}
+}
+}
+}
+}
+else {
+const err100 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/11/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err100];
+}
+else {
+vErrors.push(err100);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err118 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/11/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err118];
-}
-else {
-vErrors.push(err118);
-}
-errors++;
 }
 var _valid0 = _errs147 === errors;
-if(_valid0 && valid2){
-valid2 = false;
+if(_valid0 && valid1){
+valid1 = false;
 passing0 = [passing0, 11];
 }
 else {
 if(_valid0){
-valid2 = true;
+valid1 = true;
 passing0 = 11;
 if(props0 !== true){
 props0 = true;
 }
 }
 const _errs165 = errors;
+if(errors === _errs165){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.Key === undefined){
-const err119 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/12/required",keyword:"required",params:{missingProperty: "Key"},message:"must have required property '"+"Key"+"'"};
+let missing14;
+if((((data0.Key === undefined) && (missing14 = "Key")) || ((data0.Condition === undefined) && (missing14 = "Condition"))) || ((data0.Values === undefined) && (missing14 = "Values"))){
+const err101 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/12/required",keyword:"required",params:{missingProperty: missing14},message:"must have required property '"+missing14+"'"};
 if(vErrors === null){
-vErrors = [err119];
+vErrors = [err101];
 }
 else {
-vErrors.push(err119);
+vErrors.push(err101);
 }
 errors++;
 }
-if(data0.Condition === undefined){
-const err120 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/12/required",keyword:"required",params:{missingProperty: "Condition"},message:"must have required property '"+"Condition"+"'"};
-if(vErrors === null){
-vErrors = [err120];
-}
 else {
-vErrors.push(err120);
-}
-errors++;
-}
-if(data0.Values === undefined){
-const err121 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/12/required",keyword:"required",params:{missingProperty: "Values"},message:"must have required property '"+"Values"+"'"};
-if(vErrors === null){
-vErrors = [err121];
-}
-else {
-vErrors.push(err121);
-}
-errors++;
-}
+const _errs167 = errors;
 for(const key17 in data0){
 if(!(((key17 === "Key") || (key17 === "Condition")) || (key17 === "Values"))){
-const err122 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/12/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"};
+const err102 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/12/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err122];
+vErrors = [err102];
 }
 else {
-vErrors.push(err122);
+vErrors.push(err102);
 }
 errors++;
+break;
 }
 }
+if(_errs167 === errors){
 if(data0.Key !== undefined){
+const _errs168 = errors;
 if(typeof data0.Key !== "string"){
-const err123 = {instancePath:instancePath+"/" + i0+"/Key",schemaPath:"#/items/oneOf/12/properties/Key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err103 = {instancePath:instancePath+"/" + i0+"/Key",schemaPath:"#/items/oneOf/12/properties/Key/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err123];
+vErrors = [err103];
 }
 else {
-vErrors.push(err123);
+vErrors.push(err103);
 }
 errors++;
 }
+var valid31 = _errs168 === errors;
 }
+else {
+var valid31 = true;
+}
+if(valid31){
 if(data0.Condition !== undefined){
+const _errs170 = errors;
 if(typeof data0.Condition !== "string"){
-const err124 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/12/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err104 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/12/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err124];
+vErrors = [err104];
 }
 else {
-vErrors.push(err124);
+vErrors.push(err104);
 }
 errors++;
 }
+var valid31 = _errs170 === errors;
 }
+else {
+var valid31 = true;
+}
+if(valid31){
 if(data0.Values !== undefined){
 let data43 = data0.Values;
+const _errs172 = errors;
 const _errs173 = errors;
-let valid42 = false;
+let valid32 = false;
 const _errs174 = errors;
+if(errors === _errs174){
 if(Array.isArray(data43)){
+var valid33 = true;
 const len10 = data43.length;
 for(let i10=0; i10<len10; i10++){
+const _errs176 = errors;
 if(!(typeof data43[i10] == "number")){
-const err125 = {instancePath:instancePath+"/" + i0+"/Values/" + i10,schemaPath:"#/items/oneOf/12/properties/Values/anyOf/0/items/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err105 = {instancePath:instancePath+"/" + i0+"/Values/" + i10,schemaPath:"#/items/oneOf/12/properties/Values/anyOf/0/items/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
-vErrors = [err125];
+vErrors = [err105];
 }
 else {
-vErrors.push(err125);
+vErrors.push(err105);
 }
 errors++;
 }
+var valid33 = _errs176 === errors;
+if(!valid33){
+break;
+}
 }
 }
 else {
-const err126 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/12/properties/Values/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err106 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/12/properties/Values/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err126];
+vErrors = [err106];
 }
 else {
-vErrors.push(err126);
+vErrors.push(err106);
 }
 errors++;
+}
 }
 var _valid7 = _errs174 === errors;
-valid42 = valid42 || _valid7;
+valid32 = valid32 || _valid7;
 if(_valid7){
 var items6 = true;
 }
 const _errs178 = errors;
+if(errors === _errs178){
 if(Array.isArray(data43)){
+var valid34 = true;
 const len11 = data43.length;
 for(let i11=0; i11<len11; i11++){
+const _errs180 = errors;
 if(typeof data43[i11] !== "string"){
-const err127 = {instancePath:instancePath+"/" + i0+"/Values/" + i11,schemaPath:"#/items/oneOf/12/properties/Values/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err107 = {instancePath:instancePath+"/" + i0+"/Values/" + i11,schemaPath:"#/items/oneOf/12/properties/Values/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err127];
+vErrors = [err107];
 }
 else {
-vErrors.push(err127);
+vErrors.push(err107);
 }
 errors++;
 }
+var valid34 = _errs180 === errors;
+if(!valid34){
+break;
+}
 }
 }
 else {
-const err128 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/12/properties/Values/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err108 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/12/properties/Values/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err128];
+vErrors = [err108];
 }
 else {
-vErrors.push(err128);
+vErrors.push(err108);
 }
 errors++;
+}
 }
 var _valid7 = _errs178 === errors;
-valid42 = valid42 || _valid7;
+valid32 = valid32 || _valid7;
 if(_valid7){
 if(items6 !== true){
 items6 = true;
 }
 }
 const _errs182 = errors;
+if(errors === _errs182){
 if(Array.isArray(data43)){
+var valid35 = true;
 const len12 = data43.length;
 for(let i12=0; i12<len12; i12++){
 let data46 = data43[i12];
+const _errs184 = errors;
 if(!((typeof data46 == "number") && (!(data46 % 1) && !isNaN(data46)))){
-const err129 = {instancePath:instancePath+"/" + i0+"/Values/" + i12,schemaPath:"#/items/oneOf/12/properties/Values/anyOf/2/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err109 = {instancePath:instancePath+"/" + i0+"/Values/" + i12,schemaPath:"#/items/oneOf/12/properties/Values/anyOf/2/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
-vErrors = [err129];
+vErrors = [err109];
 }
 else {
-vErrors.push(err129);
+vErrors.push(err109);
 }
 errors++;
 }
+var valid35 = _errs184 === errors;
+if(!valid35){
+break;
+}
 }
 }
 else {
-const err130 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/12/properties/Values/anyOf/2/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err110 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/12/properties/Values/anyOf/2/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err130];
+vErrors = [err110];
 }
 else {
-vErrors.push(err130);
+vErrors.push(err110);
 }
 errors++;
+}
 }
 var _valid7 = _errs182 === errors;
-valid42 = valid42 || _valid7;
+valid32 = valid32 || _valid7;
 if(_valid7){
 if(items6 !== true){
 items6 = true;
 }
 }
 const _errs186 = errors;
+if(errors === _errs186){
 if(Array.isArray(data43)){
+var valid36 = true;
 const len13 = data43.length;
 for(let i13=0; i13<len13; i13++){
+const _errs188 = errors;
 if(typeof data43[i13] !== "boolean"){
-const err131 = {instancePath:instancePath+"/" + i0+"/Values/" + i13,schemaPath:"#/items/oneOf/12/properties/Values/anyOf/3/items/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err111 = {instancePath:instancePath+"/" + i0+"/Values/" + i13,schemaPath:"#/items/oneOf/12/properties/Values/anyOf/3/items/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
-vErrors = [err131];
+vErrors = [err111];
 }
 else {
-vErrors.push(err131);
+vErrors.push(err111);
 }
 errors++;
 }
+var valid36 = _errs188 === errors;
+if(!valid36){
+break;
+}
 }
 }
 else {
-const err132 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/12/properties/Values/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err112 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/12/properties/Values/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err132];
+vErrors = [err112];
 }
 else {
-vErrors.push(err132);
+vErrors.push(err112);
 }
 errors++;
+}
 }
 var _valid7 = _errs186 === errors;
-valid42 = valid42 || _valid7;
+valid32 = valid32 || _valid7;
 if(_valid7){
 if(items6 !== true){
 items6 = true;
 }
 }
-if(!valid42){
-const err133 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/12/properties/Values/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(!valid32){
+const err113 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/12/properties/Values/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
-vErrors = [err133];
+vErrors = [err113];
 }
 else {
-vErrors.push(err133);
+vErrors.push(err113);
 }
 errors++;
 }
@@ -2713,129 +2917,128 @@ vErrors = null;
 }
 }
 }
+var valid31 = _errs172 === errors;
+}
+else {
+var valid31 = true;
+}
+}
+}
+}
 }
 }
 else {
-const err134 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/12/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err114 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/12/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err134];
+vErrors = [err114];
 }
 else {
-vErrors.push(err134);
+vErrors.push(err114);
 }
 errors++;
 }
+}
 var _valid0 = _errs165 === errors;
-if(_valid0 && valid2){
-valid2 = false;
+if(_valid0 && valid1){
+valid1 = false;
 passing0 = [passing0, 12];
 }
 else {
 if(_valid0){
-valid2 = true;
+valid1 = true;
 passing0 = 12;
 if(props0 !== true){
 props0 = true;
 }
 }
 const _errs190 = errors;
+if(errors === _errs190){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.DeepKey === undefined){
-const err135 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/13/required",keyword:"required",params:{missingProperty: "DeepKey"},message:"must have required property '"+"DeepKey"+"'"};
+let missing15;
+if((((data0.DeepKey === undefined) && (missing15 = "DeepKey")) || ((data0.Condition === undefined) && (missing15 = "Condition"))) || ((data0.Value === undefined) && (missing15 = "Value"))){
+const err115 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/13/required",keyword:"required",params:{missingProperty: missing15},message:"must have required property '"+missing15+"'"};
 if(vErrors === null){
-vErrors = [err135];
+vErrors = [err115];
 }
 else {
-vErrors.push(err135);
+vErrors.push(err115);
 }
 errors++;
 }
-if(data0.Condition === undefined){
-const err136 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/13/required",keyword:"required",params:{missingProperty: "Condition"},message:"must have required property '"+"Condition"+"'"};
-if(vErrors === null){
-vErrors = [err136];
-}
 else {
-vErrors.push(err136);
-}
-errors++;
-}
-if(data0.Value === undefined){
-const err137 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/13/required",keyword:"required",params:{missingProperty: "Value"},message:"must have required property '"+"Value"+"'"};
-if(vErrors === null){
-vErrors = [err137];
-}
-else {
-vErrors.push(err137);
-}
-errors++;
-}
+const _errs192 = errors;
 for(const key18 in data0){
 if(!(((key18 === "DeepKey") || (key18 === "Condition")) || (key18 === "Value"))){
-const err138 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/13/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"};
+const err116 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/13/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err138];
+vErrors = [err116];
 }
 else {
-vErrors.push(err138);
+vErrors.push(err116);
 }
 errors++;
+break;
 }
 }
+if(_errs192 === errors){
 if(data0.DeepKey !== undefined){
 let data48 = data0.DeepKey;
+const _errs193 = errors;
+if(errors === _errs193){
 if(Array.isArray(data48)){
+var valid38 = true;
 const len14 = data48.length;
 for(let i14=0; i14<len14; i14++){
 let data49 = data48[i14];
+const _errs195 = errors;
 const _errs196 = errors;
-let valid54 = false;
+let valid39 = false;
 let passing2 = null;
 const _errs197 = errors;
 if(typeof data49 !== "string"){
-const err139 = {instancePath:instancePath+"/" + i0+"/DeepKey/" + i14,schemaPath:"#/items/oneOf/13/properties/DeepKey/items/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err117 = {instancePath:instancePath+"/" + i0+"/DeepKey/" + i14,schemaPath:"#/items/oneOf/13/properties/DeepKey/items/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err139];
+vErrors = [err117];
 }
 else {
-vErrors.push(err139);
+vErrors.push(err117);
 }
 errors++;
 }
 var _valid8 = _errs197 === errors;
 if(_valid8){
-valid54 = true;
+valid39 = true;
 passing2 = 0;
 }
 const _errs199 = errors;
 if(!((typeof data49 == "number") && (!(data49 % 1) && !isNaN(data49)))){
-const err140 = {instancePath:instancePath+"/" + i0+"/DeepKey/" + i14,schemaPath:"#/items/oneOf/13/properties/DeepKey/items/oneOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err118 = {instancePath:instancePath+"/" + i0+"/DeepKey/" + i14,schemaPath:"#/items/oneOf/13/properties/DeepKey/items/oneOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
-vErrors = [err140];
+vErrors = [err118];
 }
 else {
-vErrors.push(err140);
+vErrors.push(err118);
 }
 errors++;
 }
 var _valid8 = _errs199 === errors;
-if(_valid8 && valid54){
-valid54 = false;
+if(_valid8 && valid39){
+valid39 = false;
 passing2 = [passing2, 1];
 }
 else {
 if(_valid8){
-valid54 = true;
+valid39 = true;
 passing2 = 1;
 }
 }
-if(!valid54){
-const err141 = {instancePath:instancePath+"/" + i0+"/DeepKey/" + i14,schemaPath:"#/items/oneOf/13/properties/DeepKey/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
+if(!valid39){
+const err119 = {instancePath:instancePath+"/" + i0+"/DeepKey/" + i14,schemaPath:"#/items/oneOf/13/properties/DeepKey/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err141];
+vErrors = [err119];
 }
 else {
-vErrors.push(err141);
+vErrors.push(err119);
 }
 errors++;
 }
@@ -2850,94 +3053,111 @@ vErrors = null;
 }
 }
 }
+var valid38 = _errs195 === errors;
+if(!valid38){
+break;
+}
 }
 }
 else {
-const err142 = {instancePath:instancePath+"/" + i0+"/DeepKey",schemaPath:"#/items/oneOf/13/properties/DeepKey/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err120 = {instancePath:instancePath+"/" + i0+"/DeepKey",schemaPath:"#/items/oneOf/13/properties/DeepKey/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err142];
+vErrors = [err120];
 }
 else {
-vErrors.push(err142);
+vErrors.push(err120);
 }
 errors++;
 }
 }
+var valid37 = _errs193 === errors;
+}
+else {
+var valid37 = true;
+}
+if(valid37){
 if(data0.Condition !== undefined){
+const _errs201 = errors;
 if(typeof data0.Condition !== "string"){
-const err143 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/13/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err121 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/13/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err143];
+vErrors = [err121];
 }
 else {
-vErrors.push(err143);
+vErrors.push(err121);
 }
 errors++;
 }
+var valid37 = _errs201 === errors;
 }
+else {
+var valid37 = true;
+}
+if(valid37){
 if(data0.Value !== undefined){
 let data51 = data0.Value;
+const _errs203 = errors;
 const _errs204 = errors;
-let valid55 = false;
+let valid40 = false;
 const _errs205 = errors;
 if(!(typeof data51 == "number")){
-const err144 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/13/properties/Value/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err122 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/13/properties/Value/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
-vErrors = [err144];
+vErrors = [err122];
 }
 else {
-vErrors.push(err144);
+vErrors.push(err122);
 }
 errors++;
 }
 var _valid9 = _errs205 === errors;
-valid55 = valid55 || _valid9;
+valid40 = valid40 || _valid9;
 const _errs207 = errors;
 if(typeof data51 !== "string"){
-const err145 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/13/properties/Value/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err123 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/13/properties/Value/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err145];
+vErrors = [err123];
 }
 else {
-vErrors.push(err145);
+vErrors.push(err123);
 }
 errors++;
 }
 var _valid9 = _errs207 === errors;
-valid55 = valid55 || _valid9;
+valid40 = valid40 || _valid9;
 const _errs209 = errors;
 if(!((typeof data51 == "number") && (!(data51 % 1) && !isNaN(data51)))){
-const err146 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/13/properties/Value/anyOf/2/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err124 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/13/properties/Value/anyOf/2/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
-vErrors = [err146];
+vErrors = [err124];
 }
 else {
-vErrors.push(err146);
+vErrors.push(err124);
 }
 errors++;
 }
 var _valid9 = _errs209 === errors;
-valid55 = valid55 || _valid9;
+valid40 = valid40 || _valid9;
 const _errs211 = errors;
 if(typeof data51 !== "boolean"){
-const err147 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/13/properties/Value/anyOf/3/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err125 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/13/properties/Value/anyOf/3/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
-vErrors = [err147];
+vErrors = [err125];
 }
 else {
-vErrors.push(err147);
+vErrors.push(err125);
 }
 errors++;
 }
 var _valid9 = _errs211 === errors;
-valid55 = valid55 || _valid9;
-if(!valid55){
-const err148 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/13/properties/Value/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+valid40 = valid40 || _valid9;
+if(!valid40){
+const err126 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/13/properties/Value/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
-vErrors = [err148];
+vErrors = [err126];
 }
 else {
-vErrors.push(err148);
+vErrors.push(err126);
 }
 errors++;
 }
@@ -2952,141 +3172,143 @@ vErrors = null;
 }
 }
 }
+if(errors === _errs203){
 if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
 for(const key19 in data51){
-const err149 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/13/properties/Value/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"};
+const err127 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/13/properties/Value/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err149];
+vErrors = [err127];
 }
 else {
-vErrors.push(err149);
+vErrors.push(err127);
+}
+errors++;
+break;
+}
+}
+}
+var valid37 = _errs203 === errors;
+}
+else {
+var valid37 = true;
+}
+}
+}
+}
+}
+}
+else {
+const err128 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/13/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err128];
+}
+else {
+vErrors.push(err128);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err150 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/13/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err150];
-}
-else {
-vErrors.push(err150);
-}
-errors++;
 }
 var _valid0 = _errs190 === errors;
-if(_valid0 && valid2){
-valid2 = false;
+if(_valid0 && valid1){
+valid1 = false;
 passing0 = [passing0, 13];
 }
 else {
 if(_valid0){
-valid2 = true;
+valid1 = true;
 passing0 = 13;
 if(props0 !== true){
 props0 = true;
 }
 }
 const _errs214 = errors;
+if(errors === _errs214){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.DeepKey === undefined){
-const err151 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/14/required",keyword:"required",params:{missingProperty: "DeepKey"},message:"must have required property '"+"DeepKey"+"'"};
+let missing16;
+if((((data0.DeepKey === undefined) && (missing16 = "DeepKey")) || ((data0.Condition === undefined) && (missing16 = "Condition"))) || ((data0.Values === undefined) && (missing16 = "Values"))){
+const err129 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/14/required",keyword:"required",params:{missingProperty: missing16},message:"must have required property '"+missing16+"'"};
 if(vErrors === null){
-vErrors = [err151];
+vErrors = [err129];
 }
 else {
-vErrors.push(err151);
+vErrors.push(err129);
 }
 errors++;
 }
-if(data0.Condition === undefined){
-const err152 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/14/required",keyword:"required",params:{missingProperty: "Condition"},message:"must have required property '"+"Condition"+"'"};
-if(vErrors === null){
-vErrors = [err152];
-}
 else {
-vErrors.push(err152);
-}
-errors++;
-}
-if(data0.Values === undefined){
-const err153 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/14/required",keyword:"required",params:{missingProperty: "Values"},message:"must have required property '"+"Values"+"'"};
-if(vErrors === null){
-vErrors = [err153];
-}
-else {
-vErrors.push(err153);
-}
-errors++;
-}
+const _errs216 = errors;
 for(const key20 in data0){
 if(!(((key20 === "DeepKey") || (key20 === "Condition")) || (key20 === "Values"))){
-const err154 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/14/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"};
+const err130 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/14/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err154];
+vErrors = [err130];
 }
 else {
-vErrors.push(err154);
+vErrors.push(err130);
 }
 errors++;
+break;
 }
 }
+if(_errs216 === errors){
 if(data0.DeepKey !== undefined){
 let data52 = data0.DeepKey;
+const _errs217 = errors;
+if(errors === _errs217){
 if(Array.isArray(data52)){
+var valid42 = true;
 const len15 = data52.length;
 for(let i15=0; i15<len15; i15++){
 let data53 = data52[i15];
+const _errs219 = errors;
 const _errs220 = errors;
-let valid59 = false;
+let valid43 = false;
 let passing3 = null;
 const _errs221 = errors;
 if(typeof data53 !== "string"){
-const err155 = {instancePath:instancePath+"/" + i0+"/DeepKey/" + i15,schemaPath:"#/items/oneOf/14/properties/DeepKey/items/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err131 = {instancePath:instancePath+"/" + i0+"/DeepKey/" + i15,schemaPath:"#/items/oneOf/14/properties/DeepKey/items/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err155];
+vErrors = [err131];
 }
 else {
-vErrors.push(err155);
+vErrors.push(err131);
 }
 errors++;
 }
 var _valid10 = _errs221 === errors;
 if(_valid10){
-valid59 = true;
+valid43 = true;
 passing3 = 0;
 }
 const _errs223 = errors;
 if(!((typeof data53 == "number") && (!(data53 % 1) && !isNaN(data53)))){
-const err156 = {instancePath:instancePath+"/" + i0+"/DeepKey/" + i15,schemaPath:"#/items/oneOf/14/properties/DeepKey/items/oneOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err132 = {instancePath:instancePath+"/" + i0+"/DeepKey/" + i15,schemaPath:"#/items/oneOf/14/properties/DeepKey/items/oneOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
-vErrors = [err156];
+vErrors = [err132];
 }
 else {
-vErrors.push(err156);
+vErrors.push(err132);
 }
 errors++;
 }
 var _valid10 = _errs223 === errors;
-if(_valid10 && valid59){
-valid59 = false;
+if(_valid10 && valid43){
+valid43 = false;
 passing3 = [passing3, 1];
 }
 else {
 if(_valid10){
-valid59 = true;
+valid43 = true;
 passing3 = 1;
 }
 }
-if(!valid59){
-const err157 = {instancePath:instancePath+"/" + i0+"/DeepKey/" + i15,schemaPath:"#/items/oneOf/14/properties/DeepKey/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
+if(!valid43){
+const err133 = {instancePath:instancePath+"/" + i0+"/DeepKey/" + i15,schemaPath:"#/items/oneOf/14/properties/DeepKey/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err157];
+vErrors = [err133];
 }
 else {
-vErrors.push(err157);
+vErrors.push(err133);
 }
 errors++;
 }
@@ -3101,173 +3323,222 @@ vErrors = null;
 }
 }
 }
+var valid42 = _errs219 === errors;
+if(!valid42){
+break;
+}
 }
 }
 else {
-const err158 = {instancePath:instancePath+"/" + i0+"/DeepKey",schemaPath:"#/items/oneOf/14/properties/DeepKey/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err134 = {instancePath:instancePath+"/" + i0+"/DeepKey",schemaPath:"#/items/oneOf/14/properties/DeepKey/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err158];
+vErrors = [err134];
 }
 else {
-vErrors.push(err158);
+vErrors.push(err134);
 }
 errors++;
 }
 }
+var valid41 = _errs217 === errors;
+}
+else {
+var valid41 = true;
+}
+if(valid41){
 if(data0.Condition !== undefined){
+const _errs225 = errors;
 if(typeof data0.Condition !== "string"){
-const err159 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/14/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err135 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/14/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err159];
+vErrors = [err135];
 }
 else {
-vErrors.push(err159);
+vErrors.push(err135);
 }
 errors++;
 }
+var valid41 = _errs225 === errors;
 }
+else {
+var valid41 = true;
+}
+if(valid41){
 if(data0.Values !== undefined){
 let data55 = data0.Values;
+const _errs227 = errors;
 const _errs228 = errors;
-let valid60 = false;
+let valid44 = false;
 const _errs229 = errors;
+if(errors === _errs229){
 if(Array.isArray(data55)){
+var valid45 = true;
 const len16 = data55.length;
 for(let i16=0; i16<len16; i16++){
+const _errs231 = errors;
 if(!(typeof data55[i16] == "number")){
-const err160 = {instancePath:instancePath+"/" + i0+"/Values/" + i16,schemaPath:"#/items/oneOf/14/properties/Values/anyOf/0/items/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err136 = {instancePath:instancePath+"/" + i0+"/Values/" + i16,schemaPath:"#/items/oneOf/14/properties/Values/anyOf/0/items/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
-vErrors = [err160];
+vErrors = [err136];
 }
 else {
-vErrors.push(err160);
+vErrors.push(err136);
 }
 errors++;
 }
+var valid45 = _errs231 === errors;
+if(!valid45){
+break;
+}
 }
 }
 else {
-const err161 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/14/properties/Values/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err137 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/14/properties/Values/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err161];
+vErrors = [err137];
 }
 else {
-vErrors.push(err161);
+vErrors.push(err137);
 }
 errors++;
+}
 }
 var _valid11 = _errs229 === errors;
-valid60 = valid60 || _valid11;
+valid44 = valid44 || _valid11;
 if(_valid11){
 var items7 = true;
 }
 const _errs233 = errors;
+if(errors === _errs233){
 if(Array.isArray(data55)){
+var valid46 = true;
 const len17 = data55.length;
 for(let i17=0; i17<len17; i17++){
+const _errs235 = errors;
 if(typeof data55[i17] !== "string"){
-const err162 = {instancePath:instancePath+"/" + i0+"/Values/" + i17,schemaPath:"#/items/oneOf/14/properties/Values/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err138 = {instancePath:instancePath+"/" + i0+"/Values/" + i17,schemaPath:"#/items/oneOf/14/properties/Values/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err162];
+vErrors = [err138];
 }
 else {
-vErrors.push(err162);
+vErrors.push(err138);
 }
 errors++;
 }
+var valid46 = _errs235 === errors;
+if(!valid46){
+break;
+}
 }
 }
 else {
-const err163 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/14/properties/Values/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err139 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/14/properties/Values/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err163];
+vErrors = [err139];
 }
 else {
-vErrors.push(err163);
+vErrors.push(err139);
 }
 errors++;
+}
 }
 var _valid11 = _errs233 === errors;
-valid60 = valid60 || _valid11;
+valid44 = valid44 || _valid11;
 if(_valid11){
 if(items7 !== true){
 items7 = true;
 }
 }
 const _errs237 = errors;
+if(errors === _errs237){
 if(Array.isArray(data55)){
+var valid47 = true;
 const len18 = data55.length;
 for(let i18=0; i18<len18; i18++){
 let data58 = data55[i18];
+const _errs239 = errors;
 if(!((typeof data58 == "number") && (!(data58 % 1) && !isNaN(data58)))){
-const err164 = {instancePath:instancePath+"/" + i0+"/Values/" + i18,schemaPath:"#/items/oneOf/14/properties/Values/anyOf/2/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err140 = {instancePath:instancePath+"/" + i0+"/Values/" + i18,schemaPath:"#/items/oneOf/14/properties/Values/anyOf/2/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
-vErrors = [err164];
+vErrors = [err140];
 }
 else {
-vErrors.push(err164);
+vErrors.push(err140);
 }
 errors++;
 }
+var valid47 = _errs239 === errors;
+if(!valid47){
+break;
+}
 }
 }
 else {
-const err165 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/14/properties/Values/anyOf/2/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err141 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/14/properties/Values/anyOf/2/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err165];
+vErrors = [err141];
 }
 else {
-vErrors.push(err165);
+vErrors.push(err141);
 }
 errors++;
+}
 }
 var _valid11 = _errs237 === errors;
-valid60 = valid60 || _valid11;
+valid44 = valid44 || _valid11;
 if(_valid11){
 if(items7 !== true){
 items7 = true;
 }
 }
 const _errs241 = errors;
+if(errors === _errs241){
 if(Array.isArray(data55)){
+var valid48 = true;
 const len19 = data55.length;
 for(let i19=0; i19<len19; i19++){
+const _errs243 = errors;
 if(typeof data55[i19] !== "boolean"){
-const err166 = {instancePath:instancePath+"/" + i0+"/Values/" + i19,schemaPath:"#/items/oneOf/14/properties/Values/anyOf/3/items/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err142 = {instancePath:instancePath+"/" + i0+"/Values/" + i19,schemaPath:"#/items/oneOf/14/properties/Values/anyOf/3/items/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
-vErrors = [err166];
+vErrors = [err142];
 }
 else {
-vErrors.push(err166);
+vErrors.push(err142);
 }
 errors++;
 }
+var valid48 = _errs243 === errors;
+if(!valid48){
+break;
+}
 }
 }
 else {
-const err167 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/14/properties/Values/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err143 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/14/properties/Values/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err167];
+vErrors = [err143];
 }
 else {
-vErrors.push(err167);
+vErrors.push(err143);
 }
 errors++;
+}
 }
 var _valid11 = _errs241 === errors;
-valid60 = valid60 || _valid11;
+valid44 = valid44 || _valid11;
 if(_valid11){
 if(items7 !== true){
 items7 = true;
 }
 }
-if(!valid60){
-const err168 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/14/properties/Values/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(!valid44){
+const err144 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/14/properties/Values/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
-vErrors = [err168];
+vErrors = [err144];
 }
 else {
-vErrors.push(err168);
+vErrors.push(err144);
 }
 errors++;
 }
@@ -3282,10 +3553,473 @@ vErrors = null;
 }
 }
 }
+var valid41 = _errs227 === errors;
+}
+else {
+var valid41 = true;
+}
+}
+}
+}
 }
 }
 else {
-const err169 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/14/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err145 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/14/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err145];
+}
+else {
+vErrors.push(err145);
+}
+errors++;
+}
+}
+var _valid0 = _errs214 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 14];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 14;
+if(props0 !== true){
+props0 = true;
+}
+}
+const _errs245 = errors;
+if(errors === _errs245){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing17;
+if((((data0.Expressions === undefined) && (missing17 = "Expressions")) || ((data0.Key === undefined) && (missing17 = "Key"))) || ((data0.Condition === undefined) && (missing17 = "Condition"))){
+const err146 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/15/required",keyword:"required",params:{missingProperty: missing17},message:"must have required property '"+missing17+"'"};
+if(vErrors === null){
+vErrors = [err146];
+}
+else {
+vErrors.push(err146);
+}
+errors++;
+}
+else {
+const _errs247 = errors;
+for(const key21 in data0){
+if(!(((key21 === "Expressions") || (key21 === "Key")) || (key21 === "Condition"))){
+const err147 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/15/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
+}
+errors++;
+break;
+}
+}
+if(_errs247 === errors){
+if(data0.Expressions !== undefined){
+const _errs248 = errors;
+if(!(wrapper0.validate(data0.Expressions, {instancePath:instancePath+"/" + i0+"/Expressions",parentData:data0,parentDataProperty:"Expressions",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
+errors = vErrors.length;
+}
+var valid49 = _errs248 === errors;
+}
+else {
+var valid49 = true;
+}
+if(valid49){
+if(data0.Key !== undefined){
+const _errs249 = errors;
+if(typeof data0.Key !== "string"){
+const err148 = {instancePath:instancePath+"/" + i0+"/Key",schemaPath:"#/items/oneOf/15/properties/Key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err148];
+}
+else {
+vErrors.push(err148);
+}
+errors++;
+}
+var valid49 = _errs249 === errors;
+}
+else {
+var valid49 = true;
+}
+if(valid49){
+if(data0.Condition !== undefined){
+let data62 = data0.Condition;
+const _errs251 = errors;
+if(typeof data62 !== "string"){
+const err149 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/15/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err149];
+}
+else {
+vErrors.push(err149);
+}
+errors++;
+}
+if(!((((data62 === "AllElements") || (data62 === "AnyElement")) || (data62 === "NoElement")) || (data62 === "OnlyOneElement"))){
+const err150 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/15/properties/Condition/enum",keyword:"enum",params:{allowedValues: schema46.items.oneOf[15].properties.Condition.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err150];
+}
+else {
+vErrors.push(err150);
+}
+errors++;
+}
+var valid49 = _errs251 === errors;
+}
+else {
+var valid49 = true;
+}
+}
+}
+}
+}
+}
+else {
+const err151 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/15/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err151];
+}
+else {
+vErrors.push(err151);
+}
+errors++;
+}
+}
+var _valid0 = _errs245 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 15];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 15;
+if(props0 !== true){
+props0 = true;
+}
+}
+const _errs253 = errors;
+if(errors === _errs253){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing18;
+if((((data0.Expressions === undefined) && (missing18 = "Expressions")) || ((data0.DeepKey === undefined) && (missing18 = "DeepKey"))) || ((data0.Condition === undefined) && (missing18 = "Condition"))){
+const err152 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/16/required",keyword:"required",params:{missingProperty: missing18},message:"must have required property '"+missing18+"'"};
+if(vErrors === null){
+vErrors = [err152];
+}
+else {
+vErrors.push(err152);
+}
+errors++;
+}
+else {
+const _errs255 = errors;
+for(const key22 in data0){
+if(!(((key22 === "Expressions") || (key22 === "DeepKey")) || (key22 === "Condition"))){
+const err153 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/16/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err153];
+}
+else {
+vErrors.push(err153);
+}
+errors++;
+break;
+}
+}
+if(_errs255 === errors){
+if(data0.Expressions !== undefined){
+const _errs256 = errors;
+if(!(wrapper0.validate(data0.Expressions, {instancePath:instancePath+"/" + i0+"/Expressions",parentData:data0,parentDataProperty:"Expressions",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
+errors = vErrors.length;
+}
+var valid50 = _errs256 === errors;
+}
+else {
+var valid50 = true;
+}
+if(valid50){
+if(data0.DeepKey !== undefined){
+let data64 = data0.DeepKey;
+const _errs257 = errors;
+if(errors === _errs257){
+if(Array.isArray(data64)){
+var valid51 = true;
+const len20 = data64.length;
+for(let i20=0; i20<len20; i20++){
+const _errs259 = errors;
+if(typeof data64[i20] !== "string"){
+const err154 = {instancePath:instancePath+"/" + i0+"/DeepKey/" + i20,schemaPath:"#/items/oneOf/16/properties/DeepKey/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err154];
+}
+else {
+vErrors.push(err154);
+}
+errors++;
+}
+var valid51 = _errs259 === errors;
+if(!valid51){
+break;
+}
+}
+}
+else {
+const err155 = {instancePath:instancePath+"/" + i0+"/DeepKey",schemaPath:"#/items/oneOf/16/properties/DeepKey/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err155];
+}
+else {
+vErrors.push(err155);
+}
+errors++;
+}
+}
+var valid50 = _errs257 === errors;
+}
+else {
+var valid50 = true;
+}
+if(valid50){
+if(data0.Condition !== undefined){
+let data66 = data0.Condition;
+const _errs261 = errors;
+if(typeof data66 !== "string"){
+const err156 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/16/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err156];
+}
+else {
+vErrors.push(err156);
+}
+errors++;
+}
+if(!((((data66 === "AllElements") || (data66 === "AnyElement")) || (data66 === "NoElement")) || (data66 === "OnlyOneElement"))){
+const err157 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/16/properties/Condition/enum",keyword:"enum",params:{allowedValues: schema46.items.oneOf[16].properties.Condition.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err157];
+}
+else {
+vErrors.push(err157);
+}
+errors++;
+}
+var valid50 = _errs261 === errors;
+}
+else {
+var valid50 = true;
+}
+}
+}
+}
+}
+}
+else {
+const err158 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/16/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err158];
+}
+else {
+vErrors.push(err158);
+}
+errors++;
+}
+}
+var _valid0 = _errs253 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 16];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 16;
+if(props0 !== true){
+props0 = true;
+}
+}
+const _errs263 = errors;
+if(errors === _errs263){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing19;
+if((((data0.Expressions === undefined) && (missing19 = "Expressions")) || ((data0.KeyPath === undefined) && (missing19 = "KeyPath"))) || ((data0.Condition === undefined) && (missing19 = "Condition"))){
+const err159 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/17/required",keyword:"required",params:{missingProperty: missing19},message:"must have required property '"+missing19+"'"};
+if(vErrors === null){
+vErrors = [err159];
+}
+else {
+vErrors.push(err159);
+}
+errors++;
+}
+else {
+const _errs265 = errors;
+for(const key23 in data0){
+if(!(((key23 === "Expressions") || (key23 === "KeyPath")) || (key23 === "Condition"))){
+const err160 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/17/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err160];
+}
+else {
+vErrors.push(err160);
+}
+errors++;
+break;
+}
+}
+if(_errs265 === errors){
+if(data0.Expressions !== undefined){
+const _errs266 = errors;
+if(!(wrapper0.validate(data0.Expressions, {instancePath:instancePath+"/" + i0+"/Expressions",parentData:data0,parentDataProperty:"Expressions",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
+errors = vErrors.length;
+}
+var valid52 = _errs266 === errors;
+}
+else {
+var valid52 = true;
+}
+if(valid52){
+if(data0.KeyPath !== undefined){
+const _errs267 = errors;
+if(typeof data0.KeyPath !== "string"){
+const err161 = {instancePath:instancePath+"/" + i0+"/KeyPath",schemaPath:"#/items/oneOf/17/properties/KeyPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err161];
+}
+else {
+vErrors.push(err161);
+}
+errors++;
+}
+var valid52 = _errs267 === errors;
+}
+else {
+var valid52 = true;
+}
+if(valid52){
+if(data0.Condition !== undefined){
+let data69 = data0.Condition;
+const _errs269 = errors;
+if(typeof data69 !== "string"){
+const err162 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/17/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err162];
+}
+else {
+vErrors.push(err162);
+}
+errors++;
+}
+if(!((((data69 === "AllElements") || (data69 === "AnyElement")) || (data69 === "NoElement")) || (data69 === "OnlyOneElement"))){
+const err163 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/17/properties/Condition/enum",keyword:"enum",params:{allowedValues: schema46.items.oneOf[17].properties.Condition.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err163];
+}
+else {
+vErrors.push(err163);
+}
+errors++;
+}
+var valid52 = _errs269 === errors;
+}
+else {
+var valid52 = true;
+}
+}
+}
+}
+}
+}
+else {
+const err164 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/17/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err164];
+}
+else {
+vErrors.push(err164);
+}
+errors++;
+}
+}
+var _valid0 = _errs263 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 17];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 17;
+if(props0 !== true){
+props0 = true;
+}
+}
+const _errs271 = errors;
+if(errors === _errs271){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing20;
+if((data0.Condition === undefined) && (missing20 = "Condition")){
+const err165 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/18/required",keyword:"required",params:{missingProperty: missing20},message:"must have required property '"+missing20+"'"};
+if(vErrors === null){
+vErrors = [err165];
+}
+else {
+vErrors.push(err165);
+}
+errors++;
+}
+else {
+const _errs273 = errors;
+for(const key24 in data0){
+if(!(key24 === "Condition")){
+const err166 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/18/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err166];
+}
+else {
+vErrors.push(err166);
+}
+errors++;
+break;
+}
+}
+if(_errs273 === errors){
+if(data0.Condition !== undefined){
+let data70 = data0.Condition;
+if(typeof data70 !== "string"){
+const err167 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/18/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err167];
+}
+else {
+vErrors.push(err167);
+}
+errors++;
+}
+if(!((data70 === "AlwaysTrue") || (data70 === "AlwaysFalse"))){
+const err168 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/18/properties/Condition/enum",keyword:"enum",params:{allowedValues: schema46.items.oneOf[18].properties.Condition.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err168];
+}
+else {
+vErrors.push(err168);
+}
+errors++;
+}
+}
+}
+}
+}
+else {
+const err169 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/18/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -3294,23 +4028,26 @@ vErrors.push(err169);
 }
 errors++;
 }
-var _valid0 = _errs214 === errors;
-if(_valid0 && valid2){
-valid2 = false;
-passing0 = [passing0, 14];
+}
+var _valid0 = _errs271 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 18];
 }
 else {
 if(_valid0){
-valid2 = true;
-passing0 = 14;
+valid1 = true;
+passing0 = 18;
 if(props0 !== true){
 props0 = true;
 }
 }
-const _errs245 = errors;
+const _errs276 = errors;
+if(errors === _errs276){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.Expressions === undefined){
-const err170 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/15/required",keyword:"required",params:{missingProperty: "Expressions"},message:"must have required property '"+"Expressions"+"'"};
+let missing21;
+if(((data0.Condition === undefined) && (missing21 = "Condition")) || ((data0.Values === undefined) && (missing21 = "Values"))){
+const err170 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/19/required",keyword:"required",params:{missingProperty: missing21},message:"must have required property '"+missing21+"'"};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -3319,8 +4056,11 @@ vErrors.push(err170);
 }
 errors++;
 }
-if(data0.Key === undefined){
-const err171 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/15/required",keyword:"required",params:{missingProperty: "Key"},message:"must have required property '"+"Key"+"'"};
+else {
+const _errs278 = errors;
+for(const key25 in data0){
+if(!((key25 === "Condition") || (key25 === "Values"))){
+const err171 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/19/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -3328,9 +4068,14 @@ else {
 vErrors.push(err171);
 }
 errors++;
+break;
 }
-if(data0.Condition === undefined){
-const err172 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/15/required",keyword:"required",params:{missingProperty: "Condition"},message:"must have required property '"+"Condition"+"'"};
+}
+if(_errs278 === errors){
+if(data0.Condition !== undefined){
+const _errs279 = errors;
+if(typeof data0.Condition !== "string"){
+const err172 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/19/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -3339,9 +4084,19 @@ vErrors.push(err172);
 }
 errors++;
 }
-for(const key21 in data0){
-if(!(((key21 === "Expressions") || (key21 === "Key")) || (key21 === "Condition"))){
-const err173 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/15/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"};
+var valid54 = _errs279 === errors;
+}
+else {
+var valid54 = true;
+}
+if(valid54){
+if(data0.Values !== undefined){
+let data72 = data0.Values;
+const _errs281 = errors;
+if(errors === _errs281){
+if(Array.isArray(data72)){
+if(data72.length > 2){
+const err173 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/19/properties/Values/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -3350,16 +4105,9 @@ vErrors.push(err173);
 }
 errors++;
 }
-}
-if(data0.Expressions !== undefined){
-if(!(wrapper0.validate(data0.Expressions, {instancePath:instancePath+"/" + i0+"/Expressions",parentData:data0,parentDataProperty:"Expressions",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
-errors = vErrors.length;
-}
-}
-if(data0.Key !== undefined){
-if(typeof data0.Key !== "string"){
-const err174 = {instancePath:instancePath+"/" + i0+"/Key",schemaPath:"#/items/oneOf/15/properties/Key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+if(data72.length < 2){
+const err174 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/19/properties/Values/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -3368,11 +4116,14 @@ vErrors.push(err174);
 }
 errors++;
 }
-}
-if(data0.Condition !== undefined){
-let data62 = data0.Condition;
-if(typeof data62 !== "string"){
-const err175 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/15/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+var valid55 = true;
+const len21 = data72.length;
+for(let i21=0; i21<len21; i21++){
+let data73 = data72[i21];
+const _errs283 = errors;
+if(!(data73 && typeof data73 == "object" && !Array.isArray(data73))){
+const err175 = {instancePath:instancePath+"/" + i0+"/Values/" + i21,schemaPath:"#/items/oneOf/19/properties/Values/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -3381,8 +4132,15 @@ vErrors.push(err175);
 }
 errors++;
 }
-if(!((((data62 === "AllElements") || (data62 === "AnyElement")) || (data62 === "NoElement")) || (data62 === "OnlyOneElement"))){
-const err176 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/15/properties/Condition/enum",keyword:"enum",params:{allowedValues: schema46.items.oneOf[15].properties.Condition.enum},message:"must be equal to one of the allowed values"};
+const _errs285 = errors;
+let valid56 = false;
+let passing4 = null;
+const _errs286 = errors;
+if(errors === _errs286){
+if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
+let missing22;
+if((data73.Key === undefined) && (missing22 = "Key")){
+const err176 = {instancePath:instancePath+"/" + i0+"/Values/" + i21,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/0/required",keyword:"required",params:{missingProperty: missing22},message:"must have required property '"+missing22+"'"};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -3391,10 +4149,11 @@ vErrors.push(err176);
 }
 errors++;
 }
-}
-}
 else {
-const err177 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/15/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const _errs288 = errors;
+for(const key26 in data73){
+if(!(key26 === "Key")){
+const err177 = {instancePath:instancePath+"/" + i0+"/Values/" + i21,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -3402,24 +4161,13 @@ else {
 vErrors.push(err177);
 }
 errors++;
-}
-var _valid0 = _errs245 === errors;
-if(_valid0 && valid2){
-valid2 = false;
-passing0 = [passing0, 15];
-}
-else {
-if(_valid0){
-valid2 = true;
-passing0 = 15;
-if(props0 !== true){
-props0 = true;
+break;
 }
 }
-const _errs253 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.Expressions === undefined){
-const err178 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/16/required",keyword:"required",params:{missingProperty: "Expressions"},message:"must have required property '"+"Expressions"+"'"};
+if(_errs288 === errors){
+if(data73.Key !== undefined){
+if(typeof data73.Key !== "string"){
+const err178 = {instancePath:instancePath+"/" + i0+"/Values/" + i21+"/Key",schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/0/properties/Key/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -3428,8 +4176,12 @@ vErrors.push(err178);
 }
 errors++;
 }
-if(data0.DeepKey === undefined){
-const err179 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/16/required",keyword:"required",params:{missingProperty: "DeepKey"},message:"must have required property '"+"DeepKey"+"'"};
+}
+}
+}
+}
+else {
+const err179 = {instancePath:instancePath+"/" + i0+"/Values/" + i21,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -3438,8 +4190,19 @@ vErrors.push(err179);
 }
 errors++;
 }
-if(data0.Condition === undefined){
-const err180 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/16/required",keyword:"required",params:{missingProperty: "Condition"},message:"must have required property '"+"Condition"+"'"};
+}
+var _valid12 = _errs286 === errors;
+if(_valid12){
+valid56 = true;
+passing4 = 0;
+var props8 = true;
+}
+const _errs291 = errors;
+if(errors === _errs291){
+if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
+let missing23;
+if((data73.DeepKey === undefined) && (missing23 = "DeepKey")){
+const err180 = {instancePath:instancePath+"/" + i0+"/Values/" + i21,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/1/required",keyword:"required",params:{missingProperty: missing23},message:"must have required property '"+missing23+"'"};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -3448,9 +4211,11 @@ vErrors.push(err180);
 }
 errors++;
 }
-for(const key22 in data0){
-if(!(((key22 === "Expressions") || (key22 === "DeepKey")) || (key22 === "Condition"))){
-const err181 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/16/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"};
+else {
+const _errs293 = errors;
+for(const key27 in data73){
+if(!(key27 === "DeepKey")){
+const err181 = {instancePath:instancePath+"/" + i0+"/Values/" + i21,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -3458,21 +4223,26 @@ else {
 vErrors.push(err181);
 }
 errors++;
+break;
 }
 }
-if(data0.Expressions !== undefined){
-if(!(wrapper0.validate(data0.Expressions, {instancePath:instancePath+"/" + i0+"/Expressions",parentData:data0,parentDataProperty:"Expressions",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
-errors = vErrors.length;
-}
-}
-if(data0.DeepKey !== undefined){
-let data64 = data0.DeepKey;
-if(Array.isArray(data64)){
-const len20 = data64.length;
-for(let i20=0; i20<len20; i20++){
-if(typeof data64[i20] !== "string"){
-const err182 = {instancePath:instancePath+"/" + i0+"/DeepKey/" + i20,schemaPath:"#/items/oneOf/16/properties/DeepKey/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(_errs293 === errors){
+if(data73.DeepKey !== undefined){
+let data75 = data73.DeepKey;
+const _errs294 = errors;
+if(errors === _errs294){
+if(Array.isArray(data75)){
+var valid59 = true;
+const len22 = data75.length;
+for(let i22=0; i22<len22; i22++){
+let data76 = data75[i22];
+const _errs296 = errors;
+const _errs297 = errors;
+let valid60 = false;
+let passing5 = null;
+const _errs298 = errors;
+if(typeof data76 !== "string"){
+const err182 = {instancePath:instancePath+"/" + i0+"/Values/" + i21+"/DeepKey/" + i22,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/1/properties/DeepKey/items/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -3481,10 +4251,14 @@ vErrors.push(err182);
 }
 errors++;
 }
+var _valid13 = _errs298 === errors;
+if(_valid13){
+valid60 = true;
+passing5 = 0;
 }
-}
-else {
-const err183 = {instancePath:instancePath+"/" + i0+"/DeepKey",schemaPath:"#/items/oneOf/16/properties/DeepKey/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const _errs300 = errors;
+if(!((typeof data76 == "number") && (!(data76 % 1) && !isNaN(data76)))){
+const err183 = {instancePath:instancePath+"/" + i0+"/Values/" + i21+"/DeepKey/" + i22,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/1/properties/DeepKey/items/oneOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -3493,450 +4267,24 @@ vErrors.push(err183);
 }
 errors++;
 }
+var _valid13 = _errs300 === errors;
+if(_valid13 && valid60){
+valid60 = false;
+passing5 = [passing5, 1];
 }
-if(data0.Condition !== undefined){
-let data66 = data0.Condition;
-if(typeof data66 !== "string"){
-const err184 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/16/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+if(_valid13){
+valid60 = true;
+passing5 = 1;
+}
+}
+if(!valid60){
+const err184 = {instancePath:instancePath+"/" + i0+"/Values/" + i21+"/DeepKey/" + i22,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/1/properties/DeepKey/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing5},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err184];
 }
 else {
 vErrors.push(err184);
-}
-errors++;
-}
-if(!((((data66 === "AllElements") || (data66 === "AnyElement")) || (data66 === "NoElement")) || (data66 === "OnlyOneElement"))){
-const err185 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/16/properties/Condition/enum",keyword:"enum",params:{allowedValues: schema46.items.oneOf[16].properties.Condition.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err185];
-}
-else {
-vErrors.push(err185);
-}
-errors++;
-}
-}
-}
-else {
-const err186 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/16/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err186];
-}
-else {
-vErrors.push(err186);
-}
-errors++;
-}
-var _valid0 = _errs253 === errors;
-if(_valid0 && valid2){
-valid2 = false;
-passing0 = [passing0, 16];
-}
-else {
-if(_valid0){
-valid2 = true;
-passing0 = 16;
-if(props0 !== true){
-props0 = true;
-}
-}
-const _errs263 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.Expressions === undefined){
-const err187 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/17/required",keyword:"required",params:{missingProperty: "Expressions"},message:"must have required property '"+"Expressions"+"'"};
-if(vErrors === null){
-vErrors = [err187];
-}
-else {
-vErrors.push(err187);
-}
-errors++;
-}
-if(data0.KeyPath === undefined){
-const err188 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/17/required",keyword:"required",params:{missingProperty: "KeyPath"},message:"must have required property '"+"KeyPath"+"'"};
-if(vErrors === null){
-vErrors = [err188];
-}
-else {
-vErrors.push(err188);
-}
-errors++;
-}
-if(data0.Condition === undefined){
-const err189 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/17/required",keyword:"required",params:{missingProperty: "Condition"},message:"must have required property '"+"Condition"+"'"};
-if(vErrors === null){
-vErrors = [err189];
-}
-else {
-vErrors.push(err189);
-}
-errors++;
-}
-for(const key23 in data0){
-if(!(((key23 === "Expressions") || (key23 === "KeyPath")) || (key23 === "Condition"))){
-const err190 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/17/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err190];
-}
-else {
-vErrors.push(err190);
-}
-errors++;
-}
-}
-if(data0.Expressions !== undefined){
-if(!(wrapper0.validate(data0.Expressions, {instancePath:instancePath+"/" + i0+"/Expressions",parentData:data0,parentDataProperty:"Expressions",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
-errors = vErrors.length;
-}
-}
-if(data0.KeyPath !== undefined){
-if(typeof data0.KeyPath !== "string"){
-const err191 = {instancePath:instancePath+"/" + i0+"/KeyPath",schemaPath:"#/items/oneOf/17/properties/KeyPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err191];
-}
-else {
-vErrors.push(err191);
-}
-errors++;
-}
-}
-if(data0.Condition !== undefined){
-let data69 = data0.Condition;
-if(typeof data69 !== "string"){
-const err192 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/17/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err192];
-}
-else {
-vErrors.push(err192);
-}
-errors++;
-}
-if(!((((data69 === "AllElements") || (data69 === "AnyElement")) || (data69 === "NoElement")) || (data69 === "OnlyOneElement"))){
-const err193 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/17/properties/Condition/enum",keyword:"enum",params:{allowedValues: schema46.items.oneOf[17].properties.Condition.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err193];
-}
-else {
-vErrors.push(err193);
-}
-errors++;
-}
-}
-}
-else {
-const err194 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/17/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err194];
-}
-else {
-vErrors.push(err194);
-}
-errors++;
-}
-var _valid0 = _errs263 === errors;
-if(_valid0 && valid2){
-valid2 = false;
-passing0 = [passing0, 17];
-}
-else {
-if(_valid0){
-valid2 = true;
-passing0 = 17;
-if(props0 !== true){
-props0 = true;
-}
-}
-const _errs271 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.Condition === undefined){
-const err195 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/18/required",keyword:"required",params:{missingProperty: "Condition"},message:"must have required property '"+"Condition"+"'"};
-if(vErrors === null){
-vErrors = [err195];
-}
-else {
-vErrors.push(err195);
-}
-errors++;
-}
-for(const key24 in data0){
-if(!(key24 === "Condition")){
-const err196 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/18/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err196];
-}
-else {
-vErrors.push(err196);
-}
-errors++;
-}
-}
-if(data0.Condition !== undefined){
-let data70 = data0.Condition;
-if(typeof data70 !== "string"){
-const err197 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/18/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err197];
-}
-else {
-vErrors.push(err197);
-}
-errors++;
-}
-if(!((data70 === "AlwaysTrue") || (data70 === "AlwaysFalse"))){
-const err198 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/18/properties/Condition/enum",keyword:"enum",params:{allowedValues: schema46.items.oneOf[18].properties.Condition.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err198];
-}
-else {
-vErrors.push(err198);
-}
-errors++;
-}
-}
-}
-else {
-const err199 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/18/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err199];
-}
-else {
-vErrors.push(err199);
-}
-errors++;
-}
-var _valid0 = _errs271 === errors;
-if(_valid0 && valid2){
-valid2 = false;
-passing0 = [passing0, 18];
-}
-else {
-if(_valid0){
-valid2 = true;
-passing0 = 18;
-if(props0 !== true){
-props0 = true;
-}
-}
-const _errs276 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.Condition === undefined){
-const err200 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/19/required",keyword:"required",params:{missingProperty: "Condition"},message:"must have required property '"+"Condition"+"'"};
-if(vErrors === null){
-vErrors = [err200];
-}
-else {
-vErrors.push(err200);
-}
-errors++;
-}
-if(data0.Values === undefined){
-const err201 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/19/required",keyword:"required",params:{missingProperty: "Values"},message:"must have required property '"+"Values"+"'"};
-if(vErrors === null){
-vErrors = [err201];
-}
-else {
-vErrors.push(err201);
-}
-errors++;
-}
-for(const key25 in data0){
-if(!((key25 === "Condition") || (key25 === "Values"))){
-const err202 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/19/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err202];
-}
-else {
-vErrors.push(err202);
-}
-errors++;
-}
-}
-if(data0.Condition !== undefined){
-if(typeof data0.Condition !== "string"){
-const err203 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/19/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err203];
-}
-else {
-vErrors.push(err203);
-}
-errors++;
-}
-}
-if(data0.Values !== undefined){
-let data72 = data0.Values;
-if(Array.isArray(data72)){
-if(data72.length > 2){
-const err204 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/19/properties/Values/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
-if(vErrors === null){
-vErrors = [err204];
-}
-else {
-vErrors.push(err204);
-}
-errors++;
-}
-if(data72.length < 2){
-const err205 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/19/properties/Values/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
-if(vErrors === null){
-vErrors = [err205];
-}
-else {
-vErrors.push(err205);
-}
-errors++;
-}
-const len21 = data72.length;
-for(let i21=0; i21<len21; i21++){
-let data73 = data72[i21];
-if(!(data73 && typeof data73 == "object" && !Array.isArray(data73))){
-const err206 = {instancePath:instancePath+"/" + i0+"/Values/" + i21,schemaPath:"#/items/oneOf/19/properties/Values/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err206];
-}
-else {
-vErrors.push(err206);
-}
-errors++;
-}
-const _errs285 = errors;
-let valid78 = false;
-let passing4 = null;
-const _errs286 = errors;
-if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
-if(data73.Key === undefined){
-const err207 = {instancePath:instancePath+"/" + i0+"/Values/" + i21,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/0/required",keyword:"required",params:{missingProperty: "Key"},message:"must have required property '"+"Key"+"'"};
-if(vErrors === null){
-vErrors = [err207];
-}
-else {
-vErrors.push(err207);
-}
-errors++;
-}
-for(const key26 in data73){
-if(!(key26 === "Key")){
-const err208 = {instancePath:instancePath+"/" + i0+"/Values/" + i21,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err208];
-}
-else {
-vErrors.push(err208);
-}
-errors++;
-}
-}
-if(data73.Key !== undefined){
-if(typeof data73.Key !== "string"){
-const err209 = {instancePath:instancePath+"/" + i0+"/Values/" + i21+"/Key",schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/0/properties/Key/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err209];
-}
-else {
-vErrors.push(err209);
-}
-errors++;
-}
-}
-}
-else {
-const err210 = {instancePath:instancePath+"/" + i0+"/Values/" + i21,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err210];
-}
-else {
-vErrors.push(err210);
-}
-errors++;
-}
-var _valid12 = _errs286 === errors;
-if(_valid12){
-valid78 = true;
-passing4 = 0;
-var props8 = true;
-}
-const _errs291 = errors;
-if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
-if(data73.DeepKey === undefined){
-const err211 = {instancePath:instancePath+"/" + i0+"/Values/" + i21,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/1/required",keyword:"required",params:{missingProperty: "DeepKey"},message:"must have required property '"+"DeepKey"+"'"};
-if(vErrors === null){
-vErrors = [err211];
-}
-else {
-vErrors.push(err211);
-}
-errors++;
-}
-for(const key27 in data73){
-if(!(key27 === "DeepKey")){
-const err212 = {instancePath:instancePath+"/" + i0+"/Values/" + i21,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err212];
-}
-else {
-vErrors.push(err212);
-}
-errors++;
-}
-}
-if(data73.DeepKey !== undefined){
-let data75 = data73.DeepKey;
-if(Array.isArray(data75)){
-const len22 = data75.length;
-for(let i22=0; i22<len22; i22++){
-let data76 = data75[i22];
-const _errs297 = errors;
-let valid83 = false;
-let passing5 = null;
-const _errs298 = errors;
-if(typeof data76 !== "string"){
-const err213 = {instancePath:instancePath+"/" + i0+"/Values/" + i21+"/DeepKey/" + i22,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/1/properties/DeepKey/items/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err213];
-}
-else {
-vErrors.push(err213);
-}
-errors++;
-}
-var _valid13 = _errs298 === errors;
-if(_valid13){
-valid83 = true;
-passing5 = 0;
-}
-const _errs300 = errors;
-if(!((typeof data76 == "number") && (!(data76 % 1) && !isNaN(data76)))){
-const err214 = {instancePath:instancePath+"/" + i0+"/Values/" + i21+"/DeepKey/" + i22,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/1/properties/DeepKey/items/oneOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err214];
-}
-else {
-vErrors.push(err214);
-}
-errors++;
-}
-var _valid13 = _errs300 === errors;
-if(_valid13 && valid83){
-valid83 = false;
-passing5 = [passing5, 1];
-}
-else {
-if(_valid13){
-valid83 = true;
-passing5 = 1;
-}
-}
-if(!valid83){
-const err215 = {instancePath:instancePath+"/" + i0+"/Values/" + i21+"/DeepKey/" + i22,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/1/properties/DeepKey/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing5},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err215];
-}
-else {
-vErrors.push(err215);
 }
 errors++;
 }
@@ -3951,98 +4299,115 @@ vErrors = null;
 }
 }
 }
+var valid59 = _errs296 === errors;
+if(!valid59){
+break;
+}
 }
 }
 else {
-const err216 = {instancePath:instancePath+"/" + i0+"/Values/" + i21+"/DeepKey",schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/1/properties/DeepKey/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err185 = {instancePath:instancePath+"/" + i0+"/Values/" + i21+"/DeepKey",schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/1/properties/DeepKey/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err216];
+vErrors = [err185];
 }
 else {
-vErrors.push(err216);
+vErrors.push(err185);
 }
 errors++;
 }
 }
 }
-else {
-const err217 = {instancePath:instancePath+"/" + i0+"/Values/" + i21,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err217];
+}
+}
 }
 else {
-vErrors.push(err217);
+const err186 = {instancePath:instancePath+"/" + i0+"/Values/" + i21,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err186];
+}
+else {
+vErrors.push(err186);
 }
 errors++;
+}
 }
 var _valid12 = _errs291 === errors;
-if(_valid12 && valid78){
-valid78 = false;
+if(_valid12 && valid56){
+valid56 = false;
 passing4 = [passing4, 1];
 }
 else {
 if(_valid12){
-valid78 = true;
+valid56 = true;
 passing4 = 1;
 if(props8 !== true){
 props8 = true;
 }
 }
 const _errs302 = errors;
+if(errors === _errs302){
 if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
-if(data73.KeyPath === undefined){
-const err218 = {instancePath:instancePath+"/" + i0+"/Values/" + i21,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/2/required",keyword:"required",params:{missingProperty: "KeyPath"},message:"must have required property '"+"KeyPath"+"'"};
+let missing24;
+if((data73.KeyPath === undefined) && (missing24 = "KeyPath")){
+const err187 = {instancePath:instancePath+"/" + i0+"/Values/" + i21,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/2/required",keyword:"required",params:{missingProperty: missing24},message:"must have required property '"+missing24+"'"};
 if(vErrors === null){
-vErrors = [err218];
+vErrors = [err187];
 }
 else {
-vErrors.push(err218);
+vErrors.push(err187);
 }
 errors++;
 }
+else {
+const _errs304 = errors;
 for(const key28 in data73){
 if(!(key28 === "KeyPath")){
-const err219 = {instancePath:instancePath+"/" + i0+"/Values/" + i21,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties"};
+const err188 = {instancePath:instancePath+"/" + i0+"/Values/" + i21,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err219];
+vErrors = [err188];
 }
 else {
-vErrors.push(err219);
+vErrors.push(err188);
 }
 errors++;
+break;
 }
 }
+if(_errs304 === errors){
 if(data73.KeyPath !== undefined){
 if(typeof data73.KeyPath !== "string"){
-const err220 = {instancePath:instancePath+"/" + i0+"/Values/" + i21+"/KeyPath",schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/2/properties/KeyPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err189 = {instancePath:instancePath+"/" + i0+"/Values/" + i21+"/KeyPath",schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/2/properties/KeyPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err220];
+vErrors = [err189];
 }
 else {
-vErrors.push(err220);
+vErrors.push(err189);
 }
 errors++;
 }
 }
 }
-else {
-const err221 = {instancePath:instancePath+"/" + i0+"/Values/" + i21,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err221];
+}
 }
 else {
-vErrors.push(err221);
+const err190 = {instancePath:instancePath+"/" + i0+"/Values/" + i21,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err190];
+}
+else {
+vErrors.push(err190);
 }
 errors++;
+}
 }
 var _valid12 = _errs302 === errors;
-if(_valid12 && valid78){
-valid78 = false;
+if(_valid12 && valid56){
+valid56 = false;
 passing4 = [passing4, 2];
 }
 else {
 if(_valid12){
-valid78 = true;
+valid56 = true;
 passing4 = 2;
 if(props8 !== true){
 props8 = true;
@@ -4050,13 +4415,13 @@ props8 = true;
 }
 }
 }
-if(!valid78){
-const err222 = {instancePath:instancePath+"/" + i0+"/Values/" + i21,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf"};
+if(!valid56){
+const err191 = {instancePath:instancePath+"/" + i0+"/Values/" + i21,schemaPath:"#/items/oneOf/19/properties/Values/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err222];
+vErrors = [err191];
 }
 else {
-vErrors.push(err222);
+vErrors.push(err191);
 }
 errors++;
 }
@@ -4071,10 +4436,581 @@ vErrors = null;
 }
 }
 }
+var valid55 = _errs283 === errors;
+if(!valid55){
+break;
+}
+}
+}
 }
 }
 else {
-const err223 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/19/properties/Values/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err192 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/19/properties/Values/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err192];
+}
+else {
+vErrors.push(err192);
+}
+errors++;
+}
+}
+var valid54 = _errs281 === errors;
+}
+else {
+var valid54 = true;
+}
+}
+}
+}
+}
+else {
+const err193 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/19/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err193];
+}
+else {
+vErrors.push(err193);
+}
+errors++;
+}
+}
+var _valid0 = _errs276 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 19];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 19;
+if(props0 !== true){
+props0 = true;
+}
+}
+const _errs307 = errors;
+if(errors === _errs307){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing25;
+if(((data0.Schedule === undefined) && (missing25 = "Schedule")) || ((data0.Sequence === undefined) && (missing25 = "Sequence"))){
+const err194 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/20/required",keyword:"required",params:{missingProperty: missing25},message:"must have required property '"+missing25+"'"};
+if(vErrors === null){
+vErrors = [err194];
+}
+else {
+vErrors.push(err194);
+}
+errors++;
+}
+else {
+const _errs309 = errors;
+for(const key29 in data0){
+if(!(((((key29 === "EventEvaluationOrder") || (key29 === "LookbackWindowMinutes")) || (key29 === "Schedule")) || (key29 === "Sequence")) || (key29 === "Transitions"))){
+const err195 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/20/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err195];
+}
+else {
+vErrors.push(err195);
+}
+errors++;
+break;
+}
+}
+if(_errs309 === errors){
+if(data0.EventEvaluationOrder !== undefined){
+let data78 = data0.EventEvaluationOrder;
+const _errs310 = errors;
+if(typeof data78 !== "string"){
+const err196 = {instancePath:instancePath+"/" + i0+"/EventEvaluationOrder",schemaPath:"#/items/oneOf/20/properties/EventEvaluationOrder/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err196];
+}
+else {
+vErrors.push(err196);
+}
+errors++;
+}
+if(!((data78 === "Chronological") || (data78 === "ReverseChronological"))){
+const err197 = {instancePath:instancePath+"/" + i0+"/EventEvaluationOrder",schemaPath:"#/items/oneOf/20/properties/EventEvaluationOrder/enum",keyword:"enum",params:{allowedValues: schema46.items.oneOf[20].properties.EventEvaluationOrder.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err197];
+}
+else {
+vErrors.push(err197);
+}
+errors++;
+}
+var valid62 = _errs310 === errors;
+}
+else {
+var valid62 = true;
+}
+if(valid62){
+if(data0.LookbackWindowMinutes !== undefined){
+let data79 = data0.LookbackWindowMinutes;
+const _errs312 = errors;
+if(!((typeof data79 == "number") && (!(data79 % 1) && !isNaN(data79)))){
+const err198 = {instancePath:instancePath+"/" + i0+"/LookbackWindowMinutes",schemaPath:"#/items/oneOf/20/properties/LookbackWindowMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err198];
+}
+else {
+vErrors.push(err198);
+}
+errors++;
+}
+var valid62 = _errs312 === errors;
+}
+else {
+var valid62 = true;
+}
+if(valid62){
+if(data0.Schedule !== undefined){
+let data80 = data0.Schedule;
+const _errs314 = errors;
+if(errors === _errs314){
+if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
+let missing26;
+if((data80.TimeoutMinutes === undefined) && (missing26 = "TimeoutMinutes")){
+const err199 = {instancePath:instancePath+"/" + i0+"/Schedule",schemaPath:"#/items/oneOf/20/properties/Schedule/required",keyword:"required",params:{missingProperty: missing26},message:"must have required property '"+missing26+"'"};
+if(vErrors === null){
+vErrors = [err199];
+}
+else {
+vErrors.push(err199);
+}
+errors++;
+}
+else {
+const _errs316 = errors;
+for(const key30 in data80){
+if(!(((key30 === "CronExpression") || (key30 === "RateMinutes")) || (key30 === "TimeoutMinutes"))){
+const err200 = {instancePath:instancePath+"/" + i0+"/Schedule",schemaPath:"#/items/oneOf/20/properties/Schedule/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err200];
+}
+else {
+vErrors.push(err200);
+}
+errors++;
+break;
+}
+}
+if(_errs316 === errors){
+if(data80.CronExpression !== undefined){
+const _errs317 = errors;
+if(typeof data80.CronExpression !== "string"){
+const err201 = {instancePath:instancePath+"/" + i0+"/Schedule/CronExpression",schemaPath:"#/items/oneOf/20/properties/Schedule/properties/CronExpression/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err201];
+}
+else {
+vErrors.push(err201);
+}
+errors++;
+}
+var valid63 = _errs317 === errors;
+}
+else {
+var valid63 = true;
+}
+if(valid63){
+if(data80.RateMinutes !== undefined){
+let data82 = data80.RateMinutes;
+const _errs319 = errors;
+if(!((typeof data82 == "number") && (!(data82 % 1) && !isNaN(data82)))){
+const err202 = {instancePath:instancePath+"/" + i0+"/Schedule/RateMinutes",schemaPath:"#/items/oneOf/20/properties/Schedule/properties/RateMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err202];
+}
+else {
+vErrors.push(err202);
+}
+errors++;
+}
+var valid63 = _errs319 === errors;
+}
+else {
+var valid63 = true;
+}
+if(valid63){
+if(data80.TimeoutMinutes !== undefined){
+let data83 = data80.TimeoutMinutes;
+const _errs321 = errors;
+if(!((typeof data83 == "number") && (!(data83 % 1) && !isNaN(data83)))){
+const err203 = {instancePath:instancePath+"/" + i0+"/Schedule/TimeoutMinutes",schemaPath:"#/items/oneOf/20/properties/Schedule/properties/TimeoutMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err203];
+}
+else {
+vErrors.push(err203);
+}
+errors++;
+}
+var valid63 = _errs321 === errors;
+}
+else {
+var valid63 = true;
+}
+}
+}
+}
+}
+}
+else {
+const err204 = {instancePath:instancePath+"/" + i0+"/Schedule",schemaPath:"#/items/oneOf/20/properties/Schedule/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err204];
+}
+else {
+vErrors.push(err204);
+}
+errors++;
+}
+}
+var valid62 = _errs314 === errors;
+}
+else {
+var valid62 = true;
+}
+if(valid62){
+if(data0.Sequence !== undefined){
+let data84 = data0.Sequence;
+const _errs323 = errors;
+if(errors === _errs323){
+if(Array.isArray(data84)){
+var valid64 = true;
+const len23 = data84.length;
+for(let i23=0; i23<len23; i23++){
+let data85 = data84[i23];
+const _errs325 = errors;
+if(errors === _errs325){
+if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
+let missing27;
+if((data85.RuleID === undefined) && (missing27 = "RuleID")){
+const err205 = {instancePath:instancePath+"/" + i0+"/Sequence/" + i23,schemaPath:"#/items/oneOf/20/properties/Sequence/items/required",keyword:"required",params:{missingProperty: missing27},message:"must have required property '"+missing27+"'"};
+if(vErrors === null){
+vErrors = [err205];
+}
+else {
+vErrors.push(err205);
+}
+errors++;
+}
+else {
+const _errs327 = errors;
+for(const key31 in data85){
+if(!(((((key31 === "ID") || (key31 === "RuleID")) || (key31 === "MinMatchCount")) || (key31 === "MaxMatchCount")) || (key31 === "Absence"))){
+const err206 = {instancePath:instancePath+"/" + i0+"/Sequence/" + i23,schemaPath:"#/items/oneOf/20/properties/Sequence/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err206];
+}
+else {
+vErrors.push(err206);
+}
+errors++;
+break;
+}
+}
+if(_errs327 === errors){
+if(data85.ID !== undefined){
+const _errs328 = errors;
+if(typeof data85.ID !== "string"){
+const err207 = {instancePath:instancePath+"/" + i0+"/Sequence/" + i23+"/ID",schemaPath:"#/items/oneOf/20/properties/Sequence/items/properties/ID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err207];
+}
+else {
+vErrors.push(err207);
+}
+errors++;
+}
+var valid65 = _errs328 === errors;
+}
+else {
+var valid65 = true;
+}
+if(valid65){
+if(data85.RuleID !== undefined){
+const _errs330 = errors;
+if(typeof data85.RuleID !== "string"){
+const err208 = {instancePath:instancePath+"/" + i0+"/Sequence/" + i23+"/RuleID",schemaPath:"#/items/oneOf/20/properties/Sequence/items/properties/RuleID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err208];
+}
+else {
+vErrors.push(err208);
+}
+errors++;
+}
+var valid65 = _errs330 === errors;
+}
+else {
+var valid65 = true;
+}
+if(valid65){
+if(data85.MinMatchCount !== undefined){
+let data88 = data85.MinMatchCount;
+const _errs332 = errors;
+if(!((typeof data88 == "number") && (!(data88 % 1) && !isNaN(data88)))){
+const err209 = {instancePath:instancePath+"/" + i0+"/Sequence/" + i23+"/MinMatchCount",schemaPath:"#/items/oneOf/20/properties/Sequence/items/properties/MinMatchCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err209];
+}
+else {
+vErrors.push(err209);
+}
+errors++;
+}
+var valid65 = _errs332 === errors;
+}
+else {
+var valid65 = true;
+}
+if(valid65){
+if(data85.MaxMatchCount !== undefined){
+let data89 = data85.MaxMatchCount;
+const _errs334 = errors;
+if(!((typeof data89 == "number") && (!(data89 % 1) && !isNaN(data89)))){
+const err210 = {instancePath:instancePath+"/" + i0+"/Sequence/" + i23+"/MaxMatchCount",schemaPath:"#/items/oneOf/20/properties/Sequence/items/properties/MaxMatchCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err210];
+}
+else {
+vErrors.push(err210);
+}
+errors++;
+}
+var valid65 = _errs334 === errors;
+}
+else {
+var valid65 = true;
+}
+if(valid65){
+if(data85.Absence !== undefined){
+const _errs336 = errors;
+if(typeof data85.Absence !== "boolean"){
+const err211 = {instancePath:instancePath+"/" + i0+"/Sequence/" + i23+"/Absence",schemaPath:"#/items/oneOf/20/properties/Sequence/items/properties/Absence/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err211];
+}
+else {
+vErrors.push(err211);
+}
+errors++;
+}
+var valid65 = _errs336 === errors;
+}
+else {
+var valid65 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+const err212 = {instancePath:instancePath+"/" + i0+"/Sequence/" + i23,schemaPath:"#/items/oneOf/20/properties/Sequence/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err212];
+}
+else {
+vErrors.push(err212);
+}
+errors++;
+}
+}
+var valid64 = _errs325 === errors;
+if(!valid64){
+break;
+}
+}
+}
+else {
+const err213 = {instancePath:instancePath+"/" + i0+"/Sequence",schemaPath:"#/items/oneOf/20/properties/Sequence/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err213];
+}
+else {
+vErrors.push(err213);
+}
+errors++;
+}
+}
+var valid62 = _errs323 === errors;
+}
+else {
+var valid62 = true;
+}
+if(valid62){
+if(data0.Transitions !== undefined){
+let data91 = data0.Transitions;
+const _errs338 = errors;
+if(errors === _errs338){
+if(Array.isArray(data91)){
+var valid66 = true;
+const len24 = data91.length;
+for(let i24=0; i24<len24; i24++){
+let data92 = data91[i24];
+const _errs340 = errors;
+if(errors === _errs340){
+if(data92 && typeof data92 == "object" && !Array.isArray(data92)){
+let missing28;
+if(((data92.From === undefined) && (missing28 = "From")) || ((data92.To === undefined) && (missing28 = "To"))){
+const err214 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24,schemaPath:"#/items/oneOf/20/properties/Transitions/items/required",keyword:"required",params:{missingProperty: missing28},message:"must have required property '"+missing28+"'"};
+if(vErrors === null){
+vErrors = [err214];
+}
+else {
+vErrors.push(err214);
+}
+errors++;
+}
+else {
+const _errs342 = errors;
+for(const key32 in data92){
+if(!(((((key32 === "ID") || (key32 === "From")) || (key32 === "To")) || (key32 === "WithinTimeFrameMinutes")) || (key32 === "Match"))){
+const err215 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24,schemaPath:"#/items/oneOf/20/properties/Transitions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err215];
+}
+else {
+vErrors.push(err215);
+}
+errors++;
+break;
+}
+}
+if(_errs342 === errors){
+if(data92.ID !== undefined){
+const _errs343 = errors;
+if(typeof data92.ID !== "string"){
+const err216 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/ID",schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/ID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err216];
+}
+else {
+vErrors.push(err216);
+}
+errors++;
+}
+var valid67 = _errs343 === errors;
+}
+else {
+var valid67 = true;
+}
+if(valid67){
+if(data92.From !== undefined){
+const _errs345 = errors;
+if(typeof data92.From !== "string"){
+const err217 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/From",schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/From/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err217];
+}
+else {
+vErrors.push(err217);
+}
+errors++;
+}
+var valid67 = _errs345 === errors;
+}
+else {
+var valid67 = true;
+}
+if(valid67){
+if(data92.To !== undefined){
+const _errs347 = errors;
+if(typeof data92.To !== "string"){
+const err218 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/To",schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/To/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err218];
+}
+else {
+vErrors.push(err218);
+}
+errors++;
+}
+var valid67 = _errs347 === errors;
+}
+else {
+var valid67 = true;
+}
+if(valid67){
+if(data92.WithinTimeFrameMinutes !== undefined){
+let data96 = data92.WithinTimeFrameMinutes;
+const _errs349 = errors;
+if(!((typeof data96 == "number") && (!(data96 % 1) && !isNaN(data96)))){
+const err219 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/WithinTimeFrameMinutes",schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/WithinTimeFrameMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err219];
+}
+else {
+vErrors.push(err219);
+}
+errors++;
+}
+var valid67 = _errs349 === errors;
+}
+else {
+var valid67 = true;
+}
+if(valid67){
+if(data92.Match !== undefined){
+let data97 = data92.Match;
+const _errs351 = errors;
+if(errors === _errs351){
+if(Array.isArray(data97)){
+if(data97.length > 1){
+const err220 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/Match",schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/Match/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err220];
+}
+else {
+vErrors.push(err220);
+}
+errors++;
+}
+else {
+if(data97.length < 1){
+const err221 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/Match",schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/Match/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err221];
+}
+else {
+vErrors.push(err221);
+}
+errors++;
+}
+else {
+var valid68 = true;
+const len25 = data97.length;
+for(let i25=0; i25<len25; i25++){
+let data98 = data97[i25];
+const _errs353 = errors;
+if(errors === _errs353){
+if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
+const _errs355 = errors;
+for(const key33 in data98){
+if(!(((key33 === "On") || (key33 === "From")) || (key33 === "To"))){
+const err222 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/Match/" + i25,schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/Match/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err222];
+}
+else {
+vErrors.push(err222);
+}
+errors++;
+break;
+}
+}
+if(_errs355 === errors){
+if(data98.On !== undefined){
+const _errs356 = errors;
+if(typeof data98.On !== "string"){
+const err223 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/Match/" + i25+"/On",schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/Match/items/properties/On/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -4083,10 +5019,16 @@ vErrors.push(err223);
 }
 errors++;
 }
-}
+var valid69 = _errs356 === errors;
 }
 else {
-const err224 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/19/type",keyword:"type",params:{type: "object"},message:"must be object"};
+var valid69 = true;
+}
+if(valid69){
+if(data98.From !== undefined){
+const _errs358 = errors;
+if(typeof data98.From !== "string"){
+const err224 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/Match/" + i25+"/From",schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/Match/items/properties/From/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -4095,23 +5037,16 @@ vErrors.push(err224);
 }
 errors++;
 }
-var _valid0 = _errs276 === errors;
-if(_valid0 && valid2){
-valid2 = false;
-passing0 = [passing0, 19];
+var valid69 = _errs358 === errors;
 }
 else {
-if(_valid0){
-valid2 = true;
-passing0 = 19;
-if(props0 !== true){
-props0 = true;
+var valid69 = true;
 }
-}
-const _errs307 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.Schedule === undefined){
-const err225 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/20/required",keyword:"required",params:{missingProperty: "Schedule"},message:"must have required property '"+"Schedule"+"'"};
+if(valid69){
+if(data98.To !== undefined){
+const _errs360 = errors;
+if(typeof data98.To !== "string"){
+const err225 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/Match/" + i25+"/To",schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/Match/items/properties/To/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -4120,8 +5055,17 @@ vErrors.push(err225);
 }
 errors++;
 }
-if(data0.Sequence === undefined){
-const err226 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/20/required",keyword:"required",params:{missingProperty: "Sequence"},message:"must have required property '"+"Sequence"+"'"};
+var valid69 = _errs360 === errors;
+}
+else {
+var valid69 = true;
+}
+}
+}
+}
+}
+else {
+const err226 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/Match/" + i25,schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/Match/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -4130,9 +5074,17 @@ vErrors.push(err226);
 }
 errors++;
 }
-for(const key29 in data0){
-if(!(((((key29 === "EventEvaluationOrder") || (key29 === "LookbackWindowMinutes")) || (key29 === "Schedule")) || (key29 === "Sequence")) || (key29 === "Transitions"))){
-const err227 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/20/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties"};
+}
+var valid68 = _errs353 === errors;
+if(!valid68){
+break;
+}
+}
+}
+}
+}
+else {
+const err227 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/Match",schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/Match/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -4142,10 +5094,20 @@ vErrors.push(err227);
 errors++;
 }
 }
-if(data0.EventEvaluationOrder !== undefined){
-let data78 = data0.EventEvaluationOrder;
-if(typeof data78 !== "string"){
-const err228 = {instancePath:instancePath+"/" + i0+"/EventEvaluationOrder",schemaPath:"#/items/oneOf/20/properties/EventEvaluationOrder/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var valid67 = _errs351 === errors;
+}
+else {
+var valid67 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+const err228 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24,schemaPath:"#/items/oneOf/20/properties/Transitions/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -4154,8 +5116,15 @@ vErrors.push(err228);
 }
 errors++;
 }
-if(!((data78 === "Chronological") || (data78 === "ReverseChronological"))){
-const err229 = {instancePath:instancePath+"/" + i0+"/EventEvaluationOrder",schemaPath:"#/items/oneOf/20/properties/EventEvaluationOrder/enum",keyword:"enum",params:{allowedValues: schema46.items.oneOf[20].properties.EventEvaluationOrder.enum},message:"must be equal to one of the allowed values"};
+}
+var valid66 = _errs340 === errors;
+if(!valid66){
+break;
+}
+}
+}
+else {
+const err229 = {instancePath:instancePath+"/" + i0+"/Transitions",schemaPath:"#/items/oneOf/20/properties/Transitions/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -4165,10 +5134,20 @@ vErrors.push(err229);
 errors++;
 }
 }
-if(data0.LookbackWindowMinutes !== undefined){
-let data79 = data0.LookbackWindowMinutes;
-if(!((typeof data79 == "number") && (!(data79 % 1) && !isNaN(data79)))){
-const err230 = {instancePath:instancePath+"/" + i0+"/LookbackWindowMinutes",schemaPath:"#/items/oneOf/20/properties/LookbackWindowMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+var valid62 = _errs338 === errors;
+}
+else {
+var valid62 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+const err230 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/20/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -4178,11 +5157,25 @@ vErrors.push(err230);
 errors++;
 }
 }
-if(data0.Schedule !== undefined){
-let data80 = data0.Schedule;
-if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
-if(data80.TimeoutMinutes === undefined){
-const err231 = {instancePath:instancePath+"/" + i0+"/Schedule",schemaPath:"#/items/oneOf/20/properties/Schedule/required",keyword:"required",params:{missingProperty: "TimeoutMinutes"},message:"must have required property '"+"TimeoutMinutes"+"'"};
+var _valid0 = _errs307 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 20];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 20;
+if(props0 !== true){
+props0 = true;
+}
+}
+const _errs362 = errors;
+if(errors === _errs362){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing29;
+if(((data0.Schedule === undefined) && (missing29 = "Schedule")) || ((data0.Group === undefined) && (missing29 = "Group"))){
+const err231 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/21/required",keyword:"required",params:{missingProperty: missing29},message:"must have required property '"+missing29+"'"};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -4191,9 +5184,11 @@ vErrors.push(err231);
 }
 errors++;
 }
-for(const key30 in data80){
-if(!(((key30 === "CronExpression") || (key30 === "RateMinutes")) || (key30 === "TimeoutMinutes"))){
-const err232 = {instancePath:instancePath+"/" + i0+"/Schedule",schemaPath:"#/items/oneOf/20/properties/Schedule/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties"};
+else {
+const _errs364 = errors;
+for(const key34 in data0){
+if(!((((((key34 === "EventEvaluationOrder") || (key34 === "LookbackWindowMinutes")) || (key34 === "Schedule")) || (key34 === "Group")) || (key34 === "MatchCriteria")) || (key34 === "MinMatchCount"))){
+const err232 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/21/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -4201,11 +5196,15 @@ else {
 vErrors.push(err232);
 }
 errors++;
+break;
 }
 }
-if(data80.CronExpression !== undefined){
-if(typeof data80.CronExpression !== "string"){
-const err233 = {instancePath:instancePath+"/" + i0+"/Schedule/CronExpression",schemaPath:"#/items/oneOf/20/properties/Schedule/properties/CronExpression/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(_errs364 === errors){
+if(data0.EventEvaluationOrder !== undefined){
+let data102 = data0.EventEvaluationOrder;
+const _errs365 = errors;
+if(typeof data102 !== "string"){
+const err233 = {instancePath:instancePath+"/" + i0+"/EventEvaluationOrder",schemaPath:"#/items/oneOf/21/properties/EventEvaluationOrder/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -4214,11 +5213,8 @@ vErrors.push(err233);
 }
 errors++;
 }
-}
-if(data80.RateMinutes !== undefined){
-let data82 = data80.RateMinutes;
-if(!((typeof data82 == "number") && (!(data82 % 1) && !isNaN(data82)))){
-const err234 = {instancePath:instancePath+"/" + i0+"/Schedule/RateMinutes",schemaPath:"#/items/oneOf/20/properties/Schedule/properties/RateMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(!((data102 === "Chronological") || (data102 === "ReverseChronological"))){
+const err234 = {instancePath:instancePath+"/" + i0+"/EventEvaluationOrder",schemaPath:"#/items/oneOf/21/properties/EventEvaluationOrder/enum",keyword:"enum",params:{allowedValues: schema46.items.oneOf[21].properties.EventEvaluationOrder.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -4227,11 +5223,17 @@ vErrors.push(err234);
 }
 errors++;
 }
+var valid70 = _errs365 === errors;
 }
-if(data80.TimeoutMinutes !== undefined){
-let data83 = data80.TimeoutMinutes;
-if(!((typeof data83 == "number") && (!(data83 % 1) && !isNaN(data83)))){
-const err235 = {instancePath:instancePath+"/" + i0+"/Schedule/TimeoutMinutes",schemaPath:"#/items/oneOf/20/properties/Schedule/properties/TimeoutMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+var valid70 = true;
+}
+if(valid70){
+if(data0.LookbackWindowMinutes !== undefined){
+let data103 = data0.LookbackWindowMinutes;
+const _errs367 = errors;
+if(!((typeof data103 == "number") && (!(data103 % 1) && !isNaN(data103)))){
+const err235 = {instancePath:instancePath+"/" + i0+"/LookbackWindowMinutes",schemaPath:"#/items/oneOf/21/properties/LookbackWindowMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -4240,10 +5242,20 @@ vErrors.push(err235);
 }
 errors++;
 }
-}
+var valid70 = _errs367 === errors;
 }
 else {
-const err236 = {instancePath:instancePath+"/" + i0+"/Schedule",schemaPath:"#/items/oneOf/20/properties/Schedule/type",keyword:"type",params:{type: "object"},message:"must be object"};
+var valid70 = true;
+}
+if(valid70){
+if(data0.Schedule !== undefined){
+let data104 = data0.Schedule;
+const _errs369 = errors;
+if(errors === _errs369){
+if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
+let missing30;
+if((data104.TimeoutMinutes === undefined) && (missing30 = "TimeoutMinutes")){
+const err236 = {instancePath:instancePath+"/" + i0+"/Schedule",schemaPath:"#/items/oneOf/21/properties/Schedule/required",keyword:"required",params:{missingProperty: missing30},message:"must have required property '"+missing30+"'"};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -4252,16 +5264,11 @@ vErrors.push(err236);
 }
 errors++;
 }
-}
-if(data0.Sequence !== undefined){
-let data84 = data0.Sequence;
-if(Array.isArray(data84)){
-const len23 = data84.length;
-for(let i23=0; i23<len23; i23++){
-let data85 = data84[i23];
-if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
-if(data85.RuleID === undefined){
-const err237 = {instancePath:instancePath+"/" + i0+"/Sequence/" + i23,schemaPath:"#/items/oneOf/20/properties/Sequence/items/required",keyword:"required",params:{missingProperty: "RuleID"},message:"must have required property '"+"RuleID"+"'"};
+else {
+const _errs371 = errors;
+for(const key35 in data104){
+if(!(((key35 === "CronExpression") || (key35 === "RateMinutes")) || (key35 === "TimeoutMinutes"))){
+const err237 = {instancePath:instancePath+"/" + i0+"/Schedule",schemaPath:"#/items/oneOf/21/properties/Schedule/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -4269,10 +5276,14 @@ else {
 vErrors.push(err237);
 }
 errors++;
+break;
 }
-for(const key31 in data85){
-if(!(((((key31 === "ID") || (key31 === "RuleID")) || (key31 === "MinMatchCount")) || (key31 === "MaxMatchCount")) || (key31 === "Absence"))){
-const err238 = {instancePath:instancePath+"/" + i0+"/Sequence/" + i23,schemaPath:"#/items/oneOf/20/properties/Sequence/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties"};
+}
+if(_errs371 === errors){
+if(data104.CronExpression !== undefined){
+const _errs372 = errors;
+if(typeof data104.CronExpression !== "string"){
+const err238 = {instancePath:instancePath+"/" + i0+"/Schedule/CronExpression",schemaPath:"#/items/oneOf/21/properties/Schedule/properties/CronExpression/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -4281,10 +5292,17 @@ vErrors.push(err238);
 }
 errors++;
 }
+var valid71 = _errs372 === errors;
 }
-if(data85.ID !== undefined){
-if(typeof data85.ID !== "string"){
-const err239 = {instancePath:instancePath+"/" + i0+"/Sequence/" + i23+"/ID",schemaPath:"#/items/oneOf/20/properties/Sequence/items/properties/ID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+var valid71 = true;
+}
+if(valid71){
+if(data104.RateMinutes !== undefined){
+let data106 = data104.RateMinutes;
+const _errs374 = errors;
+if(!((typeof data106 == "number") && (!(data106 % 1) && !isNaN(data106)))){
+const err239 = {instancePath:instancePath+"/" + i0+"/Schedule/RateMinutes",schemaPath:"#/items/oneOf/21/properties/Schedule/properties/RateMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -4293,10 +5311,17 @@ vErrors.push(err239);
 }
 errors++;
 }
+var valid71 = _errs374 === errors;
 }
-if(data85.RuleID !== undefined){
-if(typeof data85.RuleID !== "string"){
-const err240 = {instancePath:instancePath+"/" + i0+"/Sequence/" + i23+"/RuleID",schemaPath:"#/items/oneOf/20/properties/Sequence/items/properties/RuleID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+var valid71 = true;
+}
+if(valid71){
+if(data104.TimeoutMinutes !== undefined){
+let data107 = data104.TimeoutMinutes;
+const _errs376 = errors;
+if(!((typeof data107 == "number") && (!(data107 % 1) && !isNaN(data107)))){
+const err240 = {instancePath:instancePath+"/" + i0+"/Schedule/TimeoutMinutes",schemaPath:"#/items/oneOf/21/properties/Schedule/properties/TimeoutMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err240];
 }
@@ -4305,11 +5330,18 @@ vErrors.push(err240);
 }
 errors++;
 }
+var valid71 = _errs376 === errors;
 }
-if(data85.MinMatchCount !== undefined){
-let data88 = data85.MinMatchCount;
-if(!((typeof data88 == "number") && (!(data88 % 1) && !isNaN(data88)))){
-const err241 = {instancePath:instancePath+"/" + i0+"/Sequence/" + i23+"/MinMatchCount",schemaPath:"#/items/oneOf/20/properties/Sequence/items/properties/MinMatchCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+var valid71 = true;
+}
+}
+}
+}
+}
+}
+else {
+const err241 = {instancePath:instancePath+"/" + i0+"/Schedule",schemaPath:"#/items/oneOf/21/properties/Schedule/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -4319,10 +5351,27 @@ vErrors.push(err241);
 errors++;
 }
 }
-if(data85.MaxMatchCount !== undefined){
-let data89 = data85.MaxMatchCount;
-if(!((typeof data89 == "number") && (!(data89 % 1) && !isNaN(data89)))){
-const err242 = {instancePath:instancePath+"/" + i0+"/Sequence/" + i23+"/MaxMatchCount",schemaPath:"#/items/oneOf/20/properties/Sequence/items/properties/MaxMatchCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+var valid70 = _errs369 === errors;
+}
+else {
+var valid70 = true;
+}
+if(valid70){
+if(data0.Group !== undefined){
+let data108 = data0.Group;
+const _errs378 = errors;
+if(errors === _errs378){
+if(Array.isArray(data108)){
+var valid72 = true;
+const len26 = data108.length;
+for(let i26=0; i26<len26; i26++){
+let data109 = data108[i26];
+const _errs380 = errors;
+if(errors === _errs380){
+if(data109 && typeof data109 == "object" && !Array.isArray(data109)){
+let missing31;
+if((data109.RuleID === undefined) && (missing31 = "RuleID")){
+const err242 = {instancePath:instancePath+"/" + i0+"/Group/" + i26,schemaPath:"#/items/oneOf/21/properties/Group/items/required",keyword:"required",params:{missingProperty: missing31},message:"must have required property '"+missing31+"'"};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -4331,10 +5380,11 @@ vErrors.push(err242);
 }
 errors++;
 }
-}
-if(data85.Absence !== undefined){
-if(typeof data85.Absence !== "boolean"){
-const err243 = {instancePath:instancePath+"/" + i0+"/Sequence/" + i23+"/Absence",schemaPath:"#/items/oneOf/20/properties/Sequence/items/properties/Absence/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+else {
+const _errs382 = errors;
+for(const key36 in data109){
+if(!(((((key36 === "ID") || (key36 === "RuleID")) || (key36 === "MinMatchCount")) || (key36 === "MaxMatchCount")) || (key36 === "Absence"))){
+const err243 = {instancePath:instancePath+"/" + i0+"/Group/" + i26,schemaPath:"#/items/oneOf/21/properties/Group/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -4342,11 +5392,14 @@ else {
 vErrors.push(err243);
 }
 errors++;
+break;
 }
 }
-}
-else {
-const err244 = {instancePath:instancePath+"/" + i0+"/Sequence/" + i23,schemaPath:"#/items/oneOf/20/properties/Sequence/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(_errs382 === errors){
+if(data109.ID !== undefined){
+const _errs383 = errors;
+if(typeof data109.ID !== "string"){
+const err244 = {instancePath:instancePath+"/" + i0+"/Group/" + i26+"/ID",schemaPath:"#/items/oneOf/21/properties/Group/items/properties/ID/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -4355,10 +5408,16 @@ vErrors.push(err244);
 }
 errors++;
 }
-}
+var valid73 = _errs383 === errors;
 }
 else {
-const err245 = {instancePath:instancePath+"/" + i0+"/Sequence",schemaPath:"#/items/oneOf/20/properties/Sequence/type",keyword:"type",params:{type: "array"},message:"must be array"};
+var valid73 = true;
+}
+if(valid73){
+if(data109.RuleID !== undefined){
+const _errs385 = errors;
+if(typeof data109.RuleID !== "string"){
+const err245 = {instancePath:instancePath+"/" + i0+"/Group/" + i26+"/RuleID",schemaPath:"#/items/oneOf/21/properties/Group/items/properties/RuleID/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -4367,16 +5426,17 @@ vErrors.push(err245);
 }
 errors++;
 }
+var valid73 = _errs385 === errors;
 }
-if(data0.Transitions !== undefined){
-let data91 = data0.Transitions;
-if(Array.isArray(data91)){
-const len24 = data91.length;
-for(let i24=0; i24<len24; i24++){
-let data92 = data91[i24];
-if(data92 && typeof data92 == "object" && !Array.isArray(data92)){
-if(data92.From === undefined){
-const err246 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24,schemaPath:"#/items/oneOf/20/properties/Transitions/items/required",keyword:"required",params:{missingProperty: "From"},message:"must have required property '"+"From"+"'"};
+else {
+var valid73 = true;
+}
+if(valid73){
+if(data109.MinMatchCount !== undefined){
+let data112 = data109.MinMatchCount;
+const _errs387 = errors;
+if(!((typeof data112 == "number") && (!(data112 % 1) && !isNaN(data112)))){
+const err246 = {instancePath:instancePath+"/" + i0+"/Group/" + i26+"/MinMatchCount",schemaPath:"#/items/oneOf/21/properties/Group/items/properties/MinMatchCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -4385,8 +5445,17 @@ vErrors.push(err246);
 }
 errors++;
 }
-if(data92.To === undefined){
-const err247 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24,schemaPath:"#/items/oneOf/20/properties/Transitions/items/required",keyword:"required",params:{missingProperty: "To"},message:"must have required property '"+"To"+"'"};
+var valid73 = _errs387 === errors;
+}
+else {
+var valid73 = true;
+}
+if(valid73){
+if(data109.MaxMatchCount !== undefined){
+let data113 = data109.MaxMatchCount;
+const _errs389 = errors;
+if(!((typeof data113 == "number") && (!(data113 % 1) && !isNaN(data113)))){
+const err247 = {instancePath:instancePath+"/" + i0+"/Group/" + i26+"/MaxMatchCount",schemaPath:"#/items/oneOf/21/properties/Group/items/properties/MaxMatchCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -4395,9 +5464,16 @@ vErrors.push(err247);
 }
 errors++;
 }
-for(const key32 in data92){
-if(!(((((key32 === "ID") || (key32 === "From")) || (key32 === "To")) || (key32 === "WithinTimeFrameMinutes")) || (key32 === "Match"))){
-const err248 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24,schemaPath:"#/items/oneOf/20/properties/Transitions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties"};
+var valid73 = _errs389 === errors;
+}
+else {
+var valid73 = true;
+}
+if(valid73){
+if(data109.Absence !== undefined){
+const _errs391 = errors;
+if(typeof data109.Absence !== "boolean"){
+const err248 = {instancePath:instancePath+"/" + i0+"/Group/" + i26+"/Absence",schemaPath:"#/items/oneOf/21/properties/Group/items/properties/Absence/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -4406,10 +5482,20 @@ vErrors.push(err248);
 }
 errors++;
 }
+var valid73 = _errs391 === errors;
 }
-if(data92.ID !== undefined){
-if(typeof data92.ID !== "string"){
-const err249 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/ID",schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/ID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+var valid73 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+const err249 = {instancePath:instancePath+"/" + i0+"/Group/" + i26,schemaPath:"#/items/oneOf/21/properties/Group/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err249];
 }
@@ -4419,9 +5505,14 @@ vErrors.push(err249);
 errors++;
 }
 }
-if(data92.From !== undefined){
-if(typeof data92.From !== "string"){
-const err250 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/From",schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/From/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var valid72 = _errs380 === errors;
+if(!valid72){
+break;
+}
+}
+}
+else {
+const err250 = {instancePath:instancePath+"/" + i0+"/Group",schemaPath:"#/items/oneOf/21/properties/Group/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err250];
 }
@@ -4431,9 +5522,34 @@ vErrors.push(err250);
 errors++;
 }
 }
-if(data92.To !== undefined){
-if(typeof data92.To !== "string"){
-const err251 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/To",schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/To/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var valid70 = _errs378 === errors;
+}
+else {
+var valid70 = true;
+}
+if(valid70){
+if(data0.MatchCriteria !== undefined){
+let data115 = data0.MatchCriteria;
+const _errs393 = errors;
+if(errors === _errs393){
+if(data115 && typeof data115 == "object" && !Array.isArray(data115)){
+var props9 = {};
+for(const key37 in data115){
+if(pattern4.test(key37)){
+let data116 = data115[key37];
+const _errs395 = errors;
+if(errors === _errs395){
+if(Array.isArray(data116)){
+var valid75 = true;
+const len27 = data116.length;
+for(let i27=0; i27<len27; i27++){
+let data117 = data116[i27];
+const _errs397 = errors;
+if(errors === _errs397){
+if(data117 && typeof data117 == "object" && !Array.isArray(data117)){
+let missing32;
+if(((data117.GroupID === undefined) && (missing32 = "GroupID")) || ((data117.Match === undefined) && (missing32 = "Match"))){
+const err251 = {instancePath:instancePath+"/" + i0+"/MatchCriteria/" + key37.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i27,schemaPath:"#/items/oneOf/21/properties/MatchCriteria/patternProperties/.*/items/required",keyword:"required",params:{missingProperty: missing32},message:"must have required property '"+missing32+"'"};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -4442,11 +5558,11 @@ vErrors.push(err251);
 }
 errors++;
 }
-}
-if(data92.WithinTimeFrameMinutes !== undefined){
-let data96 = data92.WithinTimeFrameMinutes;
-if(!((typeof data96 == "number") && (!(data96 % 1) && !isNaN(data96)))){
-const err252 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/WithinTimeFrameMinutes",schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/WithinTimeFrameMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const _errs399 = errors;
+for(const key38 in data117){
+if(!((key38 === "GroupID") || (key38 === "Match"))){
+const err252 = {instancePath:instancePath+"/" + i0+"/MatchCriteria/" + key37.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i27,schemaPath:"#/items/oneOf/21/properties/MatchCriteria/patternProperties/.*/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -4454,13 +5570,14 @@ else {
 vErrors.push(err252);
 }
 errors++;
+break;
 }
 }
-if(data92.Match !== undefined){
-let data97 = data92.Match;
-if(Array.isArray(data97)){
-if(data97.length > 1){
-const err253 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/Match",schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/Match/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(_errs399 === errors){
+if(data117.GroupID !== undefined){
+const _errs400 = errors;
+if(typeof data117.GroupID !== "string"){
+const err253 = {instancePath:instancePath+"/" + i0+"/MatchCriteria/" + key37.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i27+"/GroupID",schemaPath:"#/items/oneOf/21/properties/MatchCriteria/patternProperties/.*/items/properties/GroupID/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -4469,8 +5586,16 @@ vErrors.push(err253);
 }
 errors++;
 }
-if(data97.length < 1){
-const err254 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/Match",schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/Match/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+var valid76 = _errs400 === errors;
+}
+else {
+var valid76 = true;
+}
+if(valid76){
+if(data117.Match !== undefined){
+const _errs402 = errors;
+if(typeof data117.Match !== "string"){
+const err254 = {instancePath:instancePath+"/" + i0+"/MatchCriteria/" + key37.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i27+"/Match",schemaPath:"#/items/oneOf/21/properties/MatchCriteria/patternProperties/.*/items/properties/Match/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -4479,13 +5604,17 @@ vErrors.push(err254);
 }
 errors++;
 }
-const len25 = data97.length;
-for(let i25=0; i25<len25; i25++){
-let data98 = data97[i25];
-if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
-for(const key33 in data98){
-if(!(((key33 === "On") || (key33 === "From")) || (key33 === "To"))){
-const err255 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/Match/" + i25,schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/Match/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties"};
+var valid76 = _errs402 === errors;
+}
+else {
+var valid76 = true;
+}
+}
+}
+}
+}
+else {
+const err255 = {instancePath:instancePath+"/" + i0+"/MatchCriteria/" + key37.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i27,schemaPath:"#/items/oneOf/21/properties/MatchCriteria/patternProperties/.*/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -4495,9 +5624,14 @@ vErrors.push(err255);
 errors++;
 }
 }
-if(data98.On !== undefined){
-if(typeof data98.On !== "string"){
-const err256 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/Match/" + i25+"/On",schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/Match/items/properties/On/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var valid75 = _errs397 === errors;
+if(!valid75){
+break;
+}
+}
+}
+else {
+const err256 = {instancePath:instancePath+"/" + i0+"/MatchCriteria/" + key37.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/items/oneOf/21/properties/MatchCriteria/patternProperties/.*/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -4507,9 +5641,12 @@ vErrors.push(err256);
 errors++;
 }
 }
-if(data98.From !== undefined){
-if(typeof data98.From !== "string"){
-const err257 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/Match/" + i25+"/From",schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/Match/items/properties/From/type",keyword:"type",params:{type: "string"},message:"must be string"};
+props9[key37] = true;
+}
+}
+}
+else {
+const err257 = {instancePath:instancePath+"/" + i0+"/MatchCriteria",schemaPath:"#/items/oneOf/21/properties/MatchCriteria/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -4519,9 +5656,17 @@ vErrors.push(err257);
 errors++;
 }
 }
-if(data98.To !== undefined){
-if(typeof data98.To !== "string"){
-const err258 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/Match/" + i25+"/To",schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/Match/items/properties/To/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var valid70 = _errs393 === errors;
+}
+else {
+var valid70 = true;
+}
+if(valid70){
+if(data0.MinMatchCount !== undefined){
+let data120 = data0.MinMatchCount;
+const _errs404 = errors;
+if(!((typeof data120 == "number") && (!(data120 % 1) && !isNaN(data120)))){
+const err258 = {instancePath:instancePath+"/" + i0+"/MinMatchCount",schemaPath:"#/items/oneOf/21/properties/MinMatchCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err258];
 }
@@ -4530,10 +5675,21 @@ vErrors.push(err258);
 }
 errors++;
 }
+var valid70 = _errs404 === errors;
+}
+else {
+var valid70 = true;
+}
+}
+}
+}
+}
+}
+}
 }
 }
 else {
-const err259 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/Match/" + i25,schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/Match/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err259 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/21/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -4543,464 +5699,14 @@ vErrors.push(err259);
 errors++;
 }
 }
-}
-else {
-const err260 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24+"/Match",schemaPath:"#/items/oneOf/20/properties/Transitions/items/properties/Match/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err260];
-}
-else {
-vErrors.push(err260);
-}
-errors++;
-}
-}
-}
-else {
-const err261 = {instancePath:instancePath+"/" + i0+"/Transitions/" + i24,schemaPath:"#/items/oneOf/20/properties/Transitions/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err261];
-}
-else {
-vErrors.push(err261);
-}
-errors++;
-}
-}
-}
-else {
-const err262 = {instancePath:instancePath+"/" + i0+"/Transitions",schemaPath:"#/items/oneOf/20/properties/Transitions/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err262];
-}
-else {
-vErrors.push(err262);
-}
-errors++;
-}
-}
-}
-else {
-const err263 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/20/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err263];
-}
-else {
-vErrors.push(err263);
-}
-errors++;
-}
-var _valid0 = _errs307 === errors;
-if(_valid0 && valid2){
-valid2 = false;
-passing0 = [passing0, 20];
-}
-else {
-if(_valid0){
-valid2 = true;
-passing0 = 20;
-if(props0 !== true){
-props0 = true;
-}
-}
-const _errs362 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.Schedule === undefined){
-const err264 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/21/required",keyword:"required",params:{missingProperty: "Schedule"},message:"must have required property '"+"Schedule"+"'"};
-if(vErrors === null){
-vErrors = [err264];
-}
-else {
-vErrors.push(err264);
-}
-errors++;
-}
-if(data0.Group === undefined){
-const err265 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/21/required",keyword:"required",params:{missingProperty: "Group"},message:"must have required property '"+"Group"+"'"};
-if(vErrors === null){
-vErrors = [err265];
-}
-else {
-vErrors.push(err265);
-}
-errors++;
-}
-for(const key34 in data0){
-if(!((((((key34 === "EventEvaluationOrder") || (key34 === "LookbackWindowMinutes")) || (key34 === "Schedule")) || (key34 === "Group")) || (key34 === "MatchCriteria")) || (key34 === "MinMatchCount"))){
-const err266 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/21/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err266];
-}
-else {
-vErrors.push(err266);
-}
-errors++;
-}
-}
-if(data0.EventEvaluationOrder !== undefined){
-let data102 = data0.EventEvaluationOrder;
-if(typeof data102 !== "string"){
-const err267 = {instancePath:instancePath+"/" + i0+"/EventEvaluationOrder",schemaPath:"#/items/oneOf/21/properties/EventEvaluationOrder/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err267];
-}
-else {
-vErrors.push(err267);
-}
-errors++;
-}
-if(!((data102 === "Chronological") || (data102 === "ReverseChronological"))){
-const err268 = {instancePath:instancePath+"/" + i0+"/EventEvaluationOrder",schemaPath:"#/items/oneOf/21/properties/EventEvaluationOrder/enum",keyword:"enum",params:{allowedValues: schema46.items.oneOf[21].properties.EventEvaluationOrder.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err268];
-}
-else {
-vErrors.push(err268);
-}
-errors++;
-}
-}
-if(data0.LookbackWindowMinutes !== undefined){
-let data103 = data0.LookbackWindowMinutes;
-if(!((typeof data103 == "number") && (!(data103 % 1) && !isNaN(data103)))){
-const err269 = {instancePath:instancePath+"/" + i0+"/LookbackWindowMinutes",schemaPath:"#/items/oneOf/21/properties/LookbackWindowMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err269];
-}
-else {
-vErrors.push(err269);
-}
-errors++;
-}
-}
-if(data0.Schedule !== undefined){
-let data104 = data0.Schedule;
-if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
-if(data104.TimeoutMinutes === undefined){
-const err270 = {instancePath:instancePath+"/" + i0+"/Schedule",schemaPath:"#/items/oneOf/21/properties/Schedule/required",keyword:"required",params:{missingProperty: "TimeoutMinutes"},message:"must have required property '"+"TimeoutMinutes"+"'"};
-if(vErrors === null){
-vErrors = [err270];
-}
-else {
-vErrors.push(err270);
-}
-errors++;
-}
-for(const key35 in data104){
-if(!(((key35 === "CronExpression") || (key35 === "RateMinutes")) || (key35 === "TimeoutMinutes"))){
-const err271 = {instancePath:instancePath+"/" + i0+"/Schedule",schemaPath:"#/items/oneOf/21/properties/Schedule/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err271];
-}
-else {
-vErrors.push(err271);
-}
-errors++;
-}
-}
-if(data104.CronExpression !== undefined){
-if(typeof data104.CronExpression !== "string"){
-const err272 = {instancePath:instancePath+"/" + i0+"/Schedule/CronExpression",schemaPath:"#/items/oneOf/21/properties/Schedule/properties/CronExpression/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err272];
-}
-else {
-vErrors.push(err272);
-}
-errors++;
-}
-}
-if(data104.RateMinutes !== undefined){
-let data106 = data104.RateMinutes;
-if(!((typeof data106 == "number") && (!(data106 % 1) && !isNaN(data106)))){
-const err273 = {instancePath:instancePath+"/" + i0+"/Schedule/RateMinutes",schemaPath:"#/items/oneOf/21/properties/Schedule/properties/RateMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err273];
-}
-else {
-vErrors.push(err273);
-}
-errors++;
-}
-}
-if(data104.TimeoutMinutes !== undefined){
-let data107 = data104.TimeoutMinutes;
-if(!((typeof data107 == "number") && (!(data107 % 1) && !isNaN(data107)))){
-const err274 = {instancePath:instancePath+"/" + i0+"/Schedule/TimeoutMinutes",schemaPath:"#/items/oneOf/21/properties/Schedule/properties/TimeoutMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err274];
-}
-else {
-vErrors.push(err274);
-}
-errors++;
-}
-}
-}
-else {
-const err275 = {instancePath:instancePath+"/" + i0+"/Schedule",schemaPath:"#/items/oneOf/21/properties/Schedule/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err275];
-}
-else {
-vErrors.push(err275);
-}
-errors++;
-}
-}
-if(data0.Group !== undefined){
-let data108 = data0.Group;
-if(Array.isArray(data108)){
-const len26 = data108.length;
-for(let i26=0; i26<len26; i26++){
-let data109 = data108[i26];
-if(data109 && typeof data109 == "object" && !Array.isArray(data109)){
-if(data109.RuleID === undefined){
-const err276 = {instancePath:instancePath+"/" + i0+"/Group/" + i26,schemaPath:"#/items/oneOf/21/properties/Group/items/required",keyword:"required",params:{missingProperty: "RuleID"},message:"must have required property '"+"RuleID"+"'"};
-if(vErrors === null){
-vErrors = [err276];
-}
-else {
-vErrors.push(err276);
-}
-errors++;
-}
-for(const key36 in data109){
-if(!(((((key36 === "ID") || (key36 === "RuleID")) || (key36 === "MinMatchCount")) || (key36 === "MaxMatchCount")) || (key36 === "Absence"))){
-const err277 = {instancePath:instancePath+"/" + i0+"/Group/" + i26,schemaPath:"#/items/oneOf/21/properties/Group/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err277];
-}
-else {
-vErrors.push(err277);
-}
-errors++;
-}
-}
-if(data109.ID !== undefined){
-if(typeof data109.ID !== "string"){
-const err278 = {instancePath:instancePath+"/" + i0+"/Group/" + i26+"/ID",schemaPath:"#/items/oneOf/21/properties/Group/items/properties/ID/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err278];
-}
-else {
-vErrors.push(err278);
-}
-errors++;
-}
-}
-if(data109.RuleID !== undefined){
-if(typeof data109.RuleID !== "string"){
-const err279 = {instancePath:instancePath+"/" + i0+"/Group/" + i26+"/RuleID",schemaPath:"#/items/oneOf/21/properties/Group/items/properties/RuleID/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err279];
-}
-else {
-vErrors.push(err279);
-}
-errors++;
-}
-}
-if(data109.MinMatchCount !== undefined){
-let data112 = data109.MinMatchCount;
-if(!((typeof data112 == "number") && (!(data112 % 1) && !isNaN(data112)))){
-const err280 = {instancePath:instancePath+"/" + i0+"/Group/" + i26+"/MinMatchCount",schemaPath:"#/items/oneOf/21/properties/Group/items/properties/MinMatchCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err280];
-}
-else {
-vErrors.push(err280);
-}
-errors++;
-}
-}
-if(data109.MaxMatchCount !== undefined){
-let data113 = data109.MaxMatchCount;
-if(!((typeof data113 == "number") && (!(data113 % 1) && !isNaN(data113)))){
-const err281 = {instancePath:instancePath+"/" + i0+"/Group/" + i26+"/MaxMatchCount",schemaPath:"#/items/oneOf/21/properties/Group/items/properties/MaxMatchCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err281];
-}
-else {
-vErrors.push(err281);
-}
-errors++;
-}
-}
-if(data109.Absence !== undefined){
-if(typeof data109.Absence !== "boolean"){
-const err282 = {instancePath:instancePath+"/" + i0+"/Group/" + i26+"/Absence",schemaPath:"#/items/oneOf/21/properties/Group/items/properties/Absence/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err282];
-}
-else {
-vErrors.push(err282);
-}
-errors++;
-}
-}
-}
-else {
-const err283 = {instancePath:instancePath+"/" + i0+"/Group/" + i26,schemaPath:"#/items/oneOf/21/properties/Group/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err283];
-}
-else {
-vErrors.push(err283);
-}
-errors++;
-}
-}
-}
-else {
-const err284 = {instancePath:instancePath+"/" + i0+"/Group",schemaPath:"#/items/oneOf/21/properties/Group/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err284];
-}
-else {
-vErrors.push(err284);
-}
-errors++;
-}
-}
-if(data0.MatchCriteria !== undefined){
-let data115 = data0.MatchCriteria;
-if(data115 && typeof data115 == "object" && !Array.isArray(data115)){
-var props9 = {};
-for(const key37 in data115){
-if(pattern4.test(key37)){
-let data116 = data115[key37];
-if(Array.isArray(data116)){
-const len27 = data116.length;
-for(let i27=0; i27<len27; i27++){
-let data117 = data116[i27];
-if(data117 && typeof data117 == "object" && !Array.isArray(data117)){
-if(data117.GroupID === undefined){
-const err285 = {instancePath:instancePath+"/" + i0+"/MatchCriteria/" + key37.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i27,schemaPath:"#/items/oneOf/21/properties/MatchCriteria/patternProperties/.*/items/required",keyword:"required",params:{missingProperty: "GroupID"},message:"must have required property '"+"GroupID"+"'"};
-if(vErrors === null){
-vErrors = [err285];
-}
-else {
-vErrors.push(err285);
-}
-errors++;
-}
-if(data117.Match === undefined){
-const err286 = {instancePath:instancePath+"/" + i0+"/MatchCriteria/" + key37.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i27,schemaPath:"#/items/oneOf/21/properties/MatchCriteria/patternProperties/.*/items/required",keyword:"required",params:{missingProperty: "Match"},message:"must have required property '"+"Match"+"'"};
-if(vErrors === null){
-vErrors = [err286];
-}
-else {
-vErrors.push(err286);
-}
-errors++;
-}
-for(const key38 in data117){
-if(!((key38 === "GroupID") || (key38 === "Match"))){
-const err287 = {instancePath:instancePath+"/" + i0+"/MatchCriteria/" + key37.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i27,schemaPath:"#/items/oneOf/21/properties/MatchCriteria/patternProperties/.*/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err287];
-}
-else {
-vErrors.push(err287);
-}
-errors++;
-}
-}
-if(data117.GroupID !== undefined){
-if(typeof data117.GroupID !== "string"){
-const err288 = {instancePath:instancePath+"/" + i0+"/MatchCriteria/" + key37.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i27+"/GroupID",schemaPath:"#/items/oneOf/21/properties/MatchCriteria/patternProperties/.*/items/properties/GroupID/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err288];
-}
-else {
-vErrors.push(err288);
-}
-errors++;
-}
-}
-if(data117.Match !== undefined){
-if(typeof data117.Match !== "string"){
-const err289 = {instancePath:instancePath+"/" + i0+"/MatchCriteria/" + key37.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i27+"/Match",schemaPath:"#/items/oneOf/21/properties/MatchCriteria/patternProperties/.*/items/properties/Match/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err289];
-}
-else {
-vErrors.push(err289);
-}
-errors++;
-}
-}
-}
-else {
-const err290 = {instancePath:instancePath+"/" + i0+"/MatchCriteria/" + key37.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i27,schemaPath:"#/items/oneOf/21/properties/MatchCriteria/patternProperties/.*/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err290];
-}
-else {
-vErrors.push(err290);
-}
-errors++;
-}
-}
-}
-else {
-const err291 = {instancePath:instancePath+"/" + i0+"/MatchCriteria/" + key37.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/items/oneOf/21/properties/MatchCriteria/patternProperties/.*/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err291];
-}
-else {
-vErrors.push(err291);
-}
-errors++;
-}
-props9[key37] = true;
-}
-}
-}
-else {
-const err292 = {instancePath:instancePath+"/" + i0+"/MatchCriteria",schemaPath:"#/items/oneOf/21/properties/MatchCriteria/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err292];
-}
-else {
-vErrors.push(err292);
-}
-errors++;
-}
-}
-if(data0.MinMatchCount !== undefined){
-let data120 = data0.MinMatchCount;
-if(!((typeof data120 == "number") && (!(data120 % 1) && !isNaN(data120)))){
-const err293 = {instancePath:instancePath+"/" + i0+"/MinMatchCount",schemaPath:"#/items/oneOf/21/properties/MinMatchCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err293];
-}
-else {
-vErrors.push(err293);
-}
-errors++;
-}
-}
-}
-else {
-const err294 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/21/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err294];
-}
-else {
-vErrors.push(err294);
-}
-errors++;
-}
 var _valid0 = _errs362 === errors;
-if(_valid0 && valid2){
-valid2 = false;
+if(_valid0 && valid1){
+valid1 = false;
 passing0 = [passing0, 21];
 }
 else {
 if(_valid0){
-valid2 = true;
+valid1 = true;
 passing0 = 21;
 if(props0 !== true){
 props0 = true;
@@ -5027,15 +5733,17 @@ props0 = true;
 }
 }
 }
-if(!valid2){
-const err295 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+if(!valid1){
+const err260 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err295];
+vErrors = [err260];
 }
 else {
-vErrors.push(err295);
+vErrors.push(err260);
 }
 errors++;
+validate32.errors = vErrors;
+return false;
 }
 else {
 errors = _errs3;
@@ -5048,17 +5756,16 @@ vErrors = null;
 }
 }
 }
+var valid0 = _errs1 === errors;
+if(!valid0){
+break;
+}
 }
 }
 else {
-const err296 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err296];
+validate32.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
 }
-else {
-vErrors.push(err296);
-}
-errors++;
 }
 validate32.errors = vErrors;
 return errors === 0;
@@ -5078,12 +5785,26 @@ evaluated0.props = undefined;
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
+if(errors === 0){
 if(Array.isArray(data)){
+var valid0 = true;
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
+const _errs1 = errors;
 if(!(data0 && typeof data0 == "object" && !Array.isArray(data0))){
-const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+validate34.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+const _errs3 = errors;
+let valid1 = false;
+let passing0 = null;
+const _errs4 = errors;
+if(errors === _errs4){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing0;
+if(((data0.KeyPath === undefined) && (missing0 = "KeyPath")) || ((data0.Condition === undefined) && (missing0 = "Condition"))){
+const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/0/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5092,13 +5813,11 @@ vErrors.push(err0);
 }
 errors++;
 }
-const _errs3 = errors;
-let valid2 = false;
-let passing0 = null;
-const _errs4 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.KeyPath === undefined){
-const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/0/required",keyword:"required",params:{missingProperty: "KeyPath"},message:"must have required property '"+"KeyPath"+"'"};
+else {
+const _errs6 = errors;
+for(const key0 in data0){
+if(!((key0 === "KeyPath") || (key0 === "Condition"))){
+const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5106,9 +5825,14 @@ else {
 vErrors.push(err1);
 }
 errors++;
+break;
 }
-if(data0.Condition === undefined){
-const err2 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/0/required",keyword:"required",params:{missingProperty: "Condition"},message:"must have required property '"+"Condition"+"'"};
+}
+if(_errs6 === errors){
+if(data0.KeyPath !== undefined){
+const _errs7 = errors;
+if(typeof data0.KeyPath !== "string"){
+const err2 = {instancePath:instancePath+"/" + i0+"/KeyPath",schemaPath:"#/items/oneOf/0/properties/KeyPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5117,9 +5841,16 @@ vErrors.push(err2);
 }
 errors++;
 }
-for(const key0 in data0){
-if(!((key0 === "KeyPath") || (key0 === "Condition"))){
-const err3 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+var valid2 = _errs7 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data0.Condition !== undefined){
+const _errs9 = errors;
+if(typeof data0.Condition !== "string"){
+const err3 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/0/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5128,10 +5859,17 @@ vErrors.push(err3);
 }
 errors++;
 }
+var valid2 = _errs9 === errors;
 }
-if(data0.KeyPath !== undefined){
-if(typeof data0.KeyPath !== "string"){
-const err4 = {instancePath:instancePath+"/" + i0+"/KeyPath",schemaPath:"#/items/oneOf/0/properties/KeyPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+var valid2 = true;
+}
+}
+}
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -5141,9 +5879,18 @@ vErrors.push(err4);
 errors++;
 }
 }
-if(data0.Condition !== undefined){
-if(typeof data0.Condition !== "string"){
-const err5 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/0/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid0 = _errs4 === errors;
+if(_valid0){
+valid1 = true;
+passing0 = 0;
+var props0 = true;
+}
+const _errs11 = errors;
+if(errors === _errs11){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing1;
+if((((data0.KeyPath === undefined) && (missing1 = "KeyPath")) || ((data0.Condition === undefined) && (missing1 = "Condition"))) || ((data0.Value === undefined) && (missing1 = "Value"))){
+const err5 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/1/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5152,10 +5899,11 @@ vErrors.push(err5);
 }
 errors++;
 }
-}
-}
 else {
-const err6 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const _errs13 = errors;
+for(const key1 in data0){
+if(!(((key1 === "KeyPath") || (key1 === "Condition")) || (key1 === "Value"))){
+const err6 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -5163,17 +5911,14 @@ else {
 vErrors.push(err6);
 }
 errors++;
+break;
 }
-var _valid0 = _errs4 === errors;
-if(_valid0){
-valid2 = true;
-passing0 = 0;
-var props0 = true;
 }
-const _errs11 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.KeyPath === undefined){
-const err7 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/1/required",keyword:"required",params:{missingProperty: "KeyPath"},message:"must have required property '"+"KeyPath"+"'"};
+if(_errs13 === errors){
+if(data0.KeyPath !== undefined){
+const _errs14 = errors;
+if(typeof data0.KeyPath !== "string"){
+const err7 = {instancePath:instancePath+"/" + i0+"/KeyPath",schemaPath:"#/items/oneOf/1/properties/KeyPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -5182,8 +5927,16 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(data0.Condition === undefined){
-const err8 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/1/required",keyword:"required",params:{missingProperty: "Condition"},message:"must have required property '"+"Condition"+"'"};
+var valid3 = _errs14 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data0.Condition !== undefined){
+const _errs16 = errors;
+if(typeof data0.Condition !== "string"){
+const err8 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/1/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -5192,8 +5945,20 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(data0.Value === undefined){
-const err9 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/1/required",keyword:"required",params:{missingProperty: "Value"},message:"must have required property '"+"Value"+"'"};
+var valid3 = _errs16 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data0.Value !== undefined){
+let data5 = data0.Value;
+const _errs18 = errors;
+const _errs19 = errors;
+let valid4 = false;
+const _errs20 = errors;
+if(!(typeof data5 == "number")){
+const err9 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -5202,9 +5967,11 @@ vErrors.push(err9);
 }
 errors++;
 }
-for(const key1 in data0){
-if(!(((key1 === "KeyPath") || (key1 === "Condition")) || (key1 === "Value"))){
-const err10 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+var _valid1 = _errs20 === errors;
+valid4 = valid4 || _valid1;
+const _errs22 = errors;
+if(typeof data5 !== "string"){
+const err10 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -5213,10 +5980,11 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-if(data0.KeyPath !== undefined){
-if(typeof data0.KeyPath !== "string"){
-const err11 = {instancePath:instancePath+"/" + i0+"/KeyPath",schemaPath:"#/items/oneOf/1/properties/KeyPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid1 = _errs22 === errors;
+valid4 = valid4 || _valid1;
+const _errs24 = errors;
+if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
+const err11 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/anyOf/2/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -5225,10 +5993,11 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-if(data0.Condition !== undefined){
-if(typeof data0.Condition !== "string"){
-const err12 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/1/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid1 = _errs24 === errors;
+valid4 = valid4 || _valid1;
+const _errs26 = errors;
+if(typeof data5 !== "boolean"){
+const err12 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/anyOf/3/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -5237,70 +6006,15 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-if(data0.Value !== undefined){
-let data5 = data0.Value;
-const _errs19 = errors;
-let valid5 = false;
-const _errs20 = errors;
-if(!(typeof data5 == "number")){
-const err13 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
+var _valid1 = _errs26 === errors;
+valid4 = valid4 || _valid1;
+if(!valid4){
+const err13 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err13];
 }
 else {
 vErrors.push(err13);
-}
-errors++;
-}
-var _valid1 = _errs20 === errors;
-valid5 = valid5 || _valid1;
-const _errs22 = errors;
-if(typeof data5 !== "string"){
-const err14 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-var _valid1 = _errs22 === errors;
-valid5 = valid5 || _valid1;
-const _errs24 = errors;
-if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
-const err15 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/anyOf/2/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-var _valid1 = _errs24 === errors;
-valid5 = valid5 || _valid1;
-const _errs26 = errors;
-if(typeof data5 !== "boolean"){
-const err16 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/anyOf/3/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-var _valid1 = _errs26 === errors;
-valid5 = valid5 || _valid1;
-if(!valid5){
-const err17 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
 }
 errors++;
 }
@@ -5315,9 +6029,89 @@ vErrors = null;
 }
 }
 }
+if(errors === _errs18){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 for(const key2 in data5){
-const err18 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+const err14 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/1/properties/Value/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+break;
+}
+}
+}
+var valid3 = _errs18 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+var _valid0 = _errs11 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 1;
+if(props0 !== true){
+props0 = true;
+}
+}
+const _errs29 = errors;
+if(errors === _errs29){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing2;
+if((((data0.KeyPath === undefined) && (missing2 = "KeyPath")) || ((data0.Condition === undefined) && (missing2 = "Condition"))) || ((data0.Values === undefined) && (missing2 = "Values"))){
+const err16 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/2/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+else {
+const _errs31 = errors;
+for(const key3 in data0){
+if(!(((key3 === "KeyPath") || (key3 === "Condition")) || (key3 === "Values"))){
+const err17 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+break;
+}
+}
+if(_errs31 === errors){
+if(data0.KeyPath !== undefined){
+const _errs32 = errors;
+if(typeof data0.KeyPath !== "string"){
+const err18 = {instancePath:instancePath+"/" + i0+"/KeyPath",schemaPath:"#/items/oneOf/2/properties/KeyPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -5326,11 +6120,16 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-}
+var valid5 = _errs32 === errors;
 }
 else {
-const err19 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+var valid5 = true;
+}
+if(valid5){
+if(data0.Condition !== undefined){
+const _errs34 = errors;
+if(typeof data0.Condition !== "string"){
+const err19 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/2/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -5339,23 +6138,26 @@ vErrors.push(err19);
 }
 errors++;
 }
-var _valid0 = _errs11 === errors;
-if(_valid0 && valid2){
-valid2 = false;
-passing0 = [passing0, 1];
+var valid5 = _errs34 === errors;
 }
 else {
-if(_valid0){
-valid2 = true;
-passing0 = 1;
-if(props0 !== true){
-props0 = true;
+var valid5 = true;
 }
-}
-const _errs29 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.KeyPath === undefined){
-const err20 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/2/required",keyword:"required",params:{missingProperty: "KeyPath"},message:"must have required property '"+"KeyPath"+"'"};
+if(valid5){
+if(data0.Values !== undefined){
+let data8 = data0.Values;
+const _errs36 = errors;
+const _errs37 = errors;
+let valid6 = false;
+const _errs38 = errors;
+if(errors === _errs38){
+if(Array.isArray(data8)){
+var valid7 = true;
+const len1 = data8.length;
+for(let i1=0; i1<len1; i1++){
+const _errs40 = errors;
+if(!(typeof data8[i1] == "number")){
+const err20 = {instancePath:instancePath+"/" + i0+"/Values/" + i1,schemaPath:"#/items/oneOf/2/properties/Values/anyOf/0/items/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -5364,8 +6166,14 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(data0.Condition === undefined){
-const err21 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/2/required",keyword:"required",params:{missingProperty: "Condition"},message:"must have required property '"+"Condition"+"'"};
+var valid7 = _errs40 === errors;
+if(!valid7){
+break;
+}
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/2/properties/Values/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -5374,8 +6182,21 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(data0.Values === undefined){
-const err22 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/2/required",keyword:"required",params:{missingProperty: "Values"},message:"must have required property '"+"Values"+"'"};
+}
+var _valid2 = _errs38 === errors;
+valid6 = valid6 || _valid2;
+if(_valid2){
+var items0 = true;
+}
+const _errs42 = errors;
+if(errors === _errs42){
+if(Array.isArray(data8)){
+var valid8 = true;
+const len2 = data8.length;
+for(let i2=0; i2<len2; i2++){
+const _errs44 = errors;
+if(typeof data8[i2] !== "string"){
+const err22 = {instancePath:instancePath+"/" + i0+"/Values/" + i2,schemaPath:"#/items/oneOf/2/properties/Values/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -5384,9 +6205,14 @@ vErrors.push(err22);
 }
 errors++;
 }
-for(const key3 in data0){
-if(!(((key3 === "KeyPath") || (key3 === "Condition")) || (key3 === "Values"))){
-const err23 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+var valid8 = _errs44 === errors;
+if(!valid8){
+break;
+}
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/2/properties/Values/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -5396,9 +6222,23 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data0.KeyPath !== undefined){
-if(typeof data0.KeyPath !== "string"){
-const err24 = {instancePath:instancePath+"/" + i0+"/KeyPath",schemaPath:"#/items/oneOf/2/properties/KeyPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid2 = _errs42 === errors;
+valid6 = valid6 || _valid2;
+if(_valid2){
+if(items0 !== true){
+items0 = true;
+}
+}
+const _errs46 = errors;
+if(errors === _errs46){
+if(Array.isArray(data8)){
+var valid9 = true;
+const len3 = data8.length;
+for(let i3=0; i3<len3; i3++){
+let data11 = data8[i3];
+const _errs48 = errors;
+if(!((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11)))){
+const err24 = {instancePath:instancePath+"/" + i0+"/Values/" + i3,schemaPath:"#/items/oneOf/2/properties/Values/anyOf/2/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -5407,10 +6247,14 @@ vErrors.push(err24);
 }
 errors++;
 }
+var valid9 = _errs48 === errors;
+if(!valid9){
+break;
 }
-if(data0.Condition !== undefined){
-if(typeof data0.Condition !== "string"){
-const err25 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/2/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/2/properties/Values/anyOf/2/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -5420,16 +6264,22 @@ vErrors.push(err25);
 errors++;
 }
 }
-if(data0.Values !== undefined){
-let data8 = data0.Values;
-const _errs37 = errors;
-let valid7 = false;
-const _errs38 = errors;
+var _valid2 = _errs46 === errors;
+valid6 = valid6 || _valid2;
+if(_valid2){
+if(items0 !== true){
+items0 = true;
+}
+}
+const _errs50 = errors;
+if(errors === _errs50){
 if(Array.isArray(data8)){
-const len1 = data8.length;
-for(let i1=0; i1<len1; i1++){
-if(!(typeof data8[i1] == "number")){
-const err26 = {instancePath:instancePath+"/" + i0+"/Values/" + i1,schemaPath:"#/items/oneOf/2/properties/Values/anyOf/0/items/type",keyword:"type",params:{type: "number"},message:"must be number"};
+var valid10 = true;
+const len4 = data8.length;
+for(let i4=0; i4<len4; i4++){
+const _errs52 = errors;
+if(typeof data8[i4] !== "boolean"){
+const err26 = {instancePath:instancePath+"/" + i0+"/Values/" + i4,schemaPath:"#/items/oneOf/2/properties/Values/anyOf/3/items/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -5438,10 +6288,14 @@ vErrors.push(err26);
 }
 errors++;
 }
+var valid10 = _errs52 === errors;
+if(!valid10){
+break;
+}
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/2/properties/Values/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err27 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/2/properties/Values/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -5450,118 +6304,21 @@ vErrors.push(err27);
 }
 errors++;
 }
-var _valid2 = _errs38 === errors;
-valid7 = valid7 || _valid2;
-if(_valid2){
-var items0 = true;
 }
-const _errs42 = errors;
-if(Array.isArray(data8)){
-const len2 = data8.length;
-for(let i2=0; i2<len2; i2++){
-if(typeof data8[i2] !== "string"){
-const err28 = {instancePath:instancePath+"/" + i0+"/Values/" + i2,schemaPath:"#/items/oneOf/2/properties/Values/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid2 = _errs50 === errors;
+valid6 = valid6 || _valid2;
+if(_valid2){
+if(items0 !== true){
+items0 = true;
+}
+}
+if(!valid6){
+const err28 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/2/properties/Values/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err28];
 }
 else {
 vErrors.push(err28);
-}
-errors++;
-}
-}
-}
-else {
-const err29 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/2/properties/Values/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-var _valid2 = _errs42 === errors;
-valid7 = valid7 || _valid2;
-if(_valid2){
-if(items0 !== true){
-items0 = true;
-}
-}
-const _errs46 = errors;
-if(Array.isArray(data8)){
-const len3 = data8.length;
-for(let i3=0; i3<len3; i3++){
-let data11 = data8[i3];
-if(!((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11)))){
-const err30 = {instancePath:instancePath+"/" + i0+"/Values/" + i3,schemaPath:"#/items/oneOf/2/properties/Values/anyOf/2/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-}
-else {
-const err31 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/2/properties/Values/anyOf/2/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-var _valid2 = _errs46 === errors;
-valid7 = valid7 || _valid2;
-if(_valid2){
-if(items0 !== true){
-items0 = true;
-}
-}
-const _errs50 = errors;
-if(Array.isArray(data8)){
-const len4 = data8.length;
-for(let i4=0; i4<len4; i4++){
-if(typeof data8[i4] !== "boolean"){
-const err32 = {instancePath:instancePath+"/" + i0+"/Values/" + i4,schemaPath:"#/items/oneOf/2/properties/Values/anyOf/3/items/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-}
-else {
-const err33 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/2/properties/Values/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-var _valid2 = _errs50 === errors;
-valid7 = valid7 || _valid2;
-if(_valid2){
-if(items0 !== true){
-items0 = true;
-}
-}
-if(!valid7){
-const err34 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/2/properties/Values/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
 }
 errors++;
 }
@@ -5576,10 +6333,124 @@ vErrors = null;
 }
 }
 }
+var valid5 = _errs36 === errors;
+}
+else {
+var valid5 = true;
+}
+}
+}
+}
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err29 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+var _valid0 = _errs29 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 2];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 2;
+if(props0 !== true){
+props0 = true;
+}
+}
+const _errs54 = errors;
+if(errors === _errs54){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing3;
+if((((data0.Enrichment === undefined) && (missing3 = "Enrichment")) || ((data0.Condition === undefined) && (missing3 = "Condition"))) || ((data0.Value === undefined) && (missing3 = "Value"))){
+const err30 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/3/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+else {
+const _errs56 = errors;
+for(const key4 in data0){
+if(!(((key4 === "Enrichment") || (key4 === "Condition")) || (key4 === "Value"))){
+const err31 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+break;
+}
+}
+if(_errs56 === errors){
+if(data0.Enrichment !== undefined){
+let data13 = data0.Enrichment;
+const _errs57 = errors;
+if(errors === _errs57){
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+let missing4;
+if((((data13.Table === undefined) && (missing4 = "Table")) || ((data13.Selector === undefined) && (missing4 = "Selector"))) || ((data13.FieldPath === undefined) && (missing4 = "FieldPath"))){
+const err32 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/3/properties/Enrichment/required",keyword:"required",params:{missingProperty: missing4},message:"must have required property '"+missing4+"'"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+else {
+const _errs59 = errors;
+for(const key5 in data13){
+if(!(((key5 === "Table") || (key5 === "Selector")) || (key5 === "FieldPath"))){
+const err33 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/3/properties/Enrichment/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+break;
+}
+}
+if(_errs59 === errors){
+if(data13.Table !== undefined){
+const _errs60 = errors;
+if(typeof data13.Table !== "string"){
+const err34 = {instancePath:instancePath+"/" + i0+"/Enrichment/Table",schemaPath:"#/items/oneOf/3/properties/Enrichment/properties/Table/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+var valid12 = _errs60 === errors;
+}
+else {
+var valid12 = true;
+}
+if(valid12){
+if(data13.Selector !== undefined){
+const _errs62 = errors;
+if(typeof data13.Selector !== "string"){
+const err35 = {instancePath:instancePath+"/" + i0+"/Enrichment/Selector",schemaPath:"#/items/oneOf/3/properties/Enrichment/properties/Selector/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -5588,23 +6459,16 @@ vErrors.push(err35);
 }
 errors++;
 }
-var _valid0 = _errs29 === errors;
-if(_valid0 && valid2){
-valid2 = false;
-passing0 = [passing0, 2];
+var valid12 = _errs62 === errors;
 }
 else {
-if(_valid0){
-valid2 = true;
-passing0 = 2;
-if(props0 !== true){
-props0 = true;
+var valid12 = true;
 }
-}
-const _errs54 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.Enrichment === undefined){
-const err36 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/3/required",keyword:"required",params:{missingProperty: "Enrichment"},message:"must have required property '"+"Enrichment"+"'"};
+if(valid12){
+if(data13.FieldPath !== undefined){
+const _errs64 = errors;
+if(typeof data13.FieldPath !== "string"){
+const err36 = {instancePath:instancePath+"/" + i0+"/Enrichment/FieldPath",schemaPath:"#/items/oneOf/3/properties/Enrichment/properties/FieldPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -5613,8 +6477,18 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(data0.Condition === undefined){
-const err37 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/3/required",keyword:"required",params:{missingProperty: "Condition"},message:"must have required property '"+"Condition"+"'"};
+var valid12 = _errs64 === errors;
+}
+else {
+var valid12 = true;
+}
+}
+}
+}
+}
+}
+else {
+const err37 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/3/properties/Enrichment/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -5623,8 +6497,17 @@ vErrors.push(err37);
 }
 errors++;
 }
-if(data0.Value === undefined){
-const err38 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/3/required",keyword:"required",params:{missingProperty: "Value"},message:"must have required property '"+"Value"+"'"};
+}
+var valid11 = _errs57 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data0.Condition !== undefined){
+const _errs66 = errors;
+if(typeof data0.Condition !== "string"){
+const err38 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/3/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -5633,9 +6516,20 @@ vErrors.push(err38);
 }
 errors++;
 }
-for(const key4 in data0){
-if(!(((key4 === "Enrichment") || (key4 === "Condition")) || (key4 === "Value"))){
-const err39 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+var valid11 = _errs66 === errors;
+}
+else {
+var valid11 = true;
+}
+if(valid11){
+if(data0.Value !== undefined){
+let data18 = data0.Value;
+const _errs68 = errors;
+const _errs69 = errors;
+let valid13 = false;
+const _errs70 = errors;
+if(!(typeof data18 == "number")){
+const err39 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -5644,12 +6538,11 @@ vErrors.push(err39);
 }
 errors++;
 }
-}
-if(data0.Enrichment !== undefined){
-let data13 = data0.Enrichment;
-if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
-if(data13.Table === undefined){
-const err40 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/3/properties/Enrichment/required",keyword:"required",params:{missingProperty: "Table"},message:"must have required property '"+"Table"+"'"};
+var _valid3 = _errs70 === errors;
+valid13 = valid13 || _valid3;
+const _errs72 = errors;
+if(typeof data18 !== "string"){
+const err40 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -5658,8 +6551,11 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(data13.Selector === undefined){
-const err41 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/3/properties/Enrichment/required",keyword:"required",params:{missingProperty: "Selector"},message:"must have required property '"+"Selector"+"'"};
+var _valid3 = _errs72 === errors;
+valid13 = valid13 || _valid3;
+const _errs74 = errors;
+if(!((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18)))){
+const err41 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/anyOf/2/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -5668,8 +6564,11 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(data13.FieldPath === undefined){
-const err42 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/3/properties/Enrichment/required",keyword:"required",params:{missingProperty: "FieldPath"},message:"must have required property '"+"FieldPath"+"'"};
+var _valid3 = _errs74 === errors;
+valid13 = valid13 || _valid3;
+const _errs76 = errors;
+if(typeof data18 !== "boolean"){
+const err42 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/anyOf/3/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -5678,141 +6577,15 @@ vErrors.push(err42);
 }
 errors++;
 }
-for(const key5 in data13){
-if(!(((key5 === "Table") || (key5 === "Selector")) || (key5 === "FieldPath"))){
-const err43 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/3/properties/Enrichment/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+var _valid3 = _errs76 === errors;
+valid13 = valid13 || _valid3;
+if(!valid13){
+const err43 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err43];
 }
 else {
 vErrors.push(err43);
-}
-errors++;
-}
-}
-if(data13.Table !== undefined){
-if(typeof data13.Table !== "string"){
-const err44 = {instancePath:instancePath+"/" + i0+"/Enrichment/Table",schemaPath:"#/items/oneOf/3/properties/Enrichment/properties/Table/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err44];
-}
-else {
-vErrors.push(err44);
-}
-errors++;
-}
-}
-if(data13.Selector !== undefined){
-if(typeof data13.Selector !== "string"){
-const err45 = {instancePath:instancePath+"/" + i0+"/Enrichment/Selector",schemaPath:"#/items/oneOf/3/properties/Enrichment/properties/Selector/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err45];
-}
-else {
-vErrors.push(err45);
-}
-errors++;
-}
-}
-if(data13.FieldPath !== undefined){
-if(typeof data13.FieldPath !== "string"){
-const err46 = {instancePath:instancePath+"/" + i0+"/Enrichment/FieldPath",schemaPath:"#/items/oneOf/3/properties/Enrichment/properties/FieldPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err46];
-}
-else {
-vErrors.push(err46);
-}
-errors++;
-}
-}
-}
-else {
-const err47 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/3/properties/Enrichment/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
-}
-if(data0.Condition !== undefined){
-if(typeof data0.Condition !== "string"){
-const err48 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/3/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-}
-if(data0.Value !== undefined){
-let data18 = data0.Value;
-const _errs69 = errors;
-let valid18 = false;
-const _errs70 = errors;
-if(!(typeof data18 == "number")){
-const err49 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
-errors++;
-}
-var _valid3 = _errs70 === errors;
-valid18 = valid18 || _valid3;
-const _errs72 = errors;
-if(typeof data18 !== "string"){
-const err50 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
-errors++;
-}
-var _valid3 = _errs72 === errors;
-valid18 = valid18 || _valid3;
-const _errs74 = errors;
-if(!((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18)))){
-const err51 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/anyOf/2/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err51];
-}
-else {
-vErrors.push(err51);
-}
-errors++;
-}
-var _valid3 = _errs74 === errors;
-valid18 = valid18 || _valid3;
-const _errs76 = errors;
-if(typeof data18 !== "boolean"){
-const err52 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/anyOf/3/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
-}
-errors++;
-}
-var _valid3 = _errs76 === errors;
-valid18 = valid18 || _valid3;
-if(!valid18){
-const err53 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
 }
 errors++;
 }
@@ -5827,9 +6600,196 @@ vErrors = null;
 }
 }
 }
+if(errors === _errs68){
 if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
 for(const key6 in data18){
-const err54 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+const err44 = {instancePath:instancePath+"/" + i0+"/Value",schemaPath:"#/items/oneOf/3/properties/Value/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+break;
+}
+}
+}
+var valid11 = _errs68 === errors;
+}
+else {
+var valid11 = true;
+}
+}
+}
+}
+}
+}
+else {
+const err45 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/3/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+var _valid0 = _errs54 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 3];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 3;
+if(props0 !== true){
+props0 = true;
+}
+}
+const _errs79 = errors;
+if(errors === _errs79){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing5;
+if((((data0.Enrichment === undefined) && (missing5 = "Enrichment")) || ((data0.Condition === undefined) && (missing5 = "Condition"))) || ((data0.Values === undefined) && (missing5 = "Values"))){
+const err46 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/4/required",keyword:"required",params:{missingProperty: missing5},message:"must have required property '"+missing5+"'"};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+else {
+const _errs81 = errors;
+for(const key7 in data0){
+if(!(((key7 === "Enrichment") || (key7 === "Condition")) || (key7 === "Values"))){
+const err47 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/4/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+break;
+}
+}
+if(_errs81 === errors){
+if(data0.Enrichment !== undefined){
+let data19 = data0.Enrichment;
+const _errs82 = errors;
+if(errors === _errs82){
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+let missing6;
+if((((data19.Table === undefined) && (missing6 = "Table")) || ((data19.Selector === undefined) && (missing6 = "Selector"))) || ((data19.FieldPath === undefined) && (missing6 = "FieldPath"))){
+const err48 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/4/properties/Enrichment/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+else {
+const _errs84 = errors;
+for(const key8 in data19){
+if(!(((key8 === "Table") || (key8 === "Selector")) || (key8 === "FieldPath"))){
+const err49 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/4/properties/Enrichment/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+break;
+}
+}
+if(_errs84 === errors){
+if(data19.Table !== undefined){
+const _errs85 = errors;
+if(typeof data19.Table !== "string"){
+const err50 = {instancePath:instancePath+"/" + i0+"/Enrichment/Table",schemaPath:"#/items/oneOf/4/properties/Enrichment/properties/Table/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+var valid15 = _errs85 === errors;
+}
+else {
+var valid15 = true;
+}
+if(valid15){
+if(data19.Selector !== undefined){
+const _errs87 = errors;
+if(typeof data19.Selector !== "string"){
+const err51 = {instancePath:instancePath+"/" + i0+"/Enrichment/Selector",schemaPath:"#/items/oneOf/4/properties/Enrichment/properties/Selector/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+var valid15 = _errs87 === errors;
+}
+else {
+var valid15 = true;
+}
+if(valid15){
+if(data19.FieldPath !== undefined){
+const _errs89 = errors;
+if(typeof data19.FieldPath !== "string"){
+const err52 = {instancePath:instancePath+"/" + i0+"/Enrichment/FieldPath",schemaPath:"#/items/oneOf/4/properties/Enrichment/properties/FieldPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+var valid15 = _errs89 === errors;
+}
+else {
+var valid15 = true;
+}
+}
+}
+}
+}
+}
+else {
+const err53 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/4/properties/Enrichment/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+var valid14 = _errs82 === errors;
+}
+else {
+var valid14 = true;
+}
+if(valid14){
+if(data0.Condition !== undefined){
+const _errs91 = errors;
+if(typeof data0.Condition !== "string"){
+const err54 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/4/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -5838,11 +6798,26 @@ vErrors.push(err54);
 }
 errors++;
 }
-}
-}
+var valid14 = _errs91 === errors;
 }
 else {
-const err55 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/3/type",keyword:"type",params:{type: "object"},message:"must be object"};
+var valid14 = true;
+}
+if(valid14){
+if(data0.Values !== undefined){
+let data24 = data0.Values;
+const _errs93 = errors;
+const _errs94 = errors;
+let valid16 = false;
+const _errs95 = errors;
+if(errors === _errs95){
+if(Array.isArray(data24)){
+var valid17 = true;
+const len5 = data24.length;
+for(let i5=0; i5<len5; i5++){
+const _errs97 = errors;
+if(!(typeof data24[i5] == "number")){
+const err55 = {instancePath:instancePath+"/" + i0+"/Values/" + i5,schemaPath:"#/items/oneOf/4/properties/Values/anyOf/0/items/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -5851,23 +6826,14 @@ vErrors.push(err55);
 }
 errors++;
 }
-var _valid0 = _errs54 === errors;
-if(_valid0 && valid2){
-valid2 = false;
-passing0 = [passing0, 3];
+var valid17 = _errs97 === errors;
+if(!valid17){
+break;
+}
+}
 }
 else {
-if(_valid0){
-valid2 = true;
-passing0 = 3;
-if(props0 !== true){
-props0 = true;
-}
-}
-const _errs79 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.Enrichment === undefined){
-const err56 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/4/required",keyword:"required",params:{missingProperty: "Enrichment"},message:"must have required property '"+"Enrichment"+"'"};
+const err56 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/4/properties/Values/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -5876,8 +6842,21 @@ vErrors.push(err56);
 }
 errors++;
 }
-if(data0.Condition === undefined){
-const err57 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/4/required",keyword:"required",params:{missingProperty: "Condition"},message:"must have required property '"+"Condition"+"'"};
+}
+var _valid4 = _errs95 === errors;
+valid16 = valid16 || _valid4;
+if(_valid4){
+var items1 = true;
+}
+const _errs99 = errors;
+if(errors === _errs99){
+if(Array.isArray(data24)){
+var valid18 = true;
+const len6 = data24.length;
+for(let i6=0; i6<len6; i6++){
+const _errs101 = errors;
+if(typeof data24[i6] !== "string"){
+const err57 = {instancePath:instancePath+"/" + i0+"/Values/" + i6,schemaPath:"#/items/oneOf/4/properties/Values/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -5886,8 +6865,14 @@ vErrors.push(err57);
 }
 errors++;
 }
-if(data0.Values === undefined){
-const err58 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/4/required",keyword:"required",params:{missingProperty: "Values"},message:"must have required property '"+"Values"+"'"};
+var valid18 = _errs101 === errors;
+if(!valid18){
+break;
+}
+}
+}
+else {
+const err58 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/4/properties/Values/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -5896,9 +6881,24 @@ vErrors.push(err58);
 }
 errors++;
 }
-for(const key7 in data0){
-if(!(((key7 === "Enrichment") || (key7 === "Condition")) || (key7 === "Values"))){
-const err59 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/4/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+}
+var _valid4 = _errs99 === errors;
+valid16 = valid16 || _valid4;
+if(_valid4){
+if(items1 !== true){
+items1 = true;
+}
+}
+const _errs103 = errors;
+if(errors === _errs103){
+if(Array.isArray(data24)){
+var valid19 = true;
+const len7 = data24.length;
+for(let i7=0; i7<len7; i7++){
+let data27 = data24[i7];
+const _errs105 = errors;
+if(!((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27)))){
+const err59 = {instancePath:instancePath+"/" + i0+"/Values/" + i7,schemaPath:"#/items/oneOf/4/properties/Values/anyOf/2/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -5907,12 +6907,14 @@ vErrors.push(err59);
 }
 errors++;
 }
+var valid19 = _errs105 === errors;
+if(!valid19){
+break;
 }
-if(data0.Enrichment !== undefined){
-let data19 = data0.Enrichment;
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-if(data19.Table === undefined){
-const err60 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/4/properties/Enrichment/required",keyword:"required",params:{missingProperty: "Table"},message:"must have required property '"+"Table"+"'"};
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/4/properties/Values/anyOf/2/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -5921,8 +6923,23 @@ vErrors.push(err60);
 }
 errors++;
 }
-if(data19.Selector === undefined){
-const err61 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/4/properties/Enrichment/required",keyword:"required",params:{missingProperty: "Selector"},message:"must have required property '"+"Selector"+"'"};
+}
+var _valid4 = _errs103 === errors;
+valid16 = valid16 || _valid4;
+if(_valid4){
+if(items1 !== true){
+items1 = true;
+}
+}
+const _errs107 = errors;
+if(errors === _errs107){
+if(Array.isArray(data24)){
+var valid20 = true;
+const len8 = data24.length;
+for(let i8=0; i8<len8; i8++){
+const _errs109 = errors;
+if(typeof data24[i8] !== "boolean"){
+const err61 = {instancePath:instancePath+"/" + i0+"/Values/" + i8,schemaPath:"#/items/oneOf/4/properties/Values/anyOf/3/items/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -5931,8 +6948,14 @@ vErrors.push(err61);
 }
 errors++;
 }
-if(data19.FieldPath === undefined){
-const err62 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/4/properties/Enrichment/required",keyword:"required",params:{missingProperty: "FieldPath"},message:"must have required property '"+"FieldPath"+"'"};
+var valid20 = _errs109 === errors;
+if(!valid20){
+break;
+}
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/4/properties/Values/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -5941,220 +6964,21 @@ vErrors.push(err62);
 }
 errors++;
 }
-for(const key8 in data19){
-if(!(((key8 === "Table") || (key8 === "Selector")) || (key8 === "FieldPath"))){
-const err63 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/4/properties/Enrichment/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+}
+var _valid4 = _errs107 === errors;
+valid16 = valid16 || _valid4;
+if(_valid4){
+if(items1 !== true){
+items1 = true;
+}
+}
+if(!valid16){
+const err63 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/4/properties/Values/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err63];
 }
 else {
 vErrors.push(err63);
-}
-errors++;
-}
-}
-if(data19.Table !== undefined){
-if(typeof data19.Table !== "string"){
-const err64 = {instancePath:instancePath+"/" + i0+"/Enrichment/Table",schemaPath:"#/items/oneOf/4/properties/Enrichment/properties/Table/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err64];
-}
-else {
-vErrors.push(err64);
-}
-errors++;
-}
-}
-if(data19.Selector !== undefined){
-if(typeof data19.Selector !== "string"){
-const err65 = {instancePath:instancePath+"/" + i0+"/Enrichment/Selector",schemaPath:"#/items/oneOf/4/properties/Enrichment/properties/Selector/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err65];
-}
-else {
-vErrors.push(err65);
-}
-errors++;
-}
-}
-if(data19.FieldPath !== undefined){
-if(typeof data19.FieldPath !== "string"){
-const err66 = {instancePath:instancePath+"/" + i0+"/Enrichment/FieldPath",schemaPath:"#/items/oneOf/4/properties/Enrichment/properties/FieldPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err66];
-}
-else {
-vErrors.push(err66);
-}
-errors++;
-}
-}
-}
-else {
-const err67 = {instancePath:instancePath+"/" + i0+"/Enrichment",schemaPath:"#/items/oneOf/4/properties/Enrichment/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err67];
-}
-else {
-vErrors.push(err67);
-}
-errors++;
-}
-}
-if(data0.Condition !== undefined){
-if(typeof data0.Condition !== "string"){
-const err68 = {instancePath:instancePath+"/" + i0+"/Condition",schemaPath:"#/items/oneOf/4/properties/Condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err68];
-}
-else {
-vErrors.push(err68);
-}
-errors++;
-}
-}
-if(data0.Values !== undefined){
-let data24 = data0.Values;
-const _errs94 = errors;
-let valid21 = false;
-const _errs95 = errors;
-if(Array.isArray(data24)){
-const len5 = data24.length;
-for(let i5=0; i5<len5; i5++){
-if(!(typeof data24[i5] == "number")){
-const err69 = {instancePath:instancePath+"/" + i0+"/Values/" + i5,schemaPath:"#/items/oneOf/4/properties/Values/anyOf/0/items/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err69];
-}
-else {
-vErrors.push(err69);
-}
-errors++;
-}
-}
-}
-else {
-const err70 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/4/properties/Values/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err70];
-}
-else {
-vErrors.push(err70);
-}
-errors++;
-}
-var _valid4 = _errs95 === errors;
-valid21 = valid21 || _valid4;
-if(_valid4){
-var items1 = true;
-}
-const _errs99 = errors;
-if(Array.isArray(data24)){
-const len6 = data24.length;
-for(let i6=0; i6<len6; i6++){
-if(typeof data24[i6] !== "string"){
-const err71 = {instancePath:instancePath+"/" + i0+"/Values/" + i6,schemaPath:"#/items/oneOf/4/properties/Values/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err71];
-}
-else {
-vErrors.push(err71);
-}
-errors++;
-}
-}
-}
-else {
-const err72 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/4/properties/Values/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err72];
-}
-else {
-vErrors.push(err72);
-}
-errors++;
-}
-var _valid4 = _errs99 === errors;
-valid21 = valid21 || _valid4;
-if(_valid4){
-if(items1 !== true){
-items1 = true;
-}
-}
-const _errs103 = errors;
-if(Array.isArray(data24)){
-const len7 = data24.length;
-for(let i7=0; i7<len7; i7++){
-let data27 = data24[i7];
-if(!((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27)))){
-const err73 = {instancePath:instancePath+"/" + i0+"/Values/" + i7,schemaPath:"#/items/oneOf/4/properties/Values/anyOf/2/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err73];
-}
-else {
-vErrors.push(err73);
-}
-errors++;
-}
-}
-}
-else {
-const err74 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/4/properties/Values/anyOf/2/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err74];
-}
-else {
-vErrors.push(err74);
-}
-errors++;
-}
-var _valid4 = _errs103 === errors;
-valid21 = valid21 || _valid4;
-if(_valid4){
-if(items1 !== true){
-items1 = true;
-}
-}
-const _errs107 = errors;
-if(Array.isArray(data24)){
-const len8 = data24.length;
-for(let i8=0; i8<len8; i8++){
-if(typeof data24[i8] !== "boolean"){
-const err75 = {instancePath:instancePath+"/" + i0+"/Values/" + i8,schemaPath:"#/items/oneOf/4/properties/Values/anyOf/3/items/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err75];
-}
-else {
-vErrors.push(err75);
-}
-errors++;
-}
-}
-}
-else {
-const err76 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/4/properties/Values/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err76];
-}
-else {
-vErrors.push(err76);
-}
-errors++;
-}
-var _valid4 = _errs107 === errors;
-valid21 = valid21 || _valid4;
-if(_valid4){
-if(items1 !== true){
-items1 = true;
-}
-}
-if(!valid21){
-const err77 = {instancePath:instancePath+"/" + i0+"/Values",schemaPath:"#/items/oneOf/4/properties/Values/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err77];
-}
-else {
-vErrors.push(err77);
 }
 errors++;
 }
@@ -6169,55 +6993,70 @@ vErrors = null;
 }
 }
 }
+var valid14 = _errs93 === errors;
+}
+else {
+var valid14 = true;
+}
+}
+}
+}
 }
 }
 else {
-const err78 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/4/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err64 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/4/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err78];
+vErrors = [err64];
 }
 else {
-vErrors.push(err78);
+vErrors.push(err64);
 }
 errors++;
 }
+}
 var _valid0 = _errs79 === errors;
-if(_valid0 && valid2){
-valid2 = false;
+if(_valid0 && valid1){
+valid1 = false;
 passing0 = [passing0, 4];
 }
 else {
 if(_valid0){
-valid2 = true;
+valid1 = true;
 passing0 = 4;
 if(props0 !== true){
 props0 = true;
 }
 }
 const _errs111 = errors;
+if(errors === _errs111){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.All === undefined){
-const err79 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/5/required",keyword:"required",params:{missingProperty: "All"},message:"must have required property '"+"All"+"'"};
+let missing7;
+if((data0.All === undefined) && (missing7 = "All")){
+const err65 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/5/required",keyword:"required",params:{missingProperty: missing7},message:"must have required property '"+missing7+"'"};
 if(vErrors === null){
-vErrors = [err79];
+vErrors = [err65];
 }
 else {
-vErrors.push(err79);
+vErrors.push(err65);
 }
 errors++;
 }
+else {
+const _errs113 = errors;
 for(const key9 in data0){
 if(!(key9 === "All")){
-const err80 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/5/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+const err66 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/5/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err80];
+vErrors = [err66];
 }
 else {
-vErrors.push(err80);
+vErrors.push(err66);
 }
 errors++;
+break;
 }
 }
+if(_errs113 === errors){
 if(data0.All !== undefined){
 if(!(wrapper7.validate(data0.All, {instancePath:instancePath+"/" + i0+"/All",parentData:data0,parentDataProperty:"All",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? wrapper7.validate.errors : vErrors.concat(wrapper7.validate.errors);
@@ -6225,53 +7064,62 @@ errors = vErrors.length;
 }
 }
 }
-else {
-const err81 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/5/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err81];
+}
 }
 else {
-vErrors.push(err81);
+const err67 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/5/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
 }
 errors++;
 }
+}
 var _valid0 = _errs111 === errors;
-if(_valid0 && valid2){
-valid2 = false;
+if(_valid0 && valid1){
+valid1 = false;
 passing0 = [passing0, 5];
 }
 else {
 if(_valid0){
-valid2 = true;
+valid1 = true;
 passing0 = 5;
 if(props0 !== true){
 props0 = true;
 }
 }
 const _errs115 = errors;
+if(errors === _errs115){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.Any === undefined){
-const err82 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/6/required",keyword:"required",params:{missingProperty: "Any"},message:"must have required property '"+"Any"+"'"};
+let missing8;
+if((data0.Any === undefined) && (missing8 = "Any")){
+const err68 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/6/required",keyword:"required",params:{missingProperty: missing8},message:"must have required property '"+missing8+"'"};
 if(vErrors === null){
-vErrors = [err82];
+vErrors = [err68];
 }
 else {
-vErrors.push(err82);
+vErrors.push(err68);
 }
 errors++;
 }
+else {
+const _errs117 = errors;
 for(const key10 in data0){
 if(!(key10 === "Any")){
-const err83 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/6/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+const err69 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/6/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err83];
+vErrors = [err69];
 }
 else {
-vErrors.push(err83);
+vErrors.push(err69);
 }
 errors++;
+break;
 }
 }
+if(_errs117 === errors){
 if(data0.Any !== undefined){
 if(!(wrapper7.validate(data0.Any, {instancePath:instancePath+"/" + i0+"/Any",parentData:data0,parentDataProperty:"Any",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? wrapper7.validate.errors : vErrors.concat(wrapper7.validate.errors);
@@ -6279,24 +7127,27 @@ errors = vErrors.length;
 }
 }
 }
-else {
-const err84 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/6/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err84];
+}
 }
 else {
-vErrors.push(err84);
+const err70 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf/6/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
 }
 errors++;
 }
+}
 var _valid0 = _errs115 === errors;
-if(_valid0 && valid2){
-valid2 = false;
+if(_valid0 && valid1){
+valid1 = false;
 passing0 = [passing0, 6];
 }
 else {
 if(_valid0){
-valid2 = true;
+valid1 = true;
 passing0 = 6;
 if(props0 !== true){
 props0 = true;
@@ -6308,15 +7159,17 @@ props0 = true;
 }
 }
 }
-if(!valid2){
-const err85 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+if(!valid1){
+const err71 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err85];
+vErrors = [err71];
 }
 else {
-vErrors.push(err85);
+vErrors.push(err71);
 }
 errors++;
+validate34.errors = vErrors;
+return false;
 }
 else {
 errors = _errs3;
@@ -6329,17 +7182,16 @@ vErrors = null;
 }
 }
 }
+var valid0 = _errs1 === errors;
+if(!valid0){
+break;
+}
 }
 }
 else {
-const err86 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err86];
+validate34.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
 }
-else {
-vErrors.push(err86);
-}
-errors++;
 }
 validate34.errors = vErrors;
 return errors === 0;
@@ -6358,9 +7210,51 @@ evaluated0.props = undefined;
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
+if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.KeyName === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "KeyName"},message:"must have required property '"+"KeyName"+"'"};
+let missing0;
+if(((data.KeyName === undefined) && (missing0 = "KeyName")) || ((data.KeyValue === undefined) && (missing0 = "KeyValue"))){
+validate36.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((key0 === "KeyName") || (key0 === "KeyValue"))){
+validate36.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.KeyName !== undefined){
+const _errs2 = errors;
+if(typeof data.KeyName !== "string"){
+validate36.errors = [{instancePath:instancePath+"/KeyName",schemaPath:"#/properties/KeyName/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.KeyValue !== undefined){
+let data1 = data.KeyValue;
+const _errs4 = errors;
+if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
+validate36.errors = [{instancePath:instancePath+"/KeyValue",schemaPath:"#/$defs/KeySpecifier/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+const _errs7 = errors;
+let valid2 = false;
+let passing0 = null;
+const _errs8 = errors;
+if(errors === _errs8){
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+let missing1;
+if((data1.Key === undefined) && (missing1 = "Key")){
+const err0 = {instancePath:instancePath+"/KeyValue",schemaPath:"#/$defs/KeySpecifier/oneOf/0/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6369,8 +7263,11 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.KeyValue === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "KeyValue"},message:"must have required property '"+"KeyValue"+"'"};
+else {
+const _errs10 = errors;
+for(const key1 in data1){
+if(!(key1 === "Key")){
+const err1 = {instancePath:instancePath+"/KeyValue",schemaPath:"#/$defs/KeySpecifier/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6378,10 +7275,13 @@ else {
 vErrors.push(err1);
 }
 errors++;
+break;
 }
-for(const key0 in data){
-if(!((key0 === "KeyName") || (key0 === "KeyValue"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+}
+if(_errs10 === errors){
+if(data1.Key !== undefined){
+if(typeof data1.Key !== "string"){
+const err2 = {instancePath:instancePath+"/KeyValue/Key",schemaPath:"#/$defs/KeySpecifier/oneOf/0/properties/Key/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6391,9 +7291,11 @@ vErrors.push(err2);
 errors++;
 }
 }
-if(data.KeyName !== undefined){
-if(typeof data.KeyName !== "string"){
-const err3 = {instancePath:instancePath+"/KeyName",schemaPath:"#/properties/KeyName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/KeyValue",schemaPath:"#/$defs/KeySpecifier/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6403,10 +7305,18 @@ vErrors.push(err3);
 errors++;
 }
 }
-if(data.KeyValue !== undefined){
-let data1 = data.KeyValue;
-if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
-const err4 = {instancePath:instancePath+"/KeyValue",schemaPath:"#/$defs/KeySpecifier/type",keyword:"type",params:{type: "object"},message:"must be object"};
+var _valid0 = _errs8 === errors;
+if(_valid0){
+valid2 = true;
+passing0 = 0;
+var props0 = true;
+}
+const _errs13 = errors;
+if(errors === _errs13){
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+let missing2;
+if((data1.DeepKey === undefined) && (missing2 = "DeepKey")){
+const err4 = {instancePath:instancePath+"/KeyValue",schemaPath:"#/$defs/KeySpecifier/oneOf/1/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6415,13 +7325,11 @@ vErrors.push(err4);
 }
 errors++;
 }
-const _errs7 = errors;
-let valid2 = false;
-let passing0 = null;
-const _errs8 = errors;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(data1.Key === undefined){
-const err5 = {instancePath:instancePath+"/KeyValue",schemaPath:"#/$defs/KeySpecifier/oneOf/0/required",keyword:"required",params:{missingProperty: "Key"},message:"must have required property '"+"Key"+"'"};
+else {
+const _errs15 = errors;
+for(const key2 in data1){
+if(!(key2 === "DeepKey")){
+const err5 = {instancePath:instancePath+"/KeyValue",schemaPath:"#/$defs/KeySpecifier/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6429,10 +7337,26 @@ else {
 vErrors.push(err5);
 }
 errors++;
+break;
 }
-for(const key1 in data1){
-if(!(key1 === "Key")){
-const err6 = {instancePath:instancePath+"/KeyValue",schemaPath:"#/$defs/KeySpecifier/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+}
+if(_errs15 === errors){
+if(data1.DeepKey !== undefined){
+let data3 = data1.DeepKey;
+const _errs16 = errors;
+if(errors === _errs16){
+if(Array.isArray(data3)){
+var valid5 = true;
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+let data4 = data3[i0];
+const _errs18 = errors;
+const _errs19 = errors;
+let valid6 = false;
+let passing1 = null;
+const _errs20 = errors;
+if(typeof data4 !== "string"){
+const err6 = {instancePath:instancePath+"/KeyValue/DeepKey/" + i0,schemaPath:"#/$defs/KeySpecifier/oneOf/1/properties/DeepKey/items/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6441,10 +7365,14 @@ vErrors.push(err6);
 }
 errors++;
 }
+var _valid1 = _errs20 === errors;
+if(_valid1){
+valid6 = true;
+passing1 = 0;
 }
-if(data1.Key !== undefined){
-if(typeof data1.Key !== "string"){
-const err7 = {instancePath:instancePath+"/KeyValue/Key",schemaPath:"#/$defs/KeySpecifier/oneOf/0/properties/Key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const _errs22 = errors;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err7 = {instancePath:instancePath+"/KeyValue/DeepKey/" + i0,schemaPath:"#/$defs/KeySpecifier/oneOf/1/properties/DeepKey/items/oneOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6453,102 +7381,24 @@ vErrors.push(err7);
 }
 errors++;
 }
-}
+var _valid1 = _errs22 === errors;
+if(_valid1 && valid6){
+valid6 = false;
+passing1 = [passing1, 1];
 }
 else {
-const err8 = {instancePath:instancePath+"/KeyValue",schemaPath:"#/$defs/KeySpecifier/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(_valid1){
+valid6 = true;
+passing1 = 1;
+}
+}
+if(!valid6){
+const err8 = {instancePath:instancePath+"/KeyValue/DeepKey/" + i0,schemaPath:"#/$defs/KeySpecifier/oneOf/1/properties/DeepKey/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err8];
 }
 else {
 vErrors.push(err8);
-}
-errors++;
-}
-var _valid0 = _errs8 === errors;
-if(_valid0){
-valid2 = true;
-passing0 = 0;
-var props0 = true;
-}
-const _errs13 = errors;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(data1.DeepKey === undefined){
-const err9 = {instancePath:instancePath+"/KeyValue",schemaPath:"#/$defs/KeySpecifier/oneOf/1/required",keyword:"required",params:{missingProperty: "DeepKey"},message:"must have required property '"+"DeepKey"+"'"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-for(const key2 in data1){
-if(!(key2 === "DeepKey")){
-const err10 = {instancePath:instancePath+"/KeyValue",schemaPath:"#/$defs/KeySpecifier/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data1.DeepKey !== undefined){
-let data3 = data1.DeepKey;
-if(Array.isArray(data3)){
-const len0 = data3.length;
-for(let i0=0; i0<len0; i0++){
-let data4 = data3[i0];
-const _errs19 = errors;
-let valid7 = false;
-let passing1 = null;
-const _errs20 = errors;
-if(typeof data4 !== "string"){
-const err11 = {instancePath:instancePath+"/KeyValue/DeepKey/" + i0,schemaPath:"#/$defs/KeySpecifier/oneOf/1/properties/DeepKey/items/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-var _valid1 = _errs20 === errors;
-if(_valid1){
-valid7 = true;
-passing1 = 0;
-}
-const _errs22 = errors;
-if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
-const err12 = {instancePath:instancePath+"/KeyValue/DeepKey/" + i0,schemaPath:"#/$defs/KeySpecifier/oneOf/1/properties/DeepKey/items/oneOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-var _valid1 = _errs22 === errors;
-if(_valid1 && valid7){
-valid7 = false;
-passing1 = [passing1, 1];
-}
-else {
-if(_valid1){
-valid7 = true;
-passing1 = 1;
-}
-}
-if(!valid7){
-const err13 = {instancePath:instancePath+"/KeyValue/DeepKey/" + i0,schemaPath:"#/$defs/KeySpecifier/oneOf/1/properties/DeepKey/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
 }
 errors++;
 }
@@ -6563,29 +7413,37 @@ vErrors = null;
 }
 }
 }
+var valid5 = _errs18 === errors;
+if(!valid5){
+break;
+}
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/KeyValue/DeepKey",schemaPath:"#/$defs/KeySpecifier/oneOf/1/properties/DeepKey/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err9 = {instancePath:instancePath+"/KeyValue/DeepKey",schemaPath:"#/$defs/KeySpecifier/oneOf/1/properties/DeepKey/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err14];
+vErrors = [err9];
 }
 else {
-vErrors.push(err14);
+vErrors.push(err9);
 }
 errors++;
 }
 }
 }
-else {
-const err15 = {instancePath:instancePath+"/KeyValue",schemaPath:"#/$defs/KeySpecifier/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err15];
+}
+}
 }
 else {
-vErrors.push(err15);
+const err10 = {instancePath:instancePath+"/KeyValue",schemaPath:"#/$defs/KeySpecifier/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
 }
 errors++;
+}
 }
 var _valid0 = _errs13 === errors;
 if(_valid0 && valid2){
@@ -6601,51 +7459,60 @@ props0 = true;
 }
 }
 const _errs24 = errors;
+if(errors === _errs24){
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(data1.KeyPath === undefined){
-const err16 = {instancePath:instancePath+"/KeyValue",schemaPath:"#/$defs/KeySpecifier/oneOf/2/required",keyword:"required",params:{missingProperty: "KeyPath"},message:"must have required property '"+"KeyPath"+"'"};
+let missing3;
+if((data1.KeyPath === undefined) && (missing3 = "KeyPath")){
+const err11 = {instancePath:instancePath+"/KeyValue",schemaPath:"#/$defs/KeySpecifier/oneOf/2/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"};
 if(vErrors === null){
-vErrors = [err16];
+vErrors = [err11];
 }
 else {
-vErrors.push(err16);
+vErrors.push(err11);
 }
 errors++;
 }
+else {
+const _errs26 = errors;
 for(const key3 in data1){
 if(!(key3 === "KeyPath")){
-const err17 = {instancePath:instancePath+"/KeyValue",schemaPath:"#/$defs/KeySpecifier/oneOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+const err12 = {instancePath:instancePath+"/KeyValue",schemaPath:"#/$defs/KeySpecifier/oneOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err17];
+vErrors = [err12];
 }
 else {
-vErrors.push(err17);
+vErrors.push(err12);
 }
 errors++;
+break;
 }
 }
+if(_errs26 === errors){
 if(data1.KeyPath !== undefined){
 if(typeof data1.KeyPath !== "string"){
-const err18 = {instancePath:instancePath+"/KeyValue/KeyPath",schemaPath:"#/$defs/KeySpecifier/oneOf/2/properties/KeyPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/KeyValue/KeyPath",schemaPath:"#/$defs/KeySpecifier/oneOf/2/properties/KeyPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err18];
+vErrors = [err13];
 }
 else {
-vErrors.push(err18);
+vErrors.push(err13);
 }
 errors++;
 }
 }
 }
-else {
-const err19 = {instancePath:instancePath+"/KeyValue",schemaPath:"#/$defs/KeySpecifier/oneOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err19];
+}
 }
 else {
-vErrors.push(err19);
+const err14 = {instancePath:instancePath+"/KeyValue",schemaPath:"#/$defs/KeySpecifier/oneOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
 }
 errors++;
+}
 }
 var _valid0 = _errs24 === errors;
 if(_valid0 && valid2){
@@ -6663,14 +7530,16 @@ props0 = true;
 }
 }
 if(!valid2){
-const err20 = {instancePath:instancePath+"/KeyValue",schemaPath:"#/$defs/KeySpecifier/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+const err15 = {instancePath:instancePath+"/KeyValue",schemaPath:"#/$defs/KeySpecifier/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err20];
+vErrors = [err15];
 }
 else {
-vErrors.push(err20);
+vErrors.push(err15);
 }
 errors++;
+validate36.errors = vErrors;
+return false;
 }
 else {
 errors = _errs7;
@@ -6683,17 +7552,19 @@ vErrors = null;
 }
 }
 }
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
 }
 }
 else {
-const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err21];
+validate36.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
 }
-else {
-vErrors.push(err21);
-}
-errors++;
 }
 validate36.errors = vErrors;
 return errors === 0;
@@ -6711,9 +7582,774 @@ evaluated0.props = undefined;
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
+if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.AnalysisType === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "AnalysisType"},message:"must have required property '"+"AnalysisType"+"'"};
+let missing0;
+if((data.AnalysisType === undefined) && (missing0 = "AnalysisType")){
+validate21.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.AnalysisType !== undefined){
+let data0 = data.AnalysisType;
+const _errs2 = errors;
+if(typeof data0 !== "string"){
+validate21.errors = [{instancePath:instancePath+"/AnalysisType",schemaPath:"#/properties/AnalysisType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((((((((((data0 === "datamodel") || (data0 === "global")) || (data0 === "pack")) || (data0 === "policy")) || (data0 === "rule")) || (data0 === "scheduled_rule")) || (data0 === "scheduled_query")) || (data0 === "lookup_table")) || (data0 === "saved_query")) || (data0 === "correlation_rule")) || (data0 === "scheduled_prompt"))){
+validate21.errors = [{instancePath:instancePath+"/AnalysisType",schemaPath:"#/properties/AnalysisType/enum",keyword:"enum",params:{allowedValues: schema32.properties.AnalysisType.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.Description !== undefined){
+const _errs4 = errors;
+if(typeof data.Description !== "string"){
+validate21.errors = [{instancePath:instancePath+"/Description",schemaPath:"#/properties/Description/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.DisplayName !== undefined){
+const _errs6 = errors;
+if(typeof data.DisplayName !== "string"){
+validate21.errors = [{instancePath:instancePath+"/DisplayName",schemaPath:"#/properties/DisplayName/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.Enabled !== undefined){
+const _errs8 = errors;
+if(typeof data.Enabled !== "boolean"){
+validate21.errors = [{instancePath:instancePath+"/Enabled",schemaPath:"#/properties/Enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.CreatedBy !== undefined){
+const _errs10 = errors;
+if(typeof data.CreatedBy !== "string"){
+validate21.errors = [{instancePath:instancePath+"/CreatedBy",schemaPath:"#/properties/CreatedBy/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.Filename !== undefined){
+const _errs12 = errors;
+if(typeof data.Filename !== "string"){
+validate21.errors = [{instancePath:instancePath+"/Filename",schemaPath:"#/properties/Filename/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.LogTypes !== undefined){
+let data6 = data.LogTypes;
+const _errs14 = errors;
+if(errors === _errs14){
+if(Array.isArray(data6)){
+var valid1 = true;
+const len0 = data6.length;
+for(let i0=0; i0<len0; i0++){
+const _errs16 = errors;
+if(typeof data6[i0] !== "string"){
+validate21.errors = [{instancePath:instancePath+"/LogTypes/" + i0,schemaPath:"#/properties/LogTypes/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid1 = _errs16 === errors;
+if(!valid1){
+break;
+}
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/LogTypes",schemaPath:"#/properties/LogTypes/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.OnlyUseBaseRiskScore !== undefined){
+const _errs18 = errors;
+if(typeof data.OnlyUseBaseRiskScore !== "boolean"){
+validate21.errors = [{instancePath:instancePath+"/OnlyUseBaseRiskScore",schemaPath:"#/properties/OnlyUseBaseRiskScore/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs18 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.Reference !== undefined){
+const _errs20 = errors;
+if(typeof data.Reference !== "string"){
+validate21.errors = [{instancePath:instancePath+"/Reference",schemaPath:"#/properties/Reference/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs20 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.Reports !== undefined){
+const _errs22 = errors;
+if(!(validate22(data.Reports, {instancePath:instancePath+"/Reports",parentData:data,parentDataProperty:"Reports",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs22 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.Runbook !== undefined){
+const _errs23 = errors;
+if(typeof data.Runbook !== "string"){
+validate21.errors = [{instancePath:instancePath+"/Runbook",schemaPath:"#/properties/Runbook/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs23 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.Severity !== undefined){
+let data12 = data.Severity;
+const _errs25 = errors;
+if(typeof data12 !== "string"){
+validate21.errors = [{instancePath:instancePath+"/Severity",schemaPath:"#/properties/Severity/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((((((((((data12 === "Info") || (data12 === "INFO")) || (data12 === "Low")) || (data12 === "LOW")) || (data12 === "Medium")) || (data12 === "MEDIUM")) || (data12 === "High")) || (data12 === "HIGH")) || (data12 === "Critical")) || (data12 === "CRITICAL"))){
+validate21.errors = [{instancePath:instancePath+"/Severity",schemaPath:"#/properties/Severity/enum",keyword:"enum",params:{allowedValues: schema32.properties.Severity.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs25 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.Tags !== undefined){
+let data13 = data.Tags;
+const _errs27 = errors;
+if(errors === _errs27){
+if(Array.isArray(data13)){
+var valid2 = true;
+const len1 = data13.length;
+for(let i1=0; i1<len1; i1++){
+const _errs29 = errors;
+if(typeof data13[i1] !== "string"){
+validate21.errors = [{instancePath:instancePath+"/Tags/" + i1,schemaPath:"#/properties/Tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid2 = _errs29 === errors;
+if(!valid2){
+break;
+}
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/Tags",schemaPath:"#/properties/Tags/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs27 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.Tests !== undefined){
+let data15 = data.Tests;
+const _errs31 = errors;
+if(errors === _errs31){
+if(Array.isArray(data15)){
+var valid3 = true;
+const len2 = data15.length;
+for(let i2=0; i2<len2; i2++){
+const _errs33 = errors;
+if(!(validate24(data15[i2], {instancePath:instancePath+"/Tests/" + i2,parentData:data15,parentDataProperty:i2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+var valid3 = _errs33 === errors;
+if(!valid3){
+break;
+}
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/Tests",schemaPath:"#/properties/Tests/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs31 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.PolicyID !== undefined){
+const _errs34 = errors;
+if(typeof data.PolicyID !== "string"){
+validate21.errors = [{instancePath:instancePath+"/PolicyID",schemaPath:"#/properties/PolicyID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs34 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ResourceTypes !== undefined){
+let data18 = data.ResourceTypes;
+const _errs36 = errors;
+if(errors === _errs36){
+if(Array.isArray(data18)){
+var valid4 = true;
+const len3 = data18.length;
+for(let i3=0; i3<len3; i3++){
+const _errs38 = errors;
+if(typeof data18[i3] !== "string"){
+validate21.errors = [{instancePath:instancePath+"/ResourceTypes/" + i3,schemaPath:"#/properties/ResourceTypes/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid4 = _errs38 === errors;
+if(!valid4){
+break;
+}
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/ResourceTypes",schemaPath:"#/properties/ResourceTypes/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs36 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.Suppressions !== undefined){
+let data20 = data.Suppressions;
+const _errs40 = errors;
+if(errors === _errs40){
+if(Array.isArray(data20)){
+var valid5 = true;
+const len4 = data20.length;
+for(let i4=0; i4<len4; i4++){
+const _errs42 = errors;
+if(typeof data20[i4] !== "string"){
+validate21.errors = [{instancePath:instancePath+"/Suppressions/" + i4,schemaPath:"#/properties/Suppressions/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid5 = _errs42 === errors;
+if(!valid5){
+break;
+}
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/Suppressions",schemaPath:"#/properties/Suppressions/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs40 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.DataModelID !== undefined){
+const _errs44 = errors;
+if(typeof data.DataModelID !== "string"){
+validate21.errors = [{instancePath:instancePath+"/DataModelID",schemaPath:"#/properties/DataModelID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs44 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.Mappings !== undefined){
+let data23 = data.Mappings;
+const _errs46 = errors;
+if(errors === _errs46){
+if(Array.isArray(data23)){
+var valid6 = true;
+const len5 = data23.length;
+for(let i5=0; i5<len5; i5++){
+let data24 = data23[i5];
+const _errs48 = errors;
+const _errs49 = errors;
+if(errors === _errs49){
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+let missing1;
+if((data24.Name === undefined) && (missing1 = "Name")){
+validate21.errors = [{instancePath:instancePath+"/Mappings/" + i5,schemaPath:"#/$defs/Mapping/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+const _errs51 = errors;
+for(const key0 in data24){
+if(!(((key0 === "Name") || (key0 === "Method")) || (key0 === "Path"))){
+validate21.errors = [{instancePath:instancePath+"/Mappings/" + i5,schemaPath:"#/$defs/Mapping/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs51 === errors){
+if(data24.Name !== undefined){
+const _errs52 = errors;
+if(typeof data24.Name !== "string"){
+validate21.errors = [{instancePath:instancePath+"/Mappings/" + i5+"/Name",schemaPath:"#/$defs/Mapping/properties/Name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid8 = _errs52 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data24.Method !== undefined){
+const _errs54 = errors;
+if(typeof data24.Method !== "string"){
+validate21.errors = [{instancePath:instancePath+"/Mappings/" + i5+"/Method",schemaPath:"#/$defs/Mapping/properties/Method/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid8 = _errs54 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data24.Path !== undefined){
+const _errs56 = errors;
+if(typeof data24.Path !== "string"){
+validate21.errors = [{instancePath:instancePath+"/Mappings/" + i5+"/Path",schemaPath:"#/$defs/Mapping/properties/Path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid8 = _errs56 === errors;
+}
+else {
+var valid8 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/Mappings/" + i5,schemaPath:"#/$defs/Mapping/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid6 = _errs48 === errors;
+if(!valid6){
+break;
+}
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/Mappings",schemaPath:"#/properties/Mappings/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs46 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.DedupPeriodMinutes !== undefined){
+let data28 = data.DedupPeriodMinutes;
+const _errs58 = errors;
+if(!((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28)))){
+validate21.errors = [{instancePath:instancePath+"/DedupPeriodMinutes",schemaPath:"#/properties/DedupPeriodMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid0 = _errs58 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.OutputIds !== undefined){
+let data29 = data.OutputIds;
+const _errs60 = errors;
+if(errors === _errs60){
+if(Array.isArray(data29)){
+var valid9 = true;
+const len6 = data29.length;
+for(let i6=0; i6<len6; i6++){
+const _errs62 = errors;
+if(typeof data29[i6] !== "string"){
+validate21.errors = [{instancePath:instancePath+"/OutputIds/" + i6,schemaPath:"#/properties/OutputIds/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid9 = _errs62 === errors;
+if(!valid9){
+break;
+}
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/OutputIds",schemaPath:"#/properties/OutputIds/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs60 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.RuleID !== undefined){
+const _errs64 = errors;
+if(typeof data.RuleID !== "string"){
+validate21.errors = [{instancePath:instancePath+"/RuleID",schemaPath:"#/properties/RuleID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs64 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SummaryAttributes !== undefined){
+let data32 = data.SummaryAttributes;
+const _errs66 = errors;
+if(errors === _errs66){
+if(Array.isArray(data32)){
+var valid10 = true;
+const len7 = data32.length;
+for(let i7=0; i7<len7; i7++){
+const _errs68 = errors;
+if(typeof data32[i7] !== "string"){
+validate21.errors = [{instancePath:instancePath+"/SummaryAttributes/" + i7,schemaPath:"#/properties/SummaryAttributes/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid10 = _errs68 === errors;
+if(!valid10){
+break;
+}
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/SummaryAttributes",schemaPath:"#/properties/SummaryAttributes/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs66 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.Threshold !== undefined){
+let data34 = data.Threshold;
+const _errs70 = errors;
+if(!((typeof data34 == "number") && (!(data34 % 1) && !isNaN(data34)))){
+validate21.errors = [{instancePath:instancePath+"/Threshold",schemaPath:"#/properties/Threshold/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid0 = _errs70 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.CreateAlert !== undefined){
+const _errs72 = errors;
+if(typeof data.CreateAlert !== "boolean"){
+validate21.errors = [{instancePath:instancePath+"/CreateAlert",schemaPath:"#/properties/CreateAlert/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs72 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ScheduledQueries !== undefined){
+let data36 = data.ScheduledQueries;
+const _errs74 = errors;
+if(errors === _errs74){
+if(Array.isArray(data36)){
+var valid11 = true;
+const len8 = data36.length;
+for(let i8=0; i8<len8; i8++){
+const _errs76 = errors;
+if(typeof data36[i8] !== "string"){
+validate21.errors = [{instancePath:instancePath+"/ScheduledQueries/" + i8,schemaPath:"#/properties/ScheduledQueries/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid11 = _errs76 === errors;
+if(!valid11){
+break;
+}
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/ScheduledQueries",schemaPath:"#/properties/ScheduledQueries/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs74 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.GlobalID !== undefined){
+const _errs78 = errors;
+if(typeof data.GlobalID !== "string"){
+validate21.errors = [{instancePath:instancePath+"/GlobalID",schemaPath:"#/properties/GlobalID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs78 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.AthenaQuery !== undefined){
+const _errs80 = errors;
+if(typeof data.AthenaQuery !== "string"){
+validate21.errors = [{instancePath:instancePath+"/AthenaQuery",schemaPath:"#/properties/AthenaQuery/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs80 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.Query !== undefined){
+const _errs82 = errors;
+if(typeof data.Query !== "string"){
+validate21.errors = [{instancePath:instancePath+"/Query",schemaPath:"#/properties/Query/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs82 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.QueryName !== undefined){
+const _errs84 = errors;
+if(typeof data.QueryName !== "string"){
+validate21.errors = [{instancePath:instancePath+"/QueryName",schemaPath:"#/properties/QueryName/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs84 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.Schedule !== undefined){
+let data42 = data.Schedule;
+const _errs86 = errors;
+const _errs87 = errors;
+if(errors === _errs87){
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+let missing2;
+if((data42.TimeoutMinutes === undefined) && (missing2 = "TimeoutMinutes")){
+validate21.errors = [{instancePath:instancePath+"/Schedule",schemaPath:"#/$defs/QuerySchedule/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
+return false;
+}
+else {
+const _errs89 = errors;
+for(const key1 in data42){
+if(!(((key1 === "CronExpression") || (key1 === "RateMinutes")) || (key1 === "TimeoutMinutes"))){
+validate21.errors = [{instancePath:instancePath+"/Schedule",schemaPath:"#/$defs/QuerySchedule/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs89 === errors){
+if(data42.CronExpression !== undefined){
+const _errs90 = errors;
+if(typeof data42.CronExpression !== "string"){
+validate21.errors = [{instancePath:instancePath+"/Schedule/CronExpression",schemaPath:"#/$defs/QuerySchedule/properties/CronExpression/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid13 = _errs90 === errors;
+}
+else {
+var valid13 = true;
+}
+if(valid13){
+if(data42.RateMinutes !== undefined){
+let data44 = data42.RateMinutes;
+const _errs92 = errors;
+if(!((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44)))){
+validate21.errors = [{instancePath:instancePath+"/Schedule/RateMinutes",schemaPath:"#/$defs/QuerySchedule/properties/RateMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid13 = _errs92 === errors;
+}
+else {
+var valid13 = true;
+}
+if(valid13){
+if(data42.TimeoutMinutes !== undefined){
+let data45 = data42.TimeoutMinutes;
+const _errs94 = errors;
+if(!((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45)))){
+validate21.errors = [{instancePath:instancePath+"/Schedule/TimeoutMinutes",schemaPath:"#/$defs/QuerySchedule/properties/TimeoutMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid13 = _errs94 === errors;
+}
+else {
+var valid13 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/Schedule",schemaPath:"#/$defs/QuerySchedule/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs86 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SnowflakeQuery !== undefined){
+const _errs96 = errors;
+if(typeof data.SnowflakeQuery !== "string"){
+validate21.errors = [{instancePath:instancePath+"/SnowflakeQuery",schemaPath:"#/properties/SnowflakeQuery/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs96 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.DatabricksQuery !== undefined){
+const _errs98 = errors;
+if(typeof data.DatabricksQuery !== "string"){
+validate21.errors = [{instancePath:instancePath+"/DatabricksQuery",schemaPath:"#/properties/DatabricksQuery/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs98 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.Lookback !== undefined){
+const _errs100 = errors;
+if(typeof data.Lookback !== "boolean"){
+validate21.errors = [{instancePath:instancePath+"/Lookback",schemaPath:"#/properties/Lookback/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs100 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.LookbackWindowSeconds !== undefined){
+let data49 = data.LookbackWindowSeconds;
+const _errs102 = errors;
+if(!((typeof data49 == "number") && (!(data49 % 1) && !isNaN(data49)))){
+validate21.errors = [{instancePath:instancePath+"/LookbackWindowSeconds",schemaPath:"#/properties/LookbackWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid0 = _errs102 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.LogTypeMap !== undefined){
+const _errs104 = errors;
+if(!(validate30(data.LogTypeMap, {instancePath:instancePath+"/LogTypeMap",parentData:data,parentDataProperty:"LogTypeMap",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs104 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.LookupName !== undefined){
+const _errs105 = errors;
+if(typeof data.LookupName !== "string"){
+validate21.errors = [{instancePath:instancePath+"/LookupName",schemaPath:"#/properties/LookupName/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs105 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.Refresh !== undefined){
+let data52 = data.Refresh;
+const _errs107 = errors;
+if(!(data52 && typeof data52 == "object" && !Array.isArray(data52))){
+validate21.errors = [{instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+const _errs110 = errors;
+let valid15 = false;
+let passing0 = null;
+const _errs111 = errors;
+const _errs112 = errors;
+let valid16 = false;
+let passing1 = null;
+const _errs113 = errors;
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+let missing3;
+if((data52.GCSCredentials === undefined) && (missing3 = "GCSCredentials")){
+const err0 = {instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/oneOf/0/oneOf/0/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6722,10 +8358,17 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.AnalysisType !== undefined){
-let data0 = data.AnalysisType;
-if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/AnalysisType",schemaPath:"#/properties/AnalysisType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+var _valid1 = _errs113 === errors;
+if(_valid1){
+valid16 = true;
+passing1 = 0;
+}
+const _errs114 = errors;
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+let missing4;
+if((data52.RoleARN === undefined) && (missing4 = "RoleARN")){
+const err1 = {instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/oneOf/0/oneOf/1/required",keyword:"required",params:{missingProperty: missing4},message:"must have required property '"+missing4+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6734,781 +8377,25 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(!(((((((((((data0 === "datamodel") || (data0 === "global")) || (data0 === "pack")) || (data0 === "policy")) || (data0 === "rule")) || (data0 === "scheduled_rule")) || (data0 === "scheduled_query")) || (data0 === "lookup_table")) || (data0 === "saved_query")) || (data0 === "correlation_rule")) || (data0 === "scheduled_prompt"))){
-const err2 = {instancePath:instancePath+"/AnalysisType",schemaPath:"#/properties/AnalysisType/enum",keyword:"enum",params:{allowedValues: schema32.properties.AnalysisType.enum},message:"must be equal to one of the allowed values"};
+}
+var _valid1 = _errs114 === errors;
+if(_valid1 && valid16){
+valid16 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid1){
+valid16 = true;
+passing1 = 1;
+}
+}
+if(!valid16){
+const err2 = {instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/oneOf/0/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err2];
 }
 else {
 vErrors.push(err2);
-}
-errors++;
-}
-}
-if(data.Description !== undefined){
-if(typeof data.Description !== "string"){
-const err3 = {instancePath:instancePath+"/Description",schemaPath:"#/properties/Description/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-if(data.DisplayName !== undefined){
-if(typeof data.DisplayName !== "string"){
-const err4 = {instancePath:instancePath+"/DisplayName",schemaPath:"#/properties/DisplayName/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-if(data.Enabled !== undefined){
-if(typeof data.Enabled !== "boolean"){
-const err5 = {instancePath:instancePath+"/Enabled",schemaPath:"#/properties/Enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-if(data.CreatedBy !== undefined){
-if(typeof data.CreatedBy !== "string"){
-const err6 = {instancePath:instancePath+"/CreatedBy",schemaPath:"#/properties/CreatedBy/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data.Filename !== undefined){
-if(typeof data.Filename !== "string"){
-const err7 = {instancePath:instancePath+"/Filename",schemaPath:"#/properties/Filename/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-}
-if(data.LogTypes !== undefined){
-let data6 = data.LogTypes;
-if(Array.isArray(data6)){
-const len0 = data6.length;
-for(let i0=0; i0<len0; i0++){
-if(typeof data6[i0] !== "string"){
-const err8 = {instancePath:instancePath+"/LogTypes/" + i0,schemaPath:"#/properties/LogTypes/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-else {
-const err9 = {instancePath:instancePath+"/LogTypes",schemaPath:"#/properties/LogTypes/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-}
-if(data.OnlyUseBaseRiskScore !== undefined){
-if(typeof data.OnlyUseBaseRiskScore !== "boolean"){
-const err10 = {instancePath:instancePath+"/OnlyUseBaseRiskScore",schemaPath:"#/properties/OnlyUseBaseRiskScore/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data.Reference !== undefined){
-if(typeof data.Reference !== "string"){
-const err11 = {instancePath:instancePath+"/Reference",schemaPath:"#/properties/Reference/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-if(data.Reports !== undefined){
-if(!(validate22(data.Reports, {instancePath:instancePath+"/Reports",parentData:data,parentDataProperty:"Reports",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-errors = vErrors.length;
-}
-}
-if(data.Runbook !== undefined){
-if(typeof data.Runbook !== "string"){
-const err12 = {instancePath:instancePath+"/Runbook",schemaPath:"#/properties/Runbook/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-if(data.Severity !== undefined){
-let data12 = data.Severity;
-if(typeof data12 !== "string"){
-const err13 = {instancePath:instancePath+"/Severity",schemaPath:"#/properties/Severity/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-if(!((((((((((data12 === "Info") || (data12 === "INFO")) || (data12 === "Low")) || (data12 === "LOW")) || (data12 === "Medium")) || (data12 === "MEDIUM")) || (data12 === "High")) || (data12 === "HIGH")) || (data12 === "Critical")) || (data12 === "CRITICAL"))){
-const err14 = {instancePath:instancePath+"/Severity",schemaPath:"#/properties/Severity/enum",keyword:"enum",params:{allowedValues: schema32.properties.Severity.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-if(data.Tags !== undefined){
-let data13 = data.Tags;
-if(Array.isArray(data13)){
-const len1 = data13.length;
-for(let i1=0; i1<len1; i1++){
-if(typeof data13[i1] !== "string"){
-const err15 = {instancePath:instancePath+"/Tags/" + i1,schemaPath:"#/properties/Tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-}
-else {
-const err16 = {instancePath:instancePath+"/Tags",schemaPath:"#/properties/Tags/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-if(data.Tests !== undefined){
-let data15 = data.Tests;
-if(Array.isArray(data15)){
-const len2 = data15.length;
-for(let i2=0; i2<len2; i2++){
-if(!(validate24(data15[i2], {instancePath:instancePath+"/Tests/" + i2,parentData:data15,parentDataProperty:i2,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/Tests",schemaPath:"#/properties/Tests/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data.PolicyID !== undefined){
-if(typeof data.PolicyID !== "string"){
-const err18 = {instancePath:instancePath+"/PolicyID",schemaPath:"#/properties/PolicyID/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-if(data.ResourceTypes !== undefined){
-let data18 = data.ResourceTypes;
-if(Array.isArray(data18)){
-const len3 = data18.length;
-for(let i3=0; i3<len3; i3++){
-if(typeof data18[i3] !== "string"){
-const err19 = {instancePath:instancePath+"/ResourceTypes/" + i3,schemaPath:"#/properties/ResourceTypes/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-}
-else {
-const err20 = {instancePath:instancePath+"/ResourceTypes",schemaPath:"#/properties/ResourceTypes/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-if(data.Suppressions !== undefined){
-let data20 = data.Suppressions;
-if(Array.isArray(data20)){
-const len4 = data20.length;
-for(let i4=0; i4<len4; i4++){
-if(typeof data20[i4] !== "string"){
-const err21 = {instancePath:instancePath+"/Suppressions/" + i4,schemaPath:"#/properties/Suppressions/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/Suppressions",schemaPath:"#/properties/Suppressions/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-if(data.DataModelID !== undefined){
-if(typeof data.DataModelID !== "string"){
-const err23 = {instancePath:instancePath+"/DataModelID",schemaPath:"#/properties/DataModelID/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-if(data.Mappings !== undefined){
-let data23 = data.Mappings;
-if(Array.isArray(data23)){
-const len5 = data23.length;
-for(let i5=0; i5<len5; i5++){
-let data24 = data23[i5];
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-if(data24.Name === undefined){
-const err24 = {instancePath:instancePath+"/Mappings/" + i5,schemaPath:"#/$defs/Mapping/required",keyword:"required",params:{missingProperty: "Name"},message:"must have required property '"+"Name"+"'"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-for(const key0 in data24){
-if(!(((key0 === "Name") || (key0 === "Method")) || (key0 === "Path"))){
-const err25 = {instancePath:instancePath+"/Mappings/" + i5,schemaPath:"#/$defs/Mapping/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-}
-if(data24.Name !== undefined){
-if(typeof data24.Name !== "string"){
-const err26 = {instancePath:instancePath+"/Mappings/" + i5+"/Name",schemaPath:"#/$defs/Mapping/properties/Name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-if(data24.Method !== undefined){
-if(typeof data24.Method !== "string"){
-const err27 = {instancePath:instancePath+"/Mappings/" + i5+"/Method",schemaPath:"#/$defs/Mapping/properties/Method/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-if(data24.Path !== undefined){
-if(typeof data24.Path !== "string"){
-const err28 = {instancePath:instancePath+"/Mappings/" + i5+"/Path",schemaPath:"#/$defs/Mapping/properties/Path/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-}
-else {
-const err29 = {instancePath:instancePath+"/Mappings/" + i5,schemaPath:"#/$defs/Mapping/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-}
-else {
-const err30 = {instancePath:instancePath+"/Mappings",schemaPath:"#/properties/Mappings/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-if(data.DedupPeriodMinutes !== undefined){
-let data28 = data.DedupPeriodMinutes;
-if(!((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28)))){
-const err31 = {instancePath:instancePath+"/DedupPeriodMinutes",schemaPath:"#/properties/DedupPeriodMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-}
-if(data.OutputIds !== undefined){
-let data29 = data.OutputIds;
-if(Array.isArray(data29)){
-const len6 = data29.length;
-for(let i6=0; i6<len6; i6++){
-if(typeof data29[i6] !== "string"){
-const err32 = {instancePath:instancePath+"/OutputIds/" + i6,schemaPath:"#/properties/OutputIds/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-}
-else {
-const err33 = {instancePath:instancePath+"/OutputIds",schemaPath:"#/properties/OutputIds/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-}
-if(data.RuleID !== undefined){
-if(typeof data.RuleID !== "string"){
-const err34 = {instancePath:instancePath+"/RuleID",schemaPath:"#/properties/RuleID/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
-errors++;
-}
-}
-if(data.SummaryAttributes !== undefined){
-let data32 = data.SummaryAttributes;
-if(Array.isArray(data32)){
-const len7 = data32.length;
-for(let i7=0; i7<len7; i7++){
-if(typeof data32[i7] !== "string"){
-const err35 = {instancePath:instancePath+"/SummaryAttributes/" + i7,schemaPath:"#/properties/SummaryAttributes/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
-}
-}
-}
-else {
-const err36 = {instancePath:instancePath+"/SummaryAttributes",schemaPath:"#/properties/SummaryAttributes/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
-errors++;
-}
-}
-if(data.Threshold !== undefined){
-let data34 = data.Threshold;
-if(!((typeof data34 == "number") && (!(data34 % 1) && !isNaN(data34)))){
-const err37 = {instancePath:instancePath+"/Threshold",schemaPath:"#/properties/Threshold/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
-}
-errors++;
-}
-}
-if(data.CreateAlert !== undefined){
-if(typeof data.CreateAlert !== "boolean"){
-const err38 = {instancePath:instancePath+"/CreateAlert",schemaPath:"#/properties/CreateAlert/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
-errors++;
-}
-}
-if(data.ScheduledQueries !== undefined){
-let data36 = data.ScheduledQueries;
-if(Array.isArray(data36)){
-const len8 = data36.length;
-for(let i8=0; i8<len8; i8++){
-if(typeof data36[i8] !== "string"){
-const err39 = {instancePath:instancePath+"/ScheduledQueries/" + i8,schemaPath:"#/properties/ScheduledQueries/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
-errors++;
-}
-}
-}
-else {
-const err40 = {instancePath:instancePath+"/ScheduledQueries",schemaPath:"#/properties/ScheduledQueries/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err40];
-}
-else {
-vErrors.push(err40);
-}
-errors++;
-}
-}
-if(data.GlobalID !== undefined){
-if(typeof data.GlobalID !== "string"){
-const err41 = {instancePath:instancePath+"/GlobalID",schemaPath:"#/properties/GlobalID/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err41];
-}
-else {
-vErrors.push(err41);
-}
-errors++;
-}
-}
-if(data.AthenaQuery !== undefined){
-if(typeof data.AthenaQuery !== "string"){
-const err42 = {instancePath:instancePath+"/AthenaQuery",schemaPath:"#/properties/AthenaQuery/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
-}
-errors++;
-}
-}
-if(data.Query !== undefined){
-if(typeof data.Query !== "string"){
-const err43 = {instancePath:instancePath+"/Query",schemaPath:"#/properties/Query/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err43];
-}
-else {
-vErrors.push(err43);
-}
-errors++;
-}
-}
-if(data.QueryName !== undefined){
-if(typeof data.QueryName !== "string"){
-const err44 = {instancePath:instancePath+"/QueryName",schemaPath:"#/properties/QueryName/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err44];
-}
-else {
-vErrors.push(err44);
-}
-errors++;
-}
-}
-if(data.Schedule !== undefined){
-let data42 = data.Schedule;
-if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
-if(data42.TimeoutMinutes === undefined){
-const err45 = {instancePath:instancePath+"/Schedule",schemaPath:"#/$defs/QuerySchedule/required",keyword:"required",params:{missingProperty: "TimeoutMinutes"},message:"must have required property '"+"TimeoutMinutes"+"'"};
-if(vErrors === null){
-vErrors = [err45];
-}
-else {
-vErrors.push(err45);
-}
-errors++;
-}
-for(const key1 in data42){
-if(!(((key1 === "CronExpression") || (key1 === "RateMinutes")) || (key1 === "TimeoutMinutes"))){
-const err46 = {instancePath:instancePath+"/Schedule",schemaPath:"#/$defs/QuerySchedule/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err46];
-}
-else {
-vErrors.push(err46);
-}
-errors++;
-}
-}
-if(data42.CronExpression !== undefined){
-if(typeof data42.CronExpression !== "string"){
-const err47 = {instancePath:instancePath+"/Schedule/CronExpression",schemaPath:"#/$defs/QuerySchedule/properties/CronExpression/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
-}
-if(data42.RateMinutes !== undefined){
-let data44 = data42.RateMinutes;
-if(!((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44)))){
-const err48 = {instancePath:instancePath+"/Schedule/RateMinutes",schemaPath:"#/$defs/QuerySchedule/properties/RateMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-}
-if(data42.TimeoutMinutes !== undefined){
-let data45 = data42.TimeoutMinutes;
-if(!((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45)))){
-const err49 = {instancePath:instancePath+"/Schedule/TimeoutMinutes",schemaPath:"#/$defs/QuerySchedule/properties/TimeoutMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
-errors++;
-}
-}
-}
-else {
-const err50 = {instancePath:instancePath+"/Schedule",schemaPath:"#/$defs/QuerySchedule/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
-errors++;
-}
-}
-if(data.SnowflakeQuery !== undefined){
-if(typeof data.SnowflakeQuery !== "string"){
-const err51 = {instancePath:instancePath+"/SnowflakeQuery",schemaPath:"#/properties/SnowflakeQuery/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err51];
-}
-else {
-vErrors.push(err51);
-}
-errors++;
-}
-}
-if(data.DatabricksQuery !== undefined){
-if(typeof data.DatabricksQuery !== "string"){
-const err52 = {instancePath:instancePath+"/DatabricksQuery",schemaPath:"#/properties/DatabricksQuery/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
-}
-errors++;
-}
-}
-if(data.Lookback !== undefined){
-if(typeof data.Lookback !== "boolean"){
-const err53 = {instancePath:instancePath+"/Lookback",schemaPath:"#/properties/Lookback/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-}
-if(data.LookbackWindowSeconds !== undefined){
-let data49 = data.LookbackWindowSeconds;
-if(!((typeof data49 == "number") && (!(data49 % 1) && !isNaN(data49)))){
-const err54 = {instancePath:instancePath+"/LookbackWindowSeconds",schemaPath:"#/properties/LookbackWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-}
-if(data.LogTypeMap !== undefined){
-if(!(validate30(data.LogTypeMap, {instancePath:instancePath+"/LogTypeMap",parentData:data,parentDataProperty:"LogTypeMap",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
-errors = vErrors.length;
-}
-}
-if(data.LookupName !== undefined){
-if(typeof data.LookupName !== "string"){
-const err55 = {instancePath:instancePath+"/LookupName",schemaPath:"#/properties/LookupName/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-}
-if(data.Refresh !== undefined){
-let data52 = data.Refresh;
-if(!(data52 && typeof data52 == "object" && !Array.isArray(data52))){
-const err56 = {instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err56];
-}
-else {
-vErrors.push(err56);
-}
-errors++;
-}
-const _errs110 = errors;
-let valid24 = false;
-let passing0 = null;
-const _errs111 = errors;
-const _errs112 = errors;
-let valid25 = false;
-let passing1 = null;
-const _errs113 = errors;
-if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
-if(data52.GCSCredentials === undefined){
-const err57 = {instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/oneOf/0/oneOf/0/required",keyword:"required",params:{missingProperty: "GCSCredentials"},message:"must have required property '"+"GCSCredentials"+"'"};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
-}
-errors++;
-}
-}
-var _valid1 = _errs113 === errors;
-if(_valid1){
-valid25 = true;
-passing1 = 0;
-}
-const _errs114 = errors;
-if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
-if(data52.RoleARN === undefined){
-const err58 = {instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/oneOf/0/oneOf/1/required",keyword:"required",params:{missingProperty: "RoleARN"},message:"must have required property '"+"RoleARN"+"'"};
-if(vErrors === null){
-vErrors = [err58];
-}
-else {
-vErrors.push(err58);
-}
-errors++;
-}
-}
-var _valid1 = _errs114 === errors;
-if(_valid1 && valid25){
-valid25 = false;
-passing1 = [passing1, 1];
-}
-else {
-if(_valid1){
-valid25 = true;
-passing1 = 1;
-}
-}
-if(!valid25){
-const err59 = {instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/oneOf/0/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err59];
-}
-else {
-vErrors.push(err59);
 }
 errors++;
 }
@@ -7523,185 +8410,233 @@ vErrors = null;
 }
 }
 }
+if(errors === _errs111){
 if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
-if(data52.PeriodMinutes === undefined){
-const err60 = {instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/oneOf/0/required",keyword:"required",params:{missingProperty: "PeriodMinutes"},message:"must have required property '"+"PeriodMinutes"+"'"};
+let missing5;
+if(((data52.PeriodMinutes === undefined) && (missing5 = "PeriodMinutes")) || ((data52.ObjectPath === undefined) && (missing5 = "ObjectPath"))){
+const err3 = {instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/oneOf/0/required",keyword:"required",params:{missingProperty: missing5},message:"must have required property '"+missing5+"'"};
 if(vErrors === null){
-vErrors = [err60];
+vErrors = [err3];
 }
 else {
-vErrors.push(err60);
+vErrors.push(err3);
 }
 errors++;
 }
-if(data52.ObjectPath === undefined){
-const err61 = {instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/oneOf/0/required",keyword:"required",params:{missingProperty: "ObjectPath"},message:"must have required property '"+"ObjectPath"+"'"};
-if(vErrors === null){
-vErrors = [err61];
-}
 else {
-vErrors.push(err61);
-}
-errors++;
-}
+const _errs115 = errors;
 for(const key2 in data52){
 if(!(((((((key2 === "PeriodMinutes") || (key2 === "AlarmPeriodMinutes")) || (key2 === "ObjectPath")) || (key2 === "RoleARN")) || (key2 === "ObjectKMSKey")) || (key2 === "GCSCredentials")) || (key2 === "StorageProvider"))){
-const err62 = {instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+const err4 = {instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err62];
+vErrors = [err4];
 }
 else {
-vErrors.push(err62);
+vErrors.push(err4);
 }
 errors++;
+break;
 }
 }
+if(_errs115 === errors){
 if(data52.PeriodMinutes !== undefined){
 let data53 = data52.PeriodMinutes;
+const _errs116 = errors;
 if(!((typeof data53 == "number") && (!(data53 % 1) && !isNaN(data53)))){
-const err63 = {instancePath:instancePath+"/Refresh/PeriodMinutes",schemaPath:"#/$defs/Refresh/oneOf/0/properties/PeriodMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err5 = {instancePath:instancePath+"/Refresh/PeriodMinutes",schemaPath:"#/$defs/Refresh/oneOf/0/properties/PeriodMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
-vErrors = [err63];
+vErrors = [err5];
 }
 else {
-vErrors.push(err63);
+vErrors.push(err5);
 }
 errors++;
 }
+var valid17 = _errs116 === errors;
 }
+else {
+var valid17 = true;
+}
+if(valid17){
 if(data52.AlarmPeriodMinutes !== undefined){
 let data54 = data52.AlarmPeriodMinutes;
+const _errs118 = errors;
 if(!((typeof data54 == "number") && (!(data54 % 1) && !isNaN(data54)))){
-const err64 = {instancePath:instancePath+"/Refresh/AlarmPeriodMinutes",schemaPath:"#/$defs/Refresh/oneOf/0/properties/AlarmPeriodMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err6 = {instancePath:instancePath+"/Refresh/AlarmPeriodMinutes",schemaPath:"#/$defs/Refresh/oneOf/0/properties/AlarmPeriodMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
-vErrors = [err64];
+vErrors = [err6];
 }
 else {
-vErrors.push(err64);
+vErrors.push(err6);
 }
 errors++;
 }
+var valid17 = _errs118 === errors;
 }
+else {
+var valid17 = true;
+}
+if(valid17){
 if(data52.ObjectPath !== undefined){
+const _errs120 = errors;
 if(typeof data52.ObjectPath !== "string"){
-const err65 = {instancePath:instancePath+"/Refresh/ObjectPath",schemaPath:"#/$defs/Refresh/oneOf/0/properties/ObjectPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err7 = {instancePath:instancePath+"/Refresh/ObjectPath",schemaPath:"#/$defs/Refresh/oneOf/0/properties/ObjectPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err65];
+vErrors = [err7];
 }
 else {
-vErrors.push(err65);
+vErrors.push(err7);
 }
 errors++;
 }
+var valid17 = _errs120 === errors;
 }
+else {
+var valid17 = true;
+}
+if(valid17){
 if(data52.RoleARN !== undefined){
+const _errs122 = errors;
 if(typeof data52.RoleARN !== "string"){
-const err66 = {instancePath:instancePath+"/Refresh/RoleARN",schemaPath:"#/$defs/Refresh/oneOf/0/properties/RoleARN/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err8 = {instancePath:instancePath+"/Refresh/RoleARN",schemaPath:"#/$defs/Refresh/oneOf/0/properties/RoleARN/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err66];
+vErrors = [err8];
 }
 else {
-vErrors.push(err66);
+vErrors.push(err8);
 }
 errors++;
 }
+var valid17 = _errs122 === errors;
 }
+else {
+var valid17 = true;
+}
+if(valid17){
 if(data52.ObjectKMSKey !== undefined){
+const _errs124 = errors;
 if(typeof data52.ObjectKMSKey !== "string"){
-const err67 = {instancePath:instancePath+"/Refresh/ObjectKMSKey",schemaPath:"#/$defs/Refresh/oneOf/0/properties/ObjectKMSKey/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err9 = {instancePath:instancePath+"/Refresh/ObjectKMSKey",schemaPath:"#/$defs/Refresh/oneOf/0/properties/ObjectKMSKey/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err67];
+vErrors = [err9];
 }
 else {
-vErrors.push(err67);
+vErrors.push(err9);
 }
 errors++;
 }
+var valid17 = _errs124 === errors;
 }
+else {
+var valid17 = true;
+}
+if(valid17){
 if(data52.GCSCredentials !== undefined){
+const _errs126 = errors;
 if(typeof data52.GCSCredentials !== "string"){
-const err68 = {instancePath:instancePath+"/Refresh/GCSCredentials",schemaPath:"#/$defs/Refresh/oneOf/0/properties/GCSCredentials/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err10 = {instancePath:instancePath+"/Refresh/GCSCredentials",schemaPath:"#/$defs/Refresh/oneOf/0/properties/GCSCredentials/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err68];
+vErrors = [err10];
 }
 else {
-vErrors.push(err68);
+vErrors.push(err10);
 }
 errors++;
 }
+var valid17 = _errs126 === errors;
 }
+else {
+var valid17 = true;
+}
+if(valid17){
 if(data52.StorageProvider !== undefined){
+const _errs128 = errors;
 if(typeof data52.StorageProvider !== "string"){
-const err69 = {instancePath:instancePath+"/Refresh/StorageProvider",schemaPath:"#/$defs/Refresh/oneOf/0/properties/StorageProvider/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err11 = {instancePath:instancePath+"/Refresh/StorageProvider",schemaPath:"#/$defs/Refresh/oneOf/0/properties/StorageProvider/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err69];
+vErrors = [err11];
 }
 else {
-vErrors.push(err69);
+vErrors.push(err11);
 }
 errors++;
+}
+var valid17 = _errs128 === errors;
+}
+else {
+var valid17 = true;
+}
+}
+}
+}
+}
+}
+}
+}
 }
 }
 }
 var _valid0 = _errs111 === errors;
 if(_valid0){
-valid24 = true;
+valid15 = true;
 passing0 = 0;
 var props1 = true;
 }
 const _errs130 = errors;
 const _errs131 = errors;
-let valid27 = false;
+let valid18 = false;
 let passing2 = null;
 const _errs132 = errors;
 if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
-if(data52.PeriodMinutes === undefined){
-const err70 = {instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/oneOf/1/oneOf/0/required",keyword:"required",params:{missingProperty: "PeriodMinutes"},message:"must have required property '"+"PeriodMinutes"+"'"};
+let missing6;
+if((data52.PeriodMinutes === undefined) && (missing6 = "PeriodMinutes")){
+const err12 = {instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/oneOf/1/oneOf/0/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"};
 if(vErrors === null){
-vErrors = [err70];
+vErrors = [err12];
 }
 else {
-vErrors.push(err70);
+vErrors.push(err12);
 }
 errors++;
 }
 }
 var _valid2 = _errs132 === errors;
 if(_valid2){
-valid27 = true;
+valid18 = true;
 passing2 = 0;
 }
 const _errs133 = errors;
 if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
-if(data52.CronExpression === undefined){
-const err71 = {instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/oneOf/1/oneOf/1/required",keyword:"required",params:{missingProperty: "CronExpression"},message:"must have required property '"+"CronExpression"+"'"};
+let missing7;
+if((data52.CronExpression === undefined) && (missing7 = "CronExpression")){
+const err13 = {instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/oneOf/1/oneOf/1/required",keyword:"required",params:{missingProperty: missing7},message:"must have required property '"+missing7+"'"};
 if(vErrors === null){
-vErrors = [err71];
+vErrors = [err13];
 }
 else {
-vErrors.push(err71);
+vErrors.push(err13);
 }
 errors++;
 }
 }
 var _valid2 = _errs133 === errors;
-if(_valid2 && valid27){
-valid27 = false;
+if(_valid2 && valid18){
+valid18 = false;
 passing2 = [passing2, 1];
 }
 else {
 if(_valid2){
-valid27 = true;
+valid18 = true;
 passing2 = 1;
 }
 }
-if(!valid27){
-const err72 = {instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/oneOf/1/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
+if(!valid18){
+const err14 = {instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/oneOf/1/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err72];
+vErrors = [err14];
 }
 else {
-vErrors.push(err72);
+vErrors.push(err14);
 }
 errors++;
 }
@@ -7716,68 +8651,88 @@ vErrors = null;
 }
 }
 }
+if(errors === _errs130){
 if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+const _errs134 = errors;
 for(const key3 in data52){
 if(!((key3 === "PeriodMinutes") || (key3 === "CronExpression"))){
-const err73 = {instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+const err15 = {instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err73];
+vErrors = [err15];
 }
 else {
-vErrors.push(err73);
+vErrors.push(err15);
 }
 errors++;
+break;
 }
 }
+if(_errs134 === errors){
 if(data52.PeriodMinutes !== undefined){
 let data60 = data52.PeriodMinutes;
+const _errs135 = errors;
 if(!((typeof data60 == "number") && (!(data60 % 1) && !isNaN(data60)))){
-const err74 = {instancePath:instancePath+"/Refresh/PeriodMinutes",schemaPath:"#/$defs/Refresh/oneOf/1/properties/PeriodMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err16 = {instancePath:instancePath+"/Refresh/PeriodMinutes",schemaPath:"#/$defs/Refresh/oneOf/1/properties/PeriodMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
-vErrors = [err74];
+vErrors = [err16];
 }
 else {
-vErrors.push(err74);
+vErrors.push(err16);
 }
 errors++;
 }
+var valid19 = _errs135 === errors;
 }
+else {
+var valid19 = true;
+}
+if(valid19){
 if(data52.CronExpression !== undefined){
+const _errs137 = errors;
 if(typeof data52.CronExpression !== "string"){
-const err75 = {instancePath:instancePath+"/Refresh/CronExpression",schemaPath:"#/$defs/Refresh/oneOf/1/properties/CronExpression/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err17 = {instancePath:instancePath+"/Refresh/CronExpression",schemaPath:"#/$defs/Refresh/oneOf/1/properties/CronExpression/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err75];
+vErrors = [err17];
 }
 else {
-vErrors.push(err75);
+vErrors.push(err17);
 }
 errors++;
+}
+var valid19 = _errs137 === errors;
+}
+else {
+var valid19 = true;
+}
+}
 }
 }
 }
 var _valid0 = _errs130 === errors;
-if(_valid0 && valid24){
-valid24 = false;
+if(_valid0 && valid15){
+valid15 = false;
 passing0 = [passing0, 1];
 }
 else {
 if(_valid0){
-valid24 = true;
+valid15 = true;
 passing0 = 1;
 if(props1 !== true){
 props1 = true;
 }
 }
 }
-if(!valid24){
-const err76 = {instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+if(!valid15){
+const err18 = {instancePath:instancePath+"/Refresh",schemaPath:"#/$defs/Refresh/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err76];
+vErrors = [err18];
 }
 else {
-vErrors.push(err76);
+vErrors.push(err18);
 }
 errors++;
+validate21.errors = vErrors;
+return false;
 }
 else {
 errors = _errs110;
@@ -7790,258 +8745,287 @@ vErrors = null;
 }
 }
 }
+var valid0 = _errs107 === errors;
 }
+else {
+var valid0 = true;
+}
+if(valid0){
 if(data.Schema !== undefined){
+const _errs139 = errors;
 if(typeof data.Schema !== "string"){
-const err77 = {instancePath:instancePath+"/Schema",schemaPath:"#/properties/Schema/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err77];
+validate21.errors = [{instancePath:instancePath+"/Schema",schemaPath:"#/properties/Schema/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs139 === errors;
 }
 else {
-vErrors.push(err77);
+var valid0 = true;
 }
-errors++;
-}
-}
+if(valid0){
 if(data.PackID !== undefined){
+const _errs141 = errors;
 if(typeof data.PackID !== "string"){
-const err78 = {instancePath:instancePath+"/PackID",schemaPath:"#/properties/PackID/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err78];
+validate21.errors = [{instancePath:instancePath+"/PackID",schemaPath:"#/properties/PackID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs141 === errors;
 }
 else {
-vErrors.push(err78);
+var valid0 = true;
 }
-errors++;
-}
-}
+if(valid0){
 if(data.PackDefinition !== undefined){
 let data64 = data.PackDefinition;
+const _errs143 = errors;
+const _errs144 = errors;
+if(errors === _errs144){
 if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
-if(data64.IDs === undefined){
-const err79 = {instancePath:instancePath+"/PackDefinition",schemaPath:"#/$defs/PackDefinition/required",keyword:"required",params:{missingProperty: "IDs"},message:"must have required property '"+"IDs"+"'"};
-if(vErrors === null){
-vErrors = [err79];
+let missing8;
+if((data64.IDs === undefined) && (missing8 = "IDs")){
+validate21.errors = [{instancePath:instancePath+"/PackDefinition",schemaPath:"#/$defs/PackDefinition/required",keyword:"required",params:{missingProperty: missing8},message:"must have required property '"+missing8+"'"}];
+return false;
 }
 else {
-vErrors.push(err79);
-}
-errors++;
-}
+const _errs146 = errors;
 for(const key4 in data64){
 if(!(key4 === "IDs")){
-const err80 = {instancePath:instancePath+"/PackDefinition",schemaPath:"#/$defs/PackDefinition/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err80];
-}
-else {
-vErrors.push(err80);
-}
-errors++;
+validate21.errors = [{instancePath:instancePath+"/PackDefinition",schemaPath:"#/$defs/PackDefinition/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"}];
+return false;
+break;
 }
 }
+if(_errs146 === errors){
 if(data64.IDs !== undefined){
 let data65 = data64.IDs;
+const _errs147 = errors;
+if(errors === _errs147){
 if(Array.isArray(data65)){
+var valid22 = true;
 const len9 = data65.length;
 for(let i9=0; i9<len9; i9++){
+const _errs149 = errors;
 if(typeof data65[i9] !== "string"){
-const err81 = {instancePath:instancePath+"/PackDefinition/IDs/" + i9,schemaPath:"#/$defs/PackDefinition/properties/IDs/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err81];
+validate21.errors = [{instancePath:instancePath+"/PackDefinition/IDs/" + i9,schemaPath:"#/$defs/PackDefinition/properties/IDs/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
 }
-else {
-vErrors.push(err81);
-}
-errors++;
+var valid22 = _errs149 === errors;
+if(!valid22){
+break;
 }
 }
 }
 else {
-const err82 = {instancePath:instancePath+"/PackDefinition/IDs",schemaPath:"#/$defs/PackDefinition/properties/IDs/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err82];
+validate21.errors = [{instancePath:instancePath+"/PackDefinition/IDs",schemaPath:"#/$defs/PackDefinition/properties/IDs/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
 }
-else {
-vErrors.push(err82);
 }
-errors++;
+}
 }
 }
 }
 else {
-const err83 = {instancePath:instancePath+"/PackDefinition",schemaPath:"#/$defs/PackDefinition/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err83];
+validate21.errors = [{instancePath:instancePath+"/PackDefinition",schemaPath:"#/$defs/PackDefinition/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs143 === errors;
 }
 else {
-vErrors.push(err83);
+var valid0 = true;
 }
-errors++;
-}
-}
+if(valid0){
 if(data.Detection !== undefined){
+const _errs151 = errors;
 if(!(validate32(data.Detection, {instancePath:instancePath+"/Detection",parentData:data,parentDataProperty:"Detection",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
 errors = vErrors.length;
 }
+var valid0 = _errs151 === errors;
 }
+else {
+var valid0 = true;
+}
+if(valid0){
 if(data.InlineFilters !== undefined){
+const _errs152 = errors;
 if(!(validate34(data.InlineFilters, {instancePath:instancePath+"/InlineFilters",parentData:data,parentDataProperty:"InlineFilters",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
 errors = vErrors.length;
 }
+var valid0 = _errs152 === errors;
 }
+else {
+var valid0 = true;
+}
+if(valid0){
 if(data.GroupBy !== undefined){
 let data69 = data.GroupBy;
+const _errs153 = errors;
+if(errors === _errs153){
 if(Array.isArray(data69)){
+var valid23 = true;
 const len10 = data69.length;
 for(let i10=0; i10<len10; i10++){
 let data70 = data69[i10];
+const _errs155 = errors;
 if(!(data70 && typeof data70 == "object" && !Array.isArray(data70))){
-const err84 = {instancePath:instancePath+"/GroupBy/" + i10,schemaPath:"#/$defs/KeySpecifier/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err84];
-}
-else {
-vErrors.push(err84);
-}
-errors++;
+validate21.errors = [{instancePath:instancePath+"/GroupBy/" + i10,schemaPath:"#/$defs/KeySpecifier/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
 }
 const _errs158 = errors;
-let valid36 = false;
+let valid25 = false;
 let passing3 = null;
 const _errs159 = errors;
+if(errors === _errs159){
 if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
-if(data70.Key === undefined){
-const err85 = {instancePath:instancePath+"/GroupBy/" + i10,schemaPath:"#/$defs/KeySpecifier/oneOf/0/required",keyword:"required",params:{missingProperty: "Key"},message:"must have required property '"+"Key"+"'"};
+let missing9;
+if((data70.Key === undefined) && (missing9 = "Key")){
+const err19 = {instancePath:instancePath+"/GroupBy/" + i10,schemaPath:"#/$defs/KeySpecifier/oneOf/0/required",keyword:"required",params:{missingProperty: missing9},message:"must have required property '"+missing9+"'"};
 if(vErrors === null){
-vErrors = [err85];
+vErrors = [err19];
 }
 else {
-vErrors.push(err85);
+vErrors.push(err19);
 }
 errors++;
 }
+else {
+const _errs161 = errors;
 for(const key5 in data70){
 if(!(key5 === "Key")){
-const err86 = {instancePath:instancePath+"/GroupBy/" + i10,schemaPath:"#/$defs/KeySpecifier/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+const err20 = {instancePath:instancePath+"/GroupBy/" + i10,schemaPath:"#/$defs/KeySpecifier/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err86];
+vErrors = [err20];
 }
 else {
-vErrors.push(err86);
+vErrors.push(err20);
 }
 errors++;
+break;
 }
 }
+if(_errs161 === errors){
 if(data70.Key !== undefined){
 if(typeof data70.Key !== "string"){
-const err87 = {instancePath:instancePath+"/GroupBy/" + i10+"/Key",schemaPath:"#/$defs/KeySpecifier/oneOf/0/properties/Key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err21 = {instancePath:instancePath+"/GroupBy/" + i10+"/Key",schemaPath:"#/$defs/KeySpecifier/oneOf/0/properties/Key/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err87];
+vErrors = [err21];
 }
 else {
-vErrors.push(err87);
+vErrors.push(err21);
 }
 errors++;
 }
 }
 }
-else {
-const err88 = {instancePath:instancePath+"/GroupBy/" + i10,schemaPath:"#/$defs/KeySpecifier/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err88];
+}
 }
 else {
-vErrors.push(err88);
+const err22 = {instancePath:instancePath+"/GroupBy/" + i10,schemaPath:"#/$defs/KeySpecifier/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
 }
 errors++;
+}
 }
 var _valid3 = _errs159 === errors;
 if(_valid3){
-valid36 = true;
+valid25 = true;
 passing3 = 0;
 var props2 = true;
 }
 const _errs164 = errors;
+if(errors === _errs164){
 if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
-if(data70.DeepKey === undefined){
-const err89 = {instancePath:instancePath+"/GroupBy/" + i10,schemaPath:"#/$defs/KeySpecifier/oneOf/1/required",keyword:"required",params:{missingProperty: "DeepKey"},message:"must have required property '"+"DeepKey"+"'"};
+let missing10;
+if((data70.DeepKey === undefined) && (missing10 = "DeepKey")){
+const err23 = {instancePath:instancePath+"/GroupBy/" + i10,schemaPath:"#/$defs/KeySpecifier/oneOf/1/required",keyword:"required",params:{missingProperty: missing10},message:"must have required property '"+missing10+"'"};
 if(vErrors === null){
-vErrors = [err89];
+vErrors = [err23];
 }
 else {
-vErrors.push(err89);
+vErrors.push(err23);
 }
 errors++;
 }
+else {
+const _errs166 = errors;
 for(const key6 in data70){
 if(!(key6 === "DeepKey")){
-const err90 = {instancePath:instancePath+"/GroupBy/" + i10,schemaPath:"#/$defs/KeySpecifier/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+const err24 = {instancePath:instancePath+"/GroupBy/" + i10,schemaPath:"#/$defs/KeySpecifier/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err90];
+vErrors = [err24];
 }
 else {
-vErrors.push(err90);
+vErrors.push(err24);
 }
 errors++;
+break;
 }
 }
+if(_errs166 === errors){
 if(data70.DeepKey !== undefined){
 let data72 = data70.DeepKey;
+const _errs167 = errors;
+if(errors === _errs167){
 if(Array.isArray(data72)){
+var valid28 = true;
 const len11 = data72.length;
 for(let i11=0; i11<len11; i11++){
 let data73 = data72[i11];
+const _errs169 = errors;
 const _errs170 = errors;
-let valid41 = false;
+let valid29 = false;
 let passing4 = null;
 const _errs171 = errors;
 if(typeof data73 !== "string"){
-const err91 = {instancePath:instancePath+"/GroupBy/" + i10+"/DeepKey/" + i11,schemaPath:"#/$defs/KeySpecifier/oneOf/1/properties/DeepKey/items/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err25 = {instancePath:instancePath+"/GroupBy/" + i10+"/DeepKey/" + i11,schemaPath:"#/$defs/KeySpecifier/oneOf/1/properties/DeepKey/items/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err91];
+vErrors = [err25];
 }
 else {
-vErrors.push(err91);
+vErrors.push(err25);
 }
 errors++;
 }
 var _valid4 = _errs171 === errors;
 if(_valid4){
-valid41 = true;
+valid29 = true;
 passing4 = 0;
 }
 const _errs173 = errors;
 if(!((typeof data73 == "number") && (!(data73 % 1) && !isNaN(data73)))){
-const err92 = {instancePath:instancePath+"/GroupBy/" + i10+"/DeepKey/" + i11,schemaPath:"#/$defs/KeySpecifier/oneOf/1/properties/DeepKey/items/oneOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err26 = {instancePath:instancePath+"/GroupBy/" + i10+"/DeepKey/" + i11,schemaPath:"#/$defs/KeySpecifier/oneOf/1/properties/DeepKey/items/oneOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
-vErrors = [err92];
+vErrors = [err26];
 }
 else {
-vErrors.push(err92);
+vErrors.push(err26);
 }
 errors++;
 }
 var _valid4 = _errs173 === errors;
-if(_valid4 && valid41){
-valid41 = false;
+if(_valid4 && valid29){
+valid29 = false;
 passing4 = [passing4, 1];
 }
 else {
 if(_valid4){
-valid41 = true;
+valid29 = true;
 passing4 = 1;
 }
 }
-if(!valid41){
-const err93 = {instancePath:instancePath+"/GroupBy/" + i10+"/DeepKey/" + i11,schemaPath:"#/$defs/KeySpecifier/oneOf/1/properties/DeepKey/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf"};
+if(!valid29){
+const err27 = {instancePath:instancePath+"/GroupBy/" + i10+"/DeepKey/" + i11,schemaPath:"#/$defs/KeySpecifier/oneOf/1/properties/DeepKey/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err93];
+vErrors = [err27];
 }
 else {
-vErrors.push(err93);
+vErrors.push(err27);
 }
 errors++;
 }
@@ -8056,98 +9040,115 @@ vErrors = null;
 }
 }
 }
+var valid28 = _errs169 === errors;
+if(!valid28){
+break;
+}
 }
 }
 else {
-const err94 = {instancePath:instancePath+"/GroupBy/" + i10+"/DeepKey",schemaPath:"#/$defs/KeySpecifier/oneOf/1/properties/DeepKey/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err28 = {instancePath:instancePath+"/GroupBy/" + i10+"/DeepKey",schemaPath:"#/$defs/KeySpecifier/oneOf/1/properties/DeepKey/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err94];
+vErrors = [err28];
 }
 else {
-vErrors.push(err94);
+vErrors.push(err28);
 }
 errors++;
 }
 }
 }
-else {
-const err95 = {instancePath:instancePath+"/GroupBy/" + i10,schemaPath:"#/$defs/KeySpecifier/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err95];
+}
+}
 }
 else {
-vErrors.push(err95);
+const err29 = {instancePath:instancePath+"/GroupBy/" + i10,schemaPath:"#/$defs/KeySpecifier/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
 }
 errors++;
+}
 }
 var _valid3 = _errs164 === errors;
-if(_valid3 && valid36){
-valid36 = false;
+if(_valid3 && valid25){
+valid25 = false;
 passing3 = [passing3, 1];
 }
 else {
 if(_valid3){
-valid36 = true;
+valid25 = true;
 passing3 = 1;
 if(props2 !== true){
 props2 = true;
 }
 }
 const _errs175 = errors;
+if(errors === _errs175){
 if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
-if(data70.KeyPath === undefined){
-const err96 = {instancePath:instancePath+"/GroupBy/" + i10,schemaPath:"#/$defs/KeySpecifier/oneOf/2/required",keyword:"required",params:{missingProperty: "KeyPath"},message:"must have required property '"+"KeyPath"+"'"};
+let missing11;
+if((data70.KeyPath === undefined) && (missing11 = "KeyPath")){
+const err30 = {instancePath:instancePath+"/GroupBy/" + i10,schemaPath:"#/$defs/KeySpecifier/oneOf/2/required",keyword:"required",params:{missingProperty: missing11},message:"must have required property '"+missing11+"'"};
 if(vErrors === null){
-vErrors = [err96];
+vErrors = [err30];
 }
 else {
-vErrors.push(err96);
+vErrors.push(err30);
 }
 errors++;
 }
+else {
+const _errs177 = errors;
 for(const key7 in data70){
 if(!(key7 === "KeyPath")){
-const err97 = {instancePath:instancePath+"/GroupBy/" + i10,schemaPath:"#/$defs/KeySpecifier/oneOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+const err31 = {instancePath:instancePath+"/GroupBy/" + i10,schemaPath:"#/$defs/KeySpecifier/oneOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err97];
+vErrors = [err31];
 }
 else {
-vErrors.push(err97);
+vErrors.push(err31);
 }
 errors++;
+break;
 }
 }
+if(_errs177 === errors){
 if(data70.KeyPath !== undefined){
 if(typeof data70.KeyPath !== "string"){
-const err98 = {instancePath:instancePath+"/GroupBy/" + i10+"/KeyPath",schemaPath:"#/$defs/KeySpecifier/oneOf/2/properties/KeyPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err32 = {instancePath:instancePath+"/GroupBy/" + i10+"/KeyPath",schemaPath:"#/$defs/KeySpecifier/oneOf/2/properties/KeyPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err98];
+vErrors = [err32];
 }
 else {
-vErrors.push(err98);
+vErrors.push(err32);
 }
 errors++;
 }
 }
 }
-else {
-const err99 = {instancePath:instancePath+"/GroupBy/" + i10,schemaPath:"#/$defs/KeySpecifier/oneOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err99];
+}
 }
 else {
-vErrors.push(err99);
+const err33 = {instancePath:instancePath+"/GroupBy/" + i10,schemaPath:"#/$defs/KeySpecifier/oneOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
 }
 errors++;
+}
 }
 var _valid3 = _errs175 === errors;
-if(_valid3 && valid36){
-valid36 = false;
+if(_valid3 && valid25){
+valid25 = false;
 passing3 = [passing3, 2];
 }
 else {
 if(_valid3){
-valid36 = true;
+valid25 = true;
 passing3 = 2;
 if(props2 !== true){
 props2 = true;
@@ -8155,15 +9156,17 @@ props2 = true;
 }
 }
 }
-if(!valid36){
-const err100 = {instancePath:instancePath+"/GroupBy/" + i10,schemaPath:"#/$defs/KeySpecifier/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
+if(!valid25){
+const err34 = {instancePath:instancePath+"/GroupBy/" + i10,schemaPath:"#/$defs/KeySpecifier/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err100];
+vErrors = [err34];
 }
 else {
-vErrors.push(err100);
+vErrors.push(err34);
 }
 errors++;
+validate21.errors = vErrors;
+return false;
 }
 else {
 errors = _errs158;
@@ -8176,150 +9179,195 @@ vErrors = null;
 }
 }
 }
+var valid23 = _errs155 === errors;
+if(!valid23){
+break;
+}
 }
 }
 else {
-const err101 = {instancePath:instancePath+"/GroupBy",schemaPath:"#/properties/GroupBy/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err101];
+validate21.errors = [{instancePath:instancePath+"/GroupBy",schemaPath:"#/properties/GroupBy/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs153 === errors;
 }
 else {
-vErrors.push(err101);
+var valid0 = true;
 }
-errors++;
-}
-}
+if(valid0){
 if(data.AlertContext !== undefined){
 let data75 = data.AlertContext;
+const _errs180 = errors;
+if(errors === _errs180){
 if(Array.isArray(data75)){
+var valid31 = true;
 const len12 = data75.length;
 for(let i12=0; i12<len12; i12++){
+const _errs182 = errors;
 if(!(validate36(data75[i12], {instancePath:instancePath+"/AlertContext/" + i12,parentData:data75,parentDataProperty:i12,rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
 errors = vErrors.length;
 }
+var valid31 = _errs182 === errors;
+if(!valid31){
+break;
+}
 }
 }
 else {
-const err102 = {instancePath:instancePath+"/AlertContext",schemaPath:"#/properties/AlertContext/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err102];
+validate21.errors = [{instancePath:instancePath+"/AlertContext",schemaPath:"#/properties/AlertContext/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs180 === errors;
 }
 else {
-vErrors.push(err102);
+var valid0 = true;
 }
-errors++;
-}
-}
+if(valid0){
 if(data.AlertTitle !== undefined){
+const _errs183 = errors;
 if(typeof data.AlertTitle !== "string"){
-const err103 = {instancePath:instancePath+"/AlertTitle",schemaPath:"#/properties/AlertTitle/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err103];
+validate21.errors = [{instancePath:instancePath+"/AlertTitle",schemaPath:"#/properties/AlertTitle/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs183 === errors;
 }
 else {
-vErrors.push(err103);
+var valid0 = true;
 }
-errors++;
-}
-}
+if(valid0){
 if(data.DynamicSeverities !== undefined){
 let data78 = data.DynamicSeverities;
+const _errs185 = errors;
+if(errors === _errs185){
 if(Array.isArray(data78)){
+var valid32 = true;
 const len13 = data78.length;
 for(let i13=0; i13<len13; i13++){
 let data79 = data78[i13];
+const _errs187 = errors;
+const _errs188 = errors;
+if(errors === _errs188){
 if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
-if(data79.ChangeTo === undefined){
-const err104 = {instancePath:instancePath+"/DynamicSeverities/" + i13,schemaPath:"#/$defs/DynamicSeverity/required",keyword:"required",params:{missingProperty: "ChangeTo"},message:"must have required property '"+"ChangeTo"+"'"};
-if(vErrors === null){
-vErrors = [err104];
+let missing12;
+if(((data79.ChangeTo === undefined) && (missing12 = "ChangeTo")) || ((data79.Conditions === undefined) && (missing12 = "Conditions"))){
+validate21.errors = [{instancePath:instancePath+"/DynamicSeverities/" + i13,schemaPath:"#/$defs/DynamicSeverity/required",keyword:"required",params:{missingProperty: missing12},message:"must have required property '"+missing12+"'"}];
+return false;
 }
 else {
-vErrors.push(err104);
-}
-errors++;
-}
-if(data79.Conditions === undefined){
-const err105 = {instancePath:instancePath+"/DynamicSeverities/" + i13,schemaPath:"#/$defs/DynamicSeverity/required",keyword:"required",params:{missingProperty: "Conditions"},message:"must have required property '"+"Conditions"+"'"};
-if(vErrors === null){
-vErrors = [err105];
-}
-else {
-vErrors.push(err105);
-}
-errors++;
-}
+const _errs190 = errors;
 for(const key8 in data79){
 if(!((key8 === "ChangeTo") || (key8 === "Conditions"))){
-const err106 = {instancePath:instancePath+"/DynamicSeverities/" + i13,schemaPath:"#/$defs/DynamicSeverity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err106];
-}
-else {
-vErrors.push(err106);
-}
-errors++;
+validate21.errors = [{instancePath:instancePath+"/DynamicSeverities/" + i13,schemaPath:"#/$defs/DynamicSeverity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"}];
+return false;
+break;
 }
 }
+if(_errs190 === errors){
 if(data79.ChangeTo !== undefined){
+const _errs191 = errors;
 if(typeof data79.ChangeTo !== "string"){
-const err107 = {instancePath:instancePath+"/DynamicSeverities/" + i13+"/ChangeTo",schemaPath:"#/$defs/DynamicSeverity/properties/ChangeTo/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err107];
+validate21.errors = [{instancePath:instancePath+"/DynamicSeverities/" + i13+"/ChangeTo",schemaPath:"#/$defs/DynamicSeverity/properties/ChangeTo/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid34 = _errs191 === errors;
 }
 else {
-vErrors.push(err107);
+var valid34 = true;
 }
-errors++;
-}
-}
+if(valid34){
 if(data79.Conditions !== undefined){
+const _errs193 = errors;
+if(errors === _errs193){
 if(!(Array.isArray(data79.Conditions))){
-const err108 = {instancePath:instancePath+"/DynamicSeverities/" + i13+"/Conditions",schemaPath:"#/$defs/DynamicSeverity/properties/Conditions/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err108];
+validate21.errors = [{instancePath:instancePath+"/DynamicSeverities/" + i13+"/Conditions",schemaPath:"#/$defs/DynamicSeverity/properties/Conditions/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid34 = _errs193 === errors;
 }
 else {
-vErrors.push(err108);
-}
-errors++;
+var valid34 = true;
 }
 }
-}
-else {
-const err109 = {instancePath:instancePath+"/DynamicSeverities/" + i13,schemaPath:"#/$defs/DynamicSeverity/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err109];
-}
-else {
-vErrors.push(err109);
-}
-errors++;
 }
 }
 }
 else {
-const err110 = {instancePath:instancePath+"/DynamicSeverities",schemaPath:"#/properties/DynamicSeverities/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err110];
+validate21.errors = [{instancePath:instancePath+"/DynamicSeverities/" + i13,schemaPath:"#/$defs/DynamicSeverity/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid32 = _errs187 === errors;
+if(!valid32){
+break;
+}
+}
 }
 else {
-vErrors.push(err110);
+validate21.errors = [{instancePath:instancePath+"/DynamicSeverities",schemaPath:"#/properties/DynamicSeverities/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
 }
-errors++;
+}
+var valid0 = _errs185 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
 }
 }
 }
 else {
-const err111 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err111];
+validate21.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
 }
-else {
-vErrors.push(err111);
-}
-errors++;
 }
 validate21.errors = vErrors;
 return errors === 0;

@@ -21,9 +21,112 @@ evaluated0.props = undefined;
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
+if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.title === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'"};
+let missing0;
+if((((data.title === undefined) && (missing0 = "title")) || ((data.logsource === undefined) && (missing0 = "logsource"))) || ((data.detection === undefined) && (missing0 = "detection"))){
+validate20.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.title !== undefined){
+let data0 = data.title;
+const _errs1 = errors;
+if(errors === _errs1){
+if(typeof data0 === "string"){
+if(func1(data0) > 256){
+validate20.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.id !== undefined){
+let data1 = data.id;
+const _errs3 = errors;
+if(errors === _errs3){
+if(errors === _errs3){
+if(typeof data1 === "string"){
+if(!(formats0.test(data1))){
+validate20.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
+return false;
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.related !== undefined){
+let data2 = data.related;
+const _errs5 = errors;
+if(errors === _errs5){
+if(Array.isArray(data2)){
+var valid1 = true;
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+let data3 = data2[i0];
+const _errs7 = errors;
+if(errors === _errs7){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+let missing1;
+if(((data3.id === undefined) && (missing1 = "id")) || ((data3.type === undefined) && (missing1 = "type"))){
+validate20.errors = [{instancePath:instancePath+"/related/" + i0,schemaPath:"#/properties/related/items/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+if(data3.id !== undefined){
+let data4 = data3.id;
+const _errs9 = errors;
+if(errors === _errs9){
+if(errors === _errs9){
+if(typeof data4 === "string"){
+if(!(formats0.test(data4))){
+validate20.errors = [{instancePath:instancePath+"/related/" + i0+"/id",schemaPath:"#/properties/related/items/properties/id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
+return false;
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/related/" + i0+"/id",schemaPath:"#/properties/related/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+var valid2 = _errs9 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data3.type !== undefined){
+let data5 = data3.type;
+const _errs11 = errors;
+if(typeof data5 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/related/" + i0+"/type",schemaPath:"#/properties/related/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+const _errs13 = errors;
+let valid3 = false;
+let passing0 = null;
+const _errs14 = errors;
+if("derived" !== data5){
+const err0 = {instancePath:instancePath+"/related/" + i0+"/type",schemaPath:"#/properties/related/items/properties/type/oneOf/0/const",keyword:"const",params:{allowedValue: "derived"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -32,8 +135,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.logsource === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "logsource"},message:"must have required property '"+"logsource"+"'"};
+var _valid0 = _errs14 === errors;
+if(_valid0){
+valid3 = true;
+passing0 = 0;
+}
+const _errs15 = errors;
+if("obsolete" !== data5){
+const err1 = {instancePath:instancePath+"/related/" + i0+"/type",schemaPath:"#/properties/related/items/properties/type/oneOf/1/const",keyword:"const",params:{allowedValue: "obsolete"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -42,8 +151,19 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(data.detection === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "detection"},message:"must have required property '"+"detection"+"'"};
+var _valid0 = _errs15 === errors;
+if(_valid0 && valid3){
+valid3 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid3 = true;
+passing0 = 1;
+}
+const _errs16 = errors;
+if("merged" !== data5){
+const err2 = {instancePath:instancePath+"/related/" + i0+"/type",schemaPath:"#/properties/related/items/properties/type/oneOf/2/const",keyword:"const",params:{allowedValue: "merged"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -52,11 +172,19 @@ vErrors.push(err2);
 }
 errors++;
 }
-if(data.title !== undefined){
-let data0 = data.title;
-if(typeof data0 === "string"){
-if(func1(data0) > 256){
-const err3 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+var _valid0 = _errs16 === errors;
+if(_valid0 && valid3){
+valid3 = false;
+passing0 = [passing0, 2];
+}
+else {
+if(_valid0){
+valid3 = true;
+passing0 = 2;
+}
+const _errs17 = errors;
+if("renamed" !== data5){
+const err3 = {instancePath:instancePath+"/related/" + i0+"/type",schemaPath:"#/properties/related/items/properties/type/oneOf/3/const",keyword:"const",params:{allowedValue: "renamed"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -65,9 +193,19 @@ vErrors.push(err3);
 }
 errors++;
 }
+var _valid0 = _errs17 === errors;
+if(_valid0 && valid3){
+valid3 = false;
+passing0 = [passing0, 3];
 }
 else {
-const err4 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(_valid0){
+valid3 = true;
+passing0 = 3;
+}
+const _errs18 = errors;
+if("similar" !== data5){
+const err4 = {instancePath:instancePath+"/related/" + i0+"/type",schemaPath:"#/properties/related/items/properties/type/oneOf/4/const",keyword:"const",params:{allowedValue: "similar"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -76,12 +214,22 @@ vErrors.push(err4);
 }
 errors++;
 }
+var _valid0 = _errs18 === errors;
+if(_valid0 && valid3){
+valid3 = false;
+passing0 = [passing0, 4];
 }
-if(data.id !== undefined){
-let data1 = data.id;
-if(typeof data1 === "string"){
-if(!(formats0.test(data1))){
-const err5 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
+else {
+if(_valid0){
+valid3 = true;
+passing0 = 4;
+}
+}
+}
+}
+}
+if(!valid3){
+const err5 = {instancePath:instancePath+"/related/" + i0+"/type",schemaPath:"#/properties/related/items/properties/type/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -89,199 +237,8 @@ else {
 vErrors.push(err5);
 }
 errors++;
-}
-}
-else {
-const err6 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data.related !== undefined){
-let data2 = data.related;
-if(Array.isArray(data2)){
-const len0 = data2.length;
-for(let i0=0; i0<len0; i0++){
-let data3 = data2[i0];
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-if(data3.id === undefined){
-const err7 = {instancePath:instancePath+"/related/" + i0,schemaPath:"#/properties/related/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-if(data3.type === undefined){
-const err8 = {instancePath:instancePath+"/related/" + i0,schemaPath:"#/properties/related/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-if(data3.id !== undefined){
-let data4 = data3.id;
-if(typeof data4 === "string"){
-if(!(formats0.test(data4))){
-const err9 = {instancePath:instancePath+"/related/" + i0+"/id",schemaPath:"#/properties/related/items/properties/id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-}
-else {
-const err10 = {instancePath:instancePath+"/related/" + i0+"/id",schemaPath:"#/properties/related/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data3.type !== undefined){
-let data5 = data3.type;
-if(typeof data5 !== "string"){
-const err11 = {instancePath:instancePath+"/related/" + i0+"/type",schemaPath:"#/properties/related/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-const _errs13 = errors;
-let valid4 = false;
-let passing0 = null;
-const _errs14 = errors;
-if("derived" !== data5){
-const err12 = {instancePath:instancePath+"/related/" + i0+"/type",schemaPath:"#/properties/related/items/properties/type/oneOf/0/const",keyword:"const",params:{allowedValue: "derived"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-var _valid0 = _errs14 === errors;
-if(_valid0){
-valid4 = true;
-passing0 = 0;
-}
-const _errs15 = errors;
-if("obsolete" !== data5){
-const err13 = {instancePath:instancePath+"/related/" + i0+"/type",schemaPath:"#/properties/related/items/properties/type/oneOf/1/const",keyword:"const",params:{allowedValue: "obsolete"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-var _valid0 = _errs15 === errors;
-if(_valid0 && valid4){
-valid4 = false;
-passing0 = [passing0, 1];
-}
-else {
-if(_valid0){
-valid4 = true;
-passing0 = 1;
-}
-const _errs16 = errors;
-if("merged" !== data5){
-const err14 = {instancePath:instancePath+"/related/" + i0+"/type",schemaPath:"#/properties/related/items/properties/type/oneOf/2/const",keyword:"const",params:{allowedValue: "merged"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-var _valid0 = _errs16 === errors;
-if(_valid0 && valid4){
-valid4 = false;
-passing0 = [passing0, 2];
-}
-else {
-if(_valid0){
-valid4 = true;
-passing0 = 2;
-}
-const _errs17 = errors;
-if("renamed" !== data5){
-const err15 = {instancePath:instancePath+"/related/" + i0+"/type",schemaPath:"#/properties/related/items/properties/type/oneOf/3/const",keyword:"const",params:{allowedValue: "renamed"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-var _valid0 = _errs17 === errors;
-if(_valid0 && valid4){
-valid4 = false;
-passing0 = [passing0, 3];
-}
-else {
-if(_valid0){
-valid4 = true;
-passing0 = 3;
-}
-const _errs18 = errors;
-if("similar" !== data5){
-const err16 = {instancePath:instancePath+"/related/" + i0+"/type",schemaPath:"#/properties/related/items/properties/type/oneOf/4/const",keyword:"const",params:{allowedValue: "similar"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-var _valid0 = _errs18 === errors;
-if(_valid0 && valid4){
-valid4 = false;
-passing0 = [passing0, 4];
-}
-else {
-if(_valid0){
-valid4 = true;
-passing0 = 4;
-}
-}
-}
-}
-}
-if(!valid4){
-const err17 = {instancePath:instancePath+"/related/" + i0+"/type",schemaPath:"#/properties/related/items/properties/type/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
+validate20.errors = vErrors;
+return false;
 }
 else {
 errors = _errs13;
@@ -294,209 +251,203 @@ vErrors = null;
 }
 }
 }
-}
-}
-else {
-const err18 = {instancePath:instancePath+"/related/" + i0,schemaPath:"#/properties/related/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err18];
+var valid2 = _errs11 === errors;
 }
 else {
-vErrors.push(err18);
+var valid2 = true;
 }
-errors++;
 }
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/related",schemaPath:"#/properties/related/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err19];
+validate20.errors = [{instancePath:instancePath+"/related/" + i0,schemaPath:"#/properties/related/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid1 = _errs7 === errors;
+if(!valid1){
+break;
+}
+}
 }
 else {
-vErrors.push(err19);
+validate20.errors = [{instancePath:instancePath+"/related",schemaPath:"#/properties/related/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
 }
-errors++;
 }
+var valid0 = _errs5 === errors;
 }
+else {
+var valid0 = true;
+}
+if(valid0){
 if(data.name !== undefined){
 let data6 = data.name;
+const _errs19 = errors;
+if(errors === _errs19){
 if(typeof data6 === "string"){
 if(func1(data6) > 256){
-const err20 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
+validate20.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err21];
+validate20.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs19 === errors;
 }
 else {
-vErrors.push(err21);
+var valid0 = true;
 }
-errors++;
-}
-}
+if(valid0){
 if(data.taxonomy !== undefined){
 let data7 = data.taxonomy;
+const _errs21 = errors;
+if(errors === _errs21){
 if(typeof data7 === "string"){
 if(func1(data7) > 256){
-const err22 = {instancePath:instancePath+"/taxonomy",schemaPath:"#/properties/taxonomy/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
+validate20.errors = [{instancePath:instancePath+"/taxonomy",schemaPath:"#/properties/taxonomy/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/taxonomy",schemaPath:"#/properties/taxonomy/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err23];
+validate20.errors = [{instancePath:instancePath+"/taxonomy",schemaPath:"#/properties/taxonomy/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs21 === errors;
 }
 else {
-vErrors.push(err23);
+var valid0 = true;
 }
-errors++;
-}
-}
+if(valid0){
 if(data.status !== undefined){
 let data8 = data.status;
+const _errs23 = errors;
 if(typeof data8 !== "string"){
-const err24 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
+validate20.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
 }
 const _errs25 = errors;
-let valid5 = false;
+let valid4 = false;
 let passing1 = null;
 const _errs26 = errors;
 if("stable" !== data8){
-const err25 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/oneOf/0/const",keyword:"const",params:{allowedValue: "stable"},message:"must be equal to constant"};
+const err6 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/oneOf/0/const",keyword:"const",params:{allowedValue: "stable"},message:"must be equal to constant"};
 if(vErrors === null){
-vErrors = [err25];
+vErrors = [err6];
 }
 else {
-vErrors.push(err25);
+vErrors.push(err6);
 }
 errors++;
 }
 var _valid1 = _errs26 === errors;
 if(_valid1){
-valid5 = true;
+valid4 = true;
 passing1 = 0;
 }
 const _errs27 = errors;
 if("test" !== data8){
-const err26 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/oneOf/1/const",keyword:"const",params:{allowedValue: "test"},message:"must be equal to constant"};
+const err7 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/oneOf/1/const",keyword:"const",params:{allowedValue: "test"},message:"must be equal to constant"};
 if(vErrors === null){
-vErrors = [err26];
+vErrors = [err7];
 }
 else {
-vErrors.push(err26);
+vErrors.push(err7);
 }
 errors++;
 }
 var _valid1 = _errs27 === errors;
-if(_valid1 && valid5){
-valid5 = false;
+if(_valid1 && valid4){
+valid4 = false;
 passing1 = [passing1, 1];
 }
 else {
 if(_valid1){
-valid5 = true;
+valid4 = true;
 passing1 = 1;
 }
 const _errs28 = errors;
 if("experimental" !== data8){
-const err27 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/oneOf/2/const",keyword:"const",params:{allowedValue: "experimental"},message:"must be equal to constant"};
+const err8 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/oneOf/2/const",keyword:"const",params:{allowedValue: "experimental"},message:"must be equal to constant"};
 if(vErrors === null){
-vErrors = [err27];
+vErrors = [err8];
 }
 else {
-vErrors.push(err27);
+vErrors.push(err8);
 }
 errors++;
 }
 var _valid1 = _errs28 === errors;
-if(_valid1 && valid5){
-valid5 = false;
+if(_valid1 && valid4){
+valid4 = false;
 passing1 = [passing1, 2];
 }
 else {
 if(_valid1){
-valid5 = true;
+valid4 = true;
 passing1 = 2;
 }
 const _errs29 = errors;
 if("deprecated" !== data8){
-const err28 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/oneOf/3/const",keyword:"const",params:{allowedValue: "deprecated"},message:"must be equal to constant"};
+const err9 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/oneOf/3/const",keyword:"const",params:{allowedValue: "deprecated"},message:"must be equal to constant"};
 if(vErrors === null){
-vErrors = [err28];
+vErrors = [err9];
 }
 else {
-vErrors.push(err28);
+vErrors.push(err9);
 }
 errors++;
 }
 var _valid1 = _errs29 === errors;
-if(_valid1 && valid5){
-valid5 = false;
+if(_valid1 && valid4){
+valid4 = false;
 passing1 = [passing1, 3];
 }
 else {
 if(_valid1){
-valid5 = true;
+valid4 = true;
 passing1 = 3;
 }
 const _errs30 = errors;
 if("unsupported" !== data8){
-const err29 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/oneOf/4/const",keyword:"const",params:{allowedValue: "unsupported"},message:"must be equal to constant"};
+const err10 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/oneOf/4/const",keyword:"const",params:{allowedValue: "unsupported"},message:"must be equal to constant"};
 if(vErrors === null){
-vErrors = [err29];
+vErrors = [err10];
 }
 else {
-vErrors.push(err29);
+vErrors.push(err10);
 }
 errors++;
 }
 var _valid1 = _errs30 === errors;
-if(_valid1 && valid5){
-valid5 = false;
+if(_valid1 && valid4){
+valid4 = false;
 passing1 = [passing1, 4];
 }
 else {
 if(_valid1){
-valid5 = true;
+valid4 = true;
 passing1 = 4;
 }
 }
 }
 }
 }
-if(!valid5){
-const err30 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
+if(!valid4){
+const err11 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err30];
+vErrors = [err11];
 }
 else {
-vErrors.push(err30);
+vErrors.push(err11);
 }
 errors++;
+validate20.errors = vErrors;
+return false;
 }
 else {
 errors = _errs25;
@@ -509,72 +460,76 @@ vErrors = null;
 }
 }
 }
+var valid0 = _errs23 === errors;
 }
+else {
+var valid0 = true;
+}
+if(valid0){
 if(data.description !== undefined){
 let data9 = data.description;
+const _errs31 = errors;
+if(errors === _errs31){
 if(typeof data9 === "string"){
 if(func1(data9) > 65535){
-const err31 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 65535},message:"must NOT have more than 65535 characters"};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
+validate20.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 65535},message:"must NOT have more than 65535 characters"}];
+return false;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err32];
+validate20.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs31 === errors;
 }
 else {
-vErrors.push(err32);
+var valid0 = true;
 }
-errors++;
-}
-}
+if(valid0){
 if(data.license !== undefined){
+const _errs33 = errors;
 if(typeof data.license !== "string"){
-const err33 = {instancePath:instancePath+"/license",schemaPath:"#/properties/license/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err33];
+validate20.errors = [{instancePath:instancePath+"/license",schemaPath:"#/properties/license/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs33 === errors;
 }
 else {
-vErrors.push(err33);
+var valid0 = true;
 }
-errors++;
-}
-}
+if(valid0){
 if(data.author !== undefined){
+const _errs35 = errors;
 if(typeof data.author !== "string"){
-const err34 = {instancePath:instancePath+"/author",schemaPath:"#/properties/author/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err34];
+validate20.errors = [{instancePath:instancePath+"/author",schemaPath:"#/properties/author/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs35 === errors;
 }
 else {
-vErrors.push(err34);
+var valid0 = true;
 }
-errors++;
-}
-}
+if(valid0){
 if(data.references !== undefined){
 let data12 = data.references;
+const _errs37 = errors;
+if(errors === _errs37){
 if(Array.isArray(data12)){
+var valid5 = true;
 const len1 = data12.length;
 for(let i1=0; i1<len1; i1++){
+const _errs39 = errors;
 if(typeof data12[i1] !== "string"){
-const err35 = {instancePath:instancePath+"/references/" + i1,schemaPath:"#/properties/references/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err35];
+validate20.errors = [{instancePath:instancePath+"/references/" + i1,schemaPath:"#/properties/references/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
 }
-else {
-vErrors.push(err35);
-}
-errors++;
+var valid5 = _errs39 === errors;
+if(!valid5){
+break;
 }
 }
+if(valid5){
 let i2 = data12.length;
 let j0;
 if(i2 > 1){
@@ -586,230 +541,232 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err36 = {instancePath:instancePath+"/references",schemaPath:"#/properties/references/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)"};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
-errors++;
+validate20.errors = [{instancePath:instancePath+"/references",schemaPath:"#/properties/references/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)"}];
+return false;
 break;
 }
 indices0[item0] = i2;
 }
 }
 }
-else {
-const err37 = {instancePath:instancePath+"/references",schemaPath:"#/properties/references/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err37];
 }
 else {
-vErrors.push(err37);
+validate20.errors = [{instancePath:instancePath+"/references",schemaPath:"#/properties/references/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
 }
-errors++;
 }
+var valid0 = _errs37 === errors;
 }
+else {
+var valid0 = true;
+}
+if(valid0){
 if(data.date !== undefined){
 let data14 = data.date;
+const _errs41 = errors;
+if(errors === _errs41){
 if(typeof data14 === "string"){
 if(!pattern4.test(data14)){
-const err38 = {instancePath:instancePath+"/date",schemaPath:"#/properties/date/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])$"+"\""};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
-errors++;
+validate20.errors = [{instancePath:instancePath+"/date",schemaPath:"#/properties/date/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])$"+"\""}];
+return false;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/date",schemaPath:"#/properties/date/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err39];
+validate20.errors = [{instancePath:instancePath+"/date",schemaPath:"#/properties/date/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs41 === errors;
 }
 else {
-vErrors.push(err39);
+var valid0 = true;
 }
-errors++;
-}
-}
+if(valid0){
 if(data.modified !== undefined){
 let data15 = data.modified;
+const _errs43 = errors;
+if(errors === _errs43){
 if(typeof data15 === "string"){
 if(!pattern4.test(data15)){
-const err40 = {instancePath:instancePath+"/modified",schemaPath:"#/properties/modified/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])$"+"\""};
-if(vErrors === null){
-vErrors = [err40];
-}
-else {
-vErrors.push(err40);
-}
-errors++;
+validate20.errors = [{instancePath:instancePath+"/modified",schemaPath:"#/properties/modified/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])$"+"\""}];
+return false;
 }
 }
 else {
-const err41 = {instancePath:instancePath+"/modified",schemaPath:"#/properties/modified/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err41];
+validate20.errors = [{instancePath:instancePath+"/modified",schemaPath:"#/properties/modified/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs43 === errors;
 }
 else {
-vErrors.push(err41);
+var valid0 = true;
 }
-errors++;
-}
-}
+if(valid0){
 if(data.logsource !== undefined){
 let data16 = data.logsource;
+const _errs45 = errors;
+if(errors === _errs45){
 if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 if(data16.category !== undefined){
+const _errs47 = errors;
 if(typeof data16.category !== "string"){
-const err42 = {instancePath:instancePath+"/logsource/category",schemaPath:"#/properties/logsource/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err42];
+validate20.errors = [{instancePath:instancePath+"/logsource/category",schemaPath:"#/properties/logsource/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid7 = _errs47 === errors;
 }
 else {
-vErrors.push(err42);
+var valid7 = true;
 }
-errors++;
-}
-}
+if(valid7){
 if(data16.product !== undefined){
+const _errs49 = errors;
 if(typeof data16.product !== "string"){
-const err43 = {instancePath:instancePath+"/logsource/product",schemaPath:"#/properties/logsource/properties/product/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err43];
+validate20.errors = [{instancePath:instancePath+"/logsource/product",schemaPath:"#/properties/logsource/properties/product/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid7 = _errs49 === errors;
 }
 else {
-vErrors.push(err43);
+var valid7 = true;
 }
-errors++;
-}
-}
+if(valid7){
 if(data16.service !== undefined){
+const _errs51 = errors;
 if(typeof data16.service !== "string"){
-const err44 = {instancePath:instancePath+"/logsource/service",schemaPath:"#/properties/logsource/properties/service/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err44];
+validate20.errors = [{instancePath:instancePath+"/logsource/service",schemaPath:"#/properties/logsource/properties/service/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid7 = _errs51 === errors;
 }
 else {
-vErrors.push(err44);
+var valid7 = true;
 }
-errors++;
-}
-}
+if(valid7){
 if(data16.definition !== undefined){
+const _errs53 = errors;
 if(typeof data16.definition !== "string"){
-const err45 = {instancePath:instancePath+"/logsource/definition",schemaPath:"#/properties/logsource/properties/definition/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err45];
+validate20.errors = [{instancePath:instancePath+"/logsource/definition",schemaPath:"#/properties/logsource/properties/definition/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid7 = _errs53 === errors;
 }
 else {
-vErrors.push(err45);
+var valid7 = true;
 }
-errors++;
+}
 }
 }
 }
 else {
-const err46 = {instancePath:instancePath+"/logsource",schemaPath:"#/properties/logsource/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err46];
+validate20.errors = [{instancePath:instancePath+"/logsource",schemaPath:"#/properties/logsource/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs45 === errors;
 }
 else {
-vErrors.push(err46);
+var valid0 = true;
 }
-errors++;
-}
-}
+if(valid0){
 if(data.detection !== undefined){
 let data21 = data.detection;
+const _errs55 = errors;
+if(errors === _errs55){
 if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
-if(data21.condition === undefined){
-const err47 = {instancePath:instancePath+"/detection",schemaPath:"#/properties/detection/required",keyword:"required",params:{missingProperty: "condition"},message:"must have required property '"+"condition"+"'"};
-if(vErrors === null){
-vErrors = [err47];
+let missing2;
+if((data21.condition === undefined) && (missing2 = "condition")){
+validate20.errors = [{instancePath:instancePath+"/detection",schemaPath:"#/properties/detection/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
+return false;
 }
 else {
-vErrors.push(err47);
-}
-errors++;
-}
+const _errs57 = errors;
 for(const key0 in data21){
 if(!(key0 === "condition")){
 let data22 = data21[key0];
+const _errs58 = errors;
 const _errs59 = errors;
-let valid11 = false;
+let valid9 = false;
 const _errs60 = errors;
+if(errors === _errs60){
 if(Array.isArray(data22)){
+var valid10 = true;
 const len2 = data22.length;
 for(let i3=0; i3<len2; i3++){
 let data23 = data22[i3];
+const _errs62 = errors;
 const _errs63 = errors;
-let valid14 = false;
+let valid11 = false;
 const _errs64 = errors;
 if(typeof data23 !== "string"){
-const err48 = {instancePath:instancePath+"/detection/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i3,schemaPath:"#/properties/detection/additionalProperties/anyOf/0/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err12 = {instancePath:instancePath+"/detection/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i3,schemaPath:"#/properties/detection/additionalProperties/anyOf/0/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err48];
+vErrors = [err12];
 }
 else {
-vErrors.push(err48);
+vErrors.push(err12);
 }
 errors++;
 }
 var _valid3 = _errs64 === errors;
-valid14 = valid14 || _valid3;
+valid11 = valid11 || _valid3;
 const _errs66 = errors;
 if(!((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23)))){
-const err49 = {instancePath:instancePath+"/detection/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i3,schemaPath:"#/properties/detection/additionalProperties/anyOf/0/items/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err13 = {instancePath:instancePath+"/detection/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i3,schemaPath:"#/properties/detection/additionalProperties/anyOf/0/items/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
-vErrors = [err49];
+vErrors = [err13];
 }
 else {
-vErrors.push(err49);
+vErrors.push(err13);
 }
 errors++;
 }
 var _valid3 = _errs66 === errors;
-valid14 = valid14 || _valid3;
+valid11 = valid11 || _valid3;
 const _errs68 = errors;
 if(!(data23 && typeof data23 == "object" && !Array.isArray(data23))){
-const err50 = {instancePath:instancePath+"/detection/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i3,schemaPath:"#/properties/detection/additionalProperties/anyOf/0/items/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err14 = {instancePath:instancePath+"/detection/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i3,schemaPath:"#/properties/detection/additionalProperties/anyOf/0/items/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err50];
+vErrors = [err14];
 }
 else {
-vErrors.push(err50);
+vErrors.push(err14);
 }
 errors++;
 }
+if(errors === _errs68){
 if(Array.isArray(data23)){
+var valid12 = true;
 const len3 = data23.length;
 for(let i4=0; i4<len3; i4++){
+const _errs70 = errors;
 if(typeof data23[i4] !== "string"){
-const err51 = {instancePath:instancePath+"/detection/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i3+"/" + i4,schemaPath:"#/properties/detection/additionalProperties/anyOf/0/items/anyOf/2/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err15 = {instancePath:instancePath+"/detection/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i3+"/" + i4,schemaPath:"#/properties/detection/additionalProperties/anyOf/0/items/anyOf/2/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err51];
+vErrors = [err15];
 }
 else {
-vErrors.push(err51);
+vErrors.push(err15);
 }
 errors++;
+}
+var valid12 = _errs70 === errors;
+if(!valid12){
+break;
+}
 }
 }
 }
 var _valid3 = _errs68 === errors;
-valid14 = valid14 || _valid3;
-if(!valid14){
-const err52 = {instancePath:instancePath+"/detection/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i3,schemaPath:"#/properties/detection/additionalProperties/anyOf/0/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+valid11 = valid11 || _valid3;
+if(!valid11){
+const err16 = {instancePath:instancePath+"/detection/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i3,schemaPath:"#/properties/detection/additionalProperties/anyOf/0/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
-vErrors = [err52];
+vErrors = [err16];
 }
 else {
-vErrors.push(err52);
+vErrors.push(err16);
 }
 errors++;
 }
@@ -824,65 +781,80 @@ vErrors = null;
 }
 }
 }
+var valid10 = _errs62 === errors;
+if(!valid10){
+break;
+}
 }
 }
 else {
-const err53 = {instancePath:instancePath+"/detection/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/detection/additionalProperties/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err17 = {instancePath:instancePath+"/detection/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/detection/additionalProperties/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err53];
+vErrors = [err17];
 }
 else {
-vErrors.push(err53);
+vErrors.push(err17);
 }
 errors++;
 }
+}
 var _valid2 = _errs60 === errors;
-valid11 = valid11 || _valid2;
+valid9 = valid9 || _valid2;
 if(_valid2){
 var items1 = true;
 }
 const _errs72 = errors;
 if(!(data22 && typeof data22 == "object" && !Array.isArray(data22))){
-const err54 = {instancePath:instancePath+"/detection/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/detection/additionalProperties/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err18 = {instancePath:instancePath+"/detection/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/detection/additionalProperties/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err54];
+vErrors = [err18];
 }
 else {
-vErrors.push(err54);
+vErrors.push(err18);
 }
 errors++;
 }
+if(errors === _errs72){
 if(Array.isArray(data22)){
+var valid13 = true;
 const len4 = data22.length;
 for(let i5=0; i5<len4; i5++){
+const _errs74 = errors;
 if(typeof data22[i5] !== "string"){
-const err55 = {instancePath:instancePath+"/detection/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/properties/detection/additionalProperties/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err19 = {instancePath:instancePath+"/detection/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/properties/detection/additionalProperties/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err55];
+vErrors = [err19];
 }
 else {
-vErrors.push(err55);
+vErrors.push(err19);
 }
 errors++;
+}
+var valid13 = _errs74 === errors;
+if(!valid13){
+break;
+}
 }
 }
 }
 var _valid2 = _errs72 === errors;
-valid11 = valid11 || _valid2;
+valid9 = valid9 || _valid2;
 if(_valid2){
 if(items1 !== true){
 items1 = true;
 }
 }
-if(!valid11){
-const err56 = {instancePath:instancePath+"/detection/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/detection/additionalProperties/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(!valid9){
+const err20 = {instancePath:instancePath+"/detection/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/detection/additionalProperties/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
-vErrors = [err56];
+vErrors = [err20];
 }
 else {
-vErrors.push(err56);
+vErrors.push(err20);
 }
 errors++;
+validate20.errors = vErrors;
+return false;
 }
 else {
 errors = _errs59;
@@ -895,48 +867,52 @@ vErrors = null;
 }
 }
 }
+var valid8 = _errs58 === errors;
+if(!valid8){
+break;
 }
 }
+}
+if(_errs57 === errors){
 if(data21.condition !== undefined){
 if(typeof data21.condition !== "string"){
-const err57 = {instancePath:instancePath+"/detection/condition",schemaPath:"#/properties/detection/properties/condition/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err57];
+validate20.errors = [{instancePath:instancePath+"/detection/condition",schemaPath:"#/properties/detection/properties/condition/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
 }
-else {
-vErrors.push(err57);
 }
-errors++;
 }
 }
 }
 else {
-const err58 = {instancePath:instancePath+"/detection",schemaPath:"#/properties/detection/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err58];
+validate20.errors = [{instancePath:instancePath+"/detection",schemaPath:"#/properties/detection/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs55 === errors;
 }
 else {
-vErrors.push(err58);
+var valid0 = true;
 }
-errors++;
-}
-}
+if(valid0){
 if(data.fields !== undefined){
 let data27 = data.fields;
+const _errs78 = errors;
+if(errors === _errs78){
 if(Array.isArray(data27)){
+var valid15 = true;
 const len5 = data27.length;
 for(let i6=0; i6<len5; i6++){
+const _errs80 = errors;
 if(typeof data27[i6] !== "string"){
-const err59 = {instancePath:instancePath+"/fields/" + i6,schemaPath:"#/properties/fields/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err59];
+validate20.errors = [{instancePath:instancePath+"/fields/" + i6,schemaPath:"#/properties/fields/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
 }
-else {
-vErrors.push(err59);
-}
-errors++;
+var valid15 = _errs80 === errors;
+if(!valid15){
+break;
 }
 }
+if(valid15){
 let i7 = data27.length;
 let j1;
 if(i7 > 1){
@@ -948,60 +924,54 @@ continue;
 }
 if(typeof indices1[item1] == "number"){
 j1 = indices1[item1];
-const err60 = {instancePath:instancePath+"/fields",schemaPath:"#/properties/fields/uniqueItems",keyword:"uniqueItems",params:{i: i7, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i7+" are identical)"};
-if(vErrors === null){
-vErrors = [err60];
-}
-else {
-vErrors.push(err60);
-}
-errors++;
+validate20.errors = [{instancePath:instancePath+"/fields",schemaPath:"#/properties/fields/uniqueItems",keyword:"uniqueItems",params:{i: i7, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i7+" are identical)"}];
+return false;
 break;
 }
 indices1[item1] = i7;
 }
 }
 }
-else {
-const err61 = {instancePath:instancePath+"/fields",schemaPath:"#/properties/fields/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err61];
 }
 else {
-vErrors.push(err61);
+validate20.errors = [{instancePath:instancePath+"/fields",schemaPath:"#/properties/fields/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
 }
-errors++;
 }
+var valid0 = _errs78 === errors;
 }
+else {
+var valid0 = true;
+}
+if(valid0){
 if(data.falsepositives !== undefined){
 let data29 = data.falsepositives;
+const _errs82 = errors;
+if(errors === _errs82){
 if(Array.isArray(data29)){
+var valid17 = true;
 const len6 = data29.length;
 for(let i8=0; i8<len6; i8++){
 let data30 = data29[i8];
+const _errs84 = errors;
+if(errors === _errs84){
 if(typeof data30 === "string"){
 if(func1(data30) < 2){
-const err62 = {instancePath:instancePath+"/falsepositives/" + i8,schemaPath:"#/properties/falsepositives/items/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
-if(vErrors === null){
-vErrors = [err62];
-}
-else {
-vErrors.push(err62);
-}
-errors++;
+validate20.errors = [{instancePath:instancePath+"/falsepositives/" + i8,schemaPath:"#/properties/falsepositives/items/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
 }
 }
 else {
-const err63 = {instancePath:instancePath+"/falsepositives/" + i8,schemaPath:"#/properties/falsepositives/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err63];
-}
-else {
-vErrors.push(err63);
-}
-errors++;
+validate20.errors = [{instancePath:instancePath+"/falsepositives/" + i8,schemaPath:"#/properties/falsepositives/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
 }
 }
+var valid17 = _errs84 === errors;
+if(!valid17){
+break;
+}
+}
+if(valid17){
 let i9 = data29.length;
 let j2;
 if(i9 > 1){
@@ -1013,159 +983,151 @@ continue;
 }
 if(typeof indices2[item2] == "number"){
 j2 = indices2[item2];
-const err64 = {instancePath:instancePath+"/falsepositives",schemaPath:"#/properties/falsepositives/uniqueItems",keyword:"uniqueItems",params:{i: i9, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i9+" are identical)"};
-if(vErrors === null){
-vErrors = [err64];
-}
-else {
-vErrors.push(err64);
-}
-errors++;
+validate20.errors = [{instancePath:instancePath+"/falsepositives",schemaPath:"#/properties/falsepositives/uniqueItems",keyword:"uniqueItems",params:{i: i9, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i9+" are identical)"}];
+return false;
 break;
 }
 indices2[item2] = i9;
 }
 }
 }
-else {
-const err65 = {instancePath:instancePath+"/falsepositives",schemaPath:"#/properties/falsepositives/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err65];
 }
 else {
-vErrors.push(err65);
+validate20.errors = [{instancePath:instancePath+"/falsepositives",schemaPath:"#/properties/falsepositives/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
 }
-errors++;
 }
+var valid0 = _errs82 === errors;
 }
+else {
+var valid0 = true;
+}
+if(valid0){
 if(data.level !== undefined){
 let data31 = data.level;
+const _errs86 = errors;
 if(typeof data31 !== "string"){
-const err66 = {instancePath:instancePath+"/level",schemaPath:"#/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err66];
-}
-else {
-vErrors.push(err66);
-}
-errors++;
+validate20.errors = [{instancePath:instancePath+"/level",schemaPath:"#/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
 }
 const _errs88 = errors;
-let valid26 = false;
+let valid19 = false;
 let passing2 = null;
 const _errs89 = errors;
 if("informational" !== data31){
-const err67 = {instancePath:instancePath+"/level",schemaPath:"#/properties/level/oneOf/0/const",keyword:"const",params:{allowedValue: "informational"},message:"must be equal to constant"};
+const err21 = {instancePath:instancePath+"/level",schemaPath:"#/properties/level/oneOf/0/const",keyword:"const",params:{allowedValue: "informational"},message:"must be equal to constant"};
 if(vErrors === null){
-vErrors = [err67];
+vErrors = [err21];
 }
 else {
-vErrors.push(err67);
+vErrors.push(err21);
 }
 errors++;
 }
 var _valid4 = _errs89 === errors;
 if(_valid4){
-valid26 = true;
+valid19 = true;
 passing2 = 0;
 }
 const _errs90 = errors;
 if("low" !== data31){
-const err68 = {instancePath:instancePath+"/level",schemaPath:"#/properties/level/oneOf/1/const",keyword:"const",params:{allowedValue: "low"},message:"must be equal to constant"};
+const err22 = {instancePath:instancePath+"/level",schemaPath:"#/properties/level/oneOf/1/const",keyword:"const",params:{allowedValue: "low"},message:"must be equal to constant"};
 if(vErrors === null){
-vErrors = [err68];
+vErrors = [err22];
 }
 else {
-vErrors.push(err68);
+vErrors.push(err22);
 }
 errors++;
 }
 var _valid4 = _errs90 === errors;
-if(_valid4 && valid26){
-valid26 = false;
+if(_valid4 && valid19){
+valid19 = false;
 passing2 = [passing2, 1];
 }
 else {
 if(_valid4){
-valid26 = true;
+valid19 = true;
 passing2 = 1;
 }
 const _errs91 = errors;
 if("medium" !== data31){
-const err69 = {instancePath:instancePath+"/level",schemaPath:"#/properties/level/oneOf/2/const",keyword:"const",params:{allowedValue: "medium"},message:"must be equal to constant"};
+const err23 = {instancePath:instancePath+"/level",schemaPath:"#/properties/level/oneOf/2/const",keyword:"const",params:{allowedValue: "medium"},message:"must be equal to constant"};
 if(vErrors === null){
-vErrors = [err69];
+vErrors = [err23];
 }
 else {
-vErrors.push(err69);
+vErrors.push(err23);
 }
 errors++;
 }
 var _valid4 = _errs91 === errors;
-if(_valid4 && valid26){
-valid26 = false;
+if(_valid4 && valid19){
+valid19 = false;
 passing2 = [passing2, 2];
 }
 else {
 if(_valid4){
-valid26 = true;
+valid19 = true;
 passing2 = 2;
 }
 const _errs92 = errors;
 if("high" !== data31){
-const err70 = {instancePath:instancePath+"/level",schemaPath:"#/properties/level/oneOf/3/const",keyword:"const",params:{allowedValue: "high"},message:"must be equal to constant"};
+const err24 = {instancePath:instancePath+"/level",schemaPath:"#/properties/level/oneOf/3/const",keyword:"const",params:{allowedValue: "high"},message:"must be equal to constant"};
 if(vErrors === null){
-vErrors = [err70];
+vErrors = [err24];
 }
 else {
-vErrors.push(err70);
+vErrors.push(err24);
 }
 errors++;
 }
 var _valid4 = _errs92 === errors;
-if(_valid4 && valid26){
-valid26 = false;
+if(_valid4 && valid19){
+valid19 = false;
 passing2 = [passing2, 3];
 }
 else {
 if(_valid4){
-valid26 = true;
+valid19 = true;
 passing2 = 3;
 }
 const _errs93 = errors;
 if("critical" !== data31){
-const err71 = {instancePath:instancePath+"/level",schemaPath:"#/properties/level/oneOf/4/const",keyword:"const",params:{allowedValue: "critical"},message:"must be equal to constant"};
+const err25 = {instancePath:instancePath+"/level",schemaPath:"#/properties/level/oneOf/4/const",keyword:"const",params:{allowedValue: "critical"},message:"must be equal to constant"};
 if(vErrors === null){
-vErrors = [err71];
+vErrors = [err25];
 }
 else {
-vErrors.push(err71);
+vErrors.push(err25);
 }
 errors++;
 }
 var _valid4 = _errs93 === errors;
-if(_valid4 && valid26){
-valid26 = false;
+if(_valid4 && valid19){
+valid19 = false;
 passing2 = [passing2, 4];
 }
 else {
 if(_valid4){
-valid26 = true;
+valid19 = true;
 passing2 = 4;
 }
 }
 }
 }
 }
-if(!valid26){
-const err72 = {instancePath:instancePath+"/level",schemaPath:"#/properties/level/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
+if(!valid19){
+const err26 = {instancePath:instancePath+"/level",schemaPath:"#/properties/level/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err72];
+vErrors = [err26];
 }
 else {
-vErrors.push(err72);
+vErrors.push(err26);
 }
 errors++;
+validate20.errors = vErrors;
+return false;
 }
 else {
 errors = _errs88;
@@ -1178,36 +1140,40 @@ vErrors = null;
 }
 }
 }
+var valid0 = _errs86 === errors;
 }
+else {
+var valid0 = true;
+}
+if(valid0){
 if(data.tags !== undefined){
 let data32 = data.tags;
+const _errs94 = errors;
+if(errors === _errs94){
 if(Array.isArray(data32)){
+var valid20 = true;
 const len7 = data32.length;
 for(let i10=0; i10<len7; i10++){
 let data33 = data32[i10];
+const _errs96 = errors;
+if(errors === _errs96){
 if(typeof data33 === "string"){
 if(!pattern6.test(data33)){
-const err73 = {instancePath:instancePath+"/tags/" + i10,schemaPath:"#/properties/tags/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9_-]+\\.[a-z0-9._-]+$"},message:"must match pattern \""+"^[a-z0-9_-]+\\.[a-z0-9._-]+$"+"\""};
-if(vErrors === null){
-vErrors = [err73];
-}
-else {
-vErrors.push(err73);
-}
-errors++;
+validate20.errors = [{instancePath:instancePath+"/tags/" + i10,schemaPath:"#/properties/tags/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9_-]+\\.[a-z0-9._-]+$"},message:"must match pattern \""+"^[a-z0-9_-]+\\.[a-z0-9._-]+$"+"\""}];
+return false;
 }
 }
 else {
-const err74 = {instancePath:instancePath+"/tags/" + i10,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err74];
-}
-else {
-vErrors.push(err74);
-}
-errors++;
+validate20.errors = [{instancePath:instancePath+"/tags/" + i10,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
 }
 }
+var valid20 = _errs96 === errors;
+if(!valid20){
+break;
+}
+}
+if(valid20){
 let i11 = data32.length;
 let j3;
 if(i11 > 1){
@@ -1219,82 +1185,88 @@ continue;
 }
 if(typeof indices3[item3] == "number"){
 j3 = indices3[item3];
-const err75 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i11, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i11+" are identical)"};
-if(vErrors === null){
-vErrors = [err75];
-}
-else {
-vErrors.push(err75);
-}
-errors++;
+validate20.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i11, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i11+" are identical)"}];
+return false;
 break;
 }
 indices3[item3] = i11;
 }
 }
 }
-else {
-const err76 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err76];
 }
 else {
-vErrors.push(err76);
+validate20.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
 }
-errors++;
 }
+var valid0 = _errs94 === errors;
 }
+else {
+var valid0 = true;
+}
+if(valid0){
 if(data.scope !== undefined){
 let data34 = data.scope;
+const _errs98 = errors;
+if(errors === _errs98){
 if(Array.isArray(data34)){
+var valid22 = true;
 const len8 = data34.length;
 for(let i12=0; i12<len8; i12++){
 let data35 = data34[i12];
+const _errs100 = errors;
+if(errors === _errs100){
 if(typeof data35 === "string"){
 if(func1(data35) < 2){
-const err77 = {instancePath:instancePath+"/scope/" + i12,schemaPath:"#/properties/scope/items/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
-if(vErrors === null){
-vErrors = [err77];
-}
-else {
-vErrors.push(err77);
-}
-errors++;
+validate20.errors = [{instancePath:instancePath+"/scope/" + i12,schemaPath:"#/properties/scope/items/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
 }
 }
 else {
-const err78 = {instancePath:instancePath+"/scope/" + i12,schemaPath:"#/properties/scope/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err78];
+validate20.errors = [{instancePath:instancePath+"/scope/" + i12,schemaPath:"#/properties/scope/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
 }
-else {
-vErrors.push(err78);
 }
-errors++;
+var valid22 = _errs100 === errors;
+if(!valid22){
+break;
 }
 }
 }
 else {
-const err79 = {instancePath:instancePath+"/scope",schemaPath:"#/properties/scope/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err79];
+validate20.errors = [{instancePath:instancePath+"/scope",schemaPath:"#/properties/scope/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs98 === errors;
 }
 else {
-vErrors.push(err79);
+var valid0 = true;
 }
-errors++;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
 }
 }
 }
 else {
-const err80 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err80];
+validate20.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
 }
-else {
-vErrors.push(err80);
-}
-errors++;
 }
 validate20.errors = vErrors;
 return errors === 0;
