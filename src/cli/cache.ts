@@ -96,10 +96,6 @@ export function targetKey(target: string, options: TargetOptions): string {
   return contentHash(JSON.stringify([target, Object.entries(options).sort(([a], [b]) => (a < b ? -1 : 1))]));
 }
 
-function sameStat(a: readonly number[], b: Stats): boolean {
-  return a[0] === b.size && a[1] === b.mtimeMs && a[2] === b.ino;
-}
-
 function statOf(s: Stats): Stat {
   return [s.size, s.mtimeMs, s.ino];
 }
@@ -130,6 +126,17 @@ export class BuildCache {
     this.spool = join(out, `${CACHE}.spool.${process.pid}.tmp`);
   }
 
+  /** Rule files whose record on disk stands as it is. */
+  private readonly kept: string[] = [];
+  /** Files hashed again (their stat did not vouch for them). */
+  private rehashed = 0;
+
+  private keep(source: string): void {
+    if (!this.writes) return;
+    this.seen.add(source);
+    this.kept.push(source);
+  }
+
   private put(source: string, entry: Entry): void {
     if (!this.writes) return;
     this.seen.add(source);
@@ -145,15 +152,17 @@ export class BuildCache {
   }
 
   /** The hash of a file: from its stat when that vouches for the known hash, else by reading it. */
-  private hashOf(path: string, sha: string | undefined, stat: readonly number[] | undefined): { sha: string; stat: Stats } | undefined {
-    let st: Stats;
+  private hashOf(path: string, sha: string, size: number | undefined, mtimeMs: number | undefined, ino: number | undefined): { sha: string; stat: Stats } | undefined {
+    let st: Stats | undefined;
     try {
-      st = statSync(path);
+      st = statSync(path, { throwIfNoEntry: false });
     } catch {
       return undefined;
     }
-    if (sha !== undefined && stat !== undefined && stat.length === 3 && sameStat(stat, st) && st.mtimeMs < this.old!.written - RACY_MS) return { sha, stat: st };
+    if (st === undefined) return undefined;
+    if (size === st.size && mtimeMs === st.mtimeMs && ino === st.ino && st.mtimeMs < this.old!.written - RACY_MS) return { sha, stat: st };
     this.dirty = true;
+    this.rehashed++;
     try {
       return { sha: contentHash(readFileSync(path)), stat: st };
     } catch {
@@ -171,7 +180,8 @@ export class BuildCache {
     const source = manifestSource(this.out, file);
     const entry = old.rules.get(source);
     if (entry === undefined) return undefined;
-    const input = this.hashOf(file, entry.h, entry.s);
+    const before = this.rehashed;
+    const input = this.hashOf(file, entry.h, entry.s[0], entry.s[1], entry.s[2]);
     if (input === undefined || input.sha !== entry.h) return undefined;
     const outcomes: TargetOutcome[] = [];
     const seen: Record<string, Entry["t"][string]> = {};
@@ -182,7 +192,7 @@ export class BuildCache {
       const kept: { path: string; sha: string }[] = [];
       const o: Record<string, OutputEntry> = {};
       for (const [path, known] of Object.entries(r.o)) {
-        const now = this.hashOf(join(this.out, path), known[0], known.length === 4 ? [known[1], known[2], known[3]] : undefined);
+        const now = this.hashOf(join(this.out, path), known[0], known[1], known[2], known[3]);
         if (now === undefined || now.sha !== known[0]) return undefined;
         o[path] = [known[0], now.stat.size, now.stat.mtimeMs, now.stat.ino];
         kept.push({ path, sha: known[0] });
@@ -190,7 +200,10 @@ export class BuildCache {
       seen[t] = { ...r, o };
       outcomes.push({ diagnostics: r.d ?? none, files: [], kept });
     }
-    this.put(source, { ...entry, s: statOf(input.stat), t: { ...entry.t, ...seen } });
+    // A record the cache on disk already holds as it is needs no new line, only its name.
+    const unchanged = this.rehashed === before;
+    if (unchanged) this.keep(source);
+    else this.put(source, { ...entry, s: statOf(input.stat), t: { ...entry.t, ...seen } });
     this.hits++;
     // Code frames of its diagnostics need the text (read only then).
     const framed = [entry.d ?? none, entry.f ?? none, ...outcomes.map((x) => x.diagnostics)].some((ds) => ds.some((d) => d.span !== undefined));
@@ -264,6 +277,7 @@ export class BuildCache {
           const [source, entry] = JSON.parse(line) as [string, Entry];
           emit(source, entry);
         });
+        for (const source of this.kept) emit(source, old!.rules.get(source)!);
         // Records of rule files this build did not see (another library writing into the same out/).
         for (const [source, entry] of old?.rules ?? []) if (!this.seen.has(source) && existsSync(resolve(this.out, source))) emit(source, entry);
         lines.push(JSON.stringify({ written: Date.now(), rules: count }));
