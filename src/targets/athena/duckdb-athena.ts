@@ -69,9 +69,10 @@ export function athenaDuckdbDialect(): Dialect {
     return `list_filter(${unwrap(branches(base, keys, object))}, lambda ${x}: ${x} IS NOT NULL)`;
   };
 
+  /** The leaves of one JSON type, as SQL values (json_type of a NULL branch is NULL: filtered out too). */
   const typed = (base: string, keys: readonly string[], object: boolean | undefined, test: (x: string) => string, value: (x: string) => string): string => {
     const [x, y] = [v(), v()];
-    return `list_transform(list_filter(${leaves(base, keys, object)}, lambda ${x}: ${test(x)}), lambda ${y}: ${value(y)})`;
+    return `list_transform(list_filter(${unwrap(branches(base, keys, object))}, lambda ${x}: ${test(x)}), lambda ${y}: ${value(y)})`;
   };
 
   const isString = (x: string) => `json_type(${x}) = 'VARCHAR'`;

@@ -3,6 +3,7 @@ import type { Rule } from "../../rules/types.js";
 import type { OutputFile, Target, TargetOptions, TargetResult } from "../types.js";
 import { TRINO } from "./dialect.js";
 import { athenaDuckdbDialect } from "./duckdb-athena.js";
+import { locationProblem } from "./files.js";
 import { checkAthenaOptions } from "./options.js";
 import { buildQuery, resolveProfile, type QueryOptions, type QueryResult } from "./query.js";
 
@@ -41,6 +42,8 @@ export const athenaTarget: Target = {
     if (wanted !== "trino" && wanted !== "duckdb") {
       return { files: [], diagnostics: [fileDiagnostic("RC502", `athena option 'engine' must be trino or duckdb, not '${wanted}'`, rule.file, undefined)] };
     }
+    const badLocation = location === undefined ? undefined : locationProblem(location);
+    if (badLocation) return { files: [], diagnostics: [fileDiagnostic("RC502", `athena option 'location' ${badLocation}`, rule.file, undefined)] };
     const files: OutputFile[] = [];
     const header = (engineNote: string) => [
       `${rule.ruleId}: ${rule.displayName}`,
