@@ -59,7 +59,7 @@ describe("golden DuckDB statements", () => {
 describe("every rule of the library", () => {
   it("has a DuckDB statement over the table and one over the files, each one statement within Athena's size limit", () => {
     for (const r of libraryRules()) {
-      for (const options of [{}, { location: LOCATION, since: "24h" }]) {
+      for (const options of [{}, { location: LOCATION, since: "24h" }] as Record<string, string>[]) {
         const sql = duckdb(r, options);
         expect(Buffer.byteLength(sql)).toBeLessThan(MAX_QUERY_BYTES);
         expect(sql.trimEnd().endsWith(";")).toBe(false);
