@@ -406,7 +406,7 @@ async function huntAthena(program: Command, deps: HuntDeps, paths: string[], opt
     setStatus(1);
   }
   if (result.fatal === undefined || result.matches.length > 0) io.out(formatMatches(result.matches, opts.format));
-  io.err(formatSummary(result.reports, result.wallMs, result.matches.length));
+  io.err(formatSummary(result.reports, result.wallMs, result.matches.length, engine));
   if (result.cancelled) {
     io.err("rulec: interrupted: the running queries were stopped (StopQueryExecution)\n");
     setStatus(130);
