@@ -8,6 +8,7 @@ import { loadRuleText } from "../../src/rules/load.js";
 import type { Rule } from "../../src/rules/types.js";
 import { athenaTarget, MAX_QUERY_BYTES } from "../../src/targets/athena/index.js";
 import { checkAthenaOptions } from "../../src/targets/athena/options.js";
+import { PROFILES, type Profile } from "../../src/targets/athena/profile.js";
 import { rulec } from "../helpers/cli.js";
 import { libraryRules } from "./proof.js";
 
@@ -81,6 +82,23 @@ describe("options", () => {
     const d = out.diagnostics.find((x) => x.code === code);
     expect(d?.message).toMatch(message);
     expect(out.files.some((f) => f.path.endsWith(".duckdb.sql"))).toBe(false);
+  });
+
+  it("a table profile that says engine: duckdb asks for the DuckDB statement itself", () => {
+    // Profiles are data (profiles/*.json); one of them saying `engine: duckdb`, for this test only.
+    const profiles = PROFILES as Map<string, Profile>;
+    profiles.set("test_duckdb", { ...PROFILES.get("cloudtrail_logs")!, name: "test_duckdb", engine: "duckdb" });
+    try {
+      const out = athenaTarget.compile(rule, { profile: "test_duckdb" });
+      expect(out.diagnostics).toEqual([]);
+      expect(out.files.map((f) => f.path)).toEqual([`athena/${rule.name}.sql`, `athena/${rule.name}.duckdb.sql`]);
+      // The option overrides the profile.
+      expect(athenaTarget.compile(rule, { profile: "test_duckdb", engine: "trino" }).files.map((f) => f.path)).toEqual([`athena/${rule.name}.sql`]);
+      // A location needs no engine option then.
+      expect(checkAthenaOptions({ profile: "test_duckdb", location: LOCATION })).toEqual([]);
+    } finally {
+      profiles.delete("test_duckdb");
+    }
   });
 
   it("the configuration checks engine and location", () => {
