@@ -327,8 +327,9 @@ async function huntAthena(program: Command, deps: HuntDeps, paths: string[], opt
 
   const lib = loadHuntRules(deps, paths);
   if (!lib) return;
-  // The SQL the workgroup runs: its engine (GetWorkGroup), unless named; a dry run asks nothing.
+  // rulec pins the SDK and supports Node 20: the SDK's notice about its future Node 22 floor is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  // The SQL the workgroup runs: its engine (GetWorkGroup), unless named; a dry run asks nothing.
   const api = opts.dryRun ? undefined : sdkAthena({ region: target.region, endpoint: opts.endpoint });
   let engine = opts.athenaEngine as AthenaEngine | undefined;
   if (engine === undefined && api === undefined) engine = conf.engine === "duckdb" ? "duckdb" : "trino";
