@@ -88,6 +88,8 @@ export const CODES = {
   // targets
   RC401: { severity: "error", title: "not expressible in the target" },
   RC402: { severity: "error", title: "output fails the target format's schema" },
+  // Athena's DuckDB engine
+  RC420: { severity: "warning", title: "no log files in the time window" },
   // command line and configuration
   RC501: { severity: "error", title: "invalid input" },
   RC502: { severity: "error", title: "invalid configuration" },

@@ -1,8 +1,10 @@
 import { Option, type Command } from "commander";
 import { formatDiagnostic, hasErrors, type Diagnostic } from "../diagnostics.js";
 import { runAthenaCheck, type CheckOptions, type FunctionVerdict } from "../hunt/athena/check.js";
+import { workgroupSql } from "../hunt/athena/index.js";
 import type { Rule } from "../rules/types.js";
 import { functionsUsed, TRINO_FUNCTIONS } from "../targets/athena/functions.js";
+import { DUCKDB_FUNCTIONS, duckdbFunctionsUsed } from "../targets/athena/functions-duckdb.js";
 import { athenaTarget } from "../targets/athena/index.js";
 import { profileNames } from "../targets/athena/profile.js";
 import { loadConfig } from "./config.js";
@@ -12,7 +14,8 @@ import type { Output } from "./output.js";
  * `rulec athena check [rules...]`: the first step on a new workgroup. One query runs every Trino
  * function the Athena SQL uses (json_exists, json_query, any_match, ...); each one the workgroup's
  * engine lacks, or answers differently, is named with the rules that use it. Exit status 1 when a
- * rule uses such a function.
+ * rule uses such a function. On a workgroup of Athena's DuckDB engine (GetWorkGroup), the DuckDB
+ * functions of the rules' DuckDB statements are probed instead.
  */
 
 export interface AthenaDeps {
@@ -34,6 +37,7 @@ interface CheckOpts {
   outputLocation?: string;
   region?: string;
   profile?: string;
+  athenaEngine?: string;
   endpoint?: string;
   format: "table" | "json";
 }
@@ -50,6 +54,7 @@ export function registerAthena(program: Command, deps: AthenaDeps): void {
     .option("--region <region>", "AWS region (default: the AWS SDK's chain: AWS_REGION, the profile)")
     .addOption(new Option("--profile <name>", "table layout the rules are compiled for").choices(profileNames()))
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .addOption(new Option("--athena-engine <engine>", "the workgroup's engine (default: read with GetWorkGroup)").choices(["trino", "duckdb"]))
     .addOption(new Option("--endpoint <url>", "endpoint override (tests)").hideHelp())
     .addHelpText("after", "\nExamples:\n  rulec athena check rules\n  rulec athena check rules --workgroup security --output-location s3://my-athena-results/rulec/")
     .action(async (paths: string[], opts: CheckOpts) => {
@@ -86,21 +91,34 @@ async function check(program: Command, deps: AthenaDeps, paths: string[], opts: 
     return;
   }
 
+  // The workgroup's engine decides the SQL, and so the functions to probe.
+  const { sdkAthena } = await import("../hunt/athena/sdk.js"); // the AWS SDK loads only for Athena work
+  const api = sdkAthena({ ...(target.region !== undefined ? { region: target.region } : {}), ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}) });
+  let duckdb = opts.athenaEngine === "duckdb";
+  if (opts.athenaEngine === undefined) {
+    const found = await workgroupSql(api, { workgroup: target.workgroup, ...(target.region !== undefined ? { region: target.region } : {}), ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}) });
+    if ("fatal" in found) {
+      io.err(`rulec: athena: ${found.fatal}\n`);
+      setStatus(1);
+      return;
+    }
+    duckdb = found.engine === "duckdb";
+  }
+  const functions = duckdb ? DUCKDB_FUNCTIONS : TRINO_FUNCTIONS;
+
   // Which rules use which function: the rules' own Athena SQL, as `rulec build` writes it.
   const lib = deps.loadRules(paths);
   for (const d of lib.diagnostics) if (d.severity === "error") io.err(formatDiagnostic(d, { sources: lib.sources, color }) + "\n");
   if (hasErrors(lib.diagnostics)) setStatus(1);
-  const users = new Map<string, string[]>(TRINO_FUNCTIONS.map((f) => [f.name, []]));
+  const users = new Map<string, string[]>(functions.map((f) => [f.name, []]));
   for (const rule of lib.rules) {
-    const out = athenaTarget.compile(rule, target.profile !== undefined ? { profile: target.profile } : {});
-    const sql = out.files[0]?.content;
+    const out = athenaTarget.compile(rule, { ...(target.profile !== undefined ? { profile: target.profile } : {}), ...(duckdb ? { engine: "duckdb" } : {}) });
+    const sql = out.files.find((f) => f.path.endsWith(duckdb ? ".duckdb.sql" : `${rule.name}.sql`))?.content;
     if (sql === undefined) continue;
-    for (const f of functionsUsed(sql)) users.get(f.name)!.push(rule.name);
+    for (const f of duckdb ? duckdbFunctionsUsed(sql) : functionsUsed(sql)) users.get(f.name)!.push(rule.name);
   }
 
-  const { sdkAthena } = await import("../hunt/athena/sdk.js"); // the AWS SDK loads only for Athena work
-  const api = sdkAthena({ ...(target.region !== undefined ? { region: target.region } : {}), ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}) });
-  const result = await runAthenaCheck(api, TRINO_FUNCTIONS, {
+  const result = await runAthenaCheck(api, functions, {
     workgroup: target.workgroup,
     ...(target.database !== undefined ? { database: target.database } : {}),
     ...(target.outputLocation !== undefined ? { outputLocation: target.outputLocation } : {}),
@@ -119,6 +137,7 @@ async function check(program: Command, deps: AthenaDeps, paths: string[], opts: 
       JSON.stringify(
         {
           workgroup: target.workgroup,
+          engine: duckdb ? "duckdb" : "trino",
           queries: result.queries,
           functions: result.verdicts.map((v) => ({
             name: v.fn.name,
@@ -133,7 +152,7 @@ async function check(program: Command, deps: AthenaDeps, paths: string[], opts: 
       ) + "\n",
     );
   } else {
-    io.out(`Athena workgroup ${target.workgroup}: ${result.verdicts.length} Trino functions checked in ${result.queries.length} ${result.queries.length === 1 ? "query" : "queries"}\n`);
+    io.out(`Athena workgroup ${target.workgroup}: ${result.verdicts.length} ${duckdb ? "DuckDB" : "Trino"} functions checked in ${result.queries.length} ${result.queries.length === 1 ? "query" : "queries"}\n`);
     for (const v of result.verdicts) io.out(line(v, users.get(v.fn.name)!) + "\n");
     io.out(
       failing.length === 0

@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
-import { InvalidArgumentError, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { TARGET_NAMES, targetByName } from "../targets/index.js";
 import type { Target, TargetOptions } from "../targets/types.js";
@@ -109,8 +109,9 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
     .option("--check", "write nothing; list what is out of date and exit 1 if anything is")
     .option("--strict", "also exit 1 when a target cannot express a rule (RC401)")
     .option("-j, --jobs <n>", `threads that compile (default: every core for ${PARALLEL_MIN_FILES}+ rules, else 1)`, parseJobs)
+    .addOption(new Option("--athena-engine <engine>", "athena: also write each rule's statement for Athena's DuckDB engine (athena/<name>.duckdb.sql) with duckdb; default: the config's athena.engine, else trino").choices(["trino", "duckdb"]))
     .addHelpText("after", "\nExamples:\n  rulec build rules\n  rulec build rules --target athena --out out\n  rulec build --check            # CI: fail when out/ is stale")
-    .action(async (paths: string[], opts: { target?: string; out?: string; check?: boolean; strict?: boolean; jobs?: number }) => {
+    .action(async (paths: string[], opts: { target?: string; out?: string; check?: boolean; strict?: boolean; jobs?: number; athenaEngine?: string }) => {
       const { io, setStatus } = deps;
       const usage = (message: string) => {
         io.err(`rulec: ${message}\n`);
@@ -139,6 +140,10 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
       if (outProblem) return usage(`cannot build into ${outDir}: ${outProblem}`);
       const targetOptions: Record<string, TargetOptions> = {};
       for (const t of targets) targetOptions[t.name] = { ...((config as Record<string, unknown>)[t.name] as TargetOptions | undefined), ...deps.targetOptions?.(t.name) };
+      if (opts.athenaEngine !== undefined) {
+        if (!targetOptions.athena) return usage("--athena-engine applies to the athena target, which this build does not write");
+        targetOptions.athena = { ...targetOptions.athena, engine: opts.athenaEngine };
+      }
       // A progress line on a terminal, for large libraries only.
       let progressShown = false;
       const progress = io.interactive

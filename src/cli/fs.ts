@@ -39,8 +39,9 @@ export function installInterruptHandlers(): void {
       if (process.listenerCount(signal) > 1) return;
       process.stderr.write(`\nrulec: interrupted (${signal})\n`);
       for (const tmp of pending) rmSync(tmp, { force: true });
-      // A write on libuv's thread pool may be creating one of them just now: let it land, remove again.
-      if (pending.size > 0) {
+      // A write on libuv's thread pool may be creating one of them just now (later on a busy machine):
+      // let it land, remove again, for up to half a second.
+      for (let waited = 0; pending.size > 0 && waited < 500; waited += 20) {
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
         for (const tmp of pending) rmSync(tmp, { force: true });
       }

@@ -4,11 +4,13 @@ import { createGunzip } from "node:zlib";
 import { Option, type Command } from "commander";
 import { formatDiagnostic, hasErrors, type Diagnostic } from "../diagnostics.js";
 import { DEFAULT_MAX_CONCURRENCY, formatDryRun, formatSummary, planAthenaHunt, runAthenaHunt, type RunOptions } from "../hunt/athena/index.js";
+import { workgroupSql } from "../hunt/athena/engine.js";
 import { formatMatches, type HuntFormat } from "../hunt/format.js";
 import { hunt, huntProfile, type LogInput, type LogStream } from "../hunt/hunt.js";
 import type { Rule } from "../rules/types.js";
 import { checkAthenaOptions } from "../targets/athena/options.js";
-import { profileNames } from "../targets/athena/profile.js";
+import { locationProblem } from "../targets/athena/files.js";
+import { profileNames, type AthenaEngine } from "../targets/athena/profile.js";
 import { loadConfig } from "./config.js";
 import { expandLogArgs } from "./logfiles.js";
 import type { Output } from "./output.js";
@@ -82,6 +84,8 @@ export function registerHunt(program: Command, deps: HuntDeps): void {
     .option("--output-location <s3-uri>", "athena: where Athena writes results (default: the workgroup's)")
     .option("--region <region>", "athena: AWS region (default: the AWS SDK's chain: AWS_REGION, the profile)")
     .option("--max-concurrency <n>", `athena: queries running at once (default ${DEFAULT_MAX_CONCURRENCY})`)
+    .addOption(new Option("--athena-engine <engine>", "athena: the SQL sent (default: the workgroup's engine, from GetWorkGroup; --dry-run: athena.engine, else trino)").choices(["trino", "duckdb"]))
+    .option("--location <s3-uri>", "athena, DuckDB engine: read the CloudTrail files under this folder (s3://bucket/AWSLogs/<account>/CloudTrail/<region>/) instead of the table")
     .addOption(new Option("--endpoint <url>", "athena: endpoint override (tests)").hideHelp())
     .addOption(new Option("--workers <n>", "duckdb: worker threads that parse the logs (default: by size and cores; 0: none)").hideHelp())
     .addOption(new Option("--stream-above <bytes>", "duckdb: stream files larger than this (tests)").hideHelp())
@@ -98,7 +102,7 @@ export function registerHunt(program: Command, deps: HuntDeps): void {
         setStatus(2);
         return;
       }
-      const athenaOnly = (["dryRun", "database", "table", "workgroup", "outputLocation", "region", "maxConcurrency", "endpoint"] as const).filter((k) => opts[k] !== undefined);
+      const athenaOnly = (["dryRun", "database", "table", "workgroup", "outputLocation", "region", "maxConcurrency", "endpoint", "athenaEngine", "location"] as const).filter((k) => opts[k] !== undefined);
       if (opts.engine === "athena") {
         if (opts.logs !== undefined) {
           io.err("rulec: --logs is for the duckdb engine; with --engine athena the logs are the Athena table (--database, --table)\n");
@@ -143,6 +147,8 @@ interface HuntOpts {
   region?: string;
   maxConcurrency?: string;
   endpoint?: string;
+  athenaEngine?: string;
+  location?: string;
   workers?: string;
   streamAbove?: string;
 }
@@ -311,9 +317,41 @@ async function huntAthena(program: Command, deps: HuntDeps, paths: string[], opt
     return;
   }
 
+  const location = str(opts.location, "location");
+  const locationBad = location === undefined ? undefined : locationProblem(location);
+  if (locationBad) {
+    io.err(`rulec: --location ${locationBad}\n`);
+    setStatus(2);
+    return;
+  }
+
   const lib = loadHuntRules(deps, paths);
   if (!lib) return;
-  const plan = planAthenaHunt(lib.rules, { profile, database: target.database, table: target.table, ...window });
+  // rulec pins the SDK and supports Node 20: the SDK's notice about its future Node 22 floor is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  // The SQL the workgroup runs: its engine (GetWorkGroup), unless named; a dry run asks nothing.
+  // The AWS SDK loads only for Athena work.
+  const api = opts.dryRun ? undefined : (await import("../hunt/athena/sdk.js")).sdkAthena({ region: target.region, endpoint: opts.endpoint });
+  let engine = opts.athenaEngine as AthenaEngine | undefined;
+  if (engine === undefined && api === undefined) engine = conf.engine === "duckdb" ? "duckdb" : "trino";
+  if (engine === undefined) {
+    const found = await workgroupSql(api!, { workgroup: target.workgroup, region: target.region, endpoint: opts.endpoint });
+    if ("fatal" in found) {
+      io.err(`rulec: athena: ${found.fatal}\n`);
+      setStatus(1);
+      api!.client.destroy();
+      return;
+    }
+    engine = found.engine;
+    if (engine === "duckdb") io.err(`rulec: workgroup ${target.workgroup} runs ${found.name}: sending the DuckDB statements\n`);
+  }
+  if (location !== undefined && engine !== "duckdb") {
+    io.err(`rulec: --location is read by Athena's DuckDB engine; workgroup ${target.workgroup} runs Athena engine version 3 (Trino), which reads the table\n`);
+    setStatus(2);
+    api?.client.destroy();
+    return;
+  }
+  const plan = planAthenaHunt(lib.rules, { profile, database: target.database, table: target.table, ...window, engine, ...(location !== undefined ? { location } : {}) });
   // A bad window fails every rule the same way: say it once, as a usage error.
   const messages = new Set(plan.ruleErrors.map((r) => r.message));
   if (plan.queries.length === 0 && messages.size === 1 && /^invalid --|has no time column/.test([...messages][0]!)) {
@@ -326,17 +364,16 @@ async function huntAthena(program: Command, deps: HuntDeps, paths: string[], opt
     setStatus(1);
   }
   if (!flagWindow && !confWindow) io.err(`rulec: time window: the last ${DEFAULT_ATHENA_WINDOW} (the default for Athena; --since, --from and --to choose another)\n`);
-  if (opts.dryRun) {
+  if (!api) {
     io.out(formatDryRun(plan, target));
-    io.err(`${plan.queries.length} queries for Athena (workgroup ${target.workgroup}); dry run: nothing was submitted\n`);
+    io.err(`${plan.queries.length} queries for Athena (workgroup ${target.workgroup}${engine === "duckdb" ? ", DuckDB engine" : ""}); dry run: nothing was submitted\n`);
     return;
   }
-  if (plan.queries.length === 0) return;
+  if (plan.queries.length === 0) {
+    api.client.destroy();
+    return;
+  }
 
-  // rulec pins the SDK and supports Node 20: the SDK's notice about its future Node 22 floor is noise here.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  const { sdkAthena } = await import("../hunt/athena/sdk.js"); // the AWS SDK loads only for Athena work
-  const api = sdkAthena({ region: target.region, endpoint: opts.endpoint });
   const controller = new AbortController();
   const unhook = (deps.onInterrupt ?? processInterrupt)(() => {
     io.err("\nrulec: interrupted: stopping the running Athena queries...\n");
@@ -363,6 +400,7 @@ async function huntAthena(program: Command, deps: HuntDeps, paths: string[], opt
     setStatus(1);
   }
   for (const r of result.reports) {
+    if (r.noFiles !== undefined) io.err(`${r.rule}: warning RC420: no log file under ${location ?? "the location"} for the time window (Athena query ${r.queryId ?? "?"}: ${r.noFiles}); no events, no matches\n`);
     if (r.outcome === "SUCCEEDED" || r.outcome === "NOT RUN") continue;
     if (r.outcome === "CANCELLED" && (result.cancelled || result.fatal !== undefined)) continue;
     if (r.reason !== undefined && result.fatal?.includes(r.reason)) continue; // said once, above
@@ -370,7 +408,7 @@ async function huntAthena(program: Command, deps: HuntDeps, paths: string[], opt
     setStatus(1);
   }
   if (result.fatal === undefined || result.matches.length > 0) io.out(formatMatches(result.matches, opts.format));
-  io.err(formatSummary(result.reports, result.wallMs, result.matches.length));
+  io.err(formatSummary(result.reports, result.wallMs, result.matches.length, engine));
   if (result.cancelled) {
     io.err("rulec: interrupted: the running queries were stopped (StopQueryExecution)\n");
     setStatus(130);

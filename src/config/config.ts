@@ -34,6 +34,8 @@ const SCHEMA: Record<string, Kind | Record<string, Kind>> = {
     outputLocation: "string",
     region: "string",
     maxConcurrency: "number",
+    engine: "string",
+    location: "string",
   },
   sigma: {
     author: "string",

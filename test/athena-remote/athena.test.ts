@@ -309,6 +309,8 @@ describe.skipIf(!MOTO)(`rulec hunt --engine athena on moto ${MOTO ?? "(absent)"}
     expect(throttled).toBe(2);
     expect(waits).toHaveLength(2);
     expect(proxy.calls.map((c) => `${c.op} ${c.status}`)).toEqual([
+      // The workgroup's engine decides the SQL sent.
+      "GetWorkGroup 200",
       "StartQueryExecution 400",
       "StartQueryExecution 200",
       "GetQueryExecution 400",

@@ -4,7 +4,10 @@ import { registerAthena } from "../../src/cli/athena.js";
 import { bufferOutput } from "../../src/cli/output.js";
 import { loadRuleFiles } from "../../src/rules/load.js";
 import { failedFunction, functionsUsed, probeQuery, TRINO_FUNCTIONS, withoutLiterals } from "../../src/targets/athena/functions.js";
+import { DUCKDB_FUNCTIONS, duckdbFunctionsUsed } from "../../src/targets/athena/functions-duckdb.js";
 import { athenaTarget } from "../../src/targets/athena/index.js";
+import { openEngine } from "../athena-duckdb/engine.js";
+import { calledNames } from "../athena-duckdb/proof.js";
 import { trinoErrors } from "../athena/trino.js";
 import { motoVersion, startMoto, startProxy, type Call, type Moto, type Proxy } from "./moto.js";
 
@@ -34,6 +37,12 @@ describe("the probe query and the functions the SQL uses", () => {
     const known = new Set(["coalesce", "cast", "try_cast", "array", "in", "and", "or", "not"]);
     const probed = new Set(TRINO_FUNCTIONS.flatMap((f) => [...f.reported, f.name.toLowerCase()]));
     expect([...called].filter((f) => !known.has(f) && !probed.has(f))).toEqual([]);
+  });
+
+  it("a rule's title in the comment above the query opens no string", () => {
+    const sql = "-- X: the user's key\nSELECT a FROM t WHERE any_match(x, y -> y = 'a')";
+    expect(withoutLiterals(sql)).toBe("\nSELECT a FROM t WHERE any_match(x, y -> y = '')");
+    expect(functionsUsed(sql).map((f) => f.name)).toEqual(["any_match"]);
   });
 
   it("says which functions a query uses, not counting rule values", () => {
@@ -173,5 +182,66 @@ describe.skipIf(!MOTO)(`rulec athena check on moto ${MOTO ?? "(absent)"}`, () =>
     expect(out.status).toBe(1);
     expect(out.stderr).toMatch(/^rulec: athena: workgroup 'nope' is not usable in us-east-1/);
     expect(out.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("the DuckDB probes (a workgroup of Athena's DuckDB engine)", () => {
+  it("every probe gives its expected answer on the local DuckDB (no macro, Athena's built-in extensions)", async () => {
+    const engine = await openEngine();
+    try {
+      const row = (await engine.connection.runAndReadAll(probeQuery(DUCKDB_FUNCTIONS))).getRows()[0]!;
+      expect(DUCKDB_FUNCTIONS.map((f, i) => [f.name, String(row[i])])).toEqual(DUCKDB_FUNCTIONS.map((f) => [f.name, f.expected]));
+    } finally {
+      engine.close();
+    }
+  });
+
+  it("every function the rules' DuckDB statements call has a probe", () => {
+    const lib = loadRuleFiles(["rules"]);
+    const called = new Set<string>();
+    for (const r of lib.rules) {
+      for (const options of [{}, { location: "s3://b/AWSLogs/1/CloudTrail/us-east-1/", since: "24h" }]) {
+        const sql = athenaTarget.compile(r, { ...options, engine: "duckdb" }).files[1]!.content;
+        for (const n of calledNames(sql)) called.add(n);
+      }
+    }
+    // Core forms every DuckDB has: len of a list, nullif, the table function itself (json extension), unnest.
+    const known = new Set(["len", "nullif", "read_json", "unnest", "list_transform", "list_filter"]);
+    const probed = new Set(DUCKDB_FUNCTIONS.flatMap((f) => f.reported));
+    expect([...called].filter((f) => !known.has(f) && !probed.has(f)).sort()).toEqual([]);
+  });
+
+  it("finds the function DuckDB names in a failed probe query, by name or by line", () => {
+    expect(failedFunction("Catalog Error: Scalar Function with name json_valid does not exist!\nDid you mean \"json\"?\n\nLINE 2:   CAST(json_valid(...", DUCKDB_FUNCTIONS)?.name).toBe("json_valid, json");
+    expect(failedFunction("Catalog Error: Type with name UHUGEINT does not exist!\n\nLINE 11:   CAST(CAST(...", DUCKDB_FUNCTIONS)?.name).toBe(DUCKDB_FUNCTIONS.find((f) => f.name === "UHUGEINT")!.name);
+  });
+
+  it("says which probes a statement needs", () => {
+    expect(duckdbFunctionsUsed("SELECT a FROM t WHERE regexp_matches(a, 'json_valid(') AND TRY_CAST(b AS DOUBLE) > 1").map((f) => f.name)).toEqual(["regexp_matches", "TRY_CAST(... AS DOUBLE)"]);
+  });
+});
+
+describe.skipIf(!MOTO)(`rulec athena check on a DuckDB workgroup (moto ${MOTO ?? "absent"})`, () => {
+  beforeEach(async () => {
+    await moto.athena("CreateWorkGroup", { Name: "duck", Configuration: { EngineVersion: { SelectedEngineVersion: "DuckDB", EffectiveEngineVersion: "DuckDB" } } });
+  });
+
+  it("reads the engine and probes the DuckDB functions; every one supported: exit 0", async () => {
+    await seedAnswers(DUCKDB_FUNCTIONS);
+    const out = await check(["rules", "--workgroup", "duck"]);
+    expect(out.stdout).toContain(`Athena workgroup duck: ${DUCKDB_FUNCTIONS.length} DuckDB functions checked in 1 query`);
+    expect(out.status).toBe(0);
+    const sent = String(proxy.calls.find((c) => c.op === "StartQueryExecution")!.body.QueryString);
+    expect(sent).toBe(probeQuery(DUCKDB_FUNCTIONS));
+    expect(proxy.calls[0]!.op).toBe("GetWorkGroup");
+  });
+
+  it("a function the engine lacks is named from DuckDB's message; the rest is checked again without it", async () => {
+    failQueryWith("json_valid", 'Catalog Error: Scalar Function with name json_valid does not exist!\nDid you mean "json"?');
+    await seedAnswers(DUCKDB_FUNCTIONS.filter((f) => f.name !== "json_valid, json"), {}, 1);
+    const out = await check(["rules", "--workgroup", "duck"]);
+    expect(out.status).toBe(1);
+    expect(out.stdout).toMatch(/UNSUPPORTED {3}json_valid, json: Catalog Error: Scalar Function with name json_valid does not exist!/);
+    expect(out.stdout).toMatch(/1 function the rules use is missing or different/);
   });
 });

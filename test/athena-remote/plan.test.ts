@@ -9,6 +9,8 @@ import {
   billedBytes,
   classifyError,
   costUsd,
+  engineOf,
+  formatDryRun,
   formatBytes,
   formatUsd,
   isHeaderRow,
@@ -16,6 +18,7 @@ import {
   planAthenaHunt,
   runAthenaHunt,
   typedValue,
+  workgroupSql,
   type AthenaApi,
 } from "../../src/hunt/athena/index.js";
 import { loadRuleFiles } from "../../src/rules/load.js";
@@ -257,5 +260,87 @@ describe("rulec hunt: engines and flags", () => {
     const bad = await cli(["hunt", join(lib, "rules"), "--engine", "athena", "--dry-run"]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("rulec.config.yml:2:19: error RC502: athena.maxConcurrency must be a whole number above 0");
+  });
+});
+
+describe("Athena's DuckDB engine: planning and running", () => {
+  const rules = loadRuleFiles([ROOT]).rules;
+  const LOCATION = "s3://trail/AWSLogs/111122223333/CloudTrail/us-east-1/";
+
+  it("a workgroup's engine version decides the SQL: DuckDB, or Trino for anything else", () => {
+    expect(engineOf({ selected: "DuckDB", effective: "DuckDB" })).toBe("duckdb");
+    expect(engineOf({ selected: "DuckDB" })).toBe("duckdb");
+    expect(engineOf({ selected: "AUTO", effective: "Athena engine version 3" })).toBe("trino");
+    expect(engineOf({ selected: "DuckDB", effective: "Athena engine version 3" })).toBe("trino");
+    expect(engineOf({})).toBe("trino");
+  });
+
+  it("plans the DuckDB statement over the table (partition filters, no path column) or over the files (filename as the path)", () => {
+    const table = planAthenaHunt(rules, { engine: "duckdb", from: "2024-11-01", to: "2024-11-08" });
+    expect(table.ruleErrors).toEqual([]);
+    const q = table.queries[0]!;
+    expect(q.engine).toBe("duckdb");
+    expect(q.sql).not.toContain('"$path"');
+    expect(q.partitions).toEqual(["concat(year, '/', month, '/', day) >= '2024/10/31'", "concat(year, '/', month, '/', day) <= '2024/11/09'"]);
+    const files = planAthenaHunt(rules, { engine: "duckdb", from: "2024-11-01", to: "2024-11-08", location: LOCATION }).queries[0]!;
+    expect(files.sql).toContain(`filename AS "$path"`);
+    expect(files.files).toBe(`'${LOCATION}2024/1[01]/[03][1-9]/*.json.gz'`);
+    expect(files.partitions).toEqual([]);
+    expect(formatDryRun({ queries: [files], ruleErrors: [] }, { workgroup: "duck" })).toContain(`engine DuckDB\n-- files read: '${LOCATION}2024/1[01]/[03][1-9]/*.json.gz' (the days of the time window)\n`);
+    expect(planAthenaHunt(rules, { location: LOCATION }).ruleErrors[0]!.message).toMatch(/read only by Athena's DuckDB engine/);
+  });
+
+  it("DuckDB's messages: a missing table ends the hunt; a window without files is no match", async () => {
+    expect(missingTable("Catalog Error: Table with name cloudtrail_logs does not exist!")).toBe(true);
+    expect(missingTable("Catalog Error: Schema with name security does not exist!")).toBe(true);
+    expect(missingTable("Binder Error: Referenced column \"x\" not found")).toBe(false);
+    const plan = planAthenaHunt(rules, { engine: "duckdb", since: "1d", location: LOCATION });
+    const api: AthenaApi = {
+      async start() {
+        return "q1";
+      },
+      async status() {
+        return { state: "FAILED", reason: `IO Error: No files found that match the pattern "${LOCATION}2024/11/0[12]/*.json.gz"`, scannedBytes: 0 };
+      },
+      async results() {
+        throw new Error("no results for a failed query");
+      },
+      async stop() {},
+    };
+    const result = await runAthenaHunt(api, plan.queries, { workgroup: "duck", poll: { firstMs: 1, factor: 2, maxMs: 4 } });
+    expect(result.reports.map((r) => [r.outcome, r.rows, r.noFiles])).toEqual([["SUCCEEDED", 0, `IO Error: No files found that match the pattern "${LOCATION}2024/11/0[12]/*.json.gz"`]]);
+    expect(result.matches).toEqual([]);
+    // Over the table the same message is a failure of that query (not a missing table).
+    const tablePlan = planAthenaHunt(rules, { engine: "duckdb", since: "1d" });
+    const failed = await runAthenaHunt(api, tablePlan.queries, { workgroup: "duck", poll: { firstMs: 1, factor: 2, maxMs: 4 } });
+    expect(failed.reports.map((r) => r.outcome)).toEqual(["FAILED"]);
+  });
+
+  it("the workgroup's engine is asked once; throttling is retried; other failures are fatal with the reason", async () => {
+    let asked = 0;
+    const api = (fail: (n: number) => Error | undefined): AthenaApi => ({
+      async workgroupEngine() {
+        asked++;
+        const e = fail(asked);
+        if (e) throw e;
+        return { selected: "DuckDB", effective: "DuckDB" };
+      },
+      async start() {
+        return "";
+      },
+      async status() {
+        return { state: "SUCCEEDED", scannedBytes: 0 };
+      },
+      async results() {
+        return { columns: [], rows: [] };
+      },
+      async stop() {},
+    });
+    const throttled = Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" });
+    expect(await workgroupSql(api((n) => (n < 3 ? throttled : undefined)), { workgroup: "duck" }, 1)).toEqual({ engine: "duckdb", name: "DuckDB" });
+    expect(asked).toBe(3);
+    const denied = Object.assign(new Error("User is not authorized to perform: athena:GetWorkGroup"), { name: "AccessDeniedException" });
+    const r = await workgroupSql(api(() => denied), { workgroup: "duck" }, 1);
+    expect("fatal" in r && r.fatal).toMatch(/AccessDeniedException.*allow it, or name the engine with --athena-engine/);
   });
 });

@@ -25,7 +25,15 @@ export interface ResultPage {
   readonly nextToken?: string;
 }
 
+/** A workgroup's engine version (GetWorkGroup): the one asked for and the one queries run on. */
+export interface WorkgroupEngine {
+  readonly selected?: string;
+  readonly effective?: string;
+}
+
 export interface AthenaApi {
+  /** The workgroup's engine version (GetWorkGroup). */
+  workgroupEngine?(workgroup: string): Promise<WorkgroupEngine>;
   start(input: StartInput): Promise<string>;
   status(queryId: string): Promise<QueryStatus>;
   results(queryId: string, nextToken: string | undefined, pageSize: number): Promise<ResultPage>;
@@ -81,7 +89,15 @@ export function classifyError(e: unknown, context: { readonly workgroup: string;
   return { kind: "rule", message: name && !message.startsWith(name) ? `${name}: ${message}` : message };
 }
 
-/** A failed query whose reason means every query would fail: the table or database is not there. */
+/**
+ * A failed query whose reason means every query would fail: the table or database is not there
+ * (Trino: TABLE_NOT_FOUND, "Table 'x' does not exist"; DuckDB: "Catalog Error: Table with name x
+ * does not exist!").
+ */
 export function missingTable(reason: string): boolean {
-  return /\b(TABLE|SCHEMA|DATABASE)_NOT_FOUND\b/.test(reason) || /\b(table|schema|database) ['"`]?[\w.$"'`-]+['"`]? does not exist/i.test(reason);
+  return (
+    /\b(TABLE|SCHEMA|DATABASE)_NOT_FOUND\b/.test(reason) ||
+    /\b(table|schema|database) ['"`]?[\w.$"'`-]+['"`]? does not exist/i.test(reason) ||
+    /\bCatalog Error: (Table|Schema) with name \S+ does not exist/i.test(reason)
+  );
 }

@@ -1,21 +1,34 @@
 import type { Rule } from "../../rules/types.js";
 import { TRINO } from "../../targets/athena/dialect.js";
+import { athenaDuckdbDialect } from "../../targets/athena/duckdb-athena.js";
+import { FILES_NAME } from "../../targets/athena/files.js";
 import { MAX_QUERY_BYTES } from "../../targets/athena/index.js";
+import type { AthenaEngine } from "../../targets/athena/profile.js";
 import { buildQuery, DEFAULT_OUTPUT_FIELDS, resolveProfile, type QueryOptions } from "../../targets/athena/query.js";
 
 /**
- * The queries of an Athena hunt: each rule's Athena query (the Athena target's printer, TRINO
- * dialect, partition pruning on), plus the S3 object of each row (`"$path"`). Pure: no AWS, no clock.
+ * The queries of an Athena hunt: each rule's Athena query, as the Athena target writes it for the
+ * workgroup's engine (TRINO for engine v3, partition pruning on; the DuckDB statement for a DuckDB
+ * workgroup, over the table or over the log files under `location`), plus the S3 object of each
+ * row (`"$path"`; `filename` of the files read by DuckDB; none for a table read by DuckDB). Pure:
+ * no AWS, no clock.
  */
 
-export type AthenaHuntOptions = Pick<QueryOptions, "profile" | "database" | "table" | "since" | "from" | "to">;
+export type AthenaHuntOptions = Pick<QueryOptions, "profile" | "database" | "table" | "since" | "from" | "to" | "location"> & {
+  /** The workgroup's engine (default trino). */
+  readonly engine?: AthenaEngine;
+};
 
 export interface PlannedQuery {
   readonly rule: Rule;
   /** The table profile the query was written for. */
   readonly profile: string;
+  /** The engine the statement is written for. */
+  readonly engine: AthenaEngine;
   /** The statement as submitted to StartQueryExecution (no trailing semicolon). */
   readonly sql: string;
+  /** DuckDB over the log files: the path pattern of the files read (SQL text). */
+  readonly files?: string;
   /** The partition predicates of the time window (empty: no window, or a layout without partitions). */
   readonly partitions: readonly string[];
   /** Output field labels in the rule's spelling (Athena lower-cases result column names). */
@@ -51,7 +64,15 @@ export function planAthenaHunt(rules: readonly Rule[], options: AthenaHuntOption
       outputFields: rule.outputFields,
       header: [`${rule.ruleId}: ${rule.displayName}`, `Severity ${rule.severity}. Hunt by rulec from ${rule.name}; table profile ${profile.name}.`],
     };
-    const pruned = buildQuery(input, options, TRINO, { partitions: true, select: [PATH_COLUMN], profile });
+    const engine = options.engine ?? "trino";
+    if (options.location !== undefined && engine !== "duckdb") {
+      ruleErrors.push({ rule: rule.name, message: "a location (the log files in S3) is read only by Athena's DuckDB engine" });
+      continue;
+    }
+    const dialect = () => (engine === "duckdb" ? athenaDuckdbDialect() : TRINO);
+    const { engine: _, ...queryOptions } = options;
+    const select = engine === "trino" ? [PATH_COLUMN] : options.location !== undefined ? [`${FILES_NAME} AS ${PATH_COLUMN}`] : [];
+    const pruned = buildQuery(input, queryOptions, dialect(), { partitions: true, select, profile });
     if (!pruned.sql) {
       ruleErrors.push({ rule: rule.name, message: pruned.errors.join("; ") });
       continue;
@@ -61,14 +82,16 @@ export function planAthenaHunt(rules: readonly Rule[], options: AthenaHuntOption
       ruleErrors.push({ rule: rule.name, message: `the query is ${bytes.toLocaleString("en-US")} bytes, and Athena refuses a query longer than ${MAX_QUERY_BYTES.toLocaleString("en-US")} bytes` });
       continue;
     }
-    const plain = buildQuery(input, options, TRINO, { partitions: false, select: [PATH_COLUMN], profile });
+    const plain = buildQuery(input, queryOptions, dialect(), { partitions: false, select, profile });
     const own = rule.outputFields !== undefined && rule.outputFields.length > 0;
     const labels = own ? rule.outputFields!.map((p) => p.segments.map((s) => s.name).join(".")) : [...DEFAULT_OUTPUT_FIELDS];
     queries.push({
       rule,
       profile: profile.name,
+      engine,
       sql: pruned.sql.trimEnd(),
       partitions: partitionPredicates(pruned.sql, plain.sql ?? ""),
+      ...(pruned.files !== undefined ? { files: pruned.files } : {}),
       labels,
     });
   }
@@ -94,8 +117,10 @@ function partitionPredicates(pruned: string, plain: string): string[] {
 export function formatDryRun(plan: PlanResult, target: { readonly database?: string; readonly workgroup: string; readonly outputLocation?: string }): string {
   const out: string[] = [];
   for (const q of plan.queries) {
-    out.push(`-- rule ${q.rule.name} (${q.rule.ruleId}), table profile ${q.profile}, workgroup ${target.workgroup}${target.outputLocation ? `, results to ${target.outputLocation}` : ""}`);
-    if (q.partitions.length === 0) out.push("-- partition predicates: none (no time window, or the table has no partitions): every partition is scanned");
+    const engine = q.engine === "duckdb" ? ", engine DuckDB" : "";
+    out.push(`-- rule ${q.rule.name} (${q.rule.ruleId}), table profile ${q.profile}, workgroup ${target.workgroup}${engine}${target.outputLocation ? `, results to ${target.outputLocation}` : ""}`);
+    if (q.files) out.push(`-- files read: ${q.files} (the days of the time window)`);
+    else if (q.partitions.length === 0) out.push("-- partition predicates: none (no time window, or the table has no partitions): every partition is scanned");
     else for (const p of q.partitions) out.push(`-- partition predicate: ${p}`);
     out.push(`${q.sql};`, "");
   }

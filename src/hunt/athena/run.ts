@@ -38,6 +38,11 @@ export interface QueryReport {
   readonly outcome: Outcome;
   /** Athena's reason for a failed or cancelled query, or the error of a call. */
   readonly reason?: string;
+  /**
+   * A DuckDB read of the log files that found no file for the window (DuckDB fails such a read):
+   * the query is taken as succeeded with no rows, and this is DuckDB's message.
+   */
+  readonly noFiles?: string;
   readonly scannedBytes: number;
   readonly runMs: number;
   readonly rows: number;
@@ -55,6 +60,9 @@ export interface AthenaRunResult {
 export const DEFAULT_MAX_CONCURRENCY = 5;
 const DEFAULT_POLL = { firstMs: 250, factor: 1.6, maxMs: 5000 };
 const DEFAULT_RETRY = { attempts: 8, baseMs: 250, maxMs: 15000 };
+
+/** DuckDB's failure of a read whose path pattern matches no file. */
+const NO_FILES = /No files found that match the pattern/i;
 
 class Fatal extends Error {}
 class Aborted extends Error {}
@@ -121,8 +129,8 @@ export async function runAthenaHunt(api: AthenaApi, queries: readonly PlannedQue
     let queryId: string | undefined;
     let scannedBytes = 0;
     let athenaMs: number | undefined;
-    const report = (outcome: Outcome, reason?: string, rows = 0) => {
-      reports[i] = { ...base, queryId, outcome, reason, scannedBytes, runMs: athenaMs ?? performance.now() - t, rows };
+    const report = (outcome: Outcome, reason?: string, rows = 0, noFiles?: string) => {
+      reports[i] = { ...base, queryId, outcome, reason, scannedBytes, runMs: athenaMs ?? performance.now() - t, rows, ...(noFiles !== undefined ? { noFiles } : {}) };
     };
     try {
       const input: StartInput = { sql: q.sql, database: options.database, workgroup: options.workgroup, outputLocation: options.outputLocation };
@@ -140,6 +148,11 @@ export async function runAthenaHunt(api: AthenaApi, queries: readonly PlannedQue
         if (s.state === "FAILED" || s.state === "CANCELLED") {
           running.delete(i);
           const reason = s.reason ?? (s.state === "CANCELLED" ? "cancelled outside rulec" : "no reason given");
+          if (s.state === "FAILED" && q.files !== undefined && NO_FILES.test(reason)) {
+            // The window's days hold no log file: no event, so no match.
+            report("SUCCEEDED", undefined, 0, reason);
+            return;
+          }
           if (s.state === "FAILED" && missingTable(reason)) {
             fatal ??= `the table is not there: ${reason}. Create it (docs/athena.md) or pass --database and --table (athena.database, athena.table in rulec.config.yml)`;
             halt.abort();

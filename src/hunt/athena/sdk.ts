@@ -2,6 +2,7 @@ import {
   AthenaClient,
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
+  GetWorkGroupCommand,
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
@@ -21,6 +22,11 @@ export function sdkAthena(config: { readonly region?: string; readonly endpoint?
   });
   return {
     client,
+    async workgroupEngine(workgroup) {
+      const out = await client.send(new GetWorkGroupCommand({ WorkGroup: workgroup }));
+      const v = out.WorkGroup?.Configuration?.EngineVersion;
+      return { ...(v?.SelectedEngineVersion ? { selected: v.SelectedEngineVersion } : {}), ...(v?.EffectiveEngineVersion ? { effective: v.EffectiveEngineVersion } : {}) };
+    },
     async start(input) {
       const out = await client.send(
         new StartQueryExecutionCommand({

@@ -41,8 +41,11 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** One line per query, then the totals; standard error text. */
-export function formatSummary(reports: readonly QueryReport[], wallMs: number, matches: number): string {
+/**
+ * One line per query, then the totals; standard error text. Athena's DuckDB engine bills the compute
+ * a query uses (DPUs), not the bytes it scans: no cost is estimated for it.
+ */
+export function formatSummary(reports: readonly QueryReport[], wallMs: number, matches: number, engine: "trino" | "duckdb" = "trino"): string {
   const rows = reports.map((r) => [r.rule, r.queryId ?? "-", r.outcome, formatBytes(r.scannedBytes), seconds(r.runMs), String(r.rows)]);
   const head = ["rule", "query id", "state", "scanned", "time", "rows"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -57,7 +60,7 @@ export function formatSummary(reports: readonly QueryReport[], wallMs: number, m
     .map(([o, n]) => `${n} ${o.toLowerCase()}`)
     .join(", ");
   out.push(
-    `${matches} matches, ${reports.length} ${reports.length === 1 ? "query" : "queries"} (${states || "none"}), ${formatBytes(scanned)} scanned, ~${formatUsd(costUsd(billed))} at $${USD_PER_TB}/TB, ${seconds(wallMs)} in all`,
+    `${matches} matches, ${reports.length} ${reports.length === 1 ? "query" : "queries"} (${states || "none"}), ${formatBytes(scanned)} scanned, ${engine === "duckdb" ? "DuckDB engine: billed by the compute used (DPUs), not estimated here" : `~${formatUsd(costUsd(billed))} at $${USD_PER_TB}/TB`}, ${seconds(wallMs)} in all`,
   );
   return out.join("\n") + "\n";
 }

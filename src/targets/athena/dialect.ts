@@ -3,15 +3,17 @@ import { emitRegex, FLAVORS, parseRegex, type RegexFlavor } from "../../check/re
 import { jsonPathString, jsonPointer, legacyJsonMember, legacyKeySpellable, sqlJsonMember, sqlString } from "./escape.js";
 
 /**
- * The differences between the two SQL engines, as one table each: Athena engine v3 (Trino) for the
- * shipped queries, DuckDB for local runs (`rulec hunt`) and for the tests that execute every query.
- * The printer (sql.ts) never spells an engine-specific function itself.
+ * The differences between the SQL engines, as one table each: Athena engine v3 (Trino) for the
+ * shipped queries, DuckDB for local runs (`rulec hunt`) and for the tests that execute every query,
+ * and Athena's DuckDB engine (duckdb-athena.ts: the DuckDB table without macros). The printer
+ * (sql.ts) never spells an engine-specific function itself.
  *
  * JSON text columns: `base` is an SQL expression holding JSON text (a column) or, inside a lambda
  * over JSON elements, an element. `keys` is the path inside it (may be empty).
  */
 export interface Dialect {
-  readonly name: "trino" | "duckdb";
+  /** `athena-duckdb`: Athena's DuckDB engine, one statement without macros (duckdb-athena.ts). */
+  readonly name: "trino" | "duckdb" | "athena-duckdb";
   readonly regex: RegexFlavor;
   /** Keys this engine cannot spell in a JSON path; undefined when every key is fine. */
   readonly unspellableKey?: (key: string) => boolean;

@@ -158,12 +158,19 @@ export const TRINO_FUNCTIONS: readonly TrinoFunction[] = [
   { name: "concat", reported: ["concat"], probe: `concat('2024', '/', '01')`, expected: "2024/01", why: "partition predicates of time windows", usedBy: /\bconcat\s*\(/i },
 ];
 
-/** A query's text with the contents of its string literals blanked (a rule value never looks like a function). */
+/**
+ * A query's text with the contents of its string literals blanked and its `--` comments left out (a
+ * rule value never looks like a function, and an apostrophe in a rule's title opens no string).
+ */
 export function withoutLiterals(sql: string): string {
   let out = "";
   let inString = false;
   for (let i = 0; i < sql.length; i++) {
     const c = sql[i]!;
+    if (!inString && c === "-" && sql[i + 1] === "-") {
+      while (i + 1 < sql.length && sql[i + 1] !== "\n") i++;
+      continue;
+    }
     if (c === "'") {
       if (inString && sql[i + 1] === "'") {
         i++;
@@ -198,12 +205,14 @@ export function probeQuery(functions: readonly TrinoFunction[]): string {
  * 'json_exists' not registered"), else by the line of the error ("line 5:3: ...").
  */
 export function failedFunction(reason: string, functions: readonly TrinoFunction[]): TrinoFunction | undefined {
-  const named = /function '?"?([A-Za-z_][A-Za-z0-9_]*)/i.exec(reason)?.[1]?.toLowerCase();
+  // Trino: "Function 'json_exists' not registered"; DuckDB: "Scalar Function with name json_valid does not exist!".
+  const named = (/function with name "?([A-Za-z_][A-Za-z0-9_]*)/i.exec(reason) ?? /function '?"?([A-Za-z_][A-Za-z0-9_]*)/i.exec(reason))?.[1]?.toLowerCase();
   if (named) {
     const f = functions.find((x) => x.reported.includes(named));
     if (f) return f;
   }
-  const line = /\bline (\d+):\d+/i.exec(reason);
+  // Trino: "line 5:3: ..."; DuckDB: "LINE 5: ...".
+  const line = /\bline (\d+):\d+/i.exec(reason) ?? /\bLINE (\d+):/.exec(reason);
   if (line) return functions[Number(line[1]) - 2];
   return undefined;
 }

@@ -1,5 +1,6 @@
 import type { OptionProblem, TargetOptions } from "../types.js";
-import { profileNames } from "./profile.js";
+import { locationProblem } from "./files.js";
+import { PROFILES, profileNames } from "./profile.js";
 import { DATE, SINCE } from "./query.js";
 
 /** The Athena target's options, checked before any rule is compiled (the configuration's positions). */
@@ -21,6 +22,14 @@ export function checkAthenaOptions(options: TargetOptions, name: (key: string) =
   for (const key of ["database", "table"]) {
     const v = text(key);
     if (v !== undefined && /[\u0000-\u001f]/.test(v)) problems.push({ key, message: `${name(key)} must not hold control characters` });
+  }
+  const engine = text("engine");
+  if (engine !== undefined && engine !== "trino" && engine !== "duckdb") problems.push({ key: "engine", message: `${name("engine")} '${engine}' is not an Athena engine: trino (engine version 3) or duckdb` });
+  const location = text("location");
+  if (location !== undefined) {
+    const problem = locationProblem(location);
+    if (problem) problems.push({ key: "location", message: `${name("location")} ${problem}` });
+    else if ((engine ?? PROFILES.get(profile ?? "")?.engine) !== "duckdb") problems.push({ key: "location", message: `${name("location")} is read by the DuckDB engine only: set ${name("engine")} to duckdb` });
   }
   const since = text("since");
   if (since !== undefined && !SINCE.test(since)) problems.push({ key: "since", message: `${name("since")} '${since}' is not a window: a number and m, h, d or w (90m, 24h, 7d, 2w)` });

@@ -24,6 +24,18 @@ export type Partitions =
   /** One projected string partition holding the date as `yyyy/MM/dd`. */
   | { readonly kind: "date-string"; readonly column: string; readonly format: "yyyy/MM/dd" };
 
+/**
+ * How the log type's own files lie in S3, for a DuckDB statement that reads them directly
+ * (`read_json`) instead of the table. `cloudtrail`: gzipped `{"Records": [...]}` files under
+ * `AWSLogs/<account>/CloudTrail/<region>/<yyyy>/<mm>/<dd>/` (files.ts).
+ */
+export interface FileLayout {
+  readonly layout: "cloudtrail";
+}
+
+/** The SQL engine of an Athena workgroup: engine v3 (Trino), or Athena's DuckDB engine. */
+export type AthenaEngine = "trino" | "duckdb";
+
 export interface Profile {
   readonly name: string;
   readonly description: string;
@@ -37,6 +49,10 @@ export interface Profile {
   readonly columns?: Readonly<Record<string, ColumnType>>;
   /** The whole event as one JSON text column (the generic layout). */
   readonly root?: { readonly column: string; readonly type: "json" };
+  /** `duckdb`: the Athena target also writes the DuckDB statement of each rule (default: trino only). */
+  readonly engine?: AthenaEngine;
+  /** The log type's raw files in S3 (for the DuckDB statement over `read_json`). */
+  readonly files?: FileLayout;
 }
 
 interface ProfileFile extends Partial<Omit<Profile, "columns">> {

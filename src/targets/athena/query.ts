@@ -1,7 +1,8 @@
 import type { Condition, Path } from "../../ast/nodes.js";
 import { and, block, leaf, type BoolExpr } from "./bool.js";
 import type { Dialect } from "./dialect.js";
-import { sqlAlias, sqlQualified, sqlString } from "./escape.js";
+import { jsonPointer, sqlAlias, sqlIdent, sqlQualified, sqlString } from "./escape.js";
+import { FILES_EVENT, filesPattern, filesProfile, filesSource, filesTimeKey, locationProblem, type DaySpan } from "./files.js";
 import { defaultProfile, PROFILES, rootColumn, type Profile } from "./profile.js";
 import { SqlPrinter, Unsupported } from "./sql.js";
 
@@ -16,6 +17,11 @@ export interface QueryOptions {
   /** Absolute window bounds: `2024-01-31` or `2024-01-31T12:00:00Z` (from inclusive, to exclusive). */
   readonly from?: string;
   readonly to?: string;
+  /**
+   * Athena's DuckDB engine only: read the log type's own files under this S3 folder (files.ts)
+   * instead of the table.
+   */
+  readonly location?: string;
 }
 
 export interface QueryInput {
@@ -36,6 +42,8 @@ export interface QueryResult {
    * columns are not among them. `rulec hunt` loads only these into its local table.
    */
   readonly columns?: readonly string[] | "*";
+  /** With sql over the log files (a location): the path pattern of the files it reads (SQL text). */
+  readonly files?: string;
 }
 
 /**
@@ -85,8 +93,18 @@ export function buildQuery(
   extra: { select?: readonly string[]; from?: string; partitions?: boolean; profile?: Profile } = {},
 ): QueryResult {
   const errors: string[] = [];
-  const { profile, error } = extra.profile ? { profile: extra.profile, error: undefined } : resolveProfile(input.logType, options);
-  if (!profile) return { errors: [error!] };
+  const resolved = extra.profile ? { profile: extra.profile, error: undefined } : resolveProfile(input.logType, options);
+  const table = resolved.profile;
+  if (!table) return { errors: [resolved.error!] };
+  // The log type's own files instead of the table: the whole event as one JSON value.
+  const files = options.location !== undefined ? table.files : undefined;
+  if (options.location !== undefined) {
+    if (dialect.name !== "athena-duckdb") return { errors: ["a location (the log files in S3) is read only by Athena's DuckDB engine"] };
+    if (!files) return { errors: [`the table profile '${table.name}' has no file layout: its log files cannot be read directly (leave out the location to read the table)`] };
+    const problem = locationProblem(options.location);
+    if (problem) return { errors: [`the location '${options.location}' ${problem}`] };
+  }
+  const profile = files ? filesProfile(table) : table;
   const printer = new ColumnNotingPrinter(dialect, profile);
   const select: string[] = [...(extra.select ?? [])];
   // The rule's OutputFields; else CloudTrail's usual columns, those the layout has.
@@ -110,15 +128,22 @@ export function buildQuery(
     if (!(e instanceof Unsupported)) throw e;
     return { errors: [...errors, e.message] };
   }
-  const window = timeWindow(profile, options, dialect, extra.partitions ?? dialect.name === "trino");
+  // The time of a file's record is a key of its JSON; a table's is a column.
+  const time = files && table.time ? { sql: `json_extract_string(${sqlIdent(FILES_EVENT)}, ${sqlString(jsonPointer([filesTimeKey(files)]))})`, type: "iso8601" as const, column: FILES_EVENT } : undefined;
+  const window = timeWindow(table, options, dialect, files ? false : (extra.partitions ?? dialect.name !== "duckdb"), time);
   if (window.error) return { errors: [...errors, window.error] };
   if (errors.length > 0) return { errors };
-  const from = extra.from ?? sqlQualified([options.database ?? profile.database, options.table ?? profile.table]);
+  const from =
+    extra.from ??
+    (files && options.location !== undefined
+      ? filesSource(files, options.location, window.span)
+      : sqlQualified([options.database ?? profile.database, options.table ?? profile.table]));
   const body = and([...window.filters, where]);
   const whereText = body.k === "const" && body.value ? "" : `\nWHERE ${block(body, "  ")}`;
   const header = (input.header ?? []).map((l) => `-- ${sqlComment(l)}\n`).join("");
   const columns = select[0] === "*" ? "*" : [...new Set([...printer.columns, ...window.columns])];
-  return { sql: `${header}SELECT\n  ${select.join(",\n  ")}\nFROM ${from}${whereText}\n`, errors: [], columns };
+  const pattern = files && options.location !== undefined && extra.from === undefined ? { files: filesPattern(files, options.location, window.span) } : {};
+  return { sql: `${header}SELECT\n  ${select.join(",\n  ")}\nFROM ${from}${whereText}\n`, errors: [], columns, ...pattern };
 }
 
 /** Comment text: one line, no control characters (a rule's title cannot end the comment early). */
@@ -127,39 +152,60 @@ export function sqlComment(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ");
 }
 
-/** The time window's filters and the columns they read (the time column, the partition columns). */
-function timeWindow(profile: Profile, options: QueryOptions, d: Dialect, partitions: boolean): { filters: BoolExpr[]; columns: string[]; error?: string } {
+/**
+ * The time window's filters, the columns they read (the time column, the partition columns), and
+ * the days it covers (for the path pattern of a read of the log files). `time`: the event time as
+ * an expression other than the profile's column (a key of a file's JSON record).
+ */
+function timeWindow(
+  profile: Profile,
+  options: QueryOptions,
+  d: Dialect,
+  partitions: boolean,
+  time?: { readonly sql: string; readonly type: "iso8601"; readonly column: string },
+): { filters: BoolExpr[]; columns: string[]; span: DaySpan; error?: string } {
   const filters: BoolExpr[] = [];
   const columns: string[] = [];
-  if (options.since === undefined && options.from === undefined && options.to === undefined) return { filters, columns };
-  if (!profile.time) return { filters, columns, error: `the table profile '${profile.name}' has no time column for a time window` };
-  columns.push(profile.time.column);
-  const t = profile.time.type === "iso8601" ? d.isoTimestamp(sqlQualified([profile.time.column])) : sqlQualified([profile.time.column]);
+  const all: DaySpan = { kind: "all" };
+  if (options.since === undefined && options.from === undefined && options.to === undefined) return { filters, columns, span: all };
+  if (!profile.time) return { filters, columns, span: all, error: `the table profile '${profile.name}' has no time column for a time window` };
+  columns.push(time?.column ?? profile.time.column);
+  const source = time?.sql ?? sqlQualified([profile.time.column]);
+  const t = (time?.type ?? profile.time.type) === "iso8601" ? d.isoTimestamp(source) : source;
   let lowerTs: string | undefined;
   let lowerDay: string | undefined;
   let upperDay: string | undefined;
+  /** The first and last day of the files to read: a `yyyy/mm/dd` literal, or (from --since) a SQL timestamp. */
+  let firstDay: { readonly day: string } | { readonly ts: string } | undefined;
+  let lastDay: string | undefined;
   if (options.since !== undefined) {
     const m = SINCE.exec(options.since);
-    if (!m) return { filters, columns, error: `invalid --since '${options.since}': use a number and m, h, d or w (e.g. 24h, 7d)` };
+    if (!m) return { filters, columns, span: all, error: `invalid --since '${options.since}': use a number and m, h, d or w (e.g. 24h, 7d)` };
     const n = Number(m[1]);
     const [count, unit] = m[2] === "m" ? [n, "MINUTE" as const] : m[2] === "h" ? [n, "HOUR" as const] : m[2] === "d" ? [n, "DAY" as const] : [n * 7, "DAY" as const];
     lowerTs = `${d.now()} - ${d.interval(count, unit)}`;
     filters.push(leaf(`${t} >= ${lowerTs}`, true));
     lowerDay = d.formatDate(`${lowerTs} - ${d.interval(1, "DAY")}`);
+    firstDay = { ts: `${lowerTs} - ${d.interval(1, "DAY")}` };
   }
   for (const [key, op] of [["from", ">="], ["to", "<"]] as const) {
     const v = options[key];
     if (v === undefined) continue;
     const m = DATE.exec(v);
     if (!m || Number.isNaN(Date.parse(m[4] === undefined ? `${v}T00:00:00Z` : v))) {
-      return { filters, columns, error: `invalid --${key} '${v}': use an ISO-8601 date or date-time (2024-01-31 or 2024-01-31T12:00:00Z)` };
+      return { filters, columns, span: all, error: `invalid --${key} '${v}': use an ISO-8601 date or date-time (2024-01-31 or 2024-01-31T12:00:00Z)` };
     }
     const iso = m[4] === undefined ? `${v}T00:00:00Z` : /(?:Z|[+-]\d{2}:\d{2})$/.test(v) ? v : `${v}Z`;
     filters.push(leaf(`${t} ${op} ${d.isoTimestamp(sqlString(iso))}`, true));
     // Partitions hold the delivery day (UTC): a day of slack on either side keeps late files.
     const day = new Date(Date.parse(iso) + (key === "from" ? -86400000 : 86400000)).toISOString().slice(0, 10).replace(/-/g, "/");
-    if (key === "from") lowerDay = lowerDay === undefined ? sqlString(day) : lowerDay;
-    else upperDay = sqlString(day);
+    if (key === "from") {
+      lowerDay = lowerDay === undefined ? sqlString(day) : lowerDay;
+      firstDay ??= { day };
+    } else {
+      upperDay = sqlString(day);
+      lastDay = day;
+    }
   }
   if (partitions && profile.partitions.kind !== "none") {
     const p = profile.partitions;
@@ -168,5 +214,11 @@ function timeWindow(profile: Profile, options: QueryOptions, d: Dialect, partiti
     if (lowerDay !== undefined) filters.unshift(leaf(`${dayExpr} >= ${lowerDay}`, true));
     if (upperDay !== undefined) filters.splice(lowerDay !== undefined ? 1 : 0, 0, leaf(`${dayExpr} <= ${upperDay}`, true));
   }
-  return { filters, columns };
+  const span: DaySpan =
+    firstDay === undefined
+      ? all
+      : "day" in firstDay && lastDay !== undefined
+        ? { kind: "fixed", from: firstDay.day, to: lastDay }
+        : { kind: "running", from: "day" in firstDay ? `DATE ${sqlString(firstDay.day.replace(/\//g, "-"))}` : `CAST(timezone('UTC', ${firstDay.ts}) AS DATE)` };
+  return { filters, columns, span };
 }
