@@ -83,6 +83,7 @@ export const CODES = {
   RC313: { severity: "error", title: "rule test failed" },
   RC314: { severity: "error", title: "Panther feature not supported" },
   RC315: { severity: "warning", title: "Panther tooling difference" },
+  RC316: { severity: "warning", title: "log type without a typed schema" },
   // targets
   RC401: { severity: "error", title: "not expressible in the target" },
   RC402: { severity: "error", title: "output fails the target format's schema" },

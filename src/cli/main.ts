@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { checkCondition } from "../check/check.js";
-import { formatDiagnostic, hasErrors, LineIndex, type Diagnostic } from "../diagnostics.js";
+import { formatDiagnostic, hasErrors, LineIndex, nearest, type Diagnostic } from "../diagnostics.js";
 import { evaluate } from "../eval/evaluate.js";
 import { parseEvents } from "../events/parse.js";
-import { logTypes, rootType, schemaFor } from "../schema/schema.js";
+import { knownLogTypeNames, logTypes, rootType, schemaFor } from "../schema/schema.js";
 import { parseCondition } from "../syntax/ast.js";
 import { registerBuild } from "./build.js";
 import { registerCatalog } from "./catalog.js";
@@ -117,7 +117,8 @@ Exit status: 0 success, 1 rule errors or failed tests, 2 usage or configuration 
       let diagnostics = toFile(parsed.diagnostics);
       let ast = parsed.ast;
       if (opts.logType !== undefined && !schemaFor(opts.logType)) {
-        io.err(`rulec: unknown log type '${opts.logType}' (known: ${logTypes().join(", ")})\n`);
+        const near = nearest(opts.logType, knownLogTypeNames(), 1)[0];
+        io.err(`rulec: unknown log type '${opts.logType}'${near ? ` (did you mean '${near}'?)` : ""}: 'rulec logtypes' lists the log types\n`);
         setStatus(EXIT.usage);
         return;
       }

@@ -1,12 +1,14 @@
 import { gunzipSync } from "node:zlib";
 import { parseEvents } from "../events/parse.js";
-import { defaultProfile, PROFILES, type Profile } from "../targets/athena/profile.js";
+import { profileFor, type Profile } from "../targets/athena/profile.js";
+import { recordSorter } from "./records.js";
 import { recordShaper, type Projection, type Row } from "./table.js";
 
 /**
- * Log files -> records -> rows of the local table: decode (gzip, UTF-8), parse (CloudTrail file,
- * JSON array, NDJSON), shape each record like Athena's SerDe (table.ts). Pure and synchronous: it
- * runs on the main thread or in a worker (worker.ts) with the same result.
+ * Log files -> records -> rows of the local tables: decode (gzip, UTF-8), parse (JSON, a JSON array,
+ * NDJSON; the vendors' envelopes opened), sort the records by log type (records.ts), shape each
+ * record like Athena's SerDe (table.ts). Pure and synchronous: it runs on the main thread or in a
+ * worker (worker.ts) with the same result.
  */
 
 export interface LogInput {
@@ -39,7 +41,10 @@ export function decodeLog(bytes: Uint8Array): { text?: string; error?: string } 
   }
 }
 
-/** Parse one file into records: a CloudTrail file ({"Records": [...]}), a JSON array, one object, or NDJSON. */
+/**
+ * Parse one file into records: a JSON array, one object, or NDJSON, with the log types' envelopes
+ * opened (a CloudTrail file's {"Records": [...]}, an Azure blob's {"records": [...]}, ...).
+ */
 export function parseLog(input: LogInput): { records: unknown[]; problems: HuntProblem[] } {
   const decoded = decodeLog(input.bytes);
   if (decoded.text === undefined) return { records: [], problems: [{ file: input.name, message: decoded.error!, fatal: true }] };
@@ -61,23 +66,64 @@ export function parseLog(input: LogInput): { records: unknown[]; problems: HuntP
   return { records, problems };
 }
 
-export function huntProfile(name: string | undefined): { profile?: Profile; error?: string } {
-  if (name === undefined) return { profile: defaultProfile("AWS.CloudTrail") };
-  const p = PROFILES.get(name);
-  return p ? { profile: p } : { error: `unknown table profile '${name}' (known: ${[...PROFILES.keys()].join(", ")})` };
+/**
+ * One table of a hunt: the log type whose records it holds (undefined: any, the rules name none),
+ * the profile it is shaped by, and the columns loaded (undefined: all).
+ */
+export interface HuntTable {
+  readonly logType: string | undefined;
+  readonly profile: Profile;
+  readonly projection?: Projection;
 }
 
-/** One file's rows (record i of the file is row i) and its problems. */
+/** What a worker needs to rebuild the tables: names only (profiles are found again by name). */
+export interface TableSpec {
+  readonly logType: string | undefined;
+  readonly profile: string;
+  readonly projection?: readonly string[];
+}
+
+export function tableSpecs(tables: readonly HuntTable[]): TableSpec[] {
+  return tables.map((t) => ({ logType: t.logType, profile: t.profile.name, ...(t.projection === undefined ? {} : { projection: t.projection }) }));
+}
+
+export function tablesOf(specs: readonly TableSpec[]): HuntTable[] {
+  return specs.map((s) => {
+    const profile = profileFor(s.logType, s.profile);
+    if (!profile) throw new Error(`unknown table profile '${s.profile}'`);
+    return { logType: s.logType, profile, ...(s.projection === undefined ? {} : { projection: s.projection }) };
+  });
+}
+
+/** One file's rows per table (record i of the file is row i, in whichever table holds it) and its problems. */
 export interface ShapedLog {
-  readonly rows: Row[];
+  readonly rows: Row[][];
   readonly problems: HuntProblem[];
 }
 
-/** A file's rows: its records shaped into the profile's table, its loaded columns only (undefined: all). */
-export function shapeLog(input: LogInput, profile: Profile, projection?: Projection): ShapedLog {
+/**
+ * A file's rows: its records sorted into the tables by log type (src/hunt/records.ts; with
+ * `forced`, all into that table) and shaped into each table's profile, its loaded columns only.
+ */
+export function shapeLog(input: LogInput, tables: readonly HuntTable[], forced?: number): ShapedLog {
   const { records, problems } = parseLog(input);
-  const shape = recordShaper(profile, projection);
-  const rows: Row[] = new Array<Row>(records.length);
-  for (let j = 0; j < records.length; j++) rows[j] = shape(records[j], input.name, j);
+  const shapers = tables.map((t) => recordShaper(t.profile, t.projection));
+  const rows: Row[][] = tables.map(() => []);
+  const sort = recordSorter(
+    tables.map((t) => t.logType ?? ""),
+    forced ?? (tables.length === 1 ? 0 : undefined),
+  );
+  let index = 0;
+  let unsorted = 0;
+  const emit = (t: number, r: unknown): void => {
+    if (t < 0) unsorted++;
+    else rows[t]!.push(shapers[t]!(r, input.name, index));
+    index++;
+  };
+  for (let j = 0; j < records.length; j++) sort(records[j], emit);
+  if (unsorted > 0) {
+    const names = tables.map((t) => t.logType).join(", ");
+    problems.push({ file: input.name, message: `${unsorted} records are of none of the rules' log types (${names}) and were skipped`, fatal: false });
+  }
   return { rows, problems };
 }

@@ -19,6 +19,7 @@ import {
   type AthenaApi,
 } from "../../src/hunt/athena/index.js";
 import { loadRuleFiles } from "../../src/rules/load.js";
+import { defaultProfile } from "../../src/targets/athena/profile.js";
 import { trinoErrors } from "../athena/trino.js";
 
 /** The pure parts of an Athena hunt (no AWS, no moto): planning, typing, cost, errors, the CLI's checks. */
@@ -66,8 +67,14 @@ describe("planAthenaHunt: partition predicates of each layout", () => {
   it("an unusable window or layout is that rule's error", () => {
     expect(planAthenaHunt(rules, { profile: "generic", since: "24h" }).ruleErrors).toEqual([{ rule: "aws_console_root_login", message: "the table profile 'generic' has no time column for a time window" }]);
     expect(planAthenaHunt(rules, { since: "yesterday" }).ruleErrors[0]!.message).toMatch(/^invalid --since 'yesterday'/);
+    expect(planAthenaHunt(rules, { profile: "no_such_layout" }).ruleErrors[0]!.message).toMatch(/^unknown table profile 'no_such_layout'/);
+  });
+
+  it("a layout another log type has leaves a rule on its own log type's default table", () => {
     const other = { ...rules[0]!, logTypes: ["Okta.SystemLog"] };
-    expect(planAthenaHunt([other], { profile: "cloudtrail_logs" }).ruleErrors).toEqual([{ rule: "aws_console_root_login", message: "log type Okta.SystemLog is not in the table profile 'cloudtrail_logs'" }]);
+    const plan = planAthenaHunt([other], { profile: "cloudtrail_logs" });
+    expect(plan.ruleErrors).toEqual([]);
+    expect(plan.queries.map((q) => q.profile)).toEqual([defaultProfile("Okta.SystemLog").name]);
   });
 
   it("every shipped rule's hunt query is valid Trino SQL (strict grammar), in every partitioned layout", () => {

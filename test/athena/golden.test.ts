@@ -5,7 +5,7 @@ import { evaluate } from "../../src/eval/evaluate.js";
 import { loadRuleText } from "../../src/rules/load.js";
 import type { Rule } from "../../src/rules/types.js";
 import { athenaTarget } from "../../src/targets/athena/index.js";
-import { PROFILES } from "../../src/targets/athena/profile.js";
+import { profileFor } from "../../src/targets/athena/profile.js";
 import { DuckRunner } from "./duck.js";
 import { trinoErrors } from "./trino.js";
 
@@ -49,7 +49,7 @@ async function runTests(rules: readonly Rule[]): Promise<{ compared: number; pro
   for (const name of ["cloudtrail_logs", "panther", "generic"]) {
     const results = await duck.run(
       rules.map((r) => ({ condition: r.condition, events: r.tests.map((t) => t.log) })),
-      PROFILES.get(name)!,
+      profileFor(undefined, name)!,
     );
     rules.forEach((r, i) =>
       r.tests.forEach((t, j) => {

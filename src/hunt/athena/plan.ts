@@ -1,6 +1,6 @@
 import type { Rule } from "../../rules/types.js";
 import { TRINO } from "../../targets/athena/dialect.js";
-import { buildQuery, DEFAULT_OUTPUT_FIELDS, resolveProfile, type QueryOptions } from "../../targets/athena/query.js";
+import { buildQuery, outputLabels, resolveProfile, type QueryOptions } from "../../targets/athena/query.js";
 
 /**
  * The queries of an Athena hunt: each rule's Athena query (the Athena target's printer, TRINO
@@ -33,38 +33,39 @@ export function planAthenaHunt(rules: readonly Rule[], options: AthenaHuntOption
   const queries: PlannedQuery[] = [];
   const ruleErrors: { rule: string; message: string }[] = [];
   for (const rule of rules) {
-    const logType = rule.logTypes[0];
-    const { profile, error } = resolveProfile(logType, options);
-    if (!profile) {
-      ruleErrors.push({ rule: rule.name, message: error! });
-      continue;
+    // One query per table the rule's log types live in (a rule over several log types in different tables: several).
+    const seen = new Set<string>();
+    for (const logType of rule.logTypes.length > 0 ? rule.logTypes : [undefined]) {
+      const { profile, error } = resolveProfile(logType, options);
+      if (!profile) {
+        ruleErrors.push({ rule: rule.name, message: error! });
+        continue;
+      }
+      const table = `${options.database ?? profile.database}.${options.table ?? profile.table}`;
+      if (seen.has(table)) continue;
+      seen.add(table);
+      const input = {
+        name: rule.name,
+        logType,
+        condition: rule.condition,
+        outputFields: rule.outputFields,
+        header: [`${rule.ruleId}: ${rule.displayName}`, `Severity ${rule.severity}. Hunt by rulec from ${rule.name}; table profile ${profile.name}.`],
+      };
+      const pruned = buildQuery(input, options, TRINO, { partitions: true, select: [PATH_COLUMN], profile });
+      if (!pruned.sql) {
+        ruleErrors.push({ rule: rule.name, message: pruned.errors.join("; ") });
+        continue;
+      }
+      const plain = buildQuery(input, options, TRINO, { partitions: false, select: [PATH_COLUMN], profile });
+      const labels = [...outputLabels(logType, rule.outputFields)];
+      queries.push({
+        rule,
+        profile: profile.name,
+        sql: pruned.sql.trimEnd(),
+        partitions: partitionPredicates(pruned.sql, plain.sql ?? ""),
+        labels,
+      });
     }
-    if (options.profile !== undefined && !profile.logTypes.includes("*") && (logType === undefined || !profile.logTypes.includes(logType))) {
-      ruleErrors.push({ rule: rule.name, message: `log type ${logType ?? "?"} is not in the table profile '${profile.name}'` });
-      continue;
-    }
-    const input = {
-      name: rule.name,
-      logType,
-      condition: rule.condition,
-      outputFields: rule.outputFields,
-      header: [`${rule.ruleId}: ${rule.displayName}`, `Severity ${rule.severity}. Hunt by rulec from ${rule.name}; table profile ${profile.name}.`],
-    };
-    const pruned = buildQuery(input, options, TRINO, { partitions: true, select: [PATH_COLUMN], profile });
-    if (!pruned.sql) {
-      ruleErrors.push({ rule: rule.name, message: pruned.errors.join("; ") });
-      continue;
-    }
-    const plain = buildQuery(input, options, TRINO, { partitions: false, select: [PATH_COLUMN], profile });
-    const own = rule.outputFields !== undefined && rule.outputFields.length > 0;
-    const labels = own ? rule.outputFields!.map((p) => p.segments.map((s) => s.name).join(".")) : [...DEFAULT_OUTPUT_FIELDS];
-    queries.push({
-      rule,
-      profile: profile.name,
-      sql: pruned.sql.trimEnd(),
-      partitions: partitionPredicates(pruned.sql, plain.sql ?? ""),
-      labels,
-    });
   }
   return { queries, ruleErrors };
 }

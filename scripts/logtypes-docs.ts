@@ -1,0 +1,3 @@
+export async function docsPages(): Promise<{ path: string; content: string }[]> {
+  return [];
+}
