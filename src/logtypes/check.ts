@@ -124,11 +124,12 @@ export function checkLogType(d: LogTypeData, folder: string, samples: readonly S
     }
   }
 
-  // Shapes: conditions that check against the schema.
+  // Shapes: conditions that check (on the vendor's records as exported, before any transform:
+  // against the schema only for a shape that transforms nothing).
   d.sources.shapes.forEach((s, i) => {
     const parsed = parseCondition(s.when);
     if (!parsed.ast) return at(`sources.shapes[${i}]: '${s.when}' does not parse`);
-    const checked = checkCondition(parsed.ast, { text: s.when, schema: rootType(schema) });
+    const checked = checkCondition(parsed.ast, { text: s.when, ...((s.transform ?? []).length === 0 ? { schema: rootType(schema) } : {}) });
     const errors = checked.diagnostics.filter((x) => x.severity === "error");
     if (errors.length > 0) at(`sources.shapes[${i}]: '${s.when}': ${errors.map((e) => e.message).join("; ")}`);
   });

@@ -18,7 +18,7 @@ import {
   typedValue,
   type AthenaApi,
 } from "../../src/hunt/athena/index.js";
-import { loadRuleFiles } from "../../src/rules/load.js";
+import { loadRuleFiles, loadRuleText } from "../../src/rules/load.js";
 import { defaultProfile } from "../../src/targets/athena/profile.js";
 import { trinoErrors } from "../athena/trino.js";
 
@@ -71,10 +71,11 @@ describe("planAthenaHunt: partition predicates of each layout", () => {
   });
 
   it("a layout another log type has leaves a rule on its own log type's default table", () => {
-    const other = { ...rules[0]!, logTypes: ["Okta.SystemLog"] };
-    const plan = planAthenaHunt([other], { profile: "cloudtrail_logs" });
+    const okta = loadRuleText('RuleID: Okta.Test\nDisplayName: Okta test\nLogTypes: [Okta.SystemLog]\nSeverity: Low\nCondition: eventType eq "user.session.start"\n', "rules/okta_test.yml").rule!;
+    const plan = planAthenaHunt([okta, rules[0]!], { profile: "cloudtrail_logs_pp", since: "24h" });
     expect(plan.ruleErrors).toEqual([]);
-    expect(plan.queries.map((q) => q.profile)).toEqual([defaultProfile("Okta.SystemLog").name]);
+    expect(plan.queries.map((q) => q.profile)).toEqual([defaultProfile("Okta.SystemLog").name, "cloudtrail_logs_pp"]);
+    expect(plan.queries[0]!.sql).toContain('FROM "default".okta_systemlog');
   });
 
   it("every shipped rule's hunt query is valid Trino SQL (strict grammar), in every partitioned layout", () => {

@@ -74,9 +74,8 @@ function mapper(pairs: readonly (readonly [string, string])[]): (name: string) =
     else if (!exact.has(from)) exact.set(from, to);
   }
   prefixes.sort((a, b) => b[0].length - a[0].length);
-  const lowerExact = new Map([...exact].map(([k, v]) => [k.toLowerCase(), v]));
   return (name) => {
-    const e = exact.get(name) ?? lowerExact.get(name.toLowerCase());
+    const e = exact.get(name);
     if (e !== undefined) return e;
     for (const [from, to] of prefixes) if (name.startsWith(from) && name.length > from.length) return to + name.slice(from.length);
     return name;
