@@ -94,6 +94,7 @@ export function checkLogType(d: LogTypeData, folder: string, samples: readonly S
       byRaw.set(raw, name);
       if (!prefix && name !== raw && resolves(d, name)) at(`sigma.fields: the Sigma name '${name}' is also a field of the schema (an import could not tell them apart)`);
     }
+    for (const [name, v] of Object.entries(sigma.importValues ?? {})) if (!resolves(d, v.field)) at(`sigma.importValues: '${name}' -> '${v.field}', which is not a field of the schema`);
     for (const [name, raw] of Object.entries(sigma.importAliases ?? {})) {
       const rawPath = raw.endsWith(".*") ? raw.slice(0, -2) : raw;
       if (rawPath !== "" && !resolves(d, rawPath)) at(`sigma.importAliases: '${name}' -> '${raw}', which is not a field of the schema`);

@@ -24,6 +24,8 @@ export interface SigmaData {
   readonly fields?: Readonly<Record<string, string>>;
   /** Sigma field names that import reads (never written). */
   readonly importAliases?: Readonly<Record<string, string>>;
+  /** Sigma fields whose values stand for values of a raw field (import only, equality only). */
+  readonly importValues?: Readonly<Record<string, { readonly field: string; readonly values: Readonly<Record<string, string>> }>>;
 }
 
 export interface ColumnTypeData {

@@ -143,14 +143,27 @@ type Value = string | number | boolean | null;
 function importItem(key: string, raw: unknown, schema: LogSchema | undefined, fields: SigmaFields): Condition {
   const [sigmaField, ...rawMods] = key.split("|");
   if (sigmaField === undefined || sigmaField === "") throw new NotImportable(`'${key}': keyword search (modifiers without a field) is not importable`);
-  const field = fields.fromSigma(sigmaField);
+  let field = fields.fromSigma(sigmaField);
   const mods = rawMods.map((m) => FLAG_ALIASES[m] ?? m);
   for (const m of mods) {
     if (UNSUPPORTED[m] !== undefined) throw new NotImportable(`'${key}': the modifier '${m}' ${UNSUPPORTED[m]}`);
     if (!KNOWN.has(m)) throw new NotImportable(`'${key}': unknown modifier '${m}'`);
   }
   const has = (m: string) => mods.includes(m);
-  const values: Value[] = Array.isArray(raw) ? raw : [raw as Value];
+  let values: Value[] = Array.isArray(raw) ? raw : [raw as Value];
+  // A field whose values stand for another field's (the log type's importValues): equality only.
+  const table = fields.valuesOf?.(sigmaField);
+  if (table) {
+    if (mods.some((m) => m !== "cased")) throw new NotImportable(`'${key}': ${sigmaField} is read as ${table.field} through a table of values: only equality can be imported`);
+    values = values.map((v) => {
+      if (v === null) return v;
+      const text = typeof v === "string" ? v : String(v);
+      const mapped = /[*?\\]/.test(text) ? undefined : table.values.get(text.toLowerCase());
+      if (mapped === undefined) throw new NotImportable(`'${key}': no value of ${table.field} corresponds to ${JSON.stringify(v)}`);
+      return mapped;
+    });
+    field = table.field;
+  }
   if (values.length === 0) throw new NotImportable(`'${key}': an empty list of values`);
   for (const v of values) {
     if (v !== null && typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {

@@ -42,6 +42,8 @@ export function logTypeOf(src: { product?: unknown; service?: unknown; category?
 export interface SigmaFields {
   toSigma(raw: string): string;
   fromSigma(sigma: string): string;
+  /** A Sigma field read through a table of values: the raw field, and raw value by Sigma value (lower case). */
+  valuesOf?(sigma: string): { readonly field: string; readonly values: ReadonlyMap<string, string> } | undefined;
 }
 
 const IDENTITY: SigmaFields = { toSigma: (r) => r, fromSigma: (s) => s };
@@ -55,11 +57,14 @@ export function sigmaFields(logType: string | undefined): SigmaFields {
   const s = logTypeData(logType)?.sigma;
   const both = Object.entries(s?.fields ?? {});
   const aliases = Object.entries(s?.importAliases ?? {});
-  if (both.length === 0 && aliases.length === 0) f = IDENTITY;
+  const valueTables = new Map(
+    Object.entries(s?.importValues ?? {}).map(([sigma, v]) => [sigma, { field: v.field, values: new Map(Object.entries(v.values).map(([k, x]) => [k.toLowerCase(), x])) }]),
+  );
+  if (both.length === 0 && aliases.length === 0 && valueTables.size === 0) f = IDENTITY;
   else {
     const toSigma = mapper(both.map(([sigma, raw]) => [raw, sigma] as const));
     const fromSigma = mapper([...both, ...aliases].map(([sigma, raw]) => [sigma, raw] as const));
-    f = { toSigma, fromSigma };
+    f = { toSigma, fromSigma, valuesOf: (sigma) => valueTables.get(sigma) };
   }
   CACHE.set(logType, f);
   return f;
