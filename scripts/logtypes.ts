@@ -48,6 +48,22 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const folders = logTypeFolders();
   writeFileSync(new URL("index.ts", LOGTYPES_DIR), indexSource(folders));
   console.log(`wrote src/logtypes/index.ts (${folders.length} log types)`);
+  // The folders must be valid before the docs are written from them (the registry reads index.ts, just written).
+  const { default: Ajv2020 } = await import("ajv/dist/2020.js");
+  const { checkLogType, checkRegistry } = await import("../src/logtypes/check.js");
+  const { LOG_TYPES } = await import("../src/logtypes/registry.js");
+  type AjvClass = (typeof import("ajv/dist/2020.js"))["default"];
+  const Ajv = ((Ajv2020 as unknown as { default?: AjvClass }).default ?? Ajv2020) as AjvClass;
+  const validate = new Ajv({ allErrors: true, strict: true, strictRequired: false }).compile(JSON.parse(readFileSync(new URL("logtype.schema.json", LOGTYPES_DIR), "utf8")) as object);
+  const problems: string[] = [...checkRegistry(LOG_TYPES)];
+  for (const f of readFolders(folders)) {
+    if (!validate(f.data)) problems.push(...(validate.errors ?? []).map((e) => `${f.folder}/logtype.json${e.instancePath}: ${e.message}`));
+    else problems.push(...checkLogType(f.data as never, f.folder, f.samples as never));
+  }
+  if (problems.length > 0) {
+    for (const p of problems) console.error(p);
+    process.exit(1);
+  }
   const { docsPages } = await import("./logtypes-docs.js");
   const dir = new URL("docs/logtypes/", ROOT);
   if (existsSync(dir)) rmSync(dir, { recursive: true });

@@ -6,11 +6,13 @@ import { evaluate } from "../eval/evaluate.js";
 import { parseEvents } from "../events/parse.js";
 import { knownLogTypeNames, logTypes, rootType, schemaFor } from "../schema/schema.js";
 import { parseCondition } from "../syntax/ast.js";
+import { registerAthenaDdl } from "./athena-ddl.js";
 import { registerBuild } from "./build.js";
 import { registerCatalog } from "./catalog.js";
 import { registerFmt } from "./fmt.js";
 import { registerHunt } from "./hunt.js";
 import { registerImport } from "./import.js";
+import { registerLogTypes } from "./logtypes.js";
 import { toGithub, toSarif } from "./formats.js";
 import { loadLibrary, loadRuleFiles, type Library } from "./library.js";
 import { createOutput, type Output } from "./output.js";
@@ -157,6 +159,8 @@ Exit status: 0 success, 1 rule errors or failed tests, 2 usage or configuration 
   registerCatalog(program, { io, setStatus, color: () => color(program, io) });
   registerImport(program, { io, setStatus, color: () => color(program, io) });
   registerHunt(program, { io, setStatus, color: () => color(program, io), loadRules: loadRuleFiles });
+  registerLogTypes(program, { io, setStatus });
+  registerAthenaDdl(program, { io, setStatus });
 
   try {
     await program.parseAsync([...argv]);
