@@ -1,7 +1,8 @@
 import { openEnvelopes } from "./envelopes.js";
 
 /**
- * Event text -> events: one JSON object, a JSON array of objects, or NDJSON (one object per line);
+ * Event text -> events: one JSON object, a JSON array of objects, or NDJSON (one object per line,
+ * or several written back to back as Firehose delivers them);
  * envelopes the log types' vendor exports wrap records in (a CloudTrail log file's
  * `{"Records": [...]}`, and the others of src/logtypes) are opened. Pure; the caller reads the bytes.
  */
@@ -29,18 +30,57 @@ export function parseEvents(text: string): ParsedEvents {
   text.split("\n").forEach((line, i) => {
     const l = line.trim();
     if (l === "") return;
-    let value: unknown;
+    let values: unknown[];
     try {
-      value = JSON.parse(l);
+      values = [JSON.parse(l)];
     } catch (e) {
-      errors.push({ line: i + 1, message: `not JSON: ${(e as Error).message}` });
-      return;
+      // Objects written one after another without a separator (as Amazon Data Firehose delivers them).
+      const parts = concatenated(l);
+      if (!parts) {
+        errors.push({ line: i + 1, message: `not JSON: ${(e as Error).message}` });
+        return;
+      }
+      values = parts;
     }
-    const r = unwrap(value, i + 1);
-    events.push(...r.events);
-    errors.push(...r.errors);
+    for (const value of values) {
+      const r = unwrap(value, i + 1);
+      events.push(...r.events);
+      errors.push(...r.errors);
+    }
   });
   return { events, errors };
+}
+
+/** A line of JSON objects or arrays written back to back (`{...}{...}`), or undefined when it is not one. */
+function concatenated(line: string): unknown[] | undefined {
+  const out: unknown[] = [];
+  let depth = 0;
+  let inString = false;
+  let start = -1;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \\ */) i++;
+      else if (c === 34 /* " */) inString = false;
+      continue;
+    }
+    if (c === 34) inString = true;
+    else if (c === 123 || c === 91 /* { [ */) {
+      if (depth === 0) start = i;
+      depth++;
+    } else if (c === 125 || c === 93 /* } ] */) {
+      depth--;
+      if (depth < 0) return undefined;
+      if (depth === 0) {
+        try {
+          out.push(JSON.parse(line.slice(start, i + 1)));
+        } catch {
+          return undefined;
+        }
+      }
+    } else if (depth === 0 && c !== 32 && c !== 9 && c !== 13) return undefined;
+  }
+  return depth === 0 && out.length > 1 ? out : undefined;
 }
 
 function unwrap(doc: unknown, line: number): ParsedEvents {
