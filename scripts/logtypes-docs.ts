@@ -170,7 +170,7 @@ function index(results: readonly CrossCheck[]): string {
     "",
     "## Other log types of Panther's list",
     "",
-    `Every other name of Panther's list is accepted with a free-form schema: every path is JSON, no field is checked, and the rule gets one warning (RC316). Their Athena table is the generic layout (each event as one JSON text); they have no Sigma logsource. The list (${freeFormNames().length} names here, ${PANTHER_LOG_TYPES.names.length} in all) is src/logtypes/panther-log-types.json: ${PANTHER_LOG_TYPES.collected} Source: ${PANTHER_LOG_TYPES.source} (${PANTHER_LOG_TYPES.licence}).`,
+    `Every other name of Panther's list is accepted with a free-form schema: every path is JSON, no field is checked, and the rule gets one warning (RC316). Their Athena table is the generic layout (each event as one JSON text); they have no Sigma logsource. The list (${freeFormNames().length} names here, ${PANTHER_LOG_TYPES.names.length} in all) is src/logtypes/panther-log-types.json, from ${PANTHER_LOG_TYPES.source} at commit ${code(PANTHER_LOG_TYPES.commit)} (${PANTHER_LOG_TYPES.licence}): ${PANTHER_LOG_TYPES.collected}`,
     "",
     freeFormNames().map(code).join(", "),
     "",

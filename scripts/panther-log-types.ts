@@ -35,7 +35,7 @@ const out = {
   commit: sha,
   licence: "Apache-2.0",
   collected:
-    "Every LogTypes entry of rules/, correlation_rules/, queries/, data_models/, packs/ and policies/, and every AssociatedLogTypes[].LogType of lookup_tables/, at the commit above (scripts/panther-log-types.ts).",
+    "Every LogTypes entry of rules/, correlation_rules/, queries/, data_models/, packs/ and policies/, and every AssociatedLogTypes[].LogType of lookup_tables/ (scripts/panther-log-types.ts).",
   names: [...names].filter((n) => /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)+$/.test(n)).sort(),
 };
 writeFileSync(new URL("../src/logtypes/panther-log-types.json", import.meta.url), JSON.stringify(out, null, 2) + "\n");

@@ -11,9 +11,15 @@ export interface LogSource extends LogSourceData {
 
 /** The logsource a rule of this log type is written with; undefined when Sigma has none for it. */
 export function logSourceFor(logType: string): LogSource | undefined {
+  if (SOURCES.has(logType)) return SOURCES.get(logType);
   const s = logTypeData(logType)?.sigma;
-  return s ? { logType, ...s.logsource } : undefined;
+  const source = s ? { logType, ...s.logsource } : undefined;
+  SOURCES.set(logType, source);
+  return source;
 }
+
+/** One LogSource object per log type, so that equal logsources are the same object. */
+const SOURCES = new Map<string, LogSource | undefined>();
 
 const norm = (v: unknown) => (typeof v === "string" ? v.toLowerCase() : undefined);
 
