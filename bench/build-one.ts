@@ -19,24 +19,28 @@ import { evaluate } from "../dist/eval/evaluate.js";
 import { decodeRuleFile, loadRuleText } from "../dist/rules/load.js";
 import { parseCondition } from "../dist/syntax/ast.js";
 import { TARGETS } from "../dist/targets/index.js";
-import { generateRule, rng, RULES_VERSION } from "./generate.js";
+import { generateMixedRule, generateRule, MIXED_RULES_VERSION, rng, RULES_VERSION } from "./generate.js";
 
 const count = Number(process.argv[2] ?? 1000);
 const dir = process.argv[3] ?? `/tmp/rulec-bench-${count}`;
+/** `mixed`: a library over every typed log type instead of CloudTrail's. */
+const mixed = process.argv[4] === "mixed";
+const version = mixed ? `mixed-${MIXED_RULES_VERSION}` : RULES_VERSION;
+const generate = mixed ? generateMixedRule : generateRule;
 const rulesDir = join(dir, "rules");
 const outDir = join(dir, "out");
 const BIN = fileURLToPath(new URL("../bin/rulec.js", import.meta.url));
 
 const marker = join(rulesDir, ".complete");
-if (!existsSync(marker) || readFileSync(marker, "utf8") !== RULES_VERSION) {
+if (!existsSync(marker) || readFileSync(marker, "utf8") !== version) {
   rmSync(rulesDir, { recursive: true, force: true });
   mkdirSync(rulesDir, { recursive: true });
   const r = rng(20261127);
   for (let i = 0; i < count; i++) {
-    const g = generateRule(r, i);
+    const g = generate(r, i);
     writeFileSync(join(rulesDir, `${g.name}.yml`), g.text);
   }
-  writeFileSync(marker, RULES_VERSION);
+  writeFileSync(marker, version);
 }
 const files = readdirSync(rulesDir).filter((f) => f.endsWith(".yml")).sort().map((f) => join(rulesDir, f));
 

@@ -4,6 +4,7 @@
  * realistic mix of services, identities, errors and sizes.
  */
 
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import jsYaml from "js-yaml";
 
 /** mulberry32: a small, fast, seeded PRNG. */
@@ -213,4 +214,118 @@ export function generateEvents(seed: number, count: number): Record<string, unkn
   const out: Record<string, unknown>[] = new Array(count);
   for (let i = 0; i < count; i++) out[i] = generateEvent(r, i);
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A library over every typed log type (the registry's folders), for `npm run bench`'s mixed build.
+
+/** Bumped when generateMixedRule changes. */
+export const MIXED_RULES_VERSION = "1";
+
+interface LogTypeSamples {
+  readonly logType: string;
+  readonly events: readonly Record<string, unknown>[];
+}
+
+let mixedCache: LogTypeSamples[] | undefined;
+
+/** Every typed log type with its sample events (src/logtypes/<name>/samples.json). */
+function typedLogTypes(): LogTypeSamples[] {
+  if (!mixedCache) {
+    const dir = new URL("../src/logtypes/", import.meta.url);
+    mixedCache = readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(new URL(`${d.name}/samples.json`, dir)))
+      .map((d) => {
+        const logType = (JSON.parse(readFileSync(new URL(`${d.name}/logtype.json`, dir), "utf8")) as { logType: string }).logType;
+        const events = (JSON.parse(readFileSync(new URL(`${d.name}/samples.json`, dir), "utf8")) as { event: Record<string, unknown> }[]).map((s) => s.event);
+        return { logType, events };
+      })
+      .sort((a, b) => (a.logType < b.logType ? -1 : 1));
+  }
+  return mixedCache;
+}
+
+/** The string leaves of an event (objects walked, arrays skipped), with plain identifier paths only. */
+function stringLeaves(v: unknown, path: string[] = [], out: [string[], string][] = []): [string[], string][] {
+  if (typeof v === "string" && v !== "" && v.length < 120 && path.every((s) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(s))) out.push([path, v]);
+  else if (typeof v === "object" && v !== null && !Array.isArray(v)) for (const [k, x] of Object.entries(v)) stringLeaves(x, [...path, k], out);
+  return out;
+}
+
+function setPath(e: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let o = e;
+  for (const k of path.slice(0, -1)) o = o[k] as Record<string, unknown>;
+  o[path[path.length - 1]!] = value;
+}
+
+const q = (s: string) => JSON.stringify(s);
+
+/**
+ * One rule file over the i-th typed log type (round robin): clauses on the string fields of one of
+ * its sample events (eq, ieq, in, istartswith, contains, a negation), the sample as the positive
+ * Test and the sample with the first clause's field changed as the negative one, as whole records.
+ */
+export function generateMixedRule(r: Rand, i: number): { name: string; text: string } {
+  const types = typedLogTypes();
+  const { logType, events } = types[i % types.length]!;
+  const event = structuredClone(pick(r, events));
+  const leaves = stringLeaves(event);
+  const chosen = pickN(r, leaves, 2 + Math.floor(r() * 3));
+  const clauses: string[] = [];
+  chosen.forEach(([path, value], k) => {
+    const p = path.join(".");
+    const form = k === 0 ? 0 : Math.floor(r() * 5);
+    if (form === 0) clauses.push(`${p} eq ${q(value)}`);
+    else if (form === 1) clauses.push(`${p} ieq ${q(value.toUpperCase())}`);
+    else if (form === 2) clauses.push(`${p} in [${q(value)}, ${q(`${value}-other`)}]`);
+    else if (form === 3) clauses.push(`${p} istartswith ${q(value.slice(0, Math.max(1, Math.floor(value.length / 2))))}`);
+    else clauses.push(`not ${p} contains ${q(`${value}-never-${i}`)}`);
+  });
+  const [firstPath] = chosen[0]!;
+  const negative = structuredClone(event);
+  setPath(negative, firstPath, "changed-value");
+  const log = (record: Record<string, unknown>) =>
+    jsYaml
+      .dump(record, { lineWidth: -1, noRefs: true })
+      .trimEnd()
+      .split("\n")
+      .map((l) => `      ${l}`)
+      .join("\n");
+  const slug = logType.toLowerCase().replace(/[^a-z0-9]+/g, "_");
+  const name = `mixed_${String(i).padStart(6, "0")}_${slug}`;
+  const fields = chosen.map(([path]) => path.join("."));
+  const text = `RuleID: Bench.Mixed.${i}
+DisplayName: Benchmark rule ${i} over ${logType}
+Enabled: true
+LogTypes: [${logType}]
+Severity: ${pick(r, ["Info", "Low", "Medium", "High", "Critical"])}
+Description: >
+  Generated rule ${i} for the mixed benchmark library: ${chosen.length} clauses on fields of a
+  ${logType} event. Real rules explain here what the activity means and why it matters,
+  in two or three sentences like these.
+Reference: https://example.com/detections/${slug}/${i}
+Runbook: >
+  Check whether the actor is expected to do this. If not, review its other activity in the
+  same hour and revoke its sessions.
+Tags: [${logType}, Benchmark]
+Reports:
+  MITRE ATT&CK:
+    - ${pick(r, ["TA0007:T1526", "TA0004:T1098", "TA0005:T1562", "TA0003:T1136"])}
+DedupPeriodMinutes: 60
+Condition: |
+  ${clauses.join("\n  and ")}
+OutputFields: [${fields.join(", ")}]
+AlertTitle: "Benchmark rule ${i}: {${fields[0]}}"
+DedupFields: [${fields[0]}]
+Tests:
+  - Name: The sample event
+    ExpectedResult: true
+    Log:
+${log(event)}
+  - Name: Another value
+    ExpectedResult: false
+    Log:
+${log(negative)}
+`;
+  return { name, text };
 }

@@ -22,6 +22,8 @@ const SIZES = (process.env.BENCH_SIZES ?? "1000,10000,100000").split(",").map(Nu
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const WORK = process.env.BENCH_DIR ?? "/tmp/rulec-bench";
 const RULES_FOR_EVENTS = 30;
+/** The typed log types the mixed library spreads over. */
+const MIXED_LOG_TYPES = readdirSync(join(ROOT, "src/logtypes"), { withFileTypes: true }).filter((d) => d.isDirectory()).length;
 
 interface BuildFigures {
   rules: number;
@@ -49,16 +51,18 @@ function log(s: string): void {
 // ---------------------------------------------------------------------------------------------
 // Build at each size, each in its own process.
 
-const builds: BuildFigures[] = [];
-for (const size of SIZES) {
-  log(`build: ${size} rules ...`);
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "bench/build-one.ts"), String(size), join(WORK, `lib-${size}`)], {
-    encoding: "utf8",
-    maxBuffer: 1 << 24,
-  });
-  if (r.status !== 0) throw new Error(`bench/build-one.ts ${size} failed: ${r.stderr}`);
-  builds.push(JSON.parse(r.stdout.trim().split("\n").pop()!) as BuildFigures);
+const builds: (BuildFigures & { mixed?: boolean })[] = [];
+function buildOne(size: number, mixed: boolean): BuildFigures {
+  log(`build: ${size} ${mixed ? "mixed-log-type " : ""}rules ...`);
+  const args = ["--import", "tsx", join(ROOT, "bench/build-one.ts"), String(size), join(WORK, `lib-${mixed ? "mixed-" : ""}${size}`), ...(mixed ? ["mixed"] : [])];
+  const r = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`bench/build-one.ts ${size}${mixed ? " mixed" : ""} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as BuildFigures;
 }
+for (const size of SIZES) builds.push(buildOne(size, false));
+// The same sizes over every typed log type (bench/generate.ts generateMixedRule): per-rule cost within 10% of CloudTrail's.
+const MIXED_SIZES = (process.env.BENCH_MIXED_SIZES ?? "1000,10000").split(",").filter((s) => s !== "").map(Number);
+const mixedBuilds: BuildFigures[] = MIXED_SIZES.map((size) => buildOne(size, true));
 
 // ---------------------------------------------------------------------------------------------
 // Events: one seeded NDJSON file, shared by the evaluator, Python and hunt.
@@ -96,9 +100,9 @@ for (let i = 0; i * PER_FILE < EVENTS; i++) eventFiles.push(join(WORK, `events-$
   }
 }
 
-// The 30 rules of the shipped library the event benchmarks run.
+// The 30 CloudTrail rules of the shipped library the event benchmarks run (the events are CloudTrail records).
 const library = loadLibrary([join(ROOT, "rules")]);
-const rules = library.rules.slice(0, RULES_FOR_EVENTS);
+const rules = library.rules.filter((r) => r.logTypes[0] === "AWS.CloudTrail").slice(0, RULES_FOR_EVENTS);
 
 // ---------------------------------------------------------------------------------------------
 // The evaluator: event x rule evaluations, and leaf predicate evaluations, per second (one core).
@@ -195,6 +199,18 @@ for (const b of builds) {
   rows.push([`  stages ms/rule (one thread${b.rules > 10_000 ? ", first 10k rules" : ""})`, Object.entries(b.stages).map(([k, v]) => `${k} ${perRule(b, v).toFixed(3)}`).join(", "), "", ""]);
   rows.push([`  peak RSS`, `${b.peakRssMb.toFixed(0)} MB`, "", ""]);
 }
+for (const m of mixedBuilds) {
+  const base = builds.find((b) => b.rules === m.rules);
+  const cost = perRule(m, m.compileMs);
+  const ratio = base ? cost / perRule(base, base.compileMs) : undefined;
+  rows.push([
+    `build, ${m.rules} rules over the ${MIXED_LOG_TYPES} typed log types (compile, ${m.threads} threads)`,
+    `${cost.toFixed(3)} ms/rule${ratio === undefined ? "" : ` (${ratio.toFixed(2)}x CloudTrail's ${perRule(base!, base!.compileMs).toFixed(3)})`}; one thread ${m.compileOneThreadMs === undefined ? "-" : `${perRule(m, m.compileOneThreadMs).toFixed(3)} ms/rule`}`,
+    "<= 1.1x CloudTrail-only",
+    ratio === undefined ? "" : ratio <= 1.1 ? "yes" : "NO",
+  ]);
+  rows.push([`  stages ms/rule (one thread)`, Object.entries(m.stages).map(([k, v]) => `${k} ${perRule(m, v).toFixed(3)}`).join(", "), "", ""]);
+}
 if (builds.length > 1) {
   const per = builds.map((b) => perRule(b, b.compileMs));
   const spread = Math.max(...per) / Math.min(...per) - 1;
@@ -247,6 +263,6 @@ const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGb: Math.ro
 const resultsDir = join(ROOT, "bench/results");
 mkdirSync(resultsDir, { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-writeFileSync(join(resultsDir, `${stamp}.json`), JSON.stringify({ machine, builds, evaluator, python, hunt: huntFigures, pysigma, table }, null, 2) + "\n");
+writeFileSync(join(resultsDir, `${stamp}.json`), JSON.stringify({ machine, builds, mixedBuilds, evaluator, python, hunt: huntFigures, pysigma, table }, null, 2) + "\n");
 writeFileSync(join(resultsDir, "latest.txt"), `${table}\n\nmachine: ${JSON.stringify(machine)}\n`);
 log(`wrote bench/results/${stamp}.json (${readdirSync(resultsDir).length} files there)`);

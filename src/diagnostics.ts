@@ -84,6 +84,7 @@ export const CODES = {
   RC313: { severity: "error", title: "rule test failed" },
   RC314: { severity: "error", title: "Panther feature not supported" },
   RC315: { severity: "warning", title: "Panther tooling difference" },
+  RC316: { severity: "warning", title: "log type without a typed schema" },
   RC330: { severity: "error", title: "rule file too large" },
   // targets
   RC401: { severity: "error", title: "not expressible in the target" },

@@ -75,7 +75,7 @@ function renderIndex(catalog: Catalog, title: string): string {
 <form id="filters" class="filters" role="search" aria-label="Filter rules" hidden>
 <div class="field field-wide"><label for="f-q">Search</label><input id="f-q" name="q" type="search" autocomplete="off" placeholder="title, RuleID, tag, field or value"></div>
 <div class="field"><label for="f-severity">Severity</label><select id="f-severity" name="severity">${options(severities)}</select></div>
-<div class="field"><label for="f-logtype">Log type</label><select id="f-logtype" name="logtype">${options(logTypes)}</select></div>
+<div class="field"><label for="f-logtype">Log type</label><select id="f-logtype" name="logtype">${[`<option value="">Any</option>`, ...logTypes.map((v) => `<option value="${e(v)}">${e(v)} (${rules.filter((r) => r.logTypes.includes(v)).length})</option>`)].join("")}</select></div>
 <div class="field"><label for="f-tag">Tag</label><select id="f-tag" name="tag">${options(tags)}</select></div>
 <div class="field"><label for="f-technique">MITRE technique</label><select id="f-technique" name="technique">${options(techniques)}</select></div>
 <div class="field"><button type="reset">Clear</button></div>

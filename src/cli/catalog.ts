@@ -3,7 +3,8 @@ import { join, resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { renderCatalog, type CatalogFormat } from "../catalog/render.js";
 import { targetLabel } from "../catalog/model.js";
-import { formatDiagnostic, hasErrors } from "../diagnostics.js";
+import { formatDiagnostic, hasErrors, nearest } from "../diagnostics.js";
+import { knownLogTypeNames, schemaFor } from "../schema/schema.js";
 import { TARGETS } from "../targets/index.js";
 import type { Target, TargetOptions } from "../targets/types.js";
 import { loadLibrary } from "./library.js";
@@ -36,18 +37,29 @@ export function registerCatalog(program: Command, deps: CatalogDeps): void {
     .option("-o, --out <dir>", "output directory; with --format json also a file (catalog.json) or '-' (standard output)", "site")
     .addOption(new Option("--format <format>", "output format").choices(["html", "json"]).default("html"))
     .option("--title <title>", "the site's title", "Detection catalog")
+    .option("--log-type <types...>", "only the rules over these log types (rulec logtypes lists them)")
     .addHelpText(
       "after",
       "\nExamples:\n  rulec catalog rules --out site        # then open site/index.html\n  rulec catalog rules --format json --out - | jq '.rules[].ruleId'",
     )
-    .action((paths: string[], opts: { out: string; format: CatalogFormat; title: string }) => {
+    .action((paths: string[], opts: { out: string; format: CatalogFormat; title: string; logType?: string[] }) => {
       const { io, setStatus } = deps;
       if (opts.out === "-" && opts.format !== "json") {
         io.err("rulec: --out - (standard output) needs --format json\n");
         setStatus(2);
         return;
       }
-      const lib = loadLibrary(paths);
+      for (const t of opts.logType ?? []) {
+        if (schemaFor(t)) continue;
+        const near = nearest(t, knownLogTypeNames(), 1)[0];
+        io.err(`rulec: unknown log type '${t}'${near ? ` (did you mean '${near}'?)` : ""}: 'rulec logtypes' lists the log types\n`);
+        setStatus(2);
+        return;
+      }
+      const loaded = loadLibrary(paths);
+      // --log-type: the rules over any of those log types (their files' diagnostics only).
+      const only = opts.logType;
+      const lib = only === undefined ? loaded : { ...loaded, rules: loaded.rules.filter((r) => r.logTypes.some((t) => only.includes(t))) };
       for (const d of lib.diagnostics) io.err(formatDiagnostic(d, { sources: lib.sources, color: deps.color().enabled }) + "\n");
       const libraryFailed = hasErrors(lib.diagnostics) || lib.files.length === 0;
 

@@ -6,7 +6,9 @@ import { formatDiagnostic, hasErrors, type Diagnostic } from "../diagnostics.js"
 import { DEFAULT_MAX_CONCURRENCY, formatDryRun, formatSummary, planAthenaHunt, runAthenaHunt, type RunOptions } from "../hunt/athena/index.js";
 import { workgroupSql } from "../hunt/athena/engine.js";
 import { formatMatches, type HuntFormat } from "../hunt/format.js";
-import { hunt, huntProfile, type LogInput, type LogStream } from "../hunt/hunt.js";
+import { hunt, type LogInput, type LogStream } from "../hunt/hunt.js";
+import { knownLogTypeNames, schemaFor } from "../schema/schema.js";
+import { nearest } from "../diagnostics.js";
 import type { Rule } from "../rules/types.js";
 import { checkAthenaOptions } from "../targets/athena/options.js";
 import { locationProblem } from "../targets/athena/files.js";
@@ -68,9 +70,10 @@ const PROGRESS_BYTES = 8 * 1024 * 1024;
 export function registerHunt(program: Command, deps: HuntDeps): void {
   program
     .command("hunt")
-    .description("run rules over CloudTrail logs: local files on an in-process DuckDB (default), or the S3 table on Amazon Athena (--engine athena)")
+    .description("run rules over logs: local files on an in-process DuckDB (default), or the S3 tables on Amazon Athena (--engine athena)")
     .argument("[rules...]", "rule files or directories", ["rules"])
-    .option("--logs <files...>", "log files, directories or patterns (duckdb engine; 'AWSLogs/**/*.json.gz' is expanded here): CloudTrail {\"Records\": [...]} files (.json, .json.gz) or NDJSON")
+    .option("--logs <files...>", "log files, directories or patterns (duckdb engine; 'AWSLogs/**/*.json.gz' is expanded here) as the vendors export them: JSON, JSON arrays or NDJSON, gzipped or not (CloudTrail files, Okta API pages, ...)")
+    .option("--log-type <type>", "duckdb: every record of the logs is of this log type (default: each record's log type is recognised)")
     .addOption(new Option("--engine <engine>", "where the queries run").choices(["duckdb", "athena"]).default("duckdb"))
     .addOption(new Option("--format <format>", "output format").choices(["table", "json", "ndjson", "csv"]).default("table"))
     .addOption(new Option("--profile <name>", "table layout (the local table, or the Athena table)").choices(profileNames()))
@@ -109,6 +112,11 @@ export function registerHunt(program: Command, deps: HuntDeps): void {
           setStatus(2);
           return;
         }
+        if (opts.logType !== undefined) {
+          io.err("rulec: --log-type is for the duckdb engine (on Athena each log type has its own table)\n");
+          setStatus(2);
+          return;
+        }
         if (opts.workers !== undefined) {
           io.err("rulec: --workers is for the duckdb engine\n");
           setStatus(2);
@@ -133,6 +141,7 @@ export function registerHunt(program: Command, deps: HuntDeps): void {
 
 interface HuntOpts {
   logs?: string[];
+  logType?: string;
   engine: "duckdb" | "athena";
   format: HuntFormat;
   profile?: string;
@@ -173,9 +182,14 @@ function loadHuntRules(deps: HuntDeps, paths: string[]): ReturnType<HuntDeps["lo
 
 async function huntLocal(deps: HuntDeps, paths: string[], opts: HuntOpts & { logs: string[] }): Promise<void> {
   const { io, setStatus } = deps;
-  const { error } = huntProfile(opts.profile);
-  if (error) {
-    io.err(`rulec: ${error}\n`);
+  if (opts.profile !== undefined && !profileNames().includes(opts.profile)) {
+    io.err(`rulec: unknown table profile '${opts.profile}' (known: ${profileNames().join(", ")})\n`);
+    setStatus(2);
+    return;
+  }
+  if (opts.logType !== undefined && !schemaFor(opts.logType)) {
+    const near = nearest(opts.logType, knownLogTypeNames(), 1)[0];
+    io.err(`rulec: unknown log type '${opts.logType}'${near ? ` (did you mean '${near}'?)` : ""}: 'rulec logtypes' lists the log types\n`);
     setStatus(2);
     return;
   }
@@ -237,6 +251,7 @@ async function huntLocal(deps: HuntDeps, paths: string[], opts: HuntOpts & { log
       from: opts.from,
       to: opts.to,
       workers: opts.workers === undefined ? undefined : Number(opts.workers),
+      ...(opts.logType === undefined ? {} : { logType: opts.logType }),
       onProgress: bar?.update,
     });
   } finally {

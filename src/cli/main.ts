@@ -1,18 +1,20 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { checkCondition } from "../check/check.js";
-import { formatDiagnostic, hasErrors, LineIndex, type Diagnostic } from "../diagnostics.js";
+import { formatDiagnostic, hasErrors, LineIndex, nearest, type Diagnostic } from "../diagnostics.js";
 import { evaluate } from "../eval/evaluate.js";
 import { parseEvents } from "../events/parse.js";
 import { decodeLog } from "../hunt/logs.js";
-import { logTypes, rootType, schemaFor } from "../schema/schema.js";
+import { knownLogTypeNames, logTypes, rootType, schemaFor } from "../schema/schema.js";
 import { parseCondition } from "../syntax/ast.js";
+import { registerAthenaDdl } from "./athena-ddl.js";
 import { registerBuild } from "./build.js";
 import { registerCatalog } from "./catalog.js";
 import { registerFmt } from "./fmt.js";
 import { registerAthena } from "./athena.js";
 import { registerHunt } from "./hunt.js";
 import { registerImport } from "./import.js";
+import { registerLogTypes } from "./logtypes.js";
 import { toGithub, toSarif } from "./formats.js";
 import { installInterruptHandlers } from "./fs.js";
 import { loadLibrary, loadRuleFiles, type Library } from "./library.js";
@@ -121,7 +123,8 @@ Exit status: 0 success, 1 rule errors or failed tests, 2 usage or configuration 
       let diagnostics = toFile(parsed.diagnostics);
       let ast = parsed.ast;
       if (opts.logType !== undefined && !schemaFor(opts.logType)) {
-        io.err(`rulec: unknown log type '${opts.logType}' (known: ${logTypes().join(", ")})\n`);
+        const near = nearest(opts.logType, knownLogTypeNames(), 1)[0];
+        io.err(`rulec: unknown log type '${opts.logType}'${near ? ` (did you mean '${near}'?)` : ""}: 'rulec logtypes' lists the log types\n`);
         setStatus(EXIT.usage);
         return;
       }
@@ -169,6 +172,8 @@ Exit status: 0 success, 1 rule errors or failed tests, 2 usage or configuration 
   registerImport(program, { io, setStatus, color: () => color(program, io) });
   registerHunt(program, { io, setStatus, color: () => color(program, io), loadRules: loadRuleFiles });
   registerAthena(program, { io, setStatus, color: () => color(program, io), loadRules: loadRuleFiles });
+  registerLogTypes(program, { io, setStatus });
+  registerAthenaDdl(program, { io, setStatus });
 
   // A --config that cannot be read is a usage error whatever the command (only some read it).
   program.hook("preAction", () => {

@@ -1,26 +1,36 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { DuckDBType } from "@duckdb/node-api";
 import type { Rule } from "../rules/types.js";
-import type { Profile } from "../targets/athena/profile.js";
 import { DUCKDB } from "../targets/athena/dialect.js";
 import { sqlIdent } from "../targets/athena/escape.js";
 import { buildQuery, type QueryOptions } from "../targets/athena/query.js";
-import { huntProfile, shapeLog, shapeRecords, streamRecords, type HuntProblem, type LogInput, type LogStream, type ShapedLog } from "./logs.js";
-import { MAX_ITEM_BYTES, RecordStream } from "./stream.js";
+import { profileFor, profileNames } from "../targets/athena/profile.js";
+import { fileShaper, shapeLog, streamRecords, tableSpecs, unsortedProblem, type HuntProblem, type HuntTable, type LogInput, type LogStream, type ShapedLog } from "./logs.js";
 import { defaultWorkers, shapePool, workerScript, type ShapePool } from "./pool.js";
+import { MAX_ITEM_BYTES, RecordStream } from "./stream.js";
 import { createTableSql, openDuckDB, SOURCE_COLUMNS, stageRows, type Projection, type Row } from "./table.js";
 
-export { decodeLog, huntProfile, parseLog, type HuntProblem, type LogInput, type LogStream } from "./logs.js";
+export { decodeLog, parseLog, type HuntProblem, type HuntTable, type LogInput, type LogStream } from "./logs.js";
 
 /**
- * `rulec hunt`: load log files into an in-process DuckDB table shaped like the Athena table, run
- * every rule's DuckDB query (the Athena target's printer with the DuckDB dialect), return matches.
+ * `rulec hunt`: load log files into in-process DuckDB tables shaped like the Athena tables (one per
+ * log type the rules read; each record goes to its log type's table), run every rule's DuckDB query
+ * on its log type's table (the Athena target's printer with the DuckDB dialect), return matches.
  * The caller reads the files; this module gets their bytes.
  */
 
 export interface HuntOptions extends Pick<QueryOptions, "since" | "from" | "to"> {
-  /** Table profile; default: the CloudTrail default (cloudtrail_logs). */
+  /**
+   * Table profile name: each log type's own profile of that name (or `generic`); a name only other
+   * log types have leaves a log type on its default. Default: each log type's default profile.
+   */
   readonly profile?: string;
+  /**
+   * Every record of the logs is of this log type (no recognising by shape). Without it, a hunt whose
+   * rules read one log type takes every record as that log type, and a hunt over several log types
+   * sorts each record by its log type's shapes (src/logtypes), skipping records of none.
+   */
+  readonly logType?: string;
   /**
    * Worker threads that decode, parse and shape the files while the main thread loads DuckDB;
    * default: by the size of the logs and the cores (0 for small logs). Only from the compiled
@@ -42,7 +52,7 @@ export interface HuntMatch {
   readonly ruleId: string;
   readonly severity: string;
   readonly file: string;
-  /** 0-based index of the record in its file. */
+  /** 0-based index of the record in its file (envelopes opened, records normalised). */
   readonly record: number;
   readonly fields: Readonly<Record<string, unknown>>;
 }
@@ -57,60 +67,97 @@ export interface HuntResult {
   readonly queryMs: number;
 }
 
-const TABLE = "logs";
 const BATCH = 50_000;
 
+/** The local table of the i-th log type of a hunt. */
+function tableName(i: number): string {
+  return i === 0 ? "logs" : `logs_${i}`;
+}
+
+/**
+ * The tables of a hunt: one per log type its rules read (in the order rules first name them), or
+ * the one `logType` names; each with its profile. An error (usage) for an unknown profile.
+ */
+export function huntTables(rules: readonly Rule[], options: Pick<HuntOptions, "profile" | "logType">): { tables?: HuntTable[]; forced?: number; error?: string } {
+  const logTypes: (string | undefined)[] = [];
+  for (const r of rules) for (const t of r.logTypes.length > 0 ? r.logTypes : [undefined]) if (!logTypes.includes(t)) logTypes.push(t);
+  if (options.logType !== undefined && !logTypes.includes(options.logType)) logTypes.push(options.logType);
+  if (logTypes.length === 0) logTypes.push(undefined);
+  const tables: HuntTable[] = [];
+  for (const logType of logTypes) {
+    const profile = profileFor(logType, options.profile);
+    if (!profile) return { error: `unknown table profile '${options.profile}' (known: ${profileNames().join(", ")})` };
+    tables.push({ logType, profile });
+  }
+  const forced = options.logType !== undefined ? logTypes.indexOf(options.logType) : tables.length === 1 ? 0 : undefined;
+  return { tables, ...(forced === undefined ? {} : { forced }) };
+}
+
 export async function hunt(rules: readonly Rule[], inputs: readonly (LogInput | LogStream)[], options: HuntOptions = {}): Promise<HuntResult> {
-  const { profile, error } = huntProfile(options.profile);
-  if (!profile) throw new Error(error);
+  const planned = huntTables(rules, options);
+  if (!planned.tables) throw new Error(planned.error);
+  const forced = planned.forced;
   const ruleErrors: { index: number; rule: string; message: string }[] = [];
   const queryOptions: QueryOptions = { since: options.since, from: options.from, to: options.to };
   const queries: { readonly index: number; readonly rule: Rule; readonly sql: string }[] = [];
-  // The columns the queries read (as the printer resolves their paths): the only ones loaded.
-  const read = new Set<string>();
-  let readsAll = false;
+  // The columns each table's queries read (as the printer resolves their paths): the only ones loaded.
+  const read = planned.tables.map(() => new Set<string>());
+  const readsAll = planned.tables.map(() => false);
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i]!;
-    const logType = rule.logTypes[0];
-    if (!profile.logTypes.includes("*") && (logType === undefined || !profile.logTypes.includes(logType))) {
-      ruleErrors.push({ index: i, rule: rule.name, message: `log type ${logType ?? "?"} is not in the table profile '${profile.name}'` });
-      continue;
+    // One query per table the rule's log types are in; their matches are merged.
+    const sqls: string[] = [];
+    const errors: string[] = [];
+    const logTypes = rule.logTypes.length > 0 ? rule.logTypes : [undefined];
+    for (const logType of logTypes) {
+      // With --log-type, only that log type's table has records.
+      if (options.logType !== undefined && logType !== options.logType) continue;
+      const k = planned.tables.findIndex((t) => t.logType === logType);
+      const table = planned.tables[k]!;
+      const q = buildQuery(
+        { name: rule.name, logType, condition: rule.condition, outputFields: rule.outputFields },
+        queryOptions,
+        DUCKDB,
+        { from: sqlIdent(tableName(k)), select: [SOURCE_COLUMNS.file, SOURCE_COLUMNS.record], profile: table.profile },
+      );
+      if (!q.sql) {
+        errors.push(q.errors.join("; "));
+        continue;
+      }
+      sqls.push(q.sql.trimEnd());
+      if (q.columns === "*" || q.columns === undefined) readsAll[k] = true;
+      else for (const c of q.columns) read[k]!.add(c);
     }
-    const q = buildQuery(
-      { name: rule.name, logType, condition: rule.condition, outputFields: rule.outputFields },
-      { ...queryOptions, profile: profile.name },
-      DUCKDB,
-      { from: sqlIdent(TABLE), select: [SOURCE_COLUMNS.file, SOURCE_COLUMNS.record] },
-    );
-    if (!q.sql) {
-      ruleErrors.push({ index: i, rule: rule.name, message: q.errors.join("; ") });
-      continue;
-    }
-    queries.push({ index: i, rule, sql: q.sql });
-    if (q.columns === "*" || q.columns === undefined) readsAll = true;
-    else for (const c of q.columns) read.add(c);
+    if (errors.length > 0) ruleErrors.push({ index: i, rule: rule.name, message: errors.join("; ") });
+    if (sqls.length === 0) continue;
+    // Several log types: their queries' rows in one result (output fields named alike), in file and record order.
+    queries.push({ index: i, rule, sql: sqls.length === 1 ? sqls[0]! : sqls.map((x) => `(${x})`).join("\nUNION ALL BY NAME\n") });
   }
-  const projection: Projection = options.columns === "all" ? undefined : (options.columns ?? (readsAll ? undefined : [...read]));
+  const tables: HuntTable[] = planned.tables.map((t, k) => {
+    const projection: Projection = options.columns === "all" ? undefined : (options.columns ?? (readsAll[k] ? undefined : [...read[k]!]));
+    return projection === undefined ? t : { ...t, projection };
+  });
 
   const { connection, connect, close } = await openDuckDB();
   const script = workerScript();
   const workers = script ? (options.workers ?? defaultWorkers(inputs)) : 0;
-  const pool: ShapePool | undefined = workers > 0 && script ? shapePool(workers, options.profile, script, projection) : undefined;
+  const pool: ShapePool | undefined = workers > 0 && script ? shapePool(workers, tableSpecs(tables), script, forced) : undefined;
   // The INSERT of the last staged batch runs in DuckDB's threads while the next batch is shaped.
   let inserting: Promise<void> = Promise.resolve();
   // The next rule's query runs (on a second connection) while this one's matches are read.
   let querying: Promise<unknown> = Promise.resolve();
   try {
     const t0 = performance.now();
-    await connection.run(createTableSql(profile, TABLE, projection));
+    for (let k = 0; k < tables.length; k++) await connection.run(createTableSql(tables[k]!.profile, tableName(k), tables[k]!.projection));
     // The workers take the cores while loading: a second DuckDB thread for the INSERTs only adds
     // contention (its json_transform costs a third more CPU with two threads than with one).
     if (pool) await connection.run("SET threads = 1");
     const problems: HuntProblem[] = [];
     let events = 0;
-    const load = async (rows: readonly Row[]): Promise<void> => {
+    const load = async (k: number, rows: readonly Row[]): Promise<void> => {
       await inserting;
-      inserting = (await stageRows(connection, profile, TABLE, rows, projection)).inserted;
+      const t = tables[k]!;
+      inserting = (await stageRows(connection, t.profile, tableName(k), rows, t.projection)).inserted;
       events += rows.length;
     };
     const total = inputs.length;
@@ -127,18 +174,24 @@ export async function hunt(rules: readonly Rule[], inputs: readonly (LogInput | 
       if (pool && i + ahead < inputs.length) shaping.push(prefetch(i + ahead));
       if (isStream(input)) {
         // A large file: read record by record on this thread, loaded as it comes.
-        await loadStream(input, profile, projection, load, problems);
+        await loadStream(input, tables, forced, load, problems);
         options.onProgress?.({ phase: "load", done: i + 1, total });
         continue;
       }
       // A file its worker failed on is shaped here: it ends as it would without workers.
-      const shaped = (pool ? await shaping[i]! : undefined) ?? shapeLog(input, profile, projection);
+      const shaped = (pool ? await shaping[i]! : undefined) ?? shapeLog(input, tables, forced);
       if (pool) shaping[i] = Promise.resolve(undefined);
       problems.push(...shaped.problems);
-      const rows = shaped.rows;
-      for (let j = 0; j < rows.length; j += BATCH) {
-        await load(j === 0 && rows.length <= BATCH ? rows : rows.slice(j, j + BATCH));
-        options.onProgress?.({ phase: "load", done: i + Math.min(1, (j + BATCH) / rows.length), total });
+      let count = 0;
+      for (const rows of shaped.rows) count += rows.length;
+      let done = 0;
+      for (let k = 0; k < shaped.rows.length; k++) {
+        const rows = shaped.rows[k]!;
+        for (let j = 0; j < rows.length; j += BATCH) {
+          await load(k, j === 0 && rows.length <= BATCH ? rows : rows.slice(j, j + BATCH));
+          done += Math.min(BATCH, rows.length - j);
+          options.onProgress?.({ phase: "load", done: i + Math.min(1, done / count), total });
+        }
       }
       options.onProgress?.({ phase: "load", done: i + 1, total });
     }
@@ -196,20 +249,27 @@ function isStream(input: LogInput | LogStream): input is LogStream {
 }
 
 /** One large file, chunk by chunk: records parsed as they complete, loaded BATCH at a time. */
-async function loadStream(input: LogStream, profile: Profile, projection: Projection, load: (rows: readonly Row[]) => Promise<void>, problems: HuntProblem[]): Promise<void> {
+async function loadStream(
+  input: LogStream,
+  tables: readonly HuntTable[],
+  forced: number | undefined,
+  load: (k: number, rows: readonly Row[]) => Promise<void>,
+  problems: HuntProblem[],
+): Promise<void> {
   const stream = new RecordStream();
+  const shaper = fileShaper(input.name, tables, forced);
   const counts = { malformed: 0, notObjects: 0 };
-  let first = 0;
   let pending: unknown[] = [];
+  let records = 0;
   const take = () => {
     for (const r of streamRecords(input.name, stream.take(), problems, counts)) pending.push(r);
   };
   const flush = async () => {
     if (pending.length === 0) return;
-    const rows = shapeRecords(input.name, pending, first, profile, projection);
-    first += pending.length;
+    const rows = shaper.shape(pending);
+    records += pending.length;
     pending = [];
-    await load(rows);
+    for (let k = 0; k < rows.length; k++) if (rows[k]!.length > 0) await load(k, rows[k]!);
   };
   try {
     for await (const chunk of input.open()) {
@@ -221,13 +281,15 @@ async function loadStream(input: LogStream, profile: Profile, projection: Projec
     take();
     await flush();
   } catch (e) {
-    problems.push({ file: input.name, message: `cannot read the whole file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; ${first} records loaded`, fatal: true });
+    problems.push({ file: input.name, message: `cannot read the whole file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; ${records} records loaded`, fatal: true });
     return;
   }
   if (counts.malformed > 20) problems.push({ file: input.name, message: `${counts.malformed - 20} more malformed lines`, fatal: false });
   for (const line of stream.oversized) problems.push({ file: input.name, line, message: `a record longer than ${MAX_ITEM_BYTES / 1024 / 1024} MiB was skipped`, fatal: false });
   if (counts.notObjects > 0) problems.push({ file: input.name, message: `${counts.notObjects} records are not JSON objects and were skipped`, fatal: false });
-  if (first === 0 && counts.malformed > 0) problems.push({ file: input.name, message: "malformed log file: no record could be read", fatal: true });
+  const skipped = unsortedProblem(input.name, tables, shaper.unsorted());
+  if (skipped) problems.push(skipped);
+  if (records === 0 && counts.malformed > 0) problems.push({ file: input.name, message: "malformed log file: no record could be read", fatal: true });
 }
 
 interface QueryRow {

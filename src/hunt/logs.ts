@@ -1,13 +1,15 @@
 import { gunzipSync } from "node:zlib";
 import { parseEvents, unwrap } from "../events/parse.js";
-import { defaultProfile, PROFILES, type Profile } from "../targets/athena/profile.js";
+import { profileFor, type Profile } from "../targets/athena/profile.js";
+import { recordSorter } from "./records.js";
 import type { StreamItem } from "./stream.js";
 import { recordShaper, type Projection, type Row } from "./table.js";
 
 /**
- * Log files -> records -> rows of the local table: decode (gzip, UTF-8), parse (CloudTrail file,
- * JSON array, NDJSON), shape each record like Athena's SerDe (table.ts). Pure and synchronous: it
- * runs on the main thread or in a worker (worker.ts) with the same result.
+ * Log files -> records -> rows of the local tables: decode (gzip, UTF-8), parse (JSON, a JSON array,
+ * NDJSON; the vendors' envelopes opened), sort the records by log type (records.ts), shape each
+ * record like Athena's SerDe (table.ts). Pure and synchronous: it runs on the main thread or in a
+ * worker (worker.ts) with the same result.
  */
 
 export interface LogInput {
@@ -54,7 +56,10 @@ export function decodeLog(bytes: Uint8Array): { text?: string; error?: string } 
   }
 }
 
-/** Parse one file into records: a CloudTrail file ({"Records": [...]}), a JSON array, one object, or NDJSON. */
+/**
+ * Parse one file into records: a JSON array, one object, or NDJSON, with the log types' envelopes
+ * opened (a CloudTrail file's {"Records": [...]}, an Azure blob's {"records": [...]}, ...).
+ */
 export function parseLog(input: LogInput): { records: unknown[]; problems: HuntProblem[] } {
   const decoded = decodeLog(input.bytes);
   if (decoded.text === undefined) return { records: [], problems: [{ file: input.name, message: decoded.error!, fatal: true }] };
@@ -76,22 +81,90 @@ export function parseLog(input: LogInput): { records: unknown[]; problems: HuntP
   return { records, problems };
 }
 
-export function huntProfile(name: string | undefined): { profile?: Profile; error?: string } {
-  if (name === undefined) return { profile: defaultProfile("AWS.CloudTrail") };
-  const p = PROFILES.get(name);
-  return p ? { profile: p } : { error: `unknown table profile '${name}' (known: ${[...PROFILES.keys()].join(", ")})` };
+/**
+ * One table of a hunt: the log type whose records it holds (undefined: any, the rules name none),
+ * the profile it is shaped by, and the columns loaded (undefined: all).
+ */
+export interface HuntTable {
+  readonly logType: string | undefined;
+  readonly profile: Profile;
+  readonly projection?: Projection;
 }
 
-/** One file's rows (record i of the file is row i) and its problems. */
+/** What a worker needs to rebuild the tables: names only (profiles are found again by name). */
+export interface TableSpec {
+  readonly logType: string | undefined;
+  readonly profile: string;
+  readonly projection?: readonly string[];
+}
+
+export function tableSpecs(tables: readonly HuntTable[]): TableSpec[] {
+  return tables.map((t) => ({ logType: t.logType, profile: t.profile.name, ...(t.projection === undefined ? {} : { projection: t.projection }) }));
+}
+
+export function tablesOf(specs: readonly TableSpec[]): HuntTable[] {
+  return specs.map((s) => {
+    const profile = profileFor(s.logType, s.profile);
+    if (!profile) throw new Error(`unknown table profile '${s.profile}'`);
+    return { logType: s.logType, profile, ...(s.projection === undefined ? {} : { projection: s.projection }) };
+  });
+}
+
+/** One file's rows per table (record i of the file is row i, in whichever table holds it) and its problems. */
 export interface ShapedLog {
-  readonly rows: Row[];
+  readonly rows: Row[][];
   readonly problems: HuntProblem[];
 }
 
 /**
- * Items of a streamed file (stream.ts) -> its records, as parseLog reads a small file: a line of
- * NDJSON stands for its records (an array's elements, a CloudTrail file's Records), records that
- * are not JSON objects are counted, lines that are not JSON are reported.
+ * The records of one file, in batches (a streamed file's) or at once: each batch's rows per table,
+ * sorted by log type (src/hunt/records.ts; with `forced`, all into that table) and shaped into each
+ * table's profile, numbered across the whole file.
+ */
+export function fileShaper(name: string, tables: readonly HuntTable[], forced?: number): { shape(records: readonly unknown[]): Row[][]; readonly unsorted: () => number } {
+  const shapers = tables.map((t) => recordShaper(t.profile, t.projection));
+  const sort = recordSorter(
+    tables.map((t) => t.logType ?? ""),
+    forced ?? (tables.length === 1 ? 0 : undefined),
+  );
+  let index = 0;
+  let unsorted = 0;
+  return {
+    shape(records) {
+      const rows: Row[][] = tables.map(() => []);
+      const emit = (t: number, r: unknown): void => {
+        if (t < 0) unsorted++;
+        else rows[t]!.push(shapers[t]!(r, name, index));
+        index++;
+      };
+      for (let j = 0; j < records.length; j++) sort(records[j], emit);
+      return rows;
+    },
+    unsorted: () => unsorted,
+  };
+}
+
+/** The problem for records of none of the hunt's log types. */
+export function unsortedProblem(file: string, tables: readonly HuntTable[], unsorted: number): HuntProblem | undefined {
+  if (unsorted === 0) return undefined;
+  const names = tables.map((t) => t.logType).join(", ");
+  return { file, message: `${unsorted} records are of none of the rules' log types (${names}) and were skipped`, fatal: false };
+}
+
+/** A file's rows: its records sorted into the tables by log type and shaped (fileShaper). */
+export function shapeLog(input: LogInput, tables: readonly HuntTable[], forced?: number): ShapedLog {
+  const { records, problems } = parseLog(input);
+  const shaper = fileShaper(input.name, tables, forced);
+  const rows = shaper.shape(records);
+  const skipped = unsortedProblem(input.name, tables, shaper.unsorted());
+  if (skipped) problems.push(skipped);
+  return { rows, problems };
+}
+
+/**
+ * Items of a streamed file (stream.ts) -> its records, as parseLog reads a small file: each value
+ * stands for its records (an array's elements, a CloudTrail file's Records, the vendors' envelopes
+ * opened), records that are not JSON objects are counted, lines that are not JSON are reported.
  */
 export function streamRecords(name: string, items: readonly StreamItem[], problems: HuntProblem[], counts: { malformed: number; notObjects: number }): unknown[] {
   const records: unknown[] = [];
@@ -103,27 +176,12 @@ export function streamRecords(name: string, items: readonly StreamItem[], proble
       if (counts.malformed++ < 20) problems.push({ file: name, line: item.line, message: `not JSON: ${(e as Error).message}`, fatal: false });
       continue;
     }
-    for (const r of item.isLine ? unwrap(value) : [value]) {
+    const opened = unwrap(value, item.line);
+    for (const e of opened.errors) problems.push({ file: name, line: e.line, message: e.message, fatal: false });
+    for (const r of opened.events) {
       if (typeof r === "object" && r !== null && !Array.isArray(r)) records.push(r);
       else counts.notObjects++;
     }
   }
   return records;
-}
-
-/** Records -> rows, numbered from `first` (the records before them in their file). */
-export function shapeRecords(name: string, records: readonly unknown[], first: number, profile: Profile, projection?: Projection): Row[] {
-  const shape = recordShaper(profile, projection);
-  const rows: Row[] = new Array<Row>(records.length);
-  for (let j = 0; j < records.length; j++) rows[j] = shape(records[j], name, first + j);
-  return rows;
-}
-
-/** A file's rows: its records shaped into the profile's table, its loaded columns only (undefined: all). */
-export function shapeLog(input: LogInput, profile: Profile, projection?: Projection): ShapedLog {
-  const { records, problems } = parseLog(input);
-  const shape = recordShaper(profile, projection);
-  const rows: Row[] = new Array<Row>(records.length);
-  for (let j = 0; j < records.length; j++) rows[j] = shape(records[j], input.name, j);
-  return { rows, problems };
 }

@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { compiledWorker } from "../workers.js";
-import type { LogInput, ShapedLog } from "./logs.js";
+import type { LogInput, ShapedLog, TableSpec } from "./logs.js";
 import type { ShapeReply, ShapeTask } from "./worker.js";
 
 /**
@@ -38,8 +38,8 @@ interface Job {
   readonly resolve: (r: ShapedLog | undefined) => void;
 }
 
-/** `columns`: the table columns to shape (table.ts Projection); undefined: all. */
-export function shapePool(size: number, profile: string | undefined, script: URL, columns?: readonly string[]): ShapePool {
+/** `tables`: the hunt's tables (logs.ts tableSpecs); `forced`: every record is of that table's log type. */
+export function shapePool(size: number, tables: readonly TableSpec[], script: URL, forced?: number): ShapePool {
   const live = new Set<Worker>();
   const idle: Worker[] = [];
   const waiting: Job[] = [];
@@ -81,7 +81,7 @@ export function shapePool(size: number, profile: string | undefined, script: URL
     shape(input) {
       return new Promise((resolve) => {
         if (live.size === 0) return resolve(undefined);
-        const job: Job = { task: { id: nextId++, name: input.name, bytes: input.bytes, profile, columns }, resolve };
+        const job: Job = { task: { id: nextId++, name: input.name, bytes: input.bytes, tables, ...(forced === undefined ? {} : { forced }) }, resolve };
         const w = idle.shift();
         if (w) start(w, job);
         else waiting.push(job);

@@ -1,5 +1,5 @@
 import { parentPort } from "node:worker_threads";
-import { huntProfile, shapeLog } from "./logs.js";
+import { shapeLog, tablesOf, type TableSpec } from "./logs.js";
 
 /**
  * The worker of pool.ts: decodes, parses and shapes one log file per message (logs.ts shapeLog,
@@ -12,21 +12,20 @@ export interface ShapeTask {
   readonly id: number;
   readonly name: string;
   readonly bytes: Uint8Array;
-  readonly profile?: string;
-  /** The table columns to shape (table.ts Projection); undefined: all. */
-  readonly columns?: readonly string[];
+  /** The hunt's tables (log type, profile, loaded columns), by name. */
+  readonly tables: readonly TableSpec[];
+  /** Every record is of this table's log type. */
+  readonly forced?: number;
 }
 
 export type ShapeReply =
-  | { readonly id: number; readonly rows: string[]; readonly problems: ReturnType<typeof shapeLog>["problems"] }
+  | { readonly id: number; readonly rows: string[][]; readonly problems: ReturnType<typeof shapeLog>["problems"] }
   | { readonly id: number; readonly failed: string };
 
 parentPort?.on("message", (task: ShapeTask) => {
   let reply: ShapeReply;
   try {
-    const { profile, error } = huntProfile(task.profile);
-    if (!profile) throw new Error(error);
-    const { rows, problems } = shapeLog({ name: task.name, bytes: task.bytes }, profile, task.columns);
+    const { rows, problems } = shapeLog({ name: task.name, bytes: task.bytes }, tablesOf(task.tables), task.forced);
     reply = { id: task.id, rows, problems };
   } catch (e) {
     reply = { id: task.id, failed: String((e as Error)?.message ?? e) };

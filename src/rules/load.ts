@@ -2,7 +2,7 @@ import type { Path } from "../ast/nodes.js";
 import { checkCondition, checkPath } from "../check/check.js";
 import { lintCondition } from "../check/lint.js";
 import { fileDiagnostic, hasErrors, nearest, type Code, type ConditionDiagnostic, type Diagnostic } from "../diagnostics.js";
-import { logTypes, rootType, schemaFor, type FieldType } from "../schema/schema.js";
+import { knownLogTypeNames, rootType, schemaFor, type FieldType } from "../schema/schema.js";
 import { parseCondition, parsePath } from "../syntax/ast.js";
 import { Locator, type KeyPath } from "./locate.js";
 import { loadYaml, YamlLimitError } from "./yaml.js";
@@ -439,14 +439,22 @@ class RuleLoader {
 
   private schemas(types: readonly string[]): FieldType[] {
     const out: FieldType[] = [];
+    const free: number[] = [];
     types.forEach((t, i) => {
       const schema = schemaFor(t);
-      if (schema) out.push(rootType(schema));
-      else {
-        const near = nearest(t, logTypes(), 1)[0];
-        this.at("RC311", `unknown log type '${t}' (known: ${logTypes().join(", ")})${near ? ` (did you mean '${near}'?)` : ""}`, ["LogTypes", i], "value", near);
+      if (schema) {
+        out.push(rootType(schema));
+        if (schema.freeForm) free.push(i);
+      } else {
+        const near = nearest(t, knownLogTypeNames(), 1)[0];
+        this.at("RC311", `unknown log type '${t}'${near ? ` (did you mean '${near}'?)` : ""}: 'rulec logtypes' lists the log types`, ["LogTypes", i], "value", near);
       }
     });
+    // One warning per rule, at its first such log type.
+    if (free.length > 0) {
+      const names = free.map((i) => `'${types[i]}'`).join(", ");
+      this.at("RC316", `${names} ${free.length > 1 ? "have" : "has"} no typed schema in rulec: field names and types are not checked (every path is free-form JSON)`, ["LogTypes", free[0]!], "value");
+    }
     return out;
   }
 

@@ -1,6 +1,9 @@
-import cloudtrail from "./logtypes/aws.cloudtrail.json" with { type: "json" };
+import { isPantherLogType, knownLogTypeNames, LOG_TYPES, PANTHER_FIELDS } from "../logtypes/registry.js";
 
-/** A log type's schema: field names and types, from one data file per log type. */
+/**
+ * A log type's schema: field names and types, from the log-type registry (src/logtypes: one folder
+ * of data per log type). Every other name of Panther's list is accepted with a free-form schema.
+ */
 
 export type ScalarType = "string" | "number" | "boolean" | "timestamp" | "ip" | "json";
 
@@ -13,21 +16,42 @@ export interface LogSchema {
   readonly logType: string;
   readonly description?: string;
   readonly fields: Readonly<Record<string, FieldType>>;
+  /**
+   * A Panther log type without a typed schema here: every path is accepted and may hold anything
+   * (the root is `json`), and a rule over it is warned once (RC316).
+   */
+  readonly freeForm?: boolean;
 }
 
-const SCHEMAS: ReadonlyMap<string, LogSchema> = new Map([[cloudtrail.logType, cloudtrail as LogSchema]]);
+/** The typed schemas: the log type's own fields, then Panther's standard fields (p_*). */
+const TYPED: ReadonlyMap<string, LogSchema> = new Map(
+  LOG_TYPES.map((d) => [d.logType, { logType: d.logType, description: d.description, fields: { ...d.fields, ...PANTHER_FIELDS } }]),
+);
 
+/** Free-form schemas, made once per name (schemas are compared by identity in caches). */
+const FREE = new Map<string, LogSchema>();
+
+/** The log types with a typed schema, sorted. */
 export function logTypes(): string[] {
-  return [...SCHEMAS.keys()].sort();
+  return [...TYPED.keys()].sort();
 }
 
+/** Every name a rule's LogTypes accepts (typed, and Panther's other names), sorted. */
+export { knownLogTypeNames };
+
+/** The schema of a log type: typed, free-form (a Panther name without one), or undefined (unknown). */
 export function schemaFor(logType: string): LogSchema | undefined {
-  return SCHEMAS.get(logType);
+  const typed = TYPED.get(logType);
+  if (typed) return typed;
+  if (!isPantherLogType(logType)) return undefined;
+  let free = FREE.get(logType);
+  if (!free) FREE.set(logType, (free = { logType, fields: {}, freeForm: true }));
+  return free;
 }
 
-/** The root of a schema as an object type. */
+/** The root of a schema as a type: an object of its fields, or free-form JSON. */
 export function rootType(schema: LogSchema): FieldType {
-  return { type: "object", fields: schema.fields };
+  return schema.freeForm ? { type: "json" } : { type: "object", fields: schema.fields };
 }
 
 /** The type of the elements a value of this type holds: arrays are looked through, nested too. */

@@ -9,7 +9,7 @@ import type { Rule } from "../../src/rules/types.js";
 import { athenaDuckdbDialect } from "../../src/targets/athena/duckdb-athena.js";
 import { daysBetween, dayPattern, filesPattern } from "../../src/targets/athena/files.js";
 import { athenaTarget } from "../../src/targets/athena/index.js";
-import { PROFILES } from "../../src/targets/athena/profile.js";
+import { profileFor } from "../../src/targets/athena/profile.js";
 import { buildQuery } from "../../src/targets/athena/query.js";
 import { generateCases } from "../helpers/arbitraries.js";
 import { conformanceCases } from "../helpers/conformance.js";
@@ -44,7 +44,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const cloudtrail = PROFILES.get("cloudtrail_logs")!;
+const cloudtrail = profileFor("AWS.CloudTrail", "cloudtrail_logs")!;
 
 function fileStatement(rule: Rule, location: string, options: Record<string, string> = {}): string {
   const out = athenaTarget.compile(rule, { ...options, engine: "duckdb", location });

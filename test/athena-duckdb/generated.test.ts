@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { athenaDuckdbDialect } from "../../src/targets/athena/duckdb-athena.js";
-import { PROFILES, type Profile } from "../../src/targets/athena/profile.js";
+import { GENERIC, type Profile } from "../../src/targets/athena/profile.js";
 import { buildQuery } from "../../src/targets/athena/query.js";
 import { arbCondition, generateCases } from "../helpers/arbitraries.js";
 import { arbTypedEvent, typedProfile } from "../helpers/typed-layout.js";
@@ -44,7 +44,7 @@ function record(suite: string, o: Outcome, started: number): void {
 describe("generated conditions x events", { timeout: 600_000 }, () => {
   it("12,000 pairs on the generic table, zero disagreements", async () => {
     const started = performance.now();
-    const generic = PROFILES.get("generic")!;
+    const generic = GENERIC;
     const generated = [...generateCases(20261127, 1500, 4), ...generateCases(4242, 1500, 4)];
     const items: Item[] = generated.map((g) => {
       const mark = markable(g.text, g.events);

@@ -7,7 +7,7 @@ import type { Rule } from "../../src/rules/types.js";
 import { athenaDuckdbDialect } from "../../src/targets/athena/duckdb-athena.js";
 import { sqlIdent, sqlString } from "../../src/targets/athena/escape.js";
 import { athenaTarget } from "../../src/targets/athena/index.js";
-import { PROFILES } from "../../src/targets/athena/profile.js";
+import { GENERIC, profileFor } from "../../src/targets/athena/profile.js";
 import { buildQuery } from "../../src/targets/athena/query.js";
 import { conformanceCases } from "../helpers/conformance.js";
 import { ATHENA_EXTENSIONS, CaseTable, LOCAL_ONLY_EXTENSIONS, openEngine, type Engine } from "./engine.js";
@@ -67,7 +67,7 @@ describe("rule Tests on the Glue tables", { timeout: 300_000 }, () => {
     expect(rules.length).toBeGreaterThanOrEqual(shippedRuleCount());
     const total: Outcome = { compared: 0, problems: [], statements: 0 };
     for (const layout of ["cloudtrail_logs", "cloudtrail_logs_pp", "panther", "generic"]) {
-      const profile = PROFILES.get(layout)!;
+      const profile = profileFor("AWS.CloudTrail", layout)!;
       const items: Item[] = rules.map((r) => ({ label: `${layout} ${r.name}`, condition: r.condition, events: r.tests.map((t) => t.log), marked: false, expected: r.tests.map((t) => t.expectedResult) }));
       const table = await CaseTable.create(engine.connection, profile, items);
       const sql = rules.map((r) => duckdbStatement(r, layout === "cloudtrail_logs" ? {} : { profile: layout }));
@@ -87,7 +87,7 @@ describe("rule Tests on the Glue tables", { timeout: 300_000 }, () => {
 describe("conformance cases on the generic table", { timeout: 300_000 }, () => {
   it("every case in the cross-target contract gives the evaluator's verdict", async () => {
     const started = performance.now();
-    const generic = PROFILES.get("generic")!;
+    const generic = GENERIC;
     const cases = conformanceCases().filter((c) => !c.section.includes("outside the cross-target contract"));
     const items: Item[] = cases.map((c) => {
       const mark = markable(c.text, [c.event]);
@@ -131,7 +131,7 @@ describe("one bad value fails no query (a JSON column holding text that is not J
   const texts = ["", "abc", '{"x": ', "[1, 2", "null x", '{"x": 1}', '{"x": "ab"}', "[]", "{}", " { } "];
 
   it("every statement runs; each row gives the evaluator's answer on the string the SerDe read", async () => {
-    const profile = PROFILES.get("cloudtrail_logs")!;
+    const profile = profileFor("AWS.CloudTrail", "cloudtrail_logs")!;
     const data = "rc_rows_badjson";
     await engine.connection.run(createTableSql(profile, data));
     for (const [j, t] of texts.entries()) {
@@ -208,7 +208,7 @@ describe("time windows on the tables: the exact time filter and the partition fi
     let compared = 0;
     const problems: string[] = [];
     for (const [layout, extra] of Object.entries(partitions)) {
-      const profile = PROFILES.get(layout)!;
+      const profile = profileFor("AWS.CloudTrail", layout)!;
       const table = await CaseTable.create(engine.connection, profile, [{ events }], extra);
       for (const [options, inWindow] of windows) {
         const sql = duckdbStatement(rule, { ...options, ...(layout === "cloudtrail_logs" ? {} : { profile: layout }) });

@@ -8,7 +8,7 @@ import { loadRuleText } from "../../src/rules/load.js";
 import type { Rule } from "../../src/rules/types.js";
 import { athenaTarget, MAX_QUERY_BYTES } from "../../src/targets/athena/index.js";
 import { checkAthenaOptions } from "../../src/targets/athena/options.js";
-import { PROFILES, type Profile } from "../../src/targets/athena/profile.js";
+import { profileFor, registerProfile } from "../../src/targets/athena/profile.js";
 import { rulec } from "../helpers/cli.js";
 import { libraryRules } from "./proof.js";
 
@@ -85,9 +85,8 @@ describe("options", () => {
   });
 
   it("a table profile that says engine: duckdb asks for the DuckDB statement itself", () => {
-    // Profiles are data (profiles/*.json); one of them saying `engine: duckdb`, for this test only.
-    const profiles = PROFILES as Map<string, Profile>;
-    profiles.set("test_duckdb", { ...PROFILES.get("cloudtrail_logs")!, name: "test_duckdb", engine: "duckdb" });
+    // Profiles are data (src/logtypes/<type>/logtype.json); one of them saying `engine: duckdb`, for this test only.
+    const undo = registerProfile("AWS.CloudTrail", { ...profileFor("AWS.CloudTrail", "cloudtrail_logs")!, name: "test_duckdb", engine: "duckdb" });
     try {
       const out = athenaTarget.compile(rule, { profile: "test_duckdb" });
       expect(out.diagnostics).toEqual([]);
@@ -97,7 +96,7 @@ describe("options", () => {
       // A location needs no engine option then.
       expect(checkAthenaOptions({ profile: "test_duckdb", location: LOCATION })).toEqual([]);
     } finally {
-      profiles.delete("test_duckdb");
+      undo();
     }
   });
 

@@ -7,7 +7,7 @@ import { loadRuleText } from "../../src/rules/load.js";
 import type { Rule } from "../../src/rules/types.js";
 import { TRINO } from "../../src/targets/athena/dialect.js";
 import { athenaTarget } from "../../src/targets/athena/index.js";
-import { PROFILES, type Profile } from "../../src/targets/athena/profile.js";
+import { GENERIC, profileFor, type Profile } from "../../src/targets/athena/profile.js";
 import { buildQuery } from "../../src/targets/athena/query.js";
 import { arbCondition, generateCases } from "../helpers/arbitraries.js";
 import { conformanceCases } from "../helpers/conformance.js";
@@ -119,7 +119,7 @@ describe("the Athena SQL on PostgreSQL", { timeout: 300_000 }, () => {
         expect(out.diagnostics, r.name).toEqual([]);
         return { label: `${layout} ${r.name}`, condition: r.condition, sql: out.files[0]!.content, events: r.tests.map((t) => t.log), expected: r.tests.map((t) => t.expectedResult) };
       });
-      const o = await compare(runner, items, PROFILES.get(layout)!);
+      const o = await compare(runner, items, profileFor("AWS.CloudTrail", layout)!);
       total.compared += o.compared;
       total.problems.push(...o.problems);
       total.leftOut += o.leftOut;
@@ -132,7 +132,7 @@ describe("the Athena SQL on PostgreSQL", { timeout: 300_000 }, () => {
   it("every conformance case the Athena target compiles (generic layout)", async (ctx) => {
     const runner = pg.need(ctx);
     const started = performance.now();
-    const generic = PROFILES.get("generic")!;
+    const generic = GENERIC;
     const all = conformanceCases().filter((c) => !c.section.includes("outside the cross-target contract"));
     const items: Item[] = [];
     let refused = 0;
@@ -151,7 +151,7 @@ describe("the Athena SQL on PostgreSQL", { timeout: 300_000 }, () => {
   it("12,000 generated condition x event pairs (generic layout)", async (ctx) => {
     const runner = pg.need(ctx);
     const started = performance.now();
-    const generic = PROFILES.get("generic")!;
+    const generic = GENERIC;
     const generated = [...generateCases(20261127, 1500, 4), ...generateCases(4242, 1500, 4)];
     const items: Item[] = [];
     let refused = 0;
@@ -211,7 +211,7 @@ describe("one bad value fails no query (the SerDe's reading of a JSON column tha
   it("every query runs; each row gives the evaluator's answer on the string the SerDe read", async (ctx) => {
     const runner = pg.need(ctx);
     const started = performance.now();
-    const profile = PROFILES.get("cloudtrail_logs")!;
+    const profile = profileFor("AWS.CloudTrail", "cloudtrail_logs")!;
     const items = conditions.map((text) => {
       const r = loadRuleText(`RuleID: T.${text.length}\nDisplayName: t\nLogTypes: [AWS.CloudTrail]\nSeverity: Info\nCondition: '${text.replace(/'/g, "''")}'\n`, "rules/t.yml");
       expect(r.rule, JSON.stringify(r.diagnostics)).toBeDefined();

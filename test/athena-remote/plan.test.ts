@@ -21,7 +21,8 @@ import {
   workgroupSql,
   type AthenaApi,
 } from "../../src/hunt/athena/index.js";
-import { loadRuleFiles } from "../../src/rules/load.js";
+import { loadRuleFiles, loadRuleText } from "../../src/rules/load.js";
+import { defaultProfile } from "../../src/targets/athena/profile.js";
 import { trinoErrors } from "../athena/trino.js";
 
 /** The pure parts of an Athena hunt (no AWS, no moto): planning, typing, cost, errors, the CLI's checks. */
@@ -69,8 +70,15 @@ describe("planAthenaHunt: partition predicates of each layout", () => {
   it("an unusable window or layout is that rule's error", () => {
     expect(planAthenaHunt(rules, { profile: "generic", since: "24h" }).ruleErrors).toEqual([{ rule: "aws_console_root_login", message: "the table profile 'generic' has no time column for a time window" }]);
     expect(planAthenaHunt(rules, { since: "yesterday" }).ruleErrors[0]!.message).toMatch(/^invalid --since 'yesterday'/);
-    const other = { ...rules[0]!, logTypes: ["Okta.SystemLog"] };
-    expect(planAthenaHunt([other], { profile: "cloudtrail_logs" }).ruleErrors).toEqual([{ rule: "aws_console_root_login", message: "log type Okta.SystemLog is not in the table profile 'cloudtrail_logs'" }]);
+    expect(planAthenaHunt(rules, { profile: "no_such_layout" }).ruleErrors[0]!.message).toMatch(/^unknown table profile 'no_such_layout'/);
+  });
+
+  it("a layout another log type has leaves a rule on its own log type's default table", () => {
+    const okta = loadRuleText('RuleID: Okta.Test\nDisplayName: Okta test\nLogTypes: [Okta.SystemLog]\nSeverity: Low\nCondition: eventType eq "user.session.start"\n', "rules/okta_test.yml").rule!;
+    const plan = planAthenaHunt([okta, rules[0]!], { profile: "cloudtrail_logs_pp", since: "24h" });
+    expect(plan.ruleErrors).toEqual([]);
+    expect(plan.queries.map((q) => q.profile)).toEqual([defaultProfile("Okta.SystemLog").name, "cloudtrail_logs_pp"]);
+    expect(plan.queries[0]!.sql).toContain('FROM "default".okta_systemlog');
   });
 
   it("every shipped rule's hunt query is valid Trino SQL (strict grammar), in every partitioned layout", () => {
@@ -208,7 +216,10 @@ describe("rulec hunt: engines and flags", () => {
       const rules = loadRuleFiles(["rules"]).rules;
       expect(out.status).toBe(0);
       expect(out.stdout.match(/^-- rule /gm)).toHaveLength(rules.length);
-      expect(out.stdout.match(/^-- partition predicate: concat\(year, '\/', month, '\/', day\) >= date_format\(current_timestamp - INTERVAL '24' HOUR - INTERVAL '1' DAY, '%Y\/%m\/%d'\)$/gm)).toHaveLength(rules.length);
+      // Every log type's default table is partitioned: CloudTrail's by year/month/day, the others by a projected date.
+      const cloudtrail = rules.filter((r) => r.logTypes[0] === "AWS.CloudTrail").length;
+      expect(out.stdout.match(/^-- partition predicate: concat\(year, '\/', month, '\/', day\) >= date_format\(current_timestamp - INTERVAL '24' HOUR - INTERVAL '1' DAY, '%Y\/%m\/%d'\)$/gm)).toHaveLength(cloudtrail);
+      expect(out.stdout.match(/^-- partition predicate: "?(dt|date)"? >= date_format\(current_timestamp - INTERVAL '24' HOUR - INTERVAL '1' DAY, '[^']*'\)$/gm)).toHaveLength(rules.length - cloudtrail);
       expect(out.stdout.match(/;\n/g)).toHaveLength(rules.length);
       expect(out.stderr).toBe(`${rules.length} queries for Athena (workgroup primary); dry run: nothing was submitted\n`);
     } finally {

@@ -6,7 +6,7 @@ import { evaluate } from "../../src/eval/evaluate.js";
 import { parseCondition } from "../../src/syntax/ast.js";
 import { TRINO } from "../../src/targets/athena/dialect.js";
 import { sqlString } from "../../src/targets/athena/escape.js";
-import { PROFILES } from "../../src/targets/athena/profile.js";
+import { GENERIC } from "../../src/targets/athena/profile.js";
 import { buildQuery } from "../../src/targets/athena/query.js";
 import { generateCases } from "../helpers/arbitraries.js";
 import { conformanceCases } from "../helpers/conformance.js";
@@ -79,7 +79,7 @@ describe("property: generated conditions x events on DuckDB", () => {
   });
 
   it("the Trino text of generated conditions passes the Trino grammar", () => {
-    const generic = PROFILES.get("generic")!;
+    const generic = GENERIC;
     for (const g of generateCases(99, 150, 1)) {
       const q = buildQuery({ name: "g", condition: g.condition }, { profile: generic.name }, TRINO);
       if (!q.sql) {

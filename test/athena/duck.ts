@@ -3,7 +3,7 @@ import type { Condition } from "../../src/ast/nodes.js";
 import { createTableSql, loadRows, openDuckDB, shapeRecord, type Row } from "../../src/hunt/table.js";
 import { definite, inline } from "../../src/targets/athena/bool.js";
 import { DUCKDB, duckdbDialect, sharedSource, type DuckCache } from "../../src/targets/athena/dialect.js";
-import { PROFILES, type Profile } from "../../src/targets/athena/profile.js";
+import { GENERIC, type Profile } from "../../src/targets/athena/profile.js";
 import { SqlPrinter } from "../../src/targets/athena/sql.js";
 
 /**
@@ -27,11 +27,11 @@ export class DuckRunner {
   }
 
   /** The WHERE expression of a condition in DuckDB SQL (never NULL). */
-  static predicate(condition: Condition, profile: Profile = PROFILES.get("generic")!, cache?: DuckCache): string {
+  static predicate(condition: Condition, profile: Profile = GENERIC, cache?: DuckCache): string {
     return inline(definite(new SqlPrinter(cache ? duckdbDialect(cache) : DUCKDB, profile).whereExpr(condition)));
   }
 
-  async run(cases: readonly DuckCase[], profile: Profile = PROFILES.get("generic")!, chunk = 250): Promise<boolean[][]> {
+  async run(cases: readonly DuckCase[], profile: Profile = GENERIC, chunk = 250): Promise<boolean[][]> {
     await this.connection.run(createTableSql(profile, "t"));
     const rows: Row[] = [];
     cases.forEach((c, i) => c.events.forEach((e, j) => rows.push(shapeRecord(profile, e, String(i), j))));

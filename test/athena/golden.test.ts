@@ -5,15 +5,15 @@ import { evaluate } from "../../src/eval/evaluate.js";
 import { loadRuleText } from "../../src/rules/load.js";
 import type { Rule } from "../../src/rules/types.js";
 import { athenaTarget } from "../../src/targets/athena/index.js";
-import { PROFILES } from "../../src/targets/athena/profile.js";
+import { defaultProfile, profileFor, type Profile } from "../../src/targets/athena/profile.js";
 import { DuckRunner } from "./duck.js";
 import { trinoErrors } from "./trino.js";
 
 /**
  * Golden files (test/fixtures/athena_<case>/expected*.sql), each validated by the Trino grammar, and
- * every fixture's and every shipped rule's Tests executed through DuckDB on three table layouts
- * (AWS's cloudtrail_logs, Panther's data lake, the generic JSON column): the verdict must equal the
- * reference evaluator's and the test's ExpectedResult.
+ * every fixture's and every shipped rule's Tests executed through DuckDB on three table layouts of
+ * its log type (its default table: AWS's cloudtrail_logs for CloudTrail; Panther's data lake; the
+ * generic JSON column): the verdict must equal the reference evaluator's and the test's ExpectedResult.
  */
 
 const FIXTURES = new URL("../fixtures/", import.meta.url);
@@ -46,19 +46,27 @@ afterAll(() => duck.close());
 async function runTests(rules: readonly Rule[]): Promise<{ compared: number; problems: string[] }> {
   let compared = 0;
   const problems: string[] = [];
-  for (const name of ["cloudtrail_logs", "panther", "generic"]) {
-    const results = await duck.run(
-      rules.map((r) => ({ condition: r.condition, events: r.tests.map((t) => t.log) })),
-      PROFILES.get(name)!,
-    );
-    rules.forEach((r, i) =>
-      r.tests.forEach((t, j) => {
-        compared++;
-        const want = evaluate(r.condition, t.log);
-        const got = results[i]![j];
-        if (got !== want || want !== t.expectedResult) problems.push(`${name} ${r.name} '${t.name}': evaluator ${want}, duckdb ${got}, expected ${t.expectedResult}`);
-      }),
-    );
+  for (const name of ["default", "panther", "generic"]) {
+    // Each rule on its own log type's layout of that kind (its default, its Panther data lake table, the generic JSON column).
+    const byLayout = new Map<Profile, Rule[]>();
+    for (const r of rules) {
+      const profile = name === "default" ? defaultProfile(r.logTypes[0]) : profileFor(r.logTypes[0], name)!;
+      byLayout.set(profile, [...(byLayout.get(profile) ?? []), r]);
+    }
+    for (const [profile, group] of byLayout) {
+      const results = await duck.run(
+        group.map((r) => ({ condition: r.condition, events: r.tests.map((t) => t.log) })),
+        profile,
+      );
+      group.forEach((r, i) =>
+        r.tests.forEach((t, j) => {
+          compared++;
+          const want = evaluate(r.condition, t.log);
+          const got = results[i]![j];
+          if (got !== want || want !== t.expectedResult) problems.push(`${name} ${r.name} '${t.name}': evaluator ${want}, duckdb ${got}, expected ${t.expectedResult}`);
+        }),
+      );
+    }
   }
   return { compared, problems };
 }

@@ -5,11 +5,11 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { shapeLog, type LogInput } from "../../src/hunt/logs.js";
+import { shapeLog, tableSpecs, type LogInput } from "../../src/hunt/logs.js";
 import { shapePool, workerScript } from "../../src/hunt/pool.js";
 import { shapeRecord, SOURCE_COLUMNS } from "../../src/hunt/table.js";
 import { loadRuleFiles } from "../../src/rules/load.js";
-import { columnName, PROFILES, type ColumnType, type Profile } from "../../src/targets/athena/profile.js";
+import { allProfiles, columnName, profileFor, type ColumnType, type Profile } from "../../src/targets/athena/profile.js";
 
 /**
  * Shaping records into rows (table.ts writes the row's JSON text directly) and shaping them in
@@ -108,17 +108,17 @@ const record = fc.dictionary(keys, value, { maxKeys: 8 });
 
 describe("shapeRecord", () => {
   it("writes what JSON.stringify writes of the shaped row, for every profile (the shipped rules' test events)", () => {
-    for (const profile of PROFILES.values()) {
+    for (const profile of allProfiles()) {
       shipped.forEach((e, i) => expect(shapeRecord(profile, e, "f.json", i)).toBe(definition(profile, e, "f.json", i)));
     }
   });
 
   it("writes only the loaded columns of a projection, for every profile", () => {
-    for (const profile of PROFILES.values()) {
+    for (const profile of allProfiles()) {
       for (const p of projections) shipped.forEach((e, i) => expect(shapeRecord(profile, e, "f.json", i, p)).toBe(definition(profile, e, "f.json", i, p)));
     }
     fc.assert(
-      fc.property(record, fc.constantFrom(...PROFILES.values()), fc.constantFrom(...projections), (r, profile, p) => {
+      fc.property(record, fc.constantFrom(...allProfiles()), fc.constantFrom(...projections), (r, profile, p) => {
         expect(shapeRecord(profile, r, "f.json", 7, p)).toBe(definition(profile, r, "f.json", 7, p));
       }),
       { numRuns: 300 },
@@ -127,7 +127,7 @@ describe("shapeRecord", () => {
 
   it("and for generated records: keys in other cases, lone surrogates, non-finite numbers, nesting", () => {
     fc.assert(
-      fc.property(record, fc.constantFrom(...PROFILES.values()), fc.constantFrom("f.json", "\ud800.json", 'q"uote'), (r, profile, file) => {
+      fc.property(record, fc.constantFrom(...allProfiles()), fc.constantFrom("f.json", "\ud800.json", 'q"uote'), (r, profile, file) => {
         expect(shapeRecord(profile, r, file, 7)).toBe(definition(profile, r, file, 7));
       }),
       { numRuns: 500 },
@@ -166,12 +166,13 @@ describe("shapePool", () => {
       [undefined, projections[2]],
       ["generic", []],
     ] as const) {
-      const profile = profileName === undefined ? PROFILES.get("cloudtrail_logs")! : PROFILES.get(profileName)!;
-      const pool = shapePool(2, profileName, compiled, projection);
+      const profile = profileName === undefined ? profileFor(undefined, "cloudtrail_logs")! : profileFor(undefined, profileName)!;
+      const tables = [{ logType: "AWS.CloudTrail", profile, ...(projection === undefined ? {} : { projection }) }];
+      const pool = shapePool(2, tableSpecs(tables), compiled);
       try {
         const got = await Promise.all(inputs().map((i) => pool.shape(i)));
-        expect(got).toEqual(inputs().map((i) => shapeLog(i, profile, projection)));
-        if (projection !== undefined) expect(got).not.toEqual(inputs().map((i) => shapeLog(i, profile)));
+        expect(got).toEqual(inputs().map((i) => shapeLog(i, tables)));
+        if (projection !== undefined) expect(got).not.toEqual(inputs().map((i) => shapeLog(i, [{ logType: "AWS.CloudTrail", profile }])));
       } finally {
         await pool.close();
       }
@@ -181,7 +182,7 @@ describe("shapePool", () => {
   it("answers undefined when a worker dies (the caller then shapes the file itself)", async () => {
     const script = join(dir, "dies.mjs");
     writeFileSync(script, 'throw new Error("boom");\n');
-    const pool = shapePool(2, undefined, pathToFileURL(script));
+    const pool = shapePool(2, [{ logType: "AWS.CloudTrail", profile: "cloudtrail_logs" }], pathToFileURL(script));
     try {
       expect(await Promise.all(inputs().map((i) => pool.shape(i)))).toEqual(inputs().map(() => undefined));
     } finally {
@@ -192,7 +193,7 @@ describe("shapePool", () => {
   it("answers undefined for a file its worker could not shape", async () => {
     const script = join(dir, "fails.mjs");
     writeFileSync(script, 'import { parentPort } from "node:worker_threads";\nparentPort.on("message", (t) => parentPort.postMessage({ id: t.id, failed: "no" }));\n');
-    const pool = shapePool(1, undefined, pathToFileURL(script));
+    const pool = shapePool(1, [{ logType: "AWS.CloudTrail", profile: "cloudtrail_logs" }], pathToFileURL(script));
     try {
       expect(await pool.shape(inputs()[0]!)).toBeUndefined();
     } finally {

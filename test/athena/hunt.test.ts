@@ -27,9 +27,9 @@ function rule(name: string, condition: string, extra = ""): Rule {
 }
 
 const events = [
-  { eventTime: "2024-11-07T09:00:00Z", eventName: "ConsoleLogin", userIdentity: { type: "Root", arn: "arn:aws:iam::1:root" }, sourceIPAddress: "203.0.113.9", responseElements: { ConsoleLogin: "Success" } },
-  { eventTime: "2024-11-07T10:00:00Z", eventName: "ConsoleLogin", userIdentity: { type: "IAMUser", arn: "arn:aws:iam::1:user/a" }, sourceIPAddress: "10.1.2.3", responseElements: { ConsoleLogin: "Failure" } },
-  { eventTime: "2024-11-08T10:00:00Z", eventName: "PutBucketAcl", requestParameters: { bucketName: "b", "x-amz-acl": ["public-read"] }, readOnly: false },
+  { eventVersion: "1.08", eventSource: "signin.amazonaws.com", eventTime: "2024-11-07T09:00:00Z", eventName: "ConsoleLogin", userIdentity: { type: "Root", arn: "arn:aws:iam::1:root" }, sourceIPAddress: "203.0.113.9", responseElements: { ConsoleLogin: "Success" } },
+  { eventVersion: "1.08", eventSource: "signin.amazonaws.com", eventTime: "2024-11-07T10:00:00Z", eventName: "ConsoleLogin", userIdentity: { type: "IAMUser", arn: "arn:aws:iam::1:user/a" }, sourceIPAddress: "10.1.2.3", responseElements: { ConsoleLogin: "Failure" } },
+  { eventVersion: "1.08", eventSource: "s3.amazonaws.com", eventTime: "2024-11-08T10:00:00Z", eventName: "PutBucketAcl", requestParameters: { bucketName: "b", "x-amz-acl": ["public-read"] }, readOnly: false },
 ];
 
 describe("parseLog", () => {

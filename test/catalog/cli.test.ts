@@ -110,6 +110,21 @@ describe("rulec catalog", () => {
     expect(data.rules.map((x) => x.ruleId).sort()).toEqual(["AWS.CloudTrail.Console.RootLogin", SEED].sort());
   });
 
+  it("--log-type publishes only the rules over those log types; the index filters by log type with counts", async () => {
+    const lib = library("lib-logtypes", [SEED_FILE, OTHER_FILE, "okta_api_token_created.yml", "okta_support_impersonation.yml", "github_repository_made_public.yml"]);
+    const json = await run([lib, "--format", "json", "--out", "-", "--log-type", "Okta.SystemLog", "GitHub.Audit"]);
+    expect(json.status).toBe(0);
+    expect((JSON.parse(json.stdout) as Catalog).rules.map((x) => x.logTypes[0]).sort()).toEqual(["GitHub.Audit", "Okta.SystemLog", "Okta.SystemLog"]);
+    const out = join(tmp, "site-logtypes");
+    expect((await run([lib, "--out", out])).status).toBe(0);
+    const index = readFileSync(join(out, "index.html"), "utf8");
+    expect(index).toContain('<option value="Okta.SystemLog">Okta.SystemLog (2)</option>');
+    expect(index).toContain('<option value="AWS.CloudTrail">AWS.CloudTrail (2)</option>');
+    const bad = await run([lib, "--format", "json", "--out", "-", "--log-type", "Okta.Systemlog"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe("rulec: unknown log type 'Okta.Systemlog' (did you mean 'Okta.SystemLog'?): 'rulec logtypes' lists the log types\n");
+  });
+
   it("usage errors exit 2: --out - without json, an unknown format", async () => {
     const a = await run([RULES_DIR, "--out", "-"]);
     expect(a.status).toBe(2);

@@ -4,7 +4,7 @@ import { athenaDuckdbDialect } from "../../targets/athena/duckdb-athena.js";
 import { FILES_NAME } from "../../targets/athena/files.js";
 import { MAX_QUERY_BYTES } from "../../targets/athena/index.js";
 import type { AthenaEngine } from "../../targets/athena/profile.js";
-import { buildQuery, DEFAULT_OUTPUT_FIELDS, resolveProfile, type QueryOptions } from "../../targets/athena/query.js";
+import { buildQuery, outputLabels, resolveProfile, type QueryOptions } from "../../targets/athena/query.js";
 
 /**
  * The queries of an Athena hunt: each rule's Athena query, as the Athena target writes it for the
@@ -46,54 +46,54 @@ export const PATH_COLUMN = '"$path"';
 export function planAthenaHunt(rules: readonly Rule[], options: AthenaHuntOptions = {}): PlanResult {
   const queries: PlannedQuery[] = [];
   const ruleErrors: { rule: string; message: string }[] = [];
+  const engine = options.engine ?? "trino";
+  const { engine: _, ...queryOptions } = options;
+  const dialect = () => (engine === "duckdb" ? athenaDuckdbDialect() : TRINO);
+  const select = engine === "trino" ? [PATH_COLUMN] : options.location !== undefined ? [`${FILES_NAME} AS ${PATH_COLUMN}`] : [];
   for (const rule of rules) {
-    const logType = rule.logTypes[0];
-    const { profile, error } = resolveProfile(logType, options);
-    if (!profile) {
-      ruleErrors.push({ rule: rule.name, message: error! });
-      continue;
-    }
-    if (options.profile !== undefined && !profile.logTypes.includes("*") && (logType === undefined || !profile.logTypes.includes(logType))) {
-      ruleErrors.push({ rule: rule.name, message: `log type ${logType ?? "?"} is not in the table profile '${profile.name}'` });
-      continue;
-    }
-    const input = {
-      name: rule.name,
-      logType,
-      condition: rule.condition,
-      outputFields: rule.outputFields,
-      header: [`${rule.ruleId}: ${rule.displayName}`, `Severity ${rule.severity}. Hunt by rulec from ${rule.name}; table profile ${profile.name}.`],
-    };
-    const engine = options.engine ?? "trino";
     if (options.location !== undefined && engine !== "duckdb") {
       ruleErrors.push({ rule: rule.name, message: "a location (the log files in S3) is read only by Athena's DuckDB engine" });
       continue;
     }
-    const dialect = () => (engine === "duckdb" ? athenaDuckdbDialect() : TRINO);
-    const { engine: _, ...queryOptions } = options;
-    const select = engine === "trino" ? [PATH_COLUMN] : options.location !== undefined ? [`${FILES_NAME} AS ${PATH_COLUMN}`] : [];
-    const pruned = buildQuery(input, queryOptions, dialect(), { partitions: true, select, profile });
-    if (!pruned.sql) {
-      ruleErrors.push({ rule: rule.name, message: pruned.errors.join("; ") });
-      continue;
+    // One query per table the rule's log types live in (a rule over several log types in different tables: several).
+    const seen = new Set<string>();
+    for (const logType of rule.logTypes.length > 0 ? rule.logTypes : [undefined]) {
+      const { profile, error } = resolveProfile(logType, queryOptions);
+      if (!profile) {
+        ruleErrors.push({ rule: rule.name, message: error! });
+        continue;
+      }
+      const table = `${options.database ?? profile.database}.${options.table ?? profile.table}`;
+      if (seen.has(table)) continue;
+      seen.add(table);
+      const input = {
+        name: rule.name,
+        logType,
+        condition: rule.condition,
+        outputFields: rule.outputFields,
+        header: [`${rule.ruleId}: ${rule.displayName}`, `Severity ${rule.severity}. Hunt by rulec from ${rule.name}; table profile ${profile.name}.`],
+      };
+      const pruned = buildQuery(input, queryOptions, dialect(), { partitions: true, select, profile });
+      if (!pruned.sql) {
+        ruleErrors.push({ rule: rule.name, message: pruned.errors.join("; ") });
+        continue;
+      }
+      const bytes = Buffer.byteLength(pruned.sql.trimEnd(), "utf8");
+      if (bytes > MAX_QUERY_BYTES) {
+        ruleErrors.push({ rule: rule.name, message: `the query is ${bytes.toLocaleString("en-US")} bytes, and Athena refuses a query longer than ${MAX_QUERY_BYTES.toLocaleString("en-US")} bytes` });
+        continue;
+      }
+      const plain = buildQuery(input, queryOptions, dialect(), { partitions: false, select, profile });
+      queries.push({
+        rule,
+        profile: profile.name,
+        engine,
+        sql: pruned.sql.trimEnd(),
+        partitions: partitionPredicates(pruned.sql, plain.sql ?? ""),
+        ...(pruned.files !== undefined ? { files: pruned.files } : {}),
+        labels: [...outputLabels(logType, rule.outputFields)],
+      });
     }
-    const bytes = Buffer.byteLength(pruned.sql.trimEnd(), "utf8");
-    if (bytes > MAX_QUERY_BYTES) {
-      ruleErrors.push({ rule: rule.name, message: `the query is ${bytes.toLocaleString("en-US")} bytes, and Athena refuses a query longer than ${MAX_QUERY_BYTES.toLocaleString("en-US")} bytes` });
-      continue;
-    }
-    const plain = buildQuery(input, queryOptions, dialect(), { partitions: false, select, profile });
-    const own = rule.outputFields !== undefined && rule.outputFields.length > 0;
-    const labels = own ? rule.outputFields!.map((p) => p.segments.map((s) => s.name).join(".")) : [...DEFAULT_OUTPUT_FIELDS];
-    queries.push({
-      rule,
-      profile: profile.name,
-      engine,
-      sql: pruned.sql.trimEnd(),
-      partitions: partitionPredicates(pruned.sql, plain.sql ?? ""),
-      ...(pruned.files !== undefined ? { files: pruned.files } : {}),
-      labels,
-    });
   }
   return { queries, ruleErrors };
 }

@@ -1,5 +1,6 @@
 import type { Condition, Literal, Operator, Path } from "../../ast/nodes.js";
 import type { LogSchema } from "../../schema/schema.js";
+import type { SigmaFields } from "../../targets/sigma/data/logsources.js";
 import { fieldFacts, type FieldFacts } from "../../targets/sigma/fields.js";
 import { parseNetwork } from "../../check/cidr.js";
 import { parseRegex, type RegexNode } from "../../check/regex.js";
@@ -66,7 +67,8 @@ const FLAG_ALIASES: Record<string, string> = { ignorecase: "i", multiline: "m", 
 const KNOWN = new Set(["contains", "startswith", "endswith", "all", "re", "i", "m", "s", "cidr", "exists", "gt", "gte", "lt", "lte", "fieldref", "cased", "neq"]);
 
 /** `detection:` -> condition. */
-export function importDetection(detection: unknown, schema?: LogSchema): Condition {
+/** `fields`: the log type's Sigma field mapping (Sigma name -> raw path); the identity by default. */
+export function importDetection(detection: unknown, schema?: LogSchema, fields: SigmaFields = IDENTITY_FIELDS): Condition {
   if (typeof detection !== "object" || detection === null || Array.isArray(detection)) throw new NotImportable("detection is not a mapping");
   const d = detection as Record<string, unknown>;
   const cond = d.condition;
@@ -82,7 +84,7 @@ export function importDetection(detection: unknown, schema?: LogSchema): Conditi
     let c = cache.get(name);
     if (!c) {
       try {
-        c = importSelection(selections.get(name), schema);
+        c = importSelection(selections.get(name), schema, fields);
       } catch (e) {
         if (e instanceof NotImportable) throw new NotImportable(`selection '${name}': ${e.message}`);
         throw e;
@@ -118,34 +120,50 @@ export function importDetection(detection: unknown, schema?: LogSchema): Conditi
   );
 }
 
-function importSelection(v: unknown, schema: LogSchema | undefined): Condition {
+const IDENTITY_FIELDS: SigmaFields = { toSigma: (r) => r, fromSigma: (s) => s };
+
+function importSelection(v: unknown, schema: LogSchema | undefined, fields: SigmaFields): Condition {
   if (Array.isArray(v)) {
     if (v.length === 0) throw new NotImportable("an empty list");
-    if (v.every((x) => typeof x === "object" && x !== null && !Array.isArray(x))) return or(v.map((m) => importMap(m as Record<string, unknown>, schema)));
+    if (v.every((x) => typeof x === "object" && x !== null && !Array.isArray(x))) return or(v.map((m) => importMap(m as Record<string, unknown>, schema, fields)));
     throw new NotImportable("keyword search (values without a field name) has no meaning on structured events in the language");
   }
-  if (typeof v === "object" && v !== null) return importMap(v as Record<string, unknown>, schema);
+  if (typeof v === "object" && v !== null) return importMap(v as Record<string, unknown>, schema, fields);
   throw new NotImportable("keyword search (values without a field name) has no meaning on structured events in the language");
 }
 
-function importMap(m: Record<string, unknown>, schema: LogSchema | undefined): Condition {
+function importMap(m: Record<string, unknown>, schema: LogSchema | undefined, fields: SigmaFields): Condition {
   const entries = Object.entries(m);
   if (entries.length === 0) throw new NotImportable("an empty map");
-  return and(entries.map(([k, v]) => importItem(k, v, schema)));
+  return and(entries.map(([k, v]) => importItem(k, v, schema, fields)));
 }
 
 type Value = string | number | boolean | null;
 
-function importItem(key: string, raw: unknown, schema: LogSchema | undefined): Condition {
-  const [field, ...rawMods] = key.split("|");
-  if (field === undefined || field === "") throw new NotImportable(`'${key}': keyword search (modifiers without a field) is not importable`);
+function importItem(key: string, raw: unknown, schema: LogSchema | undefined, fields: SigmaFields): Condition {
+  const [sigmaField, ...rawMods] = key.split("|");
+  if (sigmaField === undefined || sigmaField === "") throw new NotImportable(`'${key}': keyword search (modifiers without a field) is not importable`);
+  let field = fields.fromSigma(sigmaField);
   const mods = rawMods.map((m) => FLAG_ALIASES[m] ?? m);
   for (const m of mods) {
     if (UNSUPPORTED[m] !== undefined) throw new NotImportable(`'${key}': the modifier '${m}' ${UNSUPPORTED[m]}`);
     if (!KNOWN.has(m)) throw new NotImportable(`'${key}': unknown modifier '${m}'`);
   }
   const has = (m: string) => mods.includes(m);
-  const values: Value[] = Array.isArray(raw) ? raw : [raw as Value];
+  let values: Value[] = Array.isArray(raw) ? raw : [raw as Value];
+  // A field whose values stand for another field's (the log type's importValues): equality only.
+  const table = fields.valuesOf?.(sigmaField);
+  if (table) {
+    if (mods.some((m) => m !== "cased")) throw new NotImportable(`'${key}': ${sigmaField} is read as ${table.field} through a table of values: only equality can be imported`);
+    values = values.map((v) => {
+      if (v === null) return v;
+      const text = typeof v === "string" ? v : String(v);
+      const mapped = /[*?\\]/.test(text) ? undefined : table.values.get(text.toLowerCase());
+      if (mapped === undefined) throw new NotImportable(`'${key}': no value of ${table.field} corresponds to ${JSON.stringify(v)}`);
+      return mapped;
+    });
+    field = table.field;
+  }
   if (values.length === 0) throw new NotImportable(`'${key}': an empty list of values`);
   for (const v of values) {
     if (v !== null && typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
@@ -194,7 +212,7 @@ function importItem(key: string, raw: unknown, schema: LogSchema | undefined): C
     const extra = mods.filter((x) => !["fieldref", "contains", "startswith", "endswith", "all", "neq", "cased"].includes(x));
     if (extra.length > 0) fail(`'fieldref' combined with '${extra.join("|")}'`);
     const op: Operator = has("contains") ? "contains" : has("startswith") ? "startswith" : has("endswith") ? "endswith" : "eq";
-    result = combine(values.map((v) => (typeof v === "string" ? compare(field, op, path(v)) : fail("'fieldref' needs a field name"))));
+    result = combine(values.map((v) => (typeof v === "string" ? compare(field, op, path(fields.fromSigma(v))) : fail("'fieldref' needs a field name"))));
   } else {
     if (mods.some((x) => ["i", "m", "s"].includes(x))) fail("regular-expression flags without 're'");
     const position = has("contains") ? "contains" : has("startswith") ? "startswith" : has("endswith") ? "endswith" : "eq";

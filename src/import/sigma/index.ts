@@ -4,7 +4,7 @@ import { fileDiagnostic, type Diagnostic } from "../../diagnostics.js";
 import { MAX_YAML_CHARS } from "../../rules/yaml.js";
 import { yamlLib } from "../../yamllib.js";
 import { schemaFor } from "../../schema/schema.js";
-import { logTypeOf } from "../../targets/sigma/data/logsources.js";
+import { logTypeOf, sigmaFields } from "../../targets/sigma/data/logsources.js";
 import { tacticByTag } from "../../targets/sigma/data/tactics.js";
 import { severityOfLevel } from "../../targets/sigma/metadata.js";
 import { NotImportable, importDetection } from "./detection.js";
@@ -57,11 +57,11 @@ export function importSigma(text: string, file: string): ImportResult {
   const logType = logTypeOf(logsource);
   if (!logType) {
     const desc = ["product", "service", "category"].filter((k) => logsource[k] !== undefined).map((k) => `${k}: ${String(logsource[k])}`).join(", ");
-    return reject(`unknown logsource (${desc || "none"}): no log type maps to it (src/targets/sigma/data/logsources.ts)`);
+    return reject(`unknown logsource (${desc || "none"}): no log type maps to it (a log type's logsources are the 'sigma' block of its folder in src/logtypes)`);
   }
   let condition: Condition;
   try {
-    condition = importDetection(r.detection, schemaFor(logType));
+    condition = importDetection(r.detection, schemaFor(logType), sigmaFields(logType));
   } catch (e) {
     if (e instanceof NotImportable) return reject(e.message);
     throw e;
@@ -90,7 +90,10 @@ export function importSigma(text: string, file: string): ImportResult {
   out.Tags = ["Sigma", ...tags];
   if (reports.length > 0) out.Reports = { "MITRE ATT&CK": reports };
   out.Condition = printCondition(condition);
-  if (Array.isArray(r.fields) && r.fields.every((f) => typeof f === "string") && r.fields.length > 0) out.OutputFields = r.fields;
+  if (Array.isArray(r.fields) && r.fields.every((f) => typeof f === "string") && r.fields.length > 0) {
+    const fields = sigmaFields(logType);
+    out.OutputFields = (r.fields as string[]).map((f) => fields.fromSigma(f));
+  }
 
   const yaml = yamlLib().stringify(out, { lineWidth: 0 });
   return { rules: [{ name, text: yaml, condition }], diagnostics };

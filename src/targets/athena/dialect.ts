@@ -34,9 +34,12 @@ export interface Dialect {
   /** s (a string) is an IP address inside the network; false (not NULL, not an error) for non-addresses. */
   inNetwork(s: string, net: Network): string;
   isoTimestamp(s: string): string;
+  /** A number of seconds (per = 1) or milliseconds (per = 1000) since the epoch as a timestamp. */
+  epochTimestamp(s: string, per: 1 | 1000): string;
   now(): string;
   interval(n: number, unit: "MINUTE" | "HOUR" | "DAY"): string;
-  formatDate(ts: string): string;
+  /** A timestamp as text, in strftime's %Y %m %d %H (the same letters in both engines). */
+  formatDate(ts: string, format: string): string;
   readonly json: JsonOps;
 }
 
@@ -161,9 +164,10 @@ export const TRINO: Dialect = {
   contains: (s, p) => `strpos(${s}, ${p}) > 0`,
   inNetwork: (s, net) => `COALESCE(contains(${sqlString(net.text)}, TRY_CAST(${s} AS IPADDRESS)), FALSE)`,
   isoTimestamp: (s) => `from_iso8601_timestamp(${s})`,
+  epochTimestamp: (s, per) => (per === 1 ? `from_unixtime(${s})` : `from_unixtime(${s} / 1000e0)`),
   now: () => "current_timestamp",
   interval: (n, unit) => `INTERVAL '${n}' ${unit}`,
-  formatDate: (ts) => `date_format(${ts}, '%Y/%m/%d')`,
+  formatDate: (ts, format) => `date_format(${ts}, ${sqlString(format)})`,
   json: {
     // Some branch is present and not null: type() does not unwrap arrays, so `[]` exists.
     exists: (base, keys, object = false) =>
@@ -285,9 +289,10 @@ export function duckdbDialect(cache?: DuckCache): Dialect {
       return `COALESCE(rc_ipv6(${s}) BETWEEN CAST('${first}' AS UHUGEINT) AND CAST('${last}' AS UHUGEINT), FALSE)`;
     },
     isoTimestamp: (s) => `CAST(${s} AS TIMESTAMPTZ)`,
+    epochTimestamp: (s, per) => (per === 1 ? `to_timestamp(${s})` : `to_timestamp(${s} / 1000.0)`),
     now: () => "current_timestamp",
     interval: (n, unit) => `INTERVAL '${n}' ${unit}`,
-    formatDate: (ts) => `strftime(${ts}, '%Y/%m/%d')`,
+    formatDate: (ts, format) => `strftime(${ts}, ${sqlString(format)})`,
     json: duckJson(cache),
   };
 }

@@ -186,7 +186,8 @@ export function athenaDuckdbDialect(): Dialect {
     isoTimestamp: (s) => `TRY_CAST(${s} AS TIMESTAMPTZ)`,
     now: () => "current_timestamp",
     interval: (k, unit) => `INTERVAL '${k}' ${unit}`,
-    formatDate: (ts) => `strftime(timezone('UTC', ${ts}), '%Y/%m/%d')`,
+    epochTimestamp: (s, per) => (per === 1 ? `to_timestamp(${s})` : `to_timestamp(${s} / 1000.0)`),
+    formatDate: (ts, format) => `strftime(timezone('UTC', ${ts}), ${sqlString(format)})`,
     json,
   };
 }

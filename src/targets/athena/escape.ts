@@ -6,17 +6,22 @@
 
 const PLAIN_IDENT = /^[a-z_][a-z0-9_]*$/;
 
-/** Words that must be quoted as identifiers (reserved in Trino or DuckDB, or easily misread). */
+/** Words that must be quoted as identifiers (reserved in Trino, reserved or type/function names in DuckDB, or easily misread). */
 const RESERVED = new Set([
-  "all", "alter", "and", "any", "array", "as", "asc", "between", "by", "case", "cast", "check", "column", "constraint",
-  "create", "cross", "cube", "current_date", "current_time", "current_timestamp", "current_user", "date", "deallocate",
-  "default", "delete", "desc", "describe", "distinct", "do", "drop", "else", "end", "escape", "except", "execute", "exists",
-  "extract", "false", "fetch", "filter", "for", "foreign", "from", "full", "group", "grouping", "having", "in", "inner",
-  "insert", "intersect", "interval", "into", "is", "join", "json", "lambda", "lateral", "leading", "left", "like", "limit",
-  "localtime", "localtimestamp", "natural", "normalize", "not", "null", "offset", "on", "only", "or", "order", "outer",
-  "pivot", "prepare", "primary", "recursive", "references", "returning", "right", "rollup", "row", "select", "some",
-  "table", "then", "time", "timestamp", "to", "trailing", "trim", "true", "uescape", "union", "unnest", "unpivot",
-  "user", "using", "values", "when", "where", "window", "with",
+  "all", "alter", "analyse", "analyze", "and", "anti", "any", "array", "as", "asc", "asof", "asymmetric", "at",
+  "authorization", "between", "binary", "both", "by", "case", "cast", "check", "collate", "collation", "column",
+  "columns", "concurrently", "constraint", "create", "cross", "cube", "current_date", "current_time",
+  "current_timestamp", "current_user", "date", "deallocate", "default", "deferrable", "delete", "desc", "describe",
+  "distinct", "do", "drop", "else", "end", "escape", "except", "execute", "exists", "extract", "false", "fetch",
+  "filter", "for", "foreign", "freeze", "from", "full", "generated", "glob", "group", "grouping", "having", "ilike",
+  "in", "initially", "inner", "insert", "intersect", "interval", "into", "is", "isnull", "join", "json", "lambda",
+  "lateral", "leading", "left", "like", "limit", "localtime", "localtimestamp", "map", "natural", "normalize", "not",
+  "notnull", "null", "offset", "on", "only", "or", "order", "outer", "overlaps", "pivot", "pivot_longer",
+  "pivot_wider", "placing", "positional", "prepare", "primary", "qualify", "recursive", "references", "returning",
+  "right", "rollup", "row", "select", "semi", "show", "similar", "some", "struct", "summarize", "symmetric", "table",
+  "tablesample", "then", "time", "timestamp", "to", "trailing", "trim", "true", "try_cast", "uescape", "union",
+  "unique", "unnest", "unpack", "unpivot", "user", "using", "values", "variadic", "verbose", "when", "where", "window",
+  "with",
 ]);
 
 /** A SQL string literal. Characters below U+0020 and U+007F are spelled with chr() so that the text stays printable. */

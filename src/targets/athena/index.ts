@@ -13,10 +13,11 @@ import { buildQuery, resolveProfile, type QueryOptions, type QueryResult } from 
  * Athena's DuckDB engine beside it, `athena/<name>.duckdb.sql`: over the same table, or with a
  * `location`, over the log type's own files in S3 (`read_json`).
  *
- * Options (all strings, all optional): `profile` (a table layout from profiles/: cloudtrail_logs,
- * cloudtrail_logs_pp, panther, generic), `database`, `table`, a time window: `since` (24h, 7d),
+ * Options (all strings, all optional): `profile` (a table layout of the rule's log type, from its
+ * folder in src/logtypes, or `generic`), `database`, `table`, a time window: `since` (24h, 7d),
  * `from`, `to` (ISO-8601 dates or date-times), `engine` (`trino`, `duckdb`) and `location` (the S3
- * folder of the log files, DuckDB only).
+ * folder of the log files, DuckDB only). A rule whose log types live in different tables is one
+ * query per table, which one SQL file cannot hold: RC401 (the hunt runs one query per table).
  */
 export const athenaTarget: Target = {
   name: "athena",
@@ -41,6 +42,20 @@ export const athenaTarget: Target = {
     const wanted = engine ?? profile?.engine ?? "trino";
     if (wanted !== "trino" && wanted !== "duckdb") {
       return { files: [], diagnostics: [fileDiagnostic("RC502", `athena option 'engine' must be trino or duckdb, not '${wanted}'`, rule.file, undefined)] };
+    }
+    const tables = new Set(rule.logTypes.map((t) => resolveProfile(t, queryOptions).profile).map((p) => (p ? `${p.database}.${p.table}` : "?")));
+    if (tables.size > 1) {
+      return {
+        files: [],
+        diagnostics: [
+          fileDiagnostic(
+            "RC401",
+            `not expressible in Athena SQL: the rule's log types (${rule.logTypes.join(", ")}) are in different tables (${[...tables].join(", ")}); one query reads one table: split the rule per log type`,
+            rule.file,
+            undefined,
+          ),
+        ],
+      };
     }
     const badLocation = location === undefined ? undefined : locationProblem(location);
     if (badLocation) return { files: [], diagnostics: [fileDiagnostic("RC502", `athena option 'location' ${badLocation}`, rule.file, undefined)] };
@@ -84,4 +99,4 @@ export const MAX_QUERY_BYTES = 262_144;
 export { buildQuery, resolveProfile, type QueryOptions } from "./query.js";
 export { DUCKDB, DUCKDB_PRELUDE, TRINO, type Dialect } from "./dialect.js";
 export { athenaDuckdbDialect } from "./duckdb-athena.js";
-export { PROFILES, defaultProfile, type Profile, type ColumnType } from "./profile.js";
+export { allProfiles, defaultProfile, GENERIC, profileFor, profilesOf, type Profile, type ColumnType } from "./profile.js";

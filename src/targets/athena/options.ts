@@ -1,6 +1,6 @@
 import type { OptionProblem, TargetOptions } from "../types.js";
 import { locationProblem } from "./files.js";
-import { PROFILES, profileNames } from "./profile.js";
+import { allProfiles, profileNames } from "./profile.js";
 import { DATE, SINCE } from "./query.js";
 
 /** The Athena target's options, checked before any rule is compiled (the configuration's positions). */
@@ -29,7 +29,7 @@ export function checkAthenaOptions(options: TargetOptions, name: (key: string) =
   if (location !== undefined) {
     const problem = locationProblem(location);
     if (problem) problems.push({ key: "location", message: `${name("location")} ${problem}` });
-    else if ((engine ?? PROFILES.get(profile ?? "")?.engine) !== "duckdb") problems.push({ key: "location", message: `${name("location")} is read by the DuckDB engine only: set ${name("engine")} to duckdb` });
+    else if ((engine ?? allProfiles().find((p) => p.name === profile)?.engine) !== "duckdb") problems.push({ key: "location", message: `${name("location")} is read by the DuckDB engine only: set ${name("engine")} to duckdb` });
   }
   const since = text("since");
   if (since !== undefined && !SINCE.test(since)) problems.push({ key: "since", message: `${name("since")} '${since}' is not a window: a number and m, h, d or w (90m, 24h, 7d, 2w)` });

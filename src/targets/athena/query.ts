@@ -3,12 +3,15 @@ import { and, block, leaf, type BoolExpr } from "./bool.js";
 import type { Dialect } from "./dialect.js";
 import { jsonPointer, sqlAlias, sqlIdent, sqlQualified, sqlString } from "./escape.js";
 import { FILES_EVENT, filesPattern, filesProfile, filesSource, filesTimeKey, locationProblem, type DaySpan } from "./files.js";
-import { defaultProfile, PROFILES, rootColumn, type Profile } from "./profile.js";
+import { defaultOutputFields, profileFor, profileNames, rootColumn, type Profile } from "./profile.js";
 import { SqlPrinter, Unsupported } from "./sql.js";
 
 /** Options of the Athena target (and of the DuckDB queries of `rulec hunt`). */
 export interface QueryOptions {
-  /** A profile name (profiles/*.json); default: the log type's default profile. */
+  /**
+   * A profile name (a log type's profiles, src/logtypes/<name>/logtype.json, or `generic`); a
+   * name only other log types have leaves this log type on its default. Default: the default.
+   */
   readonly profile?: string;
   readonly database?: string;
   readonly table?: string;
@@ -65,24 +68,19 @@ class ColumnNotingPrinter extends SqlPrinter {
   }
 }
 
-export const DEFAULT_OUTPUT_FIELDS = [
-  "eventTime",
-  "eventSource",
-  "eventName",
-  "awsRegion",
-  "sourceIPAddress",
-  "userIdentity.arn",
-  "recipientAccountId",
-] as const;
-
 export const SINCE = /^([1-9][0-9]{0,5})([mhdw])$/;
 export const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
 
 export function resolveProfile(logType: string | undefined, options: QueryOptions): { profile?: Profile; error?: string } {
-  if (options.profile === undefined) return { profile: defaultProfile(logType) };
-  const p = PROFILES.get(options.profile);
-  if (!p) return { error: `unknown table profile '${options.profile}' (known: ${[...PROFILES.keys()].join(", ")})` };
+  const p = profileFor(logType, options.profile);
+  if (!p) return { error: `unknown table profile '${options.profile}' (known: ${profileNames().join(", ")})` };
   return { profile: p };
+}
+
+/** The fields a query selects: the rule's OutputFields, else its log type's default output fields. */
+export function outputLabels(logType: string | undefined, outputFields: readonly Path[] | undefined): readonly string[] {
+  if (outputFields !== undefined && outputFields.length > 0) return outputFields.map((p) => p.segments.map((s) => s.name).join("."));
+  return defaultOutputFields(logType);
 }
 
 /** The whole query: SELECT the output fields FROM the table WHERE the condition and the time window. */
@@ -107,9 +105,9 @@ export function buildQuery(
   const profile = files ? filesProfile(table) : table;
   const printer = new ColumnNotingPrinter(dialect, profile);
   const select: string[] = [...(extra.select ?? [])];
-  // The rule's OutputFields; else CloudTrail's usual columns, those the layout has.
+  // The rule's OutputFields; else its log type's default output fields (src/logtypes), those the layout has.
   const own = input.outputFields !== undefined && input.outputFields.length > 0;
-  const fields: readonly (Path | string)[] = own ? input.outputFields! : input.logType === undefined || input.logType === "AWS.CloudTrail" ? DEFAULT_OUTPUT_FIELDS : [];
+  const fields: readonly (Path | string)[] = own ? input.outputFields! : defaultOutputFields(input.logType);
   for (const f of fields) {
     const names = typeof f === "string" ? f.split(".") : f.segments.map((s) => s.name);
     const label = typeof f === "string" ? f : names.join(".");
@@ -153,6 +151,17 @@ export function sqlComment(text: string): string {
 }
 
 /**
+ * A day (UTC) in a partition's date format (strftime's %Y %m %d, and %H as `hour`: the first or
+ * last hour of the day, so that the bound keeps the whole day).
+ */
+export function strftimeDay(day: Date, format: string, hour: "00" | "23"): string {
+  const iso = day.toISOString();
+  return format.replace(/%([YmdH%])/g, (_, c: string) =>
+    c === "Y" ? iso.slice(0, 4) : c === "m" ? iso.slice(5, 7) : c === "d" ? iso.slice(8, 10) : c === "H" ? hour : "%",
+  );
+}
+
+/**
  * The time window's filters, the columns they read (the time column, the partition columns), and
  * the days it covers (for the path pattern of a read of the log files). `time`: the event time as
  * an expression other than the profile's column (a key of a file's JSON record).
@@ -169,9 +178,25 @@ function timeWindow(
   const all: DaySpan = { kind: "all" };
   if (options.since === undefined && options.from === undefined && options.to === undefined) return { filters, columns, span: all };
   if (!profile.time) return { filters, columns, span: all, error: `the table profile '${profile.name}' has no time column for a time window` };
-  columns.push(time?.column ?? profile.time.column);
-  const source = time?.sql ?? sqlQualified([profile.time.column]);
-  const t = (time?.type ?? profile.time.type) === "iso8601" ? d.isoTimestamp(source) : source;
+  let t: string;
+  if (time) {
+    columns.push(time.column);
+    t = d.isoTimestamp(time.sql);
+  } else {
+    // The time column may be a field of a struct column (`data.date`): the column read is its first part.
+    const timeParts = profile.time.column.split(".");
+    columns.push(timeParts[0]!);
+    const col = sqlQualified(timeParts);
+    t =
+      profile.time.type === "iso8601"
+        ? d.isoTimestamp(col)
+        : profile.time.type === "epochMillis"
+          ? d.epochTimestamp(col, 1000)
+          : profile.time.type === "epochSeconds"
+            ? d.epochTimestamp(col, 1)
+            : col;
+  }
+  const format = profile.partitions.kind === "date-string" ? profile.partitions.format : "%Y/%m/%d";
   let lowerTs: string | undefined;
   let lowerDay: string | undefined;
   let upperDay: string | undefined;
@@ -185,7 +210,7 @@ function timeWindow(
     const [count, unit] = m[2] === "m" ? [n, "MINUTE" as const] : m[2] === "h" ? [n, "HOUR" as const] : m[2] === "d" ? [n, "DAY" as const] : [n * 7, "DAY" as const];
     lowerTs = `${d.now()} - ${d.interval(count, unit)}`;
     filters.push(leaf(`${t} >= ${lowerTs}`, true));
-    lowerDay = d.formatDate(`${lowerTs} - ${d.interval(1, "DAY")}`);
+    lowerDay = d.formatDate(`${lowerTs} - ${d.interval(1, "DAY")}`, format);
     firstDay = { ts: `${lowerTs} - ${d.interval(1, "DAY")}` };
   }
   for (const [key, op] of [["from", ">="], ["to", "<"]] as const) {
@@ -198,12 +223,14 @@ function timeWindow(
     const iso = m[4] === undefined ? `${v}T00:00:00Z` : /(?:Z|[+-]\d{2}:\d{2})$/.test(v) ? v : `${v}Z`;
     filters.push(leaf(`${t} ${op} ${d.isoTimestamp(sqlString(iso))}`, true));
     // Partitions hold the delivery day (UTC): a day of slack on either side keeps late files.
-    const day = new Date(Date.parse(iso) + (key === "from" ? -86400000 : 86400000)).toISOString().slice(0, 10).replace(/-/g, "/");
+    const date = new Date(Date.parse(iso) + (key === "from" ? -86400000 : 86400000));
+    // The files of a log type lie in yyyy/mm/dd folders, whatever its table's partitions say.
+    const day = date.toISOString().slice(0, 10).replace(/-/g, "/");
     if (key === "from") {
-      lowerDay = lowerDay === undefined ? sqlString(day) : lowerDay;
+      lowerDay = lowerDay === undefined ? sqlString(strftimeDay(date, format, "00")) : lowerDay;
       firstDay ??= { day };
     } else {
-      upperDay = sqlString(day);
+      upperDay = sqlString(strftimeDay(date, format, "23"));
       lastDay = day;
     }
   }

@@ -4,6 +4,7 @@ import { parseNetwork } from "../../check/cidr.js";
 import { parseGlob } from "../../check/glob.js";
 import { parseRegex, type RegexNode } from "../../check/regex.js";
 import type { LogSchema } from "../../schema/schema.js";
+import type { SigmaFields } from "./data/logsources.js";
 import { fieldFacts, only, type FieldFacts } from "./fields.js";
 import { branchItems, branches, canMatchNewline, classRanges, literalCodePoints, nullable, printRegex, requiredChars, someNode } from "./regex.js";
 import { caseless, escapeSigma, excludesNonStrings, globToSigma, unicodeCased } from "./strings.js";
@@ -50,10 +51,23 @@ export interface Detection {
   readonly condition: string;
 }
 
-export function toDetection(condition: Condition, schema: LogSchema | undefined): Detection {
-  const expr = new Translator(schema).condition(condition);
+/**
+ * `fields` names raw paths as the log type's Sigma rules write them (src/logtypes: the `sigma.fields`
+ * mapping); `pantherOnly`: top-level fields Panther adds to its events (p_*), which the vendor's
+ * records that a Sigma rule runs on never hold.
+ */
+export function toDetection(
+  condition: Condition,
+  schema: LogSchema | undefined,
+  fields: SigmaFields = IDENTITY_FIELDS,
+  pantherOnly: ReadonlySet<string> = NONE,
+): Detection {
+  const expr = new Translator(schema, fields, pantherOnly).condition(condition);
   return render(expr);
 }
+
+const IDENTITY_FIELDS: SigmaFields = { toSigma: (r) => r, fromSigma: (s) => s };
+const NONE: ReadonlySet<string> = new Set();
 
 // ---------------------------------------------------------------------------------------------
 // Translation, predicate by predicate
@@ -62,7 +76,20 @@ const sel = (...items: Item[]): Expr => ({ k: "sel", items });
 const not = (e: Expr): Expr => (e.k === "not" ? e.item : { k: "not", item: e });
 
 class Translator {
-  constructor(private readonly schema: LogSchema | undefined) {}
+  constructor(
+    private readonly schema: LogSchema | undefined,
+    private readonly fields: SigmaFields,
+    private readonly pantherOnly: ReadonlySet<string>,
+  ) {}
+
+  /** A path as the Sigma rule names it (fieldName, then the log type's mapping). */
+  private fieldName(path: Path, c: Condition): string {
+    const first = path.segments[0]?.name;
+    if (first !== undefined && this.pantherOnly.has(first)) {
+      throw new NotSayable(`'${first}' is a field Panther adds to its events: the log the Sigma rule runs on does not have it`, c.span);
+    }
+    return this.fields.toSigma(fieldName(path, c));
+  }
 
   private facts(path: Path): FieldFacts {
     return fieldFacts(this.schema, path);
@@ -81,20 +108,20 @@ class Translator {
         return this.compare(c);
       case "exists": {
         this.needScalar(c.path, "exists", c);
-        return sel({ field: fieldName(c.path, c), mods: ["exists"], values: [true] });
+        return sel({ field: this.fieldName(c.path, c), mods: ["exists"], values: [true] });
       }
       case "empty": {
         const f = this.facts(c.path);
         if (!f.scalar || !f.single) {
           throw new NotSayable(
             `'${printCondition(c)}': Sigma's null and '' cover a missing value, null and "", but the schema does not prove that ` +
-              `'${fieldName(c.path, c)}' is one value that is never a list or an object (where 'empty' also holds for [], {} ` +
+              `'${this.fieldName(c.path, c)}' is one value that is never a list or an object (where 'empty' also holds for [], {} ` +
               `and for any element of an array that lacks the field)`,
             c.span,
           );
         }
         const values: SigmaValue[] = only(f, "string") ? [null, ""] : [null];
-        return sel({ field: fieldName(c.path, c), mods: [], values });
+        return sel({ field: this.fieldName(c.path, c), mods: [], values });
       }
       case "any":
         return this.condition(this.flattenAny(c.path, c.condition, c));
@@ -106,13 +133,13 @@ class Translator {
   /** `not p exists`: `p: null`. */
   private missing(path: Path, c: Condition): Expr {
     this.needScalar(path, "not ... exists", c);
-    return sel({ field: fieldName(path, c), mods: [], values: [null] });
+    return sel({ field: this.fieldName(path, c), mods: [], values: [null] });
   }
 
   private needScalar(path: Path, what: string, c: Condition): void {
     if (!this.facts(path).scalar) {
       throw new NotSayable(
-        `'${printCondition(c)}': '${what}' on '${fieldName(path, c)}' needs a field the schema types as a string, number or boolean ` +
+        `'${printCondition(c)}': '${what}' on '${this.fieldName(path, c)}' needs a field the schema types as a string, number or boolean ` +
           `(Sigma backends disagree on whether [], [null] or {} exist)`,
         c.span,
       );
@@ -136,7 +163,7 @@ class Translator {
           if (!single) {
             throw new NotSayable(
               `'${printCondition(where)}': Sigma cannot bind several conditions to the same element of the array ` +
-                `'${fieldName(prefix, where)}' (its fields match each on their own, possibly in different elements)`,
+                `'${this.fieldName(prefix, where)}' (its fields match each on their own, possibly in different elements)`,
               where.span,
             );
           }
@@ -146,7 +173,7 @@ class Translator {
           if ((c.operand.kind === "path" && !single) || baseOperator(c.op) === "ne") {
             throw new NotSayable(
               `'${printCondition(where)}': '${c.op}'${c.operand.kind === "path" ? " between two fields" : ""} inside ` +
-                `${fieldName(prefix, where)}[...] refers to one element; Sigma has no way to say that`,
+                `${this.fieldName(prefix, where)}[...] refers to one element; Sigma has no way to say that`,
               where.span,
             );
           }
@@ -159,7 +186,7 @@ class Translator {
         case "not":
         case "empty":
           throw new NotSayable(
-            `'${printCondition(where)}': '${printCondition(c)}' inside ${fieldName(prefix, where)}[...] is true for an ` +
+            `'${printCondition(where)}': '${printCondition(c)}' inside ${this.fieldName(prefix, where)}[...] is true for an ` +
               `element that lacks the field; Sigma can only say that of the event as a whole`,
             where.span,
           );
@@ -174,7 +201,7 @@ class Translator {
   private compare(c: Compare): Expr {
     const op = baseOperator(c.op);
     const ci = isCaseInsensitive(c.op);
-    const field = fieldName(c.path, c);
+    const field = this.fieldName(c.path, c);
     const facts = this.facts(c.path);
     const fail = (why: string): never => {
       throw new NotSayable(`'${printCondition(c)}': ${why}`, c.span);
@@ -182,7 +209,7 @@ class Translator {
 
     if (c.operand.kind === "path") {
       const other = this.facts(c.operand);
-      const otherName = fieldName(c.operand, c);
+      const otherName = this.fieldName(c.operand, c);
       if (ci) fail("Sigma's field references compare exactly; there is no case-insensitive form");
       if (!["eq", "ne", "contains", "startswith", "endswith"].includes(op)) fail(`Sigma's field references have no '${op}'`);
       if (!facts.single || !other.single || !facts.scalar || !other.scalar) {

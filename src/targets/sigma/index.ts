@@ -3,7 +3,8 @@ import type { Rule } from "../../rules/types.js";
 import { schemaFor } from "../../schema/schema.js";
 import type { OptionProblem, Target, TargetOptions, TargetResult } from "../types.js";
 import { validateOutput } from "../validation.js";
-import { logSourceFor } from "./data/logsources.js";
+import { PANTHER_FIELDS } from "../../logtypes/registry.js";
+import { logSourceFor, sigmaFields } from "./data/logsources.js";
 import { NotSayable, toDetection } from "./detection.js";
 import { LEVELS, attackTags, uuidV5 } from "./metadata.js";
 import { validate } from "./schema/validate.js";
@@ -23,6 +24,9 @@ export { dumpSigma };
  */
 
 const STATUSES = ["stable", "test", "experimental", "deprecated", "unsupported"];
+
+/** Panther's standard fields: on Panther's events only, never in the logs a Sigma rule reads. */
+const PANTHER_ONLY: ReadonlySet<string> = new Set(Object.keys(PANTHER_FIELDS));
 
 export const sigmaTarget: Target = {
   name: "sigma",
@@ -55,12 +59,17 @@ export function sigmaDocument(rule: Rule, options: TargetOptions = {}): { doc?: 
   const sources = [...new Set(rule.logTypes.map((t) => logSourceFor(t)))];
   const source = sources[0];
   if (sources.length !== 1 || source === undefined) {
-    error(`no Sigma logsource for ${rule.logTypes.join(", ")} (one log type with a row in src/targets/sigma/data/logsources.ts is needed)`);
+    error(
+      rule.logTypes.length > 1 && sources.some((s) => s !== undefined)
+        ? `the rule's log types (${rule.logTypes.join(", ")}) have different Sigma logsources, and a Sigma rule has one: split the rule per log type`
+        : `no Sigma logsource for ${rule.logTypes.join(", ")} (a log type's logsource is the 'sigma' block of its folder in src/logtypes)`,
+    );
     return { diagnostics };
   }
+  const fields = sigmaFields(source.logType);
   let detection;
   try {
-    detection = toDetection(rule.condition, schemaFor(source.logType));
+    detection = toDetection(rule.condition, schemaFor(source.logType), fields, PANTHER_ONLY);
   } catch (e) {
     if (!(e instanceof NotSayable)) throw e;
     error(`${e.message}`);
@@ -94,7 +103,7 @@ export function sigmaDocument(rule: Rule, options: TargetOptions = {}): { doc?: 
     ...(source.category === undefined ? {} : { category: source.category }),
   };
   doc.detection = { ...detection.selections, condition: detection.condition };
-  if (rule.outputFields && rule.outputFields.length > 0) doc.fields = rule.outputFields.map((p) => p.segments.map((s) => s.name).join("."));
+  if (rule.outputFields && rule.outputFields.length > 0) doc.fields = rule.outputFields.map((p) => fields.toSigma(p.segments.map((s) => s.name).join(".")));
   doc.level = LEVELS[rule.severity];
 
   return { doc, diagnostics };

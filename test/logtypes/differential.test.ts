@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import YAML from "yaml";
+import type { Condition } from "../../src/ast/nodes.js";
+import { printCondition } from "../../src/ast/print.js";
+import { checkCondition } from "../../src/check/check.js";
+import { evaluate } from "../../src/eval/evaluate.js";
+import { importDetection } from "../../src/import/sigma/detection.js";
+import { LOG_TYPES, PANTHER_FIELDS } from "../../src/logtypes/registry.js";
+import { loadRuleFiles } from "../../src/rules/load.js";
+import type { Rule } from "../../src/rules/types.js";
+import { rootType, type LogSchema } from "../../src/schema/schema.js";
+import { parseCondition } from "../../src/syntax/ast.js";
+import { TRINO } from "../../src/targets/athena/dialect.js";
+import { profilesOf, type Profile } from "../../src/targets/athena/profile.js";
+import { buildQuery } from "../../src/targets/athena/query.js";
+import { Unsupported } from "../../src/targets/athena/sql.js";
+import { pantherTarget } from "../../src/targets/panther/index.js";
+import { sigmaFields } from "../../src/targets/sigma/data/logsources.js";
+import { NotSayable, toDetection } from "../../src/targets/sigma/detection.js";
+import { dumpSigma } from "../../src/targets/sigma/index.js";
+import { DuckRunner } from "../athena/duck.js";
+import { trinoErrors } from "../athena/trino.js";
+import { LogTypeGenerator, samplesOf, type LogTypeCase } from "../helpers/logtype-arbitraries.js";
+import { checkSource, PythonRunner } from "../panther/harness.js";
+import { ruleFor } from "../panther/rules.js";
+import { wrap } from "../sigma/harness.js";
+
+/**
+ * The proof, per typed log type: the evaluator = the Panther Python (on the PantherEvent stand-in)
+ * = the DuckDB SQL on each of the log type's table profiles (the table shaped from the events as
+ * Athena's SerDe reads them) = the Sigma rule read back by the importer (with the log type's field
+ * mapping), on the Tests of the log type's rules in rules/ and on seeded generated conditions x
+ * events drawn from its schema. What a target cannot express (RC401) is counted, never compared.
+ */
+
+const CONDITIONS = Number(process.env.LOGTYPE_CONDITIONS ?? 300);
+const EVENTS = 4;
+
+const py = new PythonRunner();
+let duck: DuckRunner;
+beforeAll(async () => {
+  duck = await DuckRunner.open();
+});
+afterAll(() => {
+  py.close();
+  duck.close();
+});
+
+const library = loadRuleFiles([new URL("../../rules", import.meta.url).pathname]);
+const PANTHER_ONLY: ReadonlySet<string> = new Set(Object.keys(PANTHER_FIELDS));
+
+interface Tally {
+  compared: number;
+  rejected: number;
+  disagreements: string[];
+}
+const tally = (): Tally => ({ compared: 0, rejected: 0, disagreements: [] });
+
+/** Conditions with their events (a rule's Tests, or generated cases). */
+interface Batch {
+  readonly label: string;
+  readonly condition: Condition;
+  readonly events: readonly unknown[];
+  /** The verdicts the events must get (a rule's ExpectedResult), besides the evaluator's. */
+  readonly expected?: readonly boolean[];
+}
+
+async function python(logType: string, batches: readonly Batch[], t: Tally): Promise<void> {
+  for (const b of batches) {
+    const rule = ruleFor(b.condition, "generated", { logTypes: [logType] });
+    const src = pantherTarget.compile(rule).files.find((f) => f.path.endsWith(".py"))!.content;
+    const r = await checkSource(py, src, b.events);
+    if (r.error) {
+      t.disagreements.push(`${b.label}: python error ${r.error}`);
+      continue;
+    }
+    b.events.forEach((e, i) => {
+      t.compared++;
+      const want = evaluate(b.condition, e);
+      if (r.results![i] !== want) t.disagreements.push(`${b.label} on ${JSON.stringify(e)}: evaluator ${want}, python ${JSON.stringify(r.results![i])}`);
+    });
+  }
+}
+
+async function duckdb(profile: Profile, batches: readonly Batch[], t: Tally): Promise<void> {
+  const ok: Batch[] = [];
+  for (const b of batches) {
+    try {
+      DuckRunner.predicate(b.condition, profile);
+      ok.push(b);
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      t.rejected++;
+    }
+  }
+  const results = await duck.run(ok, profile);
+  ok.forEach((b, i) =>
+    b.events.forEach((e, j) => {
+      t.compared++;
+      const want = evaluate(b.condition, e);
+      if (results[i]![j] !== want) t.disagreements.push(`${profile.name}: ${b.label} on ${JSON.stringify(e)}: evaluator ${want}, duckdb ${results[i]![j]}`);
+    }),
+  );
+}
+
+function sigma(logType: string, schema: LogSchema, batches: readonly Batch[], t: Tally): void {
+  const fields = sigmaFields(logType);
+  for (const b of batches) {
+    let det;
+    try {
+      det = toDetection(b.condition, schema, fields, PANTHER_ONLY);
+    } catch (e) {
+      if (!(e instanceof NotSayable)) throw e;
+      t.rejected++;
+      continue;
+    }
+    const doc = YAML.parse(dumpSigma(wrap({ ...det.selections, condition: det.condition })), { version: "1.1" }) as Record<string, unknown>;
+    const imported = importDetection(doc.detection, schema, fields);
+    const text = printCondition(imported);
+    const parsed = parseCondition(text);
+    const checked = parsed.ast ? checkCondition(parsed.ast, { text, schema: rootType(schema) }) : undefined;
+    if (!checked || checked.diagnostics.some((d) => d.severity === "error")) {
+      t.disagreements.push(`${b.label}: the imported condition does not check: ${text}`);
+      continue;
+    }
+    b.events.forEach((e) => {
+      t.compared++;
+      const want = evaluate(b.condition, e);
+      if (evaluate(checked.condition, e) !== want) t.disagreements.push(`${b.label} -> ${text} on ${JSON.stringify(e)}: evaluator ${want}`);
+    });
+  }
+}
+
+const summary: string[] = [];
+afterAll(() => console.log(`log-type differential suites:\n${summary.join("\n")}`));
+
+for (const d of LOG_TYPES) {
+  const logType = d.logType;
+  describe(logType, () => {
+    const gen = new LogTypeGenerator(logType, samplesOf(logType));
+    const seed = [...logType].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 20261127);
+    const generated: LogTypeCase[] = gen.cases(seed, CONDITIONS, EVENTS);
+    const rules: Rule[] = library.rules.filter((r) => r.logTypes.length === 1 && r.logTypes[0] === logType);
+    const tests: Batch[] = rules.map((r) => ({ label: `rule ${r.name}`, condition: r.condition, events: r.tests.map((x) => x.log), expected: r.tests.map((x) => x.expectedResult) }));
+    const cases: Batch[] = generated.map((c) => ({ label: c.text, condition: c.condition, events: c.events }));
+    const line: string[] = [];
+
+    it("rule Tests: the evaluator gives each Test's ExpectedResult", () => {
+      const wrong = tests.flatMap((b) => b.events.flatMap((e, i) => (evaluate(b.condition, e) === b.expected![i] ? [] : [`${b.label} test ${i}`])));
+      expect(wrong).toEqual([]);
+    });
+
+    it("Panther Python = evaluator, on rule Tests and generated cases", async () => {
+      const t = tally();
+      await python(logType, [...tests, ...cases], t);
+      expect(t.disagreements.slice(0, 5)).toEqual([]);
+      expect(t.compared).toBeGreaterThan(CONDITIONS * EVENTS * 0.6);
+      line.push(`python ${t.compared}`);
+    }, 300_000);
+
+    for (const profile of profilesOf(logType)) {
+      it(`DuckDB SQL on the ${profile.name} layout = evaluator, on rule Tests and generated cases`, async () => {
+        const t = tally();
+        await duckdb(profile, [...tests, ...cases], t);
+        expect(t.disagreements.slice(0, 5)).toEqual([]);
+        // Every layout reads most generated conditions (the vendor's table has no p_ columns).
+        expect(t.compared).toBeGreaterThan(CONDITIONS * EVENTS * 0.5);
+        line.push(`duckdb/${profile.name} ${t.compared} (${t.rejected} RC401)`);
+      }, 300_000);
+    }
+
+    it("the Trino text of generated conditions on the default layout passes the Trino grammar", () => {
+      const profile = profilesOf(logType)[0]!;
+      let checked = 0;
+      for (const c of generated.slice(0, 80)) {
+        const q = buildQuery({ name: "g", logType, condition: c.condition }, {}, TRINO, { profile });
+        if (!q.sql) continue;
+        checked++;
+        expect(trinoErrors(q.sql), `${c.text}\n${q.sql}`).toEqual([]);
+      }
+      expect(checked).toBeGreaterThan(25);
+    });
+
+    it("Sigma round trip (with the log type's field mapping) = evaluator, on rule Tests and generated cases", () => {
+      const t = tally();
+      sigma(logType, gen.schema, [...tests, ...cases], t);
+      expect(t.disagreements.slice(0, 5)).toEqual([]);
+      expect(t.compared).toBeGreaterThan(CONDITIONS * EVENTS * 0.15);
+      line.push(`sigma ${t.compared} (${t.rejected} RC401)`);
+    });
+
+    afterAll(() => summary.push(`  ${logType}: ${rules.length} rules, ${generated.length} generated conditions x ${EVENTS} events; ${line.join(", ")}; 0 disagreements`));
+  });
+}

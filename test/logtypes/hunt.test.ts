@@ -1,0 +1,144 @@
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { evaluate } from "../../src/eval/evaluate.js";
+import { hunt, parseLog, type LogInput } from "../../src/hunt/hunt.js";
+import { recordSorter } from "../../src/hunt/records.js";
+import { LOG_TYPES } from "../../src/logtypes/registry.js";
+import { loadRuleFiles } from "../../src/rules/load.js";
+import type { Rule } from "../../src/rules/types.js";
+
+/**
+ * `rulec hunt` on each typed log type's files as the vendor exports them: the Tests of the
+ * log type's rules in rules/ written in each export format (API pages, NDJSON, envelopes, gzip),
+ * all in one hunt with every rule of rules/. Each record must reach its own log type's table, in
+ * the form Panther has it, and the matches must be the evaluator's on that record; a rule never
+ * matches a record of another log type.
+ */
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const ndjson = (xs: readonly unknown[]) => xs.map((x) => JSON.stringify(x)).join("\n") + "\n";
+const library = loadRuleFiles(["rules"]);
+const eventsOf = (logType: string): Record<string, unknown>[] =>
+  library.rules.filter((r) => r.logTypes[0] === logType).flatMap((r) => r.tests.map((t) => t.log as Record<string, unknown>));
+
+/** A Google Workspace event (Panther's flattened form) as the Reports API returns its activity. */
+function reportsActivity(e: Record<string, unknown>): Record<string, unknown> {
+  const { type, name, parameters, ...activity } = e;
+  const params = Object.entries((parameters ?? {}) as Record<string, unknown>).map(([k, v]) =>
+    typeof v === "boolean"
+      ? { name: k, boolValue: v }
+      : Array.isArray(v)
+        ? { name: k, multiValue: v }
+        : v === null
+          ? { name: k }
+          : { name: k, value: v },
+  );
+  return { ...activity, events: [{ type, name, ...(parameters === undefined ? {} : { parameters: params }) }] };
+}
+
+/** The export formats of each log type: files holding `events` (in that order) as the vendor writes them. */
+const EXPORTS: Record<string, (events: Record<string, unknown>[]) => { name: string; bytes: Uint8Array }[]> = {
+  "AWS.CloudTrail": (es) => [{ name: "AWSLogs/123456789012/CloudTrail/us-east-1/2024/11/13/trail.json.gz", bytes: gzipSync(JSON.stringify({ Records: es })) }],
+  "Okta.SystemLog": (es) => [
+    { name: "okta/api-page.json", bytes: enc(JSON.stringify(es)) },
+    {
+      name: "okta/eventbridge.ndjson.gz",
+      bytes: gzipSync(ndjson(es.map((e, i) => ({ version: "0", id: `eb-${i}`, "detail-type": "SystemLog", source: "aws.partner/okta.com/acme/okta-logs", account: "123456789012", time: "2024-11-13T08:12:45Z", region: "us-east-1", resources: [], detail: e })))),
+    },
+  ],
+  "GitHub.Audit": (es) => [
+    { name: "github/2024/11/13/08/stream.json.gz", bytes: gzipSync(ndjson(es)) },
+    { name: "github/export.json", bytes: enc(JSON.stringify(es)) },
+  ],
+  "GCP.AuditLog": (es) => [
+    { name: "cloudaudit.googleapis.com/activity/2024/11/13/08:00:00_08:59:59_S0.json", bytes: enc(ndjson(es)) },
+    { name: "gcloud-logging-read.json", bytes: enc(JSON.stringify(es)) },
+  ],
+  "Amazon.EKS.Audit": (es) => [
+    {
+      // CloudWatch Logs subscription data as Firehose delivers it: gzipped envelopes written back to back.
+      name: "eks/2024/11/13/08/firehose.gz",
+      bytes: gzipSync(
+        es
+          .map((e, i) => JSON.stringify({ messageType: "DATA_MESSAGE", owner: "123456789012", logGroup: "/aws/eks/prod/cluster", logStream: "kube-apiserver-audit-0a1b", subscriptionFilters: ["to-firehose"], logEvents: [{ id: String(i), timestamp: 1731485565000, message: JSON.stringify(e) }] }))
+          .join(""),
+      ),
+    },
+    { name: "kube-apiserver/audit.log", bytes: enc(ndjson(es)) },
+  ],
+  "Azure.MonitorActivity": (es) => [
+    { name: "insights-activity-logs/resourceId=/SUBSCRIPTIONS/X/y=2024/m=11/d=13/h=09/m=00/PT1H.json", bytes: enc(ndjson(es)) },
+    { name: "eventhub-message.json", bytes: enc(JSON.stringify({ records: es })) },
+  ],
+  "Azure.Audit": (es) => [
+    { name: "insights-logs-auditlogs/tenantId=X/y=2024/m=11/d=13/h=09/m=00/PT1H.json", bytes: enc(ndjson(es)) },
+    { name: "entra-eventhub.json", bytes: enc(JSON.stringify({ records: es })) },
+  ],
+  "GSuite.ActivityEvent": (es) => [
+    { name: "reports-api-page.json", bytes: enc(JSON.stringify({ kind: "admin#reports#activities", etag: '"x"', items: es.map(reportsActivity), nextPageToken: "A:1" })) },
+    { name: "workspace-events.ndjson", bytes: enc(ndjson(es)) },
+  ],
+  "Slack.AuditLogs": (es) => [{ name: "slack-audit-page.json", bytes: enc(JSON.stringify({ entries: es, response_metadata: { next_cursor: "" } })) }],
+  "Auth0.Events": (es) => [
+    { name: "auth0-stream-batch.json", bytes: enc(JSON.stringify(es)) },
+    // The Management API's /api/v2/logs: the events alone (rulec wraps them under data again).
+    { name: "auth0-management-api.json", bytes: enc(JSON.stringify(es.map((e) => e.data))) },
+  ],
+  "Databricks.Audit": (es) => [{ name: "audit-logs/workspaceId=1234567890123456/date=2024-11-13/auditlogs_0.json", bytes: enc(ndjson(es)) }],
+};
+
+describe("rulec hunt on the vendors' export formats", () => {
+  it("knows an export format for every typed log type", () => {
+    expect(Object.keys(EXPORTS).sort()).toEqual(LOG_TYPES.map((d) => d.logType).sort());
+  });
+
+  for (const d of LOG_TYPES) {
+    it(`${d.logType}: each export holds the rules' Test events, recognised and normalised as Panther has them`, () => {
+      const events = eventsOf(d.logType);
+      expect(events.length).toBeGreaterThan(8);
+      const sorter = recordSorter(LOG_TYPES.map((x) => x.logType), undefined);
+      for (const file of EXPORTS[d.logType]!(events)) {
+        const { records, problems } = parseLog(file);
+        expect(problems, file.name).toEqual([]);
+        const got: { table: number; record: unknown }[] = [];
+        for (const r of records) sorter(r, (table, record) => got.push({ table, record }));
+        expect(got.map((g) => LOG_TYPES[g.table]?.logType), file.name).toEqual(events.map(() => d.logType));
+        expect(got.map((g) => g.record), file.name).toEqual(events);
+      }
+    });
+  }
+
+  it("one hunt over every export of every log type (and a file mixing them) finds exactly what the evaluator finds", async () => {
+    const inputs: LogInput[] = [];
+    const expected = new Set<string>();
+    const add = (file: { name: string; bytes: Uint8Array }, events: { logType: string; event: unknown }[]) => {
+      inputs.push(file);
+      for (const r of library.rules as Rule[]) events.forEach((e, i) => (r.logTypes[0] === e.logType && evaluate(r.condition, e.event) ? expected.add(`${r.name} ${file.name}#${i}`) : undefined));
+    };
+    for (const d of LOG_TYPES) {
+      const events = eventsOf(d.logType);
+      for (const file of EXPORTS[d.logType]!(events)) add(file, events.map((event) => ({ logType: d.logType, event })));
+    }
+    const mixed = LOG_TYPES.flatMap((d) => eventsOf(d.logType).slice(0, 3).map((event) => ({ logType: d.logType, event })));
+    add({ name: "mixed.ndjson", bytes: enc(ndjson(mixed.map((m) => m.event))) }, mixed);
+    const result = await hunt(library.rules, inputs);
+    expect(result.ruleErrors).toEqual([]);
+    expect(result.problems).toEqual([]);
+    const got = new Set(result.matches.map((m) => `${m.rule} ${m.file}#${m.record}`));
+    expect([...got].sort()).toEqual([...expected].sort());
+    expect(expected.size).toBeGreaterThan(150);
+    console.log(`hunt on vendor exports: ${inputs.length} files, ${result.events} records, ${library.rules.length} rules, ${got.size} matches = evaluator`);
+  });
+
+  it("records of no log type the rules read are skipped and counted; --log-type takes every record as one log type", async () => {
+    const okta = library.rules.filter((r) => r.logTypes[0] === "Okta.SystemLog");
+    const github = library.rules.filter((r) => r.logTypes[0] === "GitHub.Audit");
+    const file = { name: "mixed.ndjson", bytes: enc(ndjson([...eventsOf("Okta.SystemLog").slice(0, 2), ...eventsOf("Slack.AuditLogs").slice(0, 2), { hello: "world" }])) };
+    const r = await hunt([...okta, ...github], [file]);
+    expect(r.problems).toEqual([{ file: "mixed.ndjson", message: "3 records are of none of the rules' log types (Okta.SystemLog, GitHub.Audit) and were skipped", fatal: false }]);
+    expect(r.events).toBe(2);
+    const forced = await hunt([...okta, ...github], [file], { logType: "Okta.SystemLog" });
+    expect(forced.problems).toEqual([]);
+    expect(forced.events).toBe(5);
+  });
+});
