@@ -55,7 +55,7 @@ function fileStatement(rule: Rule, location: string, options: Record<string, str
 
 /** The statement of a bare condition (a conformance case, a generated one) over the files of `location`. */
 function conditionStatement(item: Item, location: string): string {
-  const q = buildQuery({ name: "c", condition: item.condition }, { location }, athenaDuckdbDialect(), { profile: cloudtrail });
+  const q = buildQuery({ name: "c", logType: "AWS.CloudTrail", condition: item.condition }, { location }, athenaDuckdbDialect(), { profile: cloudtrail });
   expect(q.errors, item.label).toEqual([]);
   return q.sql!;
 }

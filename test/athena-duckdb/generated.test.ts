@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 function statement(item: Item, profile: Profile): string {
-  const q = buildQuery({ name: "g", condition: item.condition }, {}, athenaDuckdbDialect(), { profile });
+  const q = buildQuery({ name: "g", logType: "AWS.CloudTrail", condition: item.condition }, {}, athenaDuckdbDialect(), { profile });
   expect(q.errors, item.label).toEqual([]);
   return q.sql!;
 }

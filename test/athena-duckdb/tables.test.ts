@@ -94,7 +94,7 @@ describe("conformance cases on the generic table", { timeout: 300_000 }, () => {
       return { label: `${c.section} / ${c.name}: ${c.text}`, condition: c.condition, events: mark ? markEvents([c.event as Record<string, unknown>]) : [c.event], marked: mark, expected: [c.expected] };
     });
     const sql = items.map((item) => {
-      const q = buildQuery({ name: "c", condition: item.condition }, {}, athenaDuckdbDialect(), { profile: generic });
+      const q = buildQuery({ name: "c", logType: "AWS.CloudTrail", condition: item.condition }, {}, athenaDuckdbDialect(), { profile: generic });
       expect(q.errors, item.label).toEqual([]);
       return q.sql!;
     });

@@ -120,11 +120,12 @@ describe("rulec build --athena-engine duckdb", () => {
 
   it("writes each rule's DuckDB statement beside its Trino query", () => {
     const dir = library();
+    const n = readdirSync("rules").filter((f) => f.endsWith(".yml") && f !== "rulec.config.yml").length;
     const r = rulec(["build", "rules", "--target", "athena", "--athena-engine", "duckdb"], { cwd: dir });
-    expect(r.stderr).toMatch(/35 rules, 70 files written/);
+    expect(r.stderr).toContain(`${n} rules, ${2 * n} files written`);
     expect(r.status).toBe(0);
     const files = readdirSync(join(dir, "out/athena")).sort();
-    expect(files.filter((f) => f.endsWith(".duckdb.sql"))).toHaveLength(35);
+    expect(files.filter((f) => f.endsWith(".duckdb.sql"))).toHaveLength(n);
     expect(files.filter((f) => !f.endsWith(".duckdb.sql"))).toEqual(readdirSync("out/athena").sort());
     const name = "aws_console_root_login";
     const rule = loadRuleText(readFileSync(`rules/${name}.yml`, "utf8"), `rules/${name}.yml`).rule!;
@@ -132,7 +133,7 @@ describe("rulec build --athena-engine duckdb", () => {
     expect(readFileSync(join(dir, `out/athena/${name}.sql`), "utf8")).toBe(readFileSync(`out/athena/${name}.sql`, "utf8"));
     // Without the engine the DuckDB statements are no output any more.
     const again = rulec(["build", "rules", "--target", "athena"], { cwd: dir });
-    expect(again.stderr).toMatch(/35 rules, 0 files written, 35 unchanged, 35 removed/);
+    expect(again.stderr).toContain(`${n} rules, 0 files written, ${n} unchanged, ${n} removed`);
   });
 
   it("reads athena.engine and athena.location from rulec.config.yml", () => {

@@ -111,7 +111,10 @@ describe("the Athena SQL on PostgreSQL", { timeout: 300_000 }, () => {
       const r = loadRuleText(readFileSync(file, "utf8"), `rules/${name}.yml`);
       expect(r.rule, JSON.stringify(r.diagnostics)).toBeDefined();
       return r.rule!;
-    });
+    })
+      // The tables here have CloudTrail's shapes; the other log types are proven on DuckDB
+      // (test/logtypes/differential.test.ts).
+      .filter((r) => r.logTypes.every((t) => t === "AWS.CloudTrail"));
     const total: Outcome = { compared: 0, problems: [], respelledPaths: 0, leftOut: 0 };
     for (const layout of ["cloudtrail_logs", "panther", "generic"]) {
       const items: Item[] = rules.map((r) => {
