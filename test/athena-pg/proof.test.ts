@@ -7,7 +7,7 @@ import { loadRuleText } from "../../src/rules/load.js";
 import type { Rule } from "../../src/rules/types.js";
 import { TRINO } from "../../src/targets/athena/dialect.js";
 import { athenaTarget } from "../../src/targets/athena/index.js";
-import { GENERIC, profileFor, type Profile } from "../../src/targets/athena/profile.js";
+import { GENERIC, profileFor, profilesOf, type Profile } from "../../src/targets/athena/profile.js";
 import { buildQuery } from "../../src/targets/athena/query.js";
 import { arbCondition, generateCases } from "../helpers/arbitraries.js";
 import { conformanceCases } from "../helpers/conformance.js";
@@ -104,32 +104,39 @@ function ruleFiles(): { file: URL; name: string }[] {
 }
 
 describe("the Athena SQL on PostgreSQL", { timeout: 300_000 }, () => {
-  it("rule Tests (rules/ and the golden fixtures) on the cloudtrail_logs, panther and generic layouts", async (ctx) => {
+  it("rule Tests (rules/ and the golden fixtures) on every table profile of each rule's log type", async (ctx) => {
     const runner = pg.need(ctx);
     const started = performance.now();
     const rules: Rule[] = ruleFiles().map(({ file, name }) => {
       const r = loadRuleText(readFileSync(file, "utf8"), `rules/${name}.yml`);
       expect(r.rule, JSON.stringify(r.diagnostics)).toBeDefined();
       return r.rule!;
-    })
-      // The tables here have CloudTrail's shapes; the other log types are proven on DuckDB
-      // (test/logtypes/differential.test.ts).
-      .filter((r) => r.logTypes.every((t) => t === "AWS.CloudTrail"));
+    });
+    // Each rule on each table profile of its log type (CloudTrail's cloudtrail_logs, panther and
+    // generic; Okta's, Auth0's, ... own tables and the generic layout), grouped by profile.
+    const byProfile = new Map<Profile, Item[]>();
+    let expectedCount = 0;
+    for (const r of rules) {
+      for (const profile of profilesOf(r.logTypes[0])) {
+        const out = athenaTarget.compile(r, { profile: profile.name });
+        expect(out.diagnostics, `${r.name} on ${profile.name}`).toEqual([]);
+        const items = byProfile.get(profile) ?? [];
+        items.push({ label: `${profile.name} ${r.name}`, condition: r.condition, sql: out.files[0]!.content, events: r.tests.map((t) => t.log), expected: r.tests.map((t) => t.expectedResult) });
+        byProfile.set(profile, items);
+        expectedCount += r.tests.length;
+      }
+    }
     const total: Outcome = { compared: 0, problems: [], respelledPaths: 0, leftOut: 0 };
-    for (const layout of ["cloudtrail_logs", "panther", "generic"]) {
-      const items: Item[] = rules.map((r) => {
-        const out = athenaTarget.compile(r, layout === "cloudtrail_logs" ? {} : { profile: layout });
-        expect(out.diagnostics, r.name).toEqual([]);
-        return { label: `${layout} ${r.name}`, condition: r.condition, sql: out.files[0]!.content, events: r.tests.map((t) => t.log), expected: r.tests.map((t) => t.expectedResult) };
-      });
-      const o = await compare(runner, items, profileFor("AWS.CloudTrail", layout)!);
+    for (const [profile, items] of byProfile) {
+      const o = await compare(runner, items, profile);
       total.compared += o.compared;
       total.problems.push(...o.problems);
       total.leftOut += o.leftOut;
     }
-    record(`${rules.length} rules' Tests x 3 layouts`, total, started);
+    record(`${rules.length} rules' Tests on ${byProfile.size} table profiles`, total, started);
     expect(total.problems.slice(0, 5)).toEqual([]);
-    expect(total.compared).toBe(3 * rules.reduce((n, r) => n + r.tests.length, 0));
+    expect(total.compared + total.leftOut).toBe(expectedCount);
+    expect(new Set(rules.flatMap((r) => r.logTypes)).size).toBeGreaterThan(5);
   });
 
   it("every conformance case the Athena target compiles (generic layout)", async (ctx) => {

@@ -74,7 +74,7 @@ export class PgRunner {
   private async table(profile: Profile): Promise<string> {
     const schema = profile.database;
     const data = `${ident(schema)}.${ident(`rc_rows_${profile.table}`)}`;
-    if (this.ready.has(profile.name)) return data;
+    if (this.ready.has(data)) return data;
     await this.client.query(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`);
     const columns: string[] = [];
     const seen = new Set<string>();
@@ -89,7 +89,7 @@ export class PgRunner {
     await this.client.query(
       `CREATE VIEW ${ident(schema)}.${ident(profile.table)} AS SELECT * FROM ${data} WHERE rc_file = current_setting('rc.file')`,
     );
-    this.ready.add(profile.name);
+    this.ready.add(data);
     return data;
   }
 
