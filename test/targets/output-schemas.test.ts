@@ -3,9 +3,12 @@ import { describe, expect, it } from "vitest";
 import { VALIDATORS, validatorSource } from "../../scripts/schemas.js";
 import { loadRuleText } from "../../src/rules/load.js";
 import type { Rule } from "../../src/rules/types.js";
-import { validate as validatePanther } from "../../src/targets/panther/schema/validate.js";
-import { validate as validateSigma } from "../../src/targets/sigma/schema/validate.js";
+import { validator as pantherValidator } from "../../src/targets/panther/schema/validate.js";
+import { validator as sigmaValidator } from "../../src/targets/sigma/schema/validate.js";
 import { validateOutput } from "../../src/targets/validation.js";
+
+const validatePanther = pantherValidator();
+const validateSigma = sigmaValidator();
 
 /** The validators the targets run on what they write, generated from the vendored schemas. */
 

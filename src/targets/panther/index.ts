@@ -3,7 +3,7 @@ import { rootType, schemaFor, type FieldType } from "../../schema/schema.js";
 import type { Target, TargetOptions, TargetResult } from "../types.js";
 import { validateOutput } from "../validation.js";
 import { pythonModule } from "./python.js";
-import { validate } from "./schema/validate.js";
+import { validator } from "./schema/validate.js";
 import { dumpYaml, ruleDocument } from "./yaml.js";
 
 /**
@@ -17,7 +17,7 @@ export const pantherTarget: Target = {
   compile(rule: Rule, options: TargetOptions = {}): TargetResult {
     const schema = options.schema === false ? undefined : ruleSchema(rule);
     const doc = ruleDocument(rule);
-    const invalid = validateOutput("Panther", "Panther's analysis schema", validate, doc, rule);
+    const invalid = validateOutput("Panther", "Panther's analysis schema", validator(), doc, rule);
     if (invalid.length > 0) return { files: [], diagnostics: invalid };
     return {
       files: [

@@ -7,7 +7,7 @@ import { PANTHER_FIELDS } from "../../logtypes/registry.js";
 import { logSourceFor, sigmaFields } from "./data/logsources.js";
 import { NotSayable, toDetection } from "./detection.js";
 import { LEVELS, attackTags, uuidV5 } from "./metadata.js";
-import { validate } from "./schema/validate.js";
+import { validator } from "./schema/validate.js";
 import { dumpSigma } from "./yaml.js";
 
 export { dumpSigma };
@@ -45,7 +45,7 @@ export const sigmaTarget: Target = {
   compile(rule: Rule, options: TargetOptions = {}): TargetResult {
     const { doc, diagnostics } = sigmaDocument(rule, options);
     if (doc === undefined) return { files: [], diagnostics };
-    const invalid = validateOutput("Sigma", "the Sigma rule schema", validate, doc, rule);
+    const invalid = validateOutput("Sigma", "the Sigma rule schema", validator(), doc, rule);
     if (invalid.length > 0) return { files: [], diagnostics: [...diagnostics, ...invalid] };
     return { files: [{ path: `sigma/${rule.name}.yml`, content: dumpSigma(doc) }], diagnostics };
   },
