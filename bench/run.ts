@@ -14,6 +14,7 @@ import { compileCondition } from "../dist/eval/evaluate.js";
 import type { Condition } from "../dist/ast/nodes.js";
 import { generateEvent, rng } from "./generate.js";
 import { benchHunt } from "./hunt.js";
+import type { IncrementalFigures } from "./incremental.js";
 import { benchPySigma } from "./pysigma.js";
 import { benchPython } from "./python.js";
 
@@ -63,6 +64,16 @@ for (const size of SIZES) builds.push(buildOne(size, false));
 // The same sizes over every typed log type (bench/generate.ts generateMixedRule): per-rule cost within 10% of CloudTrail's.
 const MIXED_SIZES = (process.env.BENCH_MIXED_SIZES ?? "1000,10000").split(",").filter((s) => s !== "").map(Number);
 const mixedBuilds: BuildFigures[] = MIXED_SIZES.map((size) => buildOne(size, true));
+
+// The library of the build-speed budgets (rules/ copied to 3,500 rules), whole processes: the
+// floor, a cold build, a build with nothing changed, --check, one rule changed.
+log("incremental: the shipped rules copied to a library, whole processes ...");
+let incremental: IncrementalFigures | undefined;
+{
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "bench/incremental.ts"), join(WORK, "library")], { encoding: "utf8", maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`bench/incremental.ts failed: ${r.stderr}`);
+  incremental = JSON.parse(r.stdout.trim().split("\n").pop()!) as IncrementalFigures;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Events: one seeded NDJSON file, shared by the evaluator, Python and hunt.
@@ -216,6 +227,16 @@ if (builds.length > 1) {
   const spread = Math.max(...per) / Math.min(...per) - 1;
   rows.push([`per-rule cost ${builds.map((b) => b.rules).join(" / ")}`, per.map((p) => p.toFixed(3)).join(" / ") + ` ms (spread ${(spread * 100).toFixed(0)}%)`, "flat within 20%", spread <= 0.2 ? "yes" : "NO"]);
 }
+if (incremental) {
+  const f = incremental;
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  rows.push([`library of ${f.rules} rules (rules/ copied, ${(f.bytes / 2 ** 20).toFixed(0)} MB), whole processes, median of ${f.runs}`, "", "", ""]);
+  rows.push([`  floor: js-yaml loads every file, one thread`, s(f.floorMs), "", ""]);
+  rows.push([`  \`rulec build\` into an empty out/`, `${s(f.coldMs)} (${(f.coldMs / f.floorMs).toFixed(2)}x floor)`, "<= 2.5x floor", f.coldMs <= 2.5 * f.floorMs ? "yes" : "NO"]);
+  rows.push([`  \`rulec build\`, nothing changed`, s(f.unchangedMs), "< 0.5 s", f.unchangedMs < 500 ? "yes" : "NO"]);
+  rows.push([`  \`rulec build --check\`, nothing changed`, s(f.checkMs), "< 0.5 s", f.checkMs < 500 ? "yes" : "NO"]);
+  rows.push([`  \`rulec build\`, one rule changed`, s(f.oneChangedMs), "< 0.6 s", f.oneChangedMs < 600 ? "yes" : "NO"]);
+}
 rows.push([
   `evaluator, ${EVENTS} events x ${rules.length} rules`,
   `${(evaluator.evaluationsPerSecond / 1e6).toFixed(2)}M evaluations/s, ${(evaluator.predicatesPerSecond / 1e6).toFixed(2)}M predicates/s`,
@@ -263,6 +284,6 @@ const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGb: Math.ro
 const resultsDir = join(ROOT, "bench/results");
 mkdirSync(resultsDir, { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-writeFileSync(join(resultsDir, `${stamp}.json`), JSON.stringify({ machine, builds, mixedBuilds, evaluator, python, hunt: huntFigures, pysigma, table }, null, 2) + "\n");
+writeFileSync(join(resultsDir, `${stamp}.json`), JSON.stringify({ machine, builds, mixedBuilds, incremental, evaluator, python, hunt: huntFigures, pysigma, table }, null, 2) + "\n");
 writeFileSync(join(resultsDir, "latest.txt"), `${table}\n\nmachine: ${JSON.stringify(machine)}\n`);
 log(`wrote bench/results/${stamp}.json (${readdirSync(resultsDir).length} files there)`);
