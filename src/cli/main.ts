@@ -4,17 +4,8 @@ import { checkCondition } from "../check/check.js";
 import { formatDiagnostic, hasErrors, LineIndex, nearest, type Diagnostic } from "../diagnostics.js";
 import { evaluate } from "../eval/evaluate.js";
 import { parseEvents } from "../events/parse.js";
-import { decodeLog } from "../hunt/logs.js";
 import { knownLogTypeNames, logTypes, rootType, schemaFor } from "../schema/schema.js";
 import { parseCondition } from "../syntax/ast.js";
-import { registerAthenaDdl } from "./athena-ddl.js";
-import { registerBuild } from "./build.js";
-import { registerCatalog } from "./catalog.js";
-import { registerFmt } from "./fmt.js";
-import { registerAthena } from "./athena.js";
-import { registerHunt } from "./hunt.js";
-import { registerImport } from "./import.js";
-import { registerLogTypes } from "./logtypes.js";
 import { toGithub, toSarif } from "./formats.js";
 import { installInterruptHandlers } from "./fs.js";
 import { loadLibrary, loadRuleFiles, type Library } from "./library.js";
@@ -113,7 +104,7 @@ Exit status: 0 success, 1 rule errors or failed tests, 2 usage or configuration 
     .argument("[files...]", "event files; standard input when none")
     .option("--log-type <type>", `check fields against a log type's schema (${logTypes().join(", ")})`)
     .addHelpText("after", `\nExamples:\n  rulec eval 'eventName eq "ConsoleLogin"' event.json\n  echo '{"a": 1}' | rulec eval 'a gt 0'`)
-    .action((conditionText: string, files: string[], opts: { logType?: string }) => {
+    .action(async (conditionText: string, files: string[], opts: { logType?: string }) => {
       const source = "<condition>";
       const sources = new Map([[source, conditionText]]);
       const parsed = parseCondition(conditionText);
@@ -150,7 +141,7 @@ Exit status: 0 success, 1 rule errors or failed tests, 2 usage or configuration 
           continue;
         }
         // Events as log files hold them: gzip-compressed or not, strictly UTF-8.
-        const decoded = decodeLog(bytes);
+        const decoded = (await import("../hunt/logs.js")).decodeLog(bytes);
         if (decoded.text === undefined) {
           io.err(`${input.name}: error RC501: ${decoded.error}\n`);
           setStatus(EXIT.failed);
@@ -166,14 +157,29 @@ Exit status: 0 success, 1 rule errors or failed tests, 2 usage or configuration 
       }
     });
 
-  registerBuild(program, { io, setStatus, color: () => color(program, io), configFile: () => program.opts<{ config?: string }>().config });
-  registerFmt(program, { io, setStatus });
-  registerCatalog(program, { io, setStatus, color: () => color(program, io) });
-  registerImport(program, { io, setStatus, color: () => color(program, io) });
-  registerHunt(program, { io, setStatus, color: () => color(program, io), loadRules: loadRuleFiles });
-  registerAthena(program, { io, setStatus, color: () => color(program, io), loadRules: loadRuleFiles });
-  registerLogTypes(program, { io, setStatus });
-  registerAthenaDdl(program, { io, setStatus });
+  // The other commands live in modules of their own, loaded only for the command being run (each
+  // pulls in its own dependencies: the targets, DuckDB, the catalog's renderer, ...); help, an
+  // unknown command and no command at all load them all, so help lists every command (--version
+  // alone needs none).
+  const colors = () => color(program, io);
+  const commands: Record<string, () => Promise<void>> = {
+    build: async () => (await import("./build.js")).registerBuild(program, { io, setStatus, color: colors, configFile: () => program.opts<{ config?: string }>().config }),
+    fmt: async () => (await import("./fmt.js")).registerFmt(program, { io, setStatus }),
+    catalog: async () => (await import("./catalog.js")).registerCatalog(program, { io, setStatus, color: colors }),
+    import: async () => (await import("./import.js")).registerImport(program, { io, setStatus, color: colors }),
+    hunt: async () => (await import("./hunt.js")).registerHunt(program, { io, setStatus, color: colors, loadRules: loadRuleFiles }),
+    athena: async () => {
+      (await import("./athena.js")).registerAthena(program, { io, setStatus, color: colors, loadRules: loadRuleFiles });
+      (await import("./athena-ddl.js")).registerAthenaDdl(program, { io, setStatus });
+    },
+    logtypes: async () => (await import("./logtypes.js")).registerLogTypes(program, { io, setStatus }),
+  };
+  const named = commandName(argv.slice(2));
+  const inline = new Set(program.commands.map((c) => c.name()));
+  if (named !== undefined && Object.hasOwn(commands, named)) await commands[named]!();
+  else if ((named === undefined && !argv.some((a) => a === "-V" || a === "--version")) || (named !== undefined && !inline.has(named))) {
+    for (const register of Object.values(commands)) await register();
+  }
 
   // A --config that cannot be read is a usage error whatever the command (only some read it).
   program.hook("preAction", () => {
@@ -198,6 +204,23 @@ Exit status: 0 success, 1 rule errors or failed tests, 2 usage or configuration 
     return 3;
   }
   return status;
+}
+
+/**
+ * The command a command line names: its first word that is neither an option nor the value of
+ * `--config`; undefined when there is none.
+ */
+export function commandName(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--") return args[i + 1];
+    if (a === "--config") {
+      i++;
+      continue;
+    }
+    if (!a.startsWith("-")) return a;
+  }
+  return undefined;
 }
 
 /** Colours for text written to standard error (diagnostics, the default) or standard output. */
