@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
-import { appendFileSync, closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync, type Stats } from "node:fs";
+import { appendFileSync, closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Diagnostic } from "../diagnostics.js";
 import type { TargetOptions } from "../targets/types.js";
 import type { FileResult, TargetOutcome } from "./compile.js";
 import { contentHash, type FileFingerprint } from "./library.js";
+import { writeAtomic } from "./fs.js";
 import { manifestSource } from "./manifest.js";
 
 /**
@@ -286,12 +287,27 @@ export class BuildCache {
         closeSync(fd);
       }
       renameSync(`${join(this.out, CACHE)}.${process.pid}.tmp`, join(this.out, CACHE));
-      const ignore = join(this.out, ".gitignore");
-      if (!existsSync(ignore)) writeFileSync(ignore, `# rulec's build cache: machine-specific, not for version control\n${CACHE}\n`);
+      ignoreCache(this.out);
     } finally {
       rmSync(this.spool, { force: true });
     }
   }
+}
+
+/**
+ * Makes out/.gitignore name the cache: written when absent; a line added when one written before
+ * (by hand, or by an older rulec under another cache name) does not name it.
+ */
+function ignoreCache(out: string): void {
+  const ignore = join(out, ".gitignore");
+  let text: string | undefined;
+  try {
+    text = readFileSync(ignore, "utf8");
+  } catch {
+    text = undefined;
+  }
+  if (text === undefined) writeAtomic(ignore, `# rulec's build cache: machine-specific, not for version control\n${CACHE}\n`);
+  else if (!text.split(/\r?\n/).some((l) => l.trim() === CACHE)) writeAtomic(ignore, `${text}${text === "" || text.endsWith("\n") ? "" : "\n"}${CACHE}\n`);
 }
 
 /** The stat of each output written (or found equal) by this build, taken now. */

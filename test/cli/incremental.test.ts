@@ -168,3 +168,33 @@ describe("incremental builds", () => {
     console.log(`incremental property: 30 sequences, ${builds} builds, ${compared} comparisons with a clean build`);
   });
 });
+
+describe("the cache stays out of version control", () => {
+  function library(): { rules: string; out: string; root: string } {
+    const root = mkdtempSync(join(tmpdir(), "rulec-ignore-"));
+    const rules = join(root, "rules");
+    mkdirSync(rules);
+    const g = generateRule(rng(7), 0);
+    writeFileSync(join(rules, `${g.name}.yml`), g.text);
+    return { rules, out: join(root, "out"), root };
+  }
+
+  it("a build writes out/.gitignore naming the cache", async () => {
+    const { rules, out, root } = library();
+    expect([0, 1]).toContain((await run(["build", rules, "--out", out])).status);
+    expect(readFileSync(join(out, ".gitignore"), "utf8").split("\n")).toContain(".rulec-cache.jsonl");
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it("a .gitignore that does not name it (another cache name, the user's own lines) gets the line, its lines kept", async () => {
+    const { rules, out, root } = library();
+    mkdirSync(out);
+    writeFileSync(join(out, ".gitignore"), "# mine\n*.bak\n.rulec-cache.jsonll");
+    expect([0, 1]).toContain((await run(["build", rules, "--out", out])).status);
+    expect(readFileSync(join(out, ".gitignore"), "utf8")).toBe("# mine\n*.bak\n.rulec-cache.jsonll\n.rulec-cache.jsonl\n");
+    // Named already: left as it is.
+    expect([0, 1]).toContain((await run(["build", rules, "--out", out])).status);
+    expect(readFileSync(join(out, ".gitignore"), "utf8")).toBe("# mine\n*.bak\n.rulec-cache.jsonll\n.rulec-cache.jsonl\n");
+    rmSync(root, { recursive: true, force: true });
+  });
+});
