@@ -76,6 +76,8 @@ function literalValue(n: KNode): Value {
   if (v === null || v === undefined) return null;
   if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
   if (typeof v === "object" && v !== null && "v" in v) return (v as { v: number | boolean }).v;
+  // A long literal is a boxed System.Int64 of the Bridge runtime.
+  if (typeof v === "object" && v !== null && typeof (v as { toNumber?: unknown }).toNumber === "function") return (v as { toNumber(): number }).toNumber();
   throw new Unsupported(`literal ${tokenText(n)}`);
 }
 
