@@ -255,3 +255,95 @@ describe("generated conditions x events", () => {
     expect(() => kqlString("\ud800")).toThrow(NotSayableInKql);
   });
 });
+
+describe("sentinel target", () => {
+  const seedText = readFileSync(new URL("athena_seed_ses/rule.yml", FIXTURES), "utf8");
+  const withCondition = (cond: string, extra = "") =>
+    load2(seedText.replace('Condition: eventName eq "GetAccountSendingEnabled"', () => `Condition: ${JSON.stringify(cond)}${extra}`));
+  function load2(text: string): Rule {
+    const loaded = loadRuleText(text, "rules/x.yml");
+    if (!loaded.rule) throw new Error(JSON.stringify(loaded.diagnostics));
+    return loaded.rule;
+  }
+  const reason = (cond: string) => {
+    const out = sentinelTarget.compile(withCondition(cond));
+    return out.files.length > 0 ? "expressed" : out.diagnostics.map((d) => d.message).join("; ");
+  };
+
+  it("is byte-identical between builds", () => {
+    const r = withCondition('eventName eq "A"');
+    expect(sentinelTarget.compile(r).files[0]!.content).toBe(sentinelTarget.compile(r).files[0]!.content);
+  });
+
+  it.each([
+    ["errorCode exists", /errorCode exists: AWSCloudTrail.ErrorCode holds a missing errorCode and an empty one alike/],
+    ['eventName eq ""', /different verdicts/],
+    ['eventName contains ""', /different verdicts/],
+    ['eventName ne ""', /different verdicts/],
+    ['eventName like "*"', /different verdicts/],
+    ["eventName matches '^$'", /different verdicts/],
+    ['requestParameters.bucketName eq "x"', /inside the JSON text of AWSCloudTrail.RequestParameters/],
+    ['resources[type eq "x"]', /resources is JSON text/],
+    ["userIdentity exists", /spreads over several columns/],
+    ['userIdentity.credentialId eq "x"', /has no column for userIdentity.credentialId/],
+    ['userIdentity.sessionContext.attributes.mfaAuthenticated eq "true"', /converted to bool/],
+    ["userIdentity.accountId eq recipientAccountId", /two fields/],
+    ['sourceIPAddress cidr "2001:db8::/32"', /IPv6/],
+    ['userAgent ieq "ΟΔΟΣ"', /sigma/],
+    ['userAgent imatches "é"', /non-ASCII/],
+  ])("RC401: %s", (cond, why) => {
+    expect(reason(cond)).toMatch(why);
+  });
+
+  it.each([
+    ["errorCode empty", /isempty\(ErrorCode\)/],
+    ["readOnly exists", /isnotnull\(ReadOnly\)/],
+    ["readOnly eq false", /iff\(isnull\(ReadOnly\), false, not\(ReadOnly\)\)/],
+    ['readOnly eq "true"', /where false/],
+    ['eventName ne 5', /where true/],
+  ])("expressed: %s", (cond, form) => {
+    const out = sentinelTarget.compile(withCondition(cond));
+    expect(out.files, cond).toHaveLength(1);
+    expect(out.files[0]!.content).toMatch(form);
+  });
+
+  it("a query past the 10,000 characters of an analytics rule is RC401, not a schema failure", () => {
+    const names = Array.from({ length: 600 }, (_, i) => `"Event${i}WithALongName"`).join(", ");
+    const out = sentinelTarget.compile(withCondition(`eventName in [${names}]`));
+    expect(out.files).toEqual([]);
+    expect(out.diagnostics.map((d) => [d.code, d.severity])).toEqual([["RC401", "error"]]);
+    expect(out.diagnostics[0]!.message).toMatch(/the query is [\d,]+ characters, and an analytics rule's query holds at most 10,000/);
+  });
+
+  it("checks its options", () => {
+    expect(sentinelTarget.checkOptions!({ queryFrequency: "1h", queryPeriod: "2h" })).toEqual([]);
+    expect(sentinelTarget.checkOptions!({ queryFrequency: "1x" }).map((p) => p.key)).toEqual(["queryFrequency"]);
+    expect(sentinelTarget.checkOptions!({ queryFrequency: "1m" })[0]!.message).toMatch(/from 5m to 14d/);
+    expect(sentinelTarget.checkOptions!({ queryFrequency: "2h", queryPeriod: "1h" })[0]!.message).toMatch(/not be shorter/);
+    const out = sentinelTarget.compile(withCondition('eventName eq "A"'), { queryFrequency: "5m", queryPeriod: "1d" });
+    expect(out.files[0]!.content).toMatch(/queryFrequency: 5m\nqueryPeriod: 1d\n/);
+    expect(sentinelTarget.compile(withCondition('eventName eq "A"'), { queryFrequency: 5 }).diagnostics[0]!.code).toBe("RC502");
+  });
+
+  it("maps metadata: severity, tactics, threshold, title, entities", () => {
+    const r = load2(
+      seedText
+        .replace("Severity: Info", "Severity: Critical")
+        .replace("Condition:", 'Reports: {MITRE ATT&CK: ["TA0005:T1562.008", "TA0112:T1685"]}\nThreshold: 5\nDedupPeriodMinutes: 30\nAlertTitle: "{eventName} by {userIdentity.arn} in {awsRegion}"\nCondition:'),
+    );
+    const out = sentinelTarget.compile(r);
+    const doc = YAML.parse(out.files[0]!.content) as Record<string, unknown>;
+    expect(doc.severity).toBe("High");
+    expect(doc.tactics).toEqual(["DefenseEvasion"]);
+    expect(doc.relevantTechniques).toEqual(["T1562.008", "T1685"]);
+    expect(out.diagnostics.map((d) => d.message)).toEqual(["Sentinel: no Sentinel tactic for TA0112 (defense-impairment) (left out of tactics)"]);
+    expect([doc.triggerOperator, doc.triggerThreshold, doc.queryFrequency, doc.queryPeriod]).toEqual(["gt", 4, "30m", "30m"]);
+    expect(doc.alertDetailsOverride).toEqual({ alertDisplayNameFormat: "{{EventName}} by {{UserIdentityArn}} in {{AWSRegion}}" });
+    expect(doc.query as string).toMatch(/\| project TimeGenerated, UserIdentityArn, SourceIpAddress, EventName, AWSRegion\n$/);
+    // A fourth column in the title is one more than Sentinel takes: the override is left out, with a warning.
+    const four = load2(seedText.replace("Condition:", 'AlertTitle: "{eventName} {eventSource} {awsRegion} {userAgent}"\nCondition:'));
+    const o4 = sentinelTarget.compile(four);
+    expect(YAML.parse(o4.files[0]!.content).alertDetailsOverride).toBeUndefined();
+    expect(o4.diagnostics[0]!.message).toMatch(/at most 3 columns/);
+  });
+});

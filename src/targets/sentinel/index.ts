@@ -41,6 +41,9 @@ const SENTINEL_TACTICS: Readonly<Record<string, string>> = {
   TA0040: "Impact",
 };
 
+/** The longest query an analytics rule takes (the Azure-Sentinel template checks: StringLength(10000)). */
+export const MAX_QUERY_LENGTH = 10_000;
+
 const DURATION = /^([1-9][0-9]*)([mhd])$/;
 
 function minutes(d: string): number | undefined {
@@ -201,6 +204,11 @@ export function sentinelDocument(rule: Rule, options: TargetOptions = {}): { doc
     `| project ${[time, ...outputs.map((o) => kqlName(o.column)).filter((c) => c !== time)].join(", ")}`,
   ];
   const query = lines.join("\n") + "\n";
+  if (query.length > MAX_QUERY_LENGTH) {
+    const n = (x: number) => x.toLocaleString("en-US");
+    error(`the query is ${n(query.length)} characters, and an analytics rule's query holds at most ${n(MAX_QUERY_LENGTH)}`);
+    return { diagnostics };
+  }
 
   // customDetails: up to 20, key [A-Za-z]\w{0,19}, value a column of the result.
   const customDetails: Record<string, string> = {};
