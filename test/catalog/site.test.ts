@@ -197,6 +197,18 @@ describe("targets", () => {
       }
     }
   });
+
+  it("shows the Sentinel rule beside the other outputs (its KQL, or why it cannot be written)", () => {
+    const { catalog, files } = renderCatalog({ rules: library.rules, sources: library.sources, targets: TARGETS }, "html");
+    const seed = catalog.rules.find((r) => r.ruleId === SEED)!;
+    const html = file(files, seed.page);
+    expect(html).toContain('<section class="tab-panel" id="out-sentinel" aria-labelledby="out-sentinel-h">');
+    expect(html).toContain("Microsoft Sentinel</h3>");
+    expect(html).toContain("sentinel/aws_cloudtrail_ses_check_ses_sending_enabled.yaml");
+    expect(html).toContain("| where EventName == &quot;GetAccountSendingEnabled&quot;");
+    const refused = catalog.rules.find((r) => r.outputs.some((o) => o.target === "sentinel" && !o.expressible))!;
+    expect(file(files, refused.page)).toMatch(/Not expressible in Microsoft Sentinel:<\/strong> Sentinel: /);
+  });
 });
 
 describe("escaping", () => {
