@@ -307,6 +307,22 @@ describe("sentinel target", () => {
     expect(out.files[0]!.content).toMatch(form);
   });
 
+  it("cidr takes only the dotted quads the language reads as addresses (no part over 255, no leading zero)", () => {
+    const r = withCondition('not sourceIPAddress cidr "10.0.0.0/8"');
+    const query = (YAML.parse(sentinelTarget.compile(r).files[0]!.content) as { query: string }).query;
+    const a = analyse(query, CLOUDTRAIL);
+    expect(a.errors).toEqual([]);
+    const events = ["10.1.2.3", "11.0.0.1", "300.1.1.1", "256.0.0.1", "10.0.0.256", "010.0.0.1", "10.0.0", "", "AWS Internal", "2001:db8::1"].map((ip) => ({ sourceIPAddress: ip }));
+    const got = verdicts(a.syntax, CLOUDTRAIL.table, events.map((e) => eventToRow(e, CLOUDTRAIL)));
+    expect(got).toEqual(events.map((e) => evaluate(r.condition, e)));
+    expect(got).toEqual([false, true, true, true, true, true, true, true, true, true]);
+  });
+
+  it("a name or description longer than an analytics rule takes is RC401", () => {
+    const long = load2(seedText.replace(/^DisplayName: .*$/m, `DisplayName: ${"x".repeat(300)}`));
+    expect(sentinelTarget.compile(long).diagnostics.map((d) => d.message)).toEqual(["Sentinel: the DisplayName is 300 characters, and an analytics rule's name holds at most 256"]);
+  });
+
   it("a query past the 10,000 characters of an analytics rule is RC401, not a schema failure", () => {
     const names = Array.from({ length: 600 }, (_, i) => `"Event${i}WithALongName"`).join(", ");
     const out = sentinelTarget.compile(withCondition(`eventName in [${names}]`));

@@ -127,6 +127,14 @@ export function sentinelDocument(rule: Rule, options: TargetOptions = {}): { doc
     error(`the rule's log types (${rule.logTypes.join(", ")}) are in different tables, and one analytics rule reads one: split the rule per log type`);
     return { diagnostics };
   }
+  if (rule.displayName.length > 256) {
+    error(`the DisplayName is ${rule.displayName.length} characters, and an analytics rule's name holds at most 256`);
+    return { diagnostics };
+  }
+  if ((rule.description ?? "").trim().length > 5000) {
+    error(`the Description is ${(rule.description ?? "").trim().length} characters, and an analytics rule's description holds at most 5,000`);
+    return { diagnostics };
+  }
   const logType = rule.logTypes[0]!;
   const data = sentinelData(logType);
   if (!data) {

@@ -138,7 +138,9 @@ function eventWith(path: Path, value: unknown): unknown {
 // Predicates
 
 const NUMERIC = "^-?[0-9]+(\\.[0-9]+)?$";
-const IPV4 = "^(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})$";
+/** A dotted quad as the language reads one: four parts 0-255, no leading zeros. */
+const OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+const IPV4 = `^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`;
 
 /** Full lower case as the language defines it (JavaScript's toLowerCase). */
 const lower = (s: string) => s.toLowerCase();
