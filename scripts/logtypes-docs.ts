@@ -124,6 +124,10 @@ function page(d: LogTypeData, check: CrossCheck | undefined, sample: unknown): s
     "## Athena",
     "",
     ...athenaSection(d),
+    "## Microsoft Sentinel",
+    "",
+    ...sentinelSection(d),
+    "",
     "## Hunting the vendor's files",
     "",
     ...huntSection(d),
@@ -220,4 +224,19 @@ export async function docsPages(): Promise<{ path: string; content: string }[]> 
   const end = athena.indexOf(ATHENA_END);
   const athenaPage = begin >= 0 && end > begin ? athena.slice(0, begin) + athenaSectionText() + athena.slice(end + ATHENA_END.length) : athena;
   return [...pages, { path: "docs/logtypes/README.md", content: index(results) }, { path: "docs/athena.md", content: athenaPage }];
+}
+
+/** The Sentinel table profile of a log type, or why its rules are RC401 for Sentinel. */
+function sentinelSection(d: LogTypeData): string[] {
+  const s = d.sentinel;
+  if (!s) return ["No Sentinel table profile: the sentinel target refuses this log type's rules (RC401) until one is added (a `sentinel` block in its logtype.json)."];
+  return [
+    `Table ${code(s.table)} (${s.reference}), filled by the data connector ${code(s.connector.connectorId)} (data types ${s.connector.dataTypes.map(code).join(", ")}). The sentinel target reads these fields from these columns ([the target](../targets/sentinel.md)):`,
+    "",
+    "| field | column | type | held as |",
+    "| --- | --- | --- | --- |",
+    ...Object.entries(s.fields).map(([path, f]) => `| ${code(path)} | ${code(f.column)} | ${s.columns[f.column] ?? "?"} | ${f.holds} |`),
+    "",
+    `Entities: ${Object.entries(s.entities ?? {}).map(([e, ids]) => `${e} (${Object.entries(ids).map(([id, path]) => `${id} <- ${code(path)}`).join(", ")})`).join("; ") || "none"}. The table's other documented columns: ${Object.keys(s.columns).filter((c) => !Object.values(s.fields).some((f) => f.column === c)).map(code).join(", ")}.`,
+  ];
 }

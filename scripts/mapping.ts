@@ -9,15 +9,16 @@ import { targetByName } from "../src/targets/index.js";
 export const EXAMPLES: readonly (readonly [string, string])[] = [
   ["eq", 'eventName eq "ConsoleLogin"'],
   ["ne", 'userIdentity.type ne "Root"'],
-  ["gt ge lt le", "requestParameters.maxCount gt 10"],
+  ["gt ge lt le", "eventVersion ge 1.08"],
   ["contains", 'userAgent contains "boto3"'],
   ["startswith", 'eventName startswith "Delete"'],
   ["endswith", 'userIdentity.arn endswith ":root"'],
   ["like", 'userIdentity.arn like "arn:aws:iam::*:role/admin-*"'],
   ["matches", "recipientAccountId matches '^\\d{12}$'"],
   ["in", 'eventName in ["StopLogging", "DeleteTrail"]'],
-  ["cidr", 'sourceIPAddress cidr ["10.0.0.0/8", "2001:db8::/32"]'],
-  ["ieq", 'additionalEventData.MFAUsed ieq "no"'],
+  ["cidr", 'sourceIPAddress cidr ["10.0.0.0/8", "192.168.0.0/16"]'],
+  ["cidr (IPv6)", 'sourceIPAddress cidr "2001:db8::/32"'],
+  ["ieq", 'userIdentity.type ieq "root"'],
   ["icontains", 'userAgent icontains ["trufflehog", "pacu"]'],
   ["istartswith", 'userAgent istartswith "aws-cli"'],
   ["iendswith", 'userIdentity.arn iendswith "-prod"'],
@@ -26,6 +27,7 @@ export const EXAMPLES: readonly (readonly [string, string])[] = [
   ["iin", 'awsRegion iin ["US-EAST-1", "EU-WEST-1"]'],
   ["exists", "errorCode exists"],
   ["empty", "errorCode empty"],
+  ["JSON text", 'requestParameters.bucketName eq "logs"'],
   ["not", "not errorCode exists"],
   ["field to field", "userIdentity.accountId ne recipientAccountId"],
   ["path[cond]", 'resources[type eq "AWS::S3::Bucket" and ARN endswith "-prod"]'],
@@ -55,20 +57,21 @@ function compiled(target: string, condition: string): string {
   if (!t) return "(target not registered)";
   const result = t.compile(loaded.rule, {});
   const error = result.diagnostics.find((d) => d.severity === "error");
-  if (error) return `not expressible (RC401): ${error.message.replace(/^Sigma: /, "")}`;
+  if (error) return `not expressible (RC401): ${error.message.replace(/^(Sigma|Sentinel): /, "")}`;
   const text = result.files[0]!.content;
   if (target === "panther") {
     const body = /def rule\(event\):\n([\s\S]*?)(?:\n\n\n|$)/.exec(text)?.[1] ?? text;
     return cell(oneLine(body.replace(/^\s*return\s*/, "")));
   }
   if (target === "athena") return cell(oneLine(/\nWHERE ([\s\S]*)$/.exec(text)?.[1] ?? text));
+  if (target === "sentinel") return cell(/\n {2}\| where (.*)\n/.exec(text)?.[1] ?? text);
   const detection = /\ndetection:\n([\s\S]*?)\n(?:fields|level|falsepositives):/.exec(text)?.[1] ?? text;
   return cell(oneLine(detection.replace(/\n\s+/g, "; ")));
 }
 
 export function mappingTable(): string {
-  const rows = EXAMPLES.map(([op, condition]) => `| ${op} | ${cell(condition)} | ${compiled("panther", condition)} | ${compiled("athena", condition)} | ${compiled("sigma", condition)} |`);
-  return ["| operator | condition | Panther (`rule`) | Athena (`WHERE`) | Sigma (`detection`) |", "| --- | --- | --- | --- | --- |", ...rows].join("\n");
+  const rows = EXAMPLES.map(([op, condition]) => `| ${op} | ${cell(condition)} | ${compiled("panther", condition)} | ${compiled("athena", condition)} | ${compiled("sigma", condition)} | ${compiled("sentinel", condition)} |`);
+  return ["| operator | condition | Panther (`rule`) | Athena (`WHERE`) | Sigma (`detection`) | Sentinel (KQL `where`) |", "| --- | --- | --- | --- | --- | --- |", ...rows].join("\n");
 }
 
 export const DOC = fileURLToPath(new URL("../docs/language.md", import.meta.url));

@@ -13,6 +13,7 @@ import { _ } from "ajv";
 export const VALIDATORS = [
   { schema: "src/targets/sigma/schema/sigma-detection-rule-schema.json", module: "src/targets/sigma/schema/validate.ts" },
   { schema: "src/targets/panther/schema/analysis_config_schema.json", module: "src/targets/panther/schema/validate.ts" },
+  { schema: "src/targets/sentinel/schema/sentinel-analytics-rule-schema.json", module: "src/targets/sentinel/schema/validate.ts" },
 ] as const;
 
 const ROOT = new URL("../", import.meta.url);

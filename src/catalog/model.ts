@@ -233,7 +233,7 @@ export function severityRank(s: RuleSeverity): number {
   return SEVERITIES.indexOf(s);
 }
 
-export const TARGET_LABELS: Readonly<Record<string, string>> = { panther: "Panther", athena: "Athena", sigma: "Sigma" };
+export const TARGET_LABELS: Readonly<Record<string, string>> = { panther: "Panther", athena: "Athena", sigma: "Sigma", sentinel: "Microsoft Sentinel" };
 
 export function targetLabel(name: string): string {
   return TARGET_LABELS[name] ?? name;

@@ -36,7 +36,7 @@ export async function main(argv: readonly string[], io: Output = createOutput())
 Examples:
   rulec check rules                       every diagnostic, file:line:col
   rulec test rules                        run each rule's tests
-  rulec build rules                       compile to out/panther, out/athena, out/sigma
+  rulec build rules                       compile to out/panther, out/athena, out/sigma, out/sentinel
   rulec hunt rules --logs trail.json.gz   run the rules over CloudTrail logs locally
   rulec athena check rules                check that an Athena workgroup runs the SQL rulec writes
 

@@ -16,6 +16,7 @@ export interface Config {
   readonly targets?: readonly string[];
   readonly athena?: Readonly<Record<string, string | number>>;
   readonly sigma?: Readonly<Record<string, string>>;
+  readonly sentinel?: Readonly<Record<string, string>>;
 }
 
 type Kind = "string" | "number" | "string-list";
@@ -42,6 +43,10 @@ const SCHEMA: Record<string, Kind | Record<string, Kind>> = {
     status: "string",
     date: "string",
   },
+  sentinel: {
+    queryFrequency: "string",
+    queryPeriod: "string",
+  },
 };
 
 
@@ -62,7 +67,7 @@ export function parseConfig(text: string, file: string): { config: Config; diagn
   }
   if (doc === undefined || doc === null) return { config: {}, diagnostics };
   if (typeof doc !== "object" || Array.isArray(doc)) {
-    at("the configuration is a mapping of settings (out, targets, athena, sigma)", []);
+    at("the configuration is a mapping of settings (out, targets, athena, sigma, sentinel)", []);
     return { config: {}, diagnostics };
   }
   const config: Record<string, unknown> = {};

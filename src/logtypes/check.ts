@@ -125,6 +125,33 @@ export function checkLogType(d: LogTypeData, folder: string, samples: readonly S
     }
   }
 
+  // Sentinel: each field resolves in the schema and goes to one documented column of a type that
+  // holds it as the field says (`string` text columns for text, `bool` for JSON booleans, text for
+  // JSON); entities name mapped fields.
+  const sentinel = d.sentinel;
+  if (sentinel) {
+    const byColumn = new Map<string, string>();
+    for (const [path, f] of Object.entries(sentinel.fields)) {
+      const type = sentinel.columns[f.column];
+      if (type === undefined) at(`sentinel.fields: '${path}' -> '${f.column}', which is not a documented column of ${sentinel.table}`);
+      const prior = byColumn.get(f.column);
+      if (prior !== undefined) at(`sentinel.fields: '${prior}' and '${path}' share the column '${f.column}'`);
+      byColumn.set(f.column, path);
+      const r = resolvePath(rootType(schema), path.split("."));
+      if (!r.ok) {
+        at(`sentinel.fields: '${path}' is not a field of the schema`);
+        continue;
+      }
+      const ft = r.type.type;
+      const fits =
+        f.holds === "string" ? type === "string" && ["string", "timestamp", "ip"].includes(ft) : f.holds === "bool" ? type === "bool" && ft === "boolean" : f.holds === "json" ? type === "string" : true;
+      if (type !== undefined && !fits) at(`sentinel.fields: '${path}' (${ft}) is held as ${f.holds} in the ${type} column '${f.column}'`);
+    }
+    for (const [entity, ids] of Object.entries(sentinel.entities ?? {})) {
+      for (const [id, path] of Object.entries(ids)) if (!sentinel.fields[path]) at(`sentinel.entities: ${entity}.${id} -> '${path}', which has no column`);
+    }
+  }
+
   // Shapes: conditions that check (on the vendor's records as exported, before any transform:
   // against the schema only for a shape that transforms nothing).
   d.sources.shapes.forEach((s, i) => {

@@ -97,6 +97,8 @@ export function detailText(d: LogTypeData): string {
   for (const [name, v] of Object.entries(s?.importValues ?? {})) lines.push(`  ${name} -> ${v.field}, values ${Object.entries(v.values).map(([a, b]) => `${a} -> ${b}`).join(", ")} (import only)`);
   lines.push("", "Athena tables (rulec athena ddl prints each):");
   for (const p of profilesOf(d.logType)) lines.push(`  ${p.name.padEnd(22)} ${p.database}.${p.table}: ${p.description}`);
+  const sen = d.sentinel;
+  lines.push("", `Sentinel table: ${sen ? `${sen.table} (connector ${sen.connector.connectorId}; ${Object.keys(sen.fields).length} fields in columns)` : "none (rules of this log type are RC401 for Sentinel)"}`);
   if (d.sources.exports.length > 0) lines.push("", "rulec hunt reads:", ...d.sources.exports.map((e) => `  - ${e}`));
   for (const n of d.notes ?? []) lines.push("", n);
   return lines.join("\n") + "\n";

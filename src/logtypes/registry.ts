@@ -99,6 +99,20 @@ export interface LogTypeData {
   readonly sigma?: SigmaData;
   readonly athena: { readonly profiles: readonly ProfileData[] };
   readonly sources: SourcesData;
+  readonly sentinel?: SentinelData;
+}
+
+/** A log type's table in Microsoft Sentinel (the sentinel target's table profile). */
+export interface SentinelData {
+  readonly table: string;
+  readonly reference: string;
+  readonly connector: { readonly connectorId: string; readonly dataTypes: readonly string[] };
+  /** Every documented column of the table and its Kusto type. */
+  readonly columns: Readonly<Record<string, string>>;
+  /** Field path -> the column holding it, and how (`string`, `bool`, `json` text, `converted`). */
+  readonly fields: Readonly<Record<string, { readonly column: string; readonly holds: "string" | "bool" | "json" | "converted" }>>;
+  /** Entity type -> identifier -> field path. */
+  readonly entities?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** The typed log types, by name. */

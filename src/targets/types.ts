@@ -1,7 +1,7 @@
 import type { Diagnostic } from "../diagnostics.js";
 import type { Rule } from "../rules/types.js";
 
-export type TargetName = "panther" | "athena" | "sigma";
+export type TargetName = "panther" | "athena" | "sigma" | "sentinel";
 
 export interface OutputFile {
   /** Relative to the output directory, with forward slashes: `panther/<name>.py`. */

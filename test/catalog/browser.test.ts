@@ -186,7 +186,7 @@ describe.skipIf(!HAVE_CHROMIUM)("catalog site without JavaScript", () => {
     noJs = await launchChromium({ javaScriptEnabled: false });
     const page = await noJs.context.newPage();
     await page.goto(url(ruleById(SEED).page));
-    for (const t of ["panther", "athena", "sigma"]) await expect.poll(() => page.locator(`#out-${t}`).isVisible()).toBe(true);
+    for (const t of FAKE_TARGETS.map((x) => x.name)) await expect.poll(() => page.locator(`#out-${t}`).isVisible()).toBe(true);
     await expect.poll(() => page.getByRole("tab").count()).toBe(0);
     await expect.poll(() => page.getByRole("heading", { name: "Sigma", level: 3 }).isVisible()).toBe(true);
     await page.goto(url("index.html"));

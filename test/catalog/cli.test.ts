@@ -106,7 +106,7 @@ describe("rulec catalog", () => {
     expect(stdout.status).toBe(0);
     expect(stdout.stdout).toBe(readFileSync(join(out, "catalog.json"), "utf8"));
     const data = JSON.parse(stdout.stdout) as Catalog;
-    expect(data.targets).toEqual(["panther", "athena", "sigma"]);
+    expect(data.targets).toEqual(FAKE_TARGETS.map((t) => t.name));
     expect(data.rules.map((x) => x.ruleId).sort()).toEqual(["AWS.CloudTrail.Console.RootLogin", SEED].sort());
   });
 

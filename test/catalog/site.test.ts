@@ -121,7 +121,7 @@ describe("the site of the shipped library", () => {
   it("shows every tab panel without JS: no panel is hidden in the HTML; the filters wait for the script", () => {
     const seed = catalog.rules.find((r) => r.ruleId === SEED)!;
     const html = file(files, seed.page);
-    for (const t of ["panther", "athena", "sigma"]) expect(html).toContain(`<section class="tab-panel" id="out-${t}" aria-labelledby="out-${t}-h">`);
+    for (const t of FAKE_TARGETS.map((x) => x.name)) expect(html).toContain(`<section class="tab-panel" id="out-${t}" aria-labelledby="out-${t}-h">`);
     expect(html).not.toMatch(/tab-panel[^>]*hidden/);
     expect(file(files, "index.html")).toContain('<form id="filters" class="filters" role="search" aria-label="Filter rules" hidden>');
     expect(file(files, "index.html")).toContain("<noscript>");
@@ -141,7 +141,7 @@ describe("targets", () => {
   it("one tab per registered target, and a clear panel where a target cannot express the rule", () => {
     const { catalog, files } = site();
     const seed = catalog.rules.find((r) => r.ruleId === SEED)!;
-    expect(seed.outputs.map((o) => o.target)).toEqual(["panther", "athena", "sigma"]);
+    expect(seed.outputs.map((o) => o.target)).toEqual(FAKE_TARGETS.map((x) => x.name));
     const html = file(files, seed.page);
     expect(html).toContain(
       '<p class="not-expressible"><strong>Not expressible in Sigma:</strong> Sigma has no &lt;field-to-field&gt; comparison &amp; no &#39;ieq&#39; on fields</p>',
@@ -196,6 +196,18 @@ describe("targets", () => {
         else expect(o.reason).not.toBe("");
       }
     }
+  });
+
+  it("shows the Sentinel rule beside the other outputs (its KQL, or why it cannot be written)", () => {
+    const { catalog, files } = renderCatalog({ rules: library.rules, sources: library.sources, targets: TARGETS }, "html");
+    const seed = catalog.rules.find((r) => r.ruleId === SEED)!;
+    const html = file(files, seed.page);
+    expect(html).toContain('<section class="tab-panel" id="out-sentinel" aria-labelledby="out-sentinel-h">');
+    expect(html).toContain("Microsoft Sentinel</h3>");
+    expect(html).toContain("sentinel/aws_cloudtrail_ses_check_ses_sending_enabled.yaml");
+    expect(html).toContain("| where EventName == &quot;GetAccountSendingEnabled&quot;");
+    const refused = catalog.rules.find((r) => r.outputs.some((o) => o.target === "sentinel" && !o.expressible))!;
+    expect(file(files, refused.page)).toMatch(/Not expressible in Microsoft Sentinel:<\/strong> Sentinel: /);
   });
 });
 

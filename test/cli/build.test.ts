@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generateRule, rng } from "../../bench/generate.js";
+import { TARGET_NAMES } from "../../src/targets/index.js";
 import { BIN, rulec } from "../helpers/cli.js";
 
 function library(): string {
@@ -29,7 +30,11 @@ function tree(dir: string): Record<string, string> {
 /** The shipped library: its rules, the files its out/ holds, and the outputs a target cannot express (RC401). */
 const LIBRARY_RULES = readdirSync("rules").filter((f) => f.endsWith(".yml")).length;
 const LIBRARY_FILES = readdirSync("out", { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !e.name.startsWith(".")).length;
-const NOT_EXPRESSIBLE = 4 * LIBRARY_RULES - LIBRARY_FILES;
+/** Files a rule gives when every target expresses it: Panther's two, one for each other target. */
+const FILES_PER_RULE = TARGET_NAMES.length + 1;
+const NOT_EXPRESSIBLE = FILES_PER_RULE * LIBRARY_RULES - LIBRARY_FILES;
+/** The seed rule's outputs (it is expressed by every target). */
+const SEED_FILES = readdirSync("out", { recursive: true }).filter((p) => /(^|\/)aws_cloudtrail_ses_check_ses_sending_enabled\./.test(String(p))).length;
 
 describe("rulec build", () => {
   it("the committed out/ is up to date with rules/ (run `npx rulec build rules` after editing a rule)", () => {
@@ -75,7 +80,8 @@ describe("rulec build", () => {
     expect(check.status).toBe(1);
     expect(check.stdout).toContain("stale: out/athena/aws_cloudtrail_ses_check_ses_sending_enabled.sql");
     const r = rulec(["build", "rules"], { cwd: dir });
-    expect(r.stderr).toMatch(new RegExp(`${LIBRARY_RULES - 1} rules, 0 files written, \\d+ unchanged, 4 removed`));
+    expect(SEED_FILES).toBe(FILES_PER_RULE);
+    expect(r.stderr).toMatch(new RegExp(`${LIBRARY_RULES - 1} rules, 0 files written, \\d+ unchanged, ${SEED_FILES} removed`));
     expect(existsSync(join(dir, "out/panther/aws_cloudtrail_ses_check_ses_sending_enabled.py"))).toBe(false);
     expect(readFileSync(join(dir, "out/panther/notes.txt"), "utf8")).toBe("mine");
   });
@@ -126,8 +132,12 @@ describe("rulec build", () => {
     expect(one.status).toBe(1);
     for (const code of ["RC306", "RC307", "RC313", "RC105"]) expect(one.stderr).toContain(`error ${code}`);
     expect(one.stderr).toContain("warning RC401");
-    // The library, 120 generated rules and a copy of the seed (437 files between them), and 4 files with errors.
-    expect(one.stderr).toMatch(new RegExp(`^${LIBRARY_RULES + 125} rules, ${LIBRARY_FILES + 437} files written, 0 unchanged, 0 removed, 5 rules with errors: `, "m"));
+    // The library, 120 generated rules and a copy of the seed (437 Panther, Athena and Sigma files
+    // between them, and the Sentinel rules of those KQL can express), and 4 files with errors.
+    const sentinelOf = (t: Record<string, string>) => Object.keys(t).filter((p) => p.startsWith("sentinel/")).length;
+    const generatedSentinel = sentinelOf(tree(join(dir, "out1"))) - sentinelOf(tree("out"));
+    expect(generatedSentinel).toBeGreaterThan(0);
+    expect(one.stderr).toMatch(new RegExp(`^${LIBRARY_RULES + 125} rules, ${LIBRARY_FILES + 437 + generatedSentinel} files written, 0 unchanged, 0 removed, 5 rules with errors: `, "m"));
     expect(three.stderr).toBe(one.stderr);
     expect(three.stdout).toBe(one.stdout);
     expect(three.status).toBe(one.status);

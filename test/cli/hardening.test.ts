@@ -6,6 +6,7 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { generateRule, rng } from "../../bench/generate.js";
 import { BIN, rulec, type RunResult } from "../helpers/cli.js";
+import { TARGET_NAMES } from "../../src/targets/index.js";
 
 /**
  * A hostile tester's findings, one test each: files outside the output directory, concurrent and
@@ -69,7 +70,7 @@ describe("the output directory's manifest", () => {
     expect(readFileSync(join(dir, "README.md"), "utf8")).toBe("keep me\n");
     expect(existsSync(join(dir, "rules/other.yml"))).toBe(true);
     const manifest = JSON.parse(readFileSync(join(dir, "out/.rulec-manifest.json"), "utf8")) as { files: Record<string, string> };
-    expect(Object.keys(manifest.files).every((p) => /^(panther|athena|sigma)\/[^/]+$/.test(p))).toBe(true);
+    expect(Object.keys(manifest.files).every((p) => new RegExp(`^(${TARGET_NAMES.join("|")})/[^/]+$`).test(p))).toBe(true);
   });
 
   it("does not follow a target folder that is a link out of the output directory", () => {
@@ -295,7 +296,7 @@ describe("the command line, row by row", () => {
     expect(rulec([], { cwd: dir }).status).toBe(2);
     expect(rulec(["import"], { cwd: dir }).status).toBe(2);
     const empty = rulec(["build", "rules", "--target", ""], { cwd: dir });
-    expect([empty.status, empty.stderr]).toEqual([2, "rulec: unknown target '' (known: panther, athena, sigma)\n"]);
+    expect([empty.status, empty.stderr]).toEqual([2, `rulec: unknown target '' (known: ${TARGET_NAMES.join(", ")})\n`]);
     const config = rulec(["--config", "missing.yml", "check", "rules"], { cwd: dir });
     expect([config.status, config.stderr]).toEqual([2, "rulec: cannot read --config missing.yml: ENOENT\n"]);
     const window = rulec(["hunt", "rules", "--logs", "x.json", "--from", "2026-02-01", "--to", "2026-01-01"], { cwd: dir });

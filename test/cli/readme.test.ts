@@ -17,6 +17,7 @@ describe("README", () => {
       "out/panther/aws_cloudtrail_ses_check_ses_sending_enabled.py",
       "out/athena/aws_cloudtrail_ses_check_ses_sending_enabled.sql",
       "out/sigma/aws_cloudtrail_ses_check_ses_sending_enabled.yml",
+      "out/sentinel/aws_cloudtrail_ses_check_ses_sending_enabled.yaml",
     ]);
     for (const [, file, content] of blocks) expect(content!.replace(/\n$/, "")).toBe(readFileSync(file!, "utf8").replace(/\n$/, ""));
   });

@@ -71,4 +71,30 @@ describe("the log-type registry", () => {
     ]);
     expect(checkLogType(ct, "aws.cloud_trail", undefined)).toEqual(["AWS.CloudTrail: the folder is 'aws.cloud_trail', it must be the log type in lower case ('aws.cloudtrail')"]);
   });
+
+  it("checks the Sentinel table profile: documented columns, fields of the schema, columns that hold them, entities", () => {
+    const ct = LOG_TYPES.find((d) => d.logType === "AWS.CloudTrail")!;
+    const s = ct.sentinel!;
+    const broken: LogTypeData = {
+      ...ct,
+      sentinel: {
+        ...s,
+        fields: {
+          ...s.fields,
+          "userIdentity.nope": { column: "UserIdentityArn", holds: "string" },
+          eventName: { column: "EventNames", holds: "string" },
+          readOnly: { column: "EventSource", holds: "bool" },
+        },
+        entities: { Host: { HostName: "sharedEventID.x" } },
+      },
+    };
+    expect(checkLogType(broken, "aws.cloudtrail", undefined)).toEqual([
+      "AWS.CloudTrail: sentinel.fields: 'eventName' -> 'EventNames', which is not a documented column of AWSCloudTrail",
+      "AWS.CloudTrail: sentinel.fields: 'eventSource' and 'readOnly' share the column 'EventSource'",
+      "AWS.CloudTrail: sentinel.fields: 'readOnly' (boolean) is held as bool in the string column 'EventSource'",
+      "AWS.CloudTrail: sentinel.fields: 'userIdentity.arn' and 'userIdentity.nope' share the column 'UserIdentityArn'",
+      "AWS.CloudTrail: sentinel.fields: 'userIdentity.nope' is not a field of the schema",
+      "AWS.CloudTrail: sentinel.entities: Host.HostName -> 'sharedEventID.x', which has no column",
+    ]);
+  });
 });

@@ -1,0 +1,415 @@
+import { nodeKind, type KNode } from "./kusto.js";
+
+/**
+ * An evaluator for the subset of KQL the sentinel target emits, over the syntax tree Microsoft's
+ * language service returns (kusto.ts), written from the KQL documentation. There is no Kusto
+ * engine here: this is the reading of the documentation the target's exactness rests on, tested
+ * on the documentation's own examples (kql-eval.test.ts). Anything outside the subset throws.
+ *
+ * Values: a KQL `string` is a JS string and is never null (a missing string is ""); `bool`, `long`
+ * and `real` are boolean / number and may be null; `dynamic` is a JSON value (null for null).
+ *
+ * Documented behaviour implemented (learn.microsoft.com/kusto/query/...):
+ * - `==` `!=` on strings: ordinal, case-sensitive; `in (...)`: case-sensitive membership.
+ * - `contains_cs` `startswith_cs` `endswith_cs`: case-sensitive substring, prefix, suffix.
+ * - `matches regex`: an RE2 search anywhere in the string (re2 syntax); the subset the target
+ *   emits (classes, `\z`, `\x{...}`, escaped metacharacters) is translated to a JS RegExp with the
+ *   `u` flag, which reads it the same way.
+ * - `tolower`: lower case of each character (simple case mapping: U+0130 -> `i`, Σ -> σ).
+ * - `replace_string(text, lookup, rewrite)`: every non-overlapping occurrence, left to right.
+ * - `isempty` / `isnotempty`: "" or null; `isnull` / `isnotnull`: null (a string is never null).
+ * - `iff(p, a, b)`: `a` when `p` is true, else `b` (false or null).
+ * - `todouble(s)`: the number a decimal string spells; null when it spells none.
+ * - `ipv4_is_in_range(ip, range)`: whether the IPv4 address lies in the range (a CIDR prefix);
+ *   null when either does not parse.
+ * - `not(b)`: negation, null for null; `and` / `or`: three-valued (false and null = false, true or
+ *   null = true).
+ * - Comparisons `<` `<=` `>` `>=` of numbers; null when either side is null.
+ * - `parse_json(s)` (dynamic, null when `s` is not JSON), `d["key"]` (null when absent),
+ *   `tostring(v)` ("" for null; the JSON text of arrays and objects).
+ * - `T | where p`: the rows where p is true; `| extend n = e`: adds columns; `| project c, ...`:
+ *   keeps those columns; `print n = e`: one row.
+ */
+
+export type Value = string | number | boolean | null | Dynamic;
+/** A dynamic value (parse_json). */
+export interface Dynamic {
+  readonly dynamic: unknown;
+}
+
+export type Row = Readonly<Record<string, Value>>;
+
+class Unsupported extends Error {}
+
+function children(n: KNode): KNode[] {
+  const out: KNode[] = [];
+  for (let i = 0; i < n.ChildCount; i++) {
+    const c = n.GetChild(i);
+    if (c) out.push(c);
+  }
+  return out;
+}
+
+/** The expressions of an ExpressionList or a separated list (tokens and separators dropped). */
+function listItems(n: KNode): KNode[] {
+  const out: KNode[] = [];
+  const walk = (x: KNode) => {
+    const k = nodeKind(x);
+    if (k === "SyntaxList" || k === "SeparatedElement") {
+      for (const c of children(x)) walk(c);
+      return;
+    }
+    if (x.IsToken) return;
+    out.push(x);
+  };
+  for (const c of children(n)) walk(c);
+  return out;
+}
+
+function tokenText(n: KNode): string {
+  if (n.IsToken) return n.Text;
+  return children(n).map(tokenText).join("");
+}
+
+function literalValue(n: KNode): Value {
+  const v = n.LiteralValue as unknown;
+  if (v === null || v === undefined) return null;
+  if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
+  if (typeof v === "object" && v !== null && "v" in v) return (v as { v: number | boolean }).v;
+  // A long literal is a boxed System.Int64 of the Bridge runtime.
+  if (typeof v === "object" && v !== null && typeof (v as { toNumber?: unknown }).toNumber === "function") return (v as { toNumber(): number }).toNumber();
+  throw new Unsupported(`literal ${tokenText(n)}`);
+}
+
+function str(v: Value, what: string): string {
+  if (typeof v !== "string") throw new Unsupported(`${what} of a non-string ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** KQL tolower: each code point's simple lower-case mapping. */
+export function kqlToLower(s: string): string {
+  let out = "";
+  for (const ch of s) {
+    if (ch === "\u0130") out += "i";
+    else {
+      const l = ch.toLowerCase();
+      out += [...l].length === 1 ? l : ch;
+    }
+  }
+  return out;
+}
+
+/** The RE2 subset the target emits, as a JS RegExp (u flag). */
+export function re2ToJs(pattern: string): RegExp {
+  let out = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === "\\") {
+      const next = pattern[i + 1];
+      if (next === "z") {
+        out += "(?![\\s\\S])";
+        i++;
+        continue;
+      }
+      if (next === "x" && pattern[i + 2] === "{") {
+        const end = pattern.indexOf("}", i);
+        out += `\\u{${pattern.slice(i + 3, end)}}`;
+        i = end;
+        continue;
+      }
+      if (next === "A") {
+        out += "^";
+        i++;
+        continue;
+      }
+      if (next !== undefined && /[pPbBQE]/.test(next)) throw new Unsupported(`regex escape \\${next}`);
+      out += c + (next ?? "");
+      i++;
+      continue;
+    }
+    out += c;
+  }
+  return new RegExp(out, "u");
+}
+
+function ipv4(s: string): number | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (!m) return undefined;
+  const parts = m.slice(1).map(Number);
+  if (parts.some((p) => p > 255)) return undefined;
+  return ((parts[0]! << 24) >>> 0) + (parts[1]! << 16) + (parts[2]! << 8) + parts[3]!;
+}
+
+function ipv4InRange(ip: string, range: string): boolean | null {
+  const a = ipv4(ip);
+  const [net, bits] = range.split("/");
+  const n = ipv4(net ?? "");
+  const prefix = bits === undefined ? 32 : Number(bits);
+  if (a === undefined || n === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > 32) return null;
+  if (prefix === 0) return true;
+  const mask = (~0 << (32 - prefix)) >>> 0;
+  return ((a & mask) >>> 0) === ((n & mask) >>> 0);
+}
+
+function toDouble(v: Value): number | null {
+  if (typeof v === "number") return v;
+  if (typeof v !== "string") return null;
+  const t = v.trim();
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(t)) return null;
+  return Number(t);
+}
+
+function dyn(v: Value): unknown {
+  return v !== null && typeof v === "object" ? v.dynamic : v;
+}
+
+function toStr(v: Value): string {
+  const d = dyn(v);
+  if (d === null || d === undefined) return "";
+  if (typeof d === "string") return d;
+  if (typeof d === "number" || typeof d === "boolean") return String(d);
+  return JSON.stringify(d);
+}
+
+const and3 = (a: Value, b: () => Value): Value => {
+  if (a === false) return false;
+  const r = b();
+  if (r === false) return false;
+  return a === true && r === true ? true : null;
+};
+const or3 = (a: Value, b: () => Value): Value => {
+  if (a === true) return true;
+  const r = b();
+  if (r === true) return true;
+  return a === false && r === false ? false : null;
+};
+
+function callFunction(name: string, args: KNode[], row: Row): Value {
+  const arg = (i: number) => scalar(args[i]!, row);
+  switch (name) {
+    case "not": {
+      const v = arg(0);
+      return v === null ? null : !v;
+    }
+    case "isempty": {
+      const v = arg(0);
+      return v === null || v === "";
+    }
+    case "isnotempty": {
+      const v = arg(0);
+      return !(v === null || v === "");
+    }
+    case "isnull":
+      return arg(0) === null;
+    case "isnotnull":
+      return arg(0) !== null;
+    case "iff": {
+      const p = arg(0);
+      return p === true ? arg(1) : arg(2);
+    }
+    case "tolower":
+      return kqlToLower(str(arg(0), "tolower"));
+    case "replace_string": {
+      const text = str(arg(0), "replace_string");
+      const lookup = str(arg(1), "replace_string");
+      const rewrite = str(arg(2), "replace_string");
+      return lookup === "" ? text : text.split(lookup).join(rewrite);
+    }
+    case "todouble":
+      return toDouble(arg(0));
+    case "ipv4_is_in_range":
+      return ipv4InRange(str(arg(0), "ipv4_is_in_range"), str(arg(1), "ipv4_is_in_range"));
+    case "parse_json": {
+      const s = arg(0);
+      if (typeof s !== "string") return { dynamic: dyn(s) };
+      try {
+        return { dynamic: JSON.parse(s) as unknown };
+      } catch {
+        return { dynamic: null };
+      }
+    }
+    case "tostring":
+      return toStr(arg(0));
+    case "real":
+      return toDouble(tokenText(args[0]!).trim());
+    default:
+      throw new Unsupported(`function ${name}`);
+  }
+}
+
+function binary(op: string, l: KNode, r: KNode, row: Row): Value {
+  switch (op) {
+    case "and":
+      return and3(scalar(l, row), () => scalar(r, row));
+    case "or":
+      return or3(scalar(l, row), () => scalar(r, row));
+  }
+  const a = scalar(l, row);
+  const b = scalar(r, row);
+  switch (op) {
+    case "==":
+      return a === null || b === null ? null : a === b;
+    case "!=":
+      return a === null || b === null ? null : a !== b;
+    case "contains_cs":
+      return str(a, op).includes(str(b, op));
+    case "startswith_cs":
+      return str(a, op).startsWith(str(b, op));
+    case "endswith_cs":
+      return str(a, op).endsWith(str(b, op));
+    case "matches regex":
+    case "matchesregex":
+      return re2ToJs(str(b, op)).test(str(a, op));
+    case ">":
+    case ">=":
+    case "<":
+    case "<=": {
+      if (a === null || b === null) return null;
+      if (typeof a !== "number" || typeof b !== "number") throw new Unsupported(`${op} on non-numbers`);
+      return op === ">" ? a > b : op === ">=" ? a >= b : op === "<" ? a < b : a <= b;
+    }
+    default:
+      throw new Unsupported(`operator ${op}`);
+  }
+}
+
+/** The value of a scalar expression in a row. */
+export function scalar(n: KNode, row: Row): Value {
+  const kind = nodeKind(n);
+  switch (kind) {
+    case "LiteralExpression":
+      return literalValue(n);
+    case "NameReference": {
+      const name = tokenText(n).trim();
+      if (!(name in row)) throw new Unsupported(`column ${name}`);
+      return row[name]!;
+    }
+    case "BracketedName":
+      throw new Unsupported("bracketed name");
+    case "ParenthesizedExpression":
+      return scalar(children(n).find((c) => !c.IsToken)!, row);
+    case "PrefixUnaryExpression": {
+      const [op, e] = children(n);
+      const v = scalar(e!, row);
+      if (v === null) return null;
+      if (typeof v !== "number") throw new Unsupported("unary minus on a non-number");
+      return tokenText(op!).trim() === "-" ? -v : v;
+    }
+    case "FunctionCallExpression": {
+      const [name, list] = children(n);
+      const fname = tokenText(name!).trim();
+      const args = listItems(list!);
+      if (fname === "real") return callFunction(fname, [list!], row);
+      return callFunction(fname, args, row);
+    }
+    case "BinaryExpression": {
+      const [l, op, r] = children(n);
+      return binary(tokenText(op!).trim().replace(/\s+/g, " "), l!, r!, row);
+    }
+    case "InExpression": {
+      const [l, op, list] = children(n);
+      if (tokenText(op!).trim() !== "in") throw new Unsupported(`operator ${tokenText(op!)}`);
+      const v = scalar(l!, row);
+      if (v === null) return null;
+      return listItems(list!).some((x) => scalar(x, row) === v);
+    }
+    case "ElementExpression": {
+      const [e, sel] = children(n);
+      const d = dyn(scalar(e!, row));
+      const key = scalar(listItems(sel!)[0] ?? children(sel!).find((c) => !c.IsToken)!, row);
+      if (d === null || typeof d !== "object" || Array.isArray(d) || typeof key !== "string") return { dynamic: null };
+      const v = (d as Record<string, unknown>)[key];
+      return { dynamic: v === undefined ? null : v };
+    }
+    case "BracketedExpression":
+      return scalar(children(n).find((c) => !c.IsToken)!, row);
+    default:
+      throw new Unsupported(`expression ${kind}: ${tokenText(n)}`);
+  }
+}
+
+/** The rows a tabular expression gives over the table's rows. */
+function tabular(n: KNode, tables: Readonly<Record<string, readonly Row[]>>): Row[] {
+  const kind = nodeKind(n);
+  if (kind === "NameReference") {
+    const name = tokenText(n).trim();
+    const t = tables[name];
+    if (!t) throw new Unsupported(`table ${name}`);
+    return [...t];
+  }
+  if (kind === "PipeExpression") {
+    const [left, , op] = children(n);
+    const rows = tabular(left!, tables);
+    const opKind = nodeKind(op!);
+    const parts = children(op!);
+    switch (opKind) {
+      case "FilterOperator": {
+        const pred = parts.filter((c) => !c.IsToken && nodeKind(c) !== "SyntaxList").pop()!;
+        return rows.filter((r) => scalar(pred, r) === true);
+      }
+      case "ExtendOperator":
+        return rows.map((r) => {
+          const out: Record<string, Value> = { ...r };
+          for (const e of listItems(parts.find((c) => nodeKind(c) === "SyntaxList")!)) out[namedName(e)] = scalar(namedValue(e), out);
+          return out;
+        });
+      case "ProjectOperator":
+        return rows.map((r) => {
+          const out: Record<string, Value> = {};
+          for (const e of listItems(parts.find((c) => nodeKind(c) === "SyntaxList")!)) {
+            if (nodeKind(e) === "SimpleNamedExpression") out[namedName(e)] = scalar(namedValue(e), r);
+            else out[tokenText(e).trim()] = scalar(e, r);
+          }
+          return out;
+        });
+      default:
+        throw new Unsupported(`query operator ${opKind}`);
+    }
+  }
+  if (kind === "PrintOperator") {
+    const out: Record<string, Value> = {};
+    listItems(children(n).find((c) => nodeKind(c) === "SyntaxList")!).forEach((e, i) => {
+      if (nodeKind(e) === "SimpleNamedExpression") out[namedName(e)] = scalar(namedValue(e), {});
+      else out[`print_${i}`] = scalar(e, {});
+    });
+    return [out];
+  }
+  throw new Unsupported(`tabular expression ${kind}`);
+}
+
+function namedName(e: KNode): string {
+  return tokenText(children(e)[0]!).trim();
+}
+
+function namedValue(e: KNode): KNode {
+  return children(e)[2]!;
+}
+
+/** The one query statement of a query block. */
+function statement(root: KNode): KNode {
+  const found: KNode[] = [];
+  const walk = (x: KNode) => {
+    if (nodeKind(x) === "ExpressionStatement") {
+      found.push(children(x)[0]!);
+      return;
+    }
+    for (const c of children(x)) walk(c);
+  };
+  walk(root);
+  if (found.length !== 1) throw new Unsupported(`${found.length} statements`);
+  return found[0]!;
+}
+
+/** Runs a query over named tables of rows and returns the result rows. */
+export function runQuery(root: KNode, tables: Readonly<Record<string, readonly Row[]>>): Row[] {
+  return tabular(statement(root), tables);
+}
+
+/**
+ * The verdict of each row: whether it is in the query's result. The query is run over each row
+ * alone (a where/extend/project pipeline keeps or drops each row on its own).
+ */
+export function verdicts(root: KNode, table: string, rows: readonly Row[]): boolean[] {
+  const q = statement(root);
+  return rows.map((r) => tabular(q, { [table]: [r] }).length === 1);
+}

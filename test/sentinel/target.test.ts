@@ -1,0 +1,365 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import fc from "fast-check";
+import YAML from "yaml";
+import { describe, expect, it } from "vitest";
+import type { Condition } from "../../src/ast/nodes.js";
+import { evaluate } from "../../src/eval/evaluate.js";
+import type { SentinelData } from "../../src/logtypes/registry.js";
+import { loadRuleText } from "../../src/rules/load.js";
+import type { Rule } from "../../src/rules/types.js";
+import { sentinelData, sentinelTarget } from "../../src/targets/sentinel/index.js";
+import { kqlPredicate, kqlString, NotSayableInKql } from "../../src/targets/sentinel/kql.js";
+import { validator } from "../../src/targets/sentinel/schema/validate.js";
+import { arbCondition, STRINGS } from "../helpers/arbitraries.js";
+import { conformanceCases } from "../helpers/conformance.js";
+import { LogTypeGenerator, samplesOf } from "../helpers/logtype-arbitraries.js";
+import { runQuery, verdicts } from "./kql-eval.js";
+import { analyse } from "./kusto.js";
+import { eventToRow, NonConforming } from "./rows.js";
+
+/**
+ * The Sentinel target, proven: golden files per fixture; every query of every shipped rule and
+ * of every generated condition parsed and analysed by Microsoft's Kusto language service against
+ * the table's documented columns with no error; every rule file validated against the
+ * Azure-Sentinel rule schema; and every verdict of the KQL evaluator (over the language service's
+ * syntax tree, kql-eval.ts) on the events mapped into rows compared with the reference evaluator:
+ * the rules' Tests, the conformance cases and generated condition x event suites.
+ */
+
+const FIXTURES = new URL("../fixtures/", import.meta.url);
+const RULES = new URL("../../rules/", import.meta.url);
+const CLOUDTRAIL = sentinelData("AWS.CloudTrail")!;
+
+function load(url: URL, file: string): Rule {
+  const loaded = loadRuleText(readFileSync(url, "utf8"), file);
+  if (!loaded.rule) throw new Error(`${file}: ${JSON.stringify(loaded.diagnostics)}`);
+  return loaded.rule;
+}
+
+/** The query of a condition (as the target writes its where), or the RC401 reason. */
+function queryOf(condition: Condition, data: SentinelData): { query?: string; reason?: string } {
+  try {
+    return { query: `${data.table}\n| where ${kqlPredicate(condition, data)}\n| project TimeGenerated` };
+  } catch (e) {
+    if (e instanceof NotSayableInKql) return { reason: e.message };
+    throw e;
+  }
+}
+
+interface Tally {
+  compared: number;
+  notSayable: number;
+  queries: number;
+  problems: string[];
+}
+
+/** Compares the KQL verdicts on rows with the evaluator on events, for one condition. */
+function compare(label: string, condition: Condition, events: readonly unknown[], data: SentinelData, tally: Tally): void {
+  const { query, reason } = queryOf(condition, data);
+  if (query === undefined) {
+    expect(reason).toBeTruthy();
+    tally.notSayable++;
+    return;
+  }
+  const analysed = analyse(query, data);
+  tally.queries++;
+  if (analysed.errors.length > 0) {
+    tally.problems.push(`${label}: the language service reports ${analysed.errors.join("; ")}\n${query}`);
+    return;
+  }
+  const rows = events.map((e) => eventToRow(e, data));
+  const got = verdicts(analysed.syntax, data.table, rows);
+  events.forEach((e, i) => {
+    tally.compared++;
+    const want = evaluate(condition, e);
+    if (got[i] !== want) tally.problems.push(`${label} on ${JSON.stringify(e)}: evaluator ${want}, KQL ${got[i]}\n${query}`);
+  });
+}
+
+const tally = (): Tally => ({ compared: 0, notSayable: 0, queries: 0, problems: [] });
+
+describe("golden files (test/fixtures/<case>/expected.sentinel.yaml)", () => {
+  const cases = existsSync(FIXTURES) ? readdirSync(FIXTURES).filter((d) => existsSync(new URL(`${d}/rule.yml`, FIXTURES))).sort() : [];
+  it("has fixtures", () => expect(cases.length).toBeGreaterThanOrEqual(10));
+  for (const name of cases) {
+    it(name, async () => {
+      const file = `test/fixtures/${name}/rule.yml`;
+      const loaded = loadRuleText(readFileSync(new URL(`${name}/rule.yml`, FIXTURES), "utf8"), file);
+      if (!loaded.rule) return; // an invalid-rule fixture: nothing for a target to compile
+      const out = sentinelTarget.compile(loaded.rule);
+      if (out.files.length > 0) {
+        const doc = YAML.parse(out.files[0]!.content) as { query: string };
+        expect(validator()(doc)).toBe(true);
+        expect(analyse(doc.query, CLOUDTRAIL).errors).toEqual([]);
+        await expect(out.files[0]!.content).toMatchFileSnapshot(new URL(`${name}/expected.sentinel.yaml`, FIXTURES).pathname);
+      } else {
+        const text = out.diagnostics.map((d) => `${d.severity} ${d.code}: ${d.message}`).join("\n") + "\n";
+        await expect(text).toMatchFileSnapshot(new URL(`${name}/expected.sentinel.txt`, FIXTURES).pathname);
+      }
+    });
+  }
+});
+
+describe("shipped rules", () => {
+  const files = readdirSync(RULES).filter((f) => f.endsWith(".yml")).sort();
+  const rules = files.map((f) => load(new URL(f, RULES), `rules/${f}`));
+  const cloudtrail = rules.filter((r) => r.logTypes.length === 1 && r.logTypes[0] === "AWS.CloudTrail");
+
+  it("every rule of a log type without a Sentinel table is RC401 with the reason, and no file", () => {
+    const others = rules.filter((r) => !r.logTypes.every((t) => sentinelData(t) !== undefined));
+    expect(others.length).toBeGreaterThan(0);
+    for (const r of others) {
+      const out = sentinelTarget.compile(r);
+      expect(out.files).toEqual([]);
+      expect(out.diagnostics.map((d) => d.code)).toEqual(["RC401"]);
+      expect(out.diagnostics[0]!.message).toMatch(/no Sentinel table profile for/);
+    }
+  });
+
+  it("every CloudTrail rule is a valid analytics rule whose query the language service accepts, or RC401 with a reason", () => {
+    let written = 0;
+    const refused: string[] = [];
+    for (const r of cloudtrail) {
+      const out = sentinelTarget.compile(r);
+      if (out.files.length === 0) {
+        const errors = out.diagnostics.filter((d) => d.severity === "error");
+        expect(errors.map((d) => d.code)).toEqual(["RC401"]);
+        refused.push(`${r.name}: ${errors[0]!.message}`);
+        continue;
+      }
+      written++;
+      expect(out.files.map((f) => f.path)).toEqual([`sentinel/${r.name}.yaml`]);
+      const doc = YAML.parse(out.files[0]!.content) as Record<string, unknown>;
+      expect(validator()(doc), r.name).toBe(true);
+      expect(analyse(doc.query as string, CLOUDTRAIL).errors, `${r.name}\n${doc.query}`).toEqual([]);
+      // The output columns the rule file names exist in the query's result.
+      for (const m of (doc.entityMappings as { fieldMappings: { columnName: string }[] }[]) ?? []) {
+        for (const f of m.fieldMappings) expect(doc.query as string).toContain(f.columnName);
+      }
+      for (const c of Object.values((doc.customDetails as Record<string, string>) ?? {})) expect(doc.query as string).toContain(c);
+    }
+    expect(written + refused.length).toBe(cloudtrail.length);
+    expect(written).toBeGreaterThan(0);
+    console.log(`sentinel: ${cloudtrail.length} CloudTrail rules: ${written} written, ${refused.length} RC401\n  ${refused.join("\n  ")}`);
+  });
+
+  it("every Test of every written rule: the KQL evaluator on the connector's rows agrees with the reference evaluator", () => {
+    const t = tally();
+    let rulesRun = 0;
+    for (const r of cloudtrail) {
+      const out = sentinelTarget.compile(r);
+      if (out.files.length === 0) continue;
+      rulesRun++;
+      const query = (YAML.parse(out.files[0]!.content) as { query: string }).query;
+      const analysed = analyse(query, CLOUDTRAIL);
+      const rows = r.tests.map((x) => eventToRow(x.log, CLOUDTRAIL));
+      const got = verdicts(analysed.syntax, CLOUDTRAIL.table, rows);
+      r.tests.forEach((x, i) => {
+        t.compared++;
+        const want = evaluate(r.condition, x.log);
+        expect(want, `${r.name} / ${x.name}`).toBe(x.expectedResult);
+        if (got[i] !== want) t.problems.push(`${r.name} / ${x.name}: evaluator ${want}, KQL ${got[i]}`);
+      });
+    }
+    expect(t.problems).toEqual([]);
+    expect(t.compared).toBeGreaterThan(0);
+    console.log(`sentinel: ${rulesRun} rules, ${t.compared} rule tests compared through the KQL evaluator, 0 disagreements`);
+  });
+});
+
+describe("generated conditions x events", () => {
+  it("CloudTrail: conditions over the schema x conforming events (the per-log-type generator)", () => {
+    const gen = new LogTypeGenerator("AWS.CloudTrail", samplesOf("AWS.CloudTrail"));
+    const t = tally();
+    let nonConforming = 0;
+    for (const seed of [2101, 2102, 2103]) {
+      for (const c of gen.cases(seed, 1000, 4)) {
+        const events = c.events.filter((e) => {
+          try {
+            eventToRow(e, CLOUDTRAIL);
+            return true;
+          } catch (err) {
+            if (!(err instanceof NonConforming)) throw err;
+            nonConforming++;
+            return false;
+          }
+        });
+        compare(c.text, c.condition, events, CLOUDTRAIL, t);
+      }
+    }
+    expect(t.problems.slice(0, 5)).toEqual([]);
+    expect(t.compared).toBeGreaterThan(1000);
+    console.log(
+      `sentinel: CloudTrail generator: ${t.queries} queries accepted by the language service, ${t.compared} condition x event pairs compared, 0 disagreements; ${t.notSayable} conditions RC401; ${nonConforming} events outside the column types left out`,
+    );
+  });
+
+  /**
+   * The shared generated conditions (every operator, not/and/or, path[cond], field-to-field) over a
+   * table whose columns are the arbitraries' field names: `a`, `b`, `x-y` text columns, `c` a bool
+   * column; events hold the hostile string pool (Unicode, İ and Σ, regex and glob metacharacters,
+   * numbers as text, IPs, empty strings), booleans, null and missing values.
+   */
+  const GENERIC: SentinelData = {
+    table: "Events",
+    reference: "test",
+    connector: { connectorId: "Test", dataTypes: ["Events"] },
+    columns: { A: "string", B: "string", C: "bool", X_y: "string", TimeGenerated: "datetime" },
+    fields: { a: { column: "A", holds: "string" }, b: { column: "B", holds: "string" }, c: { column: "C", holds: "bool" }, "x-y": { column: "X_y", holds: "string" } },
+  };
+  const str = fc.oneof({ weight: 6, arbitrary: fc.constantFrom<unknown>(...STRINGS) }, { weight: 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.string({ maxLength: 4, unit: "binary" }) });
+  const arbRowEvent = fc.record(
+    { a: str, b: str, c: fc.oneof(fc.boolean(), fc.constant(null)), "x-y": str },
+    { requiredKeys: [] },
+  );
+
+  it("the shared generated conditions x events of the column types, and the conformance cases that fit a table", () => {
+    const t = tally();
+    const conditions = fc.sample(arbCondition, { seed: 2121, numRuns: 3000 });
+    const events = fc.sample(fc.array(arbRowEvent, { minLength: 4, maxLength: 4 }), { seed: 2122, numRuns: 3000 });
+    conditions.forEach((c, i) => compare(c.text, c.condition, events[i]!, GENERIC, t));
+    expect(t.problems.slice(0, 5)).toEqual([]);
+    expect(t.compared).toBeGreaterThan(2000);
+    console.log(`sentinel: shared generator: ${t.queries} queries accepted by the language service, ${t.compared} condition x event pairs compared, 0 disagreements; ${t.notSayable} conditions RC401`);
+
+    // Conformance cases whose event fits the table (the fields as columns of their types).
+    const c = tally();
+    let skipped = 0;
+    for (const k of conformanceCases()) {
+      let fits = true;
+      try {
+        const row = eventToRow(k.event, GENERIC);
+        const known = new Set(Object.keys(GENERIC.fields));
+        fits = k.event !== null && typeof k.event === "object" && !Array.isArray(k.event) && Object.keys(k.event as object).every((key) => known.has(key)) && row !== undefined;
+      } catch (err) {
+        if (!(err instanceof NonConforming)) throw err;
+        fits = false;
+      }
+      if (!fits) {
+        skipped++;
+        continue;
+      }
+      compare(`${k.section} / ${k.name}: ${k.text}`, k.condition, [k.event], GENERIC, c);
+    }
+    expect(c.problems).toEqual([]);
+    console.log(`sentinel: conformance: ${c.compared} cases compared (${c.notSayable} RC401), ${skipped} whose event does not fit a table of text and bool columns`);
+  });
+
+  it("hostile literals stay literals: quotes, backslashes, control characters, Unicode", () => {
+    for (const s of ['"; drop', "a\\b", "line\nbreak\r\t", "\u0000\u001f\u2028", "😀é", "'"]) {
+      const lit = kqlString(s);
+      const a = analyse(`print r = ${lit}`, GENERIC);
+      expect(a.errors).toEqual([]);
+      expect(runQuery(a.syntax, {})[0]!.r).toBe(s);
+    }
+    expect(() => kqlString("\ud800")).toThrow(NotSayableInKql);
+  });
+});
+
+describe("sentinel target", () => {
+  const seedText = readFileSync(new URL("athena_seed_ses/rule.yml", FIXTURES), "utf8");
+  const withCondition = (cond: string, extra = "") =>
+    load2(seedText.replace('Condition: eventName eq "GetAccountSendingEnabled"', () => `Condition: ${JSON.stringify(cond)}${extra}`));
+  function load2(text: string): Rule {
+    const loaded = loadRuleText(text, "rules/x.yml");
+    if (!loaded.rule) throw new Error(JSON.stringify(loaded.diagnostics));
+    return loaded.rule;
+  }
+  const reason = (cond: string) => {
+    const out = sentinelTarget.compile(withCondition(cond));
+    return out.files.length > 0 ? "expressed" : out.diagnostics.map((d) => d.message).join("; ");
+  };
+
+  it("is byte-identical between builds", () => {
+    const r = withCondition('eventName eq "A"');
+    expect(sentinelTarget.compile(r).files[0]!.content).toBe(sentinelTarget.compile(r).files[0]!.content);
+  });
+
+  it.each([
+    ["errorCode exists", /errorCode exists: AWSCloudTrail.ErrorCode holds a missing errorCode and an empty one alike/],
+    ['eventName eq ""', /different verdicts/],
+    ['eventName contains ""', /different verdicts/],
+    ['eventName ne ""', /different verdicts/],
+    ['eventName like "*"', /different verdicts/],
+    ["eventName matches '^$'", /different verdicts/],
+    ['requestParameters.bucketName eq "x"', /inside the JSON text of AWSCloudTrail.RequestParameters/],
+    ['resources[type eq "x"]', /resources is JSON text/],
+    ["userIdentity exists", /spreads over several columns/],
+    ['userIdentity.credentialId eq "x"', /has no column for userIdentity.credentialId/],
+    ['userIdentity.sessionContext.attributes.mfaAuthenticated eq "true"', /converted to bool/],
+    ["userIdentity.accountId eq recipientAccountId", /two fields/],
+    ['sourceIPAddress cidr "2001:db8::/32"', /IPv6/],
+    ['userAgent ieq "ΟΔΟΣ"', /sigma/],
+    ['userAgent imatches "é"', /non-ASCII/],
+  ])("RC401: %s", (cond, why) => {
+    expect(reason(cond)).toMatch(why);
+  });
+
+  it.each([
+    ["errorCode empty", /isempty\(ErrorCode\)/],
+    ["readOnly exists", /isnotnull\(ReadOnly\)/],
+    ["readOnly eq false", /iff\(isnull\(ReadOnly\), false, not\(ReadOnly\)\)/],
+    ['readOnly eq "true"', /where false/],
+    ['eventName ne 5', /where true/],
+  ])("expressed: %s", (cond, form) => {
+    const out = sentinelTarget.compile(withCondition(cond));
+    expect(out.files, cond).toHaveLength(1);
+    expect(out.files[0]!.content).toMatch(form);
+  });
+
+  it("cidr takes only the dotted quads the language reads as addresses (no part over 255, no leading zero)", () => {
+    const r = withCondition('not sourceIPAddress cidr "10.0.0.0/8"');
+    const query = (YAML.parse(sentinelTarget.compile(r).files[0]!.content) as { query: string }).query;
+    const a = analyse(query, CLOUDTRAIL);
+    expect(a.errors).toEqual([]);
+    const events = ["10.1.2.3", "11.0.0.1", "300.1.1.1", "256.0.0.1", "10.0.0.256", "010.0.0.1", "10.0.0", "", "AWS Internal", "2001:db8::1"].map((ip) => ({ sourceIPAddress: ip }));
+    const got = verdicts(a.syntax, CLOUDTRAIL.table, events.map((e) => eventToRow(e, CLOUDTRAIL)));
+    expect(got).toEqual(events.map((e) => evaluate(r.condition, e)));
+    expect(got).toEqual([false, true, true, true, true, true, true, true, true, true]);
+  });
+
+  it("a name or description longer than an analytics rule takes is RC401", () => {
+    const long = load2(seedText.replace(/^DisplayName: .*$/m, `DisplayName: ${"x".repeat(300)}`));
+    expect(sentinelTarget.compile(long).diagnostics.map((d) => d.message)).toEqual(["Sentinel: the DisplayName is 300 characters, and an analytics rule's name holds at most 256"]);
+  });
+
+  it("a query past the 10,000 characters of an analytics rule is RC401, not a schema failure", () => {
+    const names = Array.from({ length: 600 }, (_, i) => `"Event${i}WithALongName"`).join(", ");
+    const out = sentinelTarget.compile(withCondition(`eventName in [${names}]`));
+    expect(out.files).toEqual([]);
+    expect(out.diagnostics.map((d) => [d.code, d.severity])).toEqual([["RC401", "error"]]);
+    expect(out.diagnostics[0]!.message).toMatch(/the query is [\d,]+ characters, and an analytics rule's query holds at most 10,000/);
+  });
+
+  it("checks its options", () => {
+    expect(sentinelTarget.checkOptions!({ queryFrequency: "1h", queryPeriod: "2h" })).toEqual([]);
+    expect(sentinelTarget.checkOptions!({ queryFrequency: "1x" }).map((p) => p.key)).toEqual(["queryFrequency"]);
+    expect(sentinelTarget.checkOptions!({ queryFrequency: "1m" })[0]!.message).toMatch(/from 5m to 14d/);
+    expect(sentinelTarget.checkOptions!({ queryFrequency: "2h", queryPeriod: "1h" })[0]!.message).toMatch(/not be shorter/);
+    const out = sentinelTarget.compile(withCondition('eventName eq "A"'), { queryFrequency: "5m", queryPeriod: "1d" });
+    expect(out.files[0]!.content).toMatch(/queryFrequency: 5m\nqueryPeriod: 1d\n/);
+    expect(sentinelTarget.compile(withCondition('eventName eq "A"'), { queryFrequency: 5 }).diagnostics[0]!.code).toBe("RC502");
+  });
+
+  it("maps metadata: severity, tactics, threshold, title, entities", () => {
+    const r = load2(
+      seedText
+        .replace("Severity: Info", "Severity: Critical")
+        .replace("Condition:", 'Reports: {MITRE ATT&CK: ["TA0005:T1562.008", "TA0112:T1685"]}\nThreshold: 5\nDedupPeriodMinutes: 30\nAlertTitle: "{eventName} by {userIdentity.arn} in {awsRegion}"\nCondition:'),
+    );
+    const out = sentinelTarget.compile(r);
+    const doc = YAML.parse(out.files[0]!.content) as Record<string, unknown>;
+    expect(doc.severity).toBe("High");
+    expect(doc.tactics).toEqual(["DefenseEvasion"]);
+    expect(doc.relevantTechniques).toEqual(["T1562.008", "T1685"]);
+    expect(out.diagnostics.map((d) => d.message)).toEqual(["Sentinel: no Sentinel tactic for TA0112 (defense-impairment) (left out of tactics)"]);
+    expect([doc.triggerOperator, doc.triggerThreshold, doc.queryFrequency, doc.queryPeriod]).toEqual(["gt", 4, "30m", "30m"]);
+    expect(doc.alertDetailsOverride).toEqual({ alertDisplayNameFormat: "{{EventName}} by {{UserIdentityArn}} in {{AWSRegion}}" });
+    expect(doc.query as string).toMatch(/\| project TimeGenerated, UserIdentityArn, SourceIpAddress, EventName, AWSRegion\n$/);
+    // A fourth column in the title is one more than Sentinel takes: the override is left out, with a warning.
+    const four = load2(seedText.replace("Condition:", 'AlertTitle: "{eventName} {eventSource} {awsRegion} {userAgent}"\nCondition:'));
+    const o4 = sentinelTarget.compile(four);
+    expect(YAML.parse(o4.files[0]!.content).alertDetailsOverride).toBeUndefined();
+    expect(o4.diagnostics[0]!.message).toMatch(/at most 3 columns/);
+  });
+});
