@@ -36,13 +36,14 @@ beforeAll(async () => {
   check = new StatementCheck(engine);
   await expectNoMacros(engine);
 });
+// Removing the trail folders of some 13,000 cases takes a while on a loaded machine.
 afterAll(async () => {
   if (engine) {
     await expectNoMacros(engine);
     engine.close();
   }
   rmSync(root, { recursive: true, force: true });
-});
+}, 300_000);
 
 const cloudtrail = profileFor("AWS.CloudTrail", "cloudtrail_logs")!;
 
