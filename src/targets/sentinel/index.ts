@@ -1,4 +1,3 @@
-import YAML from "yaml";
 import { pathNames, pathText, type Path } from "../../ast/nodes.js";
 import { fileDiagnostic, type Diagnostic } from "../../diagnostics.js";
 import { logTypeData, type SentinelData } from "../../logtypes/registry.js";
@@ -6,6 +5,7 @@ import type { Rule, RuleSeverity } from "../../rules/types.js";
 import { tacticById } from "../sigma/data/tactics.js";
 import { uuidV5 } from "../sigma/metadata.js";
 import type { OptionProblem, Target, TargetOptions, TargetResult } from "../types.js";
+import { yamlLib } from "../../yamllib.js";
 import { validateOutput } from "../validation.js";
 import { kqlName, kqlPredicate, kqlString, NotSayableInKql } from "./kql.js";
 import { validator } from "./schema/validate.js";
@@ -270,5 +270,5 @@ export function sentinelDocument(rule: Rule, options: TargetOptions = {}): { doc
 
 /** The rule as YAML: block style, the query as a literal block. */
 export function dumpSentinel(doc: Record<string, unknown>): string {
-  return YAML.stringify(doc, { lineWidth: 0, blockQuote: "literal", defaultStringType: "PLAIN", defaultKeyType: "PLAIN" });
+  return yamlLib().stringify(doc, { lineWidth: 0, blockQuote: "literal", defaultStringType: "PLAIN", defaultKeyType: "PLAIN" });
 }
