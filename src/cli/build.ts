@@ -156,12 +156,13 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
       // Each file's messages as soon as it is decided, in file order, above the progress line. What a
       // target cannot express (RC401) is a warning unless --strict: the rule is fine, that one output
       // is not written.
+      const colored = deps.color().enabled;
       const report = (diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>): void => {
         if (progressShown) io.err("\r\x1b[K");
         progressShown = false;
         for (const d of diagnostics) {
           const shown = d.code === "RC401" && d.severity === "error" && !opts.strict ? { ...d, severity: "warning" as const } : d;
-          io.err(formatDiagnostic(shown, { sources, color: deps.color().enabled }) + "\n");
+          io.err(formatDiagnostic(shown, { sources, color: colored }) + "\n");
         }
       };
 
