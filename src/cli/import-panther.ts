@@ -1,0 +1,296 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createInterface } from "node:readline";
+import { fileDiagnostic, formatDiagnostic, type Diagnostic } from "../diagnostics.js";
+import { evaluate } from "../eval/evaluate.js";
+import { generateEvents, importedRuleText, readPantherYaml, reportText, summarize, type PantherRuleMeta, type Reads, type RuleReport } from "../import/panther/index.js";
+import { loadRuleText } from "../rules/load.js";
+import { schemaFor } from "../schema/schema.js";
+import { pantherTarget } from "../targets/panther/index.js";
+import { yamlLib } from "../yamllib.js";
+import { errnoText, writeAtomic } from "./fs.js";
+import { expandPaths } from "./library.js";
+
+/**
+ * `rulec import panther <repo or folders> [--out rules] [--report report.json] [--force]`.
+ * Reads Panther rule YAML + Python (and the repository's global_helpers/ and data_models/), has
+ * python3 translate each rule() (src/import/panther/python), and imports a rule only when its
+ * condition decides the rule's Tests and the generated events as the original Python does, on the
+ * evaluator and on the Panther target's Python. Every other rule is reported with the reason.
+ */
+
+const SCRIPT = fileURLToPath(new URL("../../src/import/panther/python/panther_import.py", import.meta.url));
+
+type PyResult = boolean | { error: string };
+
+class PythonProcess {
+  private readonly proc: ChildProcessWithoutNullStreams;
+  private readonly waiting: ((line: string) => void)[] = [];
+  private stderr = "";
+
+  constructor() {
+    this.proc = spawn("python3", ["-B", "-X", "utf8", SCRIPT], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, PYTHONHASHSEED: "0", PYTHONDONTWRITEBYTECODE: "1" } });
+    this.proc.stderr.on("data", (d: Buffer) => {
+      this.stderr = (this.stderr + d.toString()).slice(-4000);
+    });
+    this.proc.on("error", (e) => {
+      for (const w of this.waiting.splice(0)) w(JSON.stringify({ error: `cannot run python3: ${e.message}` }));
+    });
+    createInterface({ input: this.proc.stdout }).on("line", (line) => this.waiting.shift()?.(line));
+    this.proc.on("exit", (code) => {
+      for (const w of this.waiting.splice(0)) w(JSON.stringify({ error: `python3 exited (${code}): ${this.stderr.trim().split("\n").pop() ?? ""}` }));
+    });
+  }
+
+  request<T>(req: unknown): Promise<T & { error?: string }> {
+    return new Promise((res) => {
+      this.waiting.push((line) => res(JSON.parse(line) as T & { error?: string }));
+      this.proc.stdin.write(JSON.stringify(req) + "\n");
+    });
+  }
+
+  close(): void {
+    this.proc.stdin.end();
+  }
+}
+
+/** The repository root above a path: the first folder holding global_helpers/ or data_models/. */
+function repoRoot(p: string): string | undefined {
+  let d = resolve(p);
+  try {
+    if (!statSync(d).isDirectory()) d = dirname(d);
+  } catch {
+    return undefined;
+  }
+  for (;;) {
+    if (existsSync(join(d, "global_helpers")) || existsSync(join(d, "data_models"))) return d;
+    const up = dirname(d);
+    if (up === d) return undefined;
+    d = up;
+  }
+}
+
+function pyFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith(".py") && !f.endsWith("_test.py"))
+      .sort()
+      .map((f) => join(dir, f));
+  } catch {
+    return [];
+  }
+}
+
+interface DataModels {
+  [logType: string]: { mappings: unknown[]; module: string | null };
+}
+
+function readDataModels(root: string | undefined): DataModels {
+  const out: DataModels = {};
+  if (!root) return out;
+  const dir = join(root, "data_models");
+  let files: string[] = [];
+  try {
+    files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  } catch {
+    return out;
+  }
+  for (const f of files) {
+    try {
+      const d = yamlLib().parse(readFileSync(join(dir, f), "utf8")) as Record<string, unknown>;
+      if (d?.AnalysisType !== "datamodel" || d.Enabled === false) continue;
+      for (const lt of Array.isArray(d.LogTypes) ? d.LogTypes : []) {
+        out[String(lt)] = { mappings: Array.isArray(d.Mappings) ? d.Mappings : [], module: typeof d.Filename === "string" ? d.Filename.replace(/\.py$/, "") : null };
+      }
+    } catch {
+      // an unreadable data model: udm() over its log types is refused (no mapping)
+    }
+  }
+  return out;
+}
+
+function short(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s.length > 600 ? s.slice(0, 600) + "…" : s;
+}
+
+export interface PantherImportOptions {
+  readonly out: string;
+  readonly report?: string;
+  readonly force: boolean;
+  readonly minimum?: number;
+}
+
+export async function importPanther(paths: readonly string[], opts: PantherImportOptions, io: { out(s: string): void; err(s: string): void }, color: boolean): Promise<number> {
+  const print = (d: Diagnostic) => io.err(formatDiagnostic(d, { color }) + "\n");
+  const { files, diagnostics: pathErrors } = expandPaths(paths);
+  pathErrors.forEach((d) => print(d));
+  const ymls = files.filter((f) => /\.ya?ml$/i.test(f));
+  const roots = [...new Set(paths.map(repoRoot).filter((r): r is string => r !== undefined))];
+  const helpers: Record<string, [string, string]> = {};
+  const helperDirs: string[] = [];
+  for (const root of roots) {
+    for (const sub of ["global_helpers", "data_models"]) {
+      const dir = join(root, sub);
+      if (existsSync(dir)) helperDirs.push(dir);
+      for (const f of pyFiles(dir)) helpers[basename(f, ".py")] ??= [readFileSync(f, "utf8"), f];
+    }
+  }
+  const dataModels = roots.length > 0 ? readDataModels(roots[0]) : {};
+  const py = new PythonProcess();
+  const setup = await py.request<{ ok?: boolean }>({ setup: { helpers, helpersDir: helperDirs, dataModels } });
+  if (!setup.ok) {
+    print(fileDiagnostic("RC501", `cannot start the import: ${setup.error ?? "python3 failed"}`, undefined, undefined));
+    py.close();
+    return 1;
+  }
+  const reports: RuleReport[] = [];
+  let disagreements = 0;
+  let writeErrors = 0;
+  let loadId = 0;
+  const outputs = new Map<string, string>();
+  for (const yml of ymls) {
+    let text: string;
+    try {
+      text = readFileSync(yml, "utf8");
+    } catch (e) {
+      print(fileDiagnostic("RC312", `cannot read file: ${errnoText(e)}`, yml, undefined));
+      continue;
+    }
+    const parsed = readPantherYaml(text);
+    if (parsed.skip !== undefined) continue;
+    const refuse = (meta: Partial<PantherRuleMeta>, reason: string, file: string, line?: number, extra: Partial<RuleReport> = {}) => {
+      reports.push({ ruleId: meta.ruleId ?? basename(yml), file: yml, logTypes: meta.logTypes ?? [], outcome: { imported: false, reason, file, ...(line ? { line } : {}) }, ...extra });
+      print(fileDiagnostic("RC401", `not imported: ${reason}`, file, line ? { start: { offset: 0, line, col: 1 }, end: { offset: 0, line, col: 1 } } : undefined));
+    };
+    if (parsed.error !== undefined || !parsed.meta) {
+      refuse({}, parsed.error ?? "unreadable", yml);
+      continue;
+    }
+    const meta = parsed.meta;
+    const pyFile = join(dirname(yml), meta.filename);
+    let source: string;
+    try {
+      source = readFileSync(pyFile, "utf8");
+    } catch (e) {
+      refuse(meta, `cannot read the rule's Python ${meta.filename}: ${errnoText(e)}`, yml);
+      continue;
+    }
+    if (meta.logTypes.length === 0) {
+      refuse(meta, "the rule has no LogTypes", yml);
+      continue;
+    }
+    const events = meta.tests.map((t) => t.log);
+    // Translate once per log type: several log types must give one condition.
+    const conditions = new Map<string, { condition?: string; reads?: Reads; inlined?: string[]; refuse?: string; file?: string; line?: number; error?: string }>();
+    for (const lt of meta.logTypes) {
+      const schema = schemaFor(lt);
+      const r = await py.request<{ condition?: string; reads?: Reads; inlined?: string[]; refuse?: string; file?: string; line?: number }>({
+        translate: { name: basename(pyFile, ".py"), source, file: pyFile, logType: lt, schema: schema && !schema.freeForm ? schema.fields : null, events },
+      });
+      conditions.set(lt, r);
+    }
+    const first = conditions.get(meta.logTypes[0]!)!;
+    const refused = [...conditions.values()].find((c) => c.condition === undefined);
+    if (refused) {
+      refuse(meta, refused.refuse ?? refused.error ?? "not translatable", refused.file ?? pyFile, refused.line ?? undefined);
+      continue;
+    }
+    if (new Set([...conditions.values()].map((c) => c.condition)).size > 1) {
+      refuse(meta, `the rule's LogTypes (${meta.logTypes.join(", ")}) give different conditions (their data models or schemas differ): import it once per log type by hand`, yml);
+      continue;
+    }
+    const condition = first.condition!;
+    const mocked = meta.tests.flatMap((t) => t.mocks).filter((m) => first.inlined!.includes(m));
+    if (mocked.length > 0) {
+      refuse(meta, `the Tests mock ${mocked[0]}, which is on the rule's decision path`, yml);
+      continue;
+    }
+    const stem = basename(yml).replace(/\.ya?ml$/i, "");
+    const target = join(opts.out, `${stem}.yml`);
+    const ruleText = importedRuleText(text, condition);
+    const loaded = loadRuleText(ruleText, target);
+    const errors = loaded.diagnostics.filter((d) => d.severity === "error");
+    if (errors.length > 0 || !loaded.rule) {
+      refuse(meta, `the imported rule would not load: ${errors[0]?.message ?? "unknown"} (condition: ${condition.slice(0, 300)})`, yml);
+      continue;
+    }
+    const id = loadId++;
+    const load = await py.request<{ ok?: boolean }>({ load: id, source, file: pyFile, logType: meta.logTypes[0] });
+    if (!load.ok) {
+      refuse(meta, `the original Python does not load: ${load.error ?? ""}`, pyFile);
+      continue;
+    }
+    const generated = generateEvents(events, first.reads!, meta.logTypes[0]!, meta.ruleId, opts.minimum ?? 200);
+    const all = [...events, ...generated];
+    const original = (await py.request<{ results: PyResult[] }>({ run: id, events: all })).results;
+    await py.request({ unload: id });
+    const panther = pantherTarget.compile(loaded.rule);
+    const pySource = panther.files.find((f) => f.path.endsWith(".py"))?.content;
+    const target_ = pySource === undefined ? undefined : (await py.request<{ results?: PyResult[] }>({ check: pySource, events: all })).results;
+    let bad: { event: unknown; original: PyResult; evaluator: boolean; panther?: PyResult } | undefined;
+    const testStats = { total: meta.tests.length, original: 0, evaluator: 0, panther: 0 };
+    for (let i = 0; i < all.length; i++) {
+      const o = original?.[i] === true;
+      const ev = evaluate(loaded.rule.condition, all[i]);
+      const pt = target_?.[i] === true;
+      if (i < meta.tests.length) {
+        const exp = meta.tests[i]!.expected;
+        if (o === exp) testStats.original++;
+        if (ev === exp) testStats.evaluator++;
+        if (pt === exp) testStats.panther++;
+      }
+      if ((o !== ev || o !== pt) && bad === undefined) bad = { event: all[i], original: original?.[i] ?? false, evaluator: ev, ...(target_ ? { panther: target_[i]! } : {}) };
+    }
+    if (bad) {
+      disagreements++;
+      const po = typeof bad.original === "object" ? `error (${bad.original.error})` : String(bad.original);
+      refuse(meta, `the condition and the original disagree on an event: original ${po}, evaluator ${bad.evaluator}, Panther target ${JSON.stringify(bad.panther)}; event ${short(bad.event)} (condition: ${condition.slice(0, 300)})`, pyFile, undefined, {
+        condition,
+        generated: generated.length,
+      });
+      reports[reports.length - 1] = { ...reports[reports.length - 1]!, outcome: { ...(reports[reports.length - 1]!.outcome as { imported: false; reason: string; file: string }), counterexample: bad.event } };
+      continue;
+    }
+    if (pySource === undefined) {
+      refuse(meta, `the Panther target cannot express the condition: ${panther.diagnostics[0]?.message ?? ""}`, yml);
+      continue;
+    }
+    const earlier = outputs.get(target);
+    if (earlier !== undefined) {
+      refuse(meta, `${target} is already imported from ${earlier} in this run: rename one`, yml);
+      continue;
+    }
+    outputs.set(target, yml);
+    let status = "written";
+    try {
+      const existing = existsSync(target) ? readFileSync(target, "utf8") : undefined;
+      if (existing === ruleText) status = "unchanged";
+      else if (existing !== undefined && !opts.force) {
+        print(fileDiagnostic("RC501", `${target} exists and differs: not overwritten (use --force)`, yml, undefined));
+        writeErrors++;
+        status = "kept";
+      } else writeAtomic(target, ruleText);
+    } catch (e) {
+      print(fileDiagnostic("RC312", `cannot write ${target}: ${errnoText(e)}`, yml, undefined));
+      writeErrors++;
+      status = "failed";
+    }
+    reports.push({ ruleId: meta.ruleId, file: yml, logTypes: meta.logTypes, outcome: { imported: true, output: status === "failed" ? "" : target }, condition, tests: testStats, generated: generated.length });
+  }
+  py.close();
+  const rep = summarize(reports, disagreements);
+  io.err(reportText(rep));
+  if (opts.report) {
+    try {
+      const forJson = { ...rep, rules: rep.rules.map((r) => ({ ...r, file: relative(process.cwd(), r.file) || r.file })) };
+      writeAtomic(opts.report, JSON.stringify(forJson, null, 2) + "\n");
+    } catch (e) {
+      print(fileDiagnostic("RC312", `cannot write ${opts.report}: ${errnoText(e)}`, undefined, undefined));
+      writeErrors++;
+    }
+  }
+  return pathErrors.length > 0 || writeErrors > 0 || rep.totals.imported < rep.totals.rules || rep.totals.rules === 0 ? 1 : 0;
+}

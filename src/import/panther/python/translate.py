@@ -1,0 +1,1161 @@
+"""Panther Python rule() -> a condition of the rule language, by symbolic evaluation of Python's ast.
+
+Every expression is evaluated to a symbolic value: a constant, the event, a field of the event
+(a path, the value a missing field reads as, a transform such as lower()), or a boolean given as
+three conditions of the language: t (the value is truthy and nothing raised), r (the value is
+exactly True: what Panther's rule() must return to alert) and e (evaluation raised; Panther counts
+a rule error as no alert). Statements are evaluated with early returns as continuations. Anything
+not modelled raises Refuse with the construct and its line: the rule is then not imported.
+See docs/import-panther.md for each idiom and the condition it becomes.
+"""
+
+import ast
+import json
+import re
+
+MAX_TEXT = 60000
+MAX_DEPTH = 12
+
+
+class Refuse(Exception):
+    def __init__(self, message, node=None, file=None):
+        super().__init__(message)
+        self.message = message
+        self.line = getattr(node, "lineno", None)
+        self.file = file
+
+
+# ---------------------------------------------------------------- conditions (IR) and printing
+
+TRUE = ("T",)
+FALSE = ("F",)
+
+
+def AND(*xs):
+    out = []
+    for x in xs:
+        if x == FALSE:
+            return FALSE
+        if x == TRUE:
+            continue
+        for y in x[1] if x[0] == "and" else [x]:
+            if y not in out:
+                out.append(y)
+    if not out:
+        return TRUE
+    return out[0] if len(out) == 1 else ("and", tuple(out))
+
+
+def OR(*xs):
+    out = []
+    for x in xs:
+        if x == TRUE:
+            return TRUE
+        if x == FALSE:
+            continue
+        for y in x[1] if x[0] == "or" else [x]:
+            if y not in out:
+                out.append(y)
+    if not out:
+        return FALSE
+    return out[0] if len(out) == 1 else ("or", tuple(out))
+
+
+def NOT(x):
+    if x == TRUE:
+        return FALSE
+    if x == FALSE:
+        return TRUE
+    if x[0] == "not":
+        return x[1]
+    return ("not", x)
+
+
+def P(text):
+    return ("p", text)
+
+
+def render(x, ctx=0):
+    """ctx: 0 top/or operand, 1 and operand, 2 not operand."""
+    k = x[0]
+    if k == "T":
+        raise Refuse("the rule is always true (no condition of the language says that)")
+    if k == "F":
+        raise Refuse("the rule is never true")
+    if k == "p":
+        return x[1]
+    if k == "not":
+        return "not " + render(x[1], 2)
+    if k == "and":
+        s = " and ".join(render(y, 1) for y in x[1])
+        return f"({s})" if ctx >= 2 else s
+    if k == "or":
+        s = " or ".join(render(y, 0) for y in x[1])
+        return f"({s})" if ctx >= 1 else s
+    raise AssertionError(k)
+
+
+def size(x):
+    if x[0] in ("and", "or"):
+        return sum(size(y) for y in x[1]) + 1
+    if x[0] == "not":
+        return size(x[1]) + 1
+    return 1
+
+
+KEYWORDS = {"not", "and", "or", "exists", "empty", "true", "false"}
+
+
+def seg(s, first):
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", s) and not (s in KEYWORDS):
+        return s
+    if s == "":
+        raise Refuse("a field name that is the empty string")
+    return "`" + s.replace("`", "``") + "`"
+
+
+def path_text(path):
+    return ".".join(seg(s, i == 0) for i, s in enumerate(path))
+
+
+def lit(v):
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, (int, float)):
+        if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
+            raise Refuse("a non-finite number")
+        return json.dumps(v)
+    if isinstance(v, str):
+        out = ['"']
+        for ch in v:
+            if ch == '"':
+                out.append('\\"')
+            elif ch == "\\":
+                out.append("\\\\")
+            elif ch == "\n":
+                out.append("\\n")
+            elif ch == "\r":
+                out.append("\\r")
+            elif ch == "\t":
+                out.append("\\t")
+            elif ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000:
+                out.append("\\u%04x" % ord(ch))
+            else:
+                out.append(ch)
+        out.append('"')
+        return "".join(out)
+    raise Refuse(f"a constant of type {type(v).__name__} in a comparison")
+
+
+def lits(vs):
+    return "[" + ", ".join(lit(v) for v in vs) + "]"
+
+
+# ---------------------------------------------------------------- symbolic values
+
+RAISE = object()  # the default of event["k"]: a missing key raises KeyError
+
+
+class Const:
+    def __init__(self, v):
+        self.v = v
+
+
+class EventV:
+    pass
+
+
+class FieldV:
+    def __init__(self, path, default=None, tr=None, guard=FALSE):
+        self.path = tuple(path)
+        self.default = default
+        self.tr = tr
+        self.guard = guard  # raises before the value is read (e.g. .get on a missing parent)
+
+
+class BoolV:
+    def __init__(self, t, r, e=FALSE):
+        self.t, self.r, self.e = t, r, e
+
+
+class FuncV:
+    def __init__(self, node, module):
+        self.node, self.module = node, module
+
+
+class Builtin:
+    def __init__(self, name):
+        self.name = name
+
+
+class ModuleV:
+    def __init__(self, module):
+        self.module = module
+
+
+class ReV:
+    def __init__(self, pattern, flags):
+        self.pattern, self.flags = pattern, flags
+
+
+class ElemV:
+    """An element of a list field, inside any()/all() over it."""
+
+    def __init__(self, path):
+        self.path = tuple(path)
+
+
+# ---------------------------------------------------------------- modules (rule, helpers, data models)
+
+
+class Module:
+    def __init__(self, name, source, file, ctx):
+        self.name, self.file, self.ctx = name, file, ctx
+        self.tree = ast.parse(source, filename=file)
+        self.env = {}
+        self.lazy = {}
+        for node in self.tree.body:
+            if isinstance(node, (ast.FunctionDef,)):
+                self.env[node.name] = FuncV(node, self)
+            elif isinstance(node, ast.Import):
+                for a in node.names:
+                    self.lazy[a.asname or a.name.split(".")[0]] = ("module", a.name)
+            elif isinstance(node, ast.ImportFrom):
+                for a in node.names:
+                    self.lazy[a.asname or a.name] = ("from", node.module, a.name)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if len(targets) == 1 and isinstance(targets[0], ast.Name) and node.value is not None:
+                    self.lazy[targets[0].id] = ("assign", node.value)
+
+    def lookup(self, name, node):
+        if name in self.env:
+            return self.env[name]
+        if name in self.lazy:
+            how = self.lazy.pop(name)
+            if how[0] == "module":
+                v = self.ctx.module_value(how[1], node)
+            elif how[0] == "from":
+                v = self.ctx.from_import(how[1], how[2], node)
+            else:
+                try:
+                    v = self.ctx.interp(self).eval(how[1], {})
+                except Refuse as r:
+                    raise Refuse(f"module constant {name}: {r.message}", how[1], self.file)
+            self.env[name] = v
+            return v
+        if name in BUILTINS:
+            return Builtin(name)
+        raise Refuse(f"name '{name}' is not defined in {self.name}", node)
+
+
+BUILTINS = {"any", "all", "len", "str", "int", "set", "frozenset", "list", "tuple", "isinstance", "bool", "dict", "sorted"}
+HELPER_MODELS = {"deep_get", "deep_walk"}
+
+
+class Context:
+    """Everything one import knows: global helper sources, data models, the schema of each log type."""
+
+    def __init__(self, helpers, data_models):
+        self.helpers = helpers  # module name -> (source, file)
+        self.data_models = data_models  # log type -> {"mappings": [...], "module": name or None}
+        self.modules = {}
+
+    def module(self, name):
+        if name not in self.modules:
+            if name not in self.helpers:
+                return None
+            src, file = self.helpers[name]
+            self.modules[name] = Module(name, src, file, self)
+        return self.modules[name]
+
+    def module_value(self, name, node):
+        if name == "re":
+            return ModuleV("re")
+        m = self.module(name)
+        if m is None:
+            return ModuleV(name)  # opaque: using it refuses
+        return ModuleV(m)
+
+    def from_import(self, modname, name, node):
+        if modname == "re" and name in ("match", "search", "fullmatch", "compile", "IGNORECASE", "I"):
+            return Builtin("re." + name) if name not in ("IGNORECASE", "I") else Const(re.IGNORECASE)
+        if name in HELPER_MODELS:
+            return Builtin(name)
+        m = self.module(modname)
+        if m is None:
+            return Builtin(f"{modname}.{name}")  # opaque
+        return m.lookup(name, node)
+
+    def interp(self, module, info=None):
+        return Interp(self, module, info)
+
+
+# ---------------------------------------------------------------- the interpreter
+
+
+class Info:
+    def __init__(self, types, log_type):
+        self.types = types  # path (tuple, lower case) -> set of kinds: string number boolean array object null
+        self.log_type = log_type
+        self.reads = {}  # path tuple -> set of literal values compared with it
+        self.inlined = set()
+        self.udm = False
+
+
+def kind_of(v):
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "boolean"
+    if isinstance(v, (int, float)):
+        return "number"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, list):
+        return "array"
+    return "object"
+
+
+class Interp:
+    def __init__(self, ctx, module, info=None):
+        self.ctx, self.module, self.info, self.depth = ctx, module, info, 0
+
+    def refuse(self, msg, node):
+        raise Refuse(msg, node, self.module.file)
+
+    # ------------------------------------------------------------ names
+
+    def name(self, n, env, node):
+        if n in env:
+            return env[n]
+        return self.module.lookup(n, node)
+
+    # ------------------------------------------------------------ field reads
+
+    def read(self, path, lits=()):
+        if self.info is not None:
+            s = self.info.reads.setdefault(tuple(path), set())
+            for v in lits:
+                try:
+                    json.dumps(v)
+                    s.add(json.dumps(v))
+                except (TypeError, ValueError):
+                    pass
+
+    def kinds(self, path):
+        if self.info is None:
+            return None
+        return self.info.types.get(tuple(p.lower() for p in path))
+
+    def field(self, path, default, node):
+        for p in path:
+            if not isinstance(p, str):
+                self.refuse("a field name that is not a constant string", node)
+        self.read(path)
+        return FieldV(path, default)
+
+    # ------------------------------------------------------------ predicates on fields
+
+    def pred(self, f, op, arg, node):
+        """A boolean over field f: t, r (= t), e; the missing case is computed by running Python."""
+        pt = path_text(f.path)
+        ex = P(f"{pt} exists")
+        kinds = self.kinds(f.path)
+        lits_ = []
+        if op in ("eq", "contains", "startswith", "endswith", "lt", "gt", "le", "ge"):
+            lits_ = list(arg) if isinstance(arg, (tuple, list)) else [arg]
+        elif op == "in":
+            lits_ = list(arg)
+        self.read(f.path, [x for x in lits_ if isinstance(x, (str, int, float, bool))])
+
+        def py(v):
+            if f.tr == "lower":
+                v = v.lower()
+            if op == "eq":
+                return v == arg
+            if op == "in":
+                return v in arg
+            if op == "contains":
+                return arg in v
+            if op == "startswith":
+                return v.startswith(arg)
+            if op == "endswith":
+                return v.endswith(arg)
+            if op == "truthy":
+                return bool(v)
+            if op == "istrue":
+                return v is True
+            if op == "isnone":
+                return v is None
+            if op in ("search", "match", "fullmatch"):
+                return getattr(re, op)(arg.pattern, v, arg.flags) is not None
+            if op in ("lt", "gt", "le", "ge"):
+                return {"lt": v < arg, "gt": v > arg, "le": v <= arg, "ge": v >= arg}[op]
+            raise AssertionError(op)
+
+        if f.default is RAISE:
+            missing = "error"
+        else:
+            try:
+                missing = bool(py(f.default))
+            except Exception:  # noqa: BLE001
+                missing = "error"
+        present, perr = self.present(f, op, arg, pt, kinds, node)
+        # every present-value condition implies `exists`, so it needs no guard of its own
+        t = OR(present, AND(NOT(ex), TRUE if missing is True else FALSE))
+        e = OR(f.guard, AND(ex, perr), AND(NOT(ex), TRUE if missing == "error" else FALSE))
+        t = AND(NOT(f.guard), t)
+        return BoolV(t, t if op != "truthy" else None, e)
+
+    def present(self, f, op, arg, pt, kinds, node):
+        """The condition for a present (non-null) value, and when reading it raises."""
+        lower = f.tr == "lower"
+        is_str = P(f"{pt} like \"*\"")
+        only_str = kinds is not None and kinds <= {"string", "null"}
+        str_err = FALSE if only_str else NOT(is_str)
+        if op == "isnone":
+            return FALSE, FALSE
+        if op == "truthy" or op == "istrue":
+            if lower:
+                return NOT(P(f"{pt} empty")), str_err
+            if op == "istrue":
+                return P(f"{pt} eq true"), FALSE
+            if kinds is not None and kinds <= {"string", "array", "object", "null"}:
+                return NOT(P(f"{pt} empty")), FALSE
+            if kinds is not None and kinds <= {"number", "null"}:
+                return AND(NOT(P(f"{pt} empty")), NOT(P(f"{pt} eq 0"))), FALSE
+            if kinds is not None and kinds <= {"boolean", "null"}:
+                return P(f"{pt} eq true"), FALSE
+            return AND(NOT(P(f"{pt} empty")), NOT(P(f"{pt} eq 0")), NOT(P(f"{pt} eq false"))), FALSE
+        if op == "eq":
+            v = arg
+            if v is None:
+                return FALSE, FALSE
+            if not isinstance(v, (str, int, float, bool)):
+                self.refuse(f"comparison with a constant of type {type(v).__name__}", node)
+            if lower:
+                if not isinstance(v, str) or v != v.lower():
+                    return FALSE, str_err
+                return P(f"{pt} ieq {lit(v)}"), str_err
+            if kinds is not None and "array" in kinds:
+                self.refuse(f"== on {pt}, which holds a list in the Tests (the language's eq is true for a list that holds the value)", node)
+            return P(f"{pt} eq {lit(v)}"), FALSE
+        if op == "in":
+            items = [x for x in arg if x is not None]
+            for x in items:
+                if not isinstance(x, (str, int, float, bool)):
+                    self.refuse(f"'in' a collection holding a {type(x).__name__}", node)
+            if lower:
+                items = [x for x in items if isinstance(x, str) and x == x.lower()]
+                if not items:
+                    return FALSE, str_err
+                return P(f"{pt} iin {lits(sorted(set(items), key=str))}"), str_err
+            if kinds is not None and "array" in kinds:
+                self.refuse(f"'in' a constant collection on {pt}, which holds a list in the Tests", node)
+            if not items:
+                return FALSE, FALSE
+            uniq = []
+            for x in sorted(items, key=lambda v: (type(v).__name__, str(v))):
+                if not any(type(x) is type(y) and x == y for y in uniq):
+                    uniq.append(x)
+            return P(f"{pt} in {lits(uniq)}"), FALSE
+        if op == "contains":
+            if not isinstance(arg, str):
+                self.refuse("'in' on a field with a constant that is not a string", node)
+            if kinds is None or not kinds - {"null"}:
+                self.refuse(f"'{arg}' in {pt}: the Tests do not show whether {pt} is a string or a list", node)
+            if kinds <= {"string", "null"} or lower:
+                if lower:
+                    if arg != arg.lower():
+                        return FALSE, str_err
+                    return P(f"{pt} icontains {lit(arg)}"), str_err
+                return P(f"{pt} contains {lit(arg)}"), str_err
+            if kinds <= {"array", "null"}:
+                return P(f"{pt} eq {lit(arg)}"), FALSE
+            self.refuse(f"'in' on {pt}, which is a string in some Tests and not in others", node)
+        if op in ("startswith", "endswith"):
+            items = list(arg) if isinstance(arg, tuple) else [arg]
+            if not all(isinstance(x, str) for x in items):
+                self.refuse(f"{op} with an argument that is not a string or tuple of strings", node)
+            if lower:
+                items = [x for x in items if x == x.lower()]
+                if not items:
+                    return FALSE, str_err
+                return P(f"{pt} i{op} {lits(items) if len(items) > 1 else lit(items[0])}"), str_err
+            return P(f"{pt} {op} {lits(items) if len(items) > 1 else lit(items[0])}"), str_err
+        if op in ("search", "match", "fullmatch"):
+            pat, flags = arg.pattern, arg.flags
+            if not isinstance(pat, str):
+                self.refuse("a bytes regular expression", node)
+            if flags & ~(re.IGNORECASE | re.UNICODE):
+                self.refuse("regular expression flags other than IGNORECASE", node)
+            if op == "match":
+                pat = f"^(?:{pat})"
+            elif op == "fullmatch":
+                pat = f"^(?:{pat})$"
+            icase = bool(flags & re.IGNORECASE)
+            if lower:
+                stripped = re.sub(r"\\.", "", pat)
+                if any(c.isupper() for c in stripped):
+                    self.refuse("a regular expression with upper-case letters over a lower-cased value", node)
+                icase = True
+            opname = "imatches" if icase else "matches"
+            q = "'" + pat.replace("'", "''") + "'"
+            if "\n" in pat or "\r" in pat:
+                self.refuse("a regular expression spanning lines", node)
+            return P(f"{pt} {opname} {q}"), str_err
+        if op in ("lt", "gt", "le", "ge"):
+            if lower or isinstance(arg, bool) or not isinstance(arg, (int, float)):
+                self.refuse("an ordering comparison that is not between a field and a number", node)
+            num = kinds is not None and kinds <= {"number", "null"}
+            c = P(f"{pt} {op} {lit(arg)}")
+            if num:
+                return c, FALSE
+            # Python raises comparing a string with a number; the language compares numeric strings
+            return AND(c, NOT(is_str)), is_str
+        self.refuse(f"operation {op}", node)
+
+    # ------------------------------------------------------------ truth of any value
+
+    def truth(self, v, node):
+        """(t, r, e) of a value used as a boolean."""
+        if isinstance(v, BoolV):
+            return v.t, v.r if v.r is not None else v.t, v.e
+        if isinstance(v, Const):
+            try:
+                b = bool(v.v)
+            except Exception:  # noqa: BLE001
+                self.refuse("truth of a constant", node)
+            return (TRUE if b else FALSE), (TRUE if v.v is True else FALSE), FALSE
+        if isinstance(v, FieldV):
+            a = self.pred(v, "truthy", None, node)
+            b = self.pred(v, "istrue", None, node) if v.tr is None else BoolV(FALSE, FALSE)
+            return a.t, b.t, a.e
+        if isinstance(v, EventV):
+            self.refuse("the truth of the whole event", node)
+        self.refuse(f"the truth of {type(v).__name__}", node)
+
+    # ------------------------------------------------------------ expressions
+
+    def eval(self, node, env):
+        m = getattr(self, "e_" + type(node).__name__, None)
+        if m is None:
+            self.refuse(f"Python construct {type(node).__name__}", node)
+        return m(node, env)
+
+    def e_Constant(self, node, env):
+        return Const(node.value)
+
+    def e_Name(self, node, env):
+        return self.name(node.id, env, node)
+
+    def e_List(self, node, env):
+        return Const(list(self.const(e, env) for e in node.elts))
+
+    def e_Tuple(self, node, env):
+        return Const(tuple(self.const(e, env) for e in node.elts))
+
+    def e_Set(self, node, env):
+        return Const(frozenset(self.const(e, env) for e in node.elts))
+
+    def e_Dict(self, node, env):
+        if any(k is None for k in node.keys):
+            self.refuse("a dict with ** unpacking", node)
+        return Const({self.const(k, env): self.const(v, env) for k, v in zip(node.keys, node.values)})
+
+    def const(self, node, env):
+        v = self.eval(node, env)
+        if not isinstance(v, Const):
+            self.refuse("a collection that holds something other than constants", node)
+        return v.v
+
+    def e_Attribute(self, node, env):
+        base = self.eval(node.value, env)
+        if isinstance(base, ModuleV):
+            if base.module == "re":
+                if node.attr in ("IGNORECASE", "I"):
+                    return Const(re.IGNORECASE)
+                if node.attr in ("match", "search", "fullmatch", "compile"):
+                    return Builtin("re." + node.attr)
+                self.refuse(f"re.{node.attr}", node)
+            if isinstance(base.module, Module):
+                if node.attr in HELPER_MODELS:
+                    return Builtin(node.attr)
+                return base.module.lookup(node.attr, node)
+            self.refuse(f"module {base.module} (not a global helper of this repository)", node)
+        return ("method", base, node.attr)
+
+    def e_Subscript(self, node, env):
+        base = self.eval(node.value, env)
+        idx = node.slice
+        key = self.eval(idx, env)
+        if not isinstance(key, Const):
+            self.refuse("a subscript that is not a constant", node)
+        if isinstance(base, EventV):
+            return self.field((key.v,), RAISE, node)
+        if isinstance(base, FieldV) and base.tr is None and isinstance(key.v, str):
+            self.read(base.path)
+            return FieldV(base.path + (key.v,), RAISE, None, OR(base.guard, NOT(P(f"{path_text(base.path)} exists"))))
+        if isinstance(base, Const):
+            try:
+                return Const(base.v[key.v])
+            except Exception:  # noqa: BLE001
+                self.refuse("a subscript of a constant that raises", node)
+        self.refuse("a subscript of a computed value", node)
+
+    def e_UnaryOp(self, node, env):
+        v = self.eval(node.operand, env)
+        if isinstance(node.op, ast.Not):
+            if isinstance(v, Const):
+                return Const(not v.v)
+            t, r, e = self.truth(v, node)
+            f = AND(NOT(t), NOT(e))
+            return BoolV(f, f, e)
+        if isinstance(node.op, ast.USub) and isinstance(v, Const) and isinstance(v.v, (int, float)):
+            return Const(-v.v)
+        self.refuse(f"unary {type(node.op).__name__}", node)
+
+    def e_BoolOp(self, node, env):
+        vals = [self.eval(x, env) for x in node.values]
+        is_or = isinstance(node.op, ast.Or)
+        # `event.get("x") or ""`: the field, reading as "" when missing or falsy
+        if is_or and len(vals) == 2 and isinstance(vals[0], FieldV) and isinstance(vals[1], Const) and vals[0].tr is None:
+            f = vals[0]
+            kinds = self.kinds(f.path)
+            if isinstance(vals[1].v, (str, list, dict)) and not vals[1].v and kinds is not None and kinds <= {"string", "array", "object", "null"}:
+                return FieldV(f.path, vals[1].v, None, f.guard)
+        if all(isinstance(v, Const) for v in vals):
+            out = vals[0].v
+            for v in vals[1:]:
+                out = (out or v.v) if is_or else (out and v.v)
+            return Const(out)
+        t, r, e = self.truth(vals[0], node)
+        for v in vals[1:]:
+            t2, r2, e2 = self.truth(v, node)
+            f = AND(NOT(t), NOT(e))
+            if is_or:
+                if e == FALSE:
+                    f = NOT(t)
+                    t, r, e = OR(t, t2), OR(r, AND(f, r2)), OR(e, AND(f, e2))
+                else:
+                    t, r, e = OR(t, AND(f, t2)), OR(r, AND(f, r2)), OR(e, AND(f, e2))
+            else:
+                t, r, e = AND(t, t2), AND(t, r2), OR(e, AND(t, e2))
+        return BoolV(t, r, e)
+
+    def e_IfExp(self, node, env):
+        c = self.eval(node.test, env)
+        a = self.eval(node.body, env)
+        b = self.eval(node.orelse, env)
+        if isinstance(c, Const):
+            return a if c.v else b
+        tc, _, ec = self.truth(c, node)
+        ta, ra, ea = self.truth(a, node)
+        tb, rb, eb = self.truth(b, node)
+        fc = AND(NOT(tc), NOT(ec))
+        return BoolV(OR(AND(tc, ta), AND(fc, tb)), OR(AND(tc, ra), AND(fc, rb)), OR(ec, AND(tc, ea), AND(fc, eb)))
+
+    def e_Compare(self, node, env):
+        if len(node.ops) != 1:
+            self.refuse("a chained comparison", node)
+        op = node.ops[0]
+        a = self.eval(node.left, env)
+        b = self.eval(node.comparators[0], env)
+        if isinstance(a, Const) and isinstance(b, Const):
+            try:
+                return Const(_py_compare(op, a.v, b.v))
+            except Exception:  # noqa: BLE001
+                self.refuse("a comparison of constants that raises", node)
+        neg = isinstance(op, (ast.NotEq, ast.NotIn, ast.IsNot))
+        res = None
+        if isinstance(op, (ast.Eq, ast.NotEq)):
+            if isinstance(b, FieldV) and isinstance(a, Const):
+                a, b = b, a
+            if isinstance(a, FieldV) and isinstance(b, Const):
+                res = self.pred(a, "eq", b.v, node)
+            elif isinstance(a, BoolV) and isinstance(b, Const) and isinstance(b.v, bool) and a.r is not None:
+                # a boolean == True / == False
+                t = a.r if b.v else AND(NOT(a.t), NOT(a.e))
+                res = BoolV(t, t, a.e)
+        elif isinstance(op, (ast.In, ast.NotIn)):
+            if isinstance(a, FieldV) and isinstance(b, Const):
+                if isinstance(b.v, str):
+                    self.refuse("a field 'in' a constant string (a substring test of the constant)", node)
+                coll = list(b.v.keys()) if isinstance(b.v, dict) else list(b.v)
+                res = self.pred(a, "in", tuple(coll), node)
+            elif isinstance(a, Const) and isinstance(b, FieldV):
+                res = self.pred(b, "contains", a.v, node)
+        elif isinstance(op, (ast.Is, ast.IsNot)):
+            if isinstance(b, FieldV) and isinstance(a, Const):
+                a, b = b, a
+            if isinstance(a, FieldV) and isinstance(b, Const) and b.v is None:
+                res = self.pred(a, "isnone", None, node)
+            elif isinstance(a, FieldV) and isinstance(b, Const) and isinstance(b.v, bool) and a.tr is None:
+                res = self.pred(a, "istrue", None, node) if b.v else None
+        elif isinstance(op, (ast.Lt, ast.Gt, ast.LtE, ast.GtE)):
+            name = {ast.Lt: "lt", ast.Gt: "gt", ast.LtE: "le", ast.GtE: "ge"}[type(op)]
+            if isinstance(b, FieldV) and isinstance(a, Const):
+                a, b = b, a
+                name = {"lt": "gt", "gt": "lt", "le": "ge", "ge": "le"}[name]
+            if isinstance(a, FieldV) and isinstance(b, Const):
+                res = self.pred(a, name, b.v, node)
+        if res is None:
+            self.refuse(f"comparison {type(op).__name__} between {_desc(a)} and {_desc(b)}", node)
+        if neg:
+            f = AND(NOT(res.t), NOT(res.e))
+            return BoolV(f, f, res.e)
+        return res
+
+    def e_Call(self, node, env):
+        fn = self.eval(node.func, env)
+        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+            self.refuse("a call with * or ** arguments", node)
+        if isinstance(fn, Builtin) and fn.name in ("any", "all"):
+            return self.any_all(fn.name, node, env)
+        args = [self.eval(a, env) for a in node.args]
+        kwargs = {k.arg: self.eval(k.value, env) for k in node.keywords}
+        if isinstance(fn, tuple) and fn[0] == "method":
+            return self.method(fn[1], fn[2], args, kwargs, node)
+        if isinstance(fn, FuncV):
+            return self.inline(fn, args, kwargs, node)
+        if isinstance(fn, Builtin):
+            return self.builtin(fn.name, args, kwargs, node)
+        self.refuse(f"a call of {_desc(fn)}", node)
+
+    def builtin(self, name, args, kwargs, node):
+        if name == "deep_get":
+            if not args:
+                self.refuse("deep_get without arguments", node)
+            base = args[0]
+            keys = [self.keyconst(a, node) for a in args[1:]]
+            default = self.kwconst(kwargs, "default", None, node)
+            return self.deep(base, keys, default, node)
+        if name.startswith("re."):
+            op = name[3:]
+            if op == "compile":
+                if not args or not isinstance(args[0], Const):
+                    self.refuse("re.compile of a computed pattern", node)
+                flags = args[1].v if len(args) > 1 and isinstance(args[1], Const) else self.kwconst(kwargs, "flags", 0, node)
+                return ReV(args[0].v, flags)
+            if len(args) < 2 or not isinstance(args[0], (Const, ReV)):
+                self.refuse(f"re.{op} with a computed pattern", node)
+            pat = args[0] if isinstance(args[0], ReV) else ReV(args[0].v, 0)
+            flags = args[2].v if len(args) > 2 and isinstance(args[2], Const) else self.kwconst(kwargs, "flags", 0, node)
+            if flags:
+                pat = ReV(pat.pattern, pat.flags | flags)
+            return self.regex(op, pat, args[1], node)
+        if name in ("set", "frozenset", "list", "tuple") and len(args) == 1 and isinstance(args[0], Const):
+            return Const({"set": frozenset, "frozenset": frozenset, "list": list, "tuple": tuple}[name](args[0].v))
+        if name == "bool" and len(args) == 1:
+            t, r, e = self.truth(args[0], node)
+            return BoolV(t, t, e)
+        if name == "str" and len(args) == 1 and isinstance(args[0], Const):
+            return Const(str(args[0].v))
+        self.refuse(f"a call of {name}()", node)
+
+    def regex(self, op, pat, subject, node):
+        if isinstance(subject, Const):
+            return Const(getattr(re, op)(pat.pattern, subject.v, pat.flags) is not None)
+        if not isinstance(subject, FieldV):
+            self.refuse(f"re.{op} over {_desc(subject)}", node)
+        return self.pred(subject, op, pat, node)
+
+    def keyconst(self, a, node):
+        if not isinstance(a, Const) or not isinstance(a.v, str):
+            self.refuse("a key that is not a constant string", node)
+        return a.v
+
+    def kwconst(self, kwargs, name, default, node):
+        extra = set(kwargs) - {name}
+        if extra:
+            self.refuse(f"keyword argument {sorted(extra)[0]}", node)
+        if name not in kwargs:
+            return default
+        v = kwargs[name]
+        if not isinstance(v, Const):
+            self.refuse(f"a computed {name}=", node)
+        return v.v
+
+    def deep(self, base, keys, default, node):
+        if isinstance(base, EventV):
+            return self.field(tuple(keys), default, node)
+        if isinstance(base, FieldV) and base.tr is None:
+            # deep_get over a value read with a default: missing parents read as missing
+            self.read(base.path)
+            return self.field(base.path + tuple(keys), default, node) if _empty_default(base.default) else self.refuse("deep_get over a field with a non-empty default", node)
+        self.refuse(f"deep_get over {_desc(base)}", node)
+
+    def method(self, base, attr, args, kwargs, node):
+        if isinstance(base, EventV):
+            if attr == "get":
+                if len(args) not in (1, 2) or kwargs:
+                    self.refuse("event.get with unusual arguments", node)
+                key = self.keyconst(args[0], node)
+                d = args[1] if len(args) == 2 else Const(None)
+                if not isinstance(d, Const):
+                    self.refuse("event.get with a computed default", node)
+                return self.field((key,), d.v, node)
+            if attr == "deep_get":
+                keys = [self.keyconst(a, node) for a in args]
+                return self.field(tuple(keys), self.kwconst(kwargs, "default", None, node), node)
+            if attr == "udm":
+                return self.udm(args, kwargs, node)
+            self.refuse(f"event.{attr}()", node)
+        if isinstance(base, FieldV):
+            if attr == "get" and base.tr is None:
+                if len(args) not in (1, 2) or kwargs:
+                    self.refuse(".get with unusual arguments", node)
+                key = self.keyconst(args[0], node)
+                d = args[1] if len(args) == 2 else Const(None)
+                if not isinstance(d, Const):
+                    self.refuse(".get with a computed default", node)
+                self.read(base.path)
+                guard = base.guard
+                if not isinstance(base.default, dict) or base.default:
+                    # .get on a missing parent that reads as None (or a non-dict) raises
+                    guard = OR(guard, NOT(P(f"{path_text(base.path)} exists")))
+                return FieldV(base.path + (key,), d.v, None, guard)
+            if attr in ("lower", "casefold") and not args and base.tr is None:
+                if attr == "casefold":
+                    self.refuse("casefold()", node)
+                return FieldV(base.path, base.default.lower() if isinstance(base.default, str) else base.default if base.default is RAISE else _Lowered(base.default), "lower", base.guard)
+            if attr in ("startswith", "endswith") and len(args) == 1 and isinstance(args[0], Const) and not kwargs:
+                return self.pred(base, attr, args[0].v, node)
+            self.refuse(f"the method .{attr}() of a field", node)
+        if isinstance(base, ReV):
+            if attr in ("match", "search", "fullmatch") and len(args) == 1:
+                return self.regex(attr, base, args[0], node)
+            self.refuse(f"the regex method .{attr}()", node)
+        if isinstance(base, Const):
+            try:
+                fn = getattr(base.v, attr)
+                if attr not in ("lower", "upper", "startswith", "endswith", "get", "keys", "values", "strip", "split", "format", "join", "items"):
+                    raise Refuse(f"the method .{attr}() of a constant", node)
+                if not all(isinstance(a, Const) for a in args) or kwargs:
+                    raise Refuse(f"the method .{attr}() of a constant with computed arguments", node)
+                return Const(fn(*[a.v for a in args]))
+            except Refuse:
+                raise
+            except Exception:  # noqa: BLE001
+                self.refuse(f"the method .{attr}() of a constant", node)
+        self.refuse(f"the method .{attr}() of {_desc(base)}", node)
+
+    def udm(self, args, kwargs, node):
+        if len(args) != 1 or kwargs or not isinstance(args[0], Const):
+            self.refuse("event.udm with unusual arguments", node)
+        name = args[0].v
+        if self.info is None or self.info.log_type is None:
+            self.refuse("event.udm outside a rule", node)
+        self.info.udm = True
+        dm = self.ctx.data_models.get(self.info.log_type)
+        if dm is None:
+            self.refuse(f"event.udm('{name}'): no data model for {self.info.log_type}", node)
+        for m in dm["mappings"]:
+            if m.get("Name") == name:
+                if "Path" in m:
+                    p = m["Path"]
+                    if p.startswith("$."):
+                        p = p[2:]
+                    if not re.fullmatch(r"[A-Za-z0-9_@\-]+(\.[A-Za-z0-9_@\-]+)*", p):
+                        self.refuse(f"event.udm('{name}'): the data model path {m['Path']} is not a plain path", node)
+                    return self.field(tuple(p.split(".")), None, node)
+                if "Method" in m:
+                    mod = self.ctx.module(dm["module"]) if dm.get("module") else None
+                    if mod is None:
+                        self.refuse(f"event.udm('{name}'): the data model's Python is missing", node)
+                    fn = mod.lookup(m["Method"], node)
+                    return self.inline(fn, [EventV()], {}, node)
+        self.refuse(f"event.udm('{name}'): the data model of {self.info.log_type} has no mapping {name}", node)
+
+    def any_all(self, name, node, env):
+        if len(node.args) != 1 or node.keywords:
+            self.refuse(f"{name}() with unusual arguments", node)
+        g = node.args[0]
+        if not isinstance(g, (ast.GeneratorExp, ast.ListComp)) or len(g.generators) != 1:
+            it = self.eval(g, env)
+            if isinstance(it, Const):
+                return Const(any(it.v) if name == "any" else all(it.v))
+            self.refuse(f"{name}() over something other than a generator", node)
+        comp = g.generators[0]
+        if comp.is_async or not isinstance(comp.target, ast.Name):
+            self.refuse(f"{name}() with an unusual generator", node)
+        it = self.eval(comp.iter, env)
+        if not isinstance(it, Const):
+            self.refuse(f"{name}() over {_desc(it)} (only constant collections are unrolled)", node)
+        try:
+            items = list(it.v)
+        except TypeError:
+            self.refuse(f"{name}() over a constant that is not iterable", node)
+        if len(items) > 500:
+            self.refuse(f"{name}() over more than 500 constants", node)
+        t, e = (FALSE, FALSE) if name == "any" else (TRUE, FALSE)
+        for x in items:
+            env2 = dict(env)
+            env2[comp.target.id] = Const(x)
+            conds = [self.truth(self.eval(c, env2), c) for c in comp.ifs]
+            ti, _, ei = self.truth(self.eval(g.elt, env2), g.elt)
+            guard_t, guard_e = TRUE, FALSE
+            for ct, _, ce in conds:
+                guard_e = OR(guard_e, AND(guard_t, ce))
+                guard_t = AND(guard_t, ct)
+            ti, ei = AND(guard_t, ti), OR(guard_e, AND(guard_t, ei))
+            if name == "any":
+                go = AND(NOT(t), NOT(e))
+                t, e = OR(t, AND(go, ti)), OR(e, AND(go, ei))
+            else:
+                go = AND(t, NOT(e))
+                fi = AND(guard_t, NOT(ti), NOT(ei))
+                # all(): true when no element is false; a filtered-out element counts as true
+                t = AND(t, NOT(fi), NOT(ei))
+                e = OR(e, AND(go, ei))
+        return BoolV(t, t, e)
+
+    # ------------------------------------------------------------ functions and statements
+
+    def inline(self, fn, args, kwargs, node):
+        if self.depth >= MAX_DEPTH:
+            self.refuse("helpers nested too deep (recursion?)", node)
+        d = fn.node
+        a = d.args
+        if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs:
+            self.refuse(f"inlining {d.name}(): *args, **kwargs or keyword-only parameters", node)
+        params = [p.arg for p in a.args]
+        defaults = dict(zip(params[len(params) - len(a.defaults):], a.defaults))
+        env = {}
+        if len(args) > len(params):
+            self.refuse(f"{d.name}() called with too many arguments", node)
+        for p, v in zip(params, args):
+            env[p] = v
+        for k, v in kwargs.items():
+            if k not in params or k in env:
+                self.refuse(f"{d.name}() called with keyword {k}", node)
+            env[k] = v
+        sub = Interp(self.ctx, fn.module, self.info)
+        sub.depth = self.depth + 1
+        for p in params:
+            if p not in env:
+                if p not in defaults:
+                    self.refuse(f"{d.name}() called without {p}", node)
+                env[p] = sub.eval(defaults[p], {})
+        if self.info is not None:
+            self.info.inlined.add(d.name)
+        body = [s for s in d.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+        if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value is not None:
+            try:
+                return sub.eval(body[0].value, env)
+            except Refuse as r:
+                if r.file is None:
+                    r.file = fn.module.file
+                raise
+        t, r, e = sub.block(body, env)
+        return BoolV(t, r, e)
+
+    def block(self, stmts, env):
+        """(t, r, e) of the function's return value when it runs stmts."""
+        if not stmts:
+            return FALSE, FALSE, FALSE  # returns None
+        s = stmts[0]
+        rest = stmts[1:]
+        if isinstance(s, tuple) and s[0] == "bind":
+            env = dict(env)
+            env[s[1]] = s[2]
+            return self.block(rest, env)
+        if isinstance(s, ast.Return):
+            if s.value is None:
+                return FALSE, FALSE, FALSE
+            return self.truth(self.eval(s.value, env), s)
+        if isinstance(s, ast.If):
+            c = self.eval(s.test, env)
+            if isinstance(c, Const):
+                return self.block((s.body if c.v else s.orelse) + rest, env)
+            tc, _, ec = self.truth(c, s)
+            fc = AND(NOT(tc), NOT(ec))
+            bt, br, be = self.block(list(s.body) + rest, env)
+            if tc == TRUE:
+                return bt, br, be
+            ot, orr, oe = self.block(list(s.orelse) + rest, env)
+            out = OR(AND(tc, bt), AND(fc, ot)), OR(AND(tc, br), AND(fc, orr)), OR(ec, AND(tc, be), AND(fc, oe))
+            if size(out[0]) + size(out[2]) > 4000:
+                self.refuse("the rule's branches expand to too large a condition", s)
+            return out
+        if isinstance(s, (ast.Assign, ast.AnnAssign)):
+            targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+            if len(targets) != 1 or not isinstance(targets[0], ast.Name) or s.value is None:
+                self.refuse("an assignment to something other than one name", s)
+            v = self.eval(s.value, env)
+            env = dict(env)
+            env[targets[0].id] = v
+            return self.block(rest, env)
+        if isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant):
+            return self.block(rest, env)
+        if isinstance(s, ast.Pass):
+            return self.block(rest, env)
+        if isinstance(s, ast.For) and not s.orelse and isinstance(s.target, ast.Name):
+            it = self.eval(s.iter, env)
+            if not isinstance(it, Const):
+                self.refuse(f"a for loop over {_desc(it)}", s)
+            for sub in ast.walk(s):
+                if isinstance(sub, (ast.Break, ast.Continue)):
+                    self.refuse("break or continue in a loop", sub)
+            items = list(it.v)
+            if len(items) > 200:
+                self.refuse("a for loop over more than 200 constants", s)
+            unrolled = []
+            for x in items:
+                unrolled.append(("bind", s.target.id, Const(x)))
+                unrolled.extend(s.body)
+            return self.block(unrolled + rest, env)
+        self.refuse(f"the statement {type(s).__name__}", s)
+
+
+class _Lowered:
+    """The default of a field that went through .lower(): None.lower() raises."""
+
+    def __init__(self, v):
+        self.v = v
+
+    def lower(self):
+        raise AttributeError("lower")
+
+    def __getattr__(self, name):
+        raise AttributeError(name)
+
+
+def _empty_default(d):
+    return d is None or d == {}
+
+
+def _py_compare(op, a, b):
+    return {
+        ast.Eq: lambda: a == b,
+        ast.NotEq: lambda: a != b,
+        ast.In: lambda: a in b,
+        ast.NotIn: lambda: a not in b,
+        ast.Is: lambda: a is b,
+        ast.IsNot: lambda: a is not b,
+        ast.Lt: lambda: a < b,
+        ast.Gt: lambda: a > b,
+        ast.LtE: lambda: a <= b,
+        ast.GtE: lambda: a >= b,
+    }[type(op)]()
+
+
+def _desc(v):
+    if isinstance(v, FieldV):
+        return f"the field {path_text(v.path)}" + (" (lower-cased)" if v.tr else "")
+    if isinstance(v, Const):
+        return f"a constant {type(v.v).__name__}"
+    if isinstance(v, BoolV):
+        return "a boolean expression"
+    if isinstance(v, EventV):
+        return "the event"
+    if isinstance(v, tuple) and v and v[0] == "method":
+        return f"the method .{v[2]}"
+    if isinstance(v, Builtin):
+        return f"{v.name}()"
+    if isinstance(v, ModuleV):
+        return f"the module {v.module if isinstance(v.module, str) else v.module.name}"
+    return type(v).__name__
+
+
+# ---------------------------------------------------------------- types seen in the Tests and the schema
+
+
+def schema_kinds(schema, path):
+    """Kinds a typed schema allows at path, or None (unknown / free-form)."""
+    if schema is None:
+        return None
+    t = {"type": "object", "fields": schema}
+    for p in path:
+        if t.get("type") == "object":
+            fields = t.get("fields", {})
+            nxt = fields.get(p)
+            if nxt is None:
+                low = [v for k, v in fields.items() if k.lower() == p.lower()]
+                nxt = low[0] if low else None
+            if nxt is None:
+                return None
+            t = nxt
+        else:
+            return None
+    ty = t.get("type")
+    return {
+        "string": {"string"},
+        "timestamp": {"string"},
+        "ip": {"string"},
+        "number": {"number"},
+        "boolean": {"boolean"},
+        "object": {"object"},
+        "array": {"array"},
+    }.get(ty)
+
+
+class Types(dict):
+    """path (lower case) -> kinds: the schema's where it is typed, else the kinds the Tests show."""
+
+    def __init__(self, schema, events):
+        super().__init__()
+        self.schema, self.events = schema, events
+
+    def get(self, path, default=None):
+        if path in self:
+            return self[path]
+        k = schema_kinds(self.schema, path)
+        if k is None:
+            seen = set()
+            for ev in self.events:
+                v = ev
+                ok = True
+                for p in path:
+                    if isinstance(v, dict):
+                        keys = [x for x in v if x == p] or [x for x in v if x.lower() == p]
+                        if not keys:
+                            ok = False
+                            break
+                        v = v[keys[0]]
+                    else:
+                        ok = False
+                        break
+                if ok:
+                    seen.add(kind_of(v))
+            k = seen if seen else None
+        self[path] = k
+        return k
+
+
+def translate(ctx, name, source, file, log_type, schema, events):
+    """-> {"condition": text, "reads": {path: [literal json]}, "inlined": [...]} or {"refuse": msg, "file", "line"}."""
+    try:
+        mod = Module(name, source, file, ctx)
+    except SyntaxError as e:
+        return {"refuse": f"Python syntax error: {e.msg}", "file": file, "line": e.lineno}
+    info = Info(Types(schema, events), log_type)
+    try:
+        fn = mod.env.get("rule")
+        if not isinstance(fn, FuncV):
+            raise Refuse("the module defines no rule(event)")
+        interp = Interp(ctx, mod, info)
+        d = fn.node
+        if len(d.args.args) != 1:
+            raise Refuse("rule() does not take exactly one argument", d, file)
+        env = {d.args.args[0].arg: EventV()}
+        body = [s for s in d.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+        t, r, e = interp.block(body, env)
+        if size(r) > 3000:
+            raise Refuse("the condition is too large", d, file)
+        text = render(r)
+        if len(text) > MAX_TEXT:
+            raise Refuse("the condition is too large", d, file)
+    except Refuse as x:
+        return {"refuse": x.message, "file": x.file or file, "line": x.line}
+    except RecursionError:
+        return {"refuse": "the rule nests too deep", "file": file, "line": None}
+    return {
+        "condition": text,
+        "reads": {json.dumps(list(k)): sorted(v) for k, v in info.reads.items()},
+        "inlined": sorted(info.inlined),
+        "udm": info.udm,
+    }
