@@ -410,69 +410,91 @@ class Interp:
         t = AND(NOT(f.guard), t)
         return BoolV(t, t if op != "truthy" else None, e)
 
+    def fixed(self, path):
+        """Kinds the log type's typed schema fixes for path (None: free-form, any JSON type)."""
+        if self.info is None:
+            return None
+        return schema_kinds(self.info.types.schema, path)
+
     def present(self, f, op, arg, pt, kinds, node):
-        """The condition for a present (non-null) value, and when reading it raises."""
+        """The condition for a present (non-null) value, and when reading it raises.
+
+        `kinds` are the schema's, else the Tests' (they decide string vs list); `fixed` only the
+        schema's: where it is None the value may be of any scalar type, so Python's cross-type
+        meanings (0 == False, "a" < 1 raising, truth of 0) are spelled out."""
         lower = f.tr == "lower"
+        fixed = self.fixed(f.path)
         is_str = P(f"{pt} like \"*\"")
-        only_str = kinds is not None and kinds <= {"string", "null"}
+        is_num = AND(NOT(is_str), OR(P(f"{pt} ge 0"), P(f"{pt} lt 0")))
+        is_bool = OR(P(f"{pt} eq true"), P(f"{pt} eq false"))
+        is_container = AND(NOT(is_str), NOT(OR(P(f"{pt} ge 0"), P(f"{pt} lt 0"))), NOT(is_bool))
+        only_str = fixed is not None and fixed <= {"string"}
         str_err = FALSE if only_str else NOT(is_str)
+        listy = kinds is not None and kinds - {"null"} and kinds <= {"array", "null"}
         if op == "isnone":
             return FALSE, FALSE
         if op == "truthy" or op == "istrue":
             if lower:
                 return NOT(P(f"{pt} empty")), str_err
             if op == "istrue":
+                if fixed is not None and fixed <= {"boolean"}:
+                    return P(f"{pt} eq true"), FALSE
+                if listy:
+                    return FALSE, FALSE
                 return P(f"{pt} eq true"), FALSE
-            if kinds is not None and kinds <= {"string", "array", "object", "null"}:
+            if listy or (fixed is not None and fixed <= {"string", "array", "object"}):
                 return NOT(P(f"{pt} empty")), FALSE
-            if kinds is not None and kinds <= {"number", "null"}:
+            if fixed is not None and fixed <= {"number"}:
                 return AND(NOT(P(f"{pt} empty")), NOT(P(f"{pt} eq 0"))), FALSE
-            if kinds is not None and kinds <= {"boolean", "null"}:
+            if fixed is not None and fixed <= {"boolean"}:
                 return P(f"{pt} eq true"), FALSE
             return AND(NOT(P(f"{pt} empty")), NOT(P(f"{pt} eq 0")), NOT(P(f"{pt} eq false"))), FALSE
-        if op == "eq":
-            v = arg
-            if v is None:
-                return FALSE, FALSE
-            if not isinstance(v, (str, int, float, bool)):
-                self.refuse(f"comparison with a constant of type {type(v).__name__}", node)
-            if lower:
-                if not isinstance(v, str) or v != v.lower():
-                    return FALSE, str_err
-                return P(f"{pt} ieq {lit(v)}"), str_err
-            if kinds is not None and "array" in kinds:
-                self.refuse(f"== on {pt}, which holds a list in the Tests (the language's eq is true for a list that holds the value)", node)
-            return P(f"{pt} eq {lit(v)}"), FALSE
-        if op == "in":
-            items = [x for x in arg if x is not None]
+        if op in ("eq", "in"):
+            items = [arg] if op == "eq" else [x for x in arg]
+            items = [x for x in items if x is not None]
             for x in items:
                 if not isinstance(x, (str, int, float, bool)):
-                    self.refuse(f"'in' a collection holding a {type(x).__name__}", node)
+                    self.refuse(f"comparison with a constant of type {type(x).__name__}", node)
+            hashing = op == "in" and getattr(self, "hashing", False)
             if lower:
                 items = [x for x in items if isinstance(x, str) and x == x.lower()]
                 if not items:
                     return FALSE, str_err
-                return P(f"{pt} iin {lits(sorted(set(items), key=str))}"), str_err
+                items = sorted(set(items))
+                return P(f"{pt} ieq {lit(items[0])}" if len(items) == 1 else f"{pt} iin {lits(items)}"), str_err
             if kinds is not None and "array" in kinds:
-                self.refuse(f"'in' a constant collection on {pt}, which holds a list in the Tests", node)
-            if not items:
-                return FALSE, FALSE
+                self.refuse(f"== or 'in' a constant collection on {pt}, which holds a list in the Tests (the language's eq is true for a list that holds the value)", node)
+            if fixed is None:
+                # Python: 0 == False == 0.0, 1 == True == 1.0
+                more = []
+                for x in items:
+                    if isinstance(x, bool):
+                        more.append(int(x))
+                    elif isinstance(x, (int, float)) and x in (0, 1):
+                        more.append(bool(x))
+                items = items + more
             uniq = []
             for x in sorted(items, key=lambda v: (type(v).__name__, str(v))):
                 if not any(type(x) is type(y) and x == y for y in uniq):
                     uniq.append(x)
-            return P(f"{pt} in {lits(uniq)}"), FALSE
+            if not uniq:
+                return FALSE, FALSE
+            c = P(f"{pt} eq {lit(uniq[0])}") if len(uniq) == 1 else P(f"{pt} in {lits(uniq)}")
+            # `x in {set}` hashes x: a dict or a list raises
+            return c, (is_container if hashing and fixed is None else FALSE)
         if op == "contains":
             if not isinstance(arg, str):
                 self.refuse("'in' on a field with a constant that is not a string", node)
             if kinds is None or not kinds - {"null"}:
                 self.refuse(f"'{arg}' in {pt}: the Tests do not show whether {pt} is a string or a list", node)
             if kinds <= {"string", "null"} or lower:
+                err = str_err
                 if lower:
                     if arg != arg.lower():
-                        return FALSE, str_err
-                    return P(f"{pt} icontains {lit(arg)}"), str_err
-                return P(f"{pt} contains {lit(arg)}"), str_err
+                        return FALSE, err
+                    return P(f"{pt} icontains {lit(arg)}"), err
+                # Python: `"a" in 5` raises; `"a" in {...}` looks at keys, which the language cannot
+                return P(f"{pt} contains {lit(arg)}"), err
             if kinds <= {"array", "null"}:
                 return P(f"{pt} eq {lit(arg)}"), FALSE
             self.refuse(f"'in' on {pt}, which is a string in some Tests and not in others", node)
@@ -510,12 +532,13 @@ class Interp:
         if op in ("lt", "gt", "le", "ge"):
             if lower or isinstance(arg, bool) or not isinstance(arg, (int, float)):
                 self.refuse("an ordering comparison that is not between a field and a number", node)
-            num = kinds is not None and kinds <= {"number", "null"}
             c = P(f"{pt} {op} {lit(arg)}")
-            if num:
+            if fixed is not None and fixed <= {"number"}:
                 return c, FALSE
-            # Python raises comparing a string with a number; the language compares numeric strings
-            return AND(c, NOT(is_str)), is_str
+            cmp = {"lt": lambda a: a < arg, "gt": lambda a: a > arg, "le": lambda a: a <= arg, "ge": lambda a: a >= arg}[op]
+            # Python raises comparing a string or a container with a number; True counts as 1
+            t = OR(AND(c, is_num), AND(P(f"{pt} eq true"), TRUE if cmp(1) else FALSE), AND(P(f"{pt} eq false"), TRUE if cmp(0) else FALSE))
+            return t, OR(is_str, is_container)
         self.refuse(f"operation {op}", node)
 
     # ------------------------------------------------------------ truth of any value
@@ -685,7 +708,11 @@ class Interp:
                 if isinstance(b.v, str):
                     self.refuse("a field 'in' a constant string (a substring test of the constant)", node)
                 coll = list(b.v.keys()) if isinstance(b.v, dict) else list(b.v)
-                res = self.pred(a, "in", tuple(coll), node)
+                self.hashing = isinstance(b.v, (set, frozenset, dict))
+                try:
+                    res = self.pred(a, "in", tuple(coll), node)
+                finally:
+                    self.hashing = False
             elif isinstance(a, Const) and isinstance(b, FieldV):
                 res = self.pred(b, "contains", a.v, node)
         elif isinstance(op, (ast.Is, ast.IsNot)):
@@ -814,9 +841,15 @@ class Interp:
                     self.refuse(".get with a computed default", node)
                 self.read(base.path)
                 guard = base.guard
+                ppt = path_text(base.path)
                 if not isinstance(base.default, dict) or base.default:
                     # .get on a missing parent that reads as None (or a non-dict) raises
-                    guard = OR(guard, NOT(P(f"{path_text(base.path)} exists")))
+                    guard = OR(guard, NOT(P(f"{ppt} exists")))
+                pf = self.fixed(base.path)
+                if pf is None or not pf <= {"object"}:
+                    # .get on a string, number or boolean raises
+                    scalar = OR(P(f"{ppt} like \"*\""), P(f"{ppt} ge 0"), P(f"{ppt} lt 0"), P(f"{ppt} eq true"), P(f"{ppt} eq false"))
+                    guard = OR(guard, scalar)
                 return FieldV(base.path + (key,), d.v, None, guard)
             if attr in ("lower", "casefold") and not args and base.tr is None:
                 if attr == "casefold":
