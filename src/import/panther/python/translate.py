@@ -246,12 +246,15 @@ class Module:
                     raise Refuse(f"module constant {name}: {r.message}", how[1], self.file)
             self.env[name] = v
             return v
+        if name in TYPES:
+            return Const(TYPES[name])
         if name in BUILTINS:
             return Builtin(name)
         raise Refuse(f"name '{name}' is not defined in {self.name}", node)
 
 
 BUILTINS = {"any", "all", "len", "str", "int", "set", "frozenset", "list", "tuple", "isinstance", "bool", "dict", "sorted"}
+TYPES = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict, "tuple": tuple, "set": set}
 HELPER_MODELS = {"deep_get", "deep_walk"}
 
 
@@ -374,6 +377,8 @@ class Interp:
         def py(v):
             if f.tr == "lower":
                 v = v.lower()
+            elif f.tr == "upper":
+                v = v.upper()
             if op == "eq":
                 return v == arg
             if op == "in":
@@ -422,6 +427,8 @@ class Interp:
         `kinds` are the schema's, else the Tests' (they decide string vs list); `fixed` only the
         schema's: where it is None the value may be of any scalar type, so Python's cross-type
         meanings (0 == False, "a" < 1 raising, truth of 0) are spelled out."""
+        if f.tr == "upper":
+            return self.present_upper(f, op, arg, pt, node)
         lower = f.tr == "lower"
         fixed = self.fixed(f.path)
         is_str = P(f"{pt} like \"*\"")
@@ -540,6 +547,35 @@ class Interp:
             t = OR(AND(c, is_num), AND(P(f"{pt} eq true"), TRUE if cmp(1) else FALSE), AND(P(f"{pt} eq false"), TRUE if cmp(0) else FALSE))
             return t, OR(is_str, is_container)
         self.refuse(f"operation {op}", node)
+
+    def present_upper(self, f, op, arg, pt, node):
+        """x.upper() compared with constants: a regex over the characters whose upper case is each
+        constant's character (exact: 'ı' -> 'I', 'ſ' -> 'S', 'ß' -> 'SS', 'ﬅ' -> 'ST' included)."""
+        fixed = self.fixed(f.path)
+        str_err = FALSE if fixed is not None and fixed <= {"string"} else NOT(P(f"{pt} like \"*\""))
+        if op == "truthy":
+            return NOT(P(f"{pt} empty")), str_err
+        if op in ("eq", "in", "contains", "startswith", "endswith"):
+            items = [arg] if op in ("eq", "contains") else list(arg) if isinstance(arg, (tuple, list)) else [arg]
+            if op == "in" and not isinstance(arg, (tuple, list)):
+                items = list(arg)
+            items = [x for x in items if x is not None]
+            regs = []
+            for x in items:
+                if not isinstance(x, str):
+                    continue
+                r = upper_regex(x)
+                if r is None:
+                    if x == x.upper():
+                        self.refuse(f".upper() compared with '{x}', whose letters have overlapping upper-case expansions", node)
+                    continue  # no value's upper() equals a string with lower-case letters
+                regs.append(r)
+            if not regs:
+                return FALSE, str_err
+            body = regs[0] if len(regs) == 1 else "(?:" + "|".join(regs) + ")"
+            pat = {"eq": f"^{body}$", "in": f"^{body}$", "contains": body, "startswith": f"^{body}", "endswith": f"{body}$"}[op]
+            return P(f"{pt} matches " + "'" + pat.replace("'", "''") + "'"), str_err
+        self.refuse(f"{op} over .upper()", node)
 
     # ------------------------------------------------------------ truth of any value
 
@@ -740,6 +776,8 @@ class Interp:
         fn = self.eval(node.func, env)
         if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
             self.refuse("a call with * or ** arguments", node)
+        if isinstance(fn, Const) and isinstance(fn.v, type) and fn.v in TYPES.values():
+            fn = Builtin(fn.v.__name__)
         if isinstance(fn, Builtin) and fn.name in ("any", "all"):
             return self.any_all(fn.name, node, env)
         args = [self.eval(a, env) for a in node.args]
@@ -779,6 +817,25 @@ class Interp:
         if name == "bool" and len(args) == 1:
             t, r, e = self.truth(args[0], node)
             return BoolV(t, t, e)
+        if name == "isinstance" and len(args) == 2 and isinstance(args[1], Const):
+            types_ = args[1].v if isinstance(args[1].v, tuple) else (args[1].v,)
+            if not all(isinstance(x, type) for x in types_):
+                self.refuse("isinstance() with a second argument that is not a type", node)
+            if isinstance(args[0], Const):
+                return Const(isinstance(args[0].v, types_))
+            if isinstance(args[0], FieldV) and args[0].tr is None and types_ == (str,):
+                f = args[0]
+                pt = path_text(f.path)
+                self.read(f.path)
+                fixed = self.fixed(f.path)
+                missing = isinstance(f.default, str)
+                if f.default is RAISE:
+                    self.refuse("isinstance() of event[...]", node)
+                t = OR(P(f"{pt} like \"*\"") if not (self.kinds(f.path) and "array" in self.kinds(f.path)) else FALSE, AND(NOT(P(f"{pt} exists")), TRUE if missing else FALSE))
+                if fixed is not None and fixed <= {"string"}:
+                    t = OR(P(f"{pt} exists"), AND(NOT(P(f"{pt} exists")), TRUE if missing else FALSE))
+                return BoolV(AND(NOT(f.guard), t), AND(NOT(f.guard), t), f.guard)
+            self.refuse(f"isinstance() of {_desc(args[0])}", node)
         if name == "str" and len(args) == 1 and isinstance(args[0], Const):
             return Const(str(args[0].v))
         self.refuse(f"a call of {name}()", node)
@@ -851,6 +908,8 @@ class Interp:
                     scalar = OR(P(f"{ppt} like \"*\""), P(f"{ppt} ge 0"), P(f"{ppt} lt 0"), P(f"{ppt} eq true"), P(f"{ppt} eq false"))
                     guard = OR(guard, scalar)
                 return FieldV(base.path + (key,), d.v, None, guard)
+            if attr == "upper" and not args and base.tr is None:
+                return FieldV(base.path, base.default.upper() if isinstance(base.default, str) else base.default if base.default is RAISE else _Lowered(base.default), "upper", base.guard)
             if attr in ("lower", "casefold") and not args and base.tr is None:
                 if attr == "casefold":
                     self.refuse("casefold()", node)
@@ -907,6 +966,13 @@ class Interp:
         if len(node.args) != 1 or node.keywords:
             self.refuse(f"{name}() with unusual arguments", node)
         g = node.args[0]
+        if isinstance(g, (ast.List, ast.Tuple)):
+            # any([a, b]) / all([a, b]): every element is evaluated first (an error in any raises)
+            parts = [self.truth(self.eval(x, env), x) for x in g.elts]
+            e = OR(*[p[2] for p in parts])
+            ts = [p[0] for p in parts]
+            t = AND(NOT(e), OR(*ts) if name == "any" else AND(*ts))
+            return BoolV(t, t, e)
         if not isinstance(g, (ast.GeneratorExp, ast.ListComp)) or len(g.generators) != 1:
             it = self.eval(g, env)
             if isinstance(it, Const):
@@ -1042,6 +1108,70 @@ class Interp:
                 unrolled.extend(s.body)
             return self.block(unrolled + rest, env)
         self.refuse(f"the statement {type(s).__name__}", s)
+
+
+_UPPER = None
+
+
+def _upper_table():
+    """upper-case text -> the characters whose .upper() is exactly that text."""
+    global _UPPER
+    if _UPPER is None:
+        _UPPER = {}
+        for cp in range(0x110000):
+            if 0xD800 <= cp < 0xE000:
+                continue
+            c = chr(cp)
+            u = c.upper()
+            _UPPER.setdefault(u, []).append(c)
+    return _UPPER
+
+
+META = set("\\.^$|?*+()[]{}")
+
+
+def _cls(chars):
+    if len(chars) == 1:
+        c = chars[0]
+        return ("\\" + c) if c in META else c
+    return "[" + "".join(("\\" + c) if c in "\\]^-[" else c for c in chars) + "]"
+
+
+def upper_regex(text):
+    """A regex (portable subset) matching exactly the strings s with s.upper() == text, or None when
+    no string has that upper case (text has a character that is not upper case) or when multi-
+    character expansions overlap (then the caller refuses)."""
+    table = _upper_table()
+    n = len(text)
+    # multi-character expansions that occur in text, by start
+    multi = {}
+    for u, chars in table.items():
+        if len(u) > 1 and u in text:
+            start = text.find(u)
+            while start != -1:
+                multi.setdefault(start, []).append((u, chars))
+                start = text.find(u, start + 1)
+    spans = sorted((st, st + len(u)) for st, lst in multi.items() for u, _ in lst)
+    for (a1, b1), (a2, b2) in zip(spans, spans[1:]):
+        if a2 < b1:
+            return None
+    out = []
+    i = 0
+    while i < n:
+        singles = table.get(text[i])
+        if not singles:
+            return None
+        if i in multi:
+            u, chars = multi[i][0]
+            seq = "".join(_cls(table.get(ch, [])) if table.get(ch) else "" for ch in u)
+            if any(not table.get(ch) for ch in u):
+                return None
+            out.append("(?:" + seq + "|" + _cls(sorted(chars)) + ")")
+            i += len(u)
+            continue
+        out.append(_cls(sorted(singles)))
+        i += 1
+    return "".join(out)
 
 
 class _Lowered:
