@@ -158,9 +158,9 @@ function caseVariants(s: string): string[] {
 /**
  * The values one field is set to: each literal, flipped (case, a character more or less, a trailing
  * newline); missing; null where the field may hold null; the current value's case; other sizes of
- * a list; and, where no typed schema fixes the field's type, the other scalar types and an object.
- * A scalar never becomes a list nor a list a scalar: whether a field holds a list is fixed by the
- * log type's schema (docs/import-panther.md, "The events the proof runs on").
+ * a list; and, where no typed schema fixes the field's type, the other scalar types. A field's
+ * shape (scalar, list or object) is kept: it is fixed by the log type's schema, or where there is
+ * none by the Tests (docs/import-panther.md, "The events the proof runs on").
  */
 function variants(current: Json | undefined, literals: readonly Json[], typed: string | undefined, nullable: boolean): (Json | typeof DELETE)[] {
   const out: (Json | typeof DELETE)[] = [DELETE];
@@ -186,10 +186,10 @@ function variants(current: Json | undefined, literals: readonly Json[], typed: s
   }
   if (typeof current === "string") {
     for (const v of [...caseVariants(current), "", current + "\n"]) strings.add(v);
-    if (typed === undefined) out.push(0, 1, true, false, {});
+    if (typed === undefined) out.push(0, 1, true, false);
   } else if (typeof current === "number") {
     out.push(0, current + 1);
-    if (typed === undefined) out.push(String(current), "", false, true, {});
+    if (typed === undefined) out.push(String(current), "", false, true);
   } else if (typeof current === "boolean") {
     out.push(!current);
     if (typed === undefined) out.push(String(current), 0, 1, "");
@@ -198,9 +198,8 @@ function variants(current: Json | undefined, literals: readonly Json[], typed: s
     for (const s of [...new Set(current.filter((x): x is string => typeof x === "string"))].slice(0, 3)) out.push(current.map((x) => (x === s ? s.toUpperCase() : x)));
   } else if (current !== null && typeof current === "object") {
     out.push({});
-    if (typed === undefined) out.push("");
   } else if (current === undefined && typed === undefined && literals.length === 0) {
-    out.push("", "x", 0, 1, true, false, {});
+    out.push("", "x", 0, 1, true, false);
   }
   if (!list) out.push(...strings);
   return out;
