@@ -25,7 +25,7 @@ const SCRIPT = fileURLToPath(new URL("../../src/import/panther/python/panther_im
 
 type PyResult = boolean | { error: string };
 
-class PythonProcess {
+export class PythonProcess {
   private readonly proc: ChildProcessWithoutNullStreams;
   private readonly waiting: ((line: string) => void)[] = [];
   private stderr = "";

@@ -54,11 +54,26 @@ def OR(*xs):
         if x == FALSE:
             continue
         for y in x[1] if x[0] == "or" else [x]:
+            # `a or (not a and b)` is `a or b`: a later item may assume every earlier one false
+            if y[0] == "and":
+                earlier = [_neg(o) for o in out]
+                kept = [c for c in y[1] if c not in earlier]
+                if len(kept) != len(y[1]):
+                    y = AND(*kept)
+                    if y == TRUE:
+                        return TRUE
+            elif y in [_neg(o) for o in out]:
+                return TRUE
             if y not in out:
                 out.append(y)
     if not out:
         return FALSE
     return out[0] if len(out) == 1 else ("or", tuple(out))
+
+
+def _neg(x):
+    """Negation without rewriting (for comparisons inside OR)."""
+    return x[1] if x[0] == "not" else ("not", x)
 
 
 def NOT(x):
@@ -68,6 +83,10 @@ def NOT(x):
         return TRUE
     if x[0] == "not":
         return x[1]
+    # De Morgan where it removes negations: not (not a and not b) -> a or b
+    if x[0] in ("and", "or") and sum(1 for y in x[1] if y[0] == "not") * 2 > len(x[1]):
+        parts = [NOT(y) for y in x[1]]
+        return OR(*parts) if x[0] == "and" else AND(*parts)
     return ("not", x)
 
 
