@@ -121,6 +121,116 @@ export interface PantherImportOptions {
   readonly report?: string;
   readonly force: boolean;
   readonly minimum?: number;
+  /** python3 processes run side by side (default 2). */
+  readonly workers?: number;
+}
+
+interface RuleResult {
+  readonly report?: RuleReport;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly write?: { readonly target: string; readonly text: string };
+  readonly disagreement?: boolean;
+}
+
+type Translation = { condition?: string; reads?: Reads; inlined?: string[]; refuse?: string; file?: string; line?: number; error?: string };
+
+/** One rule: translate, load, prove; the file is written by the caller. */
+async function importOne(yml: string, py: PythonProcess, id: number, opts: PantherImportOptions): Promise<RuleResult | undefined> {
+  const diagnostics: Diagnostic[] = [];
+  let text: string;
+  try {
+    text = readFileSync(yml, "utf8");
+  } catch (e) {
+    return { diagnostics: [fileDiagnostic("RC312", `cannot read file: ${errnoText(e)}`, yml, undefined)] };
+  }
+  const parsed = readPantherYaml(text);
+  if (parsed.skip !== undefined) return undefined;
+  const refuse = (meta: Partial<PantherRuleMeta>, reason: string, file: string, line?: number, extra: Partial<RuleReport> = {}, counterexample?: unknown): RuleResult => {
+    diagnostics.push(fileDiagnostic("RC401", `not imported: ${reason}`, file, line ? { start: { offset: 0, line, col: 1 }, end: { offset: 0, line, col: 1 } } : undefined));
+    return {
+      diagnostics,
+      report: {
+        ruleId: meta.ruleId ?? basename(yml),
+        file: yml,
+        logTypes: meta.logTypes ?? [],
+        outcome: { imported: false, reason, file, ...(line ? { line } : {}), ...(counterexample !== undefined ? { counterexample } : {}) },
+        ...extra,
+      },
+    };
+  };
+  if (parsed.error !== undefined || !parsed.meta) return refuse({}, parsed.error ?? "unreadable", yml);
+  const meta = parsed.meta;
+  const pyFile = join(dirname(yml), meta.filename);
+  let source: string;
+  try {
+    source = readFileSync(pyFile, "utf8");
+  } catch (e) {
+    return refuse(meta, `cannot read the rule's Python ${meta.filename}: ${errnoText(e)}`, yml);
+  }
+  if (meta.logTypes.length === 0) return refuse(meta, "the rule has no LogTypes", yml);
+  const events = meta.tests.map((t) => t.log);
+  // Translate once per log type: several log types must give one condition.
+  const conditions: Translation[] = [];
+  for (const lt of meta.logTypes) {
+    const schema = schemaFor(lt);
+    conditions.push(await py.request<Translation>({ translate: { name: basename(pyFile, ".py"), source, file: pyFile, logType: lt, schema: schema && !schema.freeForm ? schema.fields : null, events } }));
+  }
+  const refused = conditions.find((c) => c.condition === undefined);
+  if (refused) return refuse(meta, refused.refuse ?? refused.error ?? "not translatable", refused.file ?? pyFile, refused.line ?? undefined);
+  if (new Set(conditions.map((c) => c.condition)).size > 1) {
+    return refuse(meta, `the rule's LogTypes (${meta.logTypes.join(", ")}) give different conditions (their data models or schemas differ): import it once per log type by hand`, yml);
+  }
+  const first = conditions[0]!;
+  const condition = first.condition!;
+  const mocked = meta.tests.flatMap((t) => t.mocks).filter((m) => first.inlined!.includes(m));
+  if (mocked.length > 0) return refuse(meta, `the Tests mock ${mocked[0]}, which is on the rule's decision path`, yml);
+  const stem = basename(yml).replace(/\.ya?ml$/i, "");
+  const target = join(opts.out, `${stem}.yml`);
+  const ruleText = importedRuleText(text, condition);
+  const loaded = loadRuleText(ruleText, target);
+  const errors = loaded.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length > 0 || !loaded.rule) return refuse(meta, `the imported rule would not load: ${errors[0]?.message ?? "unknown"} (condition: ${condition.slice(0, 300)})`, yml);
+  const load = await py.request<{ ok?: boolean }>({ load: id, source, file: pyFile, logType: meta.logTypes[0] });
+  if (!load.ok) return refuse(meta, `the original Python does not load: ${load.error ?? ""}`, pyFile);
+  const generated = generateEvents(events, first.reads!, meta.logTypes[0]!, meta.ruleId, opts.minimum ?? 200);
+  const all = [...events, ...generated];
+  const original = (await py.request<{ results: PyResult[] }>({ run: id, events: all })).results;
+  await py.request({ unload: id });
+  const panther = pantherTarget.compile(loaded.rule);
+  const pySource = panther.files.find((f) => f.path.endsWith(".py"))?.content;
+  if (pySource === undefined) return refuse(meta, `the Panther target cannot express the condition: ${panther.diagnostics[0]?.message ?? ""}`, yml);
+  const target_ = (await py.request<{ results?: PyResult[] }>({ check: pySource, events: all })).results;
+  let bad: { event: unknown; original: PyResult; evaluator: boolean; panther: PyResult | undefined } | undefined;
+  const tests = { total: meta.tests.length, original: 0, evaluator: 0, panther: 0 };
+  for (let i = 0; i < all.length; i++) {
+    const o = original?.[i] === true;
+    const ev = evaluate(loaded.rule.condition, all[i]);
+    const pt = target_?.[i] === true;
+    if (i < meta.tests.length) {
+      const exp = meta.tests[i]!.expected;
+      if (o === exp) tests.original++;
+      if (ev === exp) tests.evaluator++;
+      if (pt === exp) tests.panther++;
+    }
+    if ((o !== ev || o !== pt) && bad === undefined) bad = { event: all[i], original: original?.[i] ?? false, evaluator: ev, panther: target_?.[i] };
+  }
+  if (bad) {
+    const po = typeof bad.original === "object" ? `error (${bad.original.error})` : String(bad.original);
+    const r = refuse(
+      meta,
+      `the condition and the original disagree on an event: original ${po}, evaluator ${bad.evaluator}, Panther target ${JSON.stringify(bad.panther ?? null)}; event ${short(bad.event)} (condition: ${condition.slice(0, 300)})`,
+      pyFile,
+      undefined,
+      { condition, generated: generated.length },
+      bad.event,
+    );
+    return { ...r, disagreement: true };
+  }
+  return {
+    diagnostics,
+    report: { ruleId: meta.ruleId, file: yml, logTypes: meta.logTypes, outcome: { imported: true, output: target }, condition, tests, generated: generated.length },
+    write: { target, text: ruleText },
+  };
 }
 
 export async function importPanther(paths: readonly string[], opts: PantherImportOptions, io: { out(s: string): void; err(s: string): void }, color: boolean): Promise<number> {
@@ -139,148 +249,67 @@ export async function importPanther(paths: readonly string[], opts: PantherImpor
     }
   }
   const dataModels = roots.length > 0 ? readDataModels(roots[0]) : {};
-  const py = new PythonProcess();
-  const setup = await py.request<{ ok?: boolean }>({ setup: { helpers, helpersDir: helperDirs, dataModels } });
-  if (!setup.ok) {
-    print(fileDiagnostic("RC501", `cannot start the import: ${setup.error ?? "python3 failed"}`, undefined, undefined));
-    py.close();
+  // Two python3 processes (the import is bound by running the originals): rules are dealt out in
+  // turn, and the answers are put back in file order, so the output does not depend on timing.
+  const workers = Math.max(1, Math.min(opts.workers ?? 2, ymls.length));
+  const procs = Array.from({ length: workers }, () => new PythonProcess());
+  const setups = await Promise.all(procs.map((p) => p.request<{ ok?: boolean }>({ setup: { helpers, helpersDir: helperDirs, dataModels } })));
+  const failedSetup = setups.find((x) => !x.ok);
+  if (failedSetup) {
+    print(fileDiagnostic("RC501", `cannot start the import: ${failedSetup.error ?? "python3 failed"}`, undefined, undefined));
+    procs.forEach((p) => p.close());
     return 1;
   }
+  const results: (RuleResult | undefined)[] = new Array(ymls.length);
+  let next = 0;
+  await Promise.all(
+    procs.map(async (py) => {
+      for (;;) {
+        const i = next++;
+        if (i >= ymls.length) return;
+        results[i] = await importOne(ymls[i]!, py, i, opts);
+      }
+    }),
+  );
+  procs.forEach((p) => p.close());
   const reports: RuleReport[] = [];
   let disagreements = 0;
   let writeErrors = 0;
-  let loadId = 0;
   const outputs = new Map<string, string>();
-  for (const yml of ymls) {
-    let text: string;
-    try {
-      text = readFileSync(yml, "utf8");
-    } catch (e) {
-      print(fileDiagnostic("RC312", `cannot read file: ${errnoText(e)}`, yml, undefined));
+  for (const r of results) {
+    if (r === undefined) continue;
+    r.diagnostics.forEach((d) => print(d));
+    if (r.disagreement) disagreements++;
+    if (!r.write) {
+      if (r.report) reports.push(r.report);
       continue;
     }
-    const parsed = readPantherYaml(text);
-    if (parsed.skip !== undefined) continue;
-    const refuse = (meta: Partial<PantherRuleMeta>, reason: string, file: string, line?: number, extra: Partial<RuleReport> = {}) => {
-      reports.push({ ruleId: meta.ruleId ?? basename(yml), file: yml, logTypes: meta.logTypes ?? [], outcome: { imported: false, reason, file, ...(line ? { line } : {}) }, ...extra });
-      print(fileDiagnostic("RC401", `not imported: ${reason}`, file, line ? { start: { offset: 0, line, col: 1 }, end: { offset: 0, line, col: 1 } } : undefined));
-    };
-    if (parsed.error !== undefined || !parsed.meta) {
-      refuse({}, parsed.error ?? "unreadable", yml);
-      continue;
-    }
-    const meta = parsed.meta;
-    const pyFile = join(dirname(yml), meta.filename);
-    let source: string;
-    try {
-      source = readFileSync(pyFile, "utf8");
-    } catch (e) {
-      refuse(meta, `cannot read the rule's Python ${meta.filename}: ${errnoText(e)}`, yml);
-      continue;
-    }
-    if (meta.logTypes.length === 0) {
-      refuse(meta, "the rule has no LogTypes", yml);
-      continue;
-    }
-    const events = meta.tests.map((t) => t.log);
-    // Translate once per log type: several log types must give one condition.
-    const conditions = new Map<string, { condition?: string; reads?: Reads; inlined?: string[]; refuse?: string; file?: string; line?: number; error?: string }>();
-    for (const lt of meta.logTypes) {
-      const schema = schemaFor(lt);
-      const r = await py.request<{ condition?: string; reads?: Reads; inlined?: string[]; refuse?: string; file?: string; line?: number }>({
-        translate: { name: basename(pyFile, ".py"), source, file: pyFile, logType: lt, schema: schema && !schema.freeForm ? schema.fields : null, events },
-      });
-      conditions.set(lt, r);
-    }
-    const first = conditions.get(meta.logTypes[0]!)!;
-    const refused = [...conditions.values()].find((c) => c.condition === undefined);
-    if (refused) {
-      refuse(meta, refused.refuse ?? refused.error ?? "not translatable", refused.file ?? pyFile, refused.line ?? undefined);
-      continue;
-    }
-    if (new Set([...conditions.values()].map((c) => c.condition)).size > 1) {
-      refuse(meta, `the rule's LogTypes (${meta.logTypes.join(", ")}) give different conditions (their data models or schemas differ): import it once per log type by hand`, yml);
-      continue;
-    }
-    const condition = first.condition!;
-    const mocked = meta.tests.flatMap((t) => t.mocks).filter((m) => first.inlined!.includes(m));
-    if (mocked.length > 0) {
-      refuse(meta, `the Tests mock ${mocked[0]}, which is on the rule's decision path`, yml);
-      continue;
-    }
-    const stem = basename(yml).replace(/\.ya?ml$/i, "");
-    const target = join(opts.out, `${stem}.yml`);
-    const ruleText = importedRuleText(text, condition);
-    const loaded = loadRuleText(ruleText, target);
-    const errors = loaded.diagnostics.filter((d) => d.severity === "error");
-    if (errors.length > 0 || !loaded.rule) {
-      refuse(meta, `the imported rule would not load: ${errors[0]?.message ?? "unknown"} (condition: ${condition.slice(0, 300)})`, yml);
-      continue;
-    }
-    const id = loadId++;
-    const load = await py.request<{ ok?: boolean }>({ load: id, source, file: pyFile, logType: meta.logTypes[0] });
-    if (!load.ok) {
-      refuse(meta, `the original Python does not load: ${load.error ?? ""}`, pyFile);
-      continue;
-    }
-    const generated = generateEvents(events, first.reads!, meta.logTypes[0]!, meta.ruleId, opts.minimum ?? 200);
-    const all = [...events, ...generated];
-    const original = (await py.request<{ results: PyResult[] }>({ run: id, events: all })).results;
-    await py.request({ unload: id });
-    const panther = pantherTarget.compile(loaded.rule);
-    const pySource = panther.files.find((f) => f.path.endsWith(".py"))?.content;
-    const target_ = pySource === undefined ? undefined : (await py.request<{ results?: PyResult[] }>({ check: pySource, events: all })).results;
-    let bad: { event: unknown; original: PyResult; evaluator: boolean; panther?: PyResult } | undefined;
-    const testStats = { total: meta.tests.length, original: 0, evaluator: 0, panther: 0 };
-    for (let i = 0; i < all.length; i++) {
-      const o = original?.[i] === true;
-      const ev = evaluate(loaded.rule.condition, all[i]);
-      const pt = target_?.[i] === true;
-      if (i < meta.tests.length) {
-        const exp = meta.tests[i]!.expected;
-        if (o === exp) testStats.original++;
-        if (ev === exp) testStats.evaluator++;
-        if (pt === exp) testStats.panther++;
-      }
-      if ((o !== ev || o !== pt) && bad === undefined) bad = { event: all[i], original: original?.[i] ?? false, evaluator: ev, ...(target_ ? { panther: target_[i]! } : {}) };
-    }
-    if (bad) {
-      disagreements++;
-      const po = typeof bad.original === "object" ? `error (${bad.original.error})` : String(bad.original);
-      refuse(meta, `the condition and the original disagree on an event: original ${po}, evaluator ${bad.evaluator}, Panther target ${JSON.stringify(bad.panther)}; event ${short(bad.event)} (condition: ${condition.slice(0, 300)})`, pyFile, undefined, {
-        condition,
-        generated: generated.length,
-      });
-      reports[reports.length - 1] = { ...reports[reports.length - 1]!, outcome: { ...(reports[reports.length - 1]!.outcome as { imported: false; reason: string; file: string }), counterexample: bad.event } };
-      continue;
-    }
-    if (pySource === undefined) {
-      refuse(meta, `the Panther target cannot express the condition: ${panther.diagnostics[0]?.message ?? ""}`, yml);
-      continue;
-    }
+    const { target, text: ruleText } = r.write;
+    const yml = r.report!.file;
     const earlier = outputs.get(target);
     if (earlier !== undefined) {
-      refuse(meta, `${target} is already imported from ${earlier} in this run: rename one`, yml);
+      const reason = `${target} is already imported from ${earlier} in this run: rename one`;
+      print(fileDiagnostic("RC401", `not imported: ${reason}`, yml, undefined));
+      reports.push({ ...r.report!, outcome: { imported: false, reason, file: yml } });
       continue;
     }
     outputs.set(target, yml);
-    let status = "written";
+    let failed = false;
     try {
       const existing = existsSync(target) ? readFileSync(target, "utf8") : undefined;
-      if (existing === ruleText) status = "unchanged";
-      else if (existing !== undefined && !opts.force) {
-        print(fileDiagnostic("RC501", `${target} exists and differs: not overwritten (use --force)`, yml, undefined));
-        writeErrors++;
-        status = "kept";
-      } else writeAtomic(target, ruleText);
+      if (existing !== undefined && existing !== ruleText) {
+        if (!opts.force) {
+          print(fileDiagnostic("RC501", `${target} exists and differs: not overwritten (use --force)`, yml, undefined));
+          writeErrors++;
+        } else writeAtomic(target, ruleText);
+      } else if (existing === undefined) writeAtomic(target, ruleText);
     } catch (e) {
       print(fileDiagnostic("RC312", `cannot write ${target}: ${errnoText(e)}`, yml, undefined));
       writeErrors++;
-      status = "failed";
+      failed = true;
     }
-    reports.push({ ruleId: meta.ruleId, file: yml, logTypes: meta.logTypes, outcome: { imported: true, output: status === "failed" ? "" : target }, condition, tests: testStats, generated: generated.length });
+    reports.push(failed ? { ...r.report!, outcome: { imported: false, reason: `cannot write ${target}`, file: yml } } : r.report!);
   }
-  py.close();
   const rep = summarize(reports, disagreements);
   io.err(reportText(rep));
   if (opts.report) {
