@@ -400,6 +400,8 @@ class Interp:
                 v = v.lower()
             elif f.tr == "upper":
                 v = v.upper()
+            elif f.tr == "str":
+                v = v.s if isinstance(v, _Str) else str(v)
             if op == "eq":
                 return v == arg
             if op == "in":
@@ -450,6 +452,8 @@ class Interp:
         meanings (0 == False, "a" < 1 raising, truth of 0) are spelled out."""
         if f.tr == "upper":
             return self.present_upper(f, op, arg, pt, node)
+        if f.tr == "str":
+            return self.present_str(f, op, arg, pt, node)
         lower = f.tr == "lower"
         fixed = self.fixed(f.path)
         is_str = P(f"{pt} like \"*\"")
@@ -568,6 +572,36 @@ class Interp:
             t = OR(AND(c, is_num), AND(P(f"{pt} eq true"), TRUE if cmp(1) else FALSE), AND(P(f"{pt} eq false"), TRUE if cmp(0) else FALSE))
             return t, OR(is_str, is_container)
         self.refuse(f"operation {op}", node)
+
+    def present_str(self, f, op, arg, pt, node):
+        """str(x) == "5": x is the string "5" or the number 5 (events are JSON: a number that is
+        whole prints without a fraction), "True"/"False" the booleans."""
+        if op not in ("eq", "in"):
+            self.refuse(f"{op} over str() of a field", node)
+        items = [arg] if op == "eq" else list(arg)
+        alts = []
+        kinds = self.kinds(f.path)
+        if kinds is not None and kinds & {"array", "object"}:
+            self.refuse(f"str() of {pt}, which holds a list or an object in the Tests", node)
+        for c in items:
+            if not isinstance(c, str):
+                continue
+            alts.append(c)
+            if c in ("True", "False"):
+                alts.append(c == "True")
+            elif re.fullmatch(r"-?(0|[1-9][0-9]{0,14})", c):
+                alts.append(int(c))
+            elif re.fullmatch(r"-?(0|[1-9][0-9]{0,14})\.[0-9]{1,6}", c) and str(float(c)) == c and not c.endswith(".0"):
+                alts.append(float(c))
+            elif c.startswith(("{", "[")) or c in ("None",):
+                self.refuse(f"str() of a field compared with '{c}'", node)
+        uniq = []
+        for x in alts:
+            if not any(type(x) is type(y) and x == y for y in uniq):
+                uniq.append(x)
+        if not uniq:
+            return FALSE, FALSE
+        return (P(f"{pt} eq {lit(uniq[0])}") if len(uniq) == 1 else P(f"{pt} in {lits(uniq)}")), FALSE
 
     def present_upper(self, f, op, arg, pt, node):
         """x.upper() compared with constants: a regex over the characters whose upper case is each
@@ -740,7 +774,13 @@ class Interp:
 
     def e_Compare(self, node, env):
         if len(node.ops) != 1:
-            self.refuse("a chained comparison", node)
+            # a < b < c: (a < b) and (b < c), b read once (reading a field has no effect)
+            parts = []
+            left = node.left
+            for op, right in zip(node.ops, node.comparators):
+                parts.append(ast.Compare(left=left, ops=[op], comparators=[right], lineno=node.lineno, col_offset=node.col_offset))
+                left = right
+            return self.e_BoolOp(ast.BoolOp(op=ast.And(), values=parts, lineno=node.lineno, col_offset=node.col_offset), env)
         op = node.ops[0]
         a = self.eval(node.left, env)
         b = self.eval(node.comparators[0], env)
@@ -778,7 +818,17 @@ class Interp:
             if isinstance(a, FieldV) and isinstance(b, Const) and b.v is None:
                 res = self.pred(a, "isnone", None, node)
             elif isinstance(a, FieldV) and isinstance(b, Const) and isinstance(b.v, bool) and a.tr is None:
-                res = self.pred(a, "istrue", None, node) if b.v else None
+                # `x is True` / `x is False`: identity, so only the boolean itself (never 1 or 0)
+                if b.v:
+                    res = self.pred(a, "istrue", None, node)
+                else:
+                    r0 = self.pred(a, "eq", False, node)
+                    t = AND(r0.t, P(f"{path_text(a.path)} eq false")) if a.default is not False else r0.t
+                    res = BoolV(t, t, r0.e)
+            elif isinstance(a, BoolV) and getattr(a, "match", False) and isinstance(b, Const) and b.v is None:
+                # re.match(...) is None: a match object is never None, and always truthy
+                f = AND(NOT(a.t), NOT(a.e))
+                res = BoolV(f, f, a.e)
         elif isinstance(op, (ast.Lt, ast.Gt, ast.LtE, ast.GtE)):
             name = {ast.Lt: "lt", ast.Gt: "gt", ast.LtE: "le", ast.GtE: "ge"}[type(op)]
             if isinstance(b, FieldV) and isinstance(a, Const):
@@ -864,6 +914,10 @@ class Interp:
                     t = OR(P(f"{pt} exists"), AND(NOT(P(f"{pt} exists")), TRUE if missing else FALSE))
                 return BoolV(AND(NOT(f.guard), t), AND(NOT(f.guard), t), f.guard)
             self.refuse(f"isinstance() of {_desc(args[0])}", node)
+        if name == "str" and len(args) == 1 and isinstance(args[0], FieldV) and args[0].tr is None:
+            f = args[0]
+            d = f.default if f.default is RAISE else _Str(f.default)
+            return FieldV(f.path, d, "str", f.guard)
         if name == "str" and len(args) == 1 and isinstance(args[0], Const):
             return Const(str(args[0].v))
         self.refuse(f"a call of {name}()", node)
@@ -912,7 +966,10 @@ class Interp:
             return Const(getattr(re, op)(pat.pattern, subject.v, pat.flags) is not None)
         if not isinstance(subject, FieldV):
             self.refuse(f"re.{op} over {_desc(subject)}", node)
-        return self.pred(subject, op, pat, node)
+        b = self.pred(subject, op, pat, node)
+        b.match = True
+        b.r = FALSE  # a match object is truthy but not True: rule() returning it is an error
+        return b
 
     def keyconst(self, a, node):
         if not isinstance(a, Const) or not isinstance(a.v, str):
@@ -1240,6 +1297,13 @@ def upper_regex(text):
         out.append(_cls(sorted(singles)))
         i += 1
     return "".join(out)
+
+
+class _Str:
+    """The default of str(field) when the field is missing: str(default)."""
+
+    def __init__(self, v):
+        self.s = str(v)
 
 
 class _Lowered:
