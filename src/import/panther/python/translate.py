@@ -1011,6 +1011,8 @@ class Interp:
                 return self.field(tuple(keys), self.kwconst(kwargs, "default", None, node), node)
             if attr == "udm":
                 return self.udm(args, kwargs, node)
+            if attr == "deep_walk":
+                return self.deep_walk(args, kwargs, node)
             self.refuse(f"event.{attr}()", node)
         if isinstance(base, FieldV):
             if attr == "get" and base.tr is None:
@@ -1058,6 +1060,24 @@ class Interp:
             except Exception:  # noqa: BLE001
                 self.refuse(f"the method .{attr}() of a constant", node)
         self.refuse(f"the method .{attr}() of {_desc(base)}", node)
+
+    def deep_walk(self, args, kwargs, node):
+        """event.deep_walk(*keys): where no key on the way holds a list (the field's shape is fixed
+        by the schema or the Tests), it reads as deep_get; through lists it collects values, which
+        the language cannot say."""
+        keys = tuple(self.keyconst(a, node) for a in args)
+        extra = set(kwargs) - {"default", "return_val"}
+        if extra or not keys:
+            self.refuse("event.deep_walk with unusual arguments", node)
+        for k in ("default", "return_val"):
+            if k in kwargs and not isinstance(kwargs[k], Const):
+                self.refuse(f"event.deep_walk with a computed {k}=", node)
+        default = kwargs["default"].v if "default" in kwargs else None
+        for i in range(1, len(keys) + 1):
+            kinds = self.kinds(keys[:i])
+            if kinds is not None and "array" in kinds:
+                self.refuse(f"event.deep_walk through {path_text(keys[:i])}, which holds a list", node)
+        return self.field(keys, default, node)
 
     def udm(self, args, kwargs, node):
         if len(args) != 1 or kwargs or not isinstance(args[0], Const):
