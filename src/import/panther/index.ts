@@ -107,9 +107,15 @@ function keyOf(obj: Record<string, Json>, k: string): string {
   return Object.keys(obj).find((x) => x.toLowerCase() === k.toLowerCase()) ?? k;
 }
 
-export function getAt(ev: Json, path: readonly string[]): Json | undefined {
+/** The value at path; a `[]` segment is an element of a list: the first, or with `last` the last. */
+export function getAt(ev: Json, path: readonly string[], last = false): Json | undefined {
   let v: Json | undefined = ev;
   for (const p of path) {
+    if (p === "[]") {
+      if (!Array.isArray(v) || v.length === 0) return undefined;
+      v = v[last ? v.length - 1 : 0];
+      continue;
+    }
     if (typeof v !== "object" || v === null || Array.isArray(v)) return undefined;
     v = v[keyOf(v, p)];
   }
@@ -117,11 +123,21 @@ export function getAt(ev: Json, path: readonly string[]): Json | undefined {
 }
 
 /** A copy of ev with path set to value (objects created on the way), or undefined where a parent is not an object. */
-export function setAt(ev: Json, path: readonly string[], value: Json | typeof DELETE): Json | undefined {
+export function setAt(ev: Json, path: readonly string[], value: Json | typeof DELETE, last = false): Json | undefined {
   const root = clone(ev);
   if (typeof root !== "object" || root === null || Array.isArray(root)) return undefined;
   let o: Record<string, Json> = root;
   for (let i = 0; i < path.length - 1; i++) {
+    if (path[i + 1] === "[]") {
+      // into an element of a list (an object): the first, or the last
+      const list = o[keyOf(o, path[i]!)];
+      if (!Array.isArray(list) || list.length === 0 || i + 2 >= path.length) return undefined;
+      const el = list[last ? list.length - 1 : 0];
+      if (typeof el !== "object" || el === null || Array.isArray(el)) return undefined;
+      o = el;
+      i++;
+      continue;
+    }
     const k = keyOf(o, path[i]!);
     const next: Json | undefined = o[k];
     if (next === undefined || next === null) {
@@ -130,9 +146,9 @@ export function setAt(ev: Json, path: readonly string[], value: Json | typeof DE
     } else if (typeof next !== "object" || Array.isArray(next)) return undefined;
     o = o[k] as Record<string, Json>;
   }
-  const last = keyOf(o, path[path.length - 1]!);
-  if (value === DELETE) delete o[last];
-  else o[last] = value;
+  const key = keyOf(o, path[path.length - 1]!);
+  if (value === DELETE) delete o[key];
+  else o[key] = value;
   return root;
 }
 
@@ -228,19 +244,22 @@ export function generateEvents(bases: readonly unknown[], reads: Reads, logType:
     seen.add(k);
     out.push(e);
   };
-  const single: { path: string[]; value: Json | typeof DELETE }[] = [];
+  const single: { path: string[]; value: Json | typeof DELETE; last: boolean }[] = [];
   for (const { path, literals } of paths) {
     const typed = schemaKinds(logType, path);
     const nullable = mayBeNull(logType, path, starts);
     const currents = new Set<string>();
+    const inList = path.includes("[]");
     for (const b of starts) {
-      const cur = getAt(b, path);
-      const ck = JSON.stringify(cur ?? null);
-      if (currents.has(ck) && currents.size > 3) continue;
-      currents.add(ck);
-      for (const v of variants(cur, literals, typed, nullable)) {
-        single.push({ path, value: v });
-        add(setAt(b, path, v));
+      for (const last of inList ? [false, true] : [false]) {
+        const cur = getAt(b, path, last);
+        const ck = JSON.stringify(cur ?? null);
+        if (currents.has(ck) && currents.size > 3) continue;
+        currents.add(ck);
+        for (const v of variants(cur, literals, typed, nullable)) {
+          single.push({ path, value: v, last });
+          add(setAt(b, path, v, last));
+        }
       }
     }
   }
@@ -254,7 +273,7 @@ export function generateEvents(bases: readonly unknown[], reads: Reads, logType:
     const n = 2 + Math.floor(random() * 3);
     for (let i = 0; i < n && e !== undefined; i++) {
       const m = pick(single);
-      e = setAt(e, m.path, m.value);
+      e = setAt(e, m.path, m.value, m.last);
     }
     add(e);
   }

@@ -319,12 +319,17 @@ class Context:
 
 
 class Info:
-    def __init__(self, types, log_type):
+    def __init__(self, types, log_type, prefix=(), parent=None):
         self.types = types  # path (tuple, lower case) -> set of kinds: string number boolean array object null
         self.log_type = log_type
-        self.reads = {}  # path tuple -> set of literal values compared with it
-        self.inlined = set()
+        self.prefix = prefix  # inside a loop over a list of objects: the list's path and "[]"
+        self.reads = parent.reads if parent else {}  # path tuple -> set of literal values compared with it
+        self.inlined = parent.inlined if parent else set()
         self.udm = False
+
+
+class ElemRootV(EventV):
+    """An element (an object) of a list field, inside a loop or any() over the list."""
 
 
 def kind_of(v):
@@ -361,7 +366,7 @@ class Interp:
 
     def read(self, path, lits=()):
         if self.info is not None:
-            s = self.info.reads.setdefault(tuple(path), set())
+            s = self.info.reads.setdefault(tuple(self.info.prefix) + tuple(path), set())
             for v in lits:
                 try:
                     json.dumps(v)
@@ -386,8 +391,8 @@ class Interp:
     def pred(self, f, op, arg, node):
         """A boolean over field f: t, r (= t), e; the missing case is computed by running Python."""
         pt = path_text(f.path)
-        ex = P(f"{pt} exists")
-        kinds = self.kinds(f.path)
+        ex = TRUE if getattr(f, "ekinds", None) is not None else P(f"{pt} exists")
+        kinds = self.fkinds(f)
         lits_ = []
         if op in ("eq", "contains", "startswith", "endswith", "lt", "gt", "le", "ge"):
             lits_ = list(arg) if isinstance(arg, (tuple, list)) else [arg]
@@ -444,6 +449,12 @@ class Interp:
             return None
         return schema_kinds(self.info.types.schema, path)
 
+    def fkinds(self, f):
+        return f.ekinds if getattr(f, "ekinds", None) is not None else self.kinds(f.path)
+
+    def ffixed(self, f):
+        return f.ekinds if getattr(f, "ekinds", None) is not None else self.fixed(f.path)
+
     def present(self, f, op, arg, pt, kinds, node):
         """The condition for a present (non-null) value, and when reading it raises.
 
@@ -455,7 +466,7 @@ class Interp:
         if f.tr == "str":
             return self.present_str(f, op, arg, pt, node)
         lower = f.tr == "lower"
-        fixed = self.fixed(f.path)
+        fixed = self.ffixed(f)
         is_str = P(f"{pt} like \"*\"")
         is_num = AND(NOT(is_str), OR(P(f"{pt} ge 0"), P(f"{pt} lt 0")))
         is_bool = OR(P(f"{pt} eq true"), P(f"{pt} eq false"))
@@ -997,6 +1008,10 @@ class Interp:
         self.refuse(f"deep_get over {_desc(base)}", node)
 
     def method(self, base, attr, args, kwargs, node):
+        if isinstance(base, EventV) and self.info is not None and self.info.prefix and not isinstance(base, ElemRootV):
+            self.refuse("the event read inside a loop over a list", node)
+        if isinstance(base, ElemRootV) and attr not in ("get",):
+            self.refuse(f"the method .{attr}() of a list element", node)
         if isinstance(base, EventV):
             if attr == "get":
                 if len(args) not in (1, 2) or kwargs:
@@ -1079,6 +1094,61 @@ class Interp:
                 self.refuse(f"event.deep_walk through {path_text(keys[:i])}, which holds a list", node)
         return self.field(keys, default, node)
 
+    def exists_in_list(self, lst, var, pre, test, env, node):
+        """Some element of the list field satisfies test: `path[cond]` over objects, the path's own
+        existential predicates over strings. An element whose test raises is refused (Python stops
+        at it, in order, which the language cannot say)."""
+        if lst.tr is not None or lst.guard != FALSE:
+            self.refuse("a loop over a transformed list", node)
+        kinds = self.kinds(lst.path)
+        if kinds is None or not (kinds - {"null"}) or not (kinds - {"null"}) <= {"array"}:
+            self.refuse(f"a loop over {path_text(lst.path)}, which the Tests do not show as a list", node)
+        if not (lst.default is None or lst.default == [] or lst.default == ()):
+            self.refuse("a loop over a list field with an unusual default", node)
+        missing_err = lst.default is None  # iterating None raises
+        pt = path_text(lst.path)
+        elems = []
+        for ev in self.info.types.events:
+            v = _walk(ev, lst.path)
+            if isinstance(v, list):
+                elems.extend(v)
+        ekinds = {kind_of(x) for x in elems}
+        self.read(lst.path)
+        if ekinds and ekinds <= {"object"}:
+            items_schema = schema_items(self.info.types.schema, lst.path)
+            sub_info = Info(Types(items_schema, [x for x in elems if isinstance(x, dict)]), self.info.log_type, tuple(self.info.prefix) + tuple(lst.path) + ("[]",), self.info)
+            sub = Interp(self.ctx, self.module, sub_info)
+            sub.depth = self.depth + 1
+            env2 = {k: v for k, v in env.items() if not isinstance(v, (FieldV, BoolV))}
+            env2[var] = ElemRootV()
+            for b in pre:
+                env2[b.targets[0].id] = sub.eval(b.value, env2)
+            t, _, e = sub.truth(sub.eval(test, env2), test)
+            if e != FALSE:
+                self.refuse("a test over list elements that may raise", node)
+            if t == FALSE:
+                inner = FALSE
+            elif t == TRUE:
+                inner = NOT(P(f"{pt} empty"))
+            else:
+                inner = P(f"{pt}[{render(t)}]")
+        elif ekinds and ekinds <= {"string"}:
+            f = FieldV(lst.path, None)
+            f.ekinds = {"string"}
+            env2 = dict(env)
+            env2[var] = f
+            if pre:
+                self.refuse("assignments in a loop over a list of strings", node)
+            t, _, e = self.truth(self.eval(test, env2), test)
+            if e != FALSE or not _positive_or(t):
+                self.refuse("a test over list elements that is not a disjunction of tests of the element", node)
+            inner = t
+        else:
+            self.refuse(f"a loop over {pt}, whose elements the Tests do not show as all objects or all strings", node)
+        ex = P(f"{pt} exists")
+        e = AND(NOT(ex), TRUE if missing_err else FALSE)
+        return BoolV(inner, inner, e)
+
     def udm(self, args, kwargs, node):
         if len(args) != 1 or kwargs or not isinstance(args[0], Const):
             self.refuse("event.udm with unusual arguments", node)
@@ -1126,6 +1196,8 @@ class Interp:
         if comp.is_async or not isinstance(comp.target, ast.Name):
             self.refuse(f"{name}() with an unusual generator", node)
         it = self.eval(comp.iter, env)
+        if isinstance(it, FieldV) and name == "any" and not comp.ifs:
+            return self.exists_in_list(it, comp.target.id, [], g.elt, env, node)
         if not isinstance(it, Const):
             self.refuse(f"{name}() over {_desc(it)} (only constant collections are unrolled)", node)
         try:
@@ -1239,6 +1311,23 @@ class Interp:
             return self.block(rest, env)
         if isinstance(s, ast.For) and not s.orelse and isinstance(s.target, ast.Name):
             it = self.eval(s.iter, env)
+            if isinstance(it, FieldV):
+                body = [b for b in s.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
+                last = body[-1] if body else None
+                pre = body[:-1]
+                if (
+                    isinstance(last, ast.If)
+                    and not last.orelse
+                    and len(last.body) == 1
+                    and isinstance(last.body[0], ast.Return)
+                    and isinstance(last.body[0].value, ast.Constant)
+                    and last.body[0].value.value is True
+                    and all(isinstance(b, ast.Assign) and len(b.targets) == 1 and isinstance(b.targets[0], ast.Name) for b in pre)
+                ):
+                    found = self.exists_in_list(it, s.target.id, pre, last.test, env, s)
+                    t, r, e = self.block(rest, env)
+                    return OR(found.t, AND(NOT(found.t), NOT(found.e), t)), OR(found.t, AND(NOT(found.t), NOT(found.e), r)), OR(found.e, AND(NOT(found.t), e))
+                self.refuse("a for loop over a list field whose body is not `if ...: return True`", s)
             if not isinstance(it, Const):
                 self.refuse(f"a for loop over {_desc(it)}", s)
             for sub in ast.walk(s):
@@ -1377,6 +1466,43 @@ def _desc(v):
 
 
 # ---------------------------------------------------------------- types seen in the Tests and the schema
+
+
+def _walk(ev, path):
+    v = ev
+    for p in path:
+        if not isinstance(v, dict):
+            return None
+        keys = [x for x in v if x == p] or [x for x in v if x.lower() == p.lower()]
+        if not keys:
+            return None
+        v = v[keys[0]]
+    return v
+
+
+def _positive_or(x):
+    if x[0] == "p":
+        return True
+    if x[0] == "or":
+        return all(_positive_or(y) for y in x[1])
+    return False
+
+
+def schema_items(schema, path):
+    """The fields of a typed list's object elements, or None."""
+    if schema is None:
+        return None
+    t = {"type": "object", "fields": schema}
+    for p in path:
+        if t.get("type") != "object":
+            return None
+        fields = t.get("fields", {})
+        t = fields.get(p) or next((v for k, v in fields.items() if k.lower() == p.lower()), None)
+        if t is None:
+            return None
+    if t.get("type") == "array" and t.get("items", {}).get("type") == "object":
+        return t["items"].get("fields", {})
+    return None
 
 
 def schema_kinds(schema, path):
