@@ -219,6 +219,13 @@ class ReV:
         self.pattern, self.flags = pattern, flags
 
 
+class SplitV:
+    """field.split(sep), before it is indexed."""
+
+    def __init__(self, field, sep):
+        self.field, self.sep = field, sep
+
+
 class ElemV:
     """An element of a list field, inside any()/all() over it."""
 
@@ -407,6 +414,8 @@ class Interp:
                 v = v.upper()
             elif f.tr == "str":
                 v = v.s if isinstance(v, _Str) else str(v)
+            if getattr(f, "split", None):
+                v = v.split(f.split[0])[f.split[1]]
             if op == "eq":
                 return v == arg
             if op == "in":
@@ -461,6 +470,8 @@ class Interp:
         `kinds` are the schema's, else the Tests' (they decide string vs list); `fixed` only the
         schema's: where it is None the value may be of any scalar type, so Python's cross-type
         meanings (0 == False, "a" < 1 raising, truth of 0) are spelled out."""
+        if getattr(f, "split", None):
+            return self.present_split(f, op, arg, pt, node)
         if f.tr == "upper":
             return self.present_upper(f, op, arg, pt, node)
         if f.tr == "str":
@@ -583,6 +594,36 @@ class Interp:
             t = OR(AND(c, is_num), AND(P(f"{pt} eq true"), TRUE if cmp(1) else FALSE), AND(P(f"{pt} eq false"), TRUE if cmp(0) else FALSE))
             return t, OR(is_str, is_container)
         self.refuse(f"operation {op}", node)
+
+    def present_split(self, f, op, arg, pt, node):
+        """x.split(sep)[-1] == c: x is c or ends with sep + c; [0]: x is c or starts with c + sep
+        (c without sep). After .lower(), the case-insensitive forms."""
+        sep, idx = f.split
+        lower = f.tr == "lower"
+        fixed = self.ffixed(f)
+        str_err = FALSE if fixed is not None and fixed <= {"string"} else NOT(P(f"{pt} like \"*\""))
+        if op == "truthy":
+            if idx == -1:
+                return AND(NOT(P(f"{pt} endswith {lit(sep)}")), NOT(P(f"{pt} eq \"\"")), NOT(P(f"{pt} empty"))), str_err
+            return AND(NOT(P(f"{pt} startswith {lit(sep)}")), NOT(P(f"{pt} empty"))), str_err
+        if op not in ("eq", "in"):
+            self.refuse(f"{op} over a part of a split field", node)
+        items = [arg] if op == "eq" else list(arg)
+        alts = []
+        for c in items:
+            if not isinstance(c, str):
+                continue
+            if sep in c:
+                continue  # a part never holds the separator
+            if lower and c != c.lower():
+                continue
+            i = "i" if lower else ""
+            whole = P(f"{pt} {i}eq {lit(c)}")
+            edge = P(f"{pt} {i}endswith {lit(sep + c)}") if idx == -1 else P(f"{pt} {i}startswith {lit(c + sep)}")
+            alts.append(OR(whole, edge))
+            # the proof's values: the part alone, behind / before the separator, and with it doubled
+            self.read(f.path, [sep + c, c + sep, "a" + sep + c, c + sep + "a", sep, c + sep + sep + c])
+        return OR(*alts), str_err
 
     def present_str(self, f, op, arg, pt, node):
         """str(x) == "5": x is the string "5" or the number 5 (events are JSON: a number that is
@@ -719,6 +760,13 @@ class Interp:
         key = self.eval(idx, env)
         if not isinstance(key, Const):
             self.refuse("a subscript that is not a constant", node)
+        if isinstance(base, SplitV):
+            if key.v not in (0, -1):
+                self.refuse("a part of a split field other than the first ([0]) or the last ([-1])", node)
+            f = base.field
+            nf = FieldV(f.path, f.default, f.tr, f.guard)
+            nf.split = (base.sep, key.v)
+            return nf
         if isinstance(base, EventV):
             return self.field((key.v,), RAISE, node)
         if isinstance(base, FieldV) and base.tr is None and isinstance(key.v, str):
@@ -1056,7 +1104,14 @@ class Interp:
                     self.refuse("casefold()", node)
                 return FieldV(base.path, base.default.lower() if isinstance(base.default, str) else base.default if base.default is RAISE else _Lowered(base.default), "lower", base.guard)
             if attr in ("startswith", "endswith") and len(args) == 1 and isinstance(args[0], Const) and not kwargs:
+                if getattr(base, "split", None):
+                    self.refuse(f".{attr}() of a part of a split field", node)
                 return self.pred(base, attr, args[0].v, node)
+            if attr == "split" and len(args) == 1 and isinstance(args[0], Const) and not kwargs and not getattr(base, "split", None) and base.tr in (None, "lower"):
+                sep = args[0].v
+                if not isinstance(sep, str) or sep == "" or sep != sep.lower() or sep != sep.upper():
+                    self.refuse(".split() with a separator that has letters (or is empty)", node)
+                return SplitV(base, sep)
             self.refuse(f"the method .{attr}() of a field", node)
         if isinstance(base, ReV):
             if attr in ("match", "search", "fullmatch") and len(args) == 1:
