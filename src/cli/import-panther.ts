@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { fileDiagnostic, formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { evaluate } from "../eval/evaluate.js";
-import { generateEvents, importedRuleText, readPantherYaml, reportText, summarize, type PantherRuleMeta, type Reads, type RuleReport } from "../import/panther/index.js";
+import { generateEvents, getAt, importedRuleText, readPantherYaml, reportText, summarize, type PantherRuleMeta, type Reads, type RuleReport } from "../import/panther/index.js";
 import { loadRuleText } from "../rules/load.js";
 import { schemaFor } from "../schema/schema.js";
 import { pantherTarget } from "../targets/panther/index.js";
@@ -195,10 +195,12 @@ async function importOne(yml: string, py: PythonProcess, id: number, opts: Panth
   const generated = generateEvents(events, first.reads!, meta.logTypes[0]!, meta.ruleId, opts.minimum ?? 200);
   const all = [...events, ...generated];
   const original = (await py.request<{ results: PyResult[] }>({ run: id, events: all })).results;
-  await py.request({ unload: id });
   const panther = pantherTarget.compile(loaded.rule);
   const pySource = panther.files.find((f) => f.path.endsWith(".py"))?.content;
-  if (pySource === undefined) return refuse(meta, `the Panther target cannot express the condition: ${panther.diagnostics[0]?.message ?? ""}`, yml);
+  if (pySource === undefined) {
+    await py.request({ unload: id });
+    return refuse(meta, `the Panther target cannot express the condition: ${panther.diagnostics[0]?.message ?? ""}`, yml);
+  }
   const target_ = (await py.request<{ results?: PyResult[] }>({ check: pySource, events: all })).results;
   let bad: { event: unknown; original: PyResult; evaluator: boolean; panther: PyResult | undefined } | undefined;
   const tests = { total: meta.tests.length, original: 0, evaluator: 0, panther: 0 };
@@ -215,6 +217,7 @@ async function importOne(yml: string, py: PythonProcess, id: number, opts: Panth
     if ((o !== ev || o !== pt) && bad === undefined) bad = { event: all[i], original: original?.[i] ?? false, evaluator: ev, panther: target_?.[i] };
   }
   if (bad) {
+    await py.request({ unload: id });
     const po = typeof bad.original === "object" ? `error (${bad.original.error})` : String(bad.original);
     const r = refuse(
       meta,
@@ -226,11 +229,45 @@ async function importOne(yml: string, py: PythonProcess, id: number, opts: Panth
     );
     return { ...r, disagreement: true };
   }
+  const { text: finalText, outputs } = await titleAndDedup(py, id, text, condition, target, source, pyFile, all);
+  await py.request({ unload: id });
   return {
     diagnostics,
-    report: { ruleId: meta.ruleId, file: yml, logTypes: meta.logTypes, outcome: { imported: true, output: target }, condition, tests, generated: generated.length },
-    write: { target, text: ruleText },
+    report: { ruleId: meta.ruleId, file: yml, logTypes: meta.logTypes, outcome: { imported: true, output: target }, condition, tests, generated: generated.length, outputs },
+    write: { target, text: finalText },
   };
+}
+
+/**
+ * AlertTitle and DedupFields from title() and dedup() where they are plain field formatting, kept
+ * only when the compiled Panther title()/dedup() return what the original's do on every event
+ * whose placeholders are all present (a missing field prints `<unknown path>`, not Python's None).
+ */
+async function titleAndDedup(py: PythonProcess, id: number, text: string, condition: string, target: string, source: string, pyFile: string, events: readonly unknown[]): Promise<{ text: string; outputs: string[] }> {
+  const plain = importedRuleText(text, condition);
+  const outs = await py.request<{ title?: string | null; dedup?: string[] | null }>({ outputs: { source, file: pyFile } });
+  const kept: { AlertTitle?: string; DedupFields?: readonly string[] } = {};
+  for (const [key, fn] of [
+    ["AlertTitle", "title"],
+    ["DedupFields", "dedup"],
+  ] as const) {
+    const value = key === "AlertTitle" ? outs.title : outs.dedup;
+    if (!value) continue;
+    const candidate = importedRuleText(text, condition, undefined, { [key]: value });
+    const loaded = loadRuleText(candidate, target);
+    if (!loaded.rule || loaded.diagnostics.some((d) => d.severity === "error")) continue;
+    const paths = key === "AlertTitle" ? (loaded.rule.alertTitle?.parts ?? []).flatMap((p) => (p.kind === "field" ? [p.path] : [])) : (loaded.rule.dedupFields ?? []);
+    const names = paths.map((p) => p.segments.map((s) => s.name));
+    const present = events.filter((e) => names.every((n) => { const v = getAt(e as never, n); return v !== undefined && v !== null; }));
+    if (present.length === 0) continue;
+    const gen = pantherTarget.compile(loaded.rule).files.find((f) => f.path.endsWith(".py"))?.content;
+    if (gen === undefined) continue;
+    const a = await py.request<{ results?: unknown[] }>({ call: id, function: fn, events: present });
+    const b = await py.request<{ results?: unknown[] }>({ call: -1, source: gen, function: fn, events: present });
+    if (a.results && b.results && JSON.stringify(a.results) === JSON.stringify(b.results)) Object.assign(kept, { [key]: value });
+  }
+  if (Object.keys(kept).length === 0) return { text: plain, outputs: [] };
+  return { text: importedRuleText(text, condition, undefined, kept), outputs: Object.keys(kept) };
 }
 
 export async function importPanther(paths: readonly string[], opts: PantherImportOptions, io: { out(s: string): void; err(s: string): void }, color: boolean): Promise<number> {

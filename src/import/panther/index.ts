@@ -50,13 +50,13 @@ export function readPantherYaml(text: string): { meta?: PantherRuleMeta; skip?: 
  * The imported rule: the Panther YAML as written (metadata and Tests verbatim) with the Condition
  * added at the end. `Filename` stays: the loader ignores it, and a reader sees where the rule came from.
  */
-export function importedRuleText(original: string, condition: string, logType?: string): string {
+export function importedRuleText(original: string, condition: string, logType?: string, outputs: { AlertTitle?: string; DedupFields?: readonly string[] } = {}): string {
   let text = original.replace(/\s*$/, "\n");
   if (logType !== undefined) {
     // One rule per log type: the LogTypes list is narrowed to one.
     text = text.replace(/^LogTypes:[^\n]*\n(?:[ \t]+-[^\n]*\n|[ \t]*\n)*/m, `LogTypes:\n  - ${logType}\n`);
   }
-  const quoted = yamlLib().stringify({ Condition: condition }, { lineWidth: 0 });
+  const quoted = yamlLib().stringify({ ...outputs, Condition: condition }, { lineWidth: 0 });
   return `${text}${quoted}`;
 }
 
@@ -299,6 +299,8 @@ export interface RuleReport {
   readonly condition?: string;
   readonly tests?: { readonly total: number; readonly original: number; readonly evaluator: number; readonly panther: number };
   readonly generated?: number;
+  /** AlertTitle / DedupFields taken from title() / dedup(). */
+  readonly outputs?: readonly string[];
 }
 
 export interface ImportReport {

@@ -130,6 +130,29 @@ def handle(req):
     if "run" in req:
         ns, dm = MODULES[req["run"]]
         return {"results": run_rule(ns["rule"], req["events"], dm)}
+    if "outputs" in req:
+        return tr.translate_outputs(req["outputs"]["source"], req["outputs"]["file"])
+    if "call" in req:
+        # title() / dedup() of the original module ("id") or of a generated one ("source")
+        if "source" in req:
+            ns = {"__name__": "rulec_generated"}
+            try:
+                exec(compile(req["source"], "<generated>", "exec"), ns)
+            except Exception as exc:  # noqa: BLE001
+                return error(exc)
+            dm = None
+        else:
+            ns, dm = MODULES[req["call"]]
+        fn = ns.get(req["function"])
+        if not callable(fn):
+            return {"error": f"no {req['function']}()"}
+        out = []
+        for event in req["events"]:
+            try:
+                out.append(fn(UdmEvent(event, dm)))
+            except Exception as exc:  # noqa: BLE001
+                out.append(error(exc))
+        return {"results": out}
     if "check" in req:
         ns = {"__name__": "rulec_generated"}
         try:

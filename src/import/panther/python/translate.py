@@ -1655,3 +1655,65 @@ def translate(ctx, name, source, file, log_type, schema, events):
         "inlined": sorted(info.inlined),
         "udm": info.udm,
     }
+
+
+# ---------------------------------------------------------------- title() and dedup()
+
+
+def _field_path(node):
+    """event.get("k"), event.deep_get("a", "b", default=...), deep_get(event, ...) -> path, or None."""
+    if not isinstance(node, ast.Call) or node.keywords and any(k.arg != "default" for k in node.keywords):
+        return None
+    f = node.func
+    args = node.args
+    if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "event" and f.attr in ("get", "deep_get"):
+        keys = args[:1] if f.attr == "get" else args
+    elif isinstance(f, ast.Name) and f.id == "deep_get" and args and isinstance(args[0], ast.Name) and args[0].id == "event":
+        keys = args[1:]
+    else:
+        return None
+    if f.attr == "get" if isinstance(f, ast.Attribute) else False:
+        if len(args) > 2:
+            return None
+    if not keys or not all(isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value for k in keys):
+        return None
+    return tuple(k.value for k in keys)
+
+
+def translate_outputs(source, file):
+    """title() as an AlertTitle template and dedup() as DedupFields, where they are plain field
+    formatting (an f-string of event fields, or one field); None otherwise."""
+    try:
+        tree = ast.parse(source, filename=file)
+    except SyntaxError:
+        return {"title": None, "dedup": None}
+    fns = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+
+    def single_return(fn):
+        if fn is None or len(fn.args.args) != 1 or fn.args.args[0].arg != "event":
+            return None
+        body = [b for b in fn.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
+        if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+            return None
+        return body[0].value
+
+    title = None
+    v = single_return(fns.get("title"))
+    if isinstance(v, ast.JoinedStr):
+        parts = []
+        ok = True
+        for x in v.values:
+            if isinstance(x, ast.Constant) and isinstance(x.value, str):
+                parts.append(x.value.replace("{", "{{").replace("}", "}}"))
+            elif isinstance(x, ast.FormattedValue) and x.conversion == -1 and x.format_spec is None and _field_path(x.value):
+                parts.append("{" + path_text(_field_path(x.value)) + "}")
+            else:
+                ok = False
+                break
+        if ok and any(p.startswith("{") and not p.startswith("{{") for p in parts):
+            title = "".join(parts)
+    dedup = None
+    v = single_return(fns.get("dedup"))
+    if v is not None and _field_path(v):
+        dedup = [path_text(_field_path(v))]
+    return {"title": title, "dedup": dedup}
