@@ -635,10 +635,13 @@ class Interp:
         kinds = self.kinds(f.path)
         if kinds is not None and kinds & {"array", "object"}:
             self.refuse(f"str() of {pt}, which holds a list or an object in the Tests", node)
+        fixed = self.ffixed(f)
         for c in items:
             if not isinstance(c, str):
                 continue
             alts.append(c)
+            if fixed is not None and fixed <= {"string"}:
+                continue  # a typed string field: str() changes nothing
             if c in ("True", "False"):
                 alts.append(c == "True")
             elif re.fullmatch(r"-?(0|[1-9][0-9]{0,14})", c):
