@@ -301,8 +301,8 @@ class Context:
         return self.modules[name]
 
     def module_value(self, name, node):
-        if name == "re":
-            return ModuleV("re")
+        if name in ("re", "fnmatch"):
+            return ModuleV(name)
         m = self.module(name)
         if m is None:
             return ModuleV(name)  # opaque: using it refuses
@@ -313,6 +313,8 @@ class Context:
             return Builtin("re." + name) if name not in ("IGNORECASE", "I") else Const(re.IGNORECASE)
         if name in HELPER_MODELS:
             return Builtin(name)
+        if modname == "fnmatch" and name in ("fnmatch", "fnmatchcase"):
+            return Builtin("fnmatch." + name)
         m = self.module(modname)
         if m is None:
             return Builtin(f"{modname}.{name}")  # opaque
@@ -434,6 +436,9 @@ class Interp:
                 return v is None
             if op in ("search", "match", "fullmatch"):
                 return getattr(re, op)(arg.pattern, v, arg.flags) is not None
+            if op == "fnmatch":
+                import fnmatch as _fn
+                return _fn.fnmatchcase(v, arg) if isinstance(v, str) else _fn.fnmatch(v, arg)
             if op in ("lt", "gt", "le", "ge"):
                 return {"lt": v < arg, "gt": v > arg, "le": v <= arg, "ge": v >= arg}[op]
             raise AssertionError(op)
@@ -583,6 +588,16 @@ class Interp:
             if "\n" in pat or "\r" in pat:
                 self.refuse("a regular expression spanning lines", node)
             return P(f"{pt} {opname} {q}"), str_err
+        if op == "fnmatch":
+            if "[" in arg:
+                self.refuse("an fnmatch pattern with a [set]", node)
+            glob = arg.replace("\\", "\\\\")
+            self.read(f.path, [arg.replace("*", "").replace("?", "a"), arg.replace("*", "zz").replace("?", "b"), arg.replace("*", "\n").replace("?", ".")])
+            if lower:
+                if glob != glob.lower():
+                    return FALSE, str_err
+                return P(f"{pt} ilike {lit(glob)}"), str_err
+            return P(f"{pt} like {lit(glob)}"), str_err
         if op in ("lt", "gt", "le", "ge"):
             if lower or isinstance(arg, bool) or not isinstance(arg, (int, float)):
                 self.refuse("an ordering comparison that is not between a field and a number", node)
@@ -744,6 +759,8 @@ class Interp:
     def e_Attribute(self, node, env):
         base = self.eval(node.value, env)
         if isinstance(base, ModuleV):
+            if base.module == "fnmatch" and node.attr in ("fnmatch", "fnmatchcase"):
+                return Builtin("fnmatch." + node.attr)
             if base.module == "re":
                 if node.attr in ("IGNORECASE", "I"):
                     return Const(re.IGNORECASE)
@@ -862,6 +879,8 @@ class Interp:
                 # a boolean == True / == False
                 t = a.r if b.v else AND(NOT(a.t), NOT(a.e))
                 res = BoolV(t, t, a.e)
+            elif isinstance(a, FieldV) and isinstance(b, FieldV):
+                res = self.field_eq(a, b, node)
         elif isinstance(op, (ast.In, ast.NotIn)):
             if isinstance(a, FieldV) and isinstance(b, Const):
                 if isinstance(b.v, str):
@@ -931,6 +950,16 @@ class Interp:
             keys = [self.keyconst(a, node) for a in args[1:]]
             default = self.kwconst(kwargs, "default", None, node)
             return self.deep(base, keys, default, node)
+        if name in ("fnmatch.fnmatch", "fnmatch.fnmatchcase"):
+            # on POSIX fnmatch is fnmatchcase: a glob over the whole value
+            if len(args) != 2 or kwargs or not isinstance(args[1], Const) or not isinstance(args[1].v, str):
+                self.refuse(f"{name}() with a computed pattern", node)
+            if isinstance(args[0], Const):
+                import fnmatch as _fn
+                return Const(_fn.fnmatchcase(args[0].v, args[1].v))
+            if not isinstance(args[0], FieldV):
+                self.refuse(f"{name}() of {_desc(args[0])}", node)
+            return self.pred(args[0], "fnmatch", args[1].v, node)
         if name.startswith("re."):
             op = name[3:]
             if op == "compile":
@@ -983,6 +1012,37 @@ class Interp:
         if name == "str" and len(args) == 1 and isinstance(args[0], Const):
             return Const(str(args[0].v))
         self.refuse(f"a call of {name}()", node)
+
+    def field_eq(self, a, b, node):
+        """Two fields of the event: `a eq b` when both are present; a missing one reads as its default."""
+        for f in (a, b):
+            if f.tr is not None or getattr(f, "split", None) or f.default is RAISE or getattr(f, "ekinds", None) is not None:
+                self.refuse("a comparison of two fields, one of them transformed", node)
+            k = self.kinds(f.path)
+            if k is not None and k & {"array", "object"}:
+                self.refuse(f"a comparison of two fields where {path_text(f.path)} holds a list or an object", node)
+            if not isinstance(f.default, (str, int, float, bool, type(None))):
+                self.refuse("a comparison of two fields with an unusual default", node)
+        self.read(a.path)
+        self.read(b.path)
+        pa, pb = path_text(a.path), path_text(b.path)
+        ea, eb = P(f"{pa} exists"), P(f"{pb} exists")
+        both = P(f"{pa} eq {pb}")
+
+        def one(f, value):
+            if value is None:
+                return FALSE
+            return self.present(f, "eq", value, path_text(f.path), self.kinds(f.path), node)[0]
+
+        t = OR(
+            AND(ea, eb, both),
+            AND(NOT(ea), eb, one(b, a.default)),
+            AND(ea, NOT(eb), one(a, b.default)),
+            AND(NOT(ea), NOT(eb), TRUE if a.default == b.default else FALSE),
+        )
+        e = OR(a.guard, b.guard)
+        t = AND(NOT(e), t)
+        return BoolV(t, t, e)
 
     def isinstance_field(self, f, types_, node):
         """isinstance(field, types): scalar types by the value; list and dict by the field's shape,
