@@ -1035,7 +1035,7 @@ class Interp:
             return self.present(f, "eq", value, path_text(f.path), self.kinds(f.path), node)[0]
 
         t = OR(
-            AND(ea, eb, both),
+            both,  # eq between two fields implies both exist
             AND(NOT(ea), eb, one(b, a.default)),
             AND(ea, NOT(eb), one(a, b.default)),
             AND(NOT(ea), NOT(eb), TRUE if a.default == b.default else FALSE),
