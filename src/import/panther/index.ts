@@ -305,7 +305,14 @@ export interface RuleReport {
 
 export interface ImportReport {
   readonly rules: readonly RuleReport[];
-  readonly totals: { readonly rules: number; readonly imported: number; readonly generatedEvents: number; readonly disagreements: number };
+  readonly totals: {
+    readonly rules: number;
+    readonly imported: number;
+    readonly generatedEvents: number;
+    readonly disagreements: number;
+    /** Over the imported rules: their Tests, and how many each side gets right. */
+    readonly tests: { readonly total: number; readonly original: number; readonly evaluator: number; readonly panther: number };
+  };
   readonly logTypes: Readonly<Record<string, { readonly rules: number; readonly imported: number }>>;
   readonly reasons: readonly { readonly reason: string; readonly count: number }[];
 }
@@ -326,7 +333,14 @@ export function summarize(rules: readonly RuleReport[], disagreements: number): 
   const reasons = new Map<string, number>();
   let imported = 0;
   let generatedEvents = 0;
+  const tests = { total: 0, original: 0, evaluator: 0, panther: 0 };
   for (const r of rules) {
+    if (r.outcome.imported && r.tests) {
+      tests.total += r.tests.total;
+      tests.original += r.tests.original;
+      tests.evaluator += r.tests.evaluator;
+      tests.panther += r.tests.panther;
+    }
     const lt = r.logTypes.join(",") || "(none)";
     const e = (logTypes[lt] ??= { rules: 0, imported: 0 });
     e.rules++;
@@ -342,7 +356,7 @@ export function summarize(rules: readonly RuleReport[], disagreements: number): 
   const sortedLt = Object.fromEntries(Object.entries(logTypes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return {
     rules,
-    totals: { rules: rules.length, imported, generatedEvents, disagreements },
+    totals: { rules: rules.length, imported, generatedEvents, disagreements, tests },
     logTypes: sortedLt,
     reasons: [...reasons].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1)),
   };
@@ -353,6 +367,8 @@ export function reportText(rep: ImportReport): string {
   const pct = (a: number, b: number) => (b > 0 ? ` (${Math.round((a / b) * 100)}%)` : "");
   lines.push(`imported ${rep.totals.imported} of ${rep.totals.rules} Panther Python rules${pct(rep.totals.imported, rep.totals.rules)}`);
   lines.push(`proof: ${rep.totals.generatedEvents} generated events over the imported rules, and their Tests; rules refused for a disagreement with the original: ${rep.totals.disagreements}`);
+  const t = rep.totals.tests;
+  lines.push(`Tests of the imported rules: ${t.total}; expected result given by the original ${t.original}, the evaluator ${t.evaluator}, the Panther target ${t.panther}`);
   if (rep.reasons.length > 0) {
     lines.push("not imported, by reason:");
     for (const r of rep.reasons.slice(0, 25)) lines.push(`  ${String(r.count).padStart(4)}  ${r.reason}`);
