@@ -6,6 +6,7 @@ import { importSigma } from "../import/sigma/index.js";
 import { loadRuleText } from "../rules/load.js";
 import { errnoText, writeAtomic } from "./fs.js";
 import { expandPaths } from "./library.js";
+import { importPanther } from "./import-panther.js";
 
 /**
  * `rulec import sigma <files or dirs> [--out rules] [--force]`: Sigma rules -> source rules.
@@ -95,5 +96,17 @@ export function registerImport(program: Command, ctx: ImportContext = {}): void 
       const total = files.length;
       io.err(`imported ${imported} of ${total} Sigma rule files${total > 0 ? ` (${Math.round((imported / total) * 100)}%)` : ""} into ${opts.out}\n`);
       setStatus(failed > 0 || total === 0 ? 1 : 0);
+    });
+  imp
+    .command("panther")
+    .description("import Panther Python rules (rule YAML + rule()), each proven to decide events as the original")
+    .argument("<paths...>", "a Panther analysis repository, or folders / rule YAML files inside one (global_helpers/ and data_models/ are found above them)")
+    .option("--out <dir>", "directory for the imported rules", "rules")
+    .option("--report <file>", "write the per-rule report as JSON")
+    .option("--force", "overwrite rule files that differ from what the import writes", false)
+    .addHelpText("after", "\nExamples:\n  rulec import panther panther-analysis --out rules/panther --report import-report.json\n  rulec import panther panther-analysis/rules/aws_cloudtrail_rules --out rules")
+    .action(async (paths: string[], opts: { out: string; report?: string; force: boolean }) => {
+      const color = ctx.color?.().enabled ?? false;
+      setStatus(await importPanther(paths, { out: opts.out, force: opts.force, ...(opts.report ? { report: opts.report } : {}) }, io, color));
     });
 }

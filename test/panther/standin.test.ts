@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { PythonRunner } from "./harness.js";
 
 /**
- * The PantherEvent stand-in (test/panther/python/panther_event.py) behaves as Panther's event:
+ * The PantherEvent stand-in (src/import/panther/python/panther_event.py) behaves as Panther's event:
  * these are the behaviours the generated rules rely on, checked in Python.
  */
 

@@ -14,7 +14,8 @@ import os
 import sys
 import traceback
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# The PantherEvent stand-in is part of the product (rulec import panther runs rules on it).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "src", "import", "panther", "python"))
 
 from panther_event import ImmutableContainerMixin, PantherEvent  # noqa: E402
 

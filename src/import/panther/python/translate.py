@@ -1,0 +1,1782 @@
+"""Panther Python rule() -> a condition of the rule language, by symbolic evaluation of Python's ast.
+
+Every expression is evaluated to a symbolic value: a constant, the event, a field of the event
+(a path, the value a missing field reads as, a transform such as lower()), or a boolean given as
+three conditions of the language: t (the value is truthy and nothing raised), r (the value is
+exactly True: what Panther's rule() must return to alert) and e (evaluation raised; Panther counts
+a rule error as no alert). Statements are evaluated with early returns as continuations. Anything
+not modelled raises Refuse with the construct and its line: the rule is then not imported.
+See docs/import-panther.md for each idiom and the condition it becomes.
+"""
+
+import ast
+import json
+import re
+
+MAX_TEXT = 60000
+MAX_DEPTH = 12
+
+
+class Refuse(Exception):
+    def __init__(self, message, node=None, file=None):
+        super().__init__(message)
+        self.message = message
+        self.line = getattr(node, "lineno", None)
+        self.file = file
+
+
+# ---------------------------------------------------------------- conditions (IR) and printing
+
+TRUE = ("T",)
+FALSE = ("F",)
+
+
+def AND(*xs):
+    out = []
+    for x in xs:
+        if x == FALSE:
+            return FALSE
+        if x == TRUE:
+            continue
+        for y in x[1] if x[0] == "and" else [x]:
+            if y not in out:
+                out.append(y)
+    if not out:
+        return TRUE
+    return out[0] if len(out) == 1 else ("and", tuple(out))
+
+
+def OR(*xs):
+    out = []
+    for x in xs:
+        if x == TRUE:
+            return TRUE
+        if x == FALSE:
+            continue
+        for y in x[1] if x[0] == "or" else [x]:
+            # `a or (not a and b)` is `a or b`: a later item may assume every earlier one false
+            if y[0] == "and":
+                earlier = [_neg(o) for o in out]
+                kept = [c for c in y[1] if c not in earlier]
+                if len(kept) != len(y[1]):
+                    y = AND(*kept)
+                    if y == TRUE:
+                        return TRUE
+            elif y in [_neg(o) for o in out]:
+                return TRUE
+            if y not in out:
+                out.append(y)
+    if not out:
+        return FALSE
+    return out[0] if len(out) == 1 else ("or", tuple(out))
+
+
+def _neg(x):
+    """Negation without rewriting (for comparisons inside OR)."""
+    return x[1] if x[0] == "not" else ("not", x)
+
+
+def NOT(x):
+    if x == TRUE:
+        return FALSE
+    if x == FALSE:
+        return TRUE
+    if x[0] == "not":
+        return x[1]
+    # De Morgan where it removes negations: not (not a and not b) -> a or b
+    if x[0] in ("and", "or") and sum(1 for y in x[1] if y[0] == "not") * 2 > len(x[1]):
+        parts = [NOT(y) for y in x[1]]
+        return OR(*parts) if x[0] == "and" else AND(*parts)
+    return ("not", x)
+
+
+def P(text):
+    return ("p", text)
+
+
+def render(x, ctx=0):
+    """ctx: 0 top/or operand, 1 and operand, 2 not operand."""
+    k = x[0]
+    if k == "T":
+        raise Refuse("the rule is always true (no condition of the language says that)")
+    if k == "F":
+        raise Refuse("the rule is never true")
+    if k == "p":
+        return x[1]
+    if k == "not":
+        return "not " + render(x[1], 2)
+    if k == "and":
+        s = " and ".join(render(y, 1) for y in x[1])
+        return f"({s})" if ctx >= 2 else s
+    if k == "or":
+        s = " or ".join(render(y, 0) for y in x[1])
+        return f"({s})" if ctx >= 1 else s
+    raise AssertionError(k)
+
+
+def size(x):
+    if x[0] in ("and", "or"):
+        return sum(size(y) for y in x[1]) + 1
+    if x[0] == "not":
+        return size(x[1]) + 1
+    return 1
+
+
+KEYWORDS = {"not", "and", "or", "exists", "empty", "true", "false"}
+
+
+def seg(s, first):
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", s) and not (s in KEYWORDS):
+        return s
+    if s == "":
+        raise Refuse("a field name that is the empty string")
+    return "`" + s.replace("`", "``") + "`"
+
+
+def path_text(path):
+    return ".".join(seg(s, i == 0) for i, s in enumerate(path))
+
+
+def lit(v):
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, (int, float)):
+        if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
+            raise Refuse("a non-finite number")
+        return json.dumps(v)
+    if isinstance(v, str):
+        out = ['"']
+        for ch in v:
+            if ch == '"':
+                out.append('\\"')
+            elif ch == "\\":
+                out.append("\\\\")
+            elif ch == "\n":
+                out.append("\\n")
+            elif ch == "\r":
+                out.append("\\r")
+            elif ch == "\t":
+                out.append("\\t")
+            elif ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000:
+                out.append("\\u%04x" % ord(ch))
+            else:
+                out.append(ch)
+        out.append('"')
+        return "".join(out)
+    raise Refuse(f"a constant of type {type(v).__name__} in a comparison")
+
+
+def lits(vs):
+    return "[" + ", ".join(lit(v) for v in vs) + "]"
+
+
+# ---------------------------------------------------------------- symbolic values
+
+RAISE = object()  # the default of event["k"]: a missing key raises KeyError
+
+
+class Const:
+    def __init__(self, v):
+        self.v = v
+
+
+class EventV:
+    pass
+
+
+class FieldV:
+    def __init__(self, path, default=None, tr=None, guard=FALSE):
+        self.path = tuple(path)
+        self.default = default
+        self.tr = tr
+        self.guard = guard  # raises before the value is read (e.g. .get on a missing parent)
+
+
+class BoolV:
+    def __init__(self, t, r, e=FALSE):
+        self.t, self.r, self.e = t, r, e
+
+
+class FuncV:
+    def __init__(self, node, module):
+        self.node, self.module = node, module
+
+
+class Builtin:
+    def __init__(self, name):
+        self.name = name
+
+
+class ModuleV:
+    def __init__(self, module):
+        self.module = module
+
+
+class ReV:
+    def __init__(self, pattern, flags):
+        self.pattern, self.flags = pattern, flags
+
+
+class SplitV:
+    """field.split(sep), before it is indexed."""
+
+    def __init__(self, field, sep):
+        self.field, self.sep = field, sep
+
+
+class ElemV:
+    """An element of a list field, inside any()/all() over it."""
+
+    def __init__(self, path):
+        self.path = tuple(path)
+
+
+# ---------------------------------------------------------------- modules (rule, helpers, data models)
+
+
+class Module:
+    def __init__(self, name, source, file, ctx):
+        self.name, self.file, self.ctx = name, file, ctx
+        self.tree = ast.parse(source, filename=file)
+        self.env = {}
+        self.lazy = {}
+        for node in self.tree.body:
+            if isinstance(node, (ast.FunctionDef,)):
+                self.env[node.name] = FuncV(node, self)
+            elif isinstance(node, ast.Import):
+                for a in node.names:
+                    self.lazy[a.asname or a.name.split(".")[0]] = ("module", a.name)
+            elif isinstance(node, ast.ImportFrom):
+                for a in node.names:
+                    self.lazy[a.asname or a.name] = ("from", node.module, a.name)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if len(targets) == 1 and isinstance(targets[0], ast.Name) and node.value is not None:
+                    self.lazy[targets[0].id] = ("assign", node.value)
+
+    def lookup(self, name, node):
+        if name in self.env:
+            return self.env[name]
+        if name in self.lazy:
+            how = self.lazy.pop(name)
+            if how[0] == "module":
+                v = self.ctx.module_value(how[1], node)
+            elif how[0] == "from":
+                v = self.ctx.from_import(how[1], how[2], node)
+            else:
+                try:
+                    v = self.ctx.interp(self).eval(how[1], {})
+                except Refuse as r:
+                    raise Refuse(f"module constant {name}: {r.message}", how[1], self.file)
+            self.env[name] = v
+            return v
+        if name in TYPES:
+            return Const(TYPES[name])
+        if name in BUILTINS:
+            return Builtin(name)
+        raise Refuse(f"name '{name}' is not defined in {self.name}", node)
+
+
+BUILTINS = {"any", "all", "len", "str", "int", "set", "frozenset", "list", "tuple", "isinstance", "bool", "dict", "sorted"}
+TYPES = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict, "tuple": tuple, "set": set}
+HELPER_MODELS = {"deep_get", "deep_walk"}
+
+
+class Context:
+    """Everything one import knows: global helper sources, data models, the schema of each log type."""
+
+    def __init__(self, helpers, data_models):
+        self.helpers = helpers  # module name -> (source, file)
+        self.data_models = data_models  # log type -> {"mappings": [...], "module": name or None}
+        self.modules = {}
+
+    def module(self, name):
+        if name not in self.modules:
+            if name not in self.helpers:
+                return None
+            src, file = self.helpers[name]
+            self.modules[name] = Module(name, src, file, self)
+        return self.modules[name]
+
+    def module_value(self, name, node):
+        if name in ("re", "fnmatch"):
+            return ModuleV(name)
+        m = self.module(name)
+        if m is None:
+            return ModuleV(name)  # opaque: using it refuses
+        return ModuleV(m)
+
+    def from_import(self, modname, name, node):
+        if modname == "re" and name in ("match", "search", "fullmatch", "compile", "IGNORECASE", "I"):
+            return Builtin("re." + name) if name not in ("IGNORECASE", "I") else Const(re.IGNORECASE)
+        if name in HELPER_MODELS:
+            return Builtin(name)
+        if modname == "fnmatch" and name in ("fnmatch", "fnmatchcase"):
+            return Builtin("fnmatch." + name)
+        m = self.module(modname)
+        if m is None:
+            return Builtin(f"{modname}.{name}")  # opaque
+        return m.lookup(name, node)
+
+    def interp(self, module, info=None):
+        return Interp(self, module, info)
+
+
+# ---------------------------------------------------------------- the interpreter
+
+
+class Info:
+    def __init__(self, types, log_type, prefix=(), parent=None):
+        self.types = types  # path (tuple, lower case) -> set of kinds: string number boolean array object null
+        self.log_type = log_type
+        self.prefix = prefix  # inside a loop over a list of objects: the list's path and "[]"
+        self.reads = parent.reads if parent else {}  # path tuple -> set of literal values compared with it
+        self.inlined = parent.inlined if parent else set()
+        self.udm = False
+
+
+class ElemRootV(EventV):
+    """An element (an object) of a list field, inside a loop or any() over the list."""
+
+
+def kind_of(v):
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "boolean"
+    if isinstance(v, (int, float)):
+        return "number"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, list):
+        return "array"
+    return "object"
+
+
+class Interp:
+    def __init__(self, ctx, module, info=None):
+        self.ctx, self.module, self.info, self.depth = ctx, module, info, 0
+
+    def refuse(self, msg, node):
+        raise Refuse(msg, node, self.module.file)
+
+    # ------------------------------------------------------------ names
+
+    def name(self, n, env, node):
+        if n in env:
+            return env[n]
+        if self.info is not None:
+            self.info.inlined.add(n)
+        return self.module.lookup(n, node)
+
+    # ------------------------------------------------------------ field reads
+
+    def read(self, path, lits=()):
+        if self.info is not None:
+            s = self.info.reads.setdefault(tuple(self.info.prefix) + tuple(path), set())
+            for v in lits:
+                try:
+                    json.dumps(v)
+                    s.add(json.dumps(v))
+                except (TypeError, ValueError):
+                    pass
+
+    def kinds(self, path):
+        if self.info is None:
+            return None
+        return self.info.types.get(tuple(p.lower() for p in path))
+
+    def field(self, path, default, node):
+        for p in path:
+            if not isinstance(p, str):
+                self.refuse("a field name that is not a constant string", node)
+        self.read(path)
+        return FieldV(path, default)
+
+    # ------------------------------------------------------------ predicates on fields
+
+    def pred(self, f, op, arg, node):
+        """A boolean over field f: t, r (= t), e; the missing case is computed by running Python."""
+        pt = path_text(f.path)
+        ex = TRUE if getattr(f, "ekinds", None) is not None else P(f"{pt} exists")
+        kinds = self.fkinds(f)
+        lits_ = []
+        if op in ("eq", "contains", "startswith", "endswith", "lt", "gt", "le", "ge"):
+            lits_ = list(arg) if isinstance(arg, (tuple, list)) else [arg]
+        elif op == "in":
+            lits_ = list(arg)
+        self.read(f.path, [x for x in lits_ if isinstance(x, (str, int, float, bool))])
+
+        def py(v):
+            if f.tr == "lower":
+                v = v.lower()
+            elif f.tr == "upper":
+                v = v.upper()
+            elif f.tr == "str":
+                v = v.s if isinstance(v, _Str) else str(v)
+            if getattr(f, "split", None):
+                v = v.split(f.split[0])[f.split[1]]
+            if op == "eq":
+                return v == arg
+            if op == "in":
+                return v in arg
+            if op == "contains":
+                return arg in v
+            if op == "startswith":
+                return v.startswith(arg)
+            if op == "endswith":
+                return v.endswith(arg)
+            if op == "truthy":
+                return bool(v)
+            if op == "istrue":
+                return v is True
+            if op == "isnone":
+                return v is None
+            if op in ("search", "match", "fullmatch"):
+                return getattr(re, op)(arg.pattern, v, arg.flags) is not None
+            if op == "fnmatch":
+                import fnmatch as _fn
+                return _fn.fnmatchcase(v, arg) if isinstance(v, str) else _fn.fnmatch(v, arg)
+            if op in ("lt", "gt", "le", "ge"):
+                return {"lt": v < arg, "gt": v > arg, "le": v <= arg, "ge": v >= arg}[op]
+            raise AssertionError(op)
+
+        if f.default is RAISE:
+            missing = "error"
+        else:
+            try:
+                missing = bool(py(f.default))
+            except Exception:  # noqa: BLE001
+                missing = "error"
+        present, perr = self.present(f, op, arg, pt, kinds, node)
+        # every present-value condition implies `exists`, so it needs no guard of its own
+        t = OR(present, AND(NOT(ex), TRUE if missing is True else FALSE))
+        e = OR(f.guard, AND(ex, perr), AND(NOT(ex), TRUE if missing == "error" else FALSE))
+        t = AND(NOT(f.guard), t)
+        return BoolV(t, t if op != "truthy" else None, e)
+
+    def fixed(self, path):
+        """Kinds the log type's typed schema fixes for path (None: free-form, any JSON type)."""
+        if self.info is None:
+            return None
+        return schema_kinds(self.info.types.schema, path)
+
+    def fkinds(self, f):
+        return f.ekinds if getattr(f, "ekinds", None) is not None else self.kinds(f.path)
+
+    def ffixed(self, f):
+        return f.ekinds if getattr(f, "ekinds", None) is not None else self.fixed(f.path)
+
+    def present(self, f, op, arg, pt, kinds, node):
+        """The condition for a present (non-null) value, and when reading it raises.
+
+        `kinds` are the schema's, else the Tests' (they decide string vs list); `fixed` only the
+        schema's: where it is None the value may be of any scalar type, so Python's cross-type
+        meanings (0 == False, "a" < 1 raising, truth of 0) are spelled out."""
+        if getattr(f, "split", None):
+            return self.present_split(f, op, arg, pt, node)
+        if f.tr == "upper":
+            return self.present_upper(f, op, arg, pt, node)
+        if f.tr == "str":
+            return self.present_str(f, op, arg, pt, node)
+        lower = f.tr == "lower"
+        fixed = self.ffixed(f)
+        is_str = P(f"{pt} like \"*\"")
+        is_num = AND(NOT(is_str), OR(P(f"{pt} ge 0"), P(f"{pt} lt 0")))
+        is_bool = OR(P(f"{pt} eq true"), P(f"{pt} eq false"))
+        is_container = AND(NOT(is_str), NOT(OR(P(f"{pt} ge 0"), P(f"{pt} lt 0"))), NOT(is_bool))
+        only_str = fixed is not None and fixed <= {"string"}
+        str_err = FALSE if only_str else NOT(is_str)
+        listy = kinds is not None and kinds - {"null"} and kinds <= {"array", "null"}
+        if op == "isnone":
+            return FALSE, FALSE
+        if op == "truthy" or op == "istrue":
+            if lower:
+                return NOT(P(f"{pt} empty")), str_err
+            if op == "istrue":
+                if fixed is not None and fixed <= {"boolean"}:
+                    return P(f"{pt} eq true"), FALSE
+                if listy:
+                    return FALSE, FALSE
+                return P(f"{pt} eq true"), FALSE
+            if listy or (fixed is not None and fixed <= {"string", "array", "object"}):
+                return NOT(P(f"{pt} empty")), FALSE
+            if fixed is not None and fixed <= {"number"}:
+                return AND(NOT(P(f"{pt} empty")), NOT(P(f"{pt} eq 0"))), FALSE
+            if fixed is not None and fixed <= {"boolean"}:
+                return P(f"{pt} eq true"), FALSE
+            return AND(NOT(P(f"{pt} empty")), NOT(P(f"{pt} eq 0")), NOT(P(f"{pt} eq false"))), FALSE
+        if op in ("eq", "in"):
+            items = [arg] if op == "eq" else [x for x in arg]
+            items = [x for x in items if x is not None]
+            for x in items:
+                if not isinstance(x, (str, int, float, bool)):
+                    self.refuse(f"comparison with a constant of type {type(x).__name__}", node)
+            hashing = op == "in" and getattr(self, "hashing", False)
+            if lower:
+                items = [x for x in items if isinstance(x, str) and x == x.lower()]
+                if not items:
+                    return FALSE, str_err
+                items = sorted(set(items))
+                return P(f"{pt} ieq {lit(items[0])}" if len(items) == 1 else f"{pt} iin {lits(items)}"), str_err
+            if kinds is not None and "array" in kinds:
+                self.refuse(f"== or 'in' a constant collection on {pt}, which holds a list in the Tests (the language's eq is true for a list that holds the value)", node)
+            if fixed is None:
+                # Python: 0 == False == 0.0, 1 == True == 1.0
+                more = []
+                for x in items:
+                    if isinstance(x, bool):
+                        more.append(int(x))
+                    elif isinstance(x, (int, float)) and x in (0, 1):
+                        more.append(bool(x))
+                items = items + more
+            uniq = []
+            for x in sorted(items, key=lambda v: (type(v).__name__, str(v))):
+                if not any(type(x) is type(y) and x == y for y in uniq):
+                    uniq.append(x)
+            if not uniq:
+                return FALSE, FALSE
+            c = P(f"{pt} eq {lit(uniq[0])}") if len(uniq) == 1 else P(f"{pt} in {lits(uniq)}")
+            # `x in {set}` hashes x: a dict or a list raises
+            return c, (is_container if hashing and fixed is None else FALSE)
+        if op == "contains":
+            if not isinstance(arg, str):
+                self.refuse("'in' on a field with a constant that is not a string", node)
+            if kinds is None or not kinds - {"null"}:
+                self.refuse(f"'{arg}' in {pt}: the Tests do not show whether {pt} is a string or a list", node)
+            if kinds <= {"string", "null"} or lower:
+                err = str_err
+                if lower:
+                    if arg != arg.lower():
+                        return FALSE, err
+                    return P(f"{pt} icontains {lit(arg)}"), err
+                # Python: `"a" in 5` raises; `"a" in {...}` looks at keys, which the language cannot
+                return P(f"{pt} contains {lit(arg)}"), err
+            if kinds <= {"array", "null"}:
+                return P(f"{pt} eq {lit(arg)}"), FALSE
+            self.refuse(f"'in' on {pt}, which is a string in some Tests and not in others", node)
+        if op in ("startswith", "endswith"):
+            items = list(arg) if isinstance(arg, tuple) else [arg]
+            if not all(isinstance(x, str) for x in items):
+                self.refuse(f"{op} with an argument that is not a string or tuple of strings", node)
+            if lower:
+                items = [x for x in items if x == x.lower()]
+                if not items:
+                    return FALSE, str_err
+                return P(f"{pt} i{op} {lits(items) if len(items) > 1 else lit(items[0])}"), str_err
+            return P(f"{pt} {op} {lits(items) if len(items) > 1 else lit(items[0])}"), str_err
+        if op in ("search", "match", "fullmatch"):
+            pat, flags = arg.pattern, arg.flags
+            if not isinstance(pat, str):
+                self.refuse("a bytes regular expression", node)
+            if flags & ~(re.IGNORECASE | re.UNICODE):
+                self.refuse("regular expression flags other than IGNORECASE", node)
+            if op == "match":
+                pat = f"^(?:{pat})"
+            elif op == "fullmatch":
+                pat = f"^(?:{pat})$"
+            icase = bool(flags & re.IGNORECASE)
+            if lower:
+                stripped = re.sub(r"\\.", "", pat)
+                if any(c.isupper() for c in stripped):
+                    self.refuse("a regular expression with upper-case letters over a lower-cased value", node)
+                icase = True
+            opname = "imatches" if icase else "matches"
+            q = "'" + pat.replace("'", "''") + "'"
+            if "\n" in pat or "\r" in pat:
+                self.refuse("a regular expression spanning lines", node)
+            return P(f"{pt} {opname} {q}"), str_err
+        if op == "fnmatch":
+            if "[" in arg:
+                self.refuse("an fnmatch pattern with a [set]", node)
+            glob = arg.replace("\\", "\\\\")
+            self.read(f.path, [arg.replace("*", "").replace("?", "a"), arg.replace("*", "zz").replace("?", "b"), arg.replace("*", "\n").replace("?", ".")])
+            if lower:
+                if glob != glob.lower():
+                    return FALSE, str_err
+                return P(f"{pt} ilike {lit(glob)}"), str_err
+            return P(f"{pt} like {lit(glob)}"), str_err
+        if op in ("lt", "gt", "le", "ge"):
+            if lower or isinstance(arg, bool) or not isinstance(arg, (int, float)):
+                self.refuse("an ordering comparison that is not between a field and a number", node)
+            c = P(f"{pt} {op} {lit(arg)}")
+            if fixed is not None and fixed <= {"number"}:
+                return c, FALSE
+            cmp = {"lt": lambda a: a < arg, "gt": lambda a: a > arg, "le": lambda a: a <= arg, "ge": lambda a: a >= arg}[op]
+            # Python raises comparing a string or a container with a number; True counts as 1
+            t = OR(AND(c, is_num), AND(P(f"{pt} eq true"), TRUE if cmp(1) else FALSE), AND(P(f"{pt} eq false"), TRUE if cmp(0) else FALSE))
+            return t, OR(is_str, is_container)
+        self.refuse(f"operation {op}", node)
+
+    def present_split(self, f, op, arg, pt, node):
+        """x.split(sep)[-1] == c: x is c or ends with sep + c; [0]: x is c or starts with c + sep
+        (c without sep). After .lower(), the case-insensitive forms."""
+        sep, idx = f.split
+        lower = f.tr == "lower"
+        fixed = self.ffixed(f)
+        str_err = FALSE if fixed is not None and fixed <= {"string"} else NOT(P(f"{pt} like \"*\""))
+        if op == "truthy":
+            if idx == -1:
+                return AND(NOT(P(f"{pt} endswith {lit(sep)}")), NOT(P(f"{pt} eq \"\"")), NOT(P(f"{pt} empty"))), str_err
+            return AND(NOT(P(f"{pt} startswith {lit(sep)}")), NOT(P(f"{pt} empty"))), str_err
+        if op not in ("eq", "in"):
+            self.refuse(f"{op} over a part of a split field", node)
+        items = [arg] if op == "eq" else list(arg)
+        alts = []
+        for c in items:
+            if not isinstance(c, str):
+                continue
+            if sep in c:
+                continue  # a part never holds the separator
+            if lower and c != c.lower():
+                continue
+            i = "i" if lower else ""
+            whole = P(f"{pt} {i}eq {lit(c)}")
+            edge = P(f"{pt} {i}endswith {lit(sep + c)}") if idx == -1 else P(f"{pt} {i}startswith {lit(c + sep)}")
+            alts.append(OR(whole, edge))
+            # the proof's values: the part alone, behind / before the separator, and with it doubled
+            self.read(f.path, [sep + c, c + sep, "a" + sep + c, c + sep + "a", sep, c + sep + sep + c])
+        return OR(*alts), str_err
+
+    def present_str(self, f, op, arg, pt, node):
+        """str(x) == "5": x is the string "5" or the number 5 (events are JSON: a number that is
+        whole prints without a fraction), "True"/"False" the booleans."""
+        if op not in ("eq", "in"):
+            self.refuse(f"{op} over str() of a field", node)
+        items = [arg] if op == "eq" else list(arg)
+        alts = []
+        kinds = self.kinds(f.path)
+        if kinds is not None and kinds & {"array", "object"}:
+            self.refuse(f"str() of {pt}, which holds a list or an object in the Tests", node)
+        fixed = self.ffixed(f)
+        for c in items:
+            if not isinstance(c, str):
+                continue
+            alts.append(c)
+            if fixed is not None and fixed <= {"string"}:
+                continue  # a typed string field: str() changes nothing
+            if c in ("True", "False"):
+                alts.append(c == "True")
+            elif re.fullmatch(r"-?(0|[1-9][0-9]{0,14})", c):
+                alts.append(int(c))
+            elif re.fullmatch(r"-?(0|[1-9][0-9]{0,14})\.[0-9]{1,6}", c) and str(float(c)) == c and not c.endswith(".0"):
+                alts.append(float(c))
+            elif c.startswith(("{", "[")) or c in ("None",):
+                self.refuse(f"str() of a field compared with '{c}'", node)
+        uniq = []
+        for x in alts:
+            if not any(type(x) is type(y) and x == y for y in uniq):
+                uniq.append(x)
+        if not uniq:
+            return FALSE, FALSE
+        return (P(f"{pt} eq {lit(uniq[0])}") if len(uniq) == 1 else P(f"{pt} in {lits(uniq)}")), FALSE
+
+    def present_upper(self, f, op, arg, pt, node):
+        """x.upper() compared with constants: a regex over the characters whose upper case is each
+        constant's character (exact: 'ı' -> 'I', 'ſ' -> 'S', 'ß' -> 'SS', 'ﬅ' -> 'ST' included)."""
+        fixed = self.fixed(f.path)
+        str_err = FALSE if fixed is not None and fixed <= {"string"} else NOT(P(f"{pt} like \"*\""))
+        if op == "truthy":
+            return NOT(P(f"{pt} empty")), str_err
+        if op in ("eq", "in", "contains", "startswith", "endswith"):
+            items = [arg] if op in ("eq", "contains") else list(arg) if isinstance(arg, (tuple, list)) else [arg]
+            if op == "in" and not isinstance(arg, (tuple, list)):
+                items = list(arg)
+            items = [x for x in items if x is not None]
+            regs = []
+            for x in items:
+                if not isinstance(x, str):
+                    continue
+                r = upper_regex(x)
+                if r is None:
+                    if x == x.upper():
+                        self.refuse(f".upper() compared with '{x}', whose letters have overlapping upper-case expansions", node)
+                    continue  # no value's upper() equals a string with lower-case letters
+                regs.append(r)
+            if not regs:
+                return FALSE, str_err
+            body = regs[0] if len(regs) == 1 else "(?:" + "|".join(regs) + ")"
+            pat = {"eq": f"^{body}$", "in": f"^{body}$", "contains": body, "startswith": f"^{body}", "endswith": f"{body}$"}[op]
+            return P(f"{pt} matches " + "'" + pat.replace("'", "''") + "'"), str_err
+        self.refuse(f"{op} over .upper()", node)
+
+    # ------------------------------------------------------------ truth of any value
+
+    def truth(self, v, node):
+        """(t, r, e) of a value used as a boolean."""
+        if isinstance(v, BoolV):
+            return v.t, v.r if v.r is not None else v.t, v.e
+        if isinstance(v, Const):
+            try:
+                b = bool(v.v)
+            except Exception:  # noqa: BLE001
+                self.refuse("truth of a constant", node)
+            return (TRUE if b else FALSE), (TRUE if v.v is True else FALSE), FALSE
+        if isinstance(v, FieldV):
+            a = self.pred(v, "truthy", None, node)
+            b = self.pred(v, "istrue", None, node) if v.tr is None else BoolV(FALSE, FALSE)
+            return a.t, b.t, a.e
+        if isinstance(v, EventV):
+            self.refuse("the truth of the whole event", node)
+        self.refuse(f"the truth of {type(v).__name__}", node)
+
+    # ------------------------------------------------------------ expressions
+
+    def eval(self, node, env):
+        m = getattr(self, "e_" + type(node).__name__, None)
+        if m is None:
+            self.refuse(f"Python construct {type(node).__name__}", node)
+        return m(node, env)
+
+    def e_Constant(self, node, env):
+        return Const(node.value)
+
+    def e_Name(self, node, env):
+        return self.name(node.id, env, node)
+
+    def e_List(self, node, env):
+        return Const(list(self.const(e, env) for e in node.elts))
+
+    def e_Tuple(self, node, env):
+        return Const(tuple(self.const(e, env) for e in node.elts))
+
+    def e_Set(self, node, env):
+        return Const(frozenset(self.const(e, env) for e in node.elts))
+
+    def e_Dict(self, node, env):
+        if any(k is None for k in node.keys):
+            self.refuse("a dict with ** unpacking", node)
+        return Const({self.const(k, env): self.const(v, env) for k, v in zip(node.keys, node.values)})
+
+    def const(self, node, env):
+        v = self.eval(node, env)
+        if not isinstance(v, Const):
+            self.refuse("a collection that holds something other than constants", node)
+        return v.v
+
+    def e_Attribute(self, node, env):
+        base = self.eval(node.value, env)
+        if isinstance(base, ModuleV):
+            if base.module == "fnmatch" and node.attr in ("fnmatch", "fnmatchcase"):
+                return Builtin("fnmatch." + node.attr)
+            if base.module == "re":
+                if node.attr in ("IGNORECASE", "I"):
+                    return Const(re.IGNORECASE)
+                if node.attr in ("match", "search", "fullmatch", "compile"):
+                    return Builtin("re." + node.attr)
+                self.refuse(f"re.{node.attr}", node)
+            if isinstance(base.module, Module):
+                if node.attr in HELPER_MODELS:
+                    return Builtin(node.attr)
+                return base.module.lookup(node.attr, node)
+            self.refuse(f"module {base.module} (not a global helper of this repository)", node)
+        return ("method", base, node.attr)
+
+    def e_Subscript(self, node, env):
+        base = self.eval(node.value, env)
+        idx = node.slice
+        key = self.eval(idx, env)
+        if not isinstance(key, Const):
+            self.refuse("a subscript that is not a constant", node)
+        if isinstance(base, SplitV):
+            if key.v not in (0, -1):
+                self.refuse("a part of a split field other than the first ([0]) or the last ([-1])", node)
+            f = base.field
+            nf = FieldV(f.path, f.default, f.tr, f.guard)
+            nf.split = (base.sep, key.v)
+            return nf
+        if isinstance(base, EventV):
+            return self.field((key.v,), RAISE, node)
+        if isinstance(base, FieldV) and base.tr is None and isinstance(key.v, str):
+            self.read(base.path)
+            return FieldV(base.path + (key.v,), RAISE, None, OR(base.guard, NOT(P(f"{path_text(base.path)} exists"))))
+        if isinstance(base, Const):
+            try:
+                return Const(base.v[key.v])
+            except Exception:  # noqa: BLE001
+                self.refuse("a subscript of a constant that raises", node)
+        self.refuse("a subscript of a computed value", node)
+
+    def e_UnaryOp(self, node, env):
+        v = self.eval(node.operand, env)
+        if isinstance(node.op, ast.Not):
+            if isinstance(v, Const):
+                return Const(not v.v)
+            t, r, e = self.truth(v, node)
+            f = AND(NOT(t), NOT(e))
+            return BoolV(f, f, e)
+        if isinstance(node.op, ast.USub) and isinstance(v, Const) and isinstance(v.v, (int, float)):
+            return Const(-v.v)
+        self.refuse(f"unary {type(node.op).__name__}", node)
+
+    def e_BoolOp(self, node, env):
+        vals = [self.eval(x, env) for x in node.values]
+        is_or = isinstance(node.op, ast.Or)
+        # `event.get("x") or ""`: the field, reading as "" when missing or falsy
+        if is_or and len(vals) == 2 and isinstance(vals[0], FieldV) and isinstance(vals[1], Const) and vals[0].tr is None:
+            f = vals[0]
+            kinds = self.kinds(f.path)
+            if isinstance(vals[1].v, (str, list, dict)) and not vals[1].v and kinds is not None and kinds <= {"string", "array", "object", "null"}:
+                return FieldV(f.path, vals[1].v, None, f.guard)
+        if all(isinstance(v, Const) for v in vals):
+            out = vals[0].v
+            for v in vals[1:]:
+                out = (out or v.v) if is_or else (out and v.v)
+            return Const(out)
+        t, r, e = self.truth(vals[0], node)
+        for v in vals[1:]:
+            t2, r2, e2 = self.truth(v, node)
+            f = AND(NOT(t), NOT(e))
+            if is_or:
+                if e == FALSE:
+                    f = NOT(t)
+                    t, r, e = OR(t, t2), OR(r, AND(f, r2)), OR(e, AND(f, e2))
+                else:
+                    t, r, e = OR(t, AND(f, t2)), OR(r, AND(f, r2)), OR(e, AND(f, e2))
+            else:
+                t, r, e = AND(t, t2), AND(t, r2), OR(e, AND(t, e2))
+        return BoolV(t, r, e)
+
+    def e_IfExp(self, node, env):
+        c = self.eval(node.test, env)
+        a = self.eval(node.body, env)
+        b = self.eval(node.orelse, env)
+        if isinstance(c, Const):
+            return a if c.v else b
+        tc, _, ec = self.truth(c, node)
+        ta, ra, ea = self.truth(a, node)
+        tb, rb, eb = self.truth(b, node)
+        fc = AND(NOT(tc), NOT(ec))
+        return BoolV(OR(AND(tc, ta), AND(fc, tb)), OR(AND(tc, ra), AND(fc, rb)), OR(ec, AND(tc, ea), AND(fc, eb)))
+
+    def e_Compare(self, node, env):
+        if len(node.ops) != 1:
+            # a < b < c: (a < b) and (b < c), b read once (reading a field has no effect)
+            parts = []
+            left = node.left
+            for op, right in zip(node.ops, node.comparators):
+                parts.append(ast.Compare(left=left, ops=[op], comparators=[right], lineno=node.lineno, col_offset=node.col_offset))
+                left = right
+            return self.e_BoolOp(ast.BoolOp(op=ast.And(), values=parts, lineno=node.lineno, col_offset=node.col_offset), env)
+        op = node.ops[0]
+        a = self.eval(node.left, env)
+        b = self.eval(node.comparators[0], env)
+        if isinstance(a, Const) and isinstance(b, Const):
+            try:
+                return Const(_py_compare(op, a.v, b.v))
+            except Exception:  # noqa: BLE001
+                self.refuse("a comparison of constants that raises", node)
+        neg = isinstance(op, (ast.NotEq, ast.NotIn, ast.IsNot))
+        res = None
+        if isinstance(op, (ast.Eq, ast.NotEq)):
+            if isinstance(b, FieldV) and isinstance(a, Const):
+                a, b = b, a
+            if isinstance(a, FieldV) and isinstance(b, Const):
+                res = self.pred(a, "eq", b.v, node)
+            elif isinstance(a, BoolV) and isinstance(b, Const) and isinstance(b.v, bool) and a.r is not None:
+                # a boolean == True / == False
+                t = a.r if b.v else AND(NOT(a.t), NOT(a.e))
+                res = BoolV(t, t, a.e)
+            elif isinstance(a, FieldV) and isinstance(b, FieldV):
+                res = self.field_eq(a, b, node)
+        elif isinstance(op, (ast.In, ast.NotIn)):
+            if isinstance(a, FieldV) and isinstance(b, Const):
+                if isinstance(b.v, str):
+                    self.refuse("a field 'in' a constant string (a substring test of the constant)", node)
+                coll = list(b.v.keys()) if isinstance(b.v, dict) else list(b.v)
+                self.hashing = isinstance(b.v, (set, frozenset, dict))
+                try:
+                    res = self.pred(a, "in", tuple(coll), node)
+                finally:
+                    self.hashing = False
+            elif isinstance(a, Const) and isinstance(b, FieldV):
+                res = self.pred(b, "contains", a.v, node)
+        elif isinstance(op, (ast.Is, ast.IsNot)):
+            if isinstance(b, FieldV) and isinstance(a, Const):
+                a, b = b, a
+            if isinstance(a, FieldV) and isinstance(b, Const) and b.v is None:
+                res = self.pred(a, "isnone", None, node)
+            elif isinstance(a, FieldV) and isinstance(b, Const) and isinstance(b.v, bool) and a.tr is None:
+                # `x is True` / `x is False`: identity, so only the boolean itself (never 1 or 0)
+                if b.v:
+                    res = self.pred(a, "istrue", None, node)
+                else:
+                    r0 = self.pred(a, "eq", False, node)
+                    t = AND(r0.t, P(f"{path_text(a.path)} eq false")) if a.default is not False else r0.t
+                    res = BoolV(t, t, r0.e)
+            elif isinstance(a, BoolV) and getattr(a, "match", False) and isinstance(b, Const) and b.v is None:
+                # re.match(...) is None: a match object is never None, and always truthy
+                f = AND(NOT(a.t), NOT(a.e))
+                res = BoolV(f, f, a.e)
+        elif isinstance(op, (ast.Lt, ast.Gt, ast.LtE, ast.GtE)):
+            name = {ast.Lt: "lt", ast.Gt: "gt", ast.LtE: "le", ast.GtE: "ge"}[type(op)]
+            if isinstance(b, FieldV) and isinstance(a, Const):
+                a, b = b, a
+                name = {"lt": "gt", "gt": "lt", "le": "ge", "ge": "le"}[name]
+            if isinstance(a, FieldV) and isinstance(b, Const):
+                res = self.pred(a, name, b.v, node)
+        if res is None:
+            self.refuse(f"comparison {type(op).__name__} between {_desc(a)} and {_desc(b)}", node)
+        if neg:
+            f = AND(NOT(res.t), NOT(res.e))
+            return BoolV(f, f, res.e)
+        return res
+
+    def e_Call(self, node, env):
+        fn = self.eval(node.func, env)
+        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+            self.refuse("a call with * or ** arguments", node)
+        if isinstance(fn, Const) and isinstance(fn.v, type) and fn.v in TYPES.values():
+            fn = Builtin(fn.v.__name__)
+        if isinstance(fn, Builtin) and fn.name in ("any", "all"):
+            return self.any_all(fn.name, node, env)
+        args = [self.eval(a, env) for a in node.args]
+        kwargs = {k.arg: self.eval(k.value, env) for k in node.keywords}
+        if isinstance(fn, tuple) and fn[0] == "method":
+            return self.method(fn[1], fn[2], args, kwargs, node)
+        if isinstance(fn, FuncV):
+            return self.inline(fn, args, kwargs, node)
+        if isinstance(fn, Builtin):
+            return self.builtin(fn.name, args, kwargs, node)
+        self.refuse(f"a call of {_desc(fn)}", node)
+
+    def builtin(self, name, args, kwargs, node):
+        if name == "deep_get":
+            if not args:
+                self.refuse("deep_get without arguments", node)
+            base = args[0]
+            keys = [self.keyconst(a, node) for a in args[1:]]
+            default = self.kwconst(kwargs, "default", None, node)
+            return self.deep(base, keys, default, node)
+        if name in ("fnmatch.fnmatch", "fnmatch.fnmatchcase"):
+            # on POSIX fnmatch is fnmatchcase: a glob over the whole value
+            if len(args) != 2 or kwargs or not isinstance(args[1], Const) or not isinstance(args[1].v, str):
+                self.refuse(f"{name}() with a computed pattern", node)
+            if isinstance(args[0], Const):
+                import fnmatch as _fn
+                return Const(_fn.fnmatchcase(args[0].v, args[1].v))
+            if not isinstance(args[0], FieldV):
+                self.refuse(f"{name}() of {_desc(args[0])}", node)
+            return self.pred(args[0], "fnmatch", args[1].v, node)
+        if name.startswith("re."):
+            op = name[3:]
+            if op == "compile":
+                if not args or not isinstance(args[0], Const):
+                    self.refuse("re.compile of a computed pattern", node)
+                flags = args[1].v if len(args) > 1 and isinstance(args[1], Const) else self.kwconst(kwargs, "flags", 0, node)
+                return ReV(args[0].v, flags)
+            if len(args) < 2 or not isinstance(args[0], (Const, ReV)):
+                self.refuse(f"re.{op} with a computed pattern", node)
+            pat = args[0] if isinstance(args[0], ReV) else ReV(args[0].v, 0)
+            flags = args[2].v if len(args) > 2 and isinstance(args[2], Const) else self.kwconst(kwargs, "flags", 0, node)
+            if flags:
+                pat = ReV(pat.pattern, pat.flags | flags)
+            return self.regex(op, pat, args[1], node)
+        if name in ("set", "frozenset", "list", "tuple") and len(args) == 1 and isinstance(args[0], Const):
+            return Const({"set": frozenset, "frozenset": frozenset, "list": list, "tuple": tuple}[name](args[0].v))
+        if name == "bool" and len(args) == 1:
+            t, r, e = self.truth(args[0], node)
+            return BoolV(t, t, e)
+        if name == "isinstance" and len(args) == 2 and isinstance(args[1], Builtin) and args[1].name.endswith(".MagicMock"):
+            # `if isinstance(CONSTANT, MagicMock)`: the Tests' mocking hook; a constant is never a mock
+            if isinstance(args[0], Const):
+                return Const(False)
+            self.refuse("isinstance(..., MagicMock) of a computed value", node)
+        if name == "isinstance" and len(args) == 2 and isinstance(args[1], Const) and isinstance(args[0], FieldV) and args[0].tr is None:
+            return self.isinstance_field(args[0], args[1].v if isinstance(args[1].v, tuple) else (args[1].v,), node)
+        if name == "isinstance" and len(args) == 2 and isinstance(args[1], Const):
+            types_ = args[1].v if isinstance(args[1].v, tuple) else (args[1].v,)
+            if not all(isinstance(x, type) for x in types_):
+                self.refuse("isinstance() with a second argument that is not a type", node)
+            if isinstance(args[0], Const):
+                return Const(isinstance(args[0].v, types_))
+            if isinstance(args[0], FieldV) and args[0].tr is None and types_ == (str,):
+                f = args[0]
+                pt = path_text(f.path)
+                self.read(f.path)
+                fixed = self.fixed(f.path)
+                missing = isinstance(f.default, str)
+                if f.default is RAISE:
+                    self.refuse("isinstance() of event[...]", node)
+                t = OR(P(f"{pt} like \"*\"") if not (self.kinds(f.path) and "array" in self.kinds(f.path)) else FALSE, AND(NOT(P(f"{pt} exists")), TRUE if missing else FALSE))
+                if fixed is not None and fixed <= {"string"}:
+                    t = OR(P(f"{pt} exists"), AND(NOT(P(f"{pt} exists")), TRUE if missing else FALSE))
+                return BoolV(AND(NOT(f.guard), t), AND(NOT(f.guard), t), f.guard)
+            self.refuse(f"isinstance() of {_desc(args[0])}", node)
+        if name == "str" and len(args) == 1 and isinstance(args[0], FieldV) and args[0].tr is None:
+            f = args[0]
+            d = f.default if f.default is RAISE else _Str(f.default)
+            return FieldV(f.path, d, "str", f.guard)
+        if name == "str" and len(args) == 1 and isinstance(args[0], Const):
+            return Const(str(args[0].v))
+        self.refuse(f"a call of {name}()", node)
+
+    def field_eq(self, a, b, node):
+        """Two fields of the event: `a eq b` when both are present; a missing one reads as its default."""
+        for f in (a, b):
+            if f.tr is not None or getattr(f, "split", None) or f.default is RAISE or getattr(f, "ekinds", None) is not None:
+                self.refuse("a comparison of two fields, one of them transformed", node)
+            k = self.kinds(f.path)
+            if k is not None and k & {"array", "object"}:
+                self.refuse(f"a comparison of two fields where {path_text(f.path)} holds a list or an object", node)
+            if not isinstance(f.default, (str, int, float, bool, type(None))):
+                self.refuse("a comparison of two fields with an unusual default", node)
+        self.read(a.path)
+        self.read(b.path)
+        pa, pb = path_text(a.path), path_text(b.path)
+        ea, eb = P(f"{pa} exists"), P(f"{pb} exists")
+        both = P(f"{pa} eq {pb}")
+
+        def one(f, value):
+            if value is None:
+                return FALSE
+            return self.present(f, "eq", value, path_text(f.path), self.kinds(f.path), node)[0]
+
+        t = OR(
+            both,  # eq between two fields implies both exist
+            AND(NOT(ea), eb, one(b, a.default)),
+            AND(ea, NOT(eb), one(a, b.default)),
+            AND(NOT(ea), NOT(eb), TRUE if a.default == b.default else FALSE),
+        )
+        e = OR(a.guard, b.guard)
+        t = AND(NOT(e), t)
+        return BoolV(t, t, e)
+
+    def isinstance_field(self, f, types_, node):
+        """isinstance(field, types): scalar types by the value; list and dict by the field's shape,
+        which the schema (or, free-form, the Tests) fixes."""
+        if not all(isinstance(x, type) for x in types_):
+            self.refuse("isinstance() with a second argument that is not a type", node)
+        if f.default is RAISE:
+            self.refuse("isinstance() of event[...]", node)
+        pt = path_text(f.path)
+        self.read(f.path)
+        ex = P(f"{pt} exists")
+        kinds = self.kinds(f.path)
+        shape = None if kinds is None or not (kinds - {"null"}) else ("array" if kinds - {"null"} <= {"array"} else "object" if kinds - {"null"} <= {"object"} else "scalar" if not (kinds & {"array", "object"}) else "mixed")
+        is_str = P(f"{pt} like \"*\"")
+        is_num = AND(NOT(is_str), OR(P(f"{pt} ge 0"), P(f"{pt} lt 0")))
+        is_bool = OR(P(f"{pt} eq true"), P(f"{pt} eq false"))
+        parts = []
+        for ty in set(types_):
+            if ty in (list, tuple, dict):
+                want = "array" if ty is not dict else "object"
+                if shape is None or shape == "mixed":
+                    self.refuse(f"isinstance({pt}, {ty.__name__}): the Tests do not show the shape of {pt}", node)
+                parts.append(ex if shape == want and ty is not tuple else FALSE)
+            elif shape in ("array", "object"):
+                parts.append(FALSE)
+            elif ty is str:
+                parts.append(is_str)
+            elif ty is bool:
+                parts.append(is_bool)
+            elif ty is int and float in types_:
+                parts.append(OR(is_num, is_bool))
+            elif ty is float and int in types_:
+                continue
+            else:
+                self.refuse(f"isinstance({pt}, {ty.__name__}): JSON does not tell an int from a float", node)
+        present = OR(*parts)
+        missing = isinstance(f.default, types_)
+        t = AND(NOT(f.guard), OR(present, AND(NOT(ex), TRUE if missing else FALSE)))
+        return BoolV(t, t, f.guard)
+
+    def regex(self, op, pat, subject, node):
+        if isinstance(subject, Const):
+            return Const(getattr(re, op)(pat.pattern, subject.v, pat.flags) is not None)
+        if not isinstance(subject, FieldV):
+            self.refuse(f"re.{op} over {_desc(subject)}", node)
+        b = self.pred(subject, op, pat, node)
+        b.match = True
+        b.r = FALSE  # a match object is truthy but not True: rule() returning it is an error
+        return b
+
+    def keyconst(self, a, node):
+        if not isinstance(a, Const) or not isinstance(a.v, str):
+            self.refuse("a key that is not a constant string", node)
+        return a.v
+
+    def kwconst(self, kwargs, name, default, node):
+        extra = set(kwargs) - {name}
+        if extra:
+            self.refuse(f"keyword argument {sorted(extra)[0]}", node)
+        if name not in kwargs:
+            return default
+        v = kwargs[name]
+        if not isinstance(v, Const):
+            self.refuse(f"a computed {name}=", node)
+        return v.v
+
+    def deep(self, base, keys, default, node):
+        if isinstance(base, EventV):
+            return self.field(tuple(keys), default, node)
+        if isinstance(base, FieldV) and base.tr is None:
+            # deep_get over a value read with a default: missing parents read as missing
+            self.read(base.path)
+            return self.field(base.path + tuple(keys), default, node) if _empty_default(base.default) else self.refuse("deep_get over a field with a non-empty default", node)
+        self.refuse(f"deep_get over {_desc(base)}", node)
+
+    def method(self, base, attr, args, kwargs, node):
+        if isinstance(base, EventV) and self.info is not None and self.info.prefix and not isinstance(base, ElemRootV):
+            self.refuse("the event read inside a loop over a list", node)
+        if isinstance(base, ElemRootV) and attr not in ("get",):
+            self.refuse(f"the method .{attr}() of a list element", node)
+        if isinstance(base, EventV):
+            if attr == "get":
+                if len(args) not in (1, 2) or kwargs:
+                    self.refuse("event.get with unusual arguments", node)
+                key = self.keyconst(args[0], node)
+                d = args[1] if len(args) == 2 else Const(None)
+                if not isinstance(d, Const):
+                    self.refuse("event.get with a computed default", node)
+                return self.field((key,), d.v, node)
+            if attr == "deep_get":
+                keys = [self.keyconst(a, node) for a in args]
+                return self.field(tuple(keys), self.kwconst(kwargs, "default", None, node), node)
+            if attr == "udm":
+                return self.udm(args, kwargs, node)
+            if attr == "deep_walk":
+                return self.deep_walk(args, kwargs, node)
+            self.refuse(f"event.{attr}()", node)
+        if isinstance(base, FieldV):
+            if attr == "get" and base.tr is None:
+                if len(args) not in (1, 2) or kwargs:
+                    self.refuse(".get with unusual arguments", node)
+                key = self.keyconst(args[0], node)
+                d = args[1] if len(args) == 2 else Const(None)
+                if not isinstance(d, Const):
+                    self.refuse(".get with a computed default", node)
+                self.read(base.path)
+                guard = base.guard
+                ppt = path_text(base.path)
+                if not isinstance(base.default, dict) or base.default:
+                    # .get on a missing parent that reads as None (or a non-dict) raises
+                    guard = OR(guard, NOT(P(f"{ppt} exists")))
+                pf = self.fixed(base.path)
+                if pf is None or not pf <= {"object"}:
+                    # .get on a string, number or boolean raises
+                    scalar = OR(P(f"{ppt} like \"*\""), P(f"{ppt} ge 0"), P(f"{ppt} lt 0"), P(f"{ppt} eq true"), P(f"{ppt} eq false"))
+                    guard = OR(guard, scalar)
+                return FieldV(base.path + (key,), d.v, None, guard)
+            if attr == "upper" and not args and base.tr is None:
+                return FieldV(base.path, base.default.upper() if isinstance(base.default, str) else base.default if base.default is RAISE else _Lowered(base.default), "upper", base.guard)
+            if attr in ("lower", "casefold") and not args and base.tr is None:
+                if attr == "casefold":
+                    self.refuse("casefold()", node)
+                return FieldV(base.path, base.default.lower() if isinstance(base.default, str) else base.default if base.default is RAISE else _Lowered(base.default), "lower", base.guard)
+            if attr in ("startswith", "endswith") and len(args) == 1 and isinstance(args[0], Const) and not kwargs:
+                if getattr(base, "split", None):
+                    self.refuse(f".{attr}() of a part of a split field", node)
+                return self.pred(base, attr, args[0].v, node)
+            if attr == "split" and len(args) == 1 and isinstance(args[0], Const) and not kwargs and not getattr(base, "split", None) and base.tr in (None, "lower"):
+                sep = args[0].v
+                if not isinstance(sep, str) or sep == "" or sep != sep.lower() or sep != sep.upper():
+                    self.refuse(".split() with a separator that has letters (or is empty)", node)
+                return SplitV(base, sep)
+            self.refuse(f"the method .{attr}() of a field", node)
+        if isinstance(base, ReV):
+            if attr in ("match", "search", "fullmatch") and len(args) == 1:
+                return self.regex(attr, base, args[0], node)
+            self.refuse(f"the regex method .{attr}()", node)
+        if isinstance(base, Const):
+            try:
+                fn = getattr(base.v, attr)
+                if attr not in ("lower", "upper", "startswith", "endswith", "get", "keys", "values", "strip", "split", "format", "join", "items"):
+                    raise Refuse(f"the method .{attr}() of a constant", node)
+                if not all(isinstance(a, Const) for a in args) or kwargs:
+                    raise Refuse(f"the method .{attr}() of a constant with computed arguments", node)
+                return Const(fn(*[a.v for a in args]))
+            except Refuse:
+                raise
+            except Exception:  # noqa: BLE001
+                self.refuse(f"the method .{attr}() of a constant", node)
+        self.refuse(f"the method .{attr}() of {_desc(base)}", node)
+
+    def deep_walk(self, args, kwargs, node):
+        """event.deep_walk(*keys): where no key on the way holds a list (the field's shape is fixed
+        by the schema or the Tests), it reads as deep_get; through lists it collects values, which
+        the language cannot say."""
+        keys = tuple(self.keyconst(a, node) for a in args)
+        extra = set(kwargs) - {"default", "return_val"}
+        if extra or not keys:
+            self.refuse("event.deep_walk with unusual arguments", node)
+        for k in ("default", "return_val"):
+            if k in kwargs and not isinstance(kwargs[k], Const):
+                self.refuse(f"event.deep_walk with a computed {k}=", node)
+        default = kwargs["default"].v if "default" in kwargs else None
+        for i in range(1, len(keys) + 1):
+            kinds = self.kinds(keys[:i])
+            if kinds is not None and "array" in kinds:
+                self.refuse(f"event.deep_walk through {path_text(keys[:i])}, which holds a list", node)
+        return self.field(keys, default, node)
+
+    def exists_in_list(self, lst, var, pre, test, env, node):
+        """Some element of the list field satisfies test: `path[cond]` over objects, the path's own
+        existential predicates over strings. An element whose test raises is refused (Python stops
+        at it, in order, which the language cannot say)."""
+        if lst.tr is not None or lst.guard != FALSE:
+            self.refuse("a loop over a transformed list", node)
+        kinds = self.kinds(lst.path)
+        if kinds is None or not (kinds - {"null"}) or not (kinds - {"null"}) <= {"array"}:
+            self.refuse(f"a loop over {path_text(lst.path)}, which the Tests do not show as a list", node)
+        if not (lst.default is None or lst.default == [] or lst.default == ()):
+            self.refuse("a loop over a list field with an unusual default", node)
+        missing_err = lst.default is None  # iterating None raises
+        pt = path_text(lst.path)
+        elems = []
+        for ev in self.info.types.events:
+            v = _walk(ev, lst.path)
+            if isinstance(v, list):
+                elems.extend(v)
+        ekinds = {kind_of(x) for x in elems}
+        self.read(lst.path)
+        if ekinds and ekinds <= {"object"}:
+            items_schema = schema_items(self.info.types.schema, lst.path)
+            sub_info = Info(Types(items_schema, [x for x in elems if isinstance(x, dict)]), self.info.log_type, tuple(self.info.prefix) + tuple(lst.path) + ("[]",), self.info)
+            sub = Interp(self.ctx, self.module, sub_info)
+            sub.depth = self.depth + 1
+            env2 = {k: v for k, v in env.items() if not isinstance(v, (FieldV, BoolV))}
+            env2[var] = ElemRootV()
+            for b in pre:
+                env2[b.targets[0].id] = sub.eval(b.value, env2)
+            t, _, e = sub.truth(sub.eval(test, env2), test)
+            if e != FALSE:
+                self.refuse("a test over list elements that may raise", node)
+            if t == FALSE:
+                inner = FALSE
+            elif t == TRUE:
+                inner = NOT(P(f"{pt} empty"))
+            else:
+                inner = P(f"{pt}[{render(t)}]")
+        elif ekinds and ekinds <= {"string"}:
+            f = FieldV(lst.path, None)
+            f.ekinds = {"string"}
+            env2 = dict(env)
+            env2[var] = f
+            if pre:
+                self.refuse("assignments in a loop over a list of strings", node)
+            t, _, e = self.truth(self.eval(test, env2), test)
+            if e != FALSE or not _positive_or(t):
+                self.refuse("a test over list elements that is not a disjunction of tests of the element", node)
+            inner = t
+        else:
+            self.refuse(f"a loop over {pt}, whose elements the Tests do not show as all objects or all strings", node)
+        ex = P(f"{pt} exists")
+        e = AND(NOT(ex), TRUE if missing_err else FALSE)
+        return BoolV(inner, inner, e)
+
+    def udm(self, args, kwargs, node):
+        if len(args) != 1 or kwargs or not isinstance(args[0], Const):
+            self.refuse("event.udm with unusual arguments", node)
+        name = args[0].v
+        if self.info is None or self.info.log_type is None:
+            self.refuse("event.udm outside a rule", node)
+        self.info.udm = True
+        dm = self.ctx.data_models.get(self.info.log_type)
+        if dm is None:
+            self.refuse(f"event.udm('{name}'): no data model for {self.info.log_type}", node)
+        for m in dm["mappings"]:
+            if m.get("Name") == name:
+                if "Path" in m:
+                    p = m["Path"]
+                    if p.startswith("$."):
+                        p = p[2:]
+                    if not re.fullmatch(r"[A-Za-z0-9_@\-]+(\.[A-Za-z0-9_@\-]+)*", p):
+                        self.refuse(f"event.udm('{name}'): the data model path {m['Path']} is not a plain path", node)
+                    return self.field(tuple(p.split(".")), None, node)
+                if "Method" in m:
+                    mod = self.ctx.module(dm["module"]) if dm.get("module") else None
+                    if mod is None:
+                        self.refuse(f"event.udm('{name}'): the data model's Python is missing", node)
+                    fn = mod.lookup(m["Method"], node)
+                    return self.inline(fn, [EventV()], {}, node)
+        self.refuse(f"event.udm('{name}'): the data model of {self.info.log_type} has no mapping {name}", node)
+
+    def any_all(self, name, node, env):
+        if len(node.args) != 1 or node.keywords:
+            self.refuse(f"{name}() with unusual arguments", node)
+        g = node.args[0]
+        if isinstance(g, (ast.List, ast.Tuple)):
+            # any([a, b]) / all([a, b]): every element is evaluated first (an error in any raises)
+            parts = [self.truth(self.eval(x, env), x) for x in g.elts]
+            e = OR(*[p[2] for p in parts])
+            ts = [p[0] for p in parts]
+            t = AND(NOT(e), OR(*ts) if name == "any" else AND(*ts))
+            return BoolV(t, t, e)
+        if not isinstance(g, (ast.GeneratorExp, ast.ListComp)) or len(g.generators) != 1:
+            it = self.eval(g, env)
+            if isinstance(it, Const):
+                return Const(any(it.v) if name == "any" else all(it.v))
+            self.refuse(f"{name}() over something other than a generator", node)
+        comp = g.generators[0]
+        if comp.is_async or not isinstance(comp.target, ast.Name):
+            self.refuse(f"{name}() with an unusual generator", node)
+        it = self.eval(comp.iter, env)
+        if isinstance(it, FieldV) and name == "any" and not comp.ifs:
+            return self.exists_in_list(it, comp.target.id, [], g.elt, env, node)
+        if not isinstance(it, Const):
+            self.refuse(f"{name}() over {_desc(it)} (only constant collections are unrolled)", node)
+        try:
+            items = list(it.v)
+        except TypeError:
+            self.refuse(f"{name}() over a constant that is not iterable", node)
+        if len(items) > 500:
+            self.refuse(f"{name}() over more than 500 constants", node)
+        t, e = (FALSE, FALSE) if name == "any" else (TRUE, FALSE)
+        for x in items:
+            env2 = dict(env)
+            env2[comp.target.id] = Const(x)
+            conds = [self.truth(self.eval(c, env2), c) for c in comp.ifs]
+            ti, _, ei = self.truth(self.eval(g.elt, env2), g.elt)
+            guard_t, guard_e = TRUE, FALSE
+            for ct, _, ce in conds:
+                guard_e = OR(guard_e, AND(guard_t, ce))
+                guard_t = AND(guard_t, ct)
+            ti, ei = AND(guard_t, ti), OR(guard_e, AND(guard_t, ei))
+            if name == "any":
+                go = AND(NOT(t), NOT(e))
+                t, e = OR(t, AND(go, ti)), OR(e, AND(go, ei))
+            else:
+                go = AND(t, NOT(e))
+                fi = AND(guard_t, NOT(ti), NOT(ei))
+                # all(): true when no element is false; a filtered-out element counts as true
+                t = AND(t, NOT(fi), NOT(ei))
+                e = OR(e, AND(go, ei))
+        return BoolV(t, t, e)
+
+    # ------------------------------------------------------------ functions and statements
+
+    def inline(self, fn, args, kwargs, node):
+        if self.depth >= MAX_DEPTH:
+            self.refuse("helpers nested too deep (recursion?)", node)
+        d = fn.node
+        a = d.args
+        if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs:
+            self.refuse(f"inlining {d.name}(): *args, **kwargs or keyword-only parameters", node)
+        params = [p.arg for p in a.args]
+        defaults = dict(zip(params[len(params) - len(a.defaults):], a.defaults))
+        env = {}
+        if len(args) > len(params):
+            self.refuse(f"{d.name}() called with too many arguments", node)
+        for p, v in zip(params, args):
+            env[p] = v
+        for k, v in kwargs.items():
+            if k not in params or k in env:
+                self.refuse(f"{d.name}() called with keyword {k}", node)
+            env[k] = v
+        sub = Interp(self.ctx, fn.module, self.info)
+        sub.depth = self.depth + 1
+        for p in params:
+            if p not in env:
+                if p not in defaults:
+                    self.refuse(f"{d.name}() called without {p}", node)
+                env[p] = sub.eval(defaults[p], {})
+        if self.info is not None:
+            self.info.inlined.add(d.name)
+        body = [s for s in d.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+        if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value is not None:
+            try:
+                return sub.eval(body[0].value, env)
+            except Refuse as r:
+                if r.file is None:
+                    r.file = fn.module.file
+                raise
+        t, r, e = sub.block(body, env)
+        return BoolV(t, r, e)
+
+    def block(self, stmts, env):
+        """(t, r, e) of the function's return value when it runs stmts."""
+        if not stmts:
+            return FALSE, FALSE, FALSE  # returns None
+        s = stmts[0]
+        rest = stmts[1:]
+        if isinstance(s, tuple) and s[0] == "bind":
+            env = dict(env)
+            env[s[1]] = s[2]
+            return self.block(rest, env)
+        if isinstance(s, ast.Return):
+            if s.value is None:
+                return FALSE, FALSE, FALSE
+            return self.truth(self.eval(s.value, env), s)
+        if isinstance(s, ast.If):
+            c = self.eval(s.test, env)
+            if isinstance(c, Const):
+                return self.block((s.body if c.v else s.orelse) + rest, env)
+            tc, _, ec = self.truth(c, s)
+            fc = AND(NOT(tc), NOT(ec))
+            bt, br, be = self.block(list(s.body) + rest, env)
+            if tc == TRUE:
+                return bt, br, be
+            ot, orr, oe = self.block(list(s.orelse) + rest, env)
+            out = OR(AND(tc, bt), AND(fc, ot)), OR(AND(tc, br), AND(fc, orr)), OR(ec, AND(tc, be), AND(fc, oe))
+            if size(out[0]) + size(out[2]) > 4000:
+                self.refuse("the rule's branches expand to too large a condition", s)
+            return out
+        if isinstance(s, (ast.Assign, ast.AnnAssign)):
+            targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+            if len(targets) != 1 or not isinstance(targets[0], ast.Name) or s.value is None:
+                self.refuse("an assignment to something other than one name", s)
+            v = self.eval(s.value, env)
+            env = dict(env)
+            env[targets[0].id] = v
+            return self.block(rest, env)
+        if isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant):
+            return self.block(rest, env)
+        if isinstance(s, ast.Pass) or isinstance(s, ast.Global):
+            # `global X`: X is read from the module as any name is (assignments stay local to the call)
+            return self.block(rest, env)
+        if isinstance(s, ast.For) and not s.orelse and isinstance(s.target, ast.Name):
+            it = self.eval(s.iter, env)
+            if isinstance(it, FieldV):
+                body = [b for b in s.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
+                last = body[-1] if body else None
+                pre = body[:-1]
+                if (
+                    isinstance(last, ast.If)
+                    and not last.orelse
+                    and len(last.body) == 1
+                    and isinstance(last.body[0], ast.Return)
+                    and isinstance(last.body[0].value, ast.Constant)
+                    and last.body[0].value.value is True
+                    and all(isinstance(b, ast.Assign) and len(b.targets) == 1 and isinstance(b.targets[0], ast.Name) for b in pre)
+                ):
+                    found = self.exists_in_list(it, s.target.id, pre, last.test, env, s)
+                    t, r, e = self.block(rest, env)
+                    return OR(found.t, AND(NOT(found.t), NOT(found.e), t)), OR(found.t, AND(NOT(found.t), NOT(found.e), r)), OR(found.e, AND(NOT(found.t), e))
+                self.refuse("a for loop over a list field whose body is not `if ...: return True`", s)
+            if not isinstance(it, Const):
+                self.refuse(f"a for loop over {_desc(it)}", s)
+            for sub in ast.walk(s):
+                if isinstance(sub, (ast.Break, ast.Continue)):
+                    self.refuse("break or continue in a loop", sub)
+            items = list(it.v)
+            if len(items) > 200:
+                self.refuse("a for loop over more than 200 constants", s)
+            unrolled = []
+            for x in items:
+                unrolled.append(("bind", s.target.id, Const(x)))
+                unrolled.extend(s.body)
+            return self.block(unrolled + rest, env)
+        self.refuse(f"the statement {type(s).__name__}", s)
+
+
+_UPPER = None
+
+
+def _upper_table():
+    """upper-case text -> the characters whose .upper() is exactly that text."""
+    global _UPPER
+    if _UPPER is None:
+        _UPPER = {}
+        for cp in range(0x110000):
+            if 0xD800 <= cp < 0xE000:
+                continue
+            c = chr(cp)
+            u = c.upper()
+            _UPPER.setdefault(u, []).append(c)
+    return _UPPER
+
+
+META = set("\\.^$|?*+()[]{}")
+
+
+def _cls(chars):
+    if len(chars) == 1:
+        c = chars[0]
+        return ("\\" + c) if c in META else c
+    return "[" + "".join(("\\" + c) if c in "\\]^-[" else c for c in chars) + "]"
+
+
+def upper_regex(text):
+    """A regex (portable subset) matching exactly the strings s with s.upper() == text, or None when
+    no string has that upper case (text has a character that is not upper case) or when multi-
+    character expansions overlap (then the caller refuses)."""
+    table = _upper_table()
+    n = len(text)
+    # multi-character expansions that occur in text, by start
+    multi = {}
+    for u, chars in table.items():
+        if len(u) > 1 and u in text:
+            start = text.find(u)
+            while start != -1:
+                multi.setdefault(start, []).append((u, chars))
+                start = text.find(u, start + 1)
+    spans = sorted((st, st + len(u)) for st, lst in multi.items() for u, _ in lst)
+    for (a1, b1), (a2, b2) in zip(spans, spans[1:]):
+        if a2 < b1:
+            return None
+    out = []
+    i = 0
+    while i < n:
+        singles = table.get(text[i])
+        if not singles:
+            return None
+        if i in multi:
+            u, chars = multi[i][0]
+            seq = "".join(_cls(table.get(ch, [])) if table.get(ch) else "" for ch in u)
+            if any(not table.get(ch) for ch in u):
+                return None
+            out.append("(?:" + seq + "|" + _cls(sorted(chars)) + ")")
+            i += len(u)
+            continue
+        out.append(_cls(sorted(singles)))
+        i += 1
+    return "".join(out)
+
+
+class _Str:
+    """The default of str(field) when the field is missing: str(default)."""
+
+    def __init__(self, v):
+        self.s = str(v)
+
+
+class _Lowered:
+    """The default of a field that went through .lower(): None.lower() raises."""
+
+    def __init__(self, v):
+        self.v = v
+
+    def lower(self):
+        raise AttributeError("lower")
+
+    def __getattr__(self, name):
+        raise AttributeError(name)
+
+
+def _empty_default(d):
+    return d is None or d == {}
+
+
+def _py_compare(op, a, b):
+    return {
+        ast.Eq: lambda: a == b,
+        ast.NotEq: lambda: a != b,
+        ast.In: lambda: a in b,
+        ast.NotIn: lambda: a not in b,
+        ast.Is: lambda: a is b,
+        ast.IsNot: lambda: a is not b,
+        ast.Lt: lambda: a < b,
+        ast.Gt: lambda: a > b,
+        ast.LtE: lambda: a <= b,
+        ast.GtE: lambda: a >= b,
+    }[type(op)]()
+
+
+def _desc(v):
+    if isinstance(v, FieldV):
+        return f"the field {path_text(v.path)}" + (" (lower-cased)" if v.tr else "")
+    if isinstance(v, Const):
+        return f"a constant {type(v.v).__name__}"
+    if isinstance(v, BoolV):
+        return "a boolean expression"
+    if isinstance(v, EventV):
+        return "the event"
+    if isinstance(v, tuple) and v and v[0] == "method":
+        return f"the method .{v[2]}"
+    if isinstance(v, Builtin):
+        return f"{v.name}()"
+    if isinstance(v, ModuleV):
+        return f"the module {v.module if isinstance(v.module, str) else v.module.name}"
+    return type(v).__name__
+
+
+# ---------------------------------------------------------------- types seen in the Tests and the schema
+
+
+def _walk(ev, path):
+    v = ev
+    for p in path:
+        if not isinstance(v, dict):
+            return None
+        keys = [x for x in v if x == p] or [x for x in v if x.lower() == p.lower()]
+        if not keys:
+            return None
+        v = v[keys[0]]
+    return v
+
+
+def _positive_or(x):
+    if x[0] == "p":
+        return True
+    if x[0] == "or":
+        return all(_positive_or(y) for y in x[1])
+    return False
+
+
+def schema_items(schema, path):
+    """The fields of a typed list's object elements, or None."""
+    if schema is None:
+        return None
+    t = {"type": "object", "fields": schema}
+    for p in path:
+        if t.get("type") != "object":
+            return None
+        fields = t.get("fields", {})
+        t = fields.get(p) or next((v for k, v in fields.items() if k.lower() == p.lower()), None)
+        if t is None:
+            return None
+    if t.get("type") == "array" and t.get("items", {}).get("type") == "object":
+        return t["items"].get("fields", {})
+    return None
+
+
+def schema_kinds(schema, path):
+    """Kinds a typed schema allows at path, or None (unknown / free-form)."""
+    if schema is None:
+        return None
+    t = {"type": "object", "fields": schema}
+    for p in path:
+        if t.get("type") == "object":
+            fields = t.get("fields", {})
+            nxt = fields.get(p)
+            if nxt is None:
+                low = [v for k, v in fields.items() if k.lower() == p.lower()]
+                nxt = low[0] if low else None
+            if nxt is None:
+                return None
+            t = nxt
+        else:
+            return None
+    ty = t.get("type")
+    return {
+        "string": {"string"},
+        "timestamp": {"string"},
+        "ip": {"string"},
+        "number": {"number"},
+        "boolean": {"boolean"},
+        "object": {"object"},
+        "array": {"array"},
+    }.get(ty)
+
+
+class Types(dict):
+    """path (lower case) -> kinds: the schema's where it is typed, else the kinds the Tests show."""
+
+    def __init__(self, schema, events):
+        super().__init__()
+        self.schema, self.events = schema, events
+
+    def get(self, path, default=None):
+        if path in self:
+            return self[path]
+        k = schema_kinds(self.schema, path)
+        if k is None:
+            seen = set()
+            for ev in self.events:
+                v = ev
+                ok = True
+                for p in path:
+                    if isinstance(v, dict):
+                        keys = [x for x in v if x == p] or [x for x in v if x.lower() == p]
+                        if not keys:
+                            ok = False
+                            break
+                        v = v[keys[0]]
+                    else:
+                        ok = False
+                        break
+                if ok:
+                    seen.add(kind_of(v))
+            k = seen if seen else None
+        self[path] = k
+        return k
+
+
+def translate(ctx, name, source, file, log_type, schema, events):
+    """-> {"condition": text, "reads": {path: [literal json]}, "inlined": [...]} or {"refuse": msg, "file", "line"}."""
+    try:
+        mod = Module(name, source, file, ctx)
+    except SyntaxError as e:
+        return {"refuse": f"Python syntax error: {e.msg}", "file": file, "line": e.lineno}
+    info = Info(Types(schema, events), log_type)
+    try:
+        fn = mod.env.get("rule")
+        if not isinstance(fn, FuncV):
+            raise Refuse("the module defines no rule(event)")
+        interp = Interp(ctx, mod, info)
+        d = fn.node
+        if len(d.args.args) != 1:
+            raise Refuse("rule() does not take exactly one argument", d, file)
+        env = {d.args.args[0].arg: EventV()}
+        body = [s for s in d.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+        t, r, e = interp.block(body, env)
+        if size(r) > 3000:
+            raise Refuse("the condition is too large", d, file)
+        text = render(r)
+        if len(text) > MAX_TEXT:
+            raise Refuse("the condition is too large", d, file)
+    except Refuse as x:
+        return {"refuse": x.message, "file": x.file or file, "line": x.line}
+    except RecursionError:
+        return {"refuse": "the rule nests too deep", "file": file, "line": None}
+    return {
+        "condition": text,
+        "reads": {json.dumps(list(k)): sorted(v) for k, v in info.reads.items()},
+        "inlined": sorted(info.inlined),
+        "udm": info.udm,
+    }
+
+
+# ---------------------------------------------------------------- title() and dedup()
+
+
+def _field_path(node):
+    """event.get("k"), event.deep_get("a", "b", default=...), deep_get(event, ...) -> path, or None."""
+    if not isinstance(node, ast.Call) or node.keywords and any(k.arg != "default" for k in node.keywords):
+        return None
+    f = node.func
+    args = node.args
+    if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "event" and f.attr in ("get", "deep_get"):
+        keys = args[:1] if f.attr == "get" else args
+    elif isinstance(f, ast.Name) and f.id == "deep_get" and args and isinstance(args[0], ast.Name) and args[0].id == "event":
+        keys = args[1:]
+    else:
+        return None
+    if f.attr == "get" if isinstance(f, ast.Attribute) else False:
+        if len(args) > 2:
+            return None
+    if not keys or not all(isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value for k in keys):
+        return None
+    return tuple(k.value for k in keys)
+
+
+def translate_outputs(source, file):
+    """title() as an AlertTitle template and dedup() as DedupFields, where they are plain field
+    formatting (an f-string of event fields, or one field); None otherwise."""
+    try:
+        tree = ast.parse(source, filename=file)
+    except SyntaxError:
+        return {"title": None, "dedup": None}
+    fns = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+
+    def single_return(fn):
+        if fn is None or len(fn.args.args) != 1 or fn.args.args[0].arg != "event":
+            return None
+        body = [b for b in fn.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
+        if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+            return None
+        return body[0].value
+
+    title = None
+    v = single_return(fns.get("title"))
+    if isinstance(v, ast.JoinedStr):
+        parts = []
+        ok = True
+        for x in v.values:
+            if isinstance(x, ast.Constant) and isinstance(x.value, str):
+                parts.append(x.value.replace("{", "{{").replace("}", "}}"))
+            elif isinstance(x, ast.FormattedValue) and x.conversion == -1 and x.format_spec is None and _field_path(x.value):
+                parts.append("{" + path_text(_field_path(x.value)) + "}")
+            else:
+                ok = False
+                break
+        if ok and any(p.startswith("{") and not p.startswith("{{") for p in parts):
+            title = "".join(parts)
+    dedup = None
+    v = single_return(fns.get("dedup"))
+    if v is not None and _field_path(v):
+        dedup = [path_text(_field_path(v))]
+    return {"title": title, "dedup": dedup}

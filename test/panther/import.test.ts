@@ -1,0 +1,216 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PythonProcess, importPanther } from "../../src/cli/import-panther.js";
+import { evaluate } from "../../src/eval/evaluate.js";
+import { generateEvents, reasonKind } from "../../src/import/panther/index.js";
+import { loadRuleText } from "../../src/rules/load.js";
+import { schemaFor } from "../../src/schema/schema.js";
+
+/**
+ * `rulec import panther`: each Python idiom and the condition it becomes (translated by python3's
+ * ast), and the vendored subset of panther-analysis imported end to end with its proof.
+ */
+
+const VENDOR = new URL("../fixtures/vendor/panther-analysis-python/", import.meta.url).pathname;
+
+let py: PythonProcess;
+beforeAll(async () => {
+  py = new PythonProcess();
+  await py.request({ setup: { helpers: {}, helpersDir: [], dataModels: { "AWS.CloudTrail": { mappings: [{ Name: "actor", Path: "$.userIdentity.arn" }], module: null } } } });
+});
+afterAll(() => py.close());
+
+async function translate(body: string, logType = "AWS.CloudTrail", events: unknown[] = []): Promise<string> {
+  const schema = schemaFor(logType);
+  const r = await py.request<{ condition?: string; refuse?: string; line?: number }>({
+    translate: { name: "t", source: body, file: "t.py", logType, schema: schema && !schema.freeForm ? schema.fields : null, events },
+  });
+  return r.condition ?? `REFUSED: ${r.refuse}${r.line ? ` (line ${r.line})` : ""}`;
+}
+
+const rule = (expr: string, pre = "") => `${pre}\ndef rule(event):\n    return ${expr}\n`;
+
+describe("Python idioms -> conditions (typed schema: AWS.CloudTrail)", () => {
+  it.each([
+    ['event.get("eventName") == "ConsoleLogin"', 'eventName eq "ConsoleLogin"'],
+    ['event.get("eventName") != "ConsoleLogin"', 'not eventName eq "ConsoleLogin"'],
+    ['event.deep_get("userIdentity", "type") == "Root"', 'userIdentity.type eq "Root"'],
+    ['event.get("userIdentity", {}).get("type") == "Root"', 'userIdentity.type eq "Root"'],
+    ['event.get("eventName") in ["A", "B"]', 'eventName in ["A", "B"]'],
+    ['event.get("eventName") in NAMES', 'eventName in ["A", "B"]', 'NAMES = {"B", "A"}'],
+    ['event.get("eventName", "").startswith(("Get", "List"))', 'eventName startswith ["Get", "List"]'],
+    ['event.get("eventName", "").endswith("Policy")', 'eventName endswith "Policy"'],
+    ['"admin" in event.get("userAgent", "")', 'userAgent contains "admin"'],
+    ['event.get("userAgent", "").lower() == "boto3"', 'userAgent ieq "boto3"'],
+    ['event.get("userAgent", "").lower() == "Boto3"', "REFUSED: the rule is never true"],
+    ['event.get("eventName", "").upper() == "GETOBJECT"', "eventName matches '^[Gg][Ee][Tt][Oo][Bb][Jj][Ee][Cc][Tt]$'"],
+    ['bool(re.match(r"Get.*", event.get("eventName", "")))', "eventName matches '^(?:Get.*)'", "import re"],
+    ['re.search(r"Get", event.get("eventName", "")) is not None', "eventName matches 'Get'", "import re"],
+    ['bool(re.fullmatch(r"Get\\w+", event.get("eventName", "")))', "eventName matches '^(?:Get\\w+)$'", "import re"],
+    ['bool(re.search("get", event.get("eventName", ""), re.IGNORECASE))', "eventName imatches 'get'", "import re"],
+    // Panther's rule() must return a bool: a match object is an error, so no alert
+    ['re.search(r"Get", event.get("eventName", ""))', "REFUSED: the rule is never true", "import re"],
+    ['event.deep_walk("userIdentity", "type") == "Root"', 'userIdentity.type eq "Root"'],
+    ['event.get("userIdentity", {}).get("arn", "").split("/")[-1] == "admin"', 'userIdentity.arn eq "admin" or userIdentity.arn endswith "/admin"'],
+    ['event.get("eventName", "").split(":")[0] == "x"', 'eventName eq "x" or eventName startswith "x:"'],
+    ['fnmatch(event.get("eventName", ""), "Get*Policy?")', 'eventName like "Get*Policy?"', "from fnmatch import fnmatch"],
+    ['event.get("userIdentity", {}).get("accountId") == event.get("recipientAccountId")', "userIdentity.accountId eq recipientAccountId or not userIdentity.accountId exists and not recipientAccountId exists"],
+    ['str(event.get("eventVersion")) == "5"', 'eventVersion eq "5"'],
+    ['not event.get("errorCode")', "errorCode empty"],
+    ['event.get("errorCode") is None', "not errorCode exists"],
+    ['event.get("readOnly") is True', "readOnly eq true"],
+    ['any(x in event.get("userAgent", "") for x in ["kali", "parrot"])', 'userAgent contains "kali" or userAgent contains "parrot"'],
+    ['all([event.get("eventName") == "A", event.get("eventSource") == "s"])', 'eventName eq "A" and eventSource eq "s"'],
+    ['event.udm("actor") == "x"', 'userIdentity.arn eq "x"'],
+    ['deep_get(event, "userIdentity", "type") == "Root"', 'userIdentity.type eq "Root"', "from panther_base_helpers import deep_get"],
+    ['event["eventName"] == "A"', 'eventName eq "A"'],
+    ['event.get("eventName") == "A" and not event.get("errorCode")', 'eventName eq "A" and errorCode empty'],
+  ])("%s", async (expr, expected, pre = "") => {
+    expect(await translate(rule(expr, pre))).toBe(expected);
+  });
+
+  it("early returns, local variables, if chains and helpers inlined", async () => {
+    const src = `
+def ok(event):
+    if event.get("errorCode", "") or event.get("errorMessage", ""):
+        return False
+    return True
+
+def rule(event):
+    name = event.get("eventName")
+    if not ok(event):
+        return False
+    if name == "A":
+        return True
+    elif name == "B":
+        return event.get("eventSource") == "s"
+    return False
+`;
+    expect(await translate(src)).toBe('errorCode empty and errorMessage empty and (eventName eq "A" or eventName eq "B" and eventSource eq "s")');
+  });
+
+  it("a for loop over constants is unrolled", async () => {
+    const src = `
+PREFIXES = ["Get", "List"]
+def rule(event):
+    for p in PREFIXES:
+        if event.get("eventName", "").startswith(p):
+            return True
+    return False
+`;
+    expect(await translate(src)).toBe('eventName startswith "Get" or eventName startswith "List"');
+  });
+});
+
+describe("Python's meaning where no typed schema fixes a field (free-form Asana.Audit)", () => {
+  it.each([
+    // 0, False and "" are all falsy; 1 == True
+    ['not event.get("x")', 'x empty or x eq 0 or x eq false'],
+    ['event.get("x") == True', 'x in [true, 1]'],
+    ['event.get("x") == 0', 'x in [false, 0]'],
+    // "a" > 1 raises in Python: only numbers (and booleans, as 0 and 1) compare
+    ['event.get("x") > 5', 'x gt 5 and not x like "*" and (x ge 0 or x lt 0)'],
+    // .lower() on a number raises: an error is no alert, also under `not`
+    ['not event.get("x", "").lower() == "a"', 'not x ieq "a" and not (x exists and not x like "*")'],
+  ])("%s", async (expr, expected) => {
+    expect(await translate(rule(expr), "Asana.Audit")).toBe(expected);
+  });
+  it("'in' on a field is substring or membership as the Tests show the field", async () => {
+    expect(await translate(rule('"a" in event.get("x", "")'), "Asana.Audit", [{ x: "abc" }])).toBe('x contains "a"');
+    expect(await translate(rule('"a" in event.get("x", [])'), "Asana.Audit", [{ x: ["a"] }])).toBe('x eq "a"');
+    expect(await translate(rule('"a" in event.get("x", "")'), "Asana.Audit")).toMatch(/^REFUSED: 'a' in x: the Tests do not show whether x is a string or a list/);
+  });
+});
+
+describe("refusals", () => {
+  it.each([
+    ['event.deep_walk("resources", "ARN") == "x"', /^REFUSED: event\.deep_walk through resources, which holds a list/],
+    ['event.get("eventName", "").split(":")[1] == "x"', /^REFUSED: a part of a split field other than the first/],
+    ['int(event.get("eventVersion")) == 5', /^REFUSED: a call of int\(\)/],
+    ['event.get("resources") == event.get("eventSource")', /^REFUSED: a comparison of two fields where resources holds a list or an object/],
+    ['len(event.get("resources", [])) > 1', /^REFUSED: a call of len\(\)/],
+    ['fnmatch(event.get("eventName", ""), "Get[A-Z]*")', /^REFUSED: an fnmatch pattern with a \[set\]/],
+  ])("%s", async (expr, expected) => {
+    expect(await translate(rule(expr, "from fnmatch import fnmatch"))).toMatch(expected);
+  });
+  it("statements other than assignments, if, return and for over constants", async () => {
+    expect(await translate("def rule(event):\n    try:\n        return event['a'] == 1\n    except KeyError:\n        return False\n")).toBe("REFUSED: the statement Try (line 2)");
+  });
+});
+
+describe("generated events", () => {
+  it("at least 200 distinct events, the same on every run, flipping each literal and dropping each field", () => {
+    const reads = { [JSON.stringify(["eventName"])]: [JSON.stringify("ConsoleLogin")], [JSON.stringify(["userIdentity", "type"])]: [JSON.stringify("Root")] };
+    const base = [{ eventName: "ConsoleLogin", userIdentity: { type: "Root" } }];
+    const a = generateEvents(base, reads, "AWS.CloudTrail", "r");
+    const b = generateEvents(base, reads, "AWS.CloudTrail", "r");
+    expect(a.length).toBeGreaterThanOrEqual(200);
+    expect(new Set(a.map((e) => JSON.stringify(e))).size).toBe(a.length);
+    expect(a).toEqual(b);
+    const s = a.map((e) => JSON.stringify(e));
+    expect(s).toContain(JSON.stringify({ userIdentity: { type: "Root" } }));
+    expect(s).toContain(JSON.stringify({ eventName: "CONSOLELOGIN", userIdentity: { type: "Root" } }));
+    expect(s).toContain(JSON.stringify({ eventName: "ConsoleLogin", userIdentity: { type: "Rootx" } }));
+  });
+  it("a free-form field also takes other scalar types and null where the Tests show null", () => {
+    const reads = { [JSON.stringify(["x"])]: [JSON.stringify("a")] };
+    const s = generateEvents([{ x: "a", y: null }, { x: null }], reads, "Asana.Audit", "r").map((e) => JSON.stringify(e));
+    expect(s).toContain(JSON.stringify({ x: 0, y: null }));
+    expect(s).toContain(JSON.stringify({ x: true, y: null }));
+    expect(s).toContain(JSON.stringify({ x: null, y: null }));
+  });
+});
+
+describe("the vendored panther-analysis subset", () => {
+  const out = mkdtempSync(join(tmpdir(), "rulec-import-panther-"));
+  const report = join(out, "report.json");
+  const rulesDir = join(out, "rules");
+  const io = { out: () => {}, err: () => {} };
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it("imports each rule or says why not; the imported ones agree with the original on their Tests and at least 200 generated events", async () => {
+    const status = await importPanther([VENDOR], { out: rulesDir, report, force: false }, io, false);
+    expect(status).toBe(1); // some rules are refused, on purpose
+    const rep = JSON.parse(readFileSync(report, "utf8")) as {
+      rules: { ruleId: string; file: string; outcome: { imported: boolean; reason?: string; file?: string; output?: string }; tests?: { total: number; original: number; evaluator: number; panther: number }; generated?: number }[];
+      totals: { rules: number; imported: number; disagreements: number };
+    };
+    const summary = Object.fromEntries(rep.rules.map((r) => [r.ruleId, r.outcome.imported ? "imported" : `not imported: ${reasonKind(r.outcome.reason!)}`]));
+    await expect(JSON.stringify(summary, Object.keys(summary).sort(), 2) + "\n").toMatchFileSnapshot("./import-expected.json");
+    for (const r of rep.rules) {
+      if (!r.outcome.imported) {
+        expect(r.outcome.reason).toBeTruthy();
+        expect(r.outcome.file).toBeTruthy();
+        continue;
+      }
+      expect(r.generated).toBeGreaterThanOrEqual(200);
+      // the condition decides each Test as the original does, on the evaluator and on the Panther target
+      expect(r.tests!.evaluator).toBe(r.tests!.original);
+      expect(r.tests!.panther).toBe(r.tests!.original);
+      const text = readFileSync(r.outcome.output!, "utf8");
+      const loaded = loadRuleText(text, r.outcome.output!);
+      expect(loaded.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      // where the original passes its own Tests, the imported rule passes them on the evaluator
+      if (r.tests!.original === r.tests!.total) for (const t of loaded.rule!.tests) expect(evaluate(loaded.rule!.condition, t.log), `${r.ruleId}: ${t.name}`).toBe(t.expectedResult);
+    }
+    expect(rep.totals.imported).toBeGreaterThanOrEqual(20);
+  }, 120_000);
+
+  it("re-running changes nothing; a file that differs is kept unless --force", async () => {
+    const files = readdirSync(rulesDir).sort();
+    const before = files.map((f) => readFileSync(join(rulesDir, f), "utf8"));
+    await importPanther([VENDOR], { out: rulesDir, force: false }, io, false);
+    expect(readdirSync(rulesDir).sort()).toEqual(files);
+    expect(files.map((f) => readFileSync(join(rulesDir, f), "utf8"))).toEqual(before);
+    const edited = join(rulesDir, files[0]!);
+    writeFileSync(edited, before[0] + "# edited\n");
+    let err = "";
+    await importPanther([VENDOR], { out: rulesDir, force: false }, { out: () => {}, err: (s) => (err += s) }, false);
+    expect(readFileSync(edited, "utf8")).toBe(before[0] + "# edited\n");
+    expect(err).toContain("exists and differs: not overwritten (use --force)");
+    await importPanther([VENDOR], { out: rulesDir, force: true }, io, false);
+    expect(readFileSync(edited, "utf8")).toBe(before[0]);
+  }, 240_000);
+});
