@@ -32,6 +32,7 @@ export interface ColumnTypeData {
   readonly type: "string" | "boolean" | "number" | "json" | "struct" | "array";
   readonly column?: string;
   readonly holds?: "boolean" | "number";
+  readonly hive?: "int" | "bigint";
   readonly fields?: Readonly<Record<string, ColumnTypeData>>;
   readonly items?: ColumnTypeData;
 }

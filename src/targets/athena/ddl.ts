@@ -31,7 +31,7 @@ function hiveType(t: ColumnType): string {
     case "boolean":
       return "boolean";
     case "number":
-      return "double";
+      return t.hive ?? "double";
     case "struct":
       return `struct<${Object.entries(t.fields)
         .map(([k, f]) => `${ident(columnName(k, f))}:${hiveType(f)}`)

@@ -12,7 +12,8 @@ import generic from "./profiles/generic.json" with { type: "json" };
 export type ColumnType =
   | { readonly type: "string"; readonly column?: string; readonly holds?: "boolean" | "number" }
   | { readonly type: "boolean"; readonly column?: string }
-  | { readonly type: "number"; readonly column?: string }
+  /** `hive`: the integer type the vendor's DDL declares (`int`, `bigint`) instead of `double`. */
+  | { readonly type: "number"; readonly column?: string; readonly hive?: "int" | "bigint" }
   /** Free-form JSON kept as JSON text in a string column (requestParameters). */
   | { readonly type: "json"; readonly column?: string }
   | { readonly type: "struct"; readonly column?: string; readonly fields: Readonly<Record<string, ColumnType>> }
