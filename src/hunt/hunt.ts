@@ -7,6 +7,7 @@ import { buildQuery, type QueryOptions } from "../targets/athena/query.js";
 import { profileFor, profileNames } from "../targets/athena/profile.js";
 import { fileShaper, shapeLog, streamRecords, tableSpecs, unsortedProblem, type HuntProblem, type HuntTable, type LogInput, type LogStream, type ShapedLog } from "./logs.js";
 import { defaultWorkers, shapePool, workerScript, type ShapePool } from "./pool.js";
+import type { TextLines } from "../events/text.js";
 import { MAX_ITEM_BYTES, RecordStream } from "./stream.js";
 import { createTableSql, openDuckDB, SOURCE_COLUMNS, stageRows, type Projection, type Row } from "./table.js";
 
@@ -258,7 +259,7 @@ async function loadStream(
 ): Promise<void> {
   const stream = new RecordStream();
   const shaper = fileShaper(input.name, tables, forced);
-  const counts = { malformed: 0, notObjects: 0 };
+  const counts: { malformed: number; notObjects: number; text?: TextLines | null } = { malformed: 0, notObjects: 0 };
   let pending: unknown[] = [];
   let records = 0;
   const take = () => {

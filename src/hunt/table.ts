@@ -234,6 +234,14 @@ function fieldWriters(fields: readonly (readonly [string, ColumnType])[], top: b
 function writer(t: ColumnType, top: boolean): Writer {
   switch (t.type) {
     case "string":
+      if (t.null !== undefined) {
+        // The SerDe of a text log keeps the vendor's no-value text (`-`) in a string column.
+        const none = JSON.stringify(t.null);
+        return (v, out) => {
+          out.push(v === undefined || v === null ? none : typeof v === "string" ? JSON.stringify(wellFormed(v)) : JSON.stringify(JSON.stringify(v)));
+          return true;
+        };
+      }
       return (v, out) => {
         if (v === undefined || v === null) return false;
         out.push(typeof v === "string" ? JSON.stringify(wellFormed(v)) : JSON.stringify(JSON.stringify(v)));

@@ -33,6 +33,7 @@ export interface ColumnTypeData {
   readonly column?: string;
   readonly holds?: "boolean" | "number";
   readonly hive?: "int" | "bigint";
+  readonly null?: string;
   readonly fields?: Readonly<Record<string, ColumnTypeData>>;
   readonly items?: ColumnTypeData;
 }
@@ -44,7 +45,9 @@ export type PartitionsData =
 
 export interface DdlData {
   readonly comment?: string;
-  readonly serde: string;
+  /** The SerDe class; or none, with `fieldsTerminatedBy`: ROW FORMAT DELIMITED. */
+  readonly serde?: string;
+  readonly fieldsTerminatedBy?: string;
   readonly serdeProperties?: Readonly<Record<string, string>>;
   readonly inputFormat?: string;
   readonly outputFormat?: string;
@@ -82,7 +85,35 @@ export interface ContainerData {
   readonly parse?: string;
 }
 
+/** One field of a text log line: its name in a header line (delimited) and the record path it fills. */
+export interface TextFieldData {
+  readonly name: string;
+  readonly path: string;
+  /** The text is a number: `int` (digits, with a sign) or `float`; other text is no value, as the table's SerDe reads it. */
+  readonly number?: "int" | "float";
+}
+
+/**
+ * A log written as lines of text rather than JSON (src/events/text.ts): `delimited` fields split on
+ * one separator (VPC Flow Logs, with a header line naming them in a custom order), or `regex`: the
+ * line matched whole by the pattern of the vendor's RegexSerDe table, one field per group.
+ */
+export interface TextData {
+  readonly kind: "delimited" | "regex";
+  readonly separator?: string;
+  /** delimited: the first line of a file may name the fields (in any order, a subset). */
+  readonly header?: boolean;
+  readonly pattern?: string;
+  /** The text that stands for no value (`-`). */
+  readonly null?: string;
+  /** The fields in their default order (delimited without a header; regex groups in order). */
+  readonly fields: readonly TextFieldData[];
+  /** delimited: how many of the fields a line without a header holds (the default format); default: all. */
+  readonly defaultCount?: number;
+}
+
 export interface SourcesData {
+  readonly text?: TextData;
   readonly containers?: readonly ContainerData[];
   readonly shapes: readonly { readonly when: string; readonly transform?: readonly TransformData[] }[];
   readonly exports: readonly string[];

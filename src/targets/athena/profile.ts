@@ -10,7 +10,11 @@ import generic from "./profiles/generic.json" with { type: "json" };
  */
 
 export type ColumnType =
-  | { readonly type: "string"; readonly column?: string; readonly holds?: "boolean" | "number" }
+  /**
+   * `null`: the text the table's SerDe keeps where the vendor wrote no value (VPC Flow Logs' `-`):
+   * the SQL reads that text as NULL, as the record parsed from the line has no value there.
+   */
+  | { readonly type: "string"; readonly column?: string; readonly holds?: "boolean" | "number"; readonly null?: string }
   | { readonly type: "boolean"; readonly column?: string }
   /** `hive`: the integer type the vendor's DDL declares (`int`, `bigint`) instead of `double`. */
   | { readonly type: "number"; readonly column?: string; readonly hive?: "int" | "bigint" }

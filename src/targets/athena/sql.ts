@@ -115,7 +115,10 @@ export class SqlPrinter {
       const name = names[0]!;
       const found = findField(columns, name);
       if (!found) throw new Unsupported(`field '${name}' has no column in the table profile '${this.profile.name}'`);
-      cur = { k: "typed", binds, expr: sqlIdent(columnName(found[0], found[1])), t: found[1] };
+      const col = sqlIdent(columnName(found[0], found[1]));
+      // A column that keeps the vendor's no-value text (`-`) reads it as NULL, as the record has no value there.
+      const t = found[1];
+      cur = { k: "typed", binds, expr: t.type === "string" && t.null !== undefined ? `nullif(${col}, ${sqlString(t.null)})` : col, t };
       i = 1;
     }
     while (i < names.length) {
