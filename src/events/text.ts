@@ -17,12 +17,20 @@ export interface TextReader {
 }
 
 const INT = /^[+-]?[0-9]+$/;
+const INT32 = [-(2n ** 31n), 2n ** 31n - 1n] as const;
+const INT64 = [-(2n ** 63n), 2n ** 63n - 1n] as const;
 const FLOAT = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 
 /** A field's text as the record's value; undefined: no value. */
 function value(f: TextFieldData, text: string | undefined, nullText: string | undefined): unknown {
   if (text === undefined || (nullText !== undefined && text === nullText)) return undefined;
-  if (f.number === "int") return INT.test(text) ? Number(text) : undefined;
+  if (f.number === "int" || f.number === "bigint") {
+    if (!INT.test(text)) return undefined;
+    // Hive's int and bigint: a number out of range is NULL.
+    const big = BigInt(text);
+    const [lo, hi] = f.number === "int" ? INT32 : INT64;
+    return big >= lo && big <= hi ? Number(text) : undefined;
+  }
   if (f.number === "float") return FLOAT.test(text) ? Number(text) : undefined;
   return text;
 }

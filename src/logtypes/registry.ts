@@ -89,8 +89,11 @@ export interface ContainerData {
 export interface TextFieldData {
   readonly name: string;
   readonly path: string;
-  /** The text is a number: `int` (digits, with a sign) or `float`; other text is no value, as the table's SerDe reads it. */
-  readonly number?: "int" | "float";
+  /**
+   * The text is a number: `int` (digits with a sign, 32-bit), `bigint` (64-bit) or `float`; other
+   * text (or an int out of range) is no value, as the table's SerDe reads it into its column.
+   */
+  readonly number?: "int" | "bigint" | "float";
 }
 
 /**
