@@ -33,6 +33,11 @@ export interface Dialect {
   contains(s: string, part: string): string;
   /** s (a string) is an IP address inside the network; false (not NULL, not an error) for non-addresses. */
   inNetwork(s: string, net: Network): string;
+  /**
+   * s is inside any of the networks, with the address read once (a dialect whose engine would
+   * parse it again for each network); the printer ORs inNetwork without it.
+   */
+  inNetworks?(s: string, nets: readonly Network[]): string;
   isoTimestamp(s: string): string;
   /** A number of seconds (per = 1) or milliseconds (per = 1000) since the epoch as a timestamp. */
   epochTimestamp(s: string, per: 1 | 1000): string;
@@ -287,6 +292,19 @@ export function duckdbDialect(cache?: DuckCache): Dialect {
       const { first, last } = networkRange(net);
       if (net.version === 4) return `COALESCE(rc_ipv4(${s}) BETWEEN ${first} AND ${last}, FALSE)`;
       return `COALESCE(rc_ipv6(${s}) BETWEEN CAST('${first}' AS UHUGEINT) AND CAST('${last}' AS UHUGEINT), FALSE)`;
+    },
+    // DuckDB inlines a macro at each use: the address is parsed once, into a one-element list whose
+    // lambda tests every range (1M rows x 6 networks: 0.4 s against 6 s for six parses).
+    inNetworks: (s, nets) => {
+      const parts: string[] = [];
+      for (const version of [4, 6] as const) {
+        const ranges = nets.filter((n) => n.version === version).map(networkRange);
+        if (ranges.length === 0) continue;
+        const v = `rc_ip${version}`;
+        const tests = ranges.map(({ first, last }) => (version === 4 ? `${v} BETWEEN ${first} AND ${last}` : `${v} BETWEEN CAST('${first}' AS UHUGEINT) AND CAST('${last}' AS UHUGEINT)`));
+        parts.push(`COALESCE(list_transform([rc_ipv${version}(${s})], lambda ${v}: ${tests.join(" OR ")})[1], FALSE)`);
+      }
+      return parts.length === 1 ? parts[0]! : `(${parts.join(" OR ")})`;
     },
     isoTimestamp: (s) => `CAST(${s} AS TIMESTAMPTZ)`,
     epochTimestamp: (s, per) => (per === 1 ? `to_timestamp(${s})` : `to_timestamp(${s} / 1000.0)`),

@@ -381,6 +381,10 @@ export class SqlPrinter {
           if (!("network" in r)) throw new Unsupported(r.message);
           return r.network;
         });
+        if (nets.length > 1 && d.inNetworks) {
+          const many = d.inNetworks;
+          return this.some(L.strings, (x) => leaf(many(x, nets), false, PREC.atom));
+        }
         return this.some(L.strings, (x) => or(nets.map((n) => leaf(d.inNetwork(x, n), false, PREC.atom))));
       }
       default:
