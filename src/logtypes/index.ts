@@ -2,6 +2,7 @@
 // Adding a log type is adding a folder with a logtype.json; this list follows.
 import amazonEksAudit from "./amazon.eks.audit/logtype.json" with { type: "json" };
 import auth0Events from "./auth0.events/logtype.json" with { type: "json" };
+import awsAlb from "./aws.alb/logtype.json" with { type: "json" };
 import awsCloudtrail from "./aws.cloudtrail/logtype.json" with { type: "json" };
 import awsGuardduty from "./aws.guardduty/logtype.json" with { type: "json" };
 import awsVpcdns from "./aws.vpcdns/logtype.json" with { type: "json" };
@@ -17,4 +18,4 @@ import oktaSystemlog from "./okta.systemlog/logtype.json" with { type: "json" };
 import slackAuditlogs from "./slack.auditlogs/logtype.json" with { type: "json" };
 
 /** Each folder's logtype.json, in folder order. */
-export const LOGTYPE_FILES: readonly unknown[] = [amazonEksAudit, auth0Events, awsCloudtrail, awsGuardduty, awsVpcdns, awsVpcflow, awsWafwebacl, azureAudit, azureMonitoractivity, databricksAudit, gcpAuditlog, githubAudit, gsuiteActivityevent, oktaSystemlog, slackAuditlogs];
+export const LOGTYPE_FILES: readonly unknown[] = [amazonEksAudit, auth0Events, awsAlb, awsCloudtrail, awsGuardduty, awsVpcdns, awsVpcflow, awsWafwebacl, azureAudit, azureMonitoractivity, databricksAudit, gcpAuditlog, githubAudit, gsuiteActivityevent, oktaSystemlog, slackAuditlogs];

@@ -107,6 +107,8 @@ export interface TextData {
   /** delimited: the first line of a file may name the fields (in any order, a subset). */
   readonly header?: boolean;
   readonly pattern?: string;
+  /** regex: how the vendor writes a line, `{path}` for each field (the docs and the tests write lines with it). */
+  readonly write?: string;
   /** The text that stands for no value (`-`). */
   readonly null?: string;
   /** The fields in their default order (delimited without a header; regex groups in order). */

@@ -82,6 +82,51 @@ export class DuckRunner {
     );
   }
 
+  /**
+   * As runLines, on a RegexSerDe table (ALB access logs) loaded from each case's lines the way Hive's
+   * RegexSerDe reads them: a line the pattern matches whole gives one column per group (a string
+   * column the group's text, `-` too; an int, bigint or double column the number it spells, else
+   * NULL); a line it does not match is a row of NULLs.
+   */
+  async runRegexLines(cases: readonly { readonly condition: Condition; readonly lines: readonly string[] }[], profile: Profile, pattern: string, chunk = 250): Promise<boolean[][]> {
+    await this.connection.run(createTableSql(profile, "t"));
+    await this.connection.run("CREATE OR REPLACE TEMP TABLE t_lines (f VARCHAR, r BIGINT, line VARCHAR)");
+    const appender = await this.connection.createAppender("t_lines");
+    cases.forEach((c, i) =>
+      c.lines.forEach((line, j) => {
+        appender.appendVarchar(String(i));
+        appender.appendBigInt(BigInt(j));
+        appender.appendVarchar(line);
+        appender.endRow();
+      }),
+    );
+    appender.closeSync();
+    const columns = Object.entries(profile.columns ?? {});
+    const full = sqlString(`^(?:${pattern})$`);
+    const groups = columns.map((_, i) => sqlString(`g${i + 1}`));
+    const names: string[] = [];
+    const exprs: string[] = [];
+    columns.forEach(([k, t], i) => {
+      const cell = `m.g${i + 1}`;
+      names.push(sqlIdent(columnName(k, t)));
+      if (t.type === "string") exprs.push(cell);
+      else if (t.type === "number") {
+        const int = t.hive === "int" ? "INTEGER" : t.hive === "bigint" ? "BIGINT" : undefined;
+        exprs.push(int ? `CASE WHEN regexp_full_match(${cell}, '[+-]?[0-9]+') THEN TRY_CAST(${cell} AS ${int}) END` : `TRY_CAST(${cell} AS DOUBLE)`);
+      } else throw new Error(`a ${t.type} column in a RegexSerDe table`);
+    });
+    await this.connection.run(
+      `INSERT INTO t (rc_file, rc_record, ${names.join(", ")}) SELECT f, r, ${exprs.join(", ")} ` +
+        `FROM (SELECT f, r, CASE WHEN regexp_full_match(line, ${full}) THEN regexp_extract(line, ${full}, [${groups.join(", ")}]) END AS m FROM t_lines)`,
+    );
+    await this.connection.run("DROP TABLE t_lines");
+    return this.query(
+      cases.map((c) => ({ condition: c.condition, events: c.lines })),
+      profile,
+      chunk,
+    );
+  }
+
   private async query(cases: readonly DuckCase[], profile: Profile, chunk: number): Promise<boolean[][]> {
     const out: boolean[][] = cases.map((c) => c.events.map(() => false));
     for (let start = 0; start < cases.length; start += chunk) {

@@ -29,6 +29,57 @@ export function fieldsFor(layout: TextData, paths: readonly string[]): TextField
   });
 }
 
+/** The capturing groups of a regular expression, in order: their own patterns (for values that fit them). */
+export function groupPatterns(pattern: string): string[] {
+  const out: string[] = [];
+  const open: { start: number; index: number }[] = [];
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "\\") {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === "]") inClass = false;
+      continue;
+    }
+    if (c === "[") inClass = true;
+    else if (c === "(") {
+      const capturing = pattern[i + 1] !== "?";
+      open.push({ start: i + 1, index: capturing ? out.length : -1 });
+      if (capturing) out.push("");
+    } else if (c === ")") {
+      const g = open.pop()!;
+      if (g.index >= 0) out[g.index] = pattern.slice(g.start, i);
+    }
+  }
+  return out;
+}
+
+/**
+ * An event as the line the vendor writes with a regex layout's `write` template: a value that its
+ * group's own pattern would not read (a space where the group takes none, a quote in a quoted
+ * field, text in a number's place) is written as the no-value text, as the vendor never writes it.
+ */
+export function renderRegexLine(layout: TextData, record: unknown): string {
+  const groups = groupPatterns(layout.pattern!);
+  const nullText = layout.null ?? "-";
+  // An address and its port are one token (192.0.2.1:2817): the vendor writes `-` for both when it has neither.
+  const empty = (path: string) => {
+    const v = at(record, path);
+    return v === undefined || v === null || v === "";
+  };
+  const joined = layout.write!.replace(/\{([^}]+)\}:\{([^}]+)\}/g, (whole, a: string, b: string) => (empty(a) && empty(b) ? nullText : whole));
+  return joined.replace(/\{([^}]+)\}/g, (_, path: string) => {
+    const i = layout.fields.findIndex((f) => f.path === path);
+    const v = at(record, path);
+    if (v === undefined || v === null) return nullText;
+    const text = typeof v === "string" ? v : typeof v === "number" ? String(v) : JSON.stringify(v);
+    return new RegExp(`^(?:${groups[i]})$`).test(text) ? text : nullText;
+  });
+}
+
 /** The header line and the record's line, with the fields in this order. */
 export function renderLines(layout: TextData, fields: readonly TextFieldData[], record: unknown): { header: string; line: string } {
   const sep = layout.separator ?? " ";
@@ -38,8 +89,23 @@ export function renderLines(layout: TextData, fields: readonly TextFieldData[], 
   };
 }
 
-/** The record rulec reads from the event written as a line (with a header line naming the fields). */
+/**
+ * The record rulec reads from the event written as a line (delimited: with a header line naming
+ * the fields; regex: the `write` template). Undefined when the line the event makes does not match
+ * the regex as a whole (the table's SerDe reads such a line as a row of NULLs, rulec as no record).
+ */
+export function readBackRegex(layout: TextData, record: unknown): { line: string; record?: Record<string, unknown> } {
+  const line = renderRegexLine(layout, record);
+  const r = new TextLines().line(line);
+  return { line, ...(r.record ? { record: r.record } : {}) };
+}
+
 export function readBack(layout: TextData, fields: readonly TextFieldData[], record: unknown): Record<string, unknown> {
+  if (layout.kind === "regex") {
+    const r = readBackRegex(layout, record);
+    if (!r.record) throw new Error(`the line does not read back: ${r.line}`);
+    return r.record;
+  }
   const { header, line } = renderLines(layout, fields, record);
   const reader = new TextLines();
   if (!reader.line(header).header) throw new Error(`not a header line: ${header}`);
