@@ -65,18 +65,15 @@ export function groupPatterns(pattern: string): string[] {
 export function renderRegexLine(layout: TextData, record: unknown): string {
   const groups = groupPatterns(layout.pattern!);
   const nullText = layout.null ?? "-";
-  // An address and its port are one token (192.0.2.1:2817): the vendor writes `-` for both when it has neither.
-  const empty = (path: string) => {
-    const v = at(record, path);
-    return v === undefined || v === null || v === "";
-  };
-  const joined = layout.write!.replace(/\{([^}]+)\}:\{([^}]+)\}/g, (whole, a: string, b: string) => (empty(a) && empty(b) ? nullText : whole));
-  return joined.replace(/\{([^}]+)\}/g, (_, path: string) => {
+  return layout.write!.replace(/\{([^}]+)\}/g, (_, path: string) => {
     const i = layout.fields.findIndex((f) => f.path === path);
+    const fits = (text: string) => !/["\r\n]/.test(text) && new RegExp(`^(?:${groups[i]})$`).test(text);
+    // No value: the no-value text where the group takes it, else nothing (the port after an address).
+    const none = fits(nullText) ? nullText : "";
     const v = at(record, path);
-    if (v === undefined || v === null) return nullText;
+    if (v === undefined || v === null) return none;
     const text = typeof v === "string" ? v : typeof v === "number" ? String(v) : JSON.stringify(v);
-    return new RegExp(`^(?:${groups[i]})$`).test(text) ? text : nullText;
+    return fits(text) ? text : none;
   });
 }
 

@@ -89,7 +89,7 @@ async function python(logType: string, batches: readonly Batch[], t: Tally): Pro
 
 async function duckdb(profile: Profile, batches: readonly Batch[], t: Tally, layout?: TextData): Promise<void> {
   if (layout && profile.ddl?.fieldsTerminatedBy !== undefined) return duckdbLines(profile, batches, t, layout, profile.ddl.fieldsTerminatedBy);
-  if (layout?.kind === "regex" && profile.ddl?.serdeProperties?.["input.regex"] !== undefined) return duckdbRegex(profile, batches, t, layout);
+  if (layout?.kind === "regex" && profile.ddl?.serdeProperties?.["input.regex"] === layout.pattern) return duckdbRegex(profile, batches, t, layout);
   const ok: Batch[] = [];
   for (const b of batches) {
     try {
@@ -151,16 +151,19 @@ async function duckdbRegex(profile: Profile, batches: readonly Batch[], t: Tally
       t.rejected++;
     }
   }
-  const lines = ok.map((b) => b.events.map((e) => readBackRegex(layout, e).line));
+  // The record the evaluator judges is the one rulec reads from the very line the table is loaded from.
+  const read = ok.map((b) => b.events.map((e) => readBackRegex(layout, e)));
+  const lines = read.map((xs) => xs.map((x) => x.line));
   const results = await duck.runRegexLines(
     ok.map((b, i) => ({ condition: b.condition, lines: lines[i]! })),
     profile,
     layout.pattern!,
   );
   ok.forEach((b, i) =>
-    b.events.forEach((e, j) => {
+    read[i]!.forEach((x, j) => {
+      if (!x.record) throw new Error(`the line of a record read back does not read: ${x.line}`);
       t.compared++;
-      const want = evaluate(b.condition, e);
+      const want = evaluate(b.condition, x.record);
       if (results[i]![j] !== want) t.disagreements.push(`${profile.name}: ${b.label} on the line ${JSON.stringify(lines[i]![j])}: evaluator ${want}, duckdb ${results[i]![j]}`);
     }),
   );

@@ -6,7 +6,7 @@ import { recordSorter } from "../../src/hunt/records.js";
 import { LOG_TYPES, logTypeData } from "../../src/logtypes/registry.js";
 import { loadRuleFiles } from "../../src/rules/load.js";
 import type { Rule } from "../../src/rules/types.js";
-import { renderLines } from "../helpers/text-lines.js";
+import { renderLines, renderRegexLine } from "../helpers/text-lines.js";
 
 /**
  * `rulec hunt` on each typed log type's files as the vendor exports them: the Tests of the
@@ -103,6 +103,12 @@ const EXPORTS: Record<string, (events: Record<string, unknown>[]) => { name: str
     {
       name: "eventbridge-guardduty.ndjson",
       bytes: enc(ndjson(es.map((e, i) => ({ version: "0", id: `gd-${i}`, "detail-type": "GuardDuty Finding", source: "aws.guardduty", account: "111122223333", time: "2024-11-13T10:05:47Z", region: "us-east-1", resources: [], detail: e })))),
+    },
+  ],
+  "AWS.ALB": (es) => [
+    {
+      name: "AWSLogs/111122223333/elasticloadbalancing/us-east-1/2024/11/13/111122223333_elasticloadbalancing_us-east-1_app.shop-prod-alb.5d1e8c3f0a6b2e47_20241113T0915Z_10.20.0.5_1a2b3c4d.log.gz",
+      bytes: gzipSync(es.map((e) => renderRegexLine(logTypeData("AWS.ALB")!.sources.text!, e)).join("\n") + "\n"),
     },
   ],
   "AWS.VPCFlow": (es) => [
