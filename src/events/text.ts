@@ -22,7 +22,8 @@ const INT64 = [-(2n ** 63n), 2n ** 63n - 1n] as const;
 const FLOAT = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 
 /** A field's text as the record's value; undefined: no value. */
-function value(f: TextFieldData, text: string | undefined, nullText: string | undefined): unknown {
+function value(f: TextFieldData, raw: string | undefined, nullText: string | undefined): unknown {
+  const text = f.quoted && raw !== undefined && raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
   if (text === undefined || (nullText !== undefined && text === nullText)) return undefined;
   if (f.number === "int" || f.number === "bigint") {
     if (!INT.test(text)) return undefined;

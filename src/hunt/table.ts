@@ -237,8 +237,10 @@ function writer(t: ColumnType, top: boolean): Writer {
       if (t.null !== undefined) {
         // The SerDe of a text log keeps the vendor's no-value text (`-`) in a string column.
         const none = JSON.stringify(t.null);
+        // A quoted field: the SerDe keeps the quotes the vendor writes around it.
+        const q = t.quoted ? (s: string) => `"${s}"` : (s: string) => s;
         return (v, out) => {
-          out.push(v === undefined || v === null ? none : typeof v === "string" ? JSON.stringify(wellFormed(v)) : JSON.stringify(JSON.stringify(v)));
+          out.push(v === undefined || v === null ? none : JSON.stringify(q(typeof v === "string" ? wellFormed(v) : JSON.stringify(v))));
           return true;
         };
       }

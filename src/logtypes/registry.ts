@@ -34,6 +34,7 @@ export interface ColumnTypeData {
   readonly holds?: "boolean" | "number";
   readonly hive?: "int" | "bigint";
   readonly null?: string;
+  readonly quoted?: boolean;
   readonly fields?: Readonly<Record<string, ColumnTypeData>>;
   readonly items?: ColumnTypeData;
 }
@@ -94,6 +95,8 @@ export interface TextFieldData {
    * text (or an int out of range) is no value, as the table's SerDe reads it into its column.
    */
   readonly number?: "int" | "bigint" | "float";
+  /** The field is written in double quotes (`"GET /key HTTP/1.1"`): read without them; `"-"` is no value too. */
+  readonly quoted?: boolean;
 }
 
 /**

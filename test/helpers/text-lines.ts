@@ -67,13 +67,15 @@ export function renderRegexLine(layout: TextData, record: unknown): string {
   const nullText = layout.null ?? "-";
   return layout.write!.replace(/\{([^}]+)\}/g, (_, path: string) => {
     const i = layout.fields.findIndex((f) => f.path === path);
-    const fits = (text: string) => !/["\r\n]/.test(text) && new RegExp(`^(?:${groups[i]})$`).test(text);
+    const fits = (text: string) => !/[\r\n]/.test(text) && (layout.fields[i]!.quoted || !text.includes('"')) && new RegExp(`^(?:${groups[i]})$`).test(text);
     // No value: the no-value text where the group takes it, else nothing (the port after an address).
     const none = fits(nullText) ? nullText : "";
     const v = at(record, path);
     if (v === undefined || v === null) return none;
-    const text = typeof v === "string" ? v : typeof v === "number" ? String(v) : JSON.stringify(v);
-    return fits(text) ? text : none;
+    const plain = typeof v === "string" ? v : typeof v === "number" ? String(v) : JSON.stringify(v);
+    // A quoted field is written in quotes (a value with a quote of its own cannot be).
+    const text = layout.fields[i]!.quoted ? (plain.includes('"') ? "" : `"${plain}"`) : plain;
+    return text !== "" && fits(text) ? text : none;
   });
 }
 

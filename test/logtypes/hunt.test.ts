@@ -111,6 +111,12 @@ const EXPORTS: Record<string, (events: Record<string, unknown>[]) => { name: str
       bytes: gzipSync(es.map((e) => renderRegexLine(logTypeData("AWS.ALB")!.sources.text!, e)).join("\n") + "\n"),
     },
   ],
+  "AWS.S3ServerAccess": (es) => [
+    {
+      name: "access-logs/111122223333/us-east-1/acme-prod-data/2024/11/13/2024-11-13-09-15-00-0A1B2C3D4E5F6071",
+      bytes: enc(es.map((e) => renderRegexLine(logTypeData("AWS.S3ServerAccess")!.sources.text!, e)).join("\n") + "\n"),
+    },
+  ],
   "AWS.VPCFlow": (es) => [
     { name: "AWSLogs/111122223333/vpcflowlogs/us-east-1/2024/11/13/111122223333_vpcflowlogs_us-east-1_fl-0a1b2c3d4e5f60789_20241113T0905Z_1a2b3c4d.log.gz", bytes: gzipSync(flowLogFile(es, "aws")) },
     { name: "vpcflowlogs-custom-format.log", bytes: enc(flowLogFile(es, "custom")) },

@@ -14,7 +14,14 @@ export type ColumnType =
    * `null`: the text the table's SerDe keeps where the vendor wrote no value (VPC Flow Logs' `-`):
    * the SQL reads that text as NULL, as the record parsed from the line has no value there.
    */
-  | { readonly type: "string"; readonly column?: string; readonly holds?: "boolean" | "number"; readonly null?: string }
+  | {
+      readonly type: "string";
+      readonly column?: string;
+      readonly holds?: "boolean" | "number";
+      readonly null?: string;
+      /** The SerDe keeps the double quotes the vendor writes around the field: the SQL reads the text between them. */
+      readonly quoted?: boolean;
+    }
   | { readonly type: "boolean"; readonly column?: string }
   /** `hive`: the integer type the vendor's DDL declares (`int`, `bigint`) instead of `double`. */
   | { readonly type: "number"; readonly column?: string; readonly hive?: "int" | "bigint" }

@@ -118,7 +118,11 @@ export class SqlPrinter {
       const col = sqlIdent(columnName(found[0], found[1]));
       // A column that keeps the vendor's no-value text (`-`) reads it as NULL, as the record has no value there.
       const t = found[1];
-      cur = { k: "typed", binds, expr: t.type === "string" && t.null !== undefined ? `nullif(${col}, ${sqlString(t.null)})` : col, t };
+      let expr = col;
+      // A quoted field (S3's "GET /key HTTP/1.1"): the text between the quotes, as rulec's reader reads it.
+      if (t.type === "string" && t.quoted) expr = `CASE WHEN length(${col}) >= 2 AND ${col} LIKE '"%"' THEN substr(${col}, 2, length(${col}) - 2) ELSE ${col} END`;
+      if (t.type === "string" && t.null !== undefined) expr = `nullif(${expr}, ${sqlString(t.null)})`;
+      cur = { k: "typed", binds, expr, t };
       i = 1;
     }
     while (i < names.length) {
