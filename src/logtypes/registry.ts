@@ -63,7 +63,7 @@ export interface ProfileData {
   readonly extends?: string;
   readonly database?: string;
   readonly table?: string;
-  readonly time?: { readonly column: string; readonly type: "iso8601" | "timestamp" | "epochMillis" | "epochSeconds" };
+  readonly time?: { readonly column: string; readonly type: "iso8601" | "timestamp" | "epochMillis" | "epochSeconds" | "clf" };
   readonly partitions?: PartitionsData;
   readonly derive?: { readonly omit?: readonly string[]; readonly json?: readonly string[]; readonly pantherFields?: boolean };
   readonly columns?: Readonly<Record<string, ColumnTypeData>>;

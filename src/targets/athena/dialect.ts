@@ -41,6 +41,8 @@ export interface Dialect {
   isoTimestamp(s: string): string;
   /** A number of seconds (per = 1) or milliseconds (per = 1000) since the epoch as a timestamp. */
   epochTimestamp(s: string, per: 1 | 1000): string;
+  /** A Common Log Format time (`13/Nov/2024:09:12:45 +0000`) as a timestamp; NULL for other text. */
+  clfTimestamp(s: string): string;
   now(): string;
   interval(n: number, unit: "MINUTE" | "HOUR" | "DAY"): string;
   /** A timestamp as text, in strftime's %Y %m %d %H (the same letters in both engines). */
@@ -170,6 +172,7 @@ export const TRINO: Dialect = {
   inNetwork: (s, net) => `COALESCE(contains(${sqlString(net.text)}, TRY_CAST(${s} AS IPADDRESS)), FALSE)`,
   isoTimestamp: (s) => `from_iso8601_timestamp(${s})`,
   epochTimestamp: (s, per) => (per === 1 ? `from_unixtime(${s})` : `from_unixtime(${s} / 1000e0)`),
+  clfTimestamp: (s) => `try(parse_datetime(${s}, 'dd/MMM/yyyy:HH:mm:ss Z'))`,
   now: () => "current_timestamp",
   interval: (n, unit) => `INTERVAL '${n}' ${unit}`,
   formatDate: (ts, format) => `date_format(${ts}, ${sqlString(format)})`,
@@ -308,6 +311,7 @@ export function duckdbDialect(cache?: DuckCache): Dialect {
     },
     isoTimestamp: (s) => `CAST(${s} AS TIMESTAMPTZ)`,
     epochTimestamp: (s, per) => (per === 1 ? `to_timestamp(${s})` : `to_timestamp(${s} / 1000.0)`),
+    clfTimestamp: (s) => `try_strptime(${s}, '%d/%b/%Y:%H:%M:%S %z')`,
     now: () => "current_timestamp",
     interval: (n, unit) => `INTERVAL '${n}' ${unit}`,
     formatDate: (ts, format) => `strftime(${ts}, ${sqlString(format)})`,

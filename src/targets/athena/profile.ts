@@ -40,7 +40,8 @@ export type Partitions =
    */
   | { readonly kind: "date-string"; readonly column: string; readonly format: string };
 
-export type TimeType = "iso8601" | "timestamp" | "epochMillis" | "epochSeconds";
+/** `clf`: the Common Log Format time of web and S3 server access logs (`13/Nov/2024:09:12:45 +0000`). */
+export type TimeType = "iso8601" | "timestamp" | "epochMillis" | "epochSeconds" | "clf";
 
 /**
  * How the log type's own files lie in S3, for a DuckDB statement that reads them directly
