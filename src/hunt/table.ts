@@ -234,13 +234,18 @@ function fieldWriters(fields: readonly (readonly [string, ColumnType])[], top: b
 function writer(t: ColumnType, top: boolean): Writer {
   switch (t.type) {
     case "string":
-      if (t.null !== undefined) {
+      if (t.null !== undefined || t.quoted) {
         // The SerDe of a text log keeps the vendor's no-value text (`-`) in a string column.
-        const none = JSON.stringify(t.null);
+        const none = t.null === undefined ? undefined : JSON.stringify(t.null);
         // A quoted field: the SerDe keeps the quotes the vendor writes around it.
         const q = t.quoted ? (s: string) => `"${s}"` : (s: string) => s;
         return (v, out) => {
-          out.push(v === undefined || v === null ? none : JSON.stringify(q(typeof v === "string" ? wellFormed(v) : JSON.stringify(v))));
+          if (v === undefined || v === null) {
+            if (none === undefined) return false;
+            out.push(none);
+            return true;
+          }
+          out.push(JSON.stringify(q(typeof v === "string" ? wellFormed(v) : JSON.stringify(v))));
           return true;
         };
       }
