@@ -2,7 +2,8 @@
  * `npm run bench`: compile, test and hunt throughput, measured side by side in one run, with the
  * budgets of docs/performance.md. Prints a table and writes JSON to bench/results/.
  *
- * BENCH_SIZES=1000,10000 and BENCH_EVENTS=100000 shrink the run (the defaults are the full sizes).
+ * BENCH_SIZES=1000,10000 and BENCH_EVENTS=100000 shrink the run (the defaults are the full sizes);
+ * BENCH_VPCFLOW sets the VPC Flow records of its hunt (1,000,000; bench/vpcflow.ts).
  */
 import { spawnSync } from "node:child_process";
 import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -182,6 +183,13 @@ const python = await benchPython(rules, eventFiles[0]!, Math.min(EVENTS, PER_FIL
 log("hunt: DuckDB ...");
 const huntFigures = await benchHunt(rules, eventFiles, EVENTS);
 
+log("hunt: VPC Flow Logs (text lines), in its own process ...");
+const vpcflow = (() => {
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "bench/vpcflow.ts"), String(Number(process.env.BENCH_VPCFLOW ?? 1_000_000)), WORK], { encoding: "utf8", maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`bench/vpcflow.ts failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as { records: number; rules: number; fileMb: number; loadMs: number; queryMs: number; totalMs: number; cpuMs: number; matches: number; evaluatorMatches: number; peakRssMb: number };
+})();
+
 log("pySigma: the same rules through pySigma's Athena backend ...");
 const pysigmaLib = join(WORK, `lib-${SIZES[0]}`);
 const pysigma = benchPySigma(join(pysigmaLib, "rules"), join(pysigmaLib, "out", "sigma"), WORK);
@@ -265,6 +273,13 @@ if (huntFigures) {
     huntFigures.matches === matches ? "yes" : "NO",
   ]);
 }
+rows.push([
+  `hunt (DuckDB), VPC Flow Logs: ${vpcflow.records} records (${vpcflow.fileMb.toFixed(1)} MB gzip, custom format, streamed) x ${vpcflow.rules} rules`,
+  `load ${(vpcflow.loadMs / 1000).toFixed(1)} s, queries ${(vpcflow.queryMs / 1000).toFixed(1)} s, total ${(vpcflow.totalMs / 1000).toFixed(1)} s (CPU ${(vpcflow.cpuMs / 1000).toFixed(1)} s), peak RSS ${vpcflow.peakRssMb.toFixed(0)} MB`,
+  "< 10 s",
+  vpcflow.totalMs < 10_000 ? "yes" : "NO",
+]);
+rows.push([`  VPC Flow hunt matches`, `${vpcflow.matches}`, `= evaluator (${vpcflow.evaluatorMatches})`, vpcflow.matches === vpcflow.evaluatorMatches ? "yes" : "NO"]);
 if (pysigma.figures) {
   const f = pysigma.figures;
   rows.push([
@@ -284,6 +299,6 @@ const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGb: Math.ro
 const resultsDir = join(ROOT, "bench/results");
 mkdirSync(resultsDir, { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-writeFileSync(join(resultsDir, `${stamp}.json`), JSON.stringify({ machine, builds, mixedBuilds, incremental, evaluator, python, hunt: huntFigures, pysigma, table }, null, 2) + "\n");
+writeFileSync(join(resultsDir, `${stamp}.json`), JSON.stringify({ machine, builds, mixedBuilds, incremental, evaluator, python, hunt: huntFigures, vpcflow, pysigma, table }, null, 2) + "\n");
 writeFileSync(join(resultsDir, "latest.txt"), `${table}\n\nmachine: ${JSON.stringify(machine)}\n`);
 log(`wrote bench/results/${stamp}.json (${readdirSync(resultsDir).length} files there)`);

@@ -1,10 +1,12 @@
 import { openEnvelopes } from "./envelopes.js";
+import { looksLikeJson, TextLines, textReaderFor } from "./text.js";
 
 /**
  * Event text -> events: one JSON object, a JSON array of objects, or NDJSON (one object per line,
  * or several written back to back as Firehose delivers them);
  * envelopes the log types' vendor exports wrap records in (a CloudTrail log file's
- * `{"Records": [...]}`, and the others of src/logtypes) are opened. Pure; the caller reads the bytes.
+ * `{"Records": [...]}`, and the others of src/logtypes) are opened; a text log (VPC Flow Logs, ALB
+ * and S3 access logs: text.ts) is read line by line. Pure; the caller reads the bytes.
  */
 
 export interface ParsedEvents {
@@ -16,6 +18,10 @@ export interface ParsedEvents {
 export function parseEvents(text: string): ParsedEvents {
   const trimmed = text.trim();
   if (trimmed === "") return { events: [], errors: [] };
+  if (!looksLikeJson(trimmed)) {
+    const lines = parseTextLog(trimmed);
+    if (lines) return lines;
+  }
   let doc: unknown;
   let whole = false;
   try {
@@ -47,6 +53,23 @@ export function parseEvents(text: string): ParsedEvents {
       events.push(...r.events);
       errors.push(...r.errors);
     }
+  });
+  return { events, errors };
+}
+
+/** A text log's records (text.ts), or undefined when its first line is of no text layout. */
+function parseTextLog(text: string): ParsedEvents | undefined {
+  const lines = text.split("\n");
+  const first = lines.findIndex((l) => l.trim() !== "");
+  if (first < 0 || !textReaderFor(lines[first]!)) return undefined;
+  const reader = new TextLines();
+  const events: unknown[] = [];
+  const errors: { line: number; message: string }[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === "") return;
+    const r = reader.line(line);
+    if (r.record) events.push(r.record);
+    else if (r.error) errors.push({ line: i + 1, message: r.error });
   });
   return { events, errors };
 }

@@ -1,4 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { Readable } from "node:stream";
+import { constants as zlibConstants, createGunzip, gunzipSync } from "node:zlib";
 import type { DuckDBType } from "@duckdb/node-api";
 import type { Rule } from "../rules/types.js";
 import { DUCKDB } from "../targets/athena/dialect.js";
@@ -7,8 +9,10 @@ import { buildQuery, type QueryOptions } from "../targets/athena/query.js";
 import { profileFor, profileNames } from "../targets/athena/profile.js";
 import { fileShaper, shapeLog, streamRecords, tableSpecs, unsortedProblem, type HuntProblem, type HuntTable, type LogInput, type LogStream, type ShapedLog } from "./logs.js";
 import { defaultWorkers, shapePool, workerScript, type ShapePool } from "./pool.js";
-import { MAX_ITEM_BYTES, RecordStream } from "./stream.js";
-import { createTableSql, openDuckDB, SOURCE_COLUMNS, stageRows, type Projection, type Row } from "./table.js";
+import { looksLikeJson, textReaderFor, type TextLines } from "../events/text.js";
+import { logTypeData, type TextFieldData } from "../logtypes/registry.js";
+import { MAX_ITEM_BYTES, RecordStream, type StreamItem } from "./stream.js";
+import { createTableSql, openDuckDB, SOURCE_COLUMNS, stageLines, stageRows, type Projection, type Row } from "./table.js";
 
 export { decodeLog, parseLog, type HuntProblem, type HuntTable, type LogInput, type LogStream } from "./logs.js";
 
@@ -160,21 +164,31 @@ export async function hunt(rules: readonly Rule[], inputs: readonly (LogInput | 
       inserting = (await stageRows(connection, t.profile, tableName(k), rows, t.projection)).inserted;
       events += rows.length;
     };
+    const loadLines: LineLoader = async (k, file, fields, separator, lines) => {
+      await inserting;
+      const t = tables[k]!;
+      inserting = (await stageLines(connection, t.profile, tableName(k), file, lines, fields, separator, t.projection)).inserted;
+      events += lines.length;
+    };
     const total = inputs.length;
     // With workers, a few files are shaped ahead of the one being loaded (each holds its rows in memory).
     const ahead = pool ? workers + 1 : 0;
     const shaping: Promise<ShapedLog | undefined>[] = [];
+    // A small file's bytes are read once; a delimited text log among them is loaded as a stream of lines.
+    const resolved: (LogInput | LogStream | undefined)[] = [];
+    const resolve = (k: number): LogInput | LogStream => (resolved[k] ??= textAsStream(inputs[k]!, tables));
     const prefetch = (k: number): Promise<ShapedLog | undefined> => {
-      const x = inputs[k]!;
+      const x = resolve(k);
       return isStream(x) ? Promise.resolve(undefined) : pool!.shape(x);
     };
     for (let i = 0; i < Math.min(ahead, inputs.length); i++) shaping.push(prefetch(i));
     for (let i = 0; i < inputs.length; i++) {
-      const input = inputs[i]!;
+      const input = resolve(i);
+      resolved[i] = undefined;
       if (pool && i + ahead < inputs.length) shaping.push(prefetch(i + ahead));
       if (isStream(input)) {
         // A large file: read record by record on this thread, loaded as it comes.
-        await loadStream(input, tables, forced, load, problems);
+        await loadStream(input, tables, forced, load, loadLines, problems);
         options.onProgress?.({ phase: "load", done: i + 1, total });
         continue;
       }
@@ -244,6 +258,34 @@ export async function hunt(rules: readonly Rule[], inputs: readonly (LogInput | 
   }
 }
 
+/**
+ * A whole file as a stream of its decoded chunks when it is a delimited text log of a delimited
+ * table of the hunt (so that its lines go to DuckDB as they are, in bounded memory); else the file
+ * with its bytes read once.
+ */
+function textAsStream(input: LogInput | LogStream, tables: readonly HuntTable[]): LogInput | LogStream {
+  if (isStream(input)) return input;
+  const bytes = input.bytes;
+  const gzip = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  let head: Uint8Array = bytes.subarray(0, 65536);
+  if (gzip) {
+    try {
+      head = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    } catch {
+      return { name: input.name, bytes };
+    }
+  }
+  const text = Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString("utf8");
+  const nl = text.indexOf("\n");
+  const first = nl < 0 ? text : text.slice(0, nl);
+  if (directLines({ text: first, line: 1, isLine: true }, tables, input.name) === null) return { name: input.name, bytes };
+  return {
+    name: input.name,
+    size: bytes.length,
+    open: () => (gzip ? Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]).pipe(createGunzip()) : Readable.from([bytes])),
+  };
+}
+
 function isStream(input: LogInput | LogStream): input is LogStream {
   return "open" in input;
 }
@@ -254,17 +296,31 @@ async function loadStream(
   tables: readonly HuntTable[],
   forced: number | undefined,
   load: (k: number, rows: readonly Row[]) => Promise<void>,
+  loadLines: LineLoader,
   problems: HuntProblem[],
 ): Promise<void> {
   const stream = new RecordStream();
   const shaper = fileShaper(input.name, tables, forced);
-  const counts = { malformed: 0, notObjects: 0 };
+  const counts: { malformed: number; notObjects: number; text?: TextLines | null } = { malformed: 0, notObjects: 0 };
   let pending: unknown[] = [];
   let records = 0;
+  // A delimited text log whose table is delimited (VPC Flow Logs): its lines go to DuckDB as they are.
+  let direct: DirectLines | null | undefined;
   const take = () => {
-    for (const r of streamRecords(input.name, stream.take(), problems, counts)) pending.push(r);
+    const items = stream.take();
+    if (items.length === 0) return;
+    if (direct === undefined) direct = directLines(items[0]!, tables, input.name);
+    if (direct) {
+      direct.push(items, problems);
+      return;
+    }
+    for (const r of streamRecords(input.name, items, problems, counts)) pending.push(r);
   };
   const flush = async () => {
+    if (direct) {
+      records += await direct.flush(loadLines);
+      return;
+    }
     if (pending.length === 0) return;
     const rows = shaper.shape(pending);
     records += pending.length;
@@ -275,7 +331,7 @@ async function loadStream(
     for await (const chunk of input.open()) {
       stream.push(chunk);
       take();
-      if (pending.length >= BATCH) await flush();
+      if (pending.length >= BATCH || (direct && direct.pending >= BATCH)) await flush();
     }
     stream.end();
     take();
@@ -284,12 +340,88 @@ async function loadStream(
     problems.push({ file: input.name, message: `cannot read the whole file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; ${records} records loaded`, fatal: true });
     return;
   }
+  if (direct) counts.malformed = direct.malformed;
   if (counts.malformed > 20) problems.push({ file: input.name, message: `${counts.malformed - 20} more malformed lines`, fatal: false });
   for (const line of stream.oversized) problems.push({ file: input.name, line, message: `a record longer than ${MAX_ITEM_BYTES / 1024 / 1024} MiB was skipped`, fatal: false });
   if (counts.notObjects > 0) problems.push({ file: input.name, message: `${counts.notObjects} records are not JSON objects and were skipped`, fatal: false });
   const skipped = unsortedProblem(input.name, tables, shaper.unsorted());
   if (skipped) problems.push(skipped);
   if (records === 0 && counts.malformed > 0) problems.push({ file: input.name, message: "malformed log file: no record could be read", fatal: true });
+}
+
+/** Loads lines of a delimited text log into table k (stageLines); resolves once they are staged. */
+type LineLoader = (k: number, file: string, fields: readonly TextFieldData[], separator: string, lines: readonly { readonly text: string; readonly index: number }[]) => Promise<void>;
+
+/**
+ * The lines of a delimited text log (VPC Flow Logs) bound for a delimited table: each line is one
+ * record, read into the table by DuckDB as the table's SerDe reads it (table.ts, delimitedInsertSql)
+ * in the field order of the file's header line (a later header line switches it). A line without
+ * the header's number of fields is malformed (rulec's reader, events/text.ts, rejects it too).
+ */
+interface DirectLines {
+  readonly pending: number;
+  readonly malformed: number;
+  push(items: readonly StreamItem[], problems: HuntProblem[]): void;
+  /** Loads the lines taken so far; the number of records loaded. */
+  flush(loadLines: LineLoader): Promise<number>;
+}
+
+/** The direct reading of a file whose first item is a delimited text log line of a table of the hunt, or null. */
+function directLines(first: StreamItem, tables: readonly HuntTable[], file: string): DirectLines | null {
+  if (!first.isLine || looksLikeJson(first.text)) return null;
+  const found = textReaderFor(first.text);
+  if (!found) return null;
+  const layout = logTypeData(found.reader.logType)?.sources.text;
+  const k = tables.findIndex((t) => t.logType === found.reader.logType);
+  if (layout?.kind !== "delimited" || k < 0 || tables[k]!.profile.ddl?.fieldsTerminatedBy === undefined) return null;
+  const sep = layout.separator ?? " ";
+  const names = new Set(layout.fields.map((f) => f.name));
+  let fields: readonly TextFieldData[] = layout.fields.slice(0, layout.defaultCount ?? layout.fields.length);
+  let segments: { fields: readonly TextFieldData[]; lines: { text: string; index: number }[] }[] = [{ fields, lines: [] }];
+  let index = 0;
+  let pending = 0;
+  let malformed = 0;
+  return {
+    get pending() {
+      return pending;
+    },
+    get malformed() {
+      return malformed;
+    },
+    push(items, problems) {
+      for (const item of items) {
+        const line = item.text.endsWith("\r") ? item.text.slice(0, -1) : item.text;
+        const cut = line.indexOf(sep);
+        if (names.has(cut < 0 ? line : line.slice(0, cut))) {
+          const header = textReaderFor(line);
+          if (header?.header && header.reader.logType === found.reader.logType) {
+            fields = line.split(sep).map((n) => layout.fields.find((f) => f.name === n)!);
+            segments.push({ fields, lines: [] });
+            continue;
+          }
+        }
+        let count = 1;
+        for (let p = line.indexOf(sep); p >= 0; p = line.indexOf(sep, p + 1)) count++;
+        if (count !== fields.length) {
+          if (malformed++ < 20) problems.push({ file, line: item.line, message: `the line does not fit the ${found.reader.logType} text layout`, fatal: false });
+          continue;
+        }
+        segments[segments.length - 1]!.lines.push({ text: line, index: index++ });
+        pending++;
+      }
+    },
+    async flush(loadLines) {
+      let n = 0;
+      for (const s of segments) {
+        if (s.lines.length === 0) continue;
+        await loadLines(k, file, s.fields, sep, s.lines);
+        n += s.lines.length;
+      }
+      segments = [{ fields, lines: [] }];
+      pending = 0;
+      return n;
+    },
+  };
 }
 
 interface QueryRow {

@@ -1,5 +1,6 @@
 import { gunzipSync } from "node:zlib";
 import { parseEvents, unwrap } from "../events/parse.js";
+import { looksLikeJson, TextLines, textReaderFor } from "../events/text.js";
 import { profileFor, type Profile } from "../targets/athena/profile.js";
 import { recordSorter } from "./records.js";
 import type { StreamItem } from "./stream.js";
@@ -166,9 +167,22 @@ export function shapeLog(input: LogInput, tables: readonly HuntTable[], forced?:
  * stands for its records (an array's elements, a CloudTrail file's Records, the vendors' envelopes
  * opened), records that are not JSON objects are counted, lines that are not JSON are reported.
  */
-export function streamRecords(name: string, items: readonly StreamItem[], problems: HuntProblem[], counts: { malformed: number; notObjects: number }): unknown[] {
+export function streamRecords(
+  name: string,
+  items: readonly StreamItem[],
+  problems: HuntProblem[],
+  counts: { malformed: number; notObjects: number; text?: TextLines | null },
+): unknown[] {
   const records: unknown[] = [];
   for (const item of items) {
+    // The first line tells a text log (VPC Flow Logs, ALB, S3 access logs: events/text.ts) from JSON.
+    if (counts.text === undefined) counts.text = item.isLine && !looksLikeJson(item.text) && textReaderFor(item.text) ? new TextLines() : null;
+    if (counts.text) {
+      const r = counts.text.line(item.text);
+      if (r.record) records.push(r.record);
+      else if (r.error && counts.malformed++ < 20) problems.push({ file: name, line: item.line, message: r.error, fatal: false });
+      continue;
+    }
     let value: unknown;
     try {
       value = JSON.parse(item.text);

@@ -234,6 +234,21 @@ function fieldWriters(fields: readonly (readonly [string, ColumnType])[], top: b
 function writer(t: ColumnType, top: boolean): Writer {
   switch (t.type) {
     case "string":
+      if (t.null !== undefined || t.quoted) {
+        // The SerDe of a text log keeps the vendor's no-value text (`-`) in a string column.
+        const none = t.null === undefined ? undefined : JSON.stringify(t.null);
+        // A quoted field: the SerDe keeps the quotes the vendor writes around it.
+        const q = t.quoted ? (s: string) => `"${s}"` : (s: string) => s;
+        return (v, out) => {
+          if (v === undefined || v === null) {
+            if (none === undefined) return false;
+            out.push(none);
+            return true;
+          }
+          out.push(JSON.stringify(q(typeof v === "string" ? wellFormed(v) : JSON.stringify(v))));
+          return true;
+        };
+      }
       return (v, out) => {
         if (v === undefined || v === null) return false;
         out.push(typeof v === "string" ? JSON.stringify(wellFormed(v)) : JSON.stringify(JSON.stringify(v)));
@@ -427,4 +442,82 @@ export async function stageRows(
 /** Loads shaped rows into the table (stageRows, then its INSERT). */
 export async function loadRows(connection: DuckDBConnection, profile: Profile, table: string, rows: readonly Row[], projection?: Projection): Promise<void> {
   await (await stageRows(connection, profile, table, rows, projection)).inserted;
+}
+
+/**
+ * The INSERT that loads a delimited text table (ROW FORMAT DELIMITED: VPC Flow Logs) from staged
+ * lines (`line`, `rc_file`, `rc_record` columns of `staging`), as Hive's LazySimpleSerDe reads a
+ * line into the table: each column from the field of the line its header names (`fields`, in the
+ * file's order; a column whose field the file does not hold is NULL), a string column with the text
+ * as it is (`-` too), an int or bigint column with an integer in its range, else NULL. The lines
+ * must hold exactly the header's number of fields (the caller checks).
+ */
+export function delimitedInsertSql(
+  profile: Profile,
+  table: string,
+  staging: string,
+  fields: readonly { readonly path: string }[],
+  separator: string,
+  projection?: Projection,
+): string {
+  const names: string[] = [SOURCE_COLUMNS.file, SOURCE_COLUMNS.record];
+  const exprs: string[] = [SOURCE_COLUMNS.file, SOURCE_COLUMNS.record];
+  for (const [k, t] of loadedColumns(profile, projection)) {
+    const i = fields.findIndex((f) => f.path === k);
+    names.push(sqlIdent(columnName(k, t)));
+    if (i < 0) {
+      exprs.push("NULL");
+      continue;
+    }
+    const cell = `rc_p[${i + 1}]`;
+    if (t.type === "string") exprs.push(cell);
+    else if (t.type === "number") {
+      const int = t.hive === "int" ? "INTEGER" : t.hive === "bigint" ? "BIGINT" : undefined;
+      exprs.push(int ? `CASE WHEN regexp_full_match(${cell}, '[+-]?[0-9]+') THEN TRY_CAST(${cell} AS ${int}) END` : `TRY_CAST(${cell} AS DOUBLE)`);
+    } else throw new Error(`the table profile '${profile.name}' has a ${t.type} column: a delimited table holds strings and numbers`);
+  }
+  return (
+    `INSERT INTO ${sqlIdent(table)} (${names.join(", ")}) SELECT ${exprs.join(", ")} ` +
+    `FROM (SELECT ${SOURCE_COLUMNS.file}, ${SOURCE_COLUMNS.record}, string_split(line, ${sqlString(separator)}) AS rc_p FROM ${sqlIdent(staging)})`
+  );
+}
+
+/**
+ * Stages text lines (one record each, numbered from `first`) and starts the INSERT that reads them
+ * into a delimited table (delimitedInsertSql); as stageRows, `inserted` settles when it is done.
+ */
+export async function stageLines(
+  connection: DuckDBConnection,
+  profile: Profile,
+  table: string,
+  file: string,
+  lines: readonly { readonly text: string; readonly index: number }[],
+  fields: readonly { readonly path: string }[],
+  separator: string,
+  projection?: Projection,
+): Promise<{ readonly inserted: Promise<void> }> {
+  if (lines.length === 0) return { inserted: Promise.resolve() };
+  const stagingName = `${table}_lines_${stagingCount++}`;
+  const staging = sqlIdent(stagingName);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${staging} (${SOURCE_COLUMNS.file} VARCHAR, ${SOURCE_COLUMNS.record} BIGINT, line VARCHAR)`);
+  const appender = await connection.createAppender(stagingName);
+  const name = wellFormed(file);
+  for (const l of lines) {
+    appender.appendVarchar(name);
+    appender.appendBigInt(BigInt(l.index));
+    appender.appendVarchar(wellFormed(l.text));
+    appender.endRow();
+  }
+  appender.closeSync();
+  const sql = delimitedInsertSql(profile, table, stagingName, fields, separator, projection);
+  const insert = async (): Promise<void> => {
+    try {
+      await connection.run(sql);
+    } finally {
+      await connection.run(`DROP TABLE ${staging}`);
+    }
+  };
+  const inserted = insert();
+  inserted.catch(() => undefined);
+  return { inserted };
 }

@@ -152,6 +152,12 @@ export function checkLogType(d: LogTypeData, folder: string, samples: readonly S
     }
   }
 
+  // A RegexSerDe table reads the lines with the text layout's own pattern.
+  for (const p of d.athena.profiles) {
+    const regex = p.ddl?.serdeProperties?.["input.regex"];
+    if (regex !== undefined && regex !== d.sources.text?.pattern) at(`athena ${p.name}: input.regex is not sources.text.pattern`);
+  }
+
   // Shapes: conditions that check (on the vendor's records as exported, before any transform:
   // against the schema only for a shape that transforms nothing).
   d.sources.shapes.forEach((s, i) => {

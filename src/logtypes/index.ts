@@ -2,7 +2,13 @@
 // Adding a log type is adding a folder with a logtype.json; this list follows.
 import amazonEksAudit from "./amazon.eks.audit/logtype.json" with { type: "json" };
 import auth0Events from "./auth0.events/logtype.json" with { type: "json" };
+import awsAlb from "./aws.alb/logtype.json" with { type: "json" };
 import awsCloudtrail from "./aws.cloudtrail/logtype.json" with { type: "json" };
+import awsGuardduty from "./aws.guardduty/logtype.json" with { type: "json" };
+import awsS3serveraccess from "./aws.s3serveraccess/logtype.json" with { type: "json" };
+import awsVpcdns from "./aws.vpcdns/logtype.json" with { type: "json" };
+import awsVpcflow from "./aws.vpcflow/logtype.json" with { type: "json" };
+import awsWafwebacl from "./aws.wafwebacl/logtype.json" with { type: "json" };
 import azureAudit from "./azure.audit/logtype.json" with { type: "json" };
 import azureMonitoractivity from "./azure.monitoractivity/logtype.json" with { type: "json" };
 import databricksAudit from "./databricks.audit/logtype.json" with { type: "json" };
@@ -13,4 +19,4 @@ import oktaSystemlog from "./okta.systemlog/logtype.json" with { type: "json" };
 import slackAuditlogs from "./slack.auditlogs/logtype.json" with { type: "json" };
 
 /** Each folder's logtype.json, in folder order. */
-export const LOGTYPE_FILES: readonly unknown[] = [amazonEksAudit, auth0Events, awsCloudtrail, azureAudit, azureMonitoractivity, databricksAudit, gcpAuditlog, githubAudit, gsuiteActivityevent, oktaSystemlog, slackAuditlogs];
+export const LOGTYPE_FILES: readonly unknown[] = [amazonEksAudit, auth0Events, awsAlb, awsCloudtrail, awsGuardduty, awsS3serveraccess, awsVpcdns, awsVpcflow, awsWafwebacl, azureAudit, azureMonitoractivity, databricksAudit, gcpAuditlog, githubAudit, gsuiteActivityevent, oktaSystemlog, slackAuditlogs];

@@ -32,6 +32,9 @@ export interface ColumnTypeData {
   readonly type: "string" | "boolean" | "number" | "json" | "struct" | "array";
   readonly column?: string;
   readonly holds?: "boolean" | "number";
+  readonly hive?: "int" | "bigint";
+  readonly null?: string;
+  readonly quoted?: boolean;
   readonly fields?: Readonly<Record<string, ColumnTypeData>>;
   readonly items?: ColumnTypeData;
 }
@@ -43,7 +46,9 @@ export type PartitionsData =
 
 export interface DdlData {
   readonly comment?: string;
-  readonly serde: string;
+  /** The SerDe class; or none, with `fieldsTerminatedBy`: ROW FORMAT DELIMITED. */
+  readonly serde?: string;
+  readonly fieldsTerminatedBy?: string;
   readonly serdeProperties?: Readonly<Record<string, string>>;
   readonly inputFormat?: string;
   readonly outputFormat?: string;
@@ -58,7 +63,7 @@ export interface ProfileData {
   readonly extends?: string;
   readonly database?: string;
   readonly table?: string;
-  readonly time?: { readonly column: string; readonly type: "iso8601" | "timestamp" | "epochMillis" | "epochSeconds" };
+  readonly time?: { readonly column: string; readonly type: "iso8601" | "timestamp" | "epochMillis" | "epochSeconds" | "clf" };
   readonly partitions?: PartitionsData;
   readonly derive?: { readonly omit?: readonly string[]; readonly json?: readonly string[]; readonly pantherFields?: boolean };
   readonly columns?: Readonly<Record<string, ColumnTypeData>>;
@@ -81,7 +86,42 @@ export interface ContainerData {
   readonly parse?: string;
 }
 
+/** One field of a text log line: its name in a header line (delimited) and the record path it fills. */
+export interface TextFieldData {
+  readonly name: string;
+  readonly path: string;
+  /**
+   * The text is a number: `int` (digits with a sign, 32-bit), `bigint` (64-bit) or `float`; other
+   * text (or an int out of range) is no value, as the table's SerDe reads it into its column.
+   */
+  readonly number?: "int" | "bigint" | "float";
+  /** The field is written in double quotes (`"GET /key HTTP/1.1"`): read without them; `"-"` is no value too. */
+  readonly quoted?: boolean;
+}
+
+/**
+ * A log written as lines of text rather than JSON (src/events/text.ts): `delimited` fields split on
+ * one separator (VPC Flow Logs, with a header line naming them in a custom order), or `regex`: the
+ * line matched whole by the pattern of the vendor's RegexSerDe table, one field per group.
+ */
+export interface TextData {
+  readonly kind: "delimited" | "regex";
+  readonly separator?: string;
+  /** delimited: the first line of a file may name the fields (in any order, a subset). */
+  readonly header?: boolean;
+  readonly pattern?: string;
+  /** regex: how the vendor writes a line, `{path}` for each field (the docs and the tests write lines with it). */
+  readonly write?: string;
+  /** The text that stands for no value (`-`). */
+  readonly null?: string;
+  /** The fields in their default order (delimited without a header; regex groups in order). */
+  readonly fields: readonly TextFieldData[];
+  /** delimited: how many of the fields a line without a header holds (the default format); default: all. */
+  readonly defaultCount?: number;
+}
+
 export interface SourcesData {
+  readonly text?: TextData;
   readonly containers?: readonly ContainerData[];
   readonly shapes: readonly { readonly when: string; readonly transform?: readonly TransformData[] }[];
   readonly exports: readonly string[];

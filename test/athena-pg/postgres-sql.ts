@@ -39,7 +39,7 @@ export interface Translation {
 /** Functions PostgreSQL has (builtin or from the prelude) with Trino's meaning, by name. */
 const SAME = new Set([
   "json_parse", "json_format", "json_extract", "contains", "starts_with", "strpos", "length", "substr", "replace", "lower",
-  "cardinality", "chr", "coalesce", "concat",
+  "cardinality", "chr", "coalesce", "concat", "nullif",
 ]);
 
 /** `extra`: columns added to the SELECT list (the runner's row number). */
@@ -267,6 +267,8 @@ class PgPrinter {
         return `(${this.expr(e.expr)} ${e.negated ? "NOT " : ""}LIKE ${this.expr(e.pattern)}${e.escape ? ` ESCAPE ${this.expr(e.escape)}` : ""})`;
       case "call":
         return this.call(e.name, e.args);
+      case "case":
+        return `(CASE ${e.whens.map((w) => `WHEN ${this.expr(w.when)} THEN ${this.expr(w.then)}`).join(" ")}${e.otherwise ? ` ELSE ${this.expr(e.otherwise)}` : ""} END)`;
     }
   }
 

@@ -190,6 +190,26 @@ describe("R3: casts (json.md, conversion.md)", () => {
     expect(await value(ctx, "json_extract('not json', '$.a')")).toBe(null);
   });
 
+  it("nullif: NULL where the two values are equal, else the first (the text logs' '-' for no value)", async (ctx) => {
+    expect(await value(ctx, "nullif('-', '-')")).toBe(null);
+    expect(await value(ctx, "nullif('10.0.0.1', '-')")).toBe("10.0.0.1");
+    expect(await value(ctx, "nullif(CAST(NULL AS VARCHAR), '-')")).toBe(null);
+    expect(await value(ctx, "nullif('', '-')")).toBe("");
+  });
+
+  it("CASE: the documentation's searched form; no ELSE gives NULL; the quoted-field strip the text logs' SQL uses", async (ctx) => {
+    // Trino's conditional expressions: CASE WHEN condition THEN result [...] [ELSE result] END.
+    for (const [x, out] of [[1, "aaa"], [2, "bbb"], [3, "ccc"]] as const) {
+      expect(await value(ctx, `CASE WHEN ${x} = 1 THEN 'aaa' WHEN ${x} = 2 THEN 'bbb' ELSE 'ccc' END`)).toBe(out);
+    }
+    expect(await value(ctx, "CASE WHEN 1 = 2 THEN 'a' END")).toBe(null);
+    const strip = (s: string) => `CASE WHEN length(${s}) >= 2 AND ${s} LIKE '"%"' THEN substr(${s}, 2, length(${s}) - 2) ELSE ${s} END`;
+    expect(await value(ctx, strip(`'"curl/8.4.0"'`))).toBe("curl/8.4.0");
+    expect(await value(ctx, strip(`'"'`))).toBe('"');
+    expect(await value(ctx, strip(`'""'`))).toBe("");
+    expect(await value(ctx, strip(`'-'`))).toBe("-");
+  });
+
   it("TRY_CAST(x AS DOUBLE): NULL where the cast fails", async (ctx) => {
     expect(await value(ctx, "TRY_CAST('1.5' AS DOUBLE)")).toBe(1.5);
     expect(await value(ctx, "TRY_CAST('-3' AS DOUBLE)")).toBe(-3);

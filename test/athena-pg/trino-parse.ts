@@ -126,7 +126,9 @@ export type Expr =
   | { readonly k: "isnull"; readonly expr: Expr; readonly negated: boolean }
   | { readonly k: "distinct"; readonly left: Expr; readonly right: Expr; readonly negated: boolean }
   | { readonly k: "in"; readonly expr: Expr; readonly list: readonly Expr[]; readonly negated: boolean }
-  | { readonly k: "like"; readonly expr: Expr; readonly pattern: Expr; readonly escape?: Expr; readonly negated: boolean };
+  | { readonly k: "like"; readonly expr: Expr; readonly pattern: Expr; readonly escape?: Expr; readonly negated: boolean }
+  /** A searched CASE: WHEN condition THEN value ..., ELSE value (NULL when absent). */
+  | { readonly k: "case"; readonly whens: readonly { readonly when: Expr; readonly then: Expr }[]; readonly otherwise?: Expr };
 
 export interface Query {
   readonly select: readonly { readonly expr: Expr | "*"; readonly alias?: string }[];
@@ -403,6 +405,24 @@ class Parser {
         this.i++;
         const value = this.stringLiteral();
         return { k: "interval", value, unit: this.name().toUpperCase() };
+      }
+      if (w === "CASE") {
+        this.i++;
+        const whens: { when: Expr; then: Expr }[] = [];
+        while (this.isWord("WHEN")) {
+          this.i++;
+          const when = this.expr();
+          this.word("THEN");
+          whens.push({ when, then: this.expr() });
+        }
+        if (whens.length === 0) this.fail("expected WHEN (only the searched CASE is known)");
+        let otherwise: Expr | undefined;
+        if (this.isWord("ELSE")) {
+          this.i++;
+          otherwise = this.expr();
+        }
+        this.word("END");
+        return { k: "case", whens, ...(otherwise ? { otherwise } : {}) };
       }
       if ((w === "CAST" || w === "TRY_CAST") && this.isOp("(", 1)) {
         this.i += 2;

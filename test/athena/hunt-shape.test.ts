@@ -39,8 +39,12 @@ function lookup(obj: Record<string, unknown>, key: string): unknown {
 
 function shapeValue(t: ColumnType, v: unknown, top: boolean): unknown {
   switch (t.type) {
-    case "string":
-      return v === undefined || v === null ? undefined : typeof v === "string" ? wellFormed(v) : JSON.stringify(v);
+    case "string": {
+      // A text log's column keeps the no-value text where the record has none, and the quotes of a quoted field.
+      const text = v === undefined || v === null ? undefined : typeof v === "string" ? wellFormed(v) : JSON.stringify(v);
+      if (text === undefined) return t.null;
+      return t.quoted ? `"${text}"` : text;
+    }
     case "json":
       return v === undefined || v === null ? undefined : JSON.stringify(v);
     case "boolean":

@@ -9,6 +9,9 @@ import { crossCheck } from "./crosscheck.js";
 
 const { results, unsorted, entries } = crossCheck();
 
+/** Log types for which Panther's library holds only a few rules, and so few sample events: exactly these many. */
+const FEW: Readonly<Record<string, number>> = { "AWS.ALB": 1, "AWS.GuardDuty": 8, "AWS.S3ServerAccess": 16, "AWS.VPCDns": 13 };
+
 describe("the typed schemas against Panther's sample events", () => {
   for (const r of results) {
     it(`${r.logType}: ${r.conforming} of ${r.events} events conform; every deviation is explained`, () => {
@@ -17,7 +20,10 @@ describe("the typed schemas against Panther's sample events", () => {
   }
 
   it("every typed log type has Panther sample events, and every entry of the deviations file explains something", () => {
-    for (const r of results) expect(r.events, r.logType).toBeGreaterThan(20);
+    for (const r of results) {
+      if (r.logType in FEW) expect(r.events, r.logType).toBe(FEW[r.logType]);
+      else expect(r.events, r.logType).toBeGreaterThan(20);
+    }
     for (const [section, list] of Object.entries(entries)) {
       expect(section === "*" || LOG_TYPES.some((d) => d.logType === section), section).toBe(true);
       for (const entry of list) {

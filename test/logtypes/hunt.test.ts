@@ -3,9 +3,10 @@ import { describe, expect, it } from "vitest";
 import { evaluate } from "../../src/eval/evaluate.js";
 import { hunt, parseLog, type LogInput } from "../../src/hunt/hunt.js";
 import { recordSorter } from "../../src/hunt/records.js";
-import { LOG_TYPES } from "../../src/logtypes/registry.js";
+import { LOG_TYPES, logTypeData } from "../../src/logtypes/registry.js";
 import { loadRuleFiles } from "../../src/rules/load.js";
 import type { Rule } from "../../src/rules/types.js";
+import { renderLines, renderRegexLine } from "../helpers/text-lines.js";
 
 /**
  * `rulec hunt` on each typed log type's files as the vendor exports them: the Tests of the
@@ -34,6 +35,17 @@ function reportsActivity(e: Record<string, unknown>): Record<string, unknown> {
           : { name: k, value: v },
   );
   return { ...activity, events: [{ type, name, ...(parameters === undefined ? {} : { parameters: params }) }] };
+}
+
+/**
+ * VPC Flow Logs as the service writes them to S3: a header line naming the fields of the flow log's
+ * format (all of versions 2 to 5, in AWS's order or another), one record per line, `-` for no value.
+ */
+function flowLogFile(es: readonly Record<string, unknown>[], order: "aws" | "custom"): string {
+  const layout = logTypeData("AWS.VPCFlow")!.sources.text!;
+  const fields = order === "aws" ? layout.fields : [...layout.fields].reverse();
+  const lines = es.map((e) => renderLines(layout, fields, e));
+  return [lines[0]!.header, ...lines.map((l) => l.line)].join("\n") + "\n";
 }
 
 /** The export formats of each log type: files holding `events` (in that order) as the vendor writes them. */
@@ -83,6 +95,31 @@ const EXPORTS: Record<string, (events: Record<string, unknown>[]) => { name: str
     { name: "auth0-stream-batch.json", bytes: enc(JSON.stringify(es)) },
     // The Management API's /api/v2/logs: the events alone (rulec wraps them under data again).
     { name: "auth0-management-api.json", bytes: enc(JSON.stringify(es.map((e) => e.data))) },
+  ],
+  "AWS.WAFWebACL": (es) => [{ name: "AWSLogs/111122223333/WAFLogs/us-east-1/shop-prod/2024/11/13/08/05/111122223333_waflogs_us-east-1_shop-prod_20241113T0805Z_1a2b3c4d.log.gz", bytes: gzipSync(ndjson(es)) }],
+  "AWS.VPCDns": (es) => [{ name: "AWSLogs/111122223333/vpcdnsquerylogs/vpc-0a1b2c3d4e5f60789/2024/11/13/vpc-0a1b2c3d4e5f60789_vpcdnsquerylogs_111122223333_20241113T0905Z_1a2b3c4d.log.gz", bytes: gzipSync(ndjson(es)) }],
+  "AWS.GuardDuty": (es) => [
+    { name: "AWSLogs/111122223333/GuardDuty/us-east-1/2024/11/13/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9.jsonl.gz", bytes: gzipSync(ndjson(es)) },
+    {
+      name: "eventbridge-guardduty.ndjson",
+      bytes: enc(ndjson(es.map((e, i) => ({ version: "0", id: `gd-${i}`, "detail-type": "GuardDuty Finding", source: "aws.guardduty", account: "111122223333", time: "2024-11-13T10:05:47Z", region: "us-east-1", resources: [], detail: e })))),
+    },
+  ],
+  "AWS.ALB": (es) => [
+    {
+      name: "AWSLogs/111122223333/elasticloadbalancing/us-east-1/2024/11/13/111122223333_elasticloadbalancing_us-east-1_app.shop-prod-alb.5d1e8c3f0a6b2e47_20241113T0915Z_10.20.0.5_1a2b3c4d.log.gz",
+      bytes: gzipSync(es.map((e) => renderRegexLine(logTypeData("AWS.ALB")!.sources.text!, e)).join("\n") + "\n"),
+    },
+  ],
+  "AWS.S3ServerAccess": (es) => [
+    {
+      name: "access-logs/111122223333/us-east-1/acme-prod-data/2024/11/13/2024-11-13-09-15-00-0A1B2C3D4E5F6071",
+      bytes: enc(es.map((e) => renderRegexLine(logTypeData("AWS.S3ServerAccess")!.sources.text!, e)).join("\n") + "\n"),
+    },
+  ],
+  "AWS.VPCFlow": (es) => [
+    { name: "AWSLogs/111122223333/vpcflowlogs/us-east-1/2024/11/13/111122223333_vpcflowlogs_us-east-1_fl-0a1b2c3d4e5f60789_20241113T0905Z_1a2b3c4d.log.gz", bytes: gzipSync(flowLogFile(es, "aws")) },
+    { name: "vpcflowlogs-custom-format.log", bytes: enc(flowLogFile(es, "custom")) },
   ],
   "Databricks.Audit": (es) => [{ name: "audit-logs/workspaceId=1234567890123456/date=2024-11-13/auditlogs_0.json", bytes: enc(ndjson(es)) }],
 };

@@ -31,7 +31,7 @@ function hiveType(t: ColumnType): string {
     case "boolean":
       return "boolean";
     case "number":
-      return "double";
+      return t.hive ?? "double";
     case "struct":
       return `struct<${Object.entries(t.fields)
         .map(([k, f]) => `${ident(columnName(k, f))}:${hiveType(f)}`)
@@ -81,7 +81,8 @@ export function createTableDdl(profile: Profile, options: DdlOptions = {}): { dd
   out.push(")");
   if (ddl.comment !== undefined) out.push(`COMMENT ${hiveString(ddl.comment)}`);
   if (ddl.partitionColumns && ddl.partitionColumns.length > 0) out.push(`PARTITIONED BY (${ddl.partitionColumns.map((p) => `${ident(p.name)} ${p.type}`).join(", ")})`);
-  out.push(`ROW FORMAT SERDE ${hiveString(ddl.serde)}`);
+  if (ddl.serde !== undefined) out.push(`ROW FORMAT SERDE ${hiveString(ddl.serde)}`);
+  else out.push(`ROW FORMAT DELIMITED\nFIELDS TERMINATED BY ${hiveString(ddl.fieldsTerminatedBy ?? " ")}`);
   if (serdeProperties.size > 0) out.push(`WITH SERDEPROPERTIES (\n${props(serdeProperties)}\n)`);
   if (ddl.inputFormat !== undefined) out.push(`STORED AS INPUTFORMAT ${hiveString(ddl.inputFormat)}\nOUTPUTFORMAT ${hiveString(ddl.outputFormat ?? "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat")}`);
   out.push(`LOCATION ${hiveString(location)}`);

@@ -33,9 +33,16 @@ export interface Dialect {
   contains(s: string, part: string): string;
   /** s (a string) is an IP address inside the network; false (not NULL, not an error) for non-addresses. */
   inNetwork(s: string, net: Network): string;
+  /**
+   * s is inside any of the networks, with the address read once (a dialect whose engine would
+   * parse it again for each network); the printer ORs inNetwork without it.
+   */
+  inNetworks?(s: string, nets: readonly Network[]): string;
   isoTimestamp(s: string): string;
   /** A number of seconds (per = 1) or milliseconds (per = 1000) since the epoch as a timestamp. */
   epochTimestamp(s: string, per: 1 | 1000): string;
+  /** A Common Log Format time (`13/Nov/2024:09:12:45 +0000`) as a timestamp; NULL for other text. */
+  clfTimestamp(s: string): string;
   now(): string;
   interval(n: number, unit: "MINUTE" | "HOUR" | "DAY"): string;
   /** A timestamp as text, in strftime's %Y %m %d %H (the same letters in both engines). */
@@ -165,6 +172,7 @@ export const TRINO: Dialect = {
   inNetwork: (s, net) => `COALESCE(contains(${sqlString(net.text)}, TRY_CAST(${s} AS IPADDRESS)), FALSE)`,
   isoTimestamp: (s) => `from_iso8601_timestamp(${s})`,
   epochTimestamp: (s, per) => (per === 1 ? `from_unixtime(${s})` : `from_unixtime(${s} / 1000e0)`),
+  clfTimestamp: (s) => `try(parse_datetime(${s}, 'dd/MMM/yyyy:HH:mm:ss Z'))`,
   now: () => "current_timestamp",
   interval: (n, unit) => `INTERVAL '${n}' ${unit}`,
   formatDate: (ts, format) => `date_format(${ts}, ${sqlString(format)})`,
@@ -288,8 +296,22 @@ export function duckdbDialect(cache?: DuckCache): Dialect {
       if (net.version === 4) return `COALESCE(rc_ipv4(${s}) BETWEEN ${first} AND ${last}, FALSE)`;
       return `COALESCE(rc_ipv6(${s}) BETWEEN CAST('${first}' AS UHUGEINT) AND CAST('${last}' AS UHUGEINT), FALSE)`;
     },
+    // DuckDB inlines a macro at each use: the address is parsed once, into a one-element list whose
+    // lambda tests every range (1M rows x 6 networks: 0.4 s against 6 s for six parses).
+    inNetworks: (s, nets) => {
+      const parts: string[] = [];
+      for (const version of [4, 6] as const) {
+        const ranges = nets.filter((n) => n.version === version).map(networkRange);
+        if (ranges.length === 0) continue;
+        const v = `rc_ip${version}`;
+        const tests = ranges.map(({ first, last }) => (version === 4 ? `${v} BETWEEN ${first} AND ${last}` : `${v} BETWEEN CAST('${first}' AS UHUGEINT) AND CAST('${last}' AS UHUGEINT)`));
+        parts.push(`COALESCE(list_transform([rc_ipv${version}(${s})], lambda ${v}: ${tests.join(" OR ")})[1], FALSE)`);
+      }
+      return parts.length === 1 ? parts[0]! : `(${parts.join(" OR ")})`;
+    },
     isoTimestamp: (s) => `CAST(${s} AS TIMESTAMPTZ)`,
     epochTimestamp: (s, per) => (per === 1 ? `to_timestamp(${s})` : `to_timestamp(${s} / 1000.0)`),
+    clfTimestamp: (s) => `try_strptime(${s}, '%d/%b/%Y:%H:%M:%S %z')`,
     now: () => "current_timestamp",
     interval: (n, unit) => `INTERVAL '${n}' ${unit}`,
     formatDate: (ts, format) => `strftime(${ts}, ${sqlString(format)})`,

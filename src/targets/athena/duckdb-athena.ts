@@ -187,6 +187,7 @@ export function athenaDuckdbDialect(): Dialect {
     now: () => "current_timestamp",
     interval: (k, unit) => `INTERVAL '${k}' ${unit}`,
     epochTimestamp: (s, per) => (per === 1 ? `to_timestamp(${s})` : `to_timestamp(${s} / 1000.0)`),
+    clfTimestamp: (s) => `try_strptime(${s}, '%d/%b/%Y:%H:%M:%S %z')`,
     formatDate: (ts, format) => `strftime(timezone('UTC', ${ts}), ${sqlString(format)})`,
     json,
   };

@@ -156,6 +156,16 @@ export const TRINO_FUNCTIONS: readonly TrinoFunction[] = [
     usedBy: /\bdate_format\s*\(/i,
   },
   { name: "concat", reported: ["concat"], probe: `concat('2024', '/', '01')`, expected: "2024/01", why: "partition predicates of time windows", usedBy: /\bconcat\s*\(/i },
+  { name: "nullif", reported: ["nullif"], probe: `nullif('-', '-') IS NULL AND nullif('a', '-') = 'a'`, expected: "true", why: "the no-value text of text logs' tables (VPC Flow Logs' -)", usedBy: /\bnullif\s*\(/i },
+  { name: "length", reported: ["length"], probe: `length('"a"')`, expected: "3", why: "quoted fields of text logs' tables (S3 access logs)", usedBy: /\blength\s*\(/i },
+  {
+    name: "parse_datetime",
+    reported: ["parse_datetime", "try"],
+    probe: `try(parse_datetime('13/Nov/2024:09:12:45 +0000', 'dd/MMM/yyyy:HH:mm:ss Z')) < current_timestamp`,
+    expected: "true",
+    why: "time windows on Common Log Format times (S3 access logs)",
+    usedBy: /\bparse_datetime\s*\(/i,
+  },
 ];
 
 /**

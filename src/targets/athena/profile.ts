@@ -10,9 +10,21 @@ import generic from "./profiles/generic.json" with { type: "json" };
  */
 
 export type ColumnType =
-  | { readonly type: "string"; readonly column?: string; readonly holds?: "boolean" | "number" }
+  /**
+   * `null`: the text the table's SerDe keeps where the vendor wrote no value (VPC Flow Logs' `-`):
+   * the SQL reads that text as NULL, as the record parsed from the line has no value there.
+   */
+  | {
+      readonly type: "string";
+      readonly column?: string;
+      readonly holds?: "boolean" | "number";
+      readonly null?: string;
+      /** The SerDe keeps the double quotes the vendor writes around the field: the SQL reads the text between them. */
+      readonly quoted?: boolean;
+    }
   | { readonly type: "boolean"; readonly column?: string }
-  | { readonly type: "number"; readonly column?: string }
+  /** `hive`: the integer type the vendor's DDL declares (`int`, `bigint`) instead of `double`. */
+  | { readonly type: "number"; readonly column?: string; readonly hive?: "int" | "bigint" }
   /** Free-form JSON kept as JSON text in a string column (requestParameters). */
   | { readonly type: "json"; readonly column?: string }
   | { readonly type: "struct"; readonly column?: string; readonly fields: Readonly<Record<string, ColumnType>> }
@@ -28,7 +40,8 @@ export type Partitions =
    */
   | { readonly kind: "date-string"; readonly column: string; readonly format: string };
 
-export type TimeType = "iso8601" | "timestamp" | "epochMillis" | "epochSeconds";
+/** `clf`: the Common Log Format time of web and S3 server access logs (`13/Nov/2024:09:12:45 +0000`). */
+export type TimeType = "iso8601" | "timestamp" | "epochMillis" | "epochSeconds" | "clf";
 
 /**
  * How the log type's own files lie in S3, for a DuckDB statement that reads them directly

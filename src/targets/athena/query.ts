@@ -194,7 +194,9 @@ function timeWindow(
           ? d.epochTimestamp(col, 1000)
           : profile.time.type === "epochSeconds"
             ? d.epochTimestamp(col, 1)
-            : col;
+            : profile.time.type === "clf"
+              ? d.clfTimestamp(col)
+              : col;
   }
   const format = profile.partitions.kind === "date-string" ? profile.partitions.format : "%Y/%m/%d";
   let lowerTs: string | undefined;

@@ -115,7 +115,14 @@ export class SqlPrinter {
       const name = names[0]!;
       const found = findField(columns, name);
       if (!found) throw new Unsupported(`field '${name}' has no column in the table profile '${this.profile.name}'`);
-      cur = { k: "typed", binds, expr: sqlIdent(columnName(found[0], found[1])), t: found[1] };
+      const col = sqlIdent(columnName(found[0], found[1]));
+      // A column that keeps the vendor's no-value text (`-`) reads it as NULL, as the record has no value there.
+      const t = found[1];
+      let expr = col;
+      // A quoted field (S3's "GET /key HTTP/1.1"): the text between the quotes, as rulec's reader reads it.
+      if (t.type === "string" && t.quoted) expr = `CASE WHEN length(${col}) >= 2 AND ${col} LIKE '"%"' THEN substr(${col}, 2, length(${col}) - 2) ELSE ${col} END`;
+      if (t.type === "string" && t.null !== undefined) expr = `nullif(${expr}, ${sqlString(t.null)})`;
+      cur = { k: "typed", binds, expr, t };
       i = 1;
     }
     while (i < names.length) {
@@ -378,6 +385,10 @@ export class SqlPrinter {
           if (!("network" in r)) throw new Unsupported(r.message);
           return r.network;
         });
+        if (nets.length > 1 && d.inNetworks) {
+          const many = d.inNetworks;
+          return this.some(L.strings, (x) => leaf(many(x, nets), false, PREC.atom));
+        }
         return this.some(L.strings, (x) => or(nets.map((n) => leaf(d.inNetwork(x, n), false, PREC.atom))));
       }
       default:
