@@ -41,13 +41,8 @@ export class DuckRunner {
     return this.query(cases, profile, chunk);
   }
 
-  /**
-   * As run, on a delimited text table (ROW FORMAT DELIMITED: VPC Flow Logs) loaded from each case's
-   * lines the way Hive's LazySimpleSerDe reads them: field i of the line (split on the separator)
-   * into column i; a string column keeps the text as it is (`-` too); an int or bigint column reads
-   * an integer in its range, and NULL for anything else; a double column a number, else NULL.
-   */
-  async runLines(cases: readonly { readonly condition: Condition; readonly lines: readonly string[] }[], profile: Profile, separator: string, chunk = 250): Promise<boolean[][]> {
+  /** Creates the profile's table `t`, empty, and stages each case's lines in t_lines (case, line number, text). */
+  private async stageLines(cases: readonly { readonly lines: readonly string[] }[], profile: Profile): Promise<void> {
     await this.connection.run(createTableSql(profile, "t"));
     await this.connection.run("CREATE OR REPLACE TEMP TABLE t_lines (f VARCHAR, r BIGINT, line VARCHAR)");
     const appender = await this.connection.createAppender("t_lines");
@@ -60,6 +55,16 @@ export class DuckRunner {
       }),
     );
     appender.closeSync();
+  }
+
+  /**
+   * As run, on a delimited text table (ROW FORMAT DELIMITED: VPC Flow Logs) loaded from each case's
+   * lines the way Hive's LazySimpleSerDe reads them: field i of the line (split on the separator)
+   * into column i; a string column keeps the text as it is (`-` too); an int or bigint column reads
+   * an integer in its range, and NULL for anything else; a double column a number, else NULL.
+   */
+  async runLines(cases: readonly { readonly condition: Condition; readonly lines: readonly string[] }[], profile: Profile, separator: string, chunk = 250): Promise<boolean[][]> {
+    await this.stageLines(cases, profile);
     const names: string[] = [];
     const exprs: string[] = [];
     Object.entries(profile.columns ?? {}).forEach(([k, t], i) => {
@@ -89,18 +94,7 @@ export class DuckRunner {
    * NULL); a line it does not match is a row of NULLs.
    */
   async runRegexLines(cases: readonly { readonly condition: Condition; readonly lines: readonly string[] }[], profile: Profile, pattern: string, chunk = 250): Promise<boolean[][]> {
-    await this.connection.run(createTableSql(profile, "t"));
-    await this.connection.run("CREATE OR REPLACE TEMP TABLE t_lines (f VARCHAR, r BIGINT, line VARCHAR)");
-    const appender = await this.connection.createAppender("t_lines");
-    cases.forEach((c, i) =>
-      c.lines.forEach((line, j) => {
-        appender.appendVarchar(String(i));
-        appender.appendBigInt(BigInt(j));
-        appender.appendVarchar(line);
-        appender.endRow();
-      }),
-    );
-    appender.closeSync();
+    await this.stageLines(cases, profile);
     const columns = Object.entries(profile.columns ?? {});
     const full = sqlString(`^(?:${pattern})$`);
     const groups = columns.map((_, i) => sqlString(`g${i + 1}`));
