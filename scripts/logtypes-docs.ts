@@ -68,7 +68,14 @@ function athenaSection(d: LogTypeData): string[] {
 
 function huntSection(d: LogTypeData): string[] {
   const s = d.sources;
-  const out = ["`rulec hunt` reads these exports as the vendor writes them (JSON, a JSON array or NDJSON, gzipped or not):", "", ...s.exports.map((e) => `- ${e}`), ""];
+  const t = s.text;
+  const form =
+    t === undefined
+      ? "JSON, a JSON array or NDJSON, gzipped or not"
+      : t.kind === "delimited"
+        ? `lines of fields separated by ${t.separator === " " ? "a space" : code(t.separator ?? "")}${t.header ? ", a header line naming them in any order" : ""}${t.null !== undefined ? `, ${code(t.null)} for no value` : ""}; gzipped or not`
+        : `lines read with the pattern of AWS's RegexSerDe table, one group per field${t.null !== undefined ? `, ${code(t.null)} for no value` : ""}; gzipped or not`;
+  const out = [`\`rulec hunt\` reads these exports as the vendor writes them (${form}):`, "", ...s.exports.map((e) => `- ${e}`), ""];
   if ((s.containers ?? []).length > 0) {
     out.push("Envelopes opened:", "");
     for (const c of s.containers!) out.push(`- ${code(c.key)}${c.single ? " (one record)" : " (a list of records)"}${c.parse ? `, each record as JSON text in ${code(c.parse)}` : ""}${c.siblings && c.siblings.length > 0 ? `, beside ${c.siblings.map(code).join(", ")}` : ""}`);
