@@ -9,7 +9,7 @@ import { athenaTarget } from "../../src/targets/athena/index.js";
 import { openEngine } from "../athena-duckdb/engine.js";
 import { calledNames } from "../athena-duckdb/proof.js";
 import { trinoErrors } from "../athena/trino.js";
-import { motoVersion, startMoto, startProxy, type Call, type Moto, type Proxy } from "./moto.js";
+import { motoVersion, startAthenaServers, type Call, type Moto, type Proxy } from "./moto.js";
 
 /**
  * `rulec athena check`: the probe query (every Trino function the Athena SQL uses, one column
@@ -62,9 +62,7 @@ let proxy: Proxy;
 
 beforeAll(async () => {
   if (!MOTO) return;
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", AWS_REGION: "us-east-1", AWS_EC2_METADATA_DISABLED: "true" });
-  moto = await startMoto();
-  proxy = await startProxy(moto.url);
+  ({ moto, proxy } = await startAthenaServers());
 });
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import { bufferOutput } from "../../src/cli/output.js";
 import { planAthenaHunt } from "../../src/hunt/athena/index.js";
 import { loadRuleFiles } from "../../src/rules/load.js";
 import { athenaTarget } from "../../src/targets/athena/index.js";
-import { motoVersion, startMoto, startProxy, type Moto, type Proxy } from "./moto.js";
+import { motoVersion, startAthenaServers, type Moto, type Proxy } from "./moto.js";
 
 /**
  * `rulec hunt --engine athena` on a workgroup of Athena's DuckDB engine, against moto's Athena
@@ -32,9 +32,7 @@ const dir = mkdtempSync(join(tmpdir(), "rulec-athena-duckdb-"));
 
 beforeAll(async () => {
   if (!MOTO) return;
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", AWS_REGION: "us-east-1", AWS_EC2_METADATA_DISABLED: "true" });
-  moto = await startMoto();
-  proxy = await startProxy(moto.url);
+  ({ moto, proxy } = await startAthenaServers());
 });
 
 afterAll(async () => {

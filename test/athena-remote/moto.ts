@@ -205,3 +205,13 @@ export async function startProxy(upstream: string): Promise<Proxy> {
   (proxy as { url: string }).url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return proxy;
 }
+
+/**
+ * moto's Athena and the loopback proxy in front of it, with the test credentials and region the
+ * AWS SDK reads from the environment (no instance metadata lookups).
+ */
+export async function startAthenaServers(): Promise<{ moto: Moto; proxy: Proxy }> {
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", AWS_REGION: "us-east-1", AWS_EC2_METADATA_DISABLED: "true" });
+  const moto = await startMoto();
+  return { moto, proxy: await startProxy(moto.url) };
+}
