@@ -2,14 +2,14 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync } from 
 import { join, resolve, sep } from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
-import { TARGET_NAMES, targetByName } from "../targets/index.js";
-import type { Target, TargetOptions } from "../targets/types.js";
+import { isTargetName, TARGET_NAMES } from "../targets/names.js";
+import type { TargetName, TargetOptions } from "../targets/types.js";
 import { BuildCache, targetKey } from "./cache.js";
-import { Planner, type FileResult, type TargetOptionsByName } from "./compile.js";
+import { Planner, type FileResult, type TargetOptionsByName } from "./plan.js";
 import { loadConfig } from "./config.js";
 import { FileSync, readOrUndefined, removeLeftovers, writeAtomicAsync } from "./fs.js";
 import { acquireLock, Journal, MANIFEST, manifestSource, manifestText, readManifest } from "./manifest.js";
-import { expandPaths } from "./library.js";
+import { expandPaths } from "./paths.js";
 import type { Output } from "./output.js";
 import { compileFiles, defaultJobs, PARALLEL_MIN_FILES } from "./pool.js";
 
@@ -50,10 +50,9 @@ const MAX_BACKLOG = 4096;
  * Compile every rule file (on every core of a large library) and bring the output directory up to
  * date as the files' results come in, in file order.
  */
-export async function runBuild(paths: readonly string[], targets: readonly Target[], options: BuildOptions = {}): Promise<{ planner: Planner; sync?: FileSync; files: readonly string[]; pathErrors: number }> {
+export async function runBuild(paths: readonly string[], names: readonly TargetName[], options: BuildOptions = {}): Promise<{ planner: Planner; sync?: FileSync; files: readonly string[]; pathErrors: number }> {
   const { files, diagnostics } = expandPaths(paths);
   const pathErrors = diagnostics.length;
-  const names = targets.map((t) => t.name);
   const planner = new Planner(names, diagnostics, options.report);
   const out = options.out;
   const journal = options.journal;
@@ -128,18 +127,17 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
       const outDir = opts.out ?? config.out ?? "out";
       if (outDir.trim() === "") return usage("the output directory (--out, or out in the configuration) must not be empty");
       const wanted = opts.target === undefined ? (config.targets ?? TARGET_NAMES) : opts.target.split(",").map((t) => t.trim());
-      const targets: Target[] = [];
+      const targets: TargetName[] = [];
       for (const name of wanted) {
-        const t = targetByName(name);
-        if (!t) return usage(`unknown target '${name}' (known: ${TARGET_NAMES.join(", ")})`);
-        if (!targets.includes(t)) targets.push(t);
+        if (!isTargetName(name)) return usage(`unknown target '${name}' (known: ${TARGET_NAMES.join(", ")})`);
+        if (!targets.includes(name)) targets.push(name);
       }
       if (targets.length === 0) return usage(`no target given (known: ${TARGET_NAMES.join(", ")})`);
       const out = resolve(outDir);
-      const outProblem = outputDirectoryProblem(out, paths, targets.map((t) => t.name));
+      const outProblem = outputDirectoryProblem(out, paths, targets);
       if (outProblem) return usage(`cannot build into ${outDir}: ${outProblem}`);
       const targetOptions: Record<string, TargetOptions> = {};
-      for (const t of targets) targetOptions[t.name] = { ...((config as Record<string, unknown>)[t.name] as TargetOptions | undefined), ...deps.targetOptions?.(t.name) };
+      for (const t of targets) targetOptions[t] = { ...((config as Record<string, unknown>)[t] as TargetOptions | undefined), ...deps.targetOptions?.(t) };
       if (opts.athenaEngine !== undefined) {
         if (!targetOptions.athena) return usage("--athena-engine applies to the athena target, which this build does not write");
         targetOptions.athena = { ...targetOptions.athena, engine: opts.athenaEngine };
@@ -184,7 +182,7 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
         for (const p of manifest.refused) io.err(`rulec: warning: ${join(outDir, MANIFEST)} names '${p}', which is not an output file of ${outDir}: ignored, left untouched\n`);
         const journal = opts.check ? undefined : new Journal(out, manifest.files);
         journal?.begin();
-        const cache = new BuildCache(out, Object.fromEntries(targets.map((t) => [t.name, targetKey(t.name, targetOptions[t.name] ?? {})])), !opts.check);
+        const cache = new BuildCache(out, Object.fromEntries(targets.map((t) => [t, targetKey(t, targetOptions[t] ?? {})])), !opts.check);
         const { planner: plan, sync, files, pathErrors } = await runBuild(paths, targets, {
           options: targetOptions,
           jobs: opts.jobs,
@@ -200,13 +198,14 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
         // What the manifest keeps: this build's outputs, and earlier entries whose rule still exists and
         // that this build did not decide (another target, a rule outside these paths, or a rule with
         // errors, which keeps its old outputs). The rest that is still on disk is stale.
-        const selected = new Set<string>(targets.map((t) => t.name));
+        const selected = new Set<string>(targets);
         const built = new Set(files.map((f) => manifestSource(out, f)));
         const failed = new Set(plan.failedRules.map((f) => manifestSource(out, f)));
         const next: Record<string, string> = {};
         const exists = new Map<string, boolean>();
         for (const [path, source] of Object.entries(manifest.files)) {
-          let e = exists.get(source);
+          // A rule file this build found exists; another is looked for once.
+          let e = built.has(source) || exists.get(source);
           if (e === undefined) exists.set(source, (e = existsSync(resolve(out, source))));
           const decided = selected.has(path.slice(0, path.indexOf("/"))) && built.has(source) && !failed.has(source);
           if (e && !decided) next[path] = source;

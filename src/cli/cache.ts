@@ -4,8 +4,8 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Diagnostic } from "../diagnostics.js";
 import type { TargetOptions } from "../targets/types.js";
-import type { FileResult, TargetOutcome } from "./compile.js";
-import { contentHash, type FileFingerprint } from "./library.js";
+import { contentHash, type FileFingerprint } from "./paths.js";
+import type { FileResult, TargetOutcome } from "./plan.js";
 import { writeAtomic } from "./fs.js";
 import { manifestSource } from "./manifest.js";
 
@@ -103,6 +103,8 @@ function statOf(s: Stats): Stat {
 
 const none: readonly Diagnostic[] = [];
 
+const spanned = (d: Diagnostic): boolean => d.span !== undefined;
+
 export class BuildCache {
   private readonly old: CacheFile | undefined;
   /** This build's records, spooled to a temporary file as they come (memory does not hold them). */
@@ -185,29 +187,43 @@ export class BuildCache {
     const input = this.hashOf(file, entry.h, entry.s[0], entry.s[1], entry.s[2]);
     if (input === undefined || input.sha !== entry.h) return undefined;
     const outcomes: TargetOutcome[] = [];
-    const seen: Record<string, Entry["t"][string]> = {};
     const loaded = entry.n !== undefined && (entry.f ?? none).length === 0;
+    // Each output's fresh stat, kept only for a record that has to be written again.
+    const stats: Stats[] = [];
+    let framed = (entry.d ?? none).some(spanned) || (entry.f ?? none).some(spanned);
     for (const t of loaded ? targets : []) {
       const r = entry.t[t];
       if (r === undefined || r.k !== this.keys[t]) return undefined;
       const kept: { path: string; sha: string }[] = [];
-      const o: Record<string, OutputEntry> = {};
-      for (const [path, known] of Object.entries(r.o)) {
+      for (const path in r.o) {
+        const known = r.o[path]!;
         const now = this.hashOf(join(this.out, path), known[0], known[1], known[2], known[3]);
         if (now === undefined || now.sha !== known[0]) return undefined;
-        o[path] = [known[0], now.stat.size, now.stat.mtimeMs, now.stat.ino];
+        stats.push(now.stat);
         kept.push({ path, sha: known[0] });
       }
-      seen[t] = { ...r, o };
-      outcomes.push({ diagnostics: r.d ?? none, files: [], kept });
+      const diagnostics = r.d ?? none;
+      if (!framed && diagnostics.some(spanned)) framed = true;
+      outcomes.push({ diagnostics, files: [], kept });
     }
     // A record the cache on disk already holds as it is needs no new line, only its name.
-    const unchanged = this.rehashed === before;
-    if (unchanged) this.keep(source);
-    else this.put(source, { ...entry, s: statOf(input.stat), t: { ...entry.t, ...seen } });
+    if (this.rehashed === before) this.keep(source);
+    else {
+      const t: Record<string, Entry["t"][string]> = { ...entry.t };
+      let i = 0;
+      for (const name of loaded ? targets : []) {
+        const r = entry.t[name]!;
+        const o: Record<string, OutputEntry> = {};
+        for (const path in r.o) {
+          const st = stats[i++]!;
+          o[path] = [r.o[path]![0], st.size, st.mtimeMs, st.ino];
+        }
+        t[name] = { ...r, o };
+      }
+      this.put(source, { ...entry, s: statOf(input.stat), t });
+    }
     this.hits++;
     // Code frames of its diagnostics need the text (read only then).
-    const framed = [entry.d ?? none, entry.f ?? none, ...outcomes.map((x) => x.diagnostics)].some((ds) => ds.some((d) => d.span !== undefined));
     let text: string | undefined;
     if (framed) {
       try {

@@ -1,10 +1,11 @@
-import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { readFileSync, statSync } from "node:fs";
 import { fileDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { decodeRuleFile, duplicateNameDiagnostic, duplicateRuleIds, loadRuleText } from "../rules/load.js";
 import type { Rule } from "../rules/types.js";
 import { MAX_YAML_CHARS } from "../rules/yaml.js";
+import { contentHash, expandPaths, type FileFingerprint } from "./paths.js";
+
+export { contentHash, expandPaths, type FileFingerprint };
 
 /** Reading rule files: the file-system edge of the loader. */
 
@@ -19,81 +20,6 @@ export interface Library {
   readonly failed: string[];
 }
 
-const RULE_FILE = /\.ya?ml$/i;
-
-/**
- * Paths (files or directories, recursively `*.yml`/`*.yaml`) -> rule files, sorted, unique.
- * Symbolic links are followed (a link loop, or a link to nothing, is reported); a path that does
- * not exist, or a directory without rule files, is an error.
- */
-export function expandPaths(paths: readonly string[]): { files: string[]; diagnostics: Diagnostic[] } {
-  const files = new Set<string>();
-  const diagnostics: Diagnostic[] = [];
-  const problem = (p: string, e: unknown) => {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT" ? "no such file or directory" : code === "ELOOP" ? "a loop of symbolic links" : code === "EACCES" ? "permission denied" : `cannot read it (${code ?? String(e)})`;
-    diagnostics.push(fileDiagnostic("RC312", `${why}: ${p}`, p, undefined));
-  };
-  /** Real paths of the directories being walked: a link back to one of them is a loop. */
-  const open = new Set<string>();
-  const walk = (dir: string) => {
-    let real: string;
-    let entries;
-    try {
-      real = realpathSync(dir);
-      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    } catch (e) {
-      problem(dir, e);
-      return;
-    }
-    if (open.has(real)) {
-      diagnostics.push(fileDiagnostic("RC312", `a loop of symbolic links: ${dir} leads back to ${display(real)}`, dir, undefined));
-      return;
-    }
-    open.add(real);
-    for (const e of entries) {
-      if (e.name.startsWith(".") || e.name === "node_modules") continue;
-      const p = join(dir, e.name);
-      let isDir = e.isDirectory();
-      let isFile = e.isFile();
-      if (e.isSymbolicLink()) {
-        try {
-          const st = statSync(p);
-          isDir = st.isDirectory();
-          isFile = st.isFile();
-        } catch (err) {
-          if (RULE_FILE.test(e.name) || (err as NodeJS.ErrnoException).code === "ELOOP") problem(p, err);
-          continue;
-        }
-      }
-      if (isDir) walk(p);
-      else if (isFile && RULE_FILE.test(e.name) && !/^rulec\.config\.ya?ml$/i.test(e.name)) files.add(p);
-    }
-    open.delete(real);
-  };
-  for (const p of paths) {
-    let st;
-    try {
-      st = statSync(p);
-    } catch (e) {
-      problem(p, e);
-      continue;
-    }
-    if (st.isDirectory()) {
-      const before = files.size;
-      walk(p);
-      if (files.size === before) diagnostics.push(fileDiagnostic("RC312", `no rule files (*.yml, *.yaml) in ${p}`, p, undefined));
-    } else files.add(p);
-  }
-  return { files: [...files].map(display), diagnostics };
-}
-
-function display(p: string): string {
-  const r = relative(process.cwd(), p);
-  return (r === "" || r.startsWith("..") ? p : r).split(sep).join("/");
-}
-
 /** One rule file read, decoded and loaded; `text` is undefined when it could not be read or decoded. */
 export interface LoadedFile {
   readonly text?: string;
@@ -101,19 +27,6 @@ export interface LoadedFile {
   readonly diagnostics: Diagnostic[];
   /** With `{ fingerprint: true }`: what the file was when read (for the build cache). */
   readonly fingerprint?: FileFingerprint;
-}
-
-/** A file's identity for the build cache: its content's hash and what stat said of it. */
-export interface FileFingerprint {
-  readonly sha: string;
-  readonly size: number;
-  readonly mtimeMs: number;
-  readonly ino: number;
-}
-
-/** The hash the build cache keys files by. */
-export function contentHash(bytes: Uint8Array | string): string {
-  return createHash("sha256").update(bytes).digest("base64url").slice(0, 22);
 }
 
 export function loadFile(file: string, options: { fingerprint?: boolean } = {}): LoadedFile {

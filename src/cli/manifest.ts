@@ -1,7 +1,7 @@
 import { appendFileSync, linkSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, relative, resolve, sep } from "node:path";
-import { TARGET_NAMES } from "../targets/index.js";
+import { TARGET_NAMES } from "../targets/names.js";
 import { removeOnInterrupt } from "./fs.js";
 
 /**
@@ -34,11 +34,12 @@ export function isOutputPath(out: string, path: string): boolean {
 }
 
 /** Whether out/<target> is (or will be) a folder of out itself, not a link elsewhere; per manifest read. */
-const folders = new Map<string, boolean>();
+const folders = new Map<string, Map<string, boolean>>();
 
 function targetFolderInside(out: string, target: string): boolean {
-  const key = `${out}\0${target}`;
-  let inside = folders.get(key);
+  let known = folders.get(out);
+  if (known === undefined) folders.set(out, (known = new Map()));
+  let inside = known.get(target);
   if (inside === undefined) {
     try {
       inside = realpathSync(join(out, target)) === join(realpathSync(out), target);
@@ -46,7 +47,7 @@ function targetFolderInside(out: string, target: string): boolean {
       // The folder does not exist (yet): nothing there to touch, and nothing outside either.
       inside = true;
     }
-    folders.set(key, inside);
+    known.set(target, inside);
   }
   return inside;
 }
@@ -131,16 +132,30 @@ export class Journal {
   }
 }
 
-const sources = new Map<string, string>();
+/** Rule file -> its manifest name, per output directory and working directory. */
+const sources = new Map<string, Map<string, string>>();
+let sourceCount = 0;
+let [lastOut, lastCwd, lastNames]: [string?, string?, Map<string, string>?] = [];
 
 /** `relative(out, file)` with `/` separators: how the manifest names a rule file. */
 export function manifestSource(out: string, file: string): string {
-  const key = `${out}\0${file}\0${process.cwd()}`;
-  let s = sources.get(key);
+  const cwd = process.cwd();
+  let names = out === lastOut && cwd === lastCwd ? lastNames : undefined;
+  if (names === undefined) {
+    const base = `${out}\0${cwd}`;
+    names = sources.get(base);
+    if (names === undefined) sources.set(base, (names = new Map()));
+    [lastOut, lastCwd, lastNames] = [out, cwd, names];
+  }
+  let s = names.get(file);
   if (s === undefined) {
     s = relative(out, resolve(file)).split(sep).join("/");
-    if (sources.size > 1_000_000) sources.clear();
-    sources.set(key, s);
+    if (++sourceCount > 1_000_000) {
+      sources.clear();
+      sourceCount = 0;
+      lastNames = undefined;
+    }
+    names.set(file, s);
   }
   return s;
 }

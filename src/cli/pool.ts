@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { compiledWorker } from "../workers.js";
-import { compileFile, resolveTargets, type FileResult, type TargetOptionsByName } from "./compile.js";
+import type { FileResult, TargetOptionsByName } from "./plan.js";
 
 /**
  * Compiling rule files on every core: the main thread and `jobs - 1` worker threads take chunks of
@@ -47,7 +47,7 @@ export function defaultJobs(files: number): number {
 
 const idle: Worker[] = [];
 
-function spawn(script: URL): Worker {
+function spawn(Worker: typeof import("node:worker_threads").Worker, script: URL): Worker {
   const worker = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
   worker.unref();
   return worker;
@@ -68,6 +68,10 @@ export async function compileFiles(
   jobs: number,
   hooks: CompileHooks,
 ): Promise<void> {
+  if (files.length === 0) return;
+  // The compiler (parser, checks, targets) is loaded only when a file is to be compiled: a build the
+  // cache answers whole never loads it.
+  const { compileFile, resolveTargets } = await import("./compile.js");
   const targets = resolveTargets(targetNames);
   const script = WORKER_URL;
   const helpers = jobs > 1 && script ? jobs - 1 : 0;
@@ -145,9 +149,10 @@ export async function compileFiles(
 
   let failure: unknown;
   const running: Promise<void>[] = [];
+  const { Worker } = helpers > 0 ? await import("node:worker_threads") : { Worker: undefined };
   for (let i = 0; i < helpers; i++) {
     running.push(
-      drive(idle.pop() ?? spawn(script!)).catch((e: unknown) => {
+      drive(idle.pop() ?? spawn(Worker!, script!)).catch((e: unknown) => {
         failure ??= e;
       }),
     );

@@ -1,7 +1,7 @@
 import { fileDiagnostic, nearest, type Diagnostic } from "../diagnostics.js";
 import { Locator, type KeyPath } from "../rules/locate.js";
 import { loadYaml, YamlLimitError } from "../rules/yaml.js";
-import { TARGET_NAMES, targetByName } from "../targets/index.js";
+import { checkTargetOptions, TARGET_NAMES } from "../targets/names.js";
 import type { TargetOptions } from "../targets/types.js";
 
 /**
@@ -115,9 +115,8 @@ export function parseConfig(text: string, file: string): { config: Config; diagn
   // Each target checks its own option values (a time window, a profile, a date...).
   for (const name of TARGET_NAMES) {
     const section = config[name] as TargetOptions | undefined;
-    const target = targetByName(name);
-    if (section === undefined || !target?.checkOptions) continue;
-    for (const problem of target.checkOptions(section)) at(problem.message, [name, problem.key]);
+    if (section === undefined) continue;
+    for (const problem of checkTargetOptions(name, section)) at(problem.message, [name, problem.key]);
   }
   const targets = config.targets as string[] | undefined;
   targets?.forEach((t, i) => {

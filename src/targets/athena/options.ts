@@ -1,7 +1,10 @@
 import type { OptionProblem, TargetOptions } from "../types.js";
 import { locationProblem } from "./files.js";
 import { allProfiles, profileNames } from "./profile.js";
-import { DATE, SINCE } from "./query.js";
+
+/** A time window's length (`24h`, `7d`) and a date or date-time, as the options spell them. */
+export const SINCE = /^([1-9][0-9]{0,5})([mhdw])$/;
+export const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
 
 /** The Athena target's options, checked before any rule is compiled (the configuration's positions). */
 export function checkAthenaOptions(options: TargetOptions, name: (key: string) => string = (key) => `athena.${key}`): OptionProblem[] {

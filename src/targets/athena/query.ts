@@ -5,6 +5,9 @@ import { jsonPointer, sqlAlias, sqlIdent, sqlQualified, sqlString } from "./esca
 import { FILES_EVENT, filesPattern, filesProfile, filesSource, filesTimeKey, locationProblem, type DaySpan } from "./files.js";
 import { defaultOutputFields, profileFor, profileNames, rootColumn, type Profile } from "./profile.js";
 import { SqlPrinter, Unsupported } from "./sql.js";
+import { DATE, SINCE } from "./options.js";
+
+export { DATE, SINCE };
 
 /** Options of the Athena target (and of the DuckDB queries of `rulec hunt`). */
 export interface QueryOptions {
@@ -68,8 +71,6 @@ class ColumnNotingPrinter extends SqlPrinter {
   }
 }
 
-export const SINCE = /^([1-9][0-9]{0,5})([mhdw])$/;
-export const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
 
 export function resolveProfile(logType: string | undefined, options: QueryOptions): { profile?: Profile; error?: string } {
   const p = profileFor(logType, options.profile);

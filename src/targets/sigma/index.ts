@@ -1,12 +1,13 @@
 import { fileDiagnostic, type Diagnostic } from "../../diagnostics.js";
 import type { Rule } from "../../rules/types.js";
 import { schemaFor } from "../../schema/schema.js";
-import type { OptionProblem, Target, TargetOptions, TargetResult } from "../types.js";
+import type { Target, TargetOptions, TargetResult } from "../types.js";
 import { validateOutput } from "../validation.js";
 import { PANTHER_FIELDS } from "../../logtypes/registry.js";
 import { logSourceFor, sigmaFields } from "./data/logsources.js";
 import { NotSayable, toDetection } from "./detection.js";
 import { LEVELS, attackTags, uuidV5 } from "./metadata.js";
+import { checkSigmaOptions, STATUSES, validDate } from "./options.js";
 import { validator } from "./schema/validate.js";
 import { dumpSigma } from "./yaml.js";
 
@@ -23,25 +24,12 @@ export { dumpSigma };
  * - `date`: YYYY-MM-DD
  */
 
-const STATUSES = ["stable", "test", "experimental", "deprecated", "unsupported"];
-
 /** Panther's standard fields: on Panther's events only, never in the logs a Sigma rule reads. */
 const PANTHER_ONLY: ReadonlySet<string> = new Set(Object.keys(PANTHER_FIELDS));
 
 export const sigmaTarget: Target = {
   name: "sigma",
-  checkOptions(options: TargetOptions): OptionProblem[] {
-    const problems: OptionProblem[] = [];
-    for (const key of ["author", "status", "date"]) {
-      const v = options[key];
-      if (v !== undefined && (typeof v !== "string" || v.trim() === "")) problems.push({ key, message: `sigma.${key} must be a non-empty string` });
-    }
-    if (typeof options.status === "string" && !STATUSES.includes(options.status)) {
-      problems.push({ key: "status", message: `sigma.status '${options.status}' is not one of ${STATUSES.join(", ")}` });
-    }
-    if (typeof options.date === "string" && !validDate(options.date)) problems.push({ key: "date", message: `sigma.date '${options.date}' is not a date, YYYY-MM-DD` });
-    return problems;
-  },
+  checkOptions: checkSigmaOptions,
   compile(rule: Rule, options: TargetOptions = {}): TargetResult {
     const { doc, diagnostics } = sigmaDocument(rule, options);
     if (doc === undefined) return { files: [], diagnostics };
@@ -110,9 +98,3 @@ export function sigmaDocument(rule: Rule, options: TargetOptions = {}): { doc?: 
 }
 
 /** YYYY-MM-DD naming a real day (no 2026-13-45, no 2026-02-30). */
-function validDate(s: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
-}
