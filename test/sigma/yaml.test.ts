@@ -8,7 +8,7 @@ import { schemaFor } from "../../src/schema/schema.js";
 import { NotSayable, toDetection } from "../../src/targets/sigma/detection.js";
 import { sigmaDocument } from "../../src/targets/sigma/index.js";
 import { uuidV5 } from "../../src/targets/sigma/metadata.js";
-import { dumpDirect, dumpSigma, dumpWithLibrary } from "../../src/targets/sigma/yaml.js";
+import { dumpDirect, dumpSigma, dumpWithLibrary, MAYBE_OTHER_TAG, otherTagTests } from "../../src/targets/sigma/yaml.js";
 import { generateCases } from "../helpers/arbitraries.js";
 import { wrap } from "./harness.js";
 
@@ -185,5 +185,41 @@ describe("uuidV5", () => {
       { numRuns: 3000, seed: 7 },
     );
     expect(uuidV5("a\ud800b")).toBe(reference("a\ud800b", "3f5b2c1e-8d4a-4e7b-9c6f-1a2b3c4d5e6f"));
+  });
+});
+
+describe("the pre-test before the schema's tag tests", () => {
+  it("is made for exactly these tests of the yaml library's YAML 1.1 schema", () => {
+    expect(otherTagTests().map((t) => t.source)).toEqual([
+      "^(?:~|[Nn]ull|NULL)?$",
+      "^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$",
+      "^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$",
+      "^[-+]?0b[0-1_]+$",
+      "^[-+]?0[0-7_]+$",
+      "^[-+]?[0-9][0-9_]*$",
+      "^[-+]?0x[0-9a-fA-F_]+$",
+      "^(?:[-+]?\\.(?:inf|Inf|INF)|\\.nan|\\.NaN|\\.NAN)$",
+      "^[-+]?(?:[0-9][0-9_]*)?(?:\\.[0-9_]*)?[eE][-+]?[0-9]+$",
+      "^[-+]?(?:[0-9][0-9_]*)?\\.[0-9_]*$",
+      "^<<$",
+      "^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$",
+      "^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*$",
+      "^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$",
+    ]);
+  });
+
+  it("lets through every text one of them matches", () => {
+    const tests = otherTagTests();
+    const samples = ["", "~", "null", "NULL", "y", "N", "Yes", "off", "ON", "0b1_0", "-017", "+1_000", "0xFF", ".inf", "-.Inf", ".NaN", "1e5", ".5E-3", "e0", "E+17", "1.", "-.5", "<<", "1:20", "-1_0:59.5", "2001-12-14", "2001-12-14t21:59:43.10-05:00", "2001-1-1 1:2:3 Z"];
+    for (const s of samples) {
+      expect(tests.some((t) => t.test(s)), s).toBe(true);
+      expect(MAYBE_OTHER_TAG.test(s), s).toBe(true);
+    }
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[-+.0-9~<:_eExXbBoOa-fA-FtTzZ \t]{0,12}$/), fc.constantFrom("yes", "No", "True", "oN", "nULL", "Off")), (s) => {
+        if (tests.some((t) => t.test(s))) expect(MAYBE_OTHER_TAG.test(s), JSON.stringify(s)).toBe(true);
+      }),
+      { numRuns: 20_000, seed: 7 },
+    );
   });
 });

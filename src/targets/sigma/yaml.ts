@@ -127,6 +127,25 @@ const OTHER_TAGS = (): readonly RegExp[] => (otherTags ??= (() => {
     .map((t) => t.test!);
 })());
 
+/**
+ * Text that one of those tests could match starts like a number, a date, `~`, `.inf` or `<<`, is
+ * an exponent alone (`e5`: the float's digits are optional), or is empty or a word of YAML 1.1's
+ * booleans and null. Only such text is put to them, so a build that
+ * writes ordinary strings never loads the library. test/sigma/yaml.test.ts pins the library's tests
+ * this reading is made for.
+ */
+export const MAYBE_OTHER_TAG = /^(?:[-+.0-9~<]|$|(?:[eE][-+]?[0-9]+|[YyNn]|[Yy]es|YES|[Nn]o|NO|[Tt]rue|TRUE|[Ff]alse|FALSE|[Oo]n|ON|[Oo]ff|OFF|[Nn]ull|NULL)$)/;
+
+/** True when the schema would read plain `s` as something other than a string. */
+export function otherTag(s: string): boolean {
+  return MAYBE_OTHER_TAG.test(s) && OTHER_TAGS().some((t) => t.test(s));
+}
+
+/** The schema's tests themselves (for the test that pins them). */
+export function otherTagTests(): readonly RegExp[] {
+  return OTHER_TAGS();
+}
+
 const cache = new Map<string, string | undefined>();
 
 function string(s: string): string | undefined {
@@ -142,7 +161,7 @@ function string(s: string): string | undefined {
 function computeString(s: string): string | undefined {
   if (s === "=" || UNHANDLED.test(s)) return undefined;
   if (CONTROL.test(s)) return doubleQuoted(s);
-  if (!NOT_PLAIN.test(s) && !OTHER_TAGS().some((t) => t.test(s))) return s;
+  if (!NOT_PLAIN.test(s) && !otherTag(s)) return s;
   // quotedString: single quotes for text with `"` and no `'`, else double quotes.
   if (s.includes('"') && !s.includes("'")) return `'${s}'`;
   return doubleQuoted(s);
