@@ -8,7 +8,7 @@ import type { SentinelData } from "../../src/logtypes/registry.js";
 import { loadRuleText } from "../../src/rules/load.js";
 import type { Rule } from "../../src/rules/types.js";
 import { sentinelData, sentinelTarget } from "../../src/targets/sentinel/index.js";
-import { kqlPredicate, kqlString, NotSayableInKql } from "../../src/targets/sentinel/kql.js";
+import { kqlPipeline, kqlString, NotSayableInKql } from "../../src/targets/sentinel/kql.js";
 import { validator } from "../../src/targets/sentinel/schema/validate.js";
 import { arbCondition, STRINGS } from "../helpers/arbitraries.js";
 import { conformanceCases } from "../helpers/conformance.js";
@@ -39,7 +39,7 @@ function load(url: URL, file: string): Rule {
 /** The query of a condition (as the target writes its where), or the RC401 reason. */
 function queryOf(condition: Condition, data: SentinelData): { query?: string; reason?: string } {
   try {
-    return { query: `${data.table}\n| where ${kqlPredicate(condition, data)}\n| project TimeGenerated` };
+    return { query: [data.table, ...kqlPipeline(condition, data), "| project TimeGenerated"].join("\n") };
   } catch (e) {
     if (e instanceof NotSayableInKql) return { reason: e.message };
     throw e;

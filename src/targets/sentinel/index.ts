@@ -7,7 +7,7 @@ import { uuidV5 } from "../sigma/metadata.js";
 import type { OptionProblem, Target, TargetOptions, TargetResult } from "../types.js";
 import { yamlLib } from "../../yamllib.js";
 import { validateOutput } from "../validation.js";
-import { kqlName, kqlPredicate, kqlString, NotSayableInKql } from "./kql.js";
+import { kqlName, kqlPipeline, kqlString, NotSayableInKql } from "./kql.js";
 import { validator } from "./schema/validate.js";
 
 /**
@@ -141,9 +141,9 @@ export function sentinelDocument(rule: Rule, options: TargetOptions = {}): { doc
     error(`no Sentinel table profile for ${logType} (a log type's table is the 'sentinel' block of its folder in src/logtypes)`);
     return { diagnostics };
   }
-  let predicate: string;
+  let pipeline: string[];
   try {
-    predicate = kqlPredicate(rule.condition, data);
+    pipeline = kqlPipeline(rule.condition, data);
   } catch (e) {
     if (!(e instanceof NotSayableInKql)) throw e;
     error(e.message);
@@ -207,7 +207,7 @@ export function sentinelDocument(rule: Rule, options: TargetOptions = {}): { doc
   const extended = outputs.filter((o) => o.extend !== undefined);
   const lines = [
     data.table,
-    `| where ${predicate}`,
+    ...pipeline,
     ...(extended.length > 0 ? [`| extend ${extended.map((o) => `${kqlName(o.column)} = ${o.extend}`).join(", ")}`] : []),
     `| project ${[time, ...outputs.map((o) => kqlName(o.column)).filter((c) => c !== time)].join(", ")}`,
   ];
