@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import YAML from "yaml";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { Condition } from "../../src/ast/nodes.js";
 import { evaluate } from "../../src/eval/evaluate.js";
 import type { SentinelData } from "../../src/logtypes/registry.js";
@@ -10,7 +10,7 @@ import type { Rule } from "../../src/rules/types.js";
 import { sentinelData, sentinelTarget } from "../../src/targets/sentinel/index.js";
 import { kqlPipeline, kqlString, NotSayableInKql } from "../../src/targets/sentinel/kql.js";
 import { validator } from "../../src/targets/sentinel/schema/validate.js";
-import { arbCondition, STRINGS } from "../helpers/arbitraries.js";
+import { arbCondition, generateCases, STRINGS } from "../helpers/arbitraries.js";
 import { conformanceCases } from "../helpers/conformance.js";
 import { LogTypeGenerator, samplesOf } from "../helpers/logtype-arbitraries.js";
 import { runQuery, verdicts } from "./kql-eval.js";
@@ -78,7 +78,21 @@ function compare(label: string, condition: Condition, events: readonly unknown[]
 
 const tally = (): Tally => ({ compared: 0, notSayable: 0, queries: 0, problems: [] });
 
+/** Whether an event fits the table's column types (see rows.ts). */
+function conforms(event: unknown, data: SentinelData): boolean {
+  try {
+    eventToRow(event, data);
+    return true;
+  } catch (err) {
+    if (!(err instanceof NonConforming)) throw err;
+    return false;
+  }
+}
+
+const fixtureTests = { compared: 0, outside: 0 };
+
 describe("golden files (test/fixtures/<case>/expected.sentinel.yaml)", () => {
+  afterAll(() => console.log(`sentinel: fixtures: ${fixtureTests.compared} Tests of the written fixtures compared through the KQL evaluator, 0 disagreements; ${fixtureTests.outside} outside the column types left out`));
   const cases = existsSync(FIXTURES) ? readdirSync(FIXTURES).filter((d) => existsSync(new URL(`${d}/rule.yml`, FIXTURES))).sort() : [];
   it("has fixtures", () => expect(cases.length).toBeGreaterThanOrEqual(10));
   for (const name of cases) {
@@ -92,6 +106,12 @@ describe("golden files (test/fixtures/<case>/expected.sentinel.yaml)", () => {
         expect(validator()(doc)).toBe(true);
         expect(analyse(doc.query, CLOUDTRAIL).errors).toEqual([]);
         await expect(out.files[0]!.content).toMatchFileSnapshot(new URL(`${name}/expected.sentinel.yaml`, FIXTURES).pathname);
+        // The fixture's Tests (nested arrays, hostile values, ...) through the KQL evaluator.
+        const tests = loaded.rule.tests.filter((x) => conforms(x.log, CLOUDTRAIL));
+        const got = verdicts(analyse(doc.query, CLOUDTRAIL).syntax, CLOUDTRAIL.table, tests.map((x) => eventToRow(x.log, CLOUDTRAIL)));
+        tests.forEach((x, i) => expect(got[i], `${name} / ${x.name}`).toBe(evaluate(loaded.rule!.condition, x.log)));
+        fixtureTests.compared += tests.length;
+        fixtureTests.outside += loaded.rule.tests.length - tests.length;
       } else {
         const text = out.diagnostics.map((d) => `${d.severity} ${d.code}: ${d.message}`).join("\n") + "\n";
         await expect(text).toMatchFileSnapshot(new URL(`${name}/expected.sentinel.txt`, FIXTURES).pathname);
@@ -243,6 +263,75 @@ describe("generated conditions x events", () => {
     }
     expect(c.problems).toEqual([]);
     console.log(`sentinel: conformance: ${c.compared} cases compared (${c.notSayable} RC401), ${skipped} whose event does not fit a table of text and bool columns`);
+  });
+
+  /**
+   * Every field a column of JSON text (as RequestParameters, Resources): the shared generated
+   * conditions (every operator, path[cond], nested paths) x events of arbitrary JSON values (nested
+   * arrays and objects, numbers, booleans, null, the hostile strings), and the conformance cases
+   * over a table whose columns are their events' top-level fields as JSON text.
+   */
+  const JSON_TABLE: SentinelData = {
+    ...GENERIC,
+    fields: { a: { column: "A", holds: "json" }, b: { column: "B", holds: "json" }, c: { column: "C", holds: "json" }, "x-y": { column: "X_y", holds: "json" } },
+    columns: { A: "string", B: "string", C: "string", X_y: "string", TimeGenerated: "datetime" },
+  };
+
+  it("JSON-text columns: the shared generated conditions x events of arbitrary JSON values", () => {
+    const t = tally();
+    for (const c of generateCases(20261127, 1000, 4)) compare(c.text, c.condition, c.events, JSON_TABLE, t);
+    expect(t.problems.slice(0, 5)).toEqual([]);
+    expect(t.compared).toBeGreaterThan(2500);
+    console.log(`sentinel: JSON-text columns: ${t.queries} queries accepted by the language service, ${t.compared} condition x event pairs compared, 0 disagreements; ${t.notSayable} conditions RC401`);
+  }, 300_000);
+
+  it("JSON-text columns: the conformance cases, each over a table of its event's fields", () => {
+    const t = tally();
+    let outside = 0;
+    for (const k of conformanceCases()) {
+      const names = new Set<string>();
+      const collect = (c: Condition): void => {
+        if (c.kind === "and" || c.kind === "or") c.items.forEach(collect);
+        else if (c.kind === "not") collect(c.operand);
+        else {
+          names.add(c.path.segments[0]!.name);
+          if (c.kind === "compare" && c.operand.kind === "path") names.add(c.operand.segments[0]!.name);
+        }
+      };
+      collect(k.condition);
+      // LANGUAGE.md 3: an event spelling a key differently from the rule is outside the contract;
+      // a top-level field whose name holds a dot is not one a table's field map can name.
+      const keys: string[] = [];
+      const walk = (v: unknown): void => {
+        if (Array.isArray(v)) v.forEach(walk);
+        else if (v !== null && typeof v === "object") for (const [key, x] of Object.entries(v)) (keys.push(key), walk(x));
+      };
+      walk(k.event);
+      const segs = new Set<string>();
+      const segsOf = (c: Condition): void => {
+        if (c.kind === "and" || c.kind === "or") c.items.forEach(segsOf);
+        else if (c.kind === "not") segsOf(c.operand);
+        else {
+          c.path.segments.forEach((x) => segs.add(x.name));
+          if (c.kind === "compare" && c.operand.kind === "path") c.operand.segments.forEach((x) => segs.add(x.name));
+          if (c.kind === "any") segsOf(c.condition);
+        }
+      };
+      segsOf(k.condition);
+      const caseDiffers = keys.some((key) => [...segs].some((x) => x !== key && x.toLowerCase() === key.toLowerCase()));
+      if (caseDiffers || [...names].some((n) => n.includes(".")) || k.event === null || typeof k.event !== "object" || Array.isArray(k.event)) {
+        outside++;
+        continue;
+      }
+      const data: SentinelData = {
+        ...GENERIC,
+        columns: { ...Object.fromEntries([...names].map((_, i) => [`J${i}`, "string"])), TimeGenerated: "datetime" },
+        fields: Object.fromEntries([...names].map((n, i) => [n, { column: `J${i}`, holds: "json" as const }])),
+      };
+      compare(`${k.section} / ${k.name}: ${k.text}`, k.condition, [k.event], data, t);
+    }
+    expect(t.problems).toEqual([]);
+    console.log(`sentinel: conformance over JSON-text columns: ${t.compared} cases compared (${t.notSayable} RC401), ${outside} outside the contract or a table`);
   });
 
   it("hostile literals stay literals: quotes, backslashes, control characters, Unicode", () => {
