@@ -371,8 +371,8 @@ describe("sentinel target", () => {
     ['eventName ne ""', /different verdicts/],
     ['eventName like "*"', /different verdicts/],
     ["eventName matches '^$'", /different verdicts/],
-    ['requestParameters.bucketName eq "x"', /inside the JSON text of AWSCloudTrail.RequestParameters/],
-    ['resources[type eq "x"]', /resources is JSON text/],
+    ["responseElements.accessKey.userName ine userIdentity.userName", /two fields where one is inside JSON text/],
+    ['userIdentity.userName eq requestParameters.userName', /two fields where one is inside JSON text/],
     ["userIdentity exists", /spreads over several columns/],
     ['userIdentity.credentialId eq "x"', /has no column for userIdentity.credentialId/],
     ['userIdentity.sessionContext.attributes.mfaAuthenticated eq "true"', /converted to bool/],
@@ -390,10 +390,31 @@ describe("sentinel target", () => {
     ["readOnly eq false", /iff\(isnull\(ReadOnly\), false, not\(ReadOnly\)\)/],
     ['readOnly eq "true"', /where false/],
     ['eventName ne 5', /where true/],
+    ['requestParameters.bucketName eq "x"', /mv-apply _j1 = pack_array\(parse_json\(RequestParameters\)\) on \(\n/],
+    ['resources[type eq "x"]', /\| where isnotnull\(_j1\)\n {6}\| mv-apply _j2 = pack_array\(_j1\)/],
+    ['eventName eq "A" and not requestParameters.x exists', /\| where EventName == "A"\n {2}\| mv-apply [\s\S]*\| where not\(_m1\)\n/],
+    ['requestParameters.x eq 5', /todouble\(_j1\) == 5.0/],
   ])("expressed: %s", (cond, form) => {
     const out = sentinelTarget.compile(withCondition(cond));
     expect(out.files, cond).toHaveLength(1);
     expect(out.files[0]!.content).toMatch(form);
+  });
+
+  it("JSON text: arrays nested up to four deep are looked through before a key and at the end; a fifth level is the documented bound", () => {
+    const r = withCondition('requestParameters.a.b eq 1');
+    const query = (YAML.parse(sentinelTarget.compile(r).files[0]!.content) as { query: string }).query;
+    const a = analyse(query, CLOUDTRAIL);
+    expect(a.errors).toEqual([]);
+    const nest = (v: unknown, n: number): unknown => (n === 0 ? v : nest([v], n - 1));
+    const within = [0, 1, 2, 3, 4].flatMap((n) => [{ requestParameters: { a: nest({ b: 1 }, n) } }, { requestParameters: { a: { b: nest(1, n) } } }, { requestParameters: nest({ a: { b: 1 } }, n) }]);
+    const empty = [{ requestParameters: { a: [] } }, { requestParameters: { a: [[], { b: [] }] } }, { requestParameters: { a: { b: "1" } } }, { requestParameters: { a: [null, { b: null }] } }, {}];
+    const rows = [...within, ...empty].map((e) => eventToRow(e, CLOUDTRAIL));
+    expect(verdicts(a.syntax, CLOUDTRAIL.table, rows)).toEqual([...within.map(() => true), ...empty.map(() => false)]);
+    expect([...within, ...empty].map((e) => evaluate(r.condition, e))).toEqual([...within.map(() => true), ...empty.map(() => false)]);
+    // Five levels: the language looks through every level, the query through four.
+    const deep = { requestParameters: { a: nest({ b: 1 }, 5) } };
+    expect(evaluate(r.condition, deep)).toBe(true);
+    expect(verdicts(a.syntax, CLOUDTRAIL.table, [eventToRow(deep, CLOUDTRAIL)])).toEqual([false]);
   });
 
   it("cidr takes only the dotted quads the language reads as addresses (no part over 255, no leading zero)", () => {
