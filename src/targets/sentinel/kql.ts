@@ -27,6 +27,10 @@ import type { SentinelData } from "../../logtypes/registry.js";
  *   with `tolower` after spelling U+0130 as `i` + U+0307 (what full lower-casing gives), and take
  *   the lower-cased literal. A literal or pattern whose lower case holds a sigma is RC401 (the
  *   final-sigma rule), and so is a case-insensitive pattern with non-ASCII characters.
+ * - A text field the log type's schema marks `nonEmpty` (the vendor never writes it as "", as
+ *   CloudTrail's errorCode): an empty column is a missing field, so `exists` is `isnotempty(c)`, a
+ *   predicate whose verdicts on "" and missing differ is `iff(isempty(c), <missing verdict>, p)`,
+ *   and `a eq b` / `a ne b` between two such fields is `isnotempty(a) and a == b` (or its not).
  * - No `has`, `=~`, `in~`, `contains` (case-insensitive, term or culture dependent): never emitted.
  */
 
@@ -106,7 +110,8 @@ export function kqlName(name: string): string {
 // ---------------------------------------------------------------------------------------------
 // Columns
 
-type Column = { readonly column: string; readonly holds: "string" | "bool" };
+/** `nonEmpty`: the schema says the field is never "", so an empty column is a missing field. */
+type Column = { readonly column: string; readonly holds: "string" | "bool"; readonly nonEmpty: boolean };
 
 /** The column a path reads, or the reason there is none the target can use. */
 function columnOf(path: Path, data: SentinelData): Column {
@@ -115,7 +120,7 @@ function columnOf(path: Path, data: SentinelData): Column {
   const f = data.fields[key];
   const shown = pathText(path);
   if (f) {
-    if (f.holds === "string" || f.holds === "bool") return { column: f.column, holds: f.holds };
+    if (f.holds === "string" || f.holds === "bool") return { column: f.column, holds: f.holds, nonEmpty: f.nonEmpty === true };
     throw new NotSayableInKql(`${data.table}.${f.column} holds ${shown} converted to ${data.columns[f.column] ?? "another type"}, not as the event has it`);
   }
   if (Object.keys(data.fields).some((k) => k.startsWith(key + "."))) {
@@ -391,6 +396,7 @@ function pathPredicate(c: Compare | Exists | Empty | Any, scope: Scope, ctx: Ctx
     case "exists": {
       const col = columnOf(c.path, data);
       if (col.holds === "bool") return atom(`isnotnull(${kqlName(col.column)})`);
+      if (col.nonEmpty) return atom(`isnotempty(${kqlName(col.column)})`);
       throw new NotSayableInKql(`${pathText(c.path)} exists: ${data.table}.${col.column} holds a missing ${pathText(c.path)} and an empty one alike as the empty string`);
     }
     case "empty": {
@@ -405,13 +411,35 @@ function pathPredicate(c: Compare | Exists | Empty | Any, scope: Scope, ctx: Ctx
   }
 }
 
+/**
+ * `a eq b` / `a ne b` on two text columns whose fields are never "" (the schema's `nonEmpty`): an
+ * empty column is a missing field, and `eq` is false when either is missing.
+ */
+function fieldToField(c: Compare & { operand: Path }, left: Column, data: SentinelData): Expr {
+  const right = columnOf(c.operand, data);
+  const op = c.op;
+  if (left.holds !== "string" || right.holds !== "string" || !left.nonEmpty || !right.nonEmpty || (op !== "eq" && op !== "ne")) {
+    throw new NotSayableInKql(
+      `${pathText(c.path)} ${op} ${pathText(c.operand)}: a missing field and an empty one are the same empty string in a string column, which decides a comparison of two fields (only eq and ne between two fields the schema says are never empty are written)`,
+    );
+  }
+  const eq = atom(`isnotempty(${kqlName(left.column)}) and ${kqlName(left.column)} == ${kqlName(right.column)}`);
+  return op === "eq" ? eq : not(eq);
+}
+
 function comparePredicate(c: Compare, data: SentinelData): Expr {
   const col = columnOf(c.path, data);
   const name = kqlName(col.column);
   if (col.holds === "bool") return boolPredicate(c, name);
-  // A string column cannot tell "" from missing: the predicate must not either.
+  if (c.operand.kind === "path") return fieldToField(c as Compare & { operand: Path }, col, data);
+  // A string column cannot tell "" from missing: the predicate must not either, unless the
+  // schema says the field is never "" (then "" is missing).
   const onEmpty = evaluate(c, eventWith(c.path, ""));
   const onMissing = evaluate(c, {});
+  if (onEmpty !== onMissing && col.nonEmpty) {
+    const p = stringPredicate(c, name);
+    return atom(`iff(isempty(${name}), ${onMissing}, ${p.text})`);
+  }
   if (onEmpty !== onMissing) {
     throw new NotSayableInKql(
       `${pathText(c.path)} ${c.op} ...: the language gives an empty ${pathText(c.path)} (${onEmpty}) and a missing one (${onMissing}) different verdicts, and ${data.table}.${col.column} holds both as the empty string`,
