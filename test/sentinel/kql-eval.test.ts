@@ -117,6 +117,7 @@ describe("KQL evaluator: the documentation's examples", () => {
     ["isnull(parse_json('{\"a\": null}')[\"a\"])", true],
     ["isnull(parse_json('{\"a\": 0}')[\"a\"])", false],
     ["isnotnull(parse_json('\"\"'))", true],
+    ["isnull(parse_json('{}')[\"constructor\"])", true],
     // Conversions of dynamic values.
     ["todouble(parse_json('{\"a\": 12}')[\"a\"])", 12],
     ["tobool(parse_json('true'))", true],

@@ -400,7 +400,7 @@ export function scalar(n: KNode, row: Row): Value {
       const d = dyn(scalar(e!, row));
       const key = scalar(listItems(sel!)[0] ?? children(sel!).find((c) => !c.IsToken)!, row);
       if (d === null || typeof d !== "object" || Array.isArray(d) || typeof key !== "string") return { dynamic: null };
-      const v = (d as Record<string, unknown>)[key];
+      const v = Object.prototype.hasOwnProperty.call(d, key) ? (d as Record<string, unknown>)[key] : undefined;
       return { dynamic: v === undefined ? null : v };
     }
     case "BracketedExpression":
