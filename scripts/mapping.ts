@@ -50,6 +50,25 @@ function cell(s: string): string {
   return "`" + s.replace(/\|/g, "\\|").replace(/`/g, "'") + "`";
 }
 
+/**
+ * The query's operators between the table and the output columns, on one line: the `where` alone
+ * when it is all; a run of the same `mv-expand` (one per array level) shown once with its count.
+ */
+function sentinelCell(text: string): string {
+  const query = /\nquery: \|-?\n((?: {2}.*\n)+)/.exec(text)?.[1] ?? text;
+  const lines = query.split("\n").map((l) => l.slice(2)).filter((l) => l.trim() !== "");
+  const ops = lines.slice(1).filter((l) => !/^\| (extend|project) /.test(l)).map((l) => l.trim());
+  if (ops.length === 1) return ops[0]!.replace(/^\| where /, "");
+  const out: { text: string; key: string; n: number }[] = [];
+  for (const l of ops) {
+    const key = l.replace(/^\| /, "");
+    const last = out[out.length - 1];
+    if (last && last.key === key) last.n++;
+    else out.push({ text: l, key, n: 1 });
+  }
+  return out.map((o) => (o.n > 1 ? `${o.text} (${o.n} times)` : o.text)).join(" ");
+}
+
 function compiled(target: string, condition: string): string {
   const loaded = loadRuleText(rule(condition), "mapping_example.yml");
   if (!loaded.rule) throw new Error(`example does not load: ${condition}: ${JSON.stringify(loaded.diagnostics)}`);
@@ -64,7 +83,7 @@ function compiled(target: string, condition: string): string {
     return cell(oneLine(body.replace(/^\s*return\s*/, "")));
   }
   if (target === "athena") return cell(oneLine(/\nWHERE ([\s\S]*)$/.exec(text)?.[1] ?? text));
-  if (target === "sentinel") return cell(/\n {2}\| where (.*)\n/.exec(text)?.[1] ?? text);
+  if (target === "sentinel") return cell(sentinelCell(text));
   const detection = /\ndetection:\n([\s\S]*?)\n(?:fields|level|falsepositives):/.exec(text)?.[1] ?? text;
   return cell(oneLine(detection.replace(/\n\s+/g, "; ")));
 }

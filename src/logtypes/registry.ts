@@ -142,6 +142,17 @@ export interface LogTypeData {
   readonly sentinel?: SentinelData;
 }
 
+/** One field's column in a Sentinel table. */
+export interface SentinelField {
+  readonly column: string;
+  readonly holds: "string" | "bool" | "json" | "converted";
+  /**
+   * The log type's schema says the field is never "" (`nonEmpty`): an empty string column then
+   * means a missing field. Derived from the schema by the sentinel target, not written in the block.
+   */
+  readonly nonEmpty?: boolean;
+}
+
 /** A log type's table in Microsoft Sentinel (the sentinel target's table profile). */
 export interface SentinelData {
   readonly table: string;
@@ -150,7 +161,7 @@ export interface SentinelData {
   /** Every documented column of the table and its Kusto type. */
   readonly columns: Readonly<Record<string, string>>;
   /** Field path -> the column holding it, and how (`string`, `bool`, `json` text, `converted`). */
-  readonly fields: Readonly<Record<string, { readonly column: string; readonly holds: "string" | "bool" | "json" | "converted" }>>;
+  readonly fields: Readonly<Record<string, SentinelField>>;
   /** Entity type -> identifier -> field path. */
   readonly entities?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }

@@ -8,7 +8,7 @@ import { isPantherLogType, knownLogTypeNames, LOG_TYPES, PANTHER_FIELDS } from "
 export type ScalarType = "string" | "number" | "boolean" | "timestamp" | "ip" | "json";
 
 export type FieldType =
-  | { readonly type: ScalarType; readonly description?: string }
+  | { readonly type: ScalarType; readonly description?: string; readonly nonEmpty?: true }
   | { readonly type: "object"; readonly fields: Readonly<Record<string, FieldType>>; readonly description?: string }
   | { readonly type: "array"; readonly items: FieldType; readonly description?: string };
 

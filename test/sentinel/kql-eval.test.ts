@@ -86,7 +86,91 @@ describe("KQL evaluator: the documentation's examples", () => {
     expect(print('tolower(replace_string("İ", "İ", "i̇"))')).toBe("i\u0307");
   });
 
+  it.each([
+    // gettype(): the documentation's table (the rows of JSON values).
+    ["gettype(\"a\")", "string"],
+    ["gettype(1==1)", "bool"],
+    ["gettype(parse_json('1'))", "int"],
+    ["gettype(parse_json(' \"abc\" '))", "string"],
+    ["gettype(parse_json(' {\"abc\":1} '))", "dictionary"],
+    ["gettype(parse_json(' [1, 2, 3] '))", "array"],
+    ["gettype(parse_json(''))", "null"],
+    ["gettype(parse_json('1.5'))", "real"],
+    ["gettype(parse_json('true'))", "bool"],
+    ["gettype(parse_json('null'))", "null"],
+    ["gettype(parse_json('{\"a\": 1}')[\"b\"])", "null"],
+    // parse_json(): text that is not JSON is kept as a dynamic string.
+    ["gettype(parse_json('not json'))", "string"],
+    ["tostring(parse_json('not json'))", "not json"],
+    // array_length(): the number of elements; null for a value that is not an array.
+    ["array_length(parse_json('[1, 2, 3, \"four\"]'))", 4],
+    ["array_length(parse_json('21'))", null],
+    ["array_length(parse_json('[]'))", 0],
+    // bag_keys(): the keys of a property bag.
+    ["array_length(bag_keys(parse_json('{\"a\": \"b\", \"c\": 123}')))", 2],
+    ["array_length(bag_keys(parse_json('{}')))", 0],
+    // pack_array(): an array of the values.
+    ["array_length(pack_array(1, 2, 4))", 3],
+    ["gettype(pack_array(parse_json('[]')))", "array"],
+    // isnull() on dynamic values: null for a JSON null or a missing key.
+    ["isnull(parse_json('null'))", true],
+    ["isnull(parse_json('{\"a\": null}')[\"a\"])", true],
+    ["isnull(parse_json('{\"a\": 0}')[\"a\"])", false],
+    ["isnotnull(parse_json('\"\"'))", true],
+    ["isnull(parse_json('{}')[\"constructor\"])", true],
+    // Conversions of dynamic values.
+    ["todouble(parse_json('{\"a\": 12}')[\"a\"])", 12],
+    ["tobool(parse_json('true'))", true],
+    ["tostring(parse_json('[1,2]'))", "[1,2]"],
+    ["tostring(parse_json('\"x\"'))", "x"],
+  ])("dynamic: %s", (expr, want) => {
+    expect(print(expr)).toEqual(want);
+  });
+
+  const JSON_ROWS = { table: "T", columns: { S: "string" } } as const;
+  const rowsOf = (query: string, texts: string[]) => {
+    const a = analyse(query, JSON_ROWS);
+    expect(a.errors, query).toEqual([]);
+    return runQuery(a.syntax, { T: texts.map((S) => ({ S })) });
+  };
+
+  it("mv-expand: one row per element, one row for null, none for an empty array (the documentation's rules)", () => {
+    const q = "T | mv-expand b = parse_json(S) | project S, v = tostring(b)";
+    expect(rowsOf(q, ["[10, 20]", '["a", "b"]'])).toEqual([
+      { S: "[10, 20]", v: "10" },
+      { S: "[10, 20]", v: "20" },
+      { S: '["a", "b"]', v: "a" },
+      { S: '["a", "b"]', v: "b" },
+    ]);
+    expect(rowsOf(q, ["null", "[]", "[[1], 2]"])).toEqual([
+      { S: "null", v: "" },
+      { S: "[[1], 2]", v: "[1]" },
+      { S: "[[1], 2]", v: "2" },
+    ]);
+  });
+
+  it("summarize without by: one row even from no rows, count() and countif() 0 (the aggregates' default values)", () => {
+    expect(rowsOf("T | where S == \"none\" | summarize n = count(), m = countif(S == \"x\")", ["a", "x"])).toEqual([{ n: 0, m: 0 }]);
+    expect(rowsOf("T | summarize n = count(), m = countif(S == \"x\") > 0", ["a", "x", "x"])).toEqual([{ n: 3, m: true }]);
+  });
+
+  it("mv-apply: the subquery per row over its elements, joined with the row's columns; summarize keeps a row with an empty array", () => {
+    const q = "T | mv-apply e = parse_json(S) on (summarize n = count(), big = countif(todouble(e) > 10.0) > 0) | project S, n, big";
+    expect(rowsOf(q, ["[1, 20]", "[1, 2]", "[]"])).toEqual([
+      { S: "[1, 20]", n: 2, big: true },
+      { S: "[1, 2]", n: 2, big: false },
+      { S: "[]", n: 0, big: false },
+    ]);
+    // A subquery that gives no rows drops the row.
+    expect(rowsOf("T | mv-apply e = parse_json(S) on (where todouble(e) > 10.0) | project S", ["[1, 20]", "[1, 2]"])).toEqual([{ S: "[1, 20]" }]);
+  });
+
   it("refuses what it does not implement", () => {
+    for (const q of ['print r = parse_json("1") == 1', 'T | mv-expand b = parse_json(S) | project S']) {
+      const a = analyse(q, JSON_ROWS);
+      expect(a.errors).toEqual([]);
+      expect(() => runQuery(a.syntax, { T: [{ S: '{"a": 1}' }] })).toThrow(/dynamic|mv-expand/);
+    }
     const a = analyse('print r = "a" has "a"', NO_TABLE);
     expect(() => runQuery(a.syntax, {})).toThrow(/operator has/);
   });

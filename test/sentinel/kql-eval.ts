@@ -25,10 +25,28 @@ import { nodeKind, type KNode } from "./kusto.js";
  * - `not(b)`: negation, null for null; `and` / `or`: three-valued (false and null = false, true or
  *   null = true).
  * - Comparisons `<` `<=` `>` `>=` of numbers; null when either side is null.
- * - `parse_json(s)` (dynamic, null when `s` is not JSON), `d["key"]` (null when absent),
- *   `tostring(v)` ("" for null; the JSON text of arrays and objects).
- * - `T | where p`: the rows where p is true; `| extend n = e`: adds columns; `| project c, ...`:
- *   keeps those columns; `print n = e`: one row.
+ * - `parse_json(s)`: the JSON value of the text; text that is not JSON is kept as a dynamic
+ *   string; "" is null (`gettype(parse_json(''))` is `null`). `d["key"]`: null when `d` is not a
+ *   property bag or has no such key. `tostring(v)`: "" for null; the JSON text of arrays and
+ *   property bags.
+ * - Dynamic values are typed: `gettype()` gives `string`, `int`/`long`/`real` (numbers), `bool`,
+ *   `array`, `dictionary` (property bag), `null`. `==`, `!=` and `in` on a dynamic operand are
+ *   refused here (the target converts with tostring/todouble/tobool after testing gettype).
+ *   `isnull`/`isnotnull` see a dynamic null as null; `todouble`/`tobool` of a dynamic number or
+ *   boolean are that value; `pack_array(v, ...)`: an array of the values; `array_length(a)`: the
+ *   number of elements, null for a non-array; `bag_keys(b)`: the keys of a property bag.
+ * - `T | where p`: the rows where p is true; `| extend n = e`: adds columns (replacing one of the
+ *   same name); `| project c, ...`: keeps those columns; `print n = e`: one row.
+ * - `| mv-expand n = e`: one row per element of the array `e` (the other columns repeated); a null
+ *   value gives one row holding null; an empty array or property bag gives no row. (Expanding a
+ *   property bag's entries or a value that is neither is refused here: the target expands arrays
+ *   only.)
+ * - `| mv-apply n = e on (subquery)`: for each row, the subquery runs over the rows of `e`'s
+ *   elements (as mv-expand makes them), and its result rows are joined with the row's other
+ *   columns; a row whose subquery gives no rows is dropped.
+ * - `| summarize n = agg, ...` without `by`: one row, even from no rows (`count()` and
+ *   `countif()` are then 0: the aggregates' default values); `count()`: the rows, `countif(p)`:
+ *   the rows where p is true; scalar operators over aggregates as usual.
  */
 
 export type Value = string | number | boolean | null | Dynamic;
@@ -152,6 +170,10 @@ function ipv4InRange(ip: string, range: string): boolean | null {
 }
 
 function toDouble(v: Value): number | null {
+  if (v !== null && typeof v === "object") {
+    const d = v.dynamic;
+    return typeof d === "number" ? d : typeof d === "string" ? toDouble(d) : null;
+  }
   if (typeof v === "number") return v;
   if (typeof v !== "string") return null;
   const t = v.trim();
@@ -184,25 +206,82 @@ const or3 = (a: Value, b: () => Value): Value => {
   return a === false && r === false ? false : null;
 };
 
+/** A scalar that is null (a dynamic null counts). */
+const isNull = (v: Value) => v === null || (typeof v === "object" && (v.dynamic === null || v.dynamic === undefined));
+
+function isDynamic(v: Value): v is Dynamic {
+  return v !== null && typeof v === "object";
+}
+
+/** gettype() of a value. */
+export function kqlType(v: Value): string {
+  if (v === null) return "null";
+  if (!isDynamic(v)) return typeof v === "string" ? "string" : typeof v === "boolean" ? "bool" : Number.isInteger(v) ? "long" : "real";
+  const d = v.dynamic;
+  if (d === null || d === undefined) return "null";
+  if (typeof d === "string") return "string";
+  if (typeof d === "boolean") return "bool";
+  if (typeof d === "number") return Number.isInteger(d) ? (Math.abs(d) < 2 ** 31 ? "int" : "long") : "real";
+  if (Array.isArray(d)) return "array";
+  return "dictionary";
+}
+
+/** The rows of the group a summarize aggregates (set while its aggregates are evaluated). */
+let group: readonly Row[] | undefined;
+
 function callFunction(name: string, args: KNode[], row: Row): Value {
   const arg = (i: number) => scalar(args[i]!, row);
   switch (name) {
+    case "count":
+      if (!group) throw new Unsupported("count() outside summarize");
+      return group.length;
+    case "countif": {
+      if (!group) throw new Unsupported("countif() outside summarize");
+      const g = group;
+      group = undefined;
+      try {
+        return g.filter((r) => scalar(args[0]!, r) === true).length;
+      } finally {
+        group = g;
+      }
+    }
+    case "gettype":
+      return kqlType(arg(0));
+    case "pack_array":
+      return { dynamic: args.map((_, i) => dyn(arg(i))) };
+    case "array_length": {
+      const d = dyn(arg(0));
+      return Array.isArray(d) ? d.length : null;
+    }
+    case "bag_keys": {
+      const d = dyn(arg(0));
+      return d !== null && typeof d === "object" && !Array.isArray(d) ? { dynamic: Object.keys(d) } : null;
+    }
+    case "tobool": {
+      const v = arg(0);
+      const d = dyn(v);
+      if (typeof d === "boolean") return d;
+      if (typeof d === "string") return d === "true" ? true : d === "false" ? false : null;
+      throw new Unsupported(`tobool of ${JSON.stringify(d)}`);
+    }
     case "not": {
       const v = arg(0);
       return v === null ? null : !v;
     }
     case "isempty": {
       const v = arg(0);
+      if (isDynamic(v)) throw new Unsupported("isempty of a dynamic value");
       return v === null || v === "";
     }
     case "isnotempty": {
       const v = arg(0);
+      if (isDynamic(v)) throw new Unsupported("isnotempty of a dynamic value");
       return !(v === null || v === "");
     }
     case "isnull":
-      return arg(0) === null;
+      return isNull(arg(0));
     case "isnotnull":
-      return arg(0) !== null;
+      return !isNull(arg(0));
     case "iff": {
       const p = arg(0);
       return p === true ? arg(1) : arg(2);
@@ -222,10 +301,11 @@ function callFunction(name: string, args: KNode[], row: Row): Value {
     case "parse_json": {
       const s = arg(0);
       if (typeof s !== "string") return { dynamic: dyn(s) };
+      if (s === "") return { dynamic: null };
       try {
         return { dynamic: JSON.parse(s) as unknown };
       } catch {
-        return { dynamic: null };
+        return { dynamic: s };
       }
     }
     case "tostring":
@@ -246,6 +326,7 @@ function binary(op: string, l: KNode, r: KNode, row: Row): Value {
   }
   const a = scalar(l, row);
   const b = scalar(r, row);
+  if (isDynamic(a) || isDynamic(b)) throw new Unsupported(`${op} on a dynamic value`);
   switch (op) {
     case "==":
       return a === null || b === null ? null : a === b;
@@ -310,6 +391,7 @@ export function scalar(n: KNode, row: Row): Value {
       const [l, op, list] = children(n);
       if (tokenText(op!).trim() !== "in") throw new Unsupported(`operator ${tokenText(op!)}`);
       const v = scalar(l!, row);
+      if (isDynamic(v)) throw new Unsupported("in on a dynamic value");
       if (v === null) return null;
       return listItems(list!).some((x) => scalar(x, row) === v);
     }
@@ -318,7 +400,7 @@ export function scalar(n: KNode, row: Row): Value {
       const d = dyn(scalar(e!, row));
       const key = scalar(listItems(sel!)[0] ?? children(sel!).find((c) => !c.IsToken)!, row);
       if (d === null || typeof d !== "object" || Array.isArray(d) || typeof key !== "string") return { dynamic: null };
-      const v = (d as Record<string, unknown>)[key];
+      const v = Object.prototype.hasOwnProperty.call(d, key) ? (d as Record<string, unknown>)[key] : undefined;
       return { dynamic: v === undefined ? null : v };
     }
     case "BracketedExpression":
@@ -328,8 +410,10 @@ export function scalar(n: KNode, row: Row): Value {
   }
 }
 
-/** The rows a tabular expression gives over the table's rows. */
-function tabular(n: KNode, tables: Readonly<Record<string, readonly Row[]>>): Row[] {
+type Tables = Readonly<Record<string, readonly Row[]>>;
+
+/** The rows a tabular expression gives over the tables (`input`: the implicit rows of a subquery). */
+function tabular(n: KNode, tables: Tables, input?: readonly Row[]): Row[] {
   const kind = nodeKind(n);
   if (kind === "NameReference") {
     const name = tokenText(n).trim();
@@ -339,32 +423,7 @@ function tabular(n: KNode, tables: Readonly<Record<string, readonly Row[]>>): Ro
   }
   if (kind === "PipeExpression") {
     const [left, , op] = children(n);
-    const rows = tabular(left!, tables);
-    const opKind = nodeKind(op!);
-    const parts = children(op!);
-    switch (opKind) {
-      case "FilterOperator": {
-        const pred = parts.filter((c) => !c.IsToken && nodeKind(c) !== "SyntaxList").pop()!;
-        return rows.filter((r) => scalar(pred, r) === true);
-      }
-      case "ExtendOperator":
-        return rows.map((r) => {
-          const out: Record<string, Value> = { ...r };
-          for (const e of listItems(parts.find((c) => nodeKind(c) === "SyntaxList")!)) out[namedName(e)] = scalar(namedValue(e), out);
-          return out;
-        });
-      case "ProjectOperator":
-        return rows.map((r) => {
-          const out: Record<string, Value> = {};
-          for (const e of listItems(parts.find((c) => nodeKind(c) === "SyntaxList")!)) {
-            if (nodeKind(e) === "SimpleNamedExpression") out[namedName(e)] = scalar(namedValue(e), r);
-            else out[tokenText(e).trim()] = scalar(e, r);
-          }
-          return out;
-        });
-      default:
-        throw new Unsupported(`query operator ${opKind}`);
-    }
+    return applyOperator(op!, tabular(left!, tables, input), tables);
   }
   if (kind === "PrintOperator") {
     const out: Record<string, Value> = {};
@@ -374,7 +433,98 @@ function tabular(n: KNode, tables: Readonly<Record<string, readonly Row[]>>): Ro
     });
     return [out];
   }
+  if (input !== undefined) return applyOperator(n, [...input], tables);
   throw new Unsupported(`tabular expression ${kind}`);
+}
+
+/** The expressions of an operator's item list (its last SyntaxList with items). */
+function operatorItems(parts: readonly KNode[]): KNode[] {
+  const lists = parts.filter((c) => nodeKind(c) === "SyntaxList" && listItems(c).length > 0);
+  if (lists.length !== 1) throw new Unsupported("an operator with parameters or several lists");
+  return listItems(lists[0]!);
+}
+
+/** The array an mv-expand / mv-apply item expands, as its rows' values (the documented cases only). */
+function expansion(v: Value): Value[] {
+  const d = dyn(v);
+  if (d === null || d === undefined) return [{ dynamic: null }];
+  if (Array.isArray(d)) return d.map((x) => ({ dynamic: x === undefined ? null : x }) as Value);
+  if (typeof d === "object" && Object.keys(d).length === 0) return [];
+  throw new Unsupported(`mv-expand of ${JSON.stringify(d)} (not an array)`);
+}
+
+/** One named item of mv-expand / mv-apply: `name = expression` (no `to typeof`). */
+function expandItem(e: KNode): { name: string; value: KNode } {
+  const named = nodeKind(e) === "MvExpandExpression" || nodeKind(e) === "MvApplyExpression" ? children(e) : [e];
+  if (named.length !== 1 || nodeKind(named[0]!) !== "SimpleNamedExpression") throw new Unsupported(`expansion ${tokenText(e)}`);
+  return { name: namedName(named[0]!), value: namedValue(named[0]!) };
+}
+
+/** The rows one row expands into (mv-expand of one item). */
+function expandRow(r: Row, item: { name: string; value: KNode }): Row[] {
+  return expansion(scalar(item.value, r)).map((v) => ({ ...r, [item.name]: v }));
+}
+
+function applyOperator(op: KNode, rows: Row[], tables: Tables): Row[] {
+  const opKind = nodeKind(op);
+  const parts = children(op);
+  switch (opKind) {
+    case "FilterOperator": {
+      const pred = parts.filter((c) => !c.IsToken && nodeKind(c) !== "SyntaxList").pop()!;
+      return rows.filter((r) => scalar(pred, r) === true);
+    }
+    case "ExtendOperator":
+      return rows.map((r) => {
+        const out: Record<string, Value> = { ...r };
+        for (const e of listItems(parts.find((c) => nodeKind(c) === "SyntaxList")!)) out[namedName(e)] = scalar(namedValue(e), out);
+        return out;
+      });
+    case "ProjectOperator":
+      return rows.map((r) => {
+        const out: Record<string, Value> = {};
+        for (const e of listItems(parts.find((c) => nodeKind(c) === "SyntaxList")!)) {
+          if (nodeKind(e) === "SimpleNamedExpression") out[namedName(e)] = scalar(namedValue(e), r);
+          else out[tokenText(e).trim()] = scalar(e, r);
+        }
+        return out;
+      });
+    case "MvExpandOperator": {
+      const items = operatorItems(parts).map(expandItem);
+      if (items.length !== 1) throw new Unsupported("mv-expand of several items");
+      return rows.flatMap((r) => expandRow(r, items[0]!));
+    }
+    case "MvApplyOperator": {
+      const items = operatorItems(parts.filter((c) => nodeKind(c) !== "MvApplySubqueryExpression")).map(expandItem);
+      if (items.length !== 1) throw new Unsupported("mv-apply of several items");
+      const sub = parts.find((c) => nodeKind(c) === "MvApplySubqueryExpression");
+      if (!sub) throw new Unsupported("mv-apply without a subquery");
+      const body = children(sub).find((c) => !c.IsToken)!;
+      const item = items[0]!;
+      return rows.flatMap((r) => {
+        const result = tabular(body, tables, expandRow(r, item));
+        const rest: Record<string, Value> = { ...r };
+        delete rest[item.name];
+        return result.map((x) => ({ ...rest, ...x }));
+      });
+    }
+    case "SummarizeOperator": {
+      if (parts.some((c) => nodeKind(c) === "SummarizeByClause")) throw new Unsupported("summarize by");
+      const out: Record<string, Value> = {};
+      const saved = group;
+      group = rows;
+      try {
+        for (const e of operatorItems(parts)) {
+          if (nodeKind(e) !== "SimpleNamedExpression") throw new Unsupported(`summarize item ${tokenText(e)}`);
+          out[namedName(e)] = scalar(namedValue(e), {});
+        }
+      } finally {
+        group = saved;
+      }
+      return [out];
+    }
+    default:
+      throw new Unsupported(`query operator ${opKind}`);
+  }
 }
 
 function namedName(e: KNode): string {
@@ -401,7 +551,7 @@ function statement(root: KNode): KNode {
 }
 
 /** Runs a query over named tables of rows and returns the result rows. */
-export function runQuery(root: KNode, tables: Readonly<Record<string, readonly Row[]>>): Row[] {
+export function runQuery(root: KNode, tables: Tables): Row[] {
   return tabular(statement(root), tables);
 }
 

@@ -9,7 +9,7 @@ import type { Row, Value } from "./kql-eval.js";
  * column the converted value (CloudTrail's "true"/"false" as a bool, a date-time as its text).
  *
  * Throws for an event that does not conform to the column types (a number where the column
- * holds text): the connector's handling of such values is not documented, and the suites feed
+ * holds text) or to the schema (`""` in a field the schema marks `nonEmpty`): the connector's handling of such values is not documented, and the suites feed
  * only conforming events (as the Athena typed-layout suites do).
  */
 export class NonConforming extends Error {}
@@ -31,6 +31,7 @@ export function eventToRow(event: unknown, data: SentinelData): Row {
     switch (f.holds) {
       case "string":
         if (v === undefined || v === null) row[f.column] = "";
+        else if (typeof v === "string" && v === "" && f.nonEmpty) throw new NonConforming(`${path} is "", which the log type's schema says the vendor never writes`);
         else if (typeof v === "string") row[f.column] = v;
         else throw new NonConforming(`${path} is ${JSON.stringify(v)}, not text`);
         break;

@@ -1,16 +1,16 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import YAML from "yaml";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { Condition } from "../../src/ast/nodes.js";
 import { evaluate } from "../../src/eval/evaluate.js";
 import type { SentinelData } from "../../src/logtypes/registry.js";
 import { loadRuleText } from "../../src/rules/load.js";
 import type { Rule } from "../../src/rules/types.js";
 import { sentinelData, sentinelTarget } from "../../src/targets/sentinel/index.js";
-import { kqlPredicate, kqlString, NotSayableInKql } from "../../src/targets/sentinel/kql.js";
+import { kqlPipeline, kqlString, NotSayableInKql } from "../../src/targets/sentinel/kql.js";
 import { validator } from "../../src/targets/sentinel/schema/validate.js";
-import { arbCondition, STRINGS } from "../helpers/arbitraries.js";
+import { arbCondition, generateCases, STRINGS } from "../helpers/arbitraries.js";
 import { conformanceCases } from "../helpers/conformance.js";
 import { LogTypeGenerator, samplesOf } from "../helpers/logtype-arbitraries.js";
 import { runQuery, verdicts } from "./kql-eval.js";
@@ -39,7 +39,7 @@ function load(url: URL, file: string): Rule {
 /** The query of a condition (as the target writes its where), or the RC401 reason. */
 function queryOf(condition: Condition, data: SentinelData): { query?: string; reason?: string } {
   try {
-    return { query: `${data.table}\n| where ${kqlPredicate(condition, data)}\n| project TimeGenerated` };
+    return { query: [data.table, ...kqlPipeline(condition, data), "| project TimeGenerated"].join("\n") };
   } catch (e) {
     if (e instanceof NotSayableInKql) return { reason: e.message };
     throw e;
@@ -78,7 +78,21 @@ function compare(label: string, condition: Condition, events: readonly unknown[]
 
 const tally = (): Tally => ({ compared: 0, notSayable: 0, queries: 0, problems: [] });
 
+/** Whether an event fits the table's column types (see rows.ts). */
+function conforms(event: unknown, data: SentinelData): boolean {
+  try {
+    eventToRow(event, data);
+    return true;
+  } catch (err) {
+    if (!(err instanceof NonConforming)) throw err;
+    return false;
+  }
+}
+
+const fixtureTests = { compared: 0, outside: 0 };
+
 describe("golden files (test/fixtures/<case>/expected.sentinel.yaml)", () => {
+  afterAll(() => console.log(`sentinel: fixtures: ${fixtureTests.compared} Tests of the written fixtures compared through the KQL evaluator, 0 disagreements; ${fixtureTests.outside} outside the column types left out`));
   const cases = existsSync(FIXTURES) ? readdirSync(FIXTURES).filter((d) => existsSync(new URL(`${d}/rule.yml`, FIXTURES))).sort() : [];
   it("has fixtures", () => expect(cases.length).toBeGreaterThanOrEqual(10));
   for (const name of cases) {
@@ -92,6 +106,12 @@ describe("golden files (test/fixtures/<case>/expected.sentinel.yaml)", () => {
         expect(validator()(doc)).toBe(true);
         expect(analyse(doc.query, CLOUDTRAIL).errors).toEqual([]);
         await expect(out.files[0]!.content).toMatchFileSnapshot(new URL(`${name}/expected.sentinel.yaml`, FIXTURES).pathname);
+        // The fixture's Tests (nested arrays, hostile values, ...) through the KQL evaluator.
+        const tests = loaded.rule.tests.filter((x) => conforms(x.log, CLOUDTRAIL));
+        const got = verdicts(analyse(doc.query, CLOUDTRAIL).syntax, CLOUDTRAIL.table, tests.map((x) => eventToRow(x.log, CLOUDTRAIL)));
+        tests.forEach((x, i) => expect(got[i], `${name} / ${x.name}`).toBe(evaluate(loaded.rule!.condition, x.log)));
+        fixtureTests.compared += tests.length;
+        fixtureTests.outside += loaded.rule.tests.length - tests.length;
       } else {
         const text = out.diagnostics.map((d) => `${d.severity} ${d.code}: ${d.message}`).join("\n") + "\n";
         await expect(text).toMatchFileSnapshot(new URL(`${name}/expected.sentinel.txt`, FIXTURES).pathname);
@@ -104,6 +124,14 @@ describe("shipped rules", () => {
   const files = readdirSync(RULES).filter((f) => f.endsWith(".yml")).sort();
   const rules = files.map((f) => load(new URL(f, RULES), `rules/${f}`));
   const cloudtrail = rules.filter((r) => r.logTypes.length === 1 && r.logTypes[0] === "AWS.CloudTrail");
+
+  it("the schema's nonEmpty fields: no sample event and no rule Test holds \"\" there (the fact the target reads \"\" as missing by)", () => {
+    const marked = Object.entries(CLOUDTRAIL.fields).filter(([, f]) => f.nonEmpty).map(([p]) => p);
+    expect(marked.sort()).toEqual(["errorCode", "recipientAccountId", "userIdentity.accountId"]);
+    const events = [...samplesOf("AWS.CloudTrail"), ...cloudtrail.flatMap((r) => r.tests.map((x) => x.log))];
+    for (const e of events) expect(() => eventToRow(e, CLOUDTRAIL)).not.toThrow();
+    expect(events.length).toBeGreaterThan(100);
+  });
 
   it("every rule of a log type without a Sentinel table is RC401 with the reason, and no file", () => {
     const others = rules.filter((r) => !r.logTypes.every((t) => sentinelData(t) !== undefined));
@@ -192,7 +220,7 @@ describe("generated conditions x events", () => {
     console.log(
       `sentinel: CloudTrail generator: ${t.queries} queries accepted by the language service, ${t.compared} condition x event pairs compared, 0 disagreements; ${t.notSayable} conditions RC401; ${nonConforming} events outside the column types left out`,
     );
-  });
+  }, 300_000);
 
   /**
    * The shared generated conditions (every operator, not/and/or, path[cond], field-to-field) over a
@@ -245,6 +273,75 @@ describe("generated conditions x events", () => {
     console.log(`sentinel: conformance: ${c.compared} cases compared (${c.notSayable} RC401), ${skipped} whose event does not fit a table of text and bool columns`);
   });
 
+  /**
+   * Every field a column of JSON text (as RequestParameters, Resources): the shared generated
+   * conditions (every operator, path[cond], nested paths) x events of arbitrary JSON values (nested
+   * arrays and objects, numbers, booleans, null, the hostile strings), and the conformance cases
+   * over a table whose columns are their events' top-level fields as JSON text.
+   */
+  const JSON_TABLE: SentinelData = {
+    ...GENERIC,
+    fields: { a: { column: "A", holds: "json" }, b: { column: "B", holds: "json" }, c: { column: "C", holds: "json" }, "x-y": { column: "X_y", holds: "json" } },
+    columns: { A: "string", B: "string", C: "string", X_y: "string", TimeGenerated: "datetime" },
+  };
+
+  it("JSON-text columns: the shared generated conditions x events of arbitrary JSON values", () => {
+    const t = tally();
+    for (const c of generateCases(20261127, 1000, 4)) compare(c.text, c.condition, c.events, JSON_TABLE, t);
+    expect(t.problems.slice(0, 5)).toEqual([]);
+    expect(t.compared).toBeGreaterThan(2500);
+    console.log(`sentinel: JSON-text columns: ${t.queries} queries accepted by the language service, ${t.compared} condition x event pairs compared, 0 disagreements; ${t.notSayable} conditions RC401`);
+  }, 300_000);
+
+  it("JSON-text columns: the conformance cases, each over a table of its event's fields", () => {
+    const t = tally();
+    let outside = 0;
+    for (const k of conformanceCases()) {
+      const names = new Set<string>();
+      const collect = (c: Condition): void => {
+        if (c.kind === "and" || c.kind === "or") c.items.forEach(collect);
+        else if (c.kind === "not") collect(c.operand);
+        else {
+          names.add(c.path.segments[0]!.name);
+          if (c.kind === "compare" && c.operand.kind === "path") names.add(c.operand.segments[0]!.name);
+        }
+      };
+      collect(k.condition);
+      // LANGUAGE.md 3: an event spelling a key differently from the rule is outside the contract;
+      // a top-level field whose name holds a dot is not one a table's field map can name.
+      const keys: string[] = [];
+      const walk = (v: unknown): void => {
+        if (Array.isArray(v)) v.forEach(walk);
+        else if (v !== null && typeof v === "object") for (const [key, x] of Object.entries(v)) (keys.push(key), walk(x));
+      };
+      walk(k.event);
+      const segs = new Set<string>();
+      const segsOf = (c: Condition): void => {
+        if (c.kind === "and" || c.kind === "or") c.items.forEach(segsOf);
+        else if (c.kind === "not") segsOf(c.operand);
+        else {
+          c.path.segments.forEach((x) => segs.add(x.name));
+          if (c.kind === "compare" && c.operand.kind === "path") c.operand.segments.forEach((x) => segs.add(x.name));
+          if (c.kind === "any") segsOf(c.condition);
+        }
+      };
+      segsOf(k.condition);
+      const caseDiffers = keys.some((key) => [...segs].some((x) => x !== key && x.toLowerCase() === key.toLowerCase()));
+      if (caseDiffers || [...names].some((n) => n.includes(".")) || k.event === null || typeof k.event !== "object" || Array.isArray(k.event)) {
+        outside++;
+        continue;
+      }
+      const data: SentinelData = {
+        ...GENERIC,
+        columns: { ...Object.fromEntries([...names].map((_, i) => [`J${i}`, "string"])), TimeGenerated: "datetime" },
+        fields: Object.fromEntries([...names].map((n, i) => [n, { column: `J${i}`, holds: "json" as const }])),
+      };
+      compare(`${k.section} / ${k.name}: ${k.text}`, k.condition, [k.event], data, t);
+    }
+    expect(t.problems).toEqual([]);
+    console.log(`sentinel: conformance over JSON-text columns: ${t.compared} cases compared (${t.notSayable} RC401), ${outside} outside the contract or a table`);
+  });
+
   it("hostile literals stay literals: quotes, backslashes, control characters, Unicode", () => {
     for (const s of ['"; drop', "a\\b", "line\nbreak\r\t", "\u0000\u001f\u2028", "😀é", "'"]) {
       const lit = kqlString(s);
@@ -276,18 +373,19 @@ describe("sentinel target", () => {
   });
 
   it.each([
-    ["errorCode exists", /errorCode exists: AWSCloudTrail.ErrorCode holds a missing errorCode and an empty one alike/],
+    ["userIdentity.invokedBy exists", /userIdentity.invokedBy exists: AWSCloudTrail.UserIdentityInvokedBy holds a missing userIdentity.invokedBy and an empty one alike/],
     ['eventName eq ""', /different verdicts/],
     ['eventName contains ""', /different verdicts/],
     ['eventName ne ""', /different verdicts/],
     ['eventName like "*"', /different verdicts/],
     ["eventName matches '^$'", /different verdicts/],
-    ['requestParameters.bucketName eq "x"', /inside the JSON text of AWSCloudTrail.RequestParameters/],
-    ['resources[type eq "x"]', /resources is JSON text/],
+    ["responseElements.accessKey.userName ine userIdentity.userName", /two fields where one is inside JSON text/],
+    ['userIdentity.userName eq requestParameters.userName', /two fields where one is inside JSON text/],
     ["userIdentity exists", /spreads over several columns/],
     ['userIdentity.credentialId eq "x"', /has no column for userIdentity.credentialId/],
     ['userIdentity.sessionContext.attributes.mfaAuthenticated eq "true"', /converted to bool/],
-    ["userIdentity.accountId eq recipientAccountId", /two fields/],
+    ["eventName eq eventSource", /two fields/],
+    ["userIdentity.accountId contains recipientAccountId", /two fields/],
     ['sourceIPAddress cidr "2001:db8::/32"', /IPv6/],
     ['userAgent ieq "ΟΔΟΣ"', /sigma/],
     ['userAgent imatches "é"', /non-ASCII/],
@@ -297,14 +395,39 @@ describe("sentinel target", () => {
 
   it.each([
     ["errorCode empty", /isempty\(ErrorCode\)/],
+    ["errorCode exists", /where isnotempty\(ErrorCode\)\n/],
+    ["not errorCode exists", /where not\(isnotempty\(ErrorCode\)\)\n/],
+    ['errorCode ne ""', /where iff\(isempty\(ErrorCode\), true, not\(ErrorCode == ""\)\)\n/],
+    ["userIdentity.accountId ne recipientAccountId", /where not\(isnotempty\(UserIdentityAccountId\) and UserIdentityAccountId == RecipientAccountId\)\n/],
     ["readOnly exists", /isnotnull\(ReadOnly\)/],
     ["readOnly eq false", /iff\(isnull\(ReadOnly\), false, not\(ReadOnly\)\)/],
     ['readOnly eq "true"', /where false/],
     ['eventName ne 5', /where true/],
+    ['requestParameters.bucketName eq "x"', /mv-apply _j1 = pack_array\(parse_json\(RequestParameters\)\) on \(\n/],
+    ['resources[type eq "x"]', /\| where isnotnull\(_j1\)\n {6}\| mv-apply _j2 = pack_array\(_j1\)/],
+    ['eventName eq "A" and not requestParameters.x exists', /\| where EventName == "A"\n {2}\| mv-apply [\s\S]*\| where not\(_m1\)\n/],
+    ['requestParameters.x eq 5', /todouble\(_j1\) == 5.0/],
   ])("expressed: %s", (cond, form) => {
     const out = sentinelTarget.compile(withCondition(cond));
     expect(out.files, cond).toHaveLength(1);
     expect(out.files[0]!.content).toMatch(form);
+  });
+
+  it("JSON text: arrays nested up to four deep are looked through before a key and at the end; a fifth level is the documented bound", () => {
+    const r = withCondition('requestParameters.a.b eq 1');
+    const query = (YAML.parse(sentinelTarget.compile(r).files[0]!.content) as { query: string }).query;
+    const a = analyse(query, CLOUDTRAIL);
+    expect(a.errors).toEqual([]);
+    const nest = (v: unknown, n: number): unknown => (n === 0 ? v : nest([v], n - 1));
+    const within = [0, 1, 2, 3, 4].flatMap((n) => [{ requestParameters: { a: nest({ b: 1 }, n) } }, { requestParameters: { a: { b: nest(1, n) } } }, { requestParameters: nest({ a: { b: 1 } }, n) }]);
+    const empty = [{ requestParameters: { a: [] } }, { requestParameters: { a: [[], { b: [] }] } }, { requestParameters: { a: { b: "1" } } }, { requestParameters: { a: [null, { b: null }] } }, {}];
+    const rows = [...within, ...empty].map((e) => eventToRow(e, CLOUDTRAIL));
+    expect(verdicts(a.syntax, CLOUDTRAIL.table, rows)).toEqual([...within.map(() => true), ...empty.map(() => false)]);
+    expect([...within, ...empty].map((e) => evaluate(r.condition, e))).toEqual([...within.map(() => true), ...empty.map(() => false)]);
+    // Five levels: the language looks through every level, the query through four.
+    const deep = { requestParameters: { a: nest({ b: 1 }, 5) } };
+    expect(evaluate(r.condition, deep)).toBe(true);
+    expect(verdicts(a.syntax, CLOUDTRAIL.table, [eventToRow(deep, CLOUDTRAIL)])).toEqual([false]);
   });
 
   it("cidr takes only the dotted quads the language reads as addresses (no part over 255, no leading zero)", () => {

@@ -2,12 +2,13 @@ import { pathNames, pathText, type Path } from "../../ast/nodes.js";
 import { fileDiagnostic, type Diagnostic } from "../../diagnostics.js";
 import { logTypeData, type SentinelData } from "../../logtypes/registry.js";
 import type { Rule, RuleSeverity } from "../../rules/types.js";
+import type { FieldType } from "../../schema/schema.js";
 import { tacticById } from "../sigma/data/tactics.js";
 import { uuidV5 } from "../sigma/metadata.js";
 import type { Target, TargetOptions, TargetResult } from "../types.js";
 import { yamlLib } from "../../yamllib.js";
 import { validateOutput } from "../validation.js";
-import { kqlName, kqlPredicate, kqlString, NotSayableInKql } from "./kql.js";
+import { kqlName, kqlPipeline, kqlString, NotSayableInKql } from "./kql.js";
 import { checkSentinelOptions } from "./options.js";
 import { validator } from "./schema/validate.js";
 
@@ -59,9 +60,37 @@ export const sentinelTarget: Target = {
   },
 };
 
-/** The Sentinel table profile of a log type, if it has one. */
+const derived = new Map<string, SentinelData | undefined>();
+
+/**
+ * The Sentinel table profile of a log type, if it has one, with each text field marked `nonEmpty`
+ * where the log type's schema says the vendor never writes it as "".
+ */
 export function sentinelData(logType: string): SentinelData | undefined {
-  return logTypeData(logType)?.sentinel;
+  if (derived.has(logType)) return derived.get(logType);
+  const d = logTypeData(logType);
+  let out: SentinelData | undefined;
+  if (d?.sentinel) {
+    const fieldAt = (path: string): FieldType | undefined => {
+      let fields: Readonly<Record<string, FieldType>> | undefined = d.fields as Readonly<Record<string, FieldType>>;
+      let t: FieldType | undefined;
+      for (const k of path.split(".")) {
+        t = fields?.[k];
+        while (t?.type === "array") t = t.items;
+        fields = t?.type === "object" ? t.fields : undefined;
+      }
+      return t;
+    };
+    const fields = Object.fromEntries(
+      Object.entries(d.sentinel.fields).map(([path, f]) => {
+        const t = fieldAt(path);
+        return [path, f.holds === "string" && t !== undefined && "nonEmpty" in t && t.nonEmpty === true ? { ...f, nonEmpty: true } : f];
+      }),
+    );
+    out = { ...d.sentinel, fields };
+  }
+  derived.set(logType, out);
+  return out;
 }
 
 /** One output column: the projected name and the column it reads. */
@@ -119,9 +148,9 @@ export function sentinelDocument(rule: Rule, options: TargetOptions = {}): { doc
     error(`no Sentinel table profile for ${logType} (a log type's table is the 'sentinel' block of its folder in src/logtypes)`);
     return { diagnostics };
   }
-  let predicate: string;
+  let pipeline: string[];
   try {
-    predicate = kqlPredicate(rule.condition, data);
+    pipeline = kqlPipeline(rule.condition, data);
   } catch (e) {
     if (!(e instanceof NotSayableInKql)) throw e;
     error(e.message);
@@ -185,7 +214,7 @@ export function sentinelDocument(rule: Rule, options: TargetOptions = {}): { doc
   const extended = outputs.filter((o) => o.extend !== undefined);
   const lines = [
     data.table,
-    `| where ${predicate}`,
+    ...pipeline,
     ...(extended.length > 0 ? [`| extend ${extended.map((o) => `${kqlName(o.column)} = ${o.extend}`).join(", ")}`] : []),
     `| project ${[time, ...outputs.map((o) => kqlName(o.column)).filter((c) => c !== time)].join(", ")}`,
   ];

@@ -1,4 +1,4 @@
-import { assertNever, baseOperator, isCaseInsensitive, pathNames, pathText, type Compare, type Condition, type Literal, type Path } from "../../ast/nodes.js";
+import { assertNever, baseOperator, isCaseInsensitive, pathNames, pathText, type Any, type Compare, type Condition, type Empty, type Exists, type Literal, type Path } from "../../ast/nodes.js";
 import { parseNetwork } from "../../check/cidr.js";
 import { parseGlob } from "../../check/glob.js";
 import { emitRegex, FLAVORS, lowerRegex, parseRegex, type RegexNode } from "../../check/regex.js";
@@ -15,14 +15,22 @@ import type { SentinelData } from "../../logtypes/registry.js";
  *   evaluator itself): `eq ""`, `exists`, `contains ""`, `like "*"`, `matches '^$'` are RC401.
  * - A `bool` column holds the JSON boolean; a missing field is null. Every predicate on it is
  *   written so that it is true or false, never null (`iff(isnull(c), false, c)`).
- * - Columns holding JSON text (`RequestParameters`) and columns the connector converts
- *   (`SessionMfaAuthenticated`, a bool for CloudTrail's "true"/"false" text) are RC401: a path
- *   into JSON text passes through arrays existentially in the language, which a KQL scalar
- *   expression cannot search at any depth.
+ * - A column holding JSON text (`RequestParameters`, `Resources`): a predicate on a path into it
+ *   (or on its whole value) is one `mv-apply` over `parse_json(Column)` whose subquery walks the
+ *   path as the language does (arrays expanded before each key and at the end, ARRAY_LEVELS
+ *   deep; values compared by `gettype`, so "5" is not 5) and summarizes to one bool column;
+ *   `path[cond]` binds the flattened elements and runs the inner condition on each (nested
+ *   mv-apply for its own paths). Field-to-field comparisons into JSON text are RC401.
+ * - Columns the connector converts (`SessionMfaAuthenticated`, a bool for CloudTrail's
+ *   "true"/"false" text) are RC401.
  * - Operators are the case-sensitive `_cs` forms and `==`; the `i` forms lower-case the column
  *   with `tolower` after spelling U+0130 as `i` + U+0307 (what full lower-casing gives), and take
  *   the lower-cased literal. A literal or pattern whose lower case holds a sigma is RC401 (the
  *   final-sigma rule), and so is a case-insensitive pattern with non-ASCII characters.
+ * - A text field the log type's schema marks `nonEmpty` (the vendor never writes it as "", as
+ *   CloudTrail's errorCode): an empty column is a missing field, so `exists` is `isnotempty(c)`, a
+ *   predicate whose verdicts on "" and missing differ is `iff(isempty(c), <missing verdict>, p)`,
+ *   and `a eq b` / `a ne b` between two such fields is `isnotempty(a) and a == b` (or its not).
  * - No `has`, `=~`, `in~`, `contains` (case-insensitive, term or culture dependent): never emitted.
  */
 
@@ -102,7 +110,8 @@ export function kqlName(name: string): string {
 // ---------------------------------------------------------------------------------------------
 // Columns
 
-type Column = { readonly column: string; readonly holds: "string" | "bool" };
+/** `nonEmpty`: the schema says the field is never "", so an empty column is a missing field. */
+type Column = { readonly column: string; readonly holds: "string" | "bool"; readonly nonEmpty: boolean };
 
 /** The column a path reads, or the reason there is none the target can use. */
 function columnOf(path: Path, data: SentinelData): Column {
@@ -111,17 +120,8 @@ function columnOf(path: Path, data: SentinelData): Column {
   const f = data.fields[key];
   const shown = pathText(path);
   if (f) {
-    if (f.holds === "string" || f.holds === "bool") return { column: f.column, holds: f.holds };
-    if (f.holds === "json") throw new NotSayableInKql(`${shown} is JSON text in ${data.table}.${f.column}, and a predicate on a whole JSON value is not one KQL can say exactly`);
+    if (f.holds === "string" || f.holds === "bool") return { column: f.column, holds: f.holds, nonEmpty: f.nonEmpty === true };
     throw new NotSayableInKql(`${data.table}.${f.column} holds ${shown} converted to ${data.columns[f.column] ?? "another type"}, not as the event has it`);
-  }
-  for (let i = names.length - 1; i > 0; i--) {
-    const p = data.fields[names.slice(0, i).join(".")];
-    if (p?.holds === "json") {
-      throw new NotSayableInKql(
-        `${shown} is inside the JSON text of ${data.table}.${p.column}; the language searches through arrays at any depth there, which a KQL scalar expression cannot`,
-      );
-    }
   }
   if (Object.keys(data.fields).some((k) => k.startsWith(key + "."))) {
     throw new NotSayableInKql(`${shown} is an object that ${data.table} spreads over several columns, so its whole value cannot be tested`);
@@ -250,34 +250,153 @@ function boolPredicate(c: Compare, col: string): Expr {
   }
 }
 
-function comparePredicate(c: Compare, data: SentinelData): Expr {
-  const col = columnOf(c.path, data);
-  const name = kqlName(col.column);
-  if (col.holds === "bool") return boolPredicate(c, name);
-  // A string column cannot tell "" from missing: the predicate must not either.
-  const onEmpty = evaluate(c, eventWith(c.path, ""));
-  const onMissing = evaluate(c, {});
-  if (onEmpty !== onMissing) {
-    throw new NotSayableInKql(
-      `${pathText(c.path)} ${c.op} ...: the language gives an empty ${pathText(c.path)} (${onEmpty}) and a missing one (${onMissing}) different verdicts, and ${data.table}.${col.column} holds both as the empty string`,
-    );
-  }
-  return stringPredicate(c, name);
+// ---------------------------------------------------------------------------------------------
+// JSON text: the language's walk as mv-apply stages
+
+/**
+ * Arrays directly inside arrays looked through before each key and at the end of a path into
+ * JSON text: `{"a": [[[[{"b": 1}]]]]}` has `a.b eq 1`, one level deeper does not. The same bound
+ * as the Athena target's (docs/targets/athena.md, Known limits); real CloudTrail does not nest
+ * arrays directly.
+ */
+export const ARRAY_LEVELS = 4;
+
+/** Where a condition's paths are read: the table's columns, or one JSON value (an element `path[cond]` binds). */
+type Scope = { readonly kind: "table" } | { readonly kind: "json"; readonly value: string };
+
+interface Ctx {
+  readonly data: SentinelData;
+  /** The mv-apply stages the expressions built so far refer to, in order. */
+  readonly stages: string[];
+  /** The next free number for the stages' columns (`_j<n>`, `_m<n>`), shared by nested stages. */
+  next: number;
 }
 
-function toExpr(c: Condition, data: SentinelData): Expr {
+/** A path into a JSON-text column: the column and the keys below it (none: the whole value). */
+function jsonPath(path: Path, data: SentinelData): { column: string; keys: string[] } | undefined {
+  const names = pathNames(path);
+  const own = data.fields[names.join(".")];
+  if (own && own.holds !== "json") return undefined;
+  for (let i = names.length; i > 0; i--) {
+    const p = data.fields[names.slice(0, i).join(".")];
+    if (p?.holds === "json") return { column: p.column, keys: names.slice(i) };
+  }
+  return undefined;
+}
+
+const NUMBER_TYPES = '("int", "long", "real", "decimal")';
+
+/** `empty` on one branch's value: null, "", [] or {}. */
+function isEmptyValue(j: string): string {
+  return `isnull(${j}) or (gettype(${j}) == "string" and tostring(${j}) == "") or (gettype(${j}) == "array" and array_length(${j}) == 0) or (gettype(${j}) == "dictionary" and array_length(bag_keys(${j})) == 0)`;
+}
+
+/** A comparison with literals on one leaf (a dynamic value), in its positive form (`ne` as `eq`): typed as the language compares. */
+function leafTest(c: Compare, j: string): Expr {
+  const ci = isCaseInsensitive(c.op);
+  const base = baseOperator(c.op) === "ne" ? "eq" : baseOperator(c.op);
+  const literals: readonly Literal[] = c.operand.kind === "list" ? c.operand.items : c.operand.kind === "path" ? [] : [c.operand];
+  const isString = atom(`gettype(${j}) == "string"`);
+  const isNumber = atom(`gettype(${j}) in ${NUMBER_TYPES}`);
+  const isBool = atom(`gettype(${j}) == "bool"`);
+  const text = `tostring(${j})`;
+  const onString = (op: Compare["op"]) => and([isString, stringPredicate({ ...c, op }, text)]);
+  switch (base) {
+    case "eq":
+    case "in": {
+      const numbers = literals.filter((l) => l.kind === "number").map((l) => atom(`todouble(${j}) == ${numberText(l.value as number)}`));
+      const bools = literals.filter((l) => l.kind === "boolean").map((l) => (l.value ? atom(`tobool(${j})`) : atom(`not(tobool(${j}))`)));
+      const op = (base === "in" || literals.length > 1 ? (ci ? "iin" : "in") : ci ? "ieq" : "eq") as Compare["op"];
+      return or([onString(op), and([isNumber, or(numbers)]), and([isBool, or(bools)])]);
+    }
+    case "gt":
+    case "ge":
+    case "lt":
+    case "le": {
+      const lit = literals[0];
+      if (lit?.kind !== "number") return FALSE;
+      const sym = { gt: ">", ge: ">=", lt: "<", le: "<=" }[base];
+      return or([and([isNumber, atom(`todouble(${j}) ${sym} ${numberText(lit.value)}`)]), onString(c.op)]);
+    }
+    default:
+      return onString(c.op);
+  }
+}
+
+function indent(text: string): string {
+  return text.replace(/\n/g, "\n    ");
+}
+
+/**
+ * A predicate on a path into JSON text, as the language walks it: one `mv-apply` whose subquery
+ * expands arrays (ARRAY_LEVELS deep) before each key, reads the key, and counts the branches (or,
+ * for a comparison and `path[cond]`, the flattened leaves) that satisfy it. `summarize` without a
+ * group gives one row even when nothing is left (an empty array on the way), so every row keeps
+ * a verdict: `_m<n>`, true or false.
+ */
+function jsonUnit(c: Compare | Exists | Empty | Any, base: string, keys: readonly string[], ctx: Ctx): Expr {
+  if (c.kind === "compare" && c.operand.kind === "path") {
+    throw new NotSayableInKql(`${pathText(c.path)} ${c.op} ${pathText(c.operand)}: a comparison of two fields where one is inside JSON text`);
+  }
+  let test: Expr | undefined;
+  let negate = false;
+  if (c.kind === "compare") {
+    negate = baseOperator(c.op) === "ne";
+    test = leafTest(c, "_j");
+    if (test === FALSE) return negate ? TRUE : FALSE;
+  }
+  const n = ctx.next++;
+  const j = `_j${n}`;
+  const m = `_m${n}`;
+  const expand = Array.from({ length: ARRAY_LEVELS }, () => `mv-expand ${j} = iff(gettype(${j}) == "array", ${j}, pack_array(${j}))`);
+  const ops: string[] = [];
+  for (const k of keys) ops.push(...expand, `extend ${j} = ${j}[${kqlString(k)}]`);
+  let agg: string;
   switch (c.kind) {
-    case "and":
-      return and(c.items.map((x) => toExpr(x, data)));
-    case "or":
-      return or(c.items.map((x) => toExpr(x, data)));
-    case "not":
-      return not(toExpr(c.operand, data));
+    case "exists":
+      agg = `countif(isnotnull(${j})) > 0`;
+      break;
+    case "empty":
+      agg = `count() == 0 or countif(${isEmptyValue(j)}) > 0`;
+      break;
+    case "compare":
+      ops.push(...expand);
+      agg = `countif(${leafTest(c, j).text}) > 0`;
+      break;
+    case "any": {
+      ops.push(...expand, `where isnotnull(${j})`);
+      const sub: Ctx = { data: ctx.data, stages: [], next: ctx.next };
+      const inner = toExpr(c.condition, { kind: "json", value: j }, sub);
+      ctx.next = sub.next;
+      if (inner === FALSE) return FALSE;
+      ops.push(...sub.stages);
+      agg = `countif(${inner.text}) > 0`;
+      break;
+    }
+    default:
+      return assertNever(c);
+  }
+  ops.push(`summarize ${m} = ${agg}`);
+  ctx.stages.push(`mv-apply ${j} = pack_array(${base}) on (\n    ${ops.map(indent).join("\n    | ")}\n)`);
+  return negate ? not(atom(m)) : atom(m);
+}
+
+/** A predicate on a path: a JSON walk (jsonUnit) or a column of the table. */
+function pathPredicate(c: Compare | Exists | Empty | Any, scope: Scope, ctx: Ctx): Expr {
+  if (scope.kind === "json") return jsonUnit(c, scope.value, pathNames(c.path), ctx);
+  const json = jsonPath(c.path, ctx.data);
+  if (json) return jsonUnit(c, `parse_json(${kqlName(json.column)})`, json.keys, ctx);
+  if (c.kind === "compare" && c.operand.kind === "path" && jsonPath(c.operand, ctx.data)) {
+    throw new NotSayableInKql(`${pathText(c.path)} ${c.op} ${pathText(c.operand)}: a comparison of two fields where one is inside JSON text`);
+  }
+  const data = ctx.data;
+  switch (c.kind) {
     case "compare":
       return comparePredicate(c, data);
     case "exists": {
       const col = columnOf(c.path, data);
       if (col.holds === "bool") return atom(`isnotnull(${kqlName(col.column)})`);
+      if (col.nonEmpty) return atom(`isnotempty(${kqlName(col.column)})`);
       throw new NotSayableInKql(`${pathText(c.path)} exists: ${data.table}.${col.column} holds a missing ${pathText(c.path)} and an empty one alike as the empty string`);
     }
     case "empty": {
@@ -292,7 +411,77 @@ function toExpr(c: Condition, data: SentinelData): Expr {
   }
 }
 
-/** The KQL predicate of a condition over the table; throws NotSayableInKql with the reason. */
-export function kqlPredicate(condition: Condition, data: SentinelData): string {
-  return toExpr(condition, data).text;
+/**
+ * `a eq b` / `a ne b` on two text columns whose fields are never "" (the schema's `nonEmpty`): an
+ * empty column is a missing field, and `eq` is false when either is missing.
+ */
+function fieldToField(c: Compare & { operand: Path }, left: Column, data: SentinelData): Expr {
+  const right = columnOf(c.operand, data);
+  const op = c.op;
+  if (left.holds !== "string" || right.holds !== "string" || !left.nonEmpty || !right.nonEmpty || (op !== "eq" && op !== "ne")) {
+    throw new NotSayableInKql(
+      `${pathText(c.path)} ${op} ${pathText(c.operand)}: a missing field and an empty one are the same empty string in a string column, which decides a comparison of two fields (only eq and ne between two fields the schema says are never empty are written)`,
+    );
+  }
+  const eq = atom(`isnotempty(${kqlName(left.column)}) and ${kqlName(left.column)} == ${kqlName(right.column)}`);
+  return op === "eq" ? eq : not(eq);
+}
+
+function comparePredicate(c: Compare, data: SentinelData): Expr {
+  const col = columnOf(c.path, data);
+  const name = kqlName(col.column);
+  if (col.holds === "bool") return boolPredicate(c, name);
+  if (c.operand.kind === "path") return fieldToField(c as Compare & { operand: Path }, col, data);
+  // A string column cannot tell "" from missing: the predicate must not either, unless the
+  // schema says the field is never "" (then "" is missing).
+  const onEmpty = evaluate(c, eventWith(c.path, ""));
+  const onMissing = evaluate(c, {});
+  if (onEmpty !== onMissing && col.nonEmpty) {
+    const p = stringPredicate(c, name);
+    return atom(`iff(isempty(${name}), ${onMissing}, ${p.text})`);
+  }
+  if (onEmpty !== onMissing) {
+    throw new NotSayableInKql(
+      `${pathText(c.path)} ${c.op} ...: the language gives an empty ${pathText(c.path)} (${onEmpty}) and a missing one (${onMissing}) different verdicts, and ${data.table}.${col.column} holds both as the empty string`,
+    );
+  }
+  return stringPredicate(c, name);
+}
+
+function toExpr(c: Condition, scope: Scope, ctx: Ctx): Expr {
+  switch (c.kind) {
+    case "and":
+      return and(c.items.map((x) => toExpr(x, scope, ctx)));
+    case "or":
+      return or(c.items.map((x) => toExpr(x, scope, ctx)));
+    case "not":
+      return not(toExpr(c.operand, scope, ctx));
+    case "compare":
+    case "exists":
+    case "empty":
+    case "any":
+      return pathPredicate(c, scope, ctx);
+    default:
+      return assertNever(c);
+  }
+}
+
+/**
+ * The query's operators after the table: `| where <condition>` when every predicate reads a
+ * column; with paths into JSON text, the conjuncts on columns first (`| where`), then one
+ * `| mv-apply` per JSON predicate, then `| where` over the rest. Throws NotSayableInKql with the
+ * reason.
+ */
+export function kqlPipeline(condition: Condition, data: SentinelData): string[] {
+  const ctx: Ctx = { data, stages: [], next: 1 };
+  const early: Expr[] = [];
+  const late: Expr[] = [];
+  for (const item of condition.kind === "and" ? condition.items : [condition]) {
+    const before = ctx.stages.length;
+    const e = toExpr(item, { kind: "table" }, ctx);
+    (ctx.stages.length > before ? late : early).push(e);
+  }
+  if (late.length === 0) return [`| where ${and(early).text}`];
+  const first = and(early);
+  return [...(first === TRUE ? [] : [`| where ${first.text}`]), ...ctx.stages.map((s) => `| ${s}`), `| where ${and(late).text}`];
 }
