@@ -104,6 +104,54 @@ def rule(event):
   });
 });
 
+describe("values chosen by conditions: helpers with several returns, `or` values, dict lookups with a key from the event", () => {
+  it("a constant dict looked up with a field: each key the field may equal, else the default", async () => {
+    const src = `
+LEVELS = {"high": "H", "low": "L"}
+def rule(event):
+    return LEVELS.get(event.get("eventName"), "none") == "H"
+`;
+    expect(await translate(src)).toBe('eventName eq "high"');
+    const dflt = `
+LEVELS = {"high": "H", "low": "L"}
+def rule(event):
+    return LEVELS.get(event.get("eventName"), "none") == "none"
+`;
+    expect(await translate(dflt)).toBe('not eventName in ["high", "low"]');
+  });
+  it("a helper's returned value compared with a constant: the value of each return", async () => {
+    const src = `
+def kind(event):
+    if event.get("eventSource") == "iam.amazonaws.com":
+        return "iam"
+    if event.get("eventSource") == "s3.amazonaws.com":
+        return "s3"
+    return None
+def rule(event):
+    return kind(event) == "s3"
+`;
+    expect(await translate(src)).toBe('not eventSource eq "iam.amazonaws.com" and eventSource eq "s3.amazonaws.com"');
+    expect(await translate(src.replace('kind(event) == "s3"', "kind(event) is not None"))).toBe('eventSource eq "iam.amazonaws.com" or eventSource eq "s3.amazonaws.com"');
+  });
+  it("`a or b` as a value: a when a is truthy, else b", async () => {
+    expect(await translate(rule('(event.get("eventName") or event.get("eventSource")) == "x"'))).toBe('not eventName empty and eventName eq "x" or eventName empty and eventSource eq "x"');
+  });
+  it("a for loop over a dict lookup: the loop over each of its values", async () => {
+    const src = `
+SIGS = {"nc": ["-e", "-c"], "ncat": ["--exec"]}
+def rule(event):
+    for sig in SIGS.get(event.get("eventName"), []):
+        if sig in event.get("userAgent", ""):
+            return True
+    return False
+`;
+    expect(await translate(src)).toBe('eventName eq "nc" and (userAgent contains "-e" or userAgent contains "-c") or eventName eq "ncat" and userAgent contains "--exec"');
+  });
+  it("Python's `$` also matches before a final newline", async () => {
+    expect(await translate(rule('re.match(r"^a/b$", event.get("eventName", "")) is not None', "import re"))).toBe("eventName matches '^(?:^a/b(?:\\n?$))'");
+  });
+});
+
 describe("Python's meaning where no typed schema fixes a field (free-form Asana.Audit)", () => {
   it.each([
     // 0, False and "" are all falsy; 1 == True

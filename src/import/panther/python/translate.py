@@ -233,6 +233,16 @@ class ElemV:
         self.path = tuple(path)
 
 
+class ChoiceV(BoolV):
+    """One of several values by condition: (cond, value) pairs whose conds exclude each other and
+    imply that computing the value did not raise (e). A helper with several returns, a constant dict
+    looked up with a key read from the event. As a boolean it is the t, r, e of its values."""
+
+    def __init__(self, choices, t, r, e):
+        super().__init__(t, r, e)
+        self.choices = choices
+
+
 # ---------------------------------------------------------------- modules (rule, helpers, data models)
 
 
@@ -573,6 +583,7 @@ class Interp:
                 self.refuse("a bytes regular expression", node)
             if flags & ~(re.IGNORECASE | re.UNICODE):
                 self.refuse("regular expression flags other than IGNORECASE", node)
+            pat = _py_dollar(pat)
             if op == "match":
                 pat = f"^(?:{pat})"
             elif op == "fullmatch":
@@ -837,7 +848,9 @@ class Interp:
                     t, r, e = OR(t, AND(f, t2)), OR(r, AND(f, r2)), OR(e, AND(f, e2))
             else:
                 t, r, e = AND(t, t2), AND(t, r2), OR(e, AND(t, e2))
-        return BoolV(t, r, e)
+        out = BoolV(t, r, e)
+        out.lazy = lambda: self.boolop_value(vals, is_or, node)
+        return out
 
     def e_IfExp(self, node, env):
         c = self.eval(node.test, env)
@@ -917,6 +930,8 @@ class Interp:
                 name = {"lt": "gt", "gt": "lt", "le": "ge", "ge": "le"}[name]
             if isinstance(a, FieldV) and isinstance(b, Const):
                 res = self.pred(a, name, b.v, node)
+        if res is None and (self.as_choice(a, node) is not None or self.as_choice(b, node) is not None):
+            return self.compare_choice(node, a, b, env)
         if res is None:
             self.refuse(f"comparison {type(op).__name__} between {_desc(a)} and {_desc(b)}", node)
         if neg:
@@ -1180,6 +1195,10 @@ class Interp:
             if attr in ("match", "search", "fullmatch") and len(args) == 1:
                 return self.regex(attr, base, args[0], node)
             self.refuse(f"the regex method .{attr}()", node)
+        if isinstance(base, Const) and isinstance(base.v, dict) and attr == "get" and args and not isinstance(args[0], Const):
+            return self.const_get(base.v, args, kwargs, node)
+        if self.as_choice(base, node) is not None:
+            return self.distribute(self.as_choice(base, node), lambda v: self.method(v, attr, args, kwargs, node), node)
         if isinstance(base, Const):
             try:
                 fn = getattr(base.v, attr)
@@ -1346,6 +1365,152 @@ class Interp:
                 e = OR(e, AND(go, ei))
         return BoolV(t, t, e)
 
+    # ------------------------------------------------------------ values chosen by conditions
+
+    def as_choice(self, v, node):
+        """v as a ChoiceV: itself, or the values a multi-statement helper returns; None otherwise."""
+        if isinstance(v, ChoiceV):
+            return v
+        if isinstance(v, BoolV) and getattr(v, "lazy", None) is not None:
+            lazy, v.lazy = v.lazy, None
+            try:
+                choices, e = lazy()
+            except Refuse as r:
+                if r.file is None:
+                    r.file = getattr(v, "lazy_file", None)
+                raise
+            v.choice = self.make_choice(choices, e, node)
+        return getattr(v, "choice", None)
+
+    def make_choice(self, choices, e, node):
+        """The ChoiceV of (cond, value) pairs (nested choices flattened), or the one value."""
+        flat = []
+        for c, v in choices:
+            if c == FALSE:
+                continue
+            if isinstance(v, ChoiceV):
+                e = OR(e, AND(c, v.e))
+                flat.extend((AND(c, ci), vi) for ci, vi in v.choices if AND(c, ci) != FALSE)
+            else:
+                flat.append((c, v))
+        if e == FALSE and len(flat) == 1 and flat[0][0] == TRUE:
+            return flat[0][1]
+        ok = NOT(e)
+        flat = [(AND(ok, c), v) for c, v in flat]
+        t, r, ee = FALSE, FALSE, e
+        for c, v in flat:
+            ti, ri, ei = self.truth(v, node)
+            t, r, ee = OR(t, AND(c, ti)), OR(r, AND(c, ri)), OR(ee, AND(c, ei))
+        if size(t) + size(ee) > 4000:
+            self.refuse("the rule's branches expand to too large a condition", node)
+        return ChoiceV(flat, t, r, ee)
+
+    def distribute(self, ch, f, node):
+        """f(value) for each value of the choice ch: the choice of the results."""
+        return self.make_choice([(c, f(v)) for c, v in ch.choices], ch.e, node)
+
+    def compare_choice(self, node, a, b, env):
+        """A comparison with a choice on either side: the comparison of each of its values."""
+        side = "a" if self.as_choice(a, node) is not None else "b"
+        ch = self.as_choice(a if side == "a" else b, node)
+
+        def one(v):
+            env2 = dict(env)
+            env2["\0a"], env2["\0b"] = (v, b) if side == "a" else (a, v)
+            synthetic = ast.Compare(left=ast.Name(id="\0a", ctx=ast.Load()), ops=node.ops, comparators=[ast.Name(id="\0b", ctx=ast.Load())], lineno=node.lineno, col_offset=node.col_offset)
+            return self.e_Compare(synthetic, env2)
+
+        return self.distribute(ch, one, node)
+
+    def const_get(self, d, args, kwargs, node):
+        """CONST.get(key, default) with the key read from the event: the value of each of the dict's
+        keys the key may equal (as `==` compares, which is how a dict finds a key), else the default;
+        an unhashable key (a list or an object) raises."""
+        if len(args) not in (1, 2) or kwargs:
+            self.refuse("the method .get() of a constant with unusual arguments", node)
+        key = args[0]
+        default = args[1] if len(args) == 2 else Const(None)
+        if not isinstance(key, FieldV):
+            self.refuse(f"the method .get() of a constant with the key {_desc(key)}", node)
+        if len(d) > 200:
+            self.refuse("the method .get() of a constant with more than 200 keys", node)
+        keys = list(d.keys())
+        if not all(isinstance(k, str) for k in keys):
+            self.refuse("the method .get() of a constant whose keys are not all strings", node)
+        self.hashing = True
+        try:
+            found = self.pred(key, "in", tuple(keys), node)
+        finally:
+            self.hashing = False
+        choices = []
+        for k in keys:
+            choices.append((AND(NOT(found.e), self.pred(key, "eq", k, node).t), Const(d[k])))
+        choices.append((AND(NOT(found.t), NOT(found.e)), default))
+        return self.make_choice(choices, found.e, node)
+
+    def block_over_choice(self, s, ch, rest, env):
+        """`for x in <choice>: ...`: the statements run with each of the choice's values."""
+        loop = ast.For(target=s.target, iter=ast.Name(id="\0it", ctx=ast.Load()), body=s.body, orelse=[], lineno=s.lineno, col_offset=s.col_offset)
+        t, r, e = FALSE, FALSE, ch.e
+        for c, v in ch.choices:
+            if isinstance(v, ChoiceV) or getattr(v, "lazy", None) is not None:
+                self.refuse("a for loop over a value chosen among computed values", s)
+            env2 = dict(env)
+            env2["\0it"] = v
+            ti, ri, ei = self.block([loop] + rest, env2)
+            t, r, e = OR(t, AND(c, ti)), OR(r, AND(c, ri)), OR(e, AND(c, ei))
+        return t, r, e
+
+    def boolop_value(self, vals, is_or, node):
+        """The value of `a or b` (a when a is truthy, else b) and `a and b` (a when a is falsy, else b)."""
+        choices, e, go = [], FALSE, TRUE
+        for i, v in enumerate(vals):
+            if i == len(vals) - 1:
+                choices.append((go, v))
+                break
+            t, _, ei = self.truth(v, node)
+            e = OR(e, AND(go, ei))
+            stop = t if is_or else AND(NOT(t), NOT(ei))
+            choices.append((AND(go, stop), v))
+            go = AND(go, NOT(ei), NOT(t) if is_or else t)
+        return choices, e
+
+    def block_value(self, stmts, env):
+        """The values the function returns when it runs stmts: ([(cond, value)], e), as block() gives
+        their truth."""
+        if not stmts:
+            return [(TRUE, Const(None))], FALSE
+        s = stmts[0]
+        rest = stmts[1:]
+        if isinstance(s, tuple) and s[0] == "bind":
+            env = dict(env)
+            env[s[1]] = s[2]
+            return self.block_value(rest, env)
+        if isinstance(s, ast.Return):
+            return [(TRUE, Const(None) if s.value is None else self.eval(s.value, env))], FALSE
+        if isinstance(s, ast.If):
+            c = self.eval(s.test, env)
+            if isinstance(c, Const):
+                return self.block_value((s.body if c.v else s.orelse) + rest, env)
+            tc, _, ec = self.truth(c, s)
+            fc = AND(NOT(tc), NOT(ec))
+            bc, be = self.block_value(list(s.body) + rest, env)
+            if tc == TRUE:
+                return bc, be
+            oc, oe = self.block_value(list(s.orelse) + rest, env)
+            choices = [(AND(tc, c1), v) for c1, v in bc] + [(AND(fc, c1), v) for c1, v in oc]
+            return [(c1, v) for c1, v in choices if c1 != FALSE], OR(ec, AND(tc, be), AND(fc, oe))
+        if isinstance(s, (ast.Assign, ast.AnnAssign)):
+            targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+            if len(targets) != 1 or not isinstance(targets[0], ast.Name) or s.value is None:
+                self.refuse("an assignment to something other than one name", s)
+            env = dict(env)
+            env[targets[0].id] = self.eval(s.value, env)
+            return self.block_value(rest, env)
+        if isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) or isinstance(s, (ast.Pass, ast.Global)):
+            return self.block_value(rest, env)
+        self.refuse(f"the value of a helper with the statement {type(s).__name__}", s)
+
     # ------------------------------------------------------------ functions and statements
 
     def inline(self, fn, args, kwargs, node):
@@ -1384,7 +1549,10 @@ class Interp:
                     r.file = fn.module.file
                 raise
         t, r, e = sub.block(body, env)
-        return BoolV(t, r, e)
+        out = BoolV(t, r, e)
+        out.lazy = lambda: sub.block_value(body, env)
+        out.lazy_file = fn.module.file
+        return out
 
     def block(self, stmts, env):
         """(t, r, e) of the function's return value when it runs stmts."""
@@ -1446,6 +1614,8 @@ class Interp:
                     t, r, e = self.block(rest, env)
                     return OR(found.t, AND(NOT(found.t), NOT(found.e), t)), OR(found.t, AND(NOT(found.t), NOT(found.e), r)), OR(found.e, AND(NOT(found.t), e))
                 self.refuse("a for loop over a list field whose body is not `if ...: return True`", s)
+            if self.as_choice(it, s) is not None:
+                return self.block_over_choice(s, self.as_choice(it, s), rest, env)
             if not isinstance(it, Const):
                 self.refuse(f"a for loop over {_desc(it)}", s)
             for sub in ast.walk(s):
@@ -1544,6 +1714,35 @@ class _Lowered:
 
     def __getattr__(self, name):
         raise AttributeError(name)
+
+
+def _py_dollar(pat):
+    """Python's `$` (no MULTILINE) also matches before a newline that ends the value; the language's
+    `$` only at the very end: `$` becomes `(?:\\n?$)` (outside classes, unescaped)."""
+    out, i, in_cls = [], 0, False
+    while i < len(pat):
+        c = pat[i]
+        if c == "\\":
+            out.append(pat[i:i + 2])
+            i += 2
+            continue
+        if in_cls:
+            if c == "]" and not (out and out[-1] in ("[", "[^")):
+                in_cls = False
+            out.append(c)
+        elif c == "[":
+            in_cls = True
+            if pat[i + 1:i + 2] == "^":
+                out.append("[^")
+                i += 2
+                continue
+            out.append(c)
+        elif c == "$":
+            out.append(r"(?:\n?$)")
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def _empty_default(d):
