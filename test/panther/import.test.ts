@@ -147,6 +147,24 @@ def rule(event):
 `;
     expect(await translate(src)).toBe('eventName eq "nc" and (userAgent contains "-e" or userAgent contains "-c") or eventName eq "ncat" and userAgent contains "--exec"');
   });
+  it("a constant dict subscripted with a field: a key it does not hold raises KeyError (no alert)", async () => {
+    const src = `
+REGIONS = {"111": ["us-east-1"], "222": ["eu-west-1", "us-east-1"]}
+def rule(event):
+    return event.get("awsRegion") not in REGIONS[event.get("recipientAccountId")]
+`;
+    expect(await translate(src)).toBe('recipientAccountId eq "111" and not awsRegion eq "us-east-1" or recipientAccountId eq "222" and not awsRegion in ["eu-west-1", "us-east-1"]');
+  });
+  it("event.get(key, default=...) as event.get(key, ...)", async () => {
+    expect(await translate(rule('event.get("eventName", default="").endswith("Policy")'))).toBe('eventName endswith "Policy"');
+  });
+  it("float() of a field the typed schema fixes as a number; of anything else refused (float() parses strings)", async () => {
+    expect(await translate(rule('7.0 <= float(event.get("severity", 0)) <= 8.9'), "AWS.GuardDuty")).toBe("severity ge 7.0 and (severity le 8.9 or not severity exists)");
+    expect(await translate(rule('float(event.get("eventName", 0)) > 1'))).toMatch(/^REFUSED: float\(\) of eventName, which the log type's schema does not fix as a number/);
+  });
+  it("isinstance(x, (str, bytes)): JSON holds no bytes", async () => {
+    expect(await translate(rule('isinstance(event.get("eventName"), (str, bytes))'))).toBe('eventName like "*"');
+  });
   it("Python's `$` also matches before a final newline", async () => {
     expect(await translate(rule('re.match(r"^a/b$", event.get("eventName", "")) is not None', "import re"))).toBe("eventName matches '^(?:^a/b(?:\\n?$))'");
   });
@@ -183,8 +201,14 @@ describe("refusals", () => {
   ])("%s", async (expr, expected) => {
     expect(await translate(rule(expr, "from fnmatch import fnmatch"))).toMatch(expected);
   });
-  it("statements other than assignments, if, return and for over constants", async () => {
-    expect(await translate("def rule(event):\n    try:\n        return event['a'] == 1\n    except KeyError:\n        return False\n")).toBe("REFUSED: the statement Try (line 2)");
+  it("try: in rule() itself with handlers that return no True it is transparent (an error is no alert either way); elsewhere refused", async () => {
+    expect(await translate("def rule(event):\n    try:\n        return event['eventName'] == 'A'\n    except KeyError:\n        return False\n")).toBe('eventName eq "A"');
+    expect(await translate("def rule(event):\n    try:\n        return event['eventName'] == 'A'\n    except KeyError:\n        return True\n")).toBe("REFUSED: a try statement whose handler does more than return a value that is not True (line 4)");
+    const helper = "import json\ndef parse(event):\n    try:\n        return json.loads(event.get('x'))\n    except ValueError:\n        return {}\ndef rule(event):\n    return parse(event).get('a') == 1\n";
+    expect(await translate(helper)).toBe("REFUSED: a try statement in a helper around json.loads() (its handler's value would be used) (line 3)");
+  });
+  it("statements other than assignments, if, return, try and for over constants", async () => {
+    expect(await translate("def rule(event):\n    with open('x'):\n        return True\n")).toBe("REFUSED: the statement With (line 2)");
   });
 });
 

@@ -290,7 +290,7 @@ class Module:
 
 
 BUILTINS = {"any", "all", "len", "str", "int", "set", "frozenset", "list", "tuple", "isinstance", "bool", "dict", "sorted"}
-TYPES = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict, "tuple": tuple, "set": set}
+TYPES = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict, "tuple": tuple, "set": set, "bytes": bytes}
 HELPER_MODELS = {"deep_get", "deep_walk"}
 
 
@@ -789,6 +789,8 @@ class Interp:
         base = self.eval(node.value, env)
         idx = node.slice
         key = self.eval(idx, env)
+        if isinstance(base, Const) and isinstance(base.v, dict) and isinstance(key, FieldV):
+            return self.const_get(base.v, [key, RAISE], {}, node)
         if not isinstance(key, Const):
             self.refuse("a subscript that is not a constant", node)
         if isinstance(base, SplitV):
@@ -1026,6 +1028,8 @@ class Interp:
             return FieldV(f.path, d, "str", f.guard)
         if name == "str" and len(args) == 1 and isinstance(args[0], Const):
             return Const(str(args[0].v))
+        if name == "float" and len(args) == 1 and not kwargs:
+            return self.float_of(args[0], node)
         self.refuse(f"a call of {name}()", node)
 
     def field_eq(self, a, b, node):
@@ -1081,8 +1085,8 @@ class Interp:
                 if shape is None or shape == "mixed":
                     self.refuse(f"isinstance({pt}, {ty.__name__}): the Tests do not show the shape of {pt}", node)
                 parts.append(ex if shape == want and ty is not tuple else FALSE)
-            elif shape in ("array", "object"):
-                parts.append(FALSE)
+            elif shape in ("array", "object") or ty is bytes:
+                parts.append(FALSE)  # JSON holds no bytes
             elif ty is str:
                 parts.append(is_str)
             elif ty is bool:
@@ -1138,6 +1142,9 @@ class Interp:
             self.refuse("the event read inside a loop over a list", node)
         if isinstance(base, ElemRootV) and attr not in ("get",):
             self.refuse(f"the method .{attr}() of a list element", node)
+        if isinstance(base, (EventV, FieldV)) and attr == "get" and len(args) == 1 and set(kwargs) == {"default"}:
+            # Mapping.get(key, default=...): the event (and each object in it) is a Mapping
+            args, kwargs = [args[0], kwargs["default"]], {}
         if isinstance(base, EventV):
             if attr == "get":
                 if len(args) not in (1, 2) or kwargs:
@@ -1287,6 +1294,8 @@ class Interp:
         return BoolV(inner, inner, e)
 
     def udm(self, args, kwargs, node):
+        if len(args) == 1 and set(kwargs) == {"default"} and isinstance(kwargs["default"], Const) and kwargs["default"].v is not None:
+            return self.udm_default(args, kwargs["default"].v, node)
         if len(args) != 1 or kwargs or not isinstance(args[0], Const):
             self.refuse("event.udm with unusual arguments", node)
         name = args[0].v
@@ -1382,8 +1391,9 @@ class Interp:
             v.choice = self.make_choice(choices, e, node)
         return getattr(v, "choice", None)
 
-    def make_choice(self, choices, e, node):
-        """The ChoiceV of (cond, value) pairs (nested choices flattened), or the one value."""
+    def make_choice(self, choices, e, node, exclusive=False):
+        """The ChoiceV of (cond, value) pairs (nested choices flattened), or the one value.
+        exclusive: each cond already implies that e is false."""
         flat = []
         for c, v in choices:
             if c == FALSE:
@@ -1395,7 +1405,7 @@ class Interp:
                 flat.append((c, v))
         if e == FALSE and len(flat) == 1 and flat[0][0] == TRUE:
             return flat[0][1]
-        ok = NOT(e)
+        ok = TRUE if exclusive else NOT(e)
         flat = [(AND(ok, c), v) for c, v in flat]
         t, r, ee = FALSE, FALSE, e
         for c, v in flat:
@@ -1407,7 +1417,7 @@ class Interp:
 
     def distribute(self, ch, f, node):
         """f(value) for each value of the choice ch: the choice of the results."""
-        return self.make_choice([(c, f(v)) for c, v in ch.choices], ch.e, node)
+        return self.make_choice([(c, f(v)) for c, v in ch.choices], ch.e, node, True)
 
     def compare_choice(self, node, a, b, env):
         """A comparison with a choice on either side: the comparison of each of its values."""
@@ -1435,18 +1445,43 @@ class Interp:
         if len(d) > 200:
             self.refuse("the method .get() of a constant with more than 200 keys", node)
         keys = list(d.keys())
-        if not all(isinstance(k, str) for k in keys):
-            self.refuse("the method .get() of a constant whose keys are not all strings", node)
+        if not all(isinstance(k, str) or k is None for k in keys):
+            self.refuse("the method .get() of a constant whose keys are not all strings (or None)", node)
         self.hashing = True
         try:
-            found = self.pred(key, "in", tuple(keys), node)
+            found = self.pred(key, "in", tuple(k for k in keys if k is not None), node)
         finally:
             self.hashing = False
         choices = []
         for k in keys:
-            choices.append((AND(NOT(found.e), self.pred(key, "eq", k, node).t), Const(d[k])))
+            if k is None:
+                # the key None: a missing (or null) field that reads as None
+                isnone = self.pred(key, "isnone", None, node)
+                choices.append((AND(isnone.t, NOT(isnone.e)), Const(d[k])))
+                found = BoolV(OR(found.t, AND(isnone.t, NOT(isnone.e))), None, found.e)
+                continue
+            # equal to a string key: the key is a string (or a transform of one), so nothing raised
+            choices.append((self.pred(key, "eq", k, node).t, Const(d[k])))
+        if default is RAISE:
+            # CONST[key]: a key the dict does not hold raises KeyError
+            return self.make_choice(choices, OR(found.e, AND(NOT(found.t), NOT(found.e))), node, True)
         choices.append((AND(NOT(found.t), NOT(found.e)), default))
-        return self.make_choice(choices, found.e, node)
+        return self.make_choice(choices, found.e, node, True)
+
+    def try_statements(self, s):
+        """try/except in rule() itself whose handlers all return a value that is not True: an error in
+        the body means no alert whether a handler catches it (it returns no True) or not (Panther counts
+        a rule error as no alert), so the body runs as if the try were not there. Any other try is
+        refused: which errors a handler catches, and what runs after it, the language cannot follow."""
+        if not getattr(self, "top", False):
+            self.refuse(f"a try statement in a helper{_try_around(s)} (its handler's value would be used)", s)
+        if s.finalbody or s.orelse:
+            self.refuse("a try statement with finally or else", s)
+        for h in s.handlers:
+            body = [b for b in h.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
+            if not (len(body) == 1 and isinstance(body[0], ast.Return) and (body[0].value is None or isinstance(body[0].value, ast.Constant) and body[0].value.value is not True)):
+                self.refuse("a try statement whose handler does more than return a value that is not True", h)
+        return list(s.body)
 
     def block_over_choice(self, s, ch, rest, env):
         """`for x in <choice>: ...`: the statements run with each of the choice's values."""
@@ -1475,6 +1510,33 @@ class Interp:
             go = AND(go, NOT(ei), NOT(t) if is_or else t)
         return choices, e
 
+    def float_of(self, v, node):
+        """float(x): a field the typed schema fixes as a number is that number (JSON numbers are
+        floats or whole numbers that float() keeps); a missing one raises unless its default converts."""
+        if isinstance(v, Const):
+            try:
+                return Const(float(v.v))
+            except Exception:  # noqa: BLE001
+                self.refuse("float() of a constant that raises", node)
+        if not isinstance(v, FieldV) or v.tr is not None or getattr(v, "split", None) or getattr(v, "ekinds", None) is not None:
+            self.refuse(f"float() of {_desc(v)}", node)
+        fixed = self.fixed(v.path)
+        if fixed is None or not fixed <= {"number"}:
+            self.refuse(f"float() of {path_text(v.path)}, which the log type's schema does not fix as a number (float() parses strings)", node)
+        if v.default is RAISE:
+            return v
+        if isinstance(v.default, (int, float)) and not isinstance(v.default, bool):
+            return FieldV(v.path, float(v.default), None, v.guard)
+        # float(None) raises TypeError: the missing field raises
+        return FieldV(v.path, RAISE, None, v.guard)
+
+    def udm_default(self, args, default, node):
+        """event.udm(name, default=d): the mapped value, or d where it is None."""
+        v = self.udm(args, {}, node)
+        if isinstance(v, FieldV) and v.tr is None and v.default is None and not getattr(v, "split", None):
+            return FieldV(v.path, default, None, v.guard)
+        self.refuse("event.udm with default= over a data model method", node)
+
     def block_value(self, stmts, env):
         """The values the function returns when it runs stmts: ([(cond, value)], e), as block() gives
         their truth."""
@@ -1494,6 +1556,8 @@ class Interp:
                 return self.block_value((s.body if c.v else s.orelse) + rest, env)
             tc, _, ec = self.truth(c, s)
             fc = AND(NOT(tc), NOT(ec))
+            if tc == FALSE and ec == FALSE:
+                return self.block_value(list(s.orelse) + rest, env)
             bc, be = self.block_value(list(s.body) + rest, env)
             if tc == TRUE:
                 return bc, be
@@ -1574,6 +1638,8 @@ class Interp:
                 return self.block((s.body if c.v else s.orelse) + rest, env)
             tc, _, ec = self.truth(c, s)
             fc = AND(NOT(tc), NOT(ec))
+            if tc == FALSE and ec == FALSE:
+                return self.block(list(s.orelse) + rest, env)  # the body never runs
             bt, br, be = self.block(list(s.body) + rest, env)
             if tc == TRUE:
                 return bt, br, be
@@ -1629,6 +1695,8 @@ class Interp:
                 unrolled.append(("bind", s.target.id, Const(x)))
                 unrolled.extend(s.body)
             return self.block(unrolled + rest, env)
+        if isinstance(s, ast.Try):
+            return self.block(self.try_statements(s) + rest, env)
         self.refuse(f"the statement {type(s).__name__}", s)
 
 
@@ -1714,6 +1782,16 @@ class _Lowered:
 
     def __getattr__(self, name):
         raise AttributeError(name)
+
+
+def _try_around(s):
+    """` around json.loads()`: the first call of a module function in a try's body, to name it."""
+    for n in ast.walk(ast.Module(body=s.body, type_ignores=[])):
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name):
+            return f" around {n.func.value.id}.{n.func.attr}()"
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id not in ("str", "len", "isinstance"):
+            return f" around {n.func.id}()"
+    return ""
 
 
 def _py_dollar(pat):
@@ -1896,6 +1974,7 @@ def translate(ctx, name, source, file, log_type, schema, events):
         if not isinstance(fn, FuncV):
             raise Refuse("the module defines no rule(event)")
         interp = Interp(ctx, mod, info)
+        interp.top = True  # the statements of rule() itself (helpers are inlined by other Interps)
         d = fn.node
         if len(d.args.args) != 1:
             raise Refuse("rule() does not take exactly one argument", d, file)
