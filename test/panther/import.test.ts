@@ -165,6 +165,14 @@ def rule(event):
   it("isinstance(x, (str, bytes)): JSON holds no bytes", async () => {
     expect(await translate(rule('isinstance(event.get("eventName"), (str, bytes))'))).toBe('eventName like "*"');
   });
+  it("'k' in event: the key is there (a typed field, or free-form where the Tests show no null)", async () => {
+    expect(await translate(rule('"errorCode" not in event'))).toBe("not errorCode exists");
+    expect(await translate(rule('"x" in event'), "Asana.Audit", [{ x: null }])).toMatch(/^REFUSED: 'x' in the event, where the Tests show x as null/);
+  });
+  it("arithmetic on constants", async () => {
+    expect(await translate(rule('event.get("severity", 0) > LIMIT', "LIMIT = 3 * 2 + 1"), "AWS.GuardDuty")).toBe("severity gt 7");
+    expect(await translate(rule('event.get("eventName", "") + "x" == "ax"'))).toBe("REFUSED: Python construct BinOp (Add of the field eventName and a constant str) (line 3)");
+  });
   it("Python's `$` also matches before a final newline", async () => {
     expect(await translate(rule('re.match(r"^a/b$", event.get("eventName", "")) is not None', "import re"))).toBe("eventName matches '^(?:^a/b(?:\\n?$))'");
   });

@@ -854,6 +854,24 @@ class Interp:
         out.lazy = lambda: self.boolop_value(vals, is_or, node)
         return out
 
+    def e_BinOp(self, node, env):
+        """Arithmetic and concatenation of constants (module constants computed from others)."""
+        a = self.eval(node.left, env)
+        b = self.eval(node.right, env)
+        if isinstance(a, Const) and isinstance(b, Const):
+            import operator
+            ops = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.BitOr: operator.or_}
+            fn = ops.get(type(node.op))
+            if fn is not None:
+                try:
+                    v = fn(a.v, b.v)
+                except Exception:  # noqa: BLE001
+                    self.refuse("arithmetic on constants that raises", node)
+                if isinstance(v, str) and len(v) > 100000:
+                    self.refuse("a constant string too large", node)
+                return Const(v)
+        self.refuse(f"Python construct BinOp ({type(node.op).__name__} of {_desc(a)} and {_desc(b)})", node)
+
     def e_IfExp(self, node, env):
         c = self.eval(node.test, env)
         a = self.eval(node.body, env)
@@ -934,6 +952,8 @@ class Interp:
                 res = self.pred(a, name, b.v, node)
         if res is None and (self.as_choice(a, node) is not None or self.as_choice(b, node) is not None):
             return self.compare_choice(node, a, b, env)
+        if res is None and isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, Const) and isinstance(a.v, str) and type(b) is EventV:
+            res = self.key_in_event(a.v, node)
         if res is None:
             self.refuse(f"comparison {type(op).__name__} between {_desc(a)} and {_desc(b)}", node)
         if neg:
@@ -1536,6 +1556,24 @@ class Interp:
         if isinstance(v, FieldV) and v.tr is None and v.default is None and not getattr(v, "split", None):
             return FieldV(v.path, default, None, v.guard)
         self.refuse("event.udm with default= over a data model method", node)
+
+    def key_in_event(self, key, node):
+        """`"k" in event`: the key is there, null or not. The language's `exists` is false for null,
+        so only where the events hold no null at k: a field of a typed schema (Panther's parsers leave
+        out a typed field without a value), or a free-form log type whose Tests show no null there."""
+        if self.info is None or self.info.prefix:
+            self.refuse("'in' the event inside a loop over a list", node)
+        path = (key,)
+        self.read(path)
+        if self.info.types.schema is not None:
+            if self.fixed(path) is None:
+                self.refuse(f"'{key}' in the event: the log type's schema has no field {key}", node)
+        else:
+            kinds = self.kinds(path)
+            if kinds is not None and "null" in kinds:
+                self.refuse(f"'{key}' in the event, where the Tests show {key} as null (present, but the language's exists is false)", node)
+        c = P(f"{path_text(path)} exists")
+        return BoolV(c, c, FALSE)
 
     def block_value(self, stmts, env):
         """The values the function returns when it runs stmts: ([(cond, value)], e), as block() gives
