@@ -173,6 +173,27 @@ def rule(event):
     expect(await translate(rule('event.get("severity", 0) > LIMIT', "LIMIT = 3 * 2 + 1"), "AWS.GuardDuty")).toBe("severity gt 7");
     expect(await translate(rule('event.get("eventName", "") + "x" == "ax"'))).toBe("REFUSED: Python construct BinOp (Add of the field eventName and a constant str) (line 3)");
   });
+  it("a helper that loops over constant paths with f(*path); a None it may return is an error only where the path lets it through", async () => {
+    const src = `
+PATHS = [("userIdentity", "userName"), ("userIdentity", "arn")]
+def who(event):
+    for p in PATHS:
+        v = event.deep_get(*p)
+        if v:
+            return v
+    return None
+def rule(event):
+    name = who(event)
+    if not name:
+        return False
+    return "admin" in name.lower()
+`;
+    expect(await translate(src)).toBe('not (userIdentity.userName empty and userIdentity.arn empty) and (not userIdentity.userName empty and userIdentity.userName icontains "admin" or userIdentity.userName empty and not userIdentity.arn empty and userIdentity.arn icontains "admin")');
+  });
+  it("isinstance(x, Mapping) is isinstance(x, dict); deep_get with a computed default", async () => {
+    expect(await translate(rule('isinstance(event.get("requestParameters"), Mapping)', "from collections.abc import Mapping"), "AWS.CloudTrail", [{ requestParameters: { a: 1 } }])).toBe("requestParameters exists");
+    expect(await translate(rule('deep_get(event, "userIdentity", "userName", default=event.get("eventSource")) == "x"', "from panther_base_helpers import deep_get"))).toBe('userIdentity.userName exists and userIdentity.userName eq "x" or not userIdentity.userName exists and eventSource eq "x"');
+  });
   it("Python's `$` also matches before a final newline", async () => {
     expect(await translate(rule('re.match(r"^a/b$", event.get("eventName", "")) is not None', "import re"))).toBe("eventName matches '^(?:^a/b(?:\\n?$))'");
   });

@@ -554,9 +554,9 @@ class Interp:
         if op == "contains":
             if not isinstance(arg, str):
                 self.refuse("'in' on a field with a constant that is not a string", node)
-            if kinds is None or not kinds - {"null"}:
+            if (kinds is None or not kinds - {"null"}) and not lower:
                 self.refuse(f"'{arg}' in {pt}: the Tests do not show whether {pt} is a string or a list", node)
-            if kinds <= {"string", "null"} or lower:
+            if lower or kinds <= {"string", "null"}:
                 err = str_err
                 if lower:
                     if arg != arg.lower():
@@ -963,6 +963,8 @@ class Interp:
 
     def e_Call(self, node, env):
         fn = self.eval(node.func, env)
+        if any(isinstance(a, ast.Starred) for a in node.args):
+            node = self.unstar(node, env)
         if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
             self.refuse("a call with * or ** arguments", node)
         if isinstance(fn, Const) and isinstance(fn.v, type) and fn.v in TYPES.values():
@@ -985,6 +987,8 @@ class Interp:
                 self.refuse("deep_get without arguments", node)
             base = args[0]
             keys = [self.keyconst(a, node) for a in args[1:]]
+            if "default" in kwargs and not isinstance(kwargs["default"], Const) and set(kwargs) == {"default"}:
+                return self.computed_default(self.deep(base, keys, None, node), kwargs["default"], node)
             default = self.kwconst(kwargs, "default", None, node)
             return self.deep(base, keys, default, node)
         if name in ("fnmatch.fnmatch", "fnmatch.fnmatchcase"):
@@ -1021,6 +1025,9 @@ class Interp:
             if isinstance(args[0], Const):
                 return Const(False)
             self.refuse("isinstance(..., MagicMock) of a computed value", node)
+        if name == "isinstance" and len(args) == 2 and isinstance(args[1], Builtin) and args[1].name in ("collections.abc.Mapping", "typing.Mapping", "collections.abc.MutableMapping"):
+            # every JSON object is a Mapping (and a dict), nothing else is
+            args = [args[0], Const(dict)]
         if name == "isinstance" and len(args) == 2 and isinstance(args[1], Const) and isinstance(args[0], FieldV) and args[0].tr is None:
             return self.isinstance_field(args[0], args[1].v if isinstance(args[1].v, tuple) else (args[1].v,), node)
         if name == "isinstance" and len(args) == 2 and isinstance(args[1], Const):
@@ -1225,7 +1232,7 @@ class Interp:
         if isinstance(base, Const) and isinstance(base.v, dict) and attr == "get" and args and not isinstance(args[0], Const):
             return self.const_get(base.v, args, kwargs, node)
         if self.as_choice(base, node) is not None:
-            return self.distribute(self.as_choice(base, node), lambda v: self.method(v, attr, args, kwargs, node), node)
+            return self.distribute(self.as_choice(base, node), lambda v: self.method_of_value(v, attr, args, kwargs, node), node)
         if isinstance(base, Const):
             try:
                 fn = getattr(base.v, attr)
@@ -1437,7 +1444,8 @@ class Interp:
 
     def distribute(self, ch, f, node):
         """f(value) for each value of the choice ch: the choice of the results."""
-        return self.make_choice([(c, f(v)) for c, v in ch.choices], ch.e, node, True)
+        # a value that always raises stays an error, whatever is done with it
+        return self.make_choice([(c, v if _raises(v) else f(v)) for c, v in ch.choices], ch.e, node, True)
 
     def compare_choice(self, node, a, b, env):
         """A comparison with a choice on either side: the comparison of each of its values."""
@@ -1575,6 +1583,36 @@ class Interp:
         c = P(f"{path_text(path)} exists")
         return BoolV(c, c, FALSE)
 
+    def method_of_value(self, v, attr, args, kwargs, node):
+        """A method of one value of a choice: a constant whose method raises in Python (None.lower())
+        is an error under that value's condition, which the path may exclude."""
+        if isinstance(v, Const) and all(isinstance(a, Const) for a in args) and not kwargs and attr in ("lower", "upper", "startswith", "endswith", "get", "strip", "split"):
+            try:
+                getattr(v.v, attr)(*[a.v for a in args])
+            except Exception:  # noqa: BLE001
+                return BoolV(FALSE, FALSE, TRUE)
+        return self.method(v, attr, args, kwargs, node)
+
+    def unstar(self, node, env):
+        """f(*CONST): the constant's elements as the arguments."""
+        args = []
+        for a in node.args:
+            if isinstance(a, ast.Starred):
+                v = self.eval(a.value, env)
+                if not isinstance(v, Const) or not isinstance(v.v, (list, tuple)):
+                    self.refuse("a call with * arguments that are not constant", node)
+                args.extend(ast.Constant(value=x, lineno=node.lineno, col_offset=node.col_offset) for x in v.v)
+            else:
+                args.append(a)
+        return ast.Call(func=node.func, args=args, keywords=node.keywords, lineno=node.lineno, col_offset=node.col_offset)
+
+    def computed_default(self, f, default, node):
+        """deep_get(..., default=<a computed value>): the field where it is not None, else the default."""
+        if not isinstance(f, FieldV) or f.default is not None or f.tr is not None:
+            self.refuse("a computed default=", node)
+        ex = AND(NOT(f.guard), P(f"{path_text(f.path)} exists"))
+        return self.make_choice([(ex, f), (AND(NOT(f.guard), NOT(ex)), default)], f.guard, node, True)
+
     def block_value(self, stmts, env):
         """The values the function returns when it runs stmts: ([(cond, value)], e), as block() gives
         their truth."""
@@ -1611,6 +1649,17 @@ class Interp:
             return self.block_value(rest, env)
         if isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) or isinstance(s, (ast.Pass, ast.Global)):
             return self.block_value(rest, env)
+        if isinstance(s, ast.For) and not s.orelse and isinstance(s.target, ast.Name):
+            it = self.eval(s.iter, env)
+            if isinstance(it, Const) and not any(isinstance(x, (ast.Break, ast.Continue)) for x in ast.walk(s)):
+                items = list(it.v)
+                if len(items) > 200:
+                    self.refuse("a for loop over more than 200 constants", s)
+                unrolled = []
+                for x in items:
+                    unrolled.append(("bind", s.target.id, Const(x)))
+                    unrolled.extend(s.body)
+                return self.block_value(unrolled + rest, env)
         self.refuse(f"the value of a helper with the statement {type(s).__name__}", s)
 
     # ------------------------------------------------------------ functions and statements
@@ -1820,6 +1869,10 @@ class _Lowered:
 
     def __getattr__(self, name):
         raise AttributeError(name)
+
+
+def _raises(v):
+    return isinstance(v, BoolV) and not isinstance(v, ChoiceV) and v.e == TRUE
 
 
 def _try_around(s):
