@@ -194,6 +194,20 @@ def rule(event):
     expect(await translate(rule('isinstance(event.get("requestParameters"), Mapping)', "from collections.abc import Mapping"), "AWS.CloudTrail", [{ requestParameters: { a: 1 } }])).toBe("requestParameters exists");
     expect(await translate(rule('deep_get(event, "userIdentity", "userName", default=event.get("eventSource")) == "x"', "from panther_base_helpers import deep_get"))).toBe('userIdentity.userName exists and userIdentity.userName eq "x" or not userIdentity.userName exists and eventSource eq "x"');
   });
+  it("ipaddress over a field typed ip: cidr; ValueError where the value is no address (no alert)", async () => {
+    const pre = "import ipaddress\nfrom ipaddress import ip_address, ip_network";
+    expect(await translate(rule('ip_address(event.get("sourceIPAddress")) in ip_network("10.0.0.0/8")', pre))).toBe('sourceIPAddress cidr ["0.0.0.0/0", "::/0"] and sourceIPAddress cidr "10.0.0.0/8"');
+    const priv = await translate(rule('ip_address(event.get("sourceIPAddress")).is_private', pre));
+    // python3's ipaddress lists, an IPv4-mapped IPv6 address private as its IPv4 address is
+    expect(priv).toMatch(/^sourceIPAddress cidr \["0\.0\.0\.0\/0", "::\/0"\] and sourceIPAddress cidr \["0\.0\.0\.0\/8", "10\.0\.0\.0\/8", /);
+    expect(priv).toContain('"fc00::/7"');
+    expect(priv).toContain('"::ffff:a00:0/104"');
+    const glob = await translate(rule('not ip_address(event.get("sourceIPAddress")).is_global', pre));
+    expect(glob).toContain('"100.64.0.0/10"');
+    // in rule() itself, `try: ip_address(x) except ValueError: return False` guards the rest
+    expect(await translate("import ipaddress\ndef rule(event):\n    try:\n        ipaddress.ip_address(event.get('sourceIPAddress'))\n    except ValueError:\n        return False\n    return event.get('eventName') == 'A'\n")).toBe('sourceIPAddress cidr ["0.0.0.0/0", "::/0"] and eventName eq "A"');
+    expect(await translate(rule('ip_address(event.get("eventName")).is_private', pre))).toBe("REFUSED: ipaddress.ip_address() of eventName, which the log type's schema does not type as ip (line 4)");
+  });
   it("Python's `$` also matches before a final newline", async () => {
     expect(await translate(rule('re.match(r"^a/b$", event.get("eventName", "")) is not None', "import re"))).toBe("eventName matches '^(?:^a/b(?:\\n?$))'");
   });

@@ -233,6 +233,14 @@ class ElemV:
         self.path = tuple(path)
 
 
+class IpV:
+    """ipaddress.ip_address(field) / ip_network(field): an address (or a one-address network) read
+    from a field the schema types as ip; e: the value is not an address (ValueError)."""
+
+    def __init__(self, field, network, e):
+        self.field, self.network, self.e = field, network, e
+
+
 class ChoiceV(BoolV):
     """One of several values by condition: (cond, value) pairs whose conds exclude each other and
     imply that computing the value did not raise (e). A helper with several returns, a constant dict
@@ -311,7 +319,7 @@ class Context:
         return self.modules[name]
 
     def module_value(self, name, node):
-        if name in ("re", "fnmatch"):
+        if name in ("re", "fnmatch", "ipaddress"):
             return ModuleV(name)
         m = self.module(name)
         if m is None:
@@ -325,6 +333,8 @@ class Context:
             return Builtin(name)
         if modname == "fnmatch" and name in ("fnmatch", "fnmatchcase"):
             return Builtin("fnmatch." + name)
+        if modname == "ipaddress" and name in ("ip_address", "ip_network"):
+            return Builtin("ipaddress." + name)
         m = self.module(modname)
         if m is None:
             return Builtin(f"{modname}.{name}")  # opaque
@@ -729,6 +739,9 @@ class Interp:
             a = self.pred(v, "truthy", None, node)
             b = self.pred(v, "istrue", None, node) if v.tr is None else BoolV(FALSE, FALSE)
             return a.t, b.t, a.e
+        if isinstance(v, IpV):
+            # an address or network object is truthy (no __bool__ or __len__)
+            return AND(NOT(v.e), TRUE), FALSE, v.e
         if isinstance(v, EventV):
             self.refuse("the truth of the whole event", node)
         self.refuse(f"the truth of {type(v).__name__}", node)
@@ -769,9 +782,13 @@ class Interp:
 
     def e_Attribute(self, node, env):
         base = self.eval(node.value, env)
+        if node.attr in ("is_global", "is_private") and (isinstance(base, IpV) or isinstance(base, Const) and isinstance(base.v, _IP_TYPES) or self.as_choice(base, node) is not None):
+            return self.ip_property(base, node.attr, node)
         if isinstance(base, ModuleV):
             if base.module == "fnmatch" and node.attr in ("fnmatch", "fnmatchcase"):
                 return Builtin("fnmatch." + node.attr)
+            if base.module == "ipaddress" and node.attr in ("ip_address", "ip_network"):
+                return Builtin("ipaddress." + node.attr)
             if base.module == "re":
                 if node.attr in ("IGNORECASE", "I"):
                     return Const(re.IGNORECASE)
@@ -954,6 +971,9 @@ class Interp:
             return self.compare_choice(node, a, b, env)
         if res is None and isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, Const) and isinstance(a.v, str) and type(b) is EventV:
             res = self.key_in_event(a.v, node)
+        if res is None and isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, IpV) and not a.network and isinstance(b, Const) and isinstance(b.v, _NET_TYPES):
+            c = AND(NOT(a.e), P(f"{path_text(a.field.path)} cidr {lit(str(b.v))}"))
+            res = BoolV(c, c, a.e)
         if res is None:
             self.refuse(f"comparison {type(op).__name__} between {_desc(a)} and {_desc(b)}", node)
         if neg:
@@ -1057,6 +1077,8 @@ class Interp:
             return Const(str(args[0].v))
         if name == "float" and len(args) == 1 and not kwargs:
             return self.float_of(args[0], node)
+        if name in ("ipaddress.ip_address", "ipaddress.ip_network") and len(args) == 1 and not kwargs:
+            return self.ip_of(args[0], name.endswith("network"), node)
         self.refuse(f"a call of {name}()", node)
 
     def field_eq(self, a, b, node):
@@ -1593,6 +1615,55 @@ class Interp:
                 return BoolV(FALSE, FALSE, TRUE)
         return self.method(v, attr, args, kwargs, node)
 
+    def ip_of(self, v, network, node):
+        """ip_address(x) / ip_network(x) of a field the log type's schema types as ip: an address
+        when x is one (the language's cidr reads the same strict forms: dotted quads without leading
+        zeros, RFC 4291 IPv6), ValueError otherwise. A value with a prefix length or a zone id, which
+        Python would also parse, is not an address a field typed ip holds."""
+        if isinstance(v, Const):
+            import ipaddress
+            try:
+                return Const((ipaddress.ip_network if network else ipaddress.ip_address)(v.v))
+            except Exception:  # noqa: BLE001
+                return BoolV(FALSE, FALSE, TRUE)
+        ch = self.as_choice(v, node)
+        if ch is not None:
+            return self.distribute(ch, lambda x: self.ip_of(x, network, node), node)
+        if not isinstance(v, FieldV) or v.tr is not None or getattr(v, "split", None) or getattr(v, "ekinds", None) is not None:
+            self.refuse(f"ipaddress.ip_{'network' if network else 'address'}() of {_desc(v)}", node)
+        if self.info is None or _schema_type(self.info.types.schema, v.path) != "ip":
+            self.refuse(f"ipaddress.ip_{'network' if network else 'address'}() of {path_text(v.path)}, which the log type's schema does not type as ip", node)
+        self.read(v.path, ["10.0.0.1", "8.8.8.8", "100.64.0.1", "::1", "2606:4700::1111", "::ffff:10.0.0.1", "010.0.0.1"])
+        pt = path_text(v.path)
+        valid = P(f'{pt} cidr ["0.0.0.0/0", "::/0"]')
+        if v.default is not RAISE:
+            import ipaddress
+            try:
+                (ipaddress.ip_network if network else ipaddress.ip_address)(v.default)
+                self.refuse("ipaddress of a field whose default is an address", node)
+            except Refuse:
+                raise
+            except Exception:  # noqa: BLE001
+                pass  # the missing field raises
+        # an address exists: a missing field (None, or a default that is no address) raises too
+        e = OR(v.guard, NOT(valid))
+        return IpV(v, network, e)
+
+    def ip_property(self, base, attr, node):
+        """.is_private / .is_global of an address (or one-address network): cidr over the networks
+        python3's ipaddress lists (checked against ipaddress itself on the networks' edges)."""
+        if isinstance(base, Const):
+            return Const(getattr(base.v, attr))
+        if isinstance(base, ChoiceV) or not isinstance(base, IpV):
+            ch = self.as_choice(base, node)
+            return self.distribute(ch, lambda x: x if _raises(x) else self.ip_property(x, attr, node), node)
+        private, public4, netprivate = _ip_lists()
+        pt = path_text(base.field.path)
+        nets = (netprivate if base.network else private) + (public4 if attr == "is_global" else [])
+        inside = P(f"{pt} cidr {lits(nets)}")
+        c = AND(NOT(base.e), inside if attr == "is_private" else NOT(inside))
+        return BoolV(c, c, base.e)
+
     def unstar(self, node, env):
         """f(*CONST): the constant's elements as the arguments."""
         args = []
@@ -1784,6 +1855,13 @@ class Interp:
             return self.block(unrolled + rest, env)
         if isinstance(s, ast.Try):
             return self.block(self.try_statements(s) + rest, env)
+        if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call):
+            v = self.eval(s.value, env)
+            if isinstance(v, IpV):
+                # `ip_address(x)` as a statement: it only raises (ValueError) or not
+                t, r, e = self.block(rest, env)
+                ok = NOT(v.e)
+                return AND(ok, t), AND(ok, r), OR(v.e, AND(ok, e))
         self.refuse(f"the statement {type(s).__name__}", s)
 
 
@@ -1869,6 +1947,66 @@ class _Lowered:
 
     def __getattr__(self, name):
         raise AttributeError(name)
+
+
+import ipaddress as _ipaddress  # noqa: E402
+
+_IP_TYPES = (_ipaddress.IPv4Address, _ipaddress.IPv6Address, _ipaddress.IPv4Network, _ipaddress.IPv6Network)
+_NET_TYPES = (_ipaddress.IPv4Network, _ipaddress.IPv6Network)
+_IP_LISTS = None
+
+
+def _ip_lists():
+    """(networks whose addresses python3's ipaddress calls private, as cidr literals; the IPv4
+    networks an address's is_global also excludes). IPv4-mapped IPv6 addresses are private as their
+    IPv4 address is. Checked on each network's edges against ipaddress itself; a python3 whose rules
+    differ (exceptions inside the lists, other is_global logic) refuses."""
+    global _IP_LISTS
+    if _IP_LISTS is None:
+        ip = _ipaddress
+        v4 = list(ip.IPv4Address._constants._private_networks)
+        v6 = list(ip.IPv6Address._constants._private_networks)
+        mapped96 = ip.IPv6Network("::ffff:0:0/96")
+        mapped = [ip.IPv6Network(((0xFFFF << 32) | int(n.network_address), 96 + n.prefixlen)) for n in v4]
+        nets = v4 + [n for n in v6 if n != mapped96] + mapped
+        netnets = v4 + v6  # a network is private when it lies inside one (a mapped one too)
+        pub = getattr(ip.IPv4Address._constants, "_public_network", None)
+        public4 = [pub] if pub is not None else []
+        probes = []
+        for n in nets + netnets + public4:
+            for a in (int(n.network_address), int(n.broadcast_address)):
+                for d in (-1, 0, 1):
+                    x = a + d
+                    if 0 <= x < (1 << n.max_prefixlen):
+                        probes.append(ip.ip_address(x) if n.version == 4 else ip.IPv6Address(x))
+        ok = True
+        for a in probes:
+            private = any(a in n for n in nets if n.version == a.version)
+            netprivate = any(a in n for n in netnets if n.version == a.version)
+            shared = any(a in n for n in public4 if n.version == a.version)
+            if a.is_private != private or ip.ip_network(a).is_private != netprivate or ip.ip_network(a).is_global != (not netprivate and not shared):
+                ok = False
+            if a.is_global != (not private and not shared):
+                ok = False
+        _IP_LISTS = ([str(n) for n in nets], [str(n) for n in public4], [str(n) for n in netnets]) if ok else False
+    if _IP_LISTS is False:
+        raise Refuse("is_private / is_global: this python3's ipaddress rules are not the ones modelled")
+    return _IP_LISTS
+
+
+def _schema_type(schema, path):
+    """The type a typed schema gives path (ip, string, ...), or None."""
+    if schema is None:
+        return None
+    t = {"type": "object", "fields": schema}
+    for p in path:
+        if t.get("type") != "object":
+            return None
+        fields = t.get("fields", {})
+        t = fields.get(p) or next((v for k, v in fields.items() if k.lower() == p.lower()), None)
+        if t is None:
+            return None
+    return t.get("type")
 
 
 def _raises(v):
