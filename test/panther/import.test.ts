@@ -250,6 +250,10 @@ describe("refusals", () => {
     const helper = "import json\ndef parse(event):\n    try:\n        return json.loads(event.get('x'))\n    except ValueError:\n        return {}\ndef rule(event):\n    return parse(event).get('a') == 1\n";
     expect(await translate(helper)).toBe("REFUSED: a try statement in a helper around json.loads() (its handler's value would be used) (line 3)");
   });
+  it("a builtin or a class that is not modelled is named as such", async () => {
+    expect(await translate(rule('next(iter([event.get("eventName")])) == "A"'))).toBe("REFUSED: the builtin next() (line 3)");
+    expect(await translate(rule("C(event).ok()", "class C:\n    pass"))).toBe("REFUSED: the class C (classes are not translated) (line 4)");
+  });
   it("statements other than assignments, if, return, try and for over constants", async () => {
     expect(await translate("def rule(event):\n    with open('x'):\n        return True\n")).toBe("REFUSED: the statement With (line 2)");
   });

@@ -279,21 +279,33 @@ class Module:
             return self.env[name]
         if name in self.lazy:
             how = self.lazy.pop(name)
-            if how[0] == "module":
-                v = self.ctx.module_value(how[1], node)
-            elif how[0] == "from":
-                v = self.ctx.from_import(how[1], how[2], node)
-            else:
-                try:
-                    v = self.ctx.interp(self).eval(how[1], {})
-                except Refuse as r:
-                    raise Refuse(f"module constant {name}: {r.message}", how[1], self.file)
+            try:
+                if how[0] == "module":
+                    v = self.ctx.module_value(how[1], node)
+                elif how[0] == "from":
+                    v = self.ctx.from_import(how[1], how[2], node)
+                else:
+                    try:
+                        v = self.ctx.interp(self).eval(how[1], {})
+                    except Refuse as r:
+                        raise Refuse(f"module constant {name}: {r.message}", how[1], self.file)
+            except Refuse:
+                # the module is shared by every rule of the import: the next one gets the same reason
+                self.lazy[name] = how
+                raise
             self.env[name] = v
             return v
         if name in TYPES:
             return Const(TYPES[name])
         if name in BUILTINS:
             return Builtin(name)
+        if any(isinstance(n, ast.ClassDef) and n.name == name for n in self.tree.body):
+            raise Refuse(f"the class {name} (classes are not translated)", node)
+        import builtins
+        if callable(getattr(builtins, name, None)):
+            raise Refuse(f"the builtin {name}()", node)
+        if name == "__name__":
+            raise Refuse("the module's __name__", node)
         raise Refuse(f"name '{name}' is not defined in {self.name}", node)
 
 
