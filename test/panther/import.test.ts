@@ -91,6 +91,20 @@ def rule(event):
     expect(await translate(src)).toBe('errorCode empty and errorMessage empty and (eventName eq "A" or eventName eq "B" and eventSource eq "s")');
   });
 
+  it("a for loop over CONST.items() with `if ...: continue` is unrolled", async () => {
+    const src = `
+PATTERNS = {"iam": ["Get", "List"], "s3": ["Put"]}
+def rule(event):
+    for source, names in PATTERNS.items():
+        if not event.get("eventSource", "").startswith(source):
+            continue
+        if any(event.get("eventName", "").startswith(n) for n in names):
+            return True
+    return False
+`;
+    // (the element after "iam" is tried too where "iam" found no name: an equivalent, longer form)
+    expect(await translate(src)).toBe('not eventSource startswith "iam" and eventSource startswith "s3" and eventName startswith "Put" or eventSource startswith "iam" and (eventName startswith "Get" or eventName startswith "List" or not (eventName startswith "Get" or eventName startswith "List") and eventSource startswith "s3" and eventName startswith "Put")');
+  });
   it("a for loop over constants is unrolled", async () => {
     const src = `
 PREFIXES = ["Get", "List"]

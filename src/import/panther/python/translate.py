@@ -1676,6 +1676,40 @@ class Interp:
         c = AND(NOT(base.e), inside if attr == "is_private" else NOT(inside))
         return BoolV(c, c, base.e)
 
+    def const_iter(self, s, env):
+        try:
+            return isinstance(self.eval(s.iter, env), Const)
+        except Refuse:
+            return False
+
+    def unroll_constant_loop(self, s, env):
+        """`for k, v in CONST.items():` and loops over constants whose body has `if ...: continue`:
+        the body once per element, names bound; `if c: continue` runs the rest of the body under
+        `not c` (the next element follows either way)."""
+        it = self.eval(s.iter, env)
+        names = [s.target.id] if isinstance(s.target, ast.Name) else [e.id if isinstance(e, ast.Name) else None for e in s.target.elts]
+        if None in names:
+            self.refuse("a for loop with a nested tuple target", s)
+        body = _without_continue(s.body)
+        if body is None or any(isinstance(x, (ast.Break, ast.Continue)) for b in body for x in ast.walk(b)):
+            self.refuse("break or continue in a loop", s)
+        try:
+            items = list(it.v)
+        except TypeError:
+            self.refuse("a for loop over a constant that is not iterable", s)
+        if len(items) > 200:
+            self.refuse("a for loop over more than 200 constants", s)
+        out = []
+        for x in items:
+            if len(names) == 1 and isinstance(s.target, ast.Name):
+                out.append(("bind", names[0], Const(x)))
+            else:
+                if not isinstance(x, (tuple, list)) or len(x) != len(names):
+                    self.refuse("a for loop whose elements do not unpack into its names", s)
+                out.extend(("bind", n, Const(y)) for n, y in zip(names, x))
+            out.extend(body)
+        return out
+
     def unstar(self, node, env):
         """f(*CONST): the constant's elements as the arguments."""
         args = []
@@ -1831,6 +1865,8 @@ class Interp:
         if isinstance(s, ast.Pass) or isinstance(s, ast.Global):
             # `global X`: X is read from the module as any name is (assignments stay local to the call)
             return self.block(rest, env)
+        if isinstance(s, ast.For) and not s.orelse and (isinstance(s.target, ast.Tuple) or _continues(s.body)) and self.const_iter(s, env):
+            return self.block(self.unroll_constant_loop(s, env) + rest, env)
         if isinstance(s, ast.For) and not s.orelse and isinstance(s.target, ast.Name):
             it = self.eval(s.iter, env)
             if isinstance(it, FieldV):
@@ -2019,6 +2055,21 @@ def _schema_type(schema, path):
         if t is None:
             return None
     return t.get("type")
+
+
+def _continues(body):
+    return any(isinstance(b, ast.If) and len(b.body) == 1 and isinstance(b.body[0], ast.Continue) for b in body)
+
+
+def _without_continue(body):
+    """A loop body with `if c: continue` turned into `if c: pass / else: <the rest of the body>`."""
+    for i, b in enumerate(body):
+        if isinstance(b, ast.If) and len(b.body) == 1 and isinstance(b.body[0], ast.Continue) and not b.orelse:
+            rest = _without_continue(body[i + 1:])
+            if rest is None:
+                return None
+            return list(body[:i]) + [ast.If(test=b.test, body=[ast.Pass()], orelse=rest, lineno=b.lineno, col_offset=b.col_offset)]
+    return list(body)
 
 
 def _raises(v):
