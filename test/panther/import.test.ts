@@ -240,6 +240,10 @@ describe("Python's meaning where no typed schema fixes a field (free-form Asana.
   ])("%s", async (expr, expected) => {
     expect(await translate(rule(expr), "Asana.Audit")).toBe(expected);
   });
+  it("x == [] where the Tests show x always as a list; refused where it is a list in some and an object in others", async () => {
+    expect(await translate(rule('event.get("x") == []'), "Asana.Audit", [{ x: ["a"] }])).toBe("x exists and x empty");
+    expect(await translate(rule('event.get("x") == []'), "Asana.Audit", [{ x: ["a"] }, { x: { a: 1 } }])).toBe("REFUSED: x == []: the Tests do not show x as always a list (line 3)");
+  });
   it("'in' on a field is substring or membership as the Tests show the field", async () => {
     expect(await translate(rule('"a" in event.get("x", "")'), "Asana.Audit", [{ x: "abc" }])).toBe('x contains "a"');
     expect(await translate(rule('"a" in event.get("x", [])'), "Asana.Audit", [{ x: ["a"] }])).toBe('x eq "a"');

@@ -932,7 +932,11 @@ class Interp:
                 self.refuse("a comparison of constants that raises", node)
         neg = isinstance(op, (ast.NotEq, ast.NotIn, ast.IsNot))
         res = None
-        if isinstance(op, (ast.Eq, ast.NotEq)):
+        if isinstance(op, (ast.Eq, ast.NotEq)) and isinstance(b, FieldV) and isinstance(a, Const) and a.v in ([], {}) and type(a.v) in (list, dict):
+            a, b = b, a
+        if isinstance(op, (ast.Eq, ast.NotEq)) and isinstance(a, FieldV) and isinstance(b, Const) and type(b.v) in (list, dict) and not b.v:
+            res = self.eq_empty_container(a, b.v, node)
+        elif isinstance(op, (ast.Eq, ast.NotEq)):
             if isinstance(b, FieldV) and isinstance(a, Const):
                 a, b = b, a
             if isinstance(a, FieldV) and isinstance(b, Const):
@@ -1598,6 +1602,23 @@ class Interp:
         if isinstance(v, FieldV) and v.tr is None and v.default is None and not getattr(v, "split", None):
             return FieldV(v.path, default, None, v.guard)
         self.refuse("event.udm with default= over a data model method", node)
+
+    def eq_empty_container(self, f, empty, node):
+        """x == [] (x == {}): x is an empty list (object). The field's shape is fixed by the schema or,
+        free-form, by the Tests; the language's `empty` is true for both, and for "" and missing."""
+        if f.tr is not None or getattr(f, "split", None) or getattr(f, "ekinds", None) is not None:
+            self.refuse(f"comparison of {_desc(f)} with an empty {type(empty).__name__}", node)
+        want = "array" if isinstance(empty, list) else "object"
+        kinds = self.kinds(f.path)
+        pt = path_text(f.path)
+        if kinds is None or not (kinds - {"null"}) or not (kinds - {"null"}) <= {want}:
+            self.refuse(f"{pt} == {empty!r}: the Tests do not show {pt} as always a {'list' if want == 'array' else 'dict'}", node)
+        self.read(f.path)
+        ex = P(f"{pt} exists")
+        missing = f.default is not RAISE and f.default == empty and type(f.default) is type(empty)
+        t = AND(NOT(f.guard), OR(AND(ex, P(f"{pt} empty")), AND(NOT(ex), TRUE if missing else FALSE)))
+        e = OR(f.guard, AND(NOT(ex), TRUE if f.default is RAISE else FALSE))
+        return BoolV(t, t, e)
 
     def key_in_event(self, key, node):
         """`"k" in event`: the key is there, null or not. The language's `exists` is false for null,
