@@ -105,6 +105,20 @@ def rule(event):
     // (the element after "iam" is tried too where "iam" found no name: an equivalent, longer form)
     expect(await translate(src)).toBe('not eventSource startswith "iam" and eventSource startswith "s3" and eventName startswith "Put" or eventSource startswith "iam" and (eventName startswith "Get" or eventName startswith "List" or not (eventName startswith "Get" or eventName startswith "List") and eventSource startswith "s3" and eventName startswith "Put")');
   });
+  it("a, b = helper(event) where every return is a pair; a, b = x, y", async () => {
+    const src = `
+def names(event):
+    if event.get("eventSource") == "iam.amazonaws.com":
+        return event.get("eventName"), "iam"
+    return event.get("eventName"), None
+def rule(event):
+    name, kind = names(event)
+    first, _ = "A", 1
+    return kind == "iam" and name == first
+`;
+    // name is read in each branch of names(): an equivalent, longer form
+    expect(await translate(src)).toBe('eventSource eq "iam.amazonaws.com" and (eventSource eq "iam.amazonaws.com" and eventName eq "A" or not eventSource eq "iam.amazonaws.com" and eventName eq "A")');
+  });
   it("a for loop over constants is unrolled", async () => {
     const src = `
 PREFIXES = ["Get", "List"]

@@ -10,6 +10,7 @@ See docs/import-panther.md for each idiom and the condition it becomes.
 """
 
 import ast
+import copy
 import json
 import re
 
@@ -1453,7 +1454,15 @@ class Interp:
                 if r.file is None:
                     r.file = getattr(v, "lazy_file", None)
                 raise
-            v.choice = self.make_choice(choices, e, node)
+            c = self.make_choice(choices, e, node)
+            if not isinstance(c, ChoiceV):
+                # one value whatever the path: a choice of one
+                try:
+                    t, r, e1 = self.truth(c, node)
+                except Refuse:
+                    return None
+                c = ChoiceV([(TRUE, c)], t, r, e1)
+            v.choice = c
         return getattr(v, "choice", None)
 
     def make_choice(self, choices, e, node, exclusive=False):
@@ -1697,6 +1706,41 @@ class Interp:
         c = AND(NOT(base.e), inside if attr == "is_private" else NOT(inside))
         return BoolV(c, c, base.e)
 
+    def unpack(self, s, env):
+        """`a, b = x, y`, `a, b = CONST`, `a, b = helper(event)` where every return of the helper is a
+        tuple of that length: element i is the helper with each `return (..)` cut to its i-th part."""
+        names = [e.id if isinstance(e, ast.Name) else None for e in s.targets[0].elts]
+        if None in names:
+            self.refuse("an assignment to a nested or starred target", s)
+        n = len(names)
+        v = s.value
+        env = dict(env)
+        if isinstance(v, (ast.Tuple, ast.List)) and len(v.elts) == n and not any(isinstance(e, ast.Starred) for e in v.elts):
+            vals = [self.eval(e, env) for e in v.elts]
+        elif isinstance(v, ast.Call) and not v.keywords and not any(isinstance(a, ast.Starred) for a in v.args) and isinstance(self.eval(v.func, env), FuncV):
+            fn = self.eval(v.func, env)
+            returns = [r for r in ast.walk(fn.node) if isinstance(r, ast.Return)]
+            if not returns or not all(isinstance(r.value, ast.Tuple) and len(r.value.elts) == n for r in returns):
+                self.refuse(f"an assignment of {fn.node.name}()'s value to {n} names: not every return is a tuple of {n}", s)
+            if any(isinstance(x, (ast.FunctionDef, ast.Lambda)) for x in ast.walk(fn.node) if x is not fn.node):
+                self.refuse(f"an assignment of {fn.node.name}()'s value: a nested function", s)
+            args = [self.eval(a, env) for a in v.args]
+            vals = []
+            for i in range(n):
+                d = copy.deepcopy(fn.node)
+                for r in ast.walk(d):
+                    if isinstance(r, ast.Return):
+                        r.value = r.value.elts[i]
+                vals.append(self.inline(FuncV(d, fn.module), args, {}, v))
+        else:
+            c = self.eval(v, env)
+            if not isinstance(c, Const) or not isinstance(c.v, (tuple, list)) or len(c.v) != n:
+                self.refuse("an assignment to several names of something other than a tuple of that length", s)
+            vals = [Const(x) for x in c.v]
+        for name, val in zip(names, vals):
+            env[name] = val
+        return env
+
     def const_iter(self, s, env):
         try:
             return isinstance(self.eval(s.iter, env), Const)
@@ -1778,6 +1822,8 @@ class Interp:
             oc, oe = self.block_value(list(s.orelse) + rest, env)
             choices = [(AND(tc, c1), v) for c1, v in bc] + [(AND(fc, c1), v) for c1, v in oc]
             return [(c1, v) for c1, v in choices if c1 != FALSE], OR(ec, AND(tc, be), AND(fc, oe))
+        if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], (ast.Tuple, ast.List)):
+            return self.block_value(rest, self.unpack(s, env))
         if isinstance(s, (ast.Assign, ast.AnnAssign)):
             targets = s.targets if isinstance(s, ast.Assign) else [s.target]
             if len(targets) != 1 or not isinstance(targets[0], ast.Name) or s.value is None:
@@ -1873,6 +1919,8 @@ class Interp:
             if size(out[0]) + size(out[2]) > 4000:
                 self.refuse("the rule's branches expand to too large a condition", s)
             return out
+        if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], (ast.Tuple, ast.List)):
+            return self.block(rest, self.unpack(s, env))
         if isinstance(s, (ast.Assign, ast.AnnAssign)):
             targets = s.targets if isinstance(s, ast.Assign) else [s.target]
             if len(targets) != 1 or not isinstance(targets[0], ast.Name) or s.value is None:
