@@ -91,6 +91,34 @@ def rule(event):
     expect(await translate(src)).toBe('errorCode empty and errorMessage empty and (eventName eq "A" or eventName eq "B" and eventSource eq "s")');
   });
 
+  it("a for loop over CONST.items() with `if ...: continue` is unrolled", async () => {
+    const src = `
+PATTERNS = {"iam": ["Get", "List"], "s3": ["Put"]}
+def rule(event):
+    for source, names in PATTERNS.items():
+        if not event.get("eventSource", "").startswith(source):
+            continue
+        if any(event.get("eventName", "").startswith(n) for n in names):
+            return True
+    return False
+`;
+    // (the element after "iam" is tried too where "iam" found no name: an equivalent, longer form)
+    expect(await translate(src)).toBe('not eventSource startswith "iam" and eventSource startswith "s3" and eventName startswith "Put" or eventSource startswith "iam" and (eventName startswith "Get" or eventName startswith "List" or not (eventName startswith "Get" or eventName startswith "List") and eventSource startswith "s3" and eventName startswith "Put")');
+  });
+  it("a, b = helper(event) where every return is a pair; a, b = x, y", async () => {
+    const src = `
+def names(event):
+    if event.get("eventSource") == "iam.amazonaws.com":
+        return event.get("eventName"), "iam"
+    return event.get("eventName"), None
+def rule(event):
+    name, kind = names(event)
+    first, _ = "A", 1
+    return kind == "iam" and name == first
+`;
+    // name is read in each branch of names(): an equivalent, longer form
+    expect(await translate(src)).toBe('eventSource eq "iam.amazonaws.com" and (eventSource eq "iam.amazonaws.com" and eventName eq "A" or not eventSource eq "iam.amazonaws.com" and eventName eq "A")');
+  });
   it("a for loop over constants is unrolled", async () => {
     const src = `
 PREFIXES = ["Get", "List"]
@@ -101,6 +129,115 @@ def rule(event):
     return False
 `;
     expect(await translate(src)).toBe('eventName startswith "Get" or eventName startswith "List"');
+  });
+});
+
+describe("values chosen by conditions: helpers with several returns, `or` values, dict lookups with a key from the event", () => {
+  it("a constant dict looked up with a field: each key the field may equal, else the default", async () => {
+    const src = `
+LEVELS = {"high": "H", "low": "L"}
+def rule(event):
+    return LEVELS.get(event.get("eventName"), "none") == "H"
+`;
+    expect(await translate(src)).toBe('eventName eq "high"');
+    const dflt = `
+LEVELS = {"high": "H", "low": "L"}
+def rule(event):
+    return LEVELS.get(event.get("eventName"), "none") == "none"
+`;
+    expect(await translate(dflt)).toBe('not eventName in ["high", "low"]');
+  });
+  it("a helper's returned value compared with a constant: the value of each return", async () => {
+    const src = `
+def kind(event):
+    if event.get("eventSource") == "iam.amazonaws.com":
+        return "iam"
+    if event.get("eventSource") == "s3.amazonaws.com":
+        return "s3"
+    return None
+def rule(event):
+    return kind(event) == "s3"
+`;
+    expect(await translate(src)).toBe('not eventSource eq "iam.amazonaws.com" and eventSource eq "s3.amazonaws.com"');
+    expect(await translate(src.replace('kind(event) == "s3"', "kind(event) is not None"))).toBe('eventSource eq "iam.amazonaws.com" or eventSource eq "s3.amazonaws.com"');
+  });
+  it("`a or b` as a value: a when a is truthy, else b", async () => {
+    expect(await translate(rule('(event.get("eventName") or event.get("eventSource")) == "x"'))).toBe('not eventName empty and eventName eq "x" or eventName empty and eventSource eq "x"');
+  });
+  it("a for loop over a dict lookup: the loop over each of its values", async () => {
+    const src = `
+SIGS = {"nc": ["-e", "-c"], "ncat": ["--exec"]}
+def rule(event):
+    for sig in SIGS.get(event.get("eventName"), []):
+        if sig in event.get("userAgent", ""):
+            return True
+    return False
+`;
+    expect(await translate(src)).toBe('eventName eq "nc" and (userAgent contains "-e" or userAgent contains "-c") or eventName eq "ncat" and userAgent contains "--exec"');
+  });
+  it("a constant dict subscripted with a field: a key it does not hold raises KeyError (no alert)", async () => {
+    const src = `
+REGIONS = {"111": ["us-east-1"], "222": ["eu-west-1", "us-east-1"]}
+def rule(event):
+    return event.get("awsRegion") not in REGIONS[event.get("recipientAccountId")]
+`;
+    expect(await translate(src)).toBe('recipientAccountId eq "111" and not awsRegion eq "us-east-1" or recipientAccountId eq "222" and not awsRegion in ["eu-west-1", "us-east-1"]');
+  });
+  it("event.get(key, default=...) as event.get(key, ...)", async () => {
+    expect(await translate(rule('event.get("eventName", default="").endswith("Policy")'))).toBe('eventName endswith "Policy"');
+  });
+  it("float() of a field the typed schema fixes as a number; of anything else refused (float() parses strings)", async () => {
+    expect(await translate(rule('7.0 <= float(event.get("severity", 0)) <= 8.9'), "AWS.GuardDuty")).toBe("severity ge 7.0 and (severity le 8.9 or not severity exists)");
+    expect(await translate(rule('float(event.get("eventName", 0)) > 1'))).toMatch(/^REFUSED: float\(\) of eventName, which the log type's schema does not fix as a number/);
+  });
+  it("isinstance(x, (str, bytes)): JSON holds no bytes", async () => {
+    expect(await translate(rule('isinstance(event.get("eventName"), (str, bytes))'))).toBe('eventName like "*"');
+  });
+  it("'k' in event: the key is there (a typed field, or free-form where the Tests show no null)", async () => {
+    expect(await translate(rule('"errorCode" not in event'))).toBe("not errorCode exists");
+    expect(await translate(rule('"x" in event'), "Asana.Audit", [{ x: null }])).toMatch(/^REFUSED: 'x' in the event, where the Tests show x as null/);
+  });
+  it("arithmetic on constants", async () => {
+    expect(await translate(rule('event.get("severity", 0) > LIMIT', "LIMIT = 3 * 2 + 1"), "AWS.GuardDuty")).toBe("severity gt 7");
+    expect(await translate(rule('event.get("eventName", "") + "x" == "ax"'))).toBe("REFUSED: Python construct BinOp (Add of the field eventName and a constant str) (line 3)");
+  });
+  it("a helper that loops over constant paths with f(*path); a None it may return is an error only where the path lets it through", async () => {
+    const src = `
+PATHS = [("userIdentity", "userName"), ("userIdentity", "arn")]
+def who(event):
+    for p in PATHS:
+        v = event.deep_get(*p)
+        if v:
+            return v
+    return None
+def rule(event):
+    name = who(event)
+    if not name:
+        return False
+    return "admin" in name.lower()
+`;
+    expect(await translate(src)).toBe('not (userIdentity.userName empty and userIdentity.arn empty) and (not userIdentity.userName empty and userIdentity.userName icontains "admin" or userIdentity.userName empty and not userIdentity.arn empty and userIdentity.arn icontains "admin")');
+  });
+  it("isinstance(x, Mapping) is isinstance(x, dict); deep_get with a computed default", async () => {
+    expect(await translate(rule('isinstance(event.get("requestParameters"), Mapping)', "from collections.abc import Mapping"), "AWS.CloudTrail", [{ requestParameters: { a: 1 } }])).toBe("requestParameters exists");
+    expect(await translate(rule('deep_get(event, "userIdentity", "userName", default=event.get("eventSource")) == "x"', "from panther_base_helpers import deep_get"))).toBe('userIdentity.userName exists and userIdentity.userName eq "x" or not userIdentity.userName exists and eventSource eq "x"');
+  });
+  it("ipaddress over a field typed ip: cidr; ValueError where the value is no address (no alert)", async () => {
+    const pre = "import ipaddress\nfrom ipaddress import ip_address, ip_network";
+    expect(await translate(rule('ip_address(event.get("sourceIPAddress")) in ip_network("10.0.0.0/8")', pre))).toBe('sourceIPAddress cidr ["0.0.0.0/0", "::/0"] and sourceIPAddress cidr "10.0.0.0/8"');
+    const priv = await translate(rule('ip_address(event.get("sourceIPAddress")).is_private', pre));
+    // python3's ipaddress lists, an IPv4-mapped IPv6 address private as its IPv4 address is
+    expect(priv).toMatch(/^sourceIPAddress cidr \["0\.0\.0\.0\/0", "::\/0"\] and sourceIPAddress cidr \["0\.0\.0\.0\/8", "10\.0\.0\.0\/8", /);
+    expect(priv).toContain('"fc00::/7"');
+    expect(priv).toContain('"::ffff:a00:0/104"');
+    const glob = await translate(rule('not ip_address(event.get("sourceIPAddress")).is_global', pre));
+    expect(glob).toContain('"100.64.0.0/10"');
+    // in rule() itself, `try: ip_address(x) except ValueError: return False` guards the rest
+    expect(await translate("import ipaddress\ndef rule(event):\n    try:\n        ipaddress.ip_address(event.get('sourceIPAddress'))\n    except ValueError:\n        return False\n    return event.get('eventName') == 'A'\n")).toBe('sourceIPAddress cidr ["0.0.0.0/0", "::/0"] and eventName eq "A"');
+    expect(await translate(rule('ip_address(event.get("eventName")).is_private', pre))).toBe("REFUSED: ipaddress.ip_address() of eventName, which the log type's schema does not type as ip (line 4)");
+  });
+  it("Python's `$` also matches before a final newline", async () => {
+    expect(await translate(rule('re.match(r"^a/b$", event.get("eventName", "")) is not None', "import re"))).toBe("eventName matches '^(?:^a/b(?:\\n?$))'");
   });
 });
 
@@ -116,6 +253,10 @@ describe("Python's meaning where no typed schema fixes a field (free-form Asana.
     ['not event.get("x", "").lower() == "a"', 'not x ieq "a" and not (x exists and not x like "*")'],
   ])("%s", async (expr, expected) => {
     expect(await translate(rule(expr), "Asana.Audit")).toBe(expected);
+  });
+  it("x == [] where the Tests show x always as a list; refused where it is a list in some and an object in others", async () => {
+    expect(await translate(rule('event.get("x") == []'), "Asana.Audit", [{ x: ["a"] }])).toBe("x exists and x empty");
+    expect(await translate(rule('event.get("x") == []'), "Asana.Audit", [{ x: ["a"] }, { x: { a: 1 } }])).toBe("REFUSED: x == []: the Tests do not show x as always a list (line 3)");
   });
   it("'in' on a field is substring or membership as the Tests show the field", async () => {
     expect(await translate(rule('"a" in event.get("x", "")'), "Asana.Audit", [{ x: "abc" }])).toBe('x contains "a"');
@@ -135,8 +276,18 @@ describe("refusals", () => {
   ])("%s", async (expr, expected) => {
     expect(await translate(rule(expr, "from fnmatch import fnmatch"))).toMatch(expected);
   });
-  it("statements other than assignments, if, return and for over constants", async () => {
-    expect(await translate("def rule(event):\n    try:\n        return event['a'] == 1\n    except KeyError:\n        return False\n")).toBe("REFUSED: the statement Try (line 2)");
+  it("try: in rule() itself with handlers that return no True it is transparent (an error is no alert either way); elsewhere refused", async () => {
+    expect(await translate("def rule(event):\n    try:\n        return event['eventName'] == 'A'\n    except KeyError:\n        return False\n")).toBe('eventName eq "A"');
+    expect(await translate("def rule(event):\n    try:\n        return event['eventName'] == 'A'\n    except KeyError:\n        return True\n")).toBe("REFUSED: a try statement whose handler does more than return a value that is not True (line 4)");
+    const helper = "import json\ndef parse(event):\n    try:\n        return json.loads(event.get('x'))\n    except ValueError:\n        return {}\ndef rule(event):\n    return parse(event).get('a') == 1\n";
+    expect(await translate(helper)).toBe("REFUSED: a try statement in a helper around json.loads() (its handler's value would be used) (line 3)");
+  });
+  it("a builtin or a class that is not modelled is named as such", async () => {
+    expect(await translate(rule('next(iter([event.get("eventName")])) == "A"'))).toBe("REFUSED: the builtin next() (line 3)");
+    expect(await translate(rule("C(event).ok()", "class C:\n    pass"))).toBe("REFUSED: the class C (classes are not translated) (line 4)");
+  });
+  it("statements other than assignments, if, return, try and for over constants", async () => {
+    expect(await translate("def rule(event):\n    with open('x'):\n        return True\n")).toBe("REFUSED: the statement With (line 2)");
   });
 });
 

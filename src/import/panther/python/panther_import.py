@@ -32,7 +32,8 @@ MODULES = {}
 
 
 def _install_panther_core():
-    """`from panther_core.immutable import ...` in helpers resolves to the stand-in."""
+    """`from panther_core.immutable import ...` in helpers and `from panther_core import PantherEvent`
+    in rules resolve to the stand-in."""
     import panther_event
 
     core = types.ModuleType("panther_core")
@@ -41,8 +42,14 @@ def _install_panther_core():
     imm.ImmutableCaseInsensitiveDict = panther_event.ImmutableCaseInsensitiveDict
     imm.ImmutableList = panther_event.ImmutableList
     core.immutable = imm
+    # `from panther_core import PantherEvent` (type hints in rules): the stand-in's class
+    core.PantherEvent = panther_event.PantherEvent
+    enriched = types.ModuleType("panther_core.enriched_event")
+    enriched.PantherEvent = panther_event.PantherEvent
+    core.enriched_event = enriched
     sys.modules.setdefault("panther_core", core)
     sys.modules.setdefault("panther_core.immutable", imm)
+    sys.modules.setdefault("panther_core.enriched_event", enriched)
 
 
 class DataModel:

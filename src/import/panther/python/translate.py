@@ -10,6 +10,7 @@ See docs/import-panther.md for each idiom and the condition it becomes.
 """
 
 import ast
+import copy
 import json
 import re
 
@@ -233,6 +234,24 @@ class ElemV:
         self.path = tuple(path)
 
 
+class IpV:
+    """ipaddress.ip_address(field) / ip_network(field): an address (or a one-address network) read
+    from a field the schema types as ip; e: the value is not an address (ValueError)."""
+
+    def __init__(self, field, network, e):
+        self.field, self.network, self.e = field, network, e
+
+
+class ChoiceV(BoolV):
+    """One of several values by condition: (cond, value) pairs whose conds exclude each other and
+    imply that computing the value did not raise (e). A helper with several returns, a constant dict
+    looked up with a key read from the event. As a boolean it is the t, r, e of its values."""
+
+    def __init__(self, choices, t, r, e):
+        super().__init__(t, r, e)
+        self.choices = choices
+
+
 # ---------------------------------------------------------------- modules (rule, helpers, data models)
 
 
@@ -261,26 +280,38 @@ class Module:
             return self.env[name]
         if name in self.lazy:
             how = self.lazy.pop(name)
-            if how[0] == "module":
-                v = self.ctx.module_value(how[1], node)
-            elif how[0] == "from":
-                v = self.ctx.from_import(how[1], how[2], node)
-            else:
-                try:
-                    v = self.ctx.interp(self).eval(how[1], {})
-                except Refuse as r:
-                    raise Refuse(f"module constant {name}: {r.message}", how[1], self.file)
+            try:
+                if how[0] == "module":
+                    v = self.ctx.module_value(how[1], node)
+                elif how[0] == "from":
+                    v = self.ctx.from_import(how[1], how[2], node)
+                else:
+                    try:
+                        v = self.ctx.interp(self).eval(how[1], {})
+                    except Refuse as r:
+                        raise Refuse(f"module constant {name}: {r.message}", how[1], self.file)
+            except Refuse:
+                # the module is shared by every rule of the import: the next one gets the same reason
+                self.lazy[name] = how
+                raise
             self.env[name] = v
             return v
         if name in TYPES:
             return Const(TYPES[name])
         if name in BUILTINS:
             return Builtin(name)
+        if any(isinstance(n, ast.ClassDef) and n.name == name for n in self.tree.body):
+            raise Refuse(f"the class {name} (classes are not translated)", node)
+        import builtins
+        if callable(getattr(builtins, name, None)):
+            raise Refuse(f"the builtin {name}()", node)
+        if name == "__name__":
+            raise Refuse("the module's __name__", node)
         raise Refuse(f"name '{name}' is not defined in {self.name}", node)
 
 
 BUILTINS = {"any", "all", "len", "str", "int", "set", "frozenset", "list", "tuple", "isinstance", "bool", "dict", "sorted"}
-TYPES = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict, "tuple": tuple, "set": set}
+TYPES = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict, "tuple": tuple, "set": set, "bytes": bytes}
 HELPER_MODELS = {"deep_get", "deep_walk"}
 
 
@@ -301,7 +332,7 @@ class Context:
         return self.modules[name]
 
     def module_value(self, name, node):
-        if name in ("re", "fnmatch"):
+        if name in ("re", "fnmatch", "ipaddress"):
             return ModuleV(name)
         m = self.module(name)
         if m is None:
@@ -315,6 +346,8 @@ class Context:
             return Builtin(name)
         if modname == "fnmatch" and name in ("fnmatch", "fnmatchcase"):
             return Builtin("fnmatch." + name)
+        if modname == "ipaddress" and name in ("ip_address", "ip_network"):
+            return Builtin("ipaddress." + name)
         m = self.module(modname)
         if m is None:
             return Builtin(f"{modname}.{name}")  # opaque
@@ -544,9 +577,9 @@ class Interp:
         if op == "contains":
             if not isinstance(arg, str):
                 self.refuse("'in' on a field with a constant that is not a string", node)
-            if kinds is None or not kinds - {"null"}:
+            if (kinds is None or not kinds - {"null"}) and not lower:
                 self.refuse(f"'{arg}' in {pt}: the Tests do not show whether {pt} is a string or a list", node)
-            if kinds <= {"string", "null"} or lower:
+            if lower or kinds <= {"string", "null"}:
                 err = str_err
                 if lower:
                     if arg != arg.lower():
@@ -573,6 +606,7 @@ class Interp:
                 self.refuse("a bytes regular expression", node)
             if flags & ~(re.IGNORECASE | re.UNICODE):
                 self.refuse("regular expression flags other than IGNORECASE", node)
+            pat = _py_dollar(pat)
             if op == "match":
                 pat = f"^(?:{pat})"
             elif op == "fullmatch":
@@ -718,6 +752,9 @@ class Interp:
             a = self.pred(v, "truthy", None, node)
             b = self.pred(v, "istrue", None, node) if v.tr is None else BoolV(FALSE, FALSE)
             return a.t, b.t, a.e
+        if isinstance(v, IpV):
+            # an address or network object is truthy (no __bool__ or __len__)
+            return AND(NOT(v.e), TRUE), FALSE, v.e
         if isinstance(v, EventV):
             self.refuse("the truth of the whole event", node)
         self.refuse(f"the truth of {type(v).__name__}", node)
@@ -758,9 +795,13 @@ class Interp:
 
     def e_Attribute(self, node, env):
         base = self.eval(node.value, env)
+        if node.attr in ("is_global", "is_private") and (isinstance(base, IpV) or isinstance(base, Const) and isinstance(base.v, _IP_TYPES) or self.as_choice(base, node) is not None):
+            return self.ip_property(base, node.attr, node)
         if isinstance(base, ModuleV):
             if base.module == "fnmatch" and node.attr in ("fnmatch", "fnmatchcase"):
                 return Builtin("fnmatch." + node.attr)
+            if base.module == "ipaddress" and node.attr in ("ip_address", "ip_network"):
+                return Builtin("ipaddress." + node.attr)
             if base.module == "re":
                 if node.attr in ("IGNORECASE", "I"):
                     return Const(re.IGNORECASE)
@@ -778,6 +819,8 @@ class Interp:
         base = self.eval(node.value, env)
         idx = node.slice
         key = self.eval(idx, env)
+        if isinstance(base, Const) and isinstance(base.v, dict) and isinstance(key, FieldV):
+            return self.const_get(base.v, [key, RAISE], {}, node)
         if not isinstance(key, Const):
             self.refuse("a subscript that is not a constant", node)
         if isinstance(base, SplitV):
@@ -837,7 +880,27 @@ class Interp:
                     t, r, e = OR(t, AND(f, t2)), OR(r, AND(f, r2)), OR(e, AND(f, e2))
             else:
                 t, r, e = AND(t, t2), AND(t, r2), OR(e, AND(t, e2))
-        return BoolV(t, r, e)
+        out = BoolV(t, r, e)
+        out.lazy = lambda: self.boolop_value(vals, is_or, node)
+        return out
+
+    def e_BinOp(self, node, env):
+        """Arithmetic and concatenation of constants (module constants computed from others)."""
+        a = self.eval(node.left, env)
+        b = self.eval(node.right, env)
+        if isinstance(a, Const) and isinstance(b, Const):
+            import operator
+            ops = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.BitOr: operator.or_}
+            fn = ops.get(type(node.op))
+            if fn is not None:
+                try:
+                    v = fn(a.v, b.v)
+                except Exception:  # noqa: BLE001
+                    self.refuse("arithmetic on constants that raises", node)
+                if isinstance(v, str) and len(v) > 100000:
+                    self.refuse("a constant string too large", node)
+                return Const(v)
+        self.refuse(f"Python construct BinOp ({type(node.op).__name__} of {_desc(a)} and {_desc(b)})", node)
 
     def e_IfExp(self, node, env):
         c = self.eval(node.test, env)
@@ -870,7 +933,11 @@ class Interp:
                 self.refuse("a comparison of constants that raises", node)
         neg = isinstance(op, (ast.NotEq, ast.NotIn, ast.IsNot))
         res = None
-        if isinstance(op, (ast.Eq, ast.NotEq)):
+        if isinstance(op, (ast.Eq, ast.NotEq)) and isinstance(b, FieldV) and isinstance(a, Const) and a.v in ([], {}) and type(a.v) in (list, dict):
+            a, b = b, a
+        if isinstance(op, (ast.Eq, ast.NotEq)) and isinstance(a, FieldV) and isinstance(b, Const) and type(b.v) in (list, dict) and not b.v:
+            res = self.eq_empty_container(a, b.v, node)
+        elif isinstance(op, (ast.Eq, ast.NotEq)):
             if isinstance(b, FieldV) and isinstance(a, Const):
                 a, b = b, a
             if isinstance(a, FieldV) and isinstance(b, Const):
@@ -917,6 +984,13 @@ class Interp:
                 name = {"lt": "gt", "gt": "lt", "le": "ge", "ge": "le"}[name]
             if isinstance(a, FieldV) and isinstance(b, Const):
                 res = self.pred(a, name, b.v, node)
+        if res is None and (self.as_choice(a, node) is not None or self.as_choice(b, node) is not None):
+            return self.compare_choice(node, a, b, env)
+        if res is None and isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, Const) and isinstance(a.v, str) and type(b) is EventV:
+            res = self.key_in_event(a.v, node)
+        if res is None and isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, IpV) and not a.network and isinstance(b, Const) and isinstance(b.v, _NET_TYPES):
+            c = AND(NOT(a.e), P(f"{path_text(a.field.path)} cidr {lit(str(b.v))}"))
+            res = BoolV(c, c, a.e)
         if res is None:
             self.refuse(f"comparison {type(op).__name__} between {_desc(a)} and {_desc(b)}", node)
         if neg:
@@ -926,6 +1000,8 @@ class Interp:
 
     def e_Call(self, node, env):
         fn = self.eval(node.func, env)
+        if any(isinstance(a, ast.Starred) for a in node.args):
+            node = self.unstar(node, env)
         if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
             self.refuse("a call with * or ** arguments", node)
         if isinstance(fn, Const) and isinstance(fn.v, type) and fn.v in TYPES.values():
@@ -948,6 +1024,8 @@ class Interp:
                 self.refuse("deep_get without arguments", node)
             base = args[0]
             keys = [self.keyconst(a, node) for a in args[1:]]
+            if "default" in kwargs and not isinstance(kwargs["default"], Const) and set(kwargs) == {"default"}:
+                return self.computed_default(self.deep(base, keys, None, node), kwargs["default"], node)
             default = self.kwconst(kwargs, "default", None, node)
             return self.deep(base, keys, default, node)
         if name in ("fnmatch.fnmatch", "fnmatch.fnmatchcase"):
@@ -984,6 +1062,9 @@ class Interp:
             if isinstance(args[0], Const):
                 return Const(False)
             self.refuse("isinstance(..., MagicMock) of a computed value", node)
+        if name == "isinstance" and len(args) == 2 and isinstance(args[1], Builtin) and args[1].name in ("collections.abc.Mapping", "typing.Mapping", "collections.abc.MutableMapping"):
+            # every JSON object is a Mapping (and a dict), nothing else is
+            args = [args[0], Const(dict)]
         if name == "isinstance" and len(args) == 2 and isinstance(args[1], Const) and isinstance(args[0], FieldV) and args[0].tr is None:
             return self.isinstance_field(args[0], args[1].v if isinstance(args[1].v, tuple) else (args[1].v,), node)
         if name == "isinstance" and len(args) == 2 and isinstance(args[1], Const):
@@ -1011,6 +1092,10 @@ class Interp:
             return FieldV(f.path, d, "str", f.guard)
         if name == "str" and len(args) == 1 and isinstance(args[0], Const):
             return Const(str(args[0].v))
+        if name == "float" and len(args) == 1 and not kwargs:
+            return self.float_of(args[0], node)
+        if name in ("ipaddress.ip_address", "ipaddress.ip_network") and len(args) == 1 and not kwargs:
+            return self.ip_of(args[0], name.endswith("network"), node)
         self.refuse(f"a call of {name}()", node)
 
     def field_eq(self, a, b, node):
@@ -1066,8 +1151,8 @@ class Interp:
                 if shape is None or shape == "mixed":
                     self.refuse(f"isinstance({pt}, {ty.__name__}): the Tests do not show the shape of {pt}", node)
                 parts.append(ex if shape == want and ty is not tuple else FALSE)
-            elif shape in ("array", "object"):
-                parts.append(FALSE)
+            elif shape in ("array", "object") or ty is bytes:
+                parts.append(FALSE)  # JSON holds no bytes
             elif ty is str:
                 parts.append(is_str)
             elif ty is bool:
@@ -1123,6 +1208,9 @@ class Interp:
             self.refuse("the event read inside a loop over a list", node)
         if isinstance(base, ElemRootV) and attr not in ("get",):
             self.refuse(f"the method .{attr}() of a list element", node)
+        if isinstance(base, (EventV, FieldV)) and attr == "get" and len(args) == 1 and set(kwargs) == {"default"}:
+            # Mapping.get(key, default=...): the event (and each object in it) is a Mapping
+            args, kwargs = [args[0], kwargs["default"]], {}
         if isinstance(base, EventV):
             if attr == "get":
                 if len(args) not in (1, 2) or kwargs:
@@ -1180,6 +1268,10 @@ class Interp:
             if attr in ("match", "search", "fullmatch") and len(args) == 1:
                 return self.regex(attr, base, args[0], node)
             self.refuse(f"the regex method .{attr}()", node)
+        if isinstance(base, Const) and isinstance(base.v, dict) and attr == "get" and args and not isinstance(args[0], Const):
+            return self.const_get(base.v, args, kwargs, node)
+        if self.as_choice(base, node) is not None:
+            return self.distribute(self.as_choice(base, node), lambda v: self.method_of_value(v, attr, args, kwargs, node), node)
         if isinstance(base, Const):
             try:
                 fn = getattr(base.v, attr)
@@ -1268,6 +1360,8 @@ class Interp:
         return BoolV(inner, inner, e)
 
     def udm(self, args, kwargs, node):
+        if len(args) == 1 and set(kwargs) == {"default"} and isinstance(kwargs["default"], Const) and kwargs["default"].v is not None:
+            return self.udm_default(args, kwargs["default"].v, node)
         if len(args) != 1 or kwargs or not isinstance(args[0], Const):
             self.refuse("event.udm with unusual arguments", node)
         name = args[0].v
@@ -1346,6 +1440,412 @@ class Interp:
                 e = OR(e, AND(go, ei))
         return BoolV(t, t, e)
 
+    # ------------------------------------------------------------ values chosen by conditions
+
+    def as_choice(self, v, node):
+        """v as a ChoiceV: itself, or the values a multi-statement helper returns; None otherwise."""
+        if isinstance(v, ChoiceV):
+            return v
+        if isinstance(v, BoolV) and getattr(v, "lazy", None) is not None:
+            lazy, v.lazy = v.lazy, None
+            try:
+                choices, e = lazy()
+            except Refuse as r:
+                if r.file is None:
+                    r.file = getattr(v, "lazy_file", None)
+                raise
+            c = self.make_choice(choices, e, node)
+            if not isinstance(c, ChoiceV):
+                # one value whatever the path: a choice of one
+                try:
+                    t, r, e1 = self.truth(c, node)
+                except Refuse:
+                    return None
+                c = ChoiceV([(TRUE, c)], t, r, e1)
+            v.choice = c
+        return getattr(v, "choice", None)
+
+    def make_choice(self, choices, e, node, exclusive=False):
+        """The ChoiceV of (cond, value) pairs (nested choices flattened), or the one value.
+        exclusive: each cond already implies that e is false."""
+        flat = []
+        for c, v in choices:
+            if c == FALSE:
+                continue
+            if isinstance(v, ChoiceV):
+                e = OR(e, AND(c, v.e))
+                flat.extend((AND(c, ci), vi) for ci, vi in v.choices if AND(c, ci) != FALSE)
+            else:
+                flat.append((c, v))
+        if e == FALSE and len(flat) == 1 and flat[0][0] == TRUE:
+            return flat[0][1]
+        ok = TRUE if exclusive else NOT(e)
+        flat = [(AND(ok, c), v) for c, v in flat]
+        t, r, ee = FALSE, FALSE, e
+        for c, v in flat:
+            ti, ri, ei = self.truth(v, node)
+            t, r, ee = OR(t, AND(c, ti)), OR(r, AND(c, ri)), OR(ee, AND(c, ei))
+        if size(t) + size(ee) > 4000:
+            self.refuse("the rule's branches expand to too large a condition", node)
+        return ChoiceV(flat, t, r, ee)
+
+    def distribute(self, ch, f, node):
+        """f(value) for each value of the choice ch: the choice of the results."""
+        # a value that always raises stays an error, whatever is done with it
+        return self.make_choice([(c, v if _raises(v) else f(v)) for c, v in ch.choices], ch.e, node, True)
+
+    def compare_choice(self, node, a, b, env):
+        """A comparison with a choice on either side: the comparison of each of its values."""
+        side = "a" if self.as_choice(a, node) is not None else "b"
+        ch = self.as_choice(a if side == "a" else b, node)
+
+        def one(v):
+            env2 = dict(env)
+            env2["\0a"], env2["\0b"] = (v, b) if side == "a" else (a, v)
+            synthetic = ast.Compare(left=ast.Name(id="\0a", ctx=ast.Load()), ops=node.ops, comparators=[ast.Name(id="\0b", ctx=ast.Load())], lineno=node.lineno, col_offset=node.col_offset)
+            return self.e_Compare(synthetic, env2)
+
+        return self.distribute(ch, one, node)
+
+    def const_get(self, d, args, kwargs, node):
+        """CONST.get(key, default) with the key read from the event: the value of each of the dict's
+        keys the key may equal (as `==` compares, which is how a dict finds a key), else the default;
+        an unhashable key (a list or an object) raises."""
+        if len(args) not in (1, 2) or kwargs:
+            self.refuse("the method .get() of a constant with unusual arguments", node)
+        key = args[0]
+        default = args[1] if len(args) == 2 else Const(None)
+        if not isinstance(key, FieldV):
+            self.refuse(f"the method .get() of a constant with the key {_desc(key)}", node)
+        if len(d) > 200:
+            self.refuse("the method .get() of a constant with more than 200 keys", node)
+        keys = list(d.keys())
+        if not all(isinstance(k, str) or k is None for k in keys):
+            self.refuse("the method .get() of a constant whose keys are not all strings (or None)", node)
+        self.hashing = True
+        try:
+            found = self.pred(key, "in", tuple(k for k in keys if k is not None), node)
+        finally:
+            self.hashing = False
+        choices = []
+        for k in keys:
+            if k is None:
+                # the key None: a missing (or null) field that reads as None
+                isnone = self.pred(key, "isnone", None, node)
+                choices.append((AND(isnone.t, NOT(isnone.e)), Const(d[k])))
+                found = BoolV(OR(found.t, AND(isnone.t, NOT(isnone.e))), None, found.e)
+                continue
+            # equal to a string key: the key is a string (or a transform of one), so nothing raised
+            choices.append((self.pred(key, "eq", k, node).t, Const(d[k])))
+        if default is RAISE:
+            # CONST[key]: a key the dict does not hold raises KeyError
+            return self.make_choice(choices, OR(found.e, AND(NOT(found.t), NOT(found.e))), node, True)
+        choices.append((AND(NOT(found.t), NOT(found.e)), default))
+        return self.make_choice(choices, found.e, node, True)
+
+    def try_statements(self, s):
+        """try/except in rule() itself whose handlers all return a value that is not True: an error in
+        the body means no alert whether a handler catches it (it returns no True) or not (Panther counts
+        a rule error as no alert), so the body runs as if the try were not there. Any other try is
+        refused: which errors a handler catches, and what runs after it, the language cannot follow."""
+        if not getattr(self, "top", False):
+            self.refuse(f"a try statement in a helper{_try_around(s)} (its handler's value would be used)", s)
+        if s.finalbody or s.orelse:
+            self.refuse("a try statement with finally or else", s)
+        for h in s.handlers:
+            body = [b for b in h.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
+            if not (len(body) == 1 and isinstance(body[0], ast.Return) and (body[0].value is None or isinstance(body[0].value, ast.Constant) and body[0].value.value is not True)):
+                self.refuse("a try statement whose handler does more than return a value that is not True", h)
+        return list(s.body)
+
+    def block_over_choice(self, s, ch, rest, env):
+        """`for x in <choice>: ...`: the statements run with each of the choice's values."""
+        loop = ast.For(target=s.target, iter=ast.Name(id="\0it", ctx=ast.Load()), body=s.body, orelse=[], lineno=s.lineno, col_offset=s.col_offset)
+        t, r, e = FALSE, FALSE, ch.e
+        for c, v in ch.choices:
+            if isinstance(v, ChoiceV) or getattr(v, "lazy", None) is not None:
+                self.refuse("a for loop over a value chosen among computed values", s)
+            env2 = dict(env)
+            env2["\0it"] = v
+            ti, ri, ei = self.block([loop] + rest, env2)
+            t, r, e = OR(t, AND(c, ti)), OR(r, AND(c, ri)), OR(e, AND(c, ei))
+        return t, r, e
+
+    def boolop_value(self, vals, is_or, node):
+        """The value of `a or b` (a when a is truthy, else b) and `a and b` (a when a is falsy, else b)."""
+        choices, e, go = [], FALSE, TRUE
+        for i, v in enumerate(vals):
+            if i == len(vals) - 1:
+                choices.append((go, v))
+                break
+            t, _, ei = self.truth(v, node)
+            e = OR(e, AND(go, ei))
+            stop = t if is_or else AND(NOT(t), NOT(ei))
+            choices.append((AND(go, stop), v))
+            go = AND(go, NOT(ei), NOT(t) if is_or else t)
+        return choices, e
+
+    def float_of(self, v, node):
+        """float(x): a field the typed schema fixes as a number is that number (JSON numbers are
+        floats or whole numbers that float() keeps); a missing one raises unless its default converts."""
+        if isinstance(v, Const):
+            try:
+                return Const(float(v.v))
+            except Exception:  # noqa: BLE001
+                self.refuse("float() of a constant that raises", node)
+        if not isinstance(v, FieldV) or v.tr is not None or getattr(v, "split", None) or getattr(v, "ekinds", None) is not None:
+            self.refuse(f"float() of {_desc(v)}", node)
+        fixed = self.fixed(v.path)
+        if fixed is None or not fixed <= {"number"}:
+            self.refuse(f"float() of {path_text(v.path)}, which the log type's schema does not fix as a number (float() parses strings)", node)
+        if v.default is RAISE:
+            return v
+        if isinstance(v.default, (int, float)) and not isinstance(v.default, bool):
+            return FieldV(v.path, float(v.default), None, v.guard)
+        # float(None) raises TypeError: the missing field raises
+        return FieldV(v.path, RAISE, None, v.guard)
+
+    def udm_default(self, args, default, node):
+        """event.udm(name, default=d): the mapped value, or d where it is None."""
+        v = self.udm(args, {}, node)
+        if isinstance(v, FieldV) and v.tr is None and v.default is None and not getattr(v, "split", None):
+            return FieldV(v.path, default, None, v.guard)
+        self.refuse("event.udm with default= over a data model method", node)
+
+    def eq_empty_container(self, f, empty, node):
+        """x == [] (x == {}): x is an empty list (object). The field's shape is fixed by the schema or,
+        free-form, by the Tests; the language's `empty` is true for both, and for "" and missing."""
+        if f.tr is not None or getattr(f, "split", None) or getattr(f, "ekinds", None) is not None:
+            self.refuse(f"comparison of {_desc(f)} with an empty {type(empty).__name__}", node)
+        want = "array" if isinstance(empty, list) else "object"
+        kinds = self.kinds(f.path)
+        pt = path_text(f.path)
+        if kinds is None or not (kinds - {"null"}) or not (kinds - {"null"}) <= {want}:
+            self.refuse(f"{pt} == {empty!r}: the Tests do not show {pt} as always a {'list' if want == 'array' else 'dict'}", node)
+        self.read(f.path)
+        ex = P(f"{pt} exists")
+        missing = f.default is not RAISE and f.default == empty and type(f.default) is type(empty)
+        t = AND(NOT(f.guard), OR(AND(ex, P(f"{pt} empty")), AND(NOT(ex), TRUE if missing else FALSE)))
+        e = OR(f.guard, AND(NOT(ex), TRUE if f.default is RAISE else FALSE))
+        return BoolV(t, t, e)
+
+    def key_in_event(self, key, node):
+        """`"k" in event`: the key is there, null or not. The language's `exists` is false for null,
+        so only where the events hold no null at k: a field of a typed schema (Panther's parsers leave
+        out a typed field without a value), or a free-form log type whose Tests show no null there."""
+        if self.info is None or self.info.prefix:
+            self.refuse("'in' the event inside a loop over a list", node)
+        path = (key,)
+        self.read(path)
+        if self.info.types.schema is not None:
+            if self.fixed(path) is None:
+                self.refuse(f"'{key}' in the event: the log type's schema has no field {key}", node)
+        else:
+            kinds = self.kinds(path)
+            if kinds is not None and "null" in kinds:
+                self.refuse(f"'{key}' in the event, where the Tests show {key} as null (present, but the language's exists is false)", node)
+        c = P(f"{path_text(path)} exists")
+        return BoolV(c, c, FALSE)
+
+    def method_of_value(self, v, attr, args, kwargs, node):
+        """A method of one value of a choice: a constant whose method raises in Python (None.lower())
+        is an error under that value's condition, which the path may exclude."""
+        if isinstance(v, Const) and all(isinstance(a, Const) for a in args) and not kwargs and attr in ("lower", "upper", "startswith", "endswith", "get", "strip", "split"):
+            try:
+                getattr(v.v, attr)(*[a.v for a in args])
+            except Exception:  # noqa: BLE001
+                return BoolV(FALSE, FALSE, TRUE)
+        return self.method(v, attr, args, kwargs, node)
+
+    def ip_of(self, v, network, node):
+        """ip_address(x) / ip_network(x) of a field the log type's schema types as ip: an address
+        when x is one (the language's cidr reads the same strict forms: dotted quads without leading
+        zeros, RFC 4291 IPv6), ValueError otherwise. A value with a prefix length or a zone id, which
+        Python would also parse, is not an address a field typed ip holds."""
+        if isinstance(v, Const):
+            import ipaddress
+            try:
+                return Const((ipaddress.ip_network if network else ipaddress.ip_address)(v.v))
+            except Exception:  # noqa: BLE001
+                return BoolV(FALSE, FALSE, TRUE)
+        ch = self.as_choice(v, node)
+        if ch is not None:
+            return self.distribute(ch, lambda x: self.ip_of(x, network, node), node)
+        if not isinstance(v, FieldV) or v.tr is not None or getattr(v, "split", None) or getattr(v, "ekinds", None) is not None:
+            self.refuse(f"ipaddress.ip_{'network' if network else 'address'}() of {_desc(v)}", node)
+        if self.info is None or _schema_type(self.info.types.schema, v.path) != "ip":
+            self.refuse(f"ipaddress.ip_{'network' if network else 'address'}() of {path_text(v.path)}, which the log type's schema does not type as ip", node)
+        self.read(v.path, ["10.0.0.1", "8.8.8.8", "100.64.0.1", "::1", "2606:4700::1111", "::ffff:10.0.0.1", "010.0.0.1"])
+        pt = path_text(v.path)
+        valid = P(f'{pt} cidr ["0.0.0.0/0", "::/0"]')
+        if v.default is not RAISE:
+            import ipaddress
+            try:
+                (ipaddress.ip_network if network else ipaddress.ip_address)(v.default)
+                self.refuse("ipaddress of a field whose default is an address", node)
+            except Refuse:
+                raise
+            except Exception:  # noqa: BLE001
+                pass  # the missing field raises
+        # an address exists: a missing field (None, or a default that is no address) raises too
+        e = OR(v.guard, NOT(valid))
+        return IpV(v, network, e)
+
+    def ip_property(self, base, attr, node):
+        """.is_private / .is_global of an address (or one-address network): cidr over the networks
+        python3's ipaddress lists (checked against ipaddress itself on the networks' edges)."""
+        if isinstance(base, Const):
+            return Const(getattr(base.v, attr))
+        if isinstance(base, ChoiceV) or not isinstance(base, IpV):
+            ch = self.as_choice(base, node)
+            return self.distribute(ch, lambda x: x if _raises(x) else self.ip_property(x, attr, node), node)
+        private, public4, netprivate = _ip_lists()
+        pt = path_text(base.field.path)
+        nets = (netprivate if base.network else private) + (public4 if attr == "is_global" else [])
+        inside = P(f"{pt} cidr {lits(nets)}")
+        c = AND(NOT(base.e), inside if attr == "is_private" else NOT(inside))
+        return BoolV(c, c, base.e)
+
+    def unpack(self, s, env):
+        """`a, b = x, y`, `a, b = CONST`, `a, b = helper(event)` where every return of the helper is a
+        tuple of that length: element i is the helper with each `return (..)` cut to its i-th part."""
+        names = [e.id if isinstance(e, ast.Name) else None for e in s.targets[0].elts]
+        if None in names:
+            self.refuse("an assignment to a nested or starred target", s)
+        n = len(names)
+        v = s.value
+        env = dict(env)
+        if isinstance(v, (ast.Tuple, ast.List)) and len(v.elts) == n and not any(isinstance(e, ast.Starred) for e in v.elts):
+            vals = [self.eval(e, env) for e in v.elts]
+        elif isinstance(v, ast.Call) and not v.keywords and not any(isinstance(a, ast.Starred) for a in v.args) and isinstance(self.eval(v.func, env), FuncV):
+            fn = self.eval(v.func, env)
+            returns = [r for r in ast.walk(fn.node) if isinstance(r, ast.Return)]
+            if not returns or not all(isinstance(r.value, ast.Tuple) and len(r.value.elts) == n for r in returns):
+                self.refuse(f"an assignment of {fn.node.name}()'s value to {n} names: not every return is a tuple of {n}", s)
+            if any(isinstance(x, (ast.FunctionDef, ast.Lambda)) for x in ast.walk(fn.node) if x is not fn.node):
+                self.refuse(f"an assignment of {fn.node.name}()'s value: a nested function", s)
+            args = [self.eval(a, env) for a in v.args]
+            vals = []
+            for i in range(n):
+                d = copy.deepcopy(fn.node)
+                for r in ast.walk(d):
+                    if isinstance(r, ast.Return):
+                        r.value = r.value.elts[i]
+                vals.append(self.inline(FuncV(d, fn.module), args, {}, v))
+        else:
+            c = self.eval(v, env)
+            if not isinstance(c, Const) or not isinstance(c.v, (tuple, list)) or len(c.v) != n:
+                self.refuse("an assignment to several names of something other than a tuple of that length", s)
+            vals = [Const(x) for x in c.v]
+        for name, val in zip(names, vals):
+            env[name] = val
+        return env
+
+    def const_iter(self, s, env):
+        try:
+            return isinstance(self.eval(s.iter, env), Const)
+        except Refuse:
+            return False
+
+    def unroll_constant_loop(self, s, env):
+        """`for k, v in CONST.items():` and loops over constants whose body has `if ...: continue`:
+        the body once per element, names bound; `if c: continue` runs the rest of the body under
+        `not c` (the next element follows either way)."""
+        it = self.eval(s.iter, env)
+        names = [s.target.id] if isinstance(s.target, ast.Name) else [e.id if isinstance(e, ast.Name) else None for e in s.target.elts]
+        if None in names:
+            self.refuse("a for loop with a nested tuple target", s)
+        body = _without_continue(s.body)
+        if body is None or any(isinstance(x, (ast.Break, ast.Continue)) for b in body for x in ast.walk(b)):
+            self.refuse("break or continue in a loop", s)
+        try:
+            items = list(it.v)
+        except TypeError:
+            self.refuse("a for loop over a constant that is not iterable", s)
+        if len(items) > 200:
+            self.refuse("a for loop over more than 200 constants", s)
+        out = []
+        for x in items:
+            if len(names) == 1 and isinstance(s.target, ast.Name):
+                out.append(("bind", names[0], Const(x)))
+            else:
+                if not isinstance(x, (tuple, list)) or len(x) != len(names):
+                    self.refuse("a for loop whose elements do not unpack into its names", s)
+                out.extend(("bind", n, Const(y)) for n, y in zip(names, x))
+            out.extend(body)
+        return out
+
+    def unstar(self, node, env):
+        """f(*CONST): the constant's elements as the arguments."""
+        args = []
+        for a in node.args:
+            if isinstance(a, ast.Starred):
+                v = self.eval(a.value, env)
+                if not isinstance(v, Const) or not isinstance(v.v, (list, tuple)):
+                    self.refuse("a call with * arguments that are not constant", node)
+                args.extend(ast.Constant(value=x, lineno=node.lineno, col_offset=node.col_offset) for x in v.v)
+            else:
+                args.append(a)
+        return ast.Call(func=node.func, args=args, keywords=node.keywords, lineno=node.lineno, col_offset=node.col_offset)
+
+    def computed_default(self, f, default, node):
+        """deep_get(..., default=<a computed value>): the field where it is not None, else the default."""
+        if not isinstance(f, FieldV) or f.default is not None or f.tr is not None:
+            self.refuse("a computed default=", node)
+        ex = AND(NOT(f.guard), P(f"{path_text(f.path)} exists"))
+        return self.make_choice([(ex, f), (AND(NOT(f.guard), NOT(ex)), default)], f.guard, node, True)
+
+    def block_value(self, stmts, env):
+        """The values the function returns when it runs stmts: ([(cond, value)], e), as block() gives
+        their truth."""
+        if not stmts:
+            return [(TRUE, Const(None))], FALSE
+        s = stmts[0]
+        rest = stmts[1:]
+        if isinstance(s, tuple) and s[0] == "bind":
+            env = dict(env)
+            env[s[1]] = s[2]
+            return self.block_value(rest, env)
+        if isinstance(s, ast.Return):
+            return [(TRUE, Const(None) if s.value is None else self.eval(s.value, env))], FALSE
+        if isinstance(s, ast.If):
+            c = self.eval(s.test, env)
+            if isinstance(c, Const):
+                return self.block_value((s.body if c.v else s.orelse) + rest, env)
+            tc, _, ec = self.truth(c, s)
+            fc = AND(NOT(tc), NOT(ec))
+            if tc == FALSE and ec == FALSE:
+                return self.block_value(list(s.orelse) + rest, env)
+            bc, be = self.block_value(list(s.body) + rest, env)
+            if tc == TRUE:
+                return bc, be
+            oc, oe = self.block_value(list(s.orelse) + rest, env)
+            choices = [(AND(tc, c1), v) for c1, v in bc] + [(AND(fc, c1), v) for c1, v in oc]
+            return [(c1, v) for c1, v in choices if c1 != FALSE], OR(ec, AND(tc, be), AND(fc, oe))
+        if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], (ast.Tuple, ast.List)):
+            return self.block_value(rest, self.unpack(s, env))
+        if isinstance(s, (ast.Assign, ast.AnnAssign)):
+            targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+            if len(targets) != 1 or not isinstance(targets[0], ast.Name) or s.value is None:
+                self.refuse("an assignment to something other than one name", s)
+            env = dict(env)
+            env[targets[0].id] = self.eval(s.value, env)
+            return self.block_value(rest, env)
+        if isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) or isinstance(s, (ast.Pass, ast.Global)):
+            return self.block_value(rest, env)
+        if isinstance(s, ast.For) and not s.orelse and isinstance(s.target, ast.Name):
+            it = self.eval(s.iter, env)
+            if isinstance(it, Const) and not any(isinstance(x, (ast.Break, ast.Continue)) for x in ast.walk(s)):
+                items = list(it.v)
+                if len(items) > 200:
+                    self.refuse("a for loop over more than 200 constants", s)
+                unrolled = []
+                for x in items:
+                    unrolled.append(("bind", s.target.id, Const(x)))
+                    unrolled.extend(s.body)
+                return self.block_value(unrolled + rest, env)
+        self.refuse(f"the value of a helper with the statement {type(s).__name__}", s)
+
     # ------------------------------------------------------------ functions and statements
 
     def inline(self, fn, args, kwargs, node):
@@ -1384,7 +1884,10 @@ class Interp:
                     r.file = fn.module.file
                 raise
         t, r, e = sub.block(body, env)
-        return BoolV(t, r, e)
+        out = BoolV(t, r, e)
+        out.lazy = lambda: sub.block_value(body, env)
+        out.lazy_file = fn.module.file
+        return out
 
     def block(self, stmts, env):
         """(t, r, e) of the function's return value when it runs stmts."""
@@ -1406,6 +1909,8 @@ class Interp:
                 return self.block((s.body if c.v else s.orelse) + rest, env)
             tc, _, ec = self.truth(c, s)
             fc = AND(NOT(tc), NOT(ec))
+            if tc == FALSE and ec == FALSE:
+                return self.block(list(s.orelse) + rest, env)  # the body never runs
             bt, br, be = self.block(list(s.body) + rest, env)
             if tc == TRUE:
                 return bt, br, be
@@ -1414,6 +1919,8 @@ class Interp:
             if size(out[0]) + size(out[2]) > 4000:
                 self.refuse("the rule's branches expand to too large a condition", s)
             return out
+        if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], (ast.Tuple, ast.List)):
+            return self.block(rest, self.unpack(s, env))
         if isinstance(s, (ast.Assign, ast.AnnAssign)):
             targets = s.targets if isinstance(s, ast.Assign) else [s.target]
             if len(targets) != 1 or not isinstance(targets[0], ast.Name) or s.value is None:
@@ -1427,6 +1934,8 @@ class Interp:
         if isinstance(s, ast.Pass) or isinstance(s, ast.Global):
             # `global X`: X is read from the module as any name is (assignments stay local to the call)
             return self.block(rest, env)
+        if isinstance(s, ast.For) and not s.orelse and (isinstance(s.target, ast.Tuple) or _continues(s.body)) and self.const_iter(s, env):
+            return self.block(self.unroll_constant_loop(s, env) + rest, env)
         if isinstance(s, ast.For) and not s.orelse and isinstance(s.target, ast.Name):
             it = self.eval(s.iter, env)
             if isinstance(it, FieldV):
@@ -1446,6 +1955,8 @@ class Interp:
                     t, r, e = self.block(rest, env)
                     return OR(found.t, AND(NOT(found.t), NOT(found.e), t)), OR(found.t, AND(NOT(found.t), NOT(found.e), r)), OR(found.e, AND(NOT(found.t), e))
                 self.refuse("a for loop over a list field whose body is not `if ...: return True`", s)
+            if self.as_choice(it, s) is not None:
+                return self.block_over_choice(s, self.as_choice(it, s), rest, env)
             if not isinstance(it, Const):
                 self.refuse(f"a for loop over {_desc(it)}", s)
             for sub in ast.walk(s):
@@ -1459,6 +1970,15 @@ class Interp:
                 unrolled.append(("bind", s.target.id, Const(x)))
                 unrolled.extend(s.body)
             return self.block(unrolled + rest, env)
+        if isinstance(s, ast.Try):
+            return self.block(self.try_statements(s) + rest, env)
+        if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call):
+            v = self.eval(s.value, env)
+            if isinstance(v, IpV):
+                # `ip_address(x)` as a statement: it only raises (ValueError) or not
+                t, r, e = self.block(rest, env)
+                ok = NOT(v.e)
+                return AND(ok, t), AND(ok, r), OR(v.e, AND(ok, e))
         self.refuse(f"the statement {type(s).__name__}", s)
 
 
@@ -1544,6 +2064,124 @@ class _Lowered:
 
     def __getattr__(self, name):
         raise AttributeError(name)
+
+
+import ipaddress as _ipaddress  # noqa: E402
+
+_IP_TYPES = (_ipaddress.IPv4Address, _ipaddress.IPv6Address, _ipaddress.IPv4Network, _ipaddress.IPv6Network)
+_NET_TYPES = (_ipaddress.IPv4Network, _ipaddress.IPv6Network)
+_IP_LISTS = None
+
+
+def _ip_lists():
+    """(networks whose addresses python3's ipaddress calls private, as cidr literals; the IPv4
+    networks an address's is_global also excludes). IPv4-mapped IPv6 addresses are private as their
+    IPv4 address is. Checked on each network's edges against ipaddress itself; a python3 whose rules
+    differ (exceptions inside the lists, other is_global logic) refuses."""
+    global _IP_LISTS
+    if _IP_LISTS is None:
+        ip = _ipaddress
+        v4 = list(ip.IPv4Address._constants._private_networks)
+        v6 = list(ip.IPv6Address._constants._private_networks)
+        mapped96 = ip.IPv6Network("::ffff:0:0/96")
+        mapped = [ip.IPv6Network(((0xFFFF << 32) | int(n.network_address), 96 + n.prefixlen)) for n in v4]
+        nets = v4 + [n for n in v6 if n != mapped96] + mapped
+        netnets = v4 + v6  # a network is private when it lies inside one (a mapped one too)
+        pub = getattr(ip.IPv4Address._constants, "_public_network", None)
+        public4 = [pub] if pub is not None else []
+        probes = []
+        for n in nets + netnets + public4:
+            for a in (int(n.network_address), int(n.broadcast_address)):
+                for d in (-1, 0, 1):
+                    x = a + d
+                    if 0 <= x < (1 << n.max_prefixlen):
+                        probes.append(ip.ip_address(x) if n.version == 4 else ip.IPv6Address(x))
+        ok = True
+        for a in probes:
+            private = any(a in n for n in nets if n.version == a.version)
+            netprivate = any(a in n for n in netnets if n.version == a.version)
+            shared = any(a in n for n in public4 if n.version == a.version)
+            if a.is_private != private or ip.ip_network(a).is_private != netprivate or ip.ip_network(a).is_global != (not netprivate and not shared):
+                ok = False
+            if a.is_global != (not private and not shared):
+                ok = False
+        _IP_LISTS = ([str(n) for n in nets], [str(n) for n in public4], [str(n) for n in netnets]) if ok else False
+    if _IP_LISTS is False:
+        raise Refuse("is_private / is_global: this python3's ipaddress rules are not the ones modelled")
+    return _IP_LISTS
+
+
+def _schema_type(schema, path):
+    """The type a typed schema gives path (ip, string, ...), or None."""
+    if schema is None:
+        return None
+    t = {"type": "object", "fields": schema}
+    for p in path:
+        if t.get("type") != "object":
+            return None
+        fields = t.get("fields", {})
+        t = fields.get(p) or next((v for k, v in fields.items() if k.lower() == p.lower()), None)
+        if t is None:
+            return None
+    return t.get("type")
+
+
+def _continues(body):
+    return any(isinstance(b, ast.If) and len(b.body) == 1 and isinstance(b.body[0], ast.Continue) for b in body)
+
+
+def _without_continue(body):
+    """A loop body with `if c: continue` turned into `if c: pass / else: <the rest of the body>`."""
+    for i, b in enumerate(body):
+        if isinstance(b, ast.If) and len(b.body) == 1 and isinstance(b.body[0], ast.Continue) and not b.orelse:
+            rest = _without_continue(body[i + 1:])
+            if rest is None:
+                return None
+            return list(body[:i]) + [ast.If(test=b.test, body=[ast.Pass()], orelse=rest, lineno=b.lineno, col_offset=b.col_offset)]
+    return list(body)
+
+
+def _raises(v):
+    return isinstance(v, BoolV) and not isinstance(v, ChoiceV) and v.e == TRUE
+
+
+def _try_around(s):
+    """` around json.loads()`: the first call of a module function in a try's body, to name it."""
+    for n in ast.walk(ast.Module(body=s.body, type_ignores=[])):
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name):
+            return f" around {n.func.value.id}.{n.func.attr}()"
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id not in ("str", "len", "isinstance"):
+            return f" around {n.func.id}()"
+    return ""
+
+
+def _py_dollar(pat):
+    """Python's `$` (no MULTILINE) also matches before a newline that ends the value; the language's
+    `$` only at the very end: `$` becomes `(?:\\n?$)` (outside classes, unescaped)."""
+    out, i, in_cls = [], 0, False
+    while i < len(pat):
+        c = pat[i]
+        if c == "\\":
+            out.append(pat[i:i + 2])
+            i += 2
+            continue
+        if in_cls:
+            if c == "]" and not (out and out[-1] in ("[", "[^")):
+                in_cls = False
+            out.append(c)
+        elif c == "[":
+            in_cls = True
+            if pat[i + 1:i + 2] == "^":
+                out.append("[^")
+                i += 2
+                continue
+            out.append(c)
+        elif c == "$":
+            out.append(r"(?:\n?$)")
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def _empty_default(d):
@@ -1697,6 +2335,7 @@ def translate(ctx, name, source, file, log_type, schema, events):
         if not isinstance(fn, FuncV):
             raise Refuse("the module defines no rule(event)")
         interp = Interp(ctx, mod, info)
+        interp.top = True  # the statements of rule() itself (helpers are inlined by other Interps)
         d = fn.node
         if len(d.args.args) != 1:
             raise Refuse("rule() does not take exactly one argument", d, file)
