@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { appendFileSync, closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Diagnostic } from "../diagnostics.js";
 import type { TargetOptions } from "../targets/types.js";
@@ -154,6 +154,11 @@ export class BuildCache {
     this.buffer = "";
   }
 
+  /** out/<path>: `out` is resolved (no trailing separator), so plain concatenation is join's result for a recorded `<target>/<file>`. */
+  private outputFile(path: string): string {
+    return sep === "/" && this.out !== "/" ? `${this.out}/${path}` : join(this.out, path);
+  }
+
   /** The hash of a file: from its stat when that vouches for the known hash, else by reading it. */
   private hashOf(path: string, sha: string, size: number | undefined, mtimeMs: number | undefined, ino: number | undefined): { sha: string; stat: Stats } | undefined {
     let st: Stats | undefined;
@@ -197,7 +202,7 @@ export class BuildCache {
       const kept: { path: string; sha: string }[] = [];
       for (const path in r.o) {
         const known = r.o[path]!;
-        const now = this.hashOf(join(this.out, path), known[0], known[1], known[2], known[3]);
+        const now = this.hashOf(this.outputFile(path), known[0], known[1], known[2], known[3]);
         if (now === undefined || now.sha !== known[0]) return undefined;
         stats.push(now.stat);
         kept.push({ path, sha: known[0] });
