@@ -30,7 +30,7 @@ import { manifestSource } from "./manifest.js";
  */
 
 export const CACHE = ".rulec-cache.jsonl";
-const VERSION = 4;
+const VERSION = 5;
 /** Bytes of records gathered before they are appended to the spool file. */
 const SPOOL_FLUSH = 1 << 20;
 /** A file modified this close to the cache's writing may have changed without its stat changing. */
@@ -59,14 +59,23 @@ interface Entry {
 }
 
 /**
- * The file, JSON lines: a header `{"version", "compiler"}`, one `[ruleFile, entry]` line per rule
- * file (relative to out/, as the manifest names it), and a trailer `{"written", "rules"}` (when it
- * was written: stats this recent are not trusted). Without its trailer (cut short) it is ignored.
- * Lines, so that a large library's cache is written and read a record at a time.
+ * The file, JSON lines: a header `{"version", "compiler"}`, `[ruleFile, entry]` record lines (the
+ * rule file relative to out/, as the manifest names it) and a trailer `{"written", "rules"}` (when
+ * it was written: stats this recent are not trusted; how many record lines precede it). A build
+ * that learnt little appends its records and a new trailer (a later record of a rule file replaces
+ * an earlier one); one that learnt much, or finds the file holding many superseded records, writes
+ * it anew. Unless its last line is a trailer that counts every record line (cut short), it is
+ * ignored. Lines, so that a large library's cache is written and read a record at a time.
  */
 interface CacheFile {
   readonly written: number;
+  /** Each rule file's last record. */
   readonly rules: ReadonlyMap<string, Entry>;
+  /** Record lines in the file (a rule file recorded again has several). */
+  readonly lines: number;
+  /** The file's size and modification time when read: an append needs it unchanged. */
+  readonly size: number;
+  readonly mtimeMs: number;
 }
 
 let compilerKeyMemo: string | undefined;
@@ -284,34 +293,71 @@ export class BuildCache {
     const old = this.old;
     this.flush();
     try {
-      // Every rule answered from the cache on disk, every file trusted by its stat: it says it all.
-      if (old !== undefined && !this.dirty && this.seen.size === old.rules.size) return;
-      const lines: string[] = [JSON.stringify({ version: VERSION, compiler: compilerKey() })];
-      let count = 0;
-      const fd = openSync(`${join(this.out, CACHE)}.${process.pid}.tmp`, "w");
-      const emit = (source: string, entry: Entry) => {
-        lines.push(JSON.stringify([source, withStats(this.out, entry)]));
-        count++;
-        if (lines.length >= 1000) writeSync(fd, lines.splice(0, lines.length).join("\n") + "\n");
-      };
-      try {
-        if (this.spooled > 0) forEachLine(this.spool, (line) => {
-          const [source, entry] = JSON.parse(line) as [string, Entry];
-          emit(source, entry);
-        });
-        for (const source of this.kept) emit(source, old!.rules.get(source)!);
-        // Records of rule files this build did not see (another library writing into the same out/).
-        for (const [source, entry] of old?.rules ?? []) if (!this.seen.has(source) && existsSync(resolve(this.out, source))) emit(source, entry);
-        lines.push(JSON.stringify({ written: Date.now(), rules: count }));
-        writeSync(fd, lines.join("\n") + "\n");
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(`${join(this.out, CACHE)}.${process.pid}.tmp`, join(this.out, CACHE));
+      // Nothing learnt that the cache on disk does not say.
+      if (old !== undefined && !this.dirty && this.spooled === 0) return;
+      if (old !== undefined && this.appendable(old)) this.append(old);
+      else this.rewrite(old);
       ignoreCache(this.out);
     } finally {
       rmSync(this.spool, { force: true });
     }
+  }
+
+  /**
+   * A few new records go at the end of the file as it was read, while it holds few superseded
+   * records and records of rule files this build did not see (rule files deleted, or another
+   * library writing into the same out/).
+   */
+  private appendable(old: CacheFile): boolean {
+    const superseded = old.lines - old.rules.size;
+    const unseen = old.rules.size - this.seen.size;
+    const budget = 64 + (old.rules.size >> 3);
+    if (superseded + this.spooled > budget || unseen > budget) return false;
+    try {
+      const st = statSync(join(this.out, CACHE));
+      return st.size === old.size && st.mtimeMs === old.mtimeMs;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The spooled records, with their outputs' stats, and a trailer counting every record line: one write. */
+  private append(old: CacheFile): void {
+    const lines: string[] = [];
+    forEachLine(this.spool, (line) => {
+      const [source, entry] = JSON.parse(line) as [string, Entry];
+      lines.push(JSON.stringify([source, withStats(this.out, entry)]));
+    });
+    lines.push(JSON.stringify({ written: Date.now(), rules: old.lines + this.spooled }));
+    appendFileSync(join(this.out, CACHE), lines.join("\n") + "\n");
+  }
+
+  /** The whole file anew (a temporary file renamed over it): this build's records and the others still wanted. */
+  private rewrite(old: CacheFile | undefined): void {
+    const lines: string[] = [JSON.stringify({ version: VERSION, compiler: compilerKey() })];
+    let count = 0;
+    const temporary = `${join(this.out, CACHE)}.${process.pid}.tmp`;
+    const fd = openSync(temporary, "w");
+    const emit = (source: string, entry: Entry) => {
+      lines.push(JSON.stringify([source, withStats(this.out, entry)]));
+      count++;
+      if (lines.length >= 1000) writeSync(fd, lines.splice(0, lines.length).join("\n") + "\n");
+    };
+    try {
+      if (this.spooled > 0)
+        forEachLine(this.spool, (line) => {
+          const [source, entry] = JSON.parse(line) as [string, Entry];
+          emit(source, entry);
+        });
+      for (const source of this.kept) emit(source, old!.rules.get(source)!);
+      // Records of rule files this build did not see (another library writing into the same out/).
+      for (const [source, entry] of old?.rules ?? []) if (!this.seen.has(source) && existsSync(resolve(this.out, source))) emit(source, entry);
+      lines.push(JSON.stringify({ written: Date.now(), rules: count }));
+      writeSync(fd, lines.join("\n") + "\n");
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, join(this.out, CACHE));
   }
 }
 
@@ -333,6 +379,7 @@ function ignoreCache(out: string): void {
 
 /** The stat of each output written (or found equal) by this build, taken now. */
 function withStats(out: string, entry: Entry): Entry {
+  if (Object.values(entry.t).every((r) => Object.values(r.o).every((known) => known.length === 4))) return entry;
   let changed = false;
   const t: Record<string, Entry["t"][string]> = {};
   for (const [name, r] of Object.entries(entry.t)) {
@@ -379,8 +426,12 @@ function forEachLine(path: string, f: (line: string) => void): void {
 
 function read(path: string): CacheFile | undefined {
   try {
+    // Taken first: a file changed while it is read does not match it, and is not appended to.
+    const st = statSync(path);
     const rules = new Map<string, Entry>();
     let first = true;
+    let lines = 0;
+    /** The last trailer, while no record line follows it. */
     let trailer: { written?: number; rules?: number } | undefined;
     forEachLine(path, (line) => {
       if (first) {
@@ -391,13 +442,16 @@ function read(path: string): CacheFile | undefined {
       }
       if (line.startsWith("{")) {
         trailer = JSON.parse(line) as typeof trailer;
+        if (trailer?.rules !== lines) throw new Error("a trailer that does not count the records before it");
         return;
       }
+      trailer = undefined;
       const [source, entry] = JSON.parse(line) as [string, Entry];
       rules.set(source, entry);
+      lines++;
     });
-    if (trailer === undefined || typeof trailer.written !== "number" || trailer.rules !== rules.size) return undefined;
-    return { written: trailer.written, rules };
+    if (trailer === undefined || typeof trailer.written !== "number") return undefined;
+    return { written: trailer.written, rules, lines, size: st.size, mtimeMs: st.mtimeMs };
   } catch {
     return undefined;
   }

@@ -169,6 +169,61 @@ describe("incremental builds", () => {
   });
 });
 
+describe("a build that learnt little appends to the cache", () => {
+  /** Record lines and trailers of the cache file. */
+  function cacheLines(out: string): { records: string[]; trailers: { written: number; rules: number }[] } {
+    const lines = readFileSync(join(out, ".rulec-cache.jsonl"), "utf8").split("\n").filter((l) => l !== "").slice(1);
+    return { records: lines.filter((l) => l.startsWith("[")), trailers: lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { written: number; rules: number }) };
+  }
+
+  it("appends the changed rule's record, reads the last record of a rule file, and ignores a file cut short", async () => {
+    const root = mkdtempSync(join(tmpdir(), "rulec-append-"));
+    const rules = join(root, "rules");
+    mkdirSync(rules);
+    const r = rng(11);
+    for (let i = 0; i < 24; i++) {
+      const g = generateRule(r, i);
+      writeFileSync(join(rules, `${g.name}.yml`), g.text);
+    }
+    const out = join(root, "out");
+    const build = async () => {
+      const b = await run(["build", rules, "--out", out]);
+      expect([0, 1], b.stderr).toContain(b.status);
+      return b.stderr;
+    };
+    await build();
+    expect(cacheLines(out).records).toHaveLength(24);
+    expect(cacheLines(out).trailers).toEqual([expect.objectContaining({ rules: 24 })]);
+
+    // One rule edited: its record and a new trailer go at the end; the file is not written anew.
+    const first = ruleFiles(rules)[0]!;
+    const edit = () => writeFileSync(join(rules, first), readFileSync(join(rules, first), "utf8").replace(/^Severity: \w+$/m, (m) => (m.endsWith("High") ? "Severity: Low" : "Severity: High")));
+    edit();
+    expect(await build()).toContain("(23 from the build cache)");
+    const appended = cacheLines(out);
+    expect(appended.records.length).toBeGreaterThan(24);
+    expect(appended.trailers.at(-1)!.rules).toBe(appended.records.length);
+    expect(appended.trailers.length).toBeGreaterThan(1);
+    // The next build reads the last record of the edited rule (else it would compile it again).
+    await new Promise((res) => setTimeout(res, 2100)); // past the window in which stats are not trusted
+    await build();
+    expect(await build()).toContain("(all from the build cache)");
+
+    // Cut short inside the appended lines (an interrupted append): the file is ignored, the build is
+    // still right, and the cache is written anew.
+    edit();
+    await build();
+    const text = readFileSync(join(out, ".rulec-cache.jsonl"), "utf8");
+    writeFileSync(join(out, ".rulec-cache.jsonl"), text.slice(0, text.lastIndexOf("\n", text.length - 2) - 5));
+    const after = await build();
+    expect(after).not.toContain("from the build cache");
+    expect(after).toMatch(/, 0 files written, \d+ unchanged, 0 removed/);
+    expect(cacheLines(out).records).toHaveLength(24);
+    expect(cacheLines(out).trailers).toHaveLength(1);
+    rmSync(root, { recursive: true, force: true });
+  });
+});
+
 describe("the cache stays out of version control", () => {
   function library(): { rules: string; out: string; root: string } {
     const root = mkdtempSync(join(tmpdir(), "rulec-ignore-"));
