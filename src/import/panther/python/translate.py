@@ -401,6 +401,8 @@ class Interp:
         """A boolean over field f: t, r (= t), e; the missing case is computed by running Python."""
         pt = path_text(f.path)
         ex = TRUE if getattr(f, "ekinds", None) is not None else P(f"{pt} exists")
+        if getattr(f, "walk_list", False):
+            ex = NOT(P(f"{pt} empty"))  # deep_walk: an empty list reads as the default
         kinds = self.fkinds(f)
         lits_ = []
         if op in ("eq", "contains", "startswith", "endswith", "lt", "gt", "le", "ge"):
@@ -1209,8 +1211,20 @@ class Interp:
         for i in range(1, len(keys) + 1):
             kinds = self.kinds(keys[:i])
             if kinds is not None and "array" in kinds:
+                if i == len(keys):
+                    return self.walk_to_list(keys, kinds, default, node)
                 self.refuse(f"event.deep_walk through {path_text(keys[:i])}, which holds a list", node)
         return self.field(keys, default, node)
+
+    def walk_to_list(self, keys, kinds, default, node):
+        """event.deep_walk(*keys) where only the last key holds a list: the list itself (deep_walk
+        collects nothing), but an empty list (or null) reads as the default. The field is marked so
+        that its `exists` is `not empty`."""
+        if kinds - {"null"} and not (kinds - {"null"}) <= {"array"}:
+            self.refuse(f"event.deep_walk to {path_text(keys)}, which is a list in some Tests and not in others", node)
+        f = self.field(keys, default, node)
+        f.walk_list = True
+        return f
 
     def exists_in_list(self, lst, var, pre, test, env, node):
         """Some element of the list field satisfies test: `path[cond]` over objects, the path's own
@@ -1225,6 +1239,7 @@ class Interp:
             self.refuse("a loop over a list field with an unusual default", node)
         missing_err = lst.default is None  # iterating None raises
         pt = path_text(lst.path)
+        absent = P(f"{pt} empty") if getattr(lst, "walk_list", False) else NOT(P(f"{pt} exists"))
         elems = []
         for ev in self.info.types.events:
             v = _walk(ev, lst.path)
@@ -1263,8 +1278,7 @@ class Interp:
             inner = t
         else:
             self.refuse(f"a loop over {pt}, whose elements the Tests do not show as all objects or all strings", node)
-        ex = P(f"{pt} exists")
-        e = AND(NOT(ex), TRUE if missing_err else FALSE)
+        e = AND(absent, TRUE if missing_err else FALSE)
         return BoolV(inner, inner, e)
 
     def udm(self, args, kwargs, node):
