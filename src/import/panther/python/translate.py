@@ -94,6 +94,48 @@ def P(text):
     return ("p", text)
 
 
+CONTINUE = ("p", "\x00continue")  # a loop body that goes on to the next element
+
+
+def _atoms(x, out):
+    if x[0] == "p":
+        if x not in out:
+            out.append(x)
+    elif x[0] == "not":
+        _atoms(x[1], out)
+    elif x[0] in ("and", "or"):
+        for y in x[1]:
+            _atoms(y, out)
+    return out
+
+
+def _tautology(x, budget=None):
+    """True when x holds whatever each predicate's value (predicates taken as independent: a
+    sound test, which may miss a tautology that needs their meaning). Shannon expansion."""
+    budget = budget if budget is not None else [4096]
+    if x == TRUE:
+        return True
+    if x == FALSE:
+        return False
+    budget[0] -= 1
+    if budget[0] < 0:
+        return False
+    a = _atoms(x, [])[0]
+    return _tautology(_subst(x, a, TRUE), budget) and _tautology(_subst(x, a, FALSE), budget)
+
+
+def _subst(x, atom, value):
+    """x with the atom replaced by value, simplified again."""
+    if x == atom:
+        return value
+    if x[0] == "not":
+        return NOT(_subst(x[1], atom, value))
+    if x[0] in ("and", "or"):
+        parts = [_subst(y, atom, value) for y in x[1]]
+        return AND(*parts) if x[0] == "and" else OR(*parts)
+    return x
+
+
 def render(x, ctx=0):
     """ctx: 0 top/or operand, 1 and operand, 2 not operand."""
     k = x[0]
@@ -1226,7 +1268,7 @@ class Interp:
         f.walk_list = True
         return f
 
-    def exists_in_list(self, lst, var, pre, test, env, node):
+    def exists_in_list(self, lst, var, pre, test, env, node, body=None):
         """Some element of the list field satisfies test: `path[cond]` over objects, the path's own
         existential predicates over strings. An element whose test raises is refused (Python stops
         at it, in order, which the language cannot say)."""
@@ -1247,6 +1289,8 @@ class Interp:
                 elems.extend(v)
         ekinds = {kind_of(x) for x in elems}
         self.read(lst.path)
+        if not ekinds and schema_items(self.info.types.schema, lst.path) is not None:
+            ekinds = {"object"}  # the typed schema's list of objects, empty in every Test
         if ekinds and ekinds <= {"object"}:
             items_schema = schema_items(self.info.types.schema, lst.path)
             sub_info = Info(Types(items_schema, [x for x in elems if isinstance(x, dict)]), self.info.log_type, tuple(self.info.prefix) + tuple(lst.path) + ("[]",), self.info)
@@ -1256,7 +1300,10 @@ class Interp:
             env2[var] = ElemRootV()
             for b in pre:
                 env2[b.targets[0].id] = sub.eval(b.value, env2)
-            t, _, e = sub.truth(sub.eval(test, env2), test)
+            if body is not None:
+                t, e = sub.loop_body_found(body, env2, node), FALSE
+            else:
+                t, _, e = sub.truth(sub.eval(test, env2), test)
             if e != FALSE:
                 self.refuse("a test over list elements that may raise", node)
             if t == FALSE:
@@ -1272,7 +1319,10 @@ class Interp:
             env2[var] = f
             if pre:
                 self.refuse("assignments in a loop over a list of strings", node)
-            t, _, e = self.truth(self.eval(test, env2), test)
+            if body is not None:
+                t, e = self.loop_body_found(body, env2, node), FALSE
+            else:
+                t, _, e = self.truth(self.eval(test, env2), test)
             if e != FALSE or not _positive_or(t):
                 self.refuse("a test over list elements that is not a disjunction of tests of the element", node)
             inner = t
@@ -1280,6 +1330,29 @@ class Interp:
             self.refuse(f"a loop over {pt}, whose elements the Tests do not show as all objects or all strings", node)
         e = AND(absent, TRUE if missing_err else FALSE)
         return BoolV(inner, inner, e)
+
+    def loop_body_found(self, body, env, node):
+        """The condition on one element under which a loop body returns True. The body may only
+        return True or go on to the next element (`continue`, or its end) for every element: an
+        element whose body returns anything else or raises stops the loop there, and which element
+        comes first is an order the language cannot say."""
+        t, r, e = self.block(list(body) + [("continue",)], env)
+        if e != FALSE:
+            self.refuse("a test over list elements that may raise", node)
+        found = _subst(r, CONTINUE, FALSE)
+        if not _tautology(_subst(r, CONTINUE, TRUE)):
+            self.refuse("a loop over a list field whose body may return something other than True (Python stops at the first such element, in order)", node)
+        return found
+
+    def loop_over_list(self, lst, s, body, rest, env):
+        """for x in list: a body of guards, `continue`, assignments and `return True`: some element
+        for which the body returns True (`list[cond]`), else the statements after the loop."""
+        for sub in ast.walk(s):
+            if isinstance(sub, ast.Break):
+                self.refuse("break in a loop over a list field", sub)
+        found = self.exists_in_list(lst, s.target.id, [], None, env, s, body=body)
+        t, r, e = self.block(rest, env)
+        return OR(found.t, AND(NOT(found.t), NOT(found.e), t)), OR(found.t, AND(NOT(found.t), NOT(found.e), r)), OR(found.e, AND(NOT(found.t), e))
 
     def udm(self, args, kwargs, node):
         if len(args) != 1 or kwargs or not isinstance(args[0], Const):
@@ -1397,8 +1470,38 @@ class Interp:
                 if r.file is None:
                     r.file = fn.module.file
                 raise
+        v = sub.value_flow(body, env)
+        if v is not None:
+            return v
         t, r, e = sub.block(body, env)
         return BoolV(t, r, e)
+
+    def value_flow(self, stmts, env):
+        """The value a helper returns where its path is fixed by constants (`if isinstance(groups,
+        str): return [groups]`), so that a helper may return a collection, not only a boolean; None
+        where a test or an assignment depends on the event (then block() gives its truth)."""
+        env = dict(env)
+        stmts = list(stmts)
+        while stmts:
+            s = stmts.pop(0)
+            if isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) or isinstance(s, ast.Pass):
+                continue
+            if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name):
+                v = self.eval(s.value, env)
+                if not isinstance(v, Const):
+                    return None
+                env[s.targets[0].id] = v
+                continue
+            if isinstance(s, ast.If):
+                c = self.eval(s.test, env)
+                if not isinstance(c, Const):
+                    return None
+                stmts = list(s.body if c.v else s.orelse) + stmts
+                continue
+            if isinstance(s, ast.Return) and s.value is not None:
+                return self.eval(s.value, env)
+            return None
+        return None
 
     def block(self, stmts, env):
         """(t, r, e) of the function's return value when it runs stmts."""
@@ -1406,6 +1509,9 @@ class Interp:
             return FALSE, FALSE, FALSE  # returns None
         s = stmts[0]
         rest = stmts[1:]
+        if isinstance(s, ast.Continue) or isinstance(s, tuple) and s[0] == "continue":
+            # inside a loop over a list field (loop_body_found): the next element
+            return CONTINUE, CONTINUE, FALSE
         if isinstance(s, tuple) and s[0] == "bind":
             env = dict(env)
             env[s[1]] = s[2]
@@ -1459,7 +1565,7 @@ class Interp:
                     found = self.exists_in_list(it, s.target.id, pre, last.test, env, s)
                     t, r, e = self.block(rest, env)
                     return OR(found.t, AND(NOT(found.t), NOT(found.e), t)), OR(found.t, AND(NOT(found.t), NOT(found.e), r)), OR(found.e, AND(NOT(found.t), e))
-                self.refuse("a for loop over a list field whose body is not `if ...: return True`", s)
+                return self.loop_over_list(it, s, body, rest, env)
             if not isinstance(it, Const):
                 self.refuse(f"a for loop over {_desc(it)}", s)
             for sub in ast.walk(s):
