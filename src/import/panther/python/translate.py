@@ -268,6 +268,13 @@ class SplitV:
         self.field, self.sep = field, sep
 
 
+class SeqV:
+    """A list or tuple literal with elements read from the event: only iterated (unrolled)."""
+
+    def __init__(self, vals):
+        self.vals = list(vals)
+
+
 class ElemV:
     """An element of a list field, inside any()/all() over it."""
 
@@ -615,7 +622,9 @@ class Interp:
             pat, flags = arg.pattern, arg.flags
             if not isinstance(pat, str):
                 self.refuse("a bytes regular expression", node)
-            if flags & ~(re.IGNORECASE | re.UNICODE):
+            if flags & re.MULTILINE and re.search(r"[$^]", re.sub(r"\\.|\[(?:\\.|[^\]])*\]", "", pat)):
+                self.refuse("re.MULTILINE with ^ or $ in the pattern (the language's anchors are the whole value's)", node)
+            if flags & ~(re.IGNORECASE | re.UNICODE | re.MULTILINE):
                 self.refuse("regular expression flags other than IGNORECASE", node)
             if op == "match":
                 pat = f"^(?:{pat})"
@@ -781,10 +790,55 @@ class Interp:
         return self.name(node.id, env, node)
 
     def e_List(self, node, env):
-        return Const(list(self.const(e, env) for e in node.elts))
+        return self.sequence(node, env, list)
 
     def e_Tuple(self, node, env):
-        return Const(tuple(self.const(e, env) for e in node.elts))
+        return self.sequence(node, env, tuple)
+
+    def sequence(self, node, env, kind):
+        """A list or tuple literal: a constant, or (some element read from the event) a SeqV, which
+        only a loop or any()/all() may go through (each element in turn)."""
+        vals = [self.eval(e, env) for e in node.elts]
+        if all(isinstance(v, Const) for v in vals):
+            return Const(kind(v.v for v in vals))
+        return SeqV(vals)
+
+    def e_ListComp(self, node, env):
+        """[f(x) for x in CONSTANTS if g(x)] with each g(x) a constant: the list of the f(x)."""
+        if len(node.generators) != 1:
+            self.refuse("a list comprehension with several for clauses", node)
+        comp = node.generators[0]
+        if comp.is_async or not isinstance(comp.target, ast.Name):
+            self.refuse("a list comprehension with an unusual target", node)
+        vals = []
+        for x in self.items_of(self.eval(comp.iter, env), "a list comprehension", node):
+            env2 = dict(env)
+            env2[comp.target.id] = x
+            keep = True
+            for c in comp.ifs:
+                cv = self.eval(c, env2)
+                if not isinstance(cv, Const):
+                    self.refuse("a list comprehension whose condition reads the event", c)
+                keep = keep and bool(cv.v)
+            if keep:
+                vals.append(self.eval(node.elt, env2))
+        if all(isinstance(v, Const) for v in vals):
+            return Const([v.v for v in vals])
+        return SeqV(vals)
+
+    def items_of(self, it, what, node, limit=500):
+        """The elements of a constant collection or a SeqV, each a symbolic value."""
+        if isinstance(it, SeqV):
+            return list(it.vals)
+        if not isinstance(it, Const):
+            self.refuse(f"{what} over {_desc(it)} (only constant collections are unrolled)", node)
+        try:
+            items = list(it.v)
+        except TypeError:
+            self.refuse(f"{what} over a constant that is not iterable", node)
+        if len(items) > limit:
+            self.refuse(f"{what} over more than {limit} constants", node)
+        return [Const(x) for x in items]
 
     def e_Set(self, node, env):
         return Const(frozenset(self.const(e, env) for e in node.elts))
@@ -808,6 +862,8 @@ class Interp:
             if base.module == "re":
                 if node.attr in ("IGNORECASE", "I"):
                     return Const(re.IGNORECASE)
+                if node.attr in ("MULTILINE", "M"):
+                    return Const(re.MULTILINE)
                 if node.attr in ("match", "search", "fullmatch", "compile"):
                     return Builtin("re." + node.attr)
                 self.refuse(f"re.{node.attr}", node)
@@ -1347,9 +1403,6 @@ class Interp:
     def loop_over_list(self, lst, s, body, rest, env):
         """for x in list: a body of guards, `continue`, assignments and `return True`: some element
         for which the body returns True (`list[cond]`), else the statements after the loop."""
-        for sub in ast.walk(s):
-            if isinstance(sub, ast.Break):
-                self.refuse("break in a loop over a list field", sub)
         found = self.exists_in_list(lst, s.target.id, [], None, env, s, body=body)
         t, r, e = self.block(rest, env)
         return OR(found.t, AND(NOT(found.t), NOT(found.e), t)), OR(found.t, AND(NOT(found.t), NOT(found.e), r)), OR(found.e, AND(NOT(found.t), e))
@@ -1403,18 +1456,11 @@ class Interp:
         it = self.eval(comp.iter, env)
         if isinstance(it, FieldV) and name == "any" and not comp.ifs:
             return self.exists_in_list(it, comp.target.id, [], g.elt, env, node)
-        if not isinstance(it, Const):
-            self.refuse(f"{name}() over {_desc(it)} (only constant collections are unrolled)", node)
-        try:
-            items = list(it.v)
-        except TypeError:
-            self.refuse(f"{name}() over a constant that is not iterable", node)
-        if len(items) > 500:
-            self.refuse(f"{name}() over more than 500 constants", node)
+        items = self.items_of(it, f"{name}()", node)
         t, e = (FALSE, FALSE) if name == "any" else (TRUE, FALSE)
         for x in items:
             env2 = dict(env)
-            env2[comp.target.id] = Const(x)
+            env2[comp.target.id] = x
             conds = [self.truth(self.eval(c, env2), c) for c in comp.ifs]
             ti, _, ei = self.truth(self.eval(g.elt, env2), g.elt)
             guard_t, guard_e = TRUE, FALSE
@@ -1509,8 +1555,8 @@ class Interp:
             return FALSE, FALSE, FALSE  # returns None
         s = stmts[0]
         rest = stmts[1:]
-        if isinstance(s, ast.Continue) or isinstance(s, tuple) and s[0] == "continue":
-            # inside a loop over a list field (loop_body_found): the next element
+        if isinstance(s, tuple) and s[0] == "continue":
+            # the end of a loop body over a list field (loop_body_found): the next element
             return CONTINUE, CONTINUE, FALSE
         if isinstance(s, tuple) and s[0] == "bind":
             env = dict(env)
@@ -1566,20 +1612,52 @@ class Interp:
                     t, r, e = self.block(rest, env)
                     return OR(found.t, AND(NOT(found.t), NOT(found.e), t)), OR(found.t, AND(NOT(found.t), NOT(found.e), r)), OR(found.e, AND(NOT(found.t), e))
                 return self.loop_over_list(it, s, body, rest, env)
-            if not isinstance(it, Const):
+            if not isinstance(it, (Const, SeqV)):
                 self.refuse(f"a for loop over {_desc(it)}", s)
-            for sub in ast.walk(s):
-                if isinstance(sub, (ast.Break, ast.Continue)):
-                    self.refuse("break or continue in a loop", sub)
-            items = list(it.v)
-            if len(items) > 200:
+            if isinstance(it, Const) and len(list(it.v)) > 200:
                 self.refuse("a for loop over more than 200 constants", s)
+            return self.block(self.unroll(s, s.target.id, self.items_of(it, "a for loop", s)) + rest, env)
+        if isinstance(s, ast.For) and not s.orelse and isinstance(s.target, ast.Tuple) and all(isinstance(x, ast.Name) for x in s.target.elts):
+            # for a, b in CONST.items(): each constant pair unpacked
+            it = self.eval(s.iter, env)
+            if not isinstance(it, Const):
+                self.refuse(f"a for loop with several names over {_desc(it)}", s)
+            names = [x.id for x in s.target.elts]
+            items = list(it.v)
+            if len(items) > 200 or not all(isinstance(x, (tuple, list)) and len(x) == len(names) for x in items):
+                self.refuse("a for loop with several names over constants that do not unpack to them", s)
             unrolled = []
             for x in items:
-                unrolled.append(("bind", s.target.id, Const(x)))
+                unrolled.extend(("bind", n, Const(v)) for n, v in zip(names, x))
                 unrolled.extend(s.body)
+                unrolled.append(("iter_end",))
+            unrolled.append(("loop_end",))
             return self.block(unrolled + rest, env)
+        if isinstance(s, tuple) and s[0] in ("iter_end", "loop_end"):
+            return self.block(rest, env)
+        if isinstance(s, (ast.Break, ast.Continue)):
+            # in a loop over constants (unrolled): to the end of this pass, or of the whole loop
+            want = "iter_end" if isinstance(s, ast.Continue) else "loop_end"
+            for i, x in enumerate(rest):
+                if isinstance(x, tuple) and x[0] == want:
+                    return self.block(rest[i + 1:], env)
+                if isinstance(x, tuple) and x[0] == "continue":
+                    break
+            if isinstance(s, ast.Continue) and any(isinstance(x, tuple) and x[0] == "continue" for x in rest):
+                return CONTINUE, CONTINUE, FALSE
+            self.refuse("break in a loop over a list field" if isinstance(s, ast.Break) else "continue outside a loop the import unrolls", s)
         self.refuse(f"the statement {type(s).__name__}", s)
+
+    def unroll(self, s, name, vals):
+        """A loop over constants (or a SeqV) as statements: each element bound, the body, and the
+        markers `continue` and `break` go to."""
+        out = []
+        for x in vals:
+            out.append(("bind", name, x))
+            out.extend(s.body)
+            out.append(("iter_end",))
+        out.append(("loop_end",))
+        return out
 
 
 _UPPER = None
