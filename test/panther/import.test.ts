@@ -124,6 +124,98 @@ describe("Python's meaning where no typed schema fixes a field (free-form Asana.
   });
 });
 
+describe("lists: deep_walk to a list, loops with guards, sequences of fields (free-form GCP.AuditLog)", () => {
+  const gcp = "GCP.AuditLog";
+  const auth = [{ protoPayload: { authorizationInfo: [{ permission: "p", granted: true }] } }];
+  it("deep_walk ending at a list is the list; an empty list reads as the default", async () => {
+    const src = `
+def rule(event):
+    info = event.deep_walk("protoPayload", "authorizationInfo")
+    if not info:
+        return False
+    for auth in info:
+        if auth.get("permission") == "p" and auth.get("granted") is True:
+            return True
+    return False
+`;
+    expect(await translate(src, gcp, auth)).toBe('not protoPayload.authorizationInfo empty and protoPayload.authorizationInfo[permission eq "p" and granted eq true]');
+    // no guard: iterating the default None (missing, null or an empty list) raises: no alert either way
+    const bare = src.replace("    if not info:\n        return False\n", "");
+    expect(await translate(bare, gcp, auth)).toBe('protoPayload.authorizationInfo[permission eq "p" and granted eq true]');
+  });
+  it("a loop body with guards and continue: some element for which the body returns True", async () => {
+    const src = `
+def rule(event):
+    for d in event.deep_get("protoPayload", "deltas", default=[]):
+        if d.get("action") != "ADD":
+            continue
+        if d.get("member") == "allUsers":
+            return True
+    return event.get("severity") == "ERROR"
+`;
+    const ev = [{ protoPayload: { deltas: [{ action: "ADD", member: "allUsers" }] } }];
+    expect(await translate(src, gcp, ev)).toBe('protoPayload.deltas[action eq "ADD" and member eq "allUsers"] or severity eq "ERROR"');
+  });
+  it("a loop body that may stop at an element (return False, raise, break) is refused: Python's answer depends on the order", async () => {
+    const ev = [{ protoPayload: { deltas: [{ action: "ADD", member: "allUsers" }] } }];
+    const stop = `
+def rule(event):
+    for d in event.deep_get("protoPayload", "deltas", default=[]):
+        if d.get("action") != "ADD":
+            return False
+        if d.get("member") == "allUsers":
+            return True
+    return False
+`;
+    expect(await translate(stop, gcp, ev)).toMatch(/^REFUSED: a loop over a list field whose body may return something other than True/);
+    expect(await translate(stop.replace("return False\n        if", "break\n        if"), gcp, ev)).toMatch(/^REFUSED: break in a loop over a list field/);
+    const raises = `
+def rule(event):
+    for d in event.deep_get("protoPayload", "deltas", default=[]):
+        if d.get("member", "").lower() == "allusers":
+            return True
+    return False
+`;
+    expect(await translate(raises, gcp, ev)).toMatch(/^REFUSED: a test over list elements that may raise/);
+  });
+  it("a list of fields, or of compiled regexes, is unrolled (typed AWS.CloudTrail)", async () => {
+    const src = `
+import re
+PATTERNS = [re.compile(p, re.IGNORECASE) for p in [r"a\\d", r"b"]]
+def check(text):
+    if not text:
+        return False
+    return any(p.search(text) for p in PATTERNS)
+def rule(event):
+    for field in [event.get("eventName"), event.get("userAgent")]:
+        if check(field):
+            return True
+    return False
+`;
+    expect(await translate(src)).toBe(
+      "not eventName empty and (eventName imatches 'a\\d' or eventName exists and eventName imatches 'b') or not (not eventName empty and (not eventName exists or not eventName imatches 'a\\d' and not eventName exists)) and not userAgent empty and (userAgent imatches 'a\\d' or userAgent exists and userAgent imatches 'b')",
+    );
+  });
+  it("for a, b in CONST.items() with continue", async () => {
+    const src = `
+from fnmatch import fnmatch
+MAP = {"bucket-*": ["role-a*", "role-b*"]}
+def rule(event):
+    for bucket, roles in MAP.items():
+        if not fnmatch(event.get("bucket", ""), bucket):
+            continue
+        if not any(fnmatch(event.get("requester", ""), r) for r in roles):
+            return True
+    return False
+`;
+    expect(await translate(src, "AWS.S3ServerAccess")).toBe('bucket like "bucket-*" and not (requester like "role-a*" or requester like "role-b*")');
+  });
+  it("re.MULTILINE changes nothing where the pattern has no ^ or $; with them it is refused", async () => {
+    expect(await translate(rule('bool(re.search(r"a\\$b", event.get("eventName", ""), re.MULTILINE))', "import re"))).toBe("eventName matches 'a\\$b'");
+    expect(await translate(rule('bool(re.search(r"^a", event.get("eventName", ""), re.MULTILINE))', "import re"))).toMatch(/^REFUSED: re\.MULTILINE with \^ or \$/);
+  });
+});
+
 describe("refusals", () => {
   it.each([
     ['event.deep_walk("resources", "ARN") == "x"', /^REFUSED: event\.deep_walk through resources, which holds a list/],
