@@ -275,6 +275,31 @@ class SeqV:
         self.vals = list(vals)
 
 
+class WalkV:
+    """event.deep_walk through a list (lst, the field that holds it), to rest with default: the
+    distinct values found, read only through the idioms that normalize them to a list."""
+
+    def __init__(self, lst, rest, default, empty, normal=False):
+        self.lst, self.rest, self.default, self.empty, self.normal = lst, rest, default, empty, normal
+
+    def normalized(self):
+        """[w] when one value is found, w when several; with none, the default ([d], or d if a list)."""
+        return WalkV(self.lst, self.rest, self.default, self.empty, True)
+
+
+def _isinstance_list_of(node):
+    """The name n of `isinstance(n, list)`, else None."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "isinstance" and len(node.args) == 2 and not node.keywords:
+        a, b = node.args
+        if isinstance(a, ast.Name) and isinstance(b, ast.Name) and b.id == "list":
+            return a.id
+    return None
+
+
+def _call_of(node, fn, name):
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == fn and len(node.args) == 1 and not node.keywords and isinstance(node.args[0], ast.Name) and node.args[0].id == name
+
+
 class ElemV:
     """An element of a list field, inside any()/all() over it."""
 
@@ -591,7 +616,8 @@ class Interp:
                 return FALSE, FALSE
             c = P(f"{pt} eq {lit(uniq[0])}") if len(uniq) == 1 else P(f"{pt} in {lits(uniq)}")
             # `x in {set}` hashes x: a dict or a list raises
-            return c, (is_container if hashing and fixed is None else FALSE)
+            # (a value deep_walk found is never a container: deep_walk spreads a list and raises on an object)
+            return c, (is_container if hashing and fixed is None and not getattr(f, "walked", False) else FALSE)
         if op == "contains":
             if not isinstance(arg, str):
                 self.refuse("'in' on a field with a constant that is not a string", node)
@@ -940,6 +966,9 @@ class Interp:
         return BoolV(t, r, e)
 
     def e_IfExp(self, node, env):
+        w = self.walk_idiom_ifexp(node, env)
+        if w is not None:
+            return w
         c = self.eval(node.test, env)
         a = self.eval(node.body, env)
         b = self.eval(node.orelse, env)
@@ -970,7 +999,9 @@ class Interp:
                 self.refuse("a comparison of constants that raises", node)
         neg = isinstance(op, (ast.NotEq, ast.NotIn, ast.IsNot))
         res = None
-        if isinstance(op, (ast.Eq, ast.NotEq)):
+        if isinstance(op, (ast.Eq, ast.NotEq)) and (isinstance(a, WalkV) and isinstance(b, Const) or isinstance(b, WalkV) and isinstance(a, Const)):
+            res = self.walk_eq(a if isinstance(a, WalkV) else b, b if isinstance(a, WalkV) else a, node)
+        elif isinstance(op, (ast.Eq, ast.NotEq)):
             if isinstance(b, FieldV) and isinstance(a, Const):
                 a, b = b, a
             if isinstance(a, FieldV) and isinstance(b, Const):
@@ -993,6 +1024,10 @@ class Interp:
                     self.hashing = False
             elif isinstance(a, Const) and isinstance(b, FieldV):
                 res = self.pred(b, "contains", a.v, node)
+        elif isinstance(op, (ast.Is, ast.IsNot)) and isinstance(a, WalkV) and not a.normal and isinstance(b, Const) and b.v is None:
+            # deep_walk gives None only when it finds nothing and its default is None
+            t = AND(NOT(self.walk_nonempty(a)), TRUE if a.default is None else FALSE)
+            res = BoolV(t, t, FALSE)
         elif isinstance(op, (ast.Is, ast.IsNot)):
             if isinstance(b, FieldV) and isinstance(a, Const):
                 a, b = b, a
@@ -1311,8 +1346,134 @@ class Interp:
             if kinds is not None and "array" in kinds:
                 if i == len(keys):
                     return self.walk_to_list(keys, kinds, default, node)
-                self.refuse(f"event.deep_walk through {path_text(keys[:i])}, which holds a list", node)
+                return self.walk_through_list(keys[:i], keys[i:], kinds, kwargs, default, node)
         return self.field(keys, default, node)
+
+    def walk_through_list(self, lpath, rest, kinds, kwargs, default, node):
+        """event.deep_walk(*lpath, *rest) where lpath holds a list: the distinct values of rest in
+        its elements (an element without one gives the default, unless it is None), one value when
+        one is found, a list when several, the default when none. Only the idioms that read them as
+        a list are translated (WalkV); the language cannot count distinct values."""
+        where = f"event.deep_walk through {path_text(lpath)}, which holds a list"
+        rv = kwargs["return_val"].v if "return_val" in kwargs else "all"
+        if rv != "all":
+            self.refuse(f"{where}, with return_val='{rv}' (the language cannot say which element is the {rv})", node)
+        if self.info is None or (kinds - {"null"}) and not (kinds - {"null"}) <= {"array"}:
+            self.refuse(where, node)
+        if not (default is None or isinstance(default, (str, int, float, bool)) or default == []):
+            self.refuse(f"{where}, with an unusual default", node)
+        elems = []
+        for ev in self.info.types.events:
+            v = _walk(ev, lpath)
+            if isinstance(v, list):
+                elems.extend(v)
+        if any(not isinstance(x, dict) for x in elems):
+            self.refuse(f"{where}, whose elements the Tests do not show as all objects", node)
+        et = Types(schema_items(self.info.types.schema, lpath), elems)
+        for j in range(1, len(rest) + 1):
+            k = et.get(tuple(p.lower() for p in rest[:j]))
+            if k is not None and "array" in k:
+                self.refuse(f"{where}, and through {path_text(lpath + rest[:j])}, another list", node)
+            if j == len(rest) and k is not None and "object" in k:
+                self.refuse(f"{where}, to {path_text(lpath + rest)}, which holds objects (unhashable: deep_walk raises)", node)
+        lst = self.field(lpath, None, node)
+        return WalkV(lst, tuple(rest), default, [] if default == [] else [default])
+
+    def walk_nonempty(self, w):
+        """Some value is found: an element whose rest of the path has a value (with a default other
+        than None, any element: a missing one gives the default)."""
+        pt = path_text(w.lst.path)
+        if w.default is None or w.default == []:
+            return P(f"{pt}[{path_text(w.rest)} exists]")
+        return NOT(P(f"{pt} empty"))
+
+    def walk_exists(self, w, var, body, test, env, node):
+        """Some found value for which a loop body returns True (or a test holds)."""
+        return self.exists_in_list(w.lst, var, [], test, env, node, body=body, elem=(w.rest, w.default))
+
+    def walk_idiom_if(self, s, env):
+        """`if not isinstance(w, list): w = [w]`: w, a deep_walk through a list, becomes the list of
+        its values (WalkV.normal); None when s is not that statement."""
+        t = s.test
+        if not (isinstance(t, ast.UnaryOp) and isinstance(t.op, ast.Not) and not s.orelse and len(s.body) == 1):
+            return None
+        name = _isinstance_list_of(t.operand)
+        if name is None or not isinstance(env.get(name), WalkV):
+            return None
+        b = s.body[0]
+        if not (isinstance(b, ast.Assign) and len(b.targets) == 1 and isinstance(b.targets[0], ast.Name) and b.targets[0].id == name):
+            return None
+        if not (isinstance(b.value, ast.List) and len(b.value.elts) == 1 and isinstance(b.value.elts[0], ast.Name) and b.value.elts[0].id == name):
+            return None
+        env = dict(env)
+        env[name] = env[name].normalized()
+        return env
+
+    def walk_idiom_ifexp(self, node, env):
+        """`w if isinstance(w, list) else [w]` (the list of the values) and `any(w) if isinstance(w,
+        list) else bool(w)` (some value is truthy); None when node is neither."""
+        name = _isinstance_list_of(node.test)
+        if name is None or not isinstance(env.get(name), WalkV):
+            return None
+        w = env[name]
+        a, b = node.body, node.orelse
+        if isinstance(a, ast.Name) and a.id == name and isinstance(b, ast.List) and len(b.elts) == 1 and isinstance(b.elts[0], ast.Name) and b.elts[0].id == name:
+            return w.normalized()
+        if _call_of(a, "any", name) and _call_of(b, "bool", name):
+            nonempty = self.walk_nonempty(w)
+            found = self.walk_exists(w, "_v", None, ast.Name(id="_v", ctx=ast.Load(), lineno=node.lineno, col_offset=0), {}, node)
+            d = w.default
+            empty = TRUE if (any(d) if isinstance(d, list) else bool(d)) else FALSE
+            t = OR(AND(nonempty, found.t), AND(NOT(nonempty), empty))
+            return BoolV(t, t, FALSE)
+        self.refuse(f"isinstance() of event.deep_walk through {path_text(w.lst.path)}: true when several distinct values are found, which the language cannot count", node)
+
+    def walk_list_loop(self, w, s, body, rest, env):
+        """for x in (the values of a deep_walk through a list, normalized to a list)."""
+        nonempty = self.walk_nonempty(w)
+        found = self.walk_exists(w, s.target.id, body, None, env, s)
+        t1, r1, e1 = self.block(rest, env)
+        t1, r1, e1 = OR(found.t, AND(NOT(found.t), t1)), OR(found.t, AND(NOT(found.t), r1)), OR(found.e, AND(NOT(found.t), e1))
+        t2, r2, e2 = self.block(self.unroll(s, s.target.id, [Const(x) for x in w.empty]) + rest, env)
+        ne = NOT(nonempty)
+        return OR(AND(nonempty, t1), AND(ne, t2)), OR(AND(nonempty, r1), AND(ne, r2)), OR(AND(nonempty, e1), AND(ne, e2))
+
+    def walk_any_all(self, name, w, comp, g, env, node):
+        """any(f(x) for x in values), any(values), all(values) over a normalized deep_walk."""
+        nonempty = self.walk_nonempty(w)
+        if comp is None:
+            var, test = "_v", ast.Name(id="_v", ctx=ast.Load(), lineno=node.lineno, col_offset=0)
+            if name == "all":
+                test = ast.UnaryOp(op=ast.Not(), operand=test, lineno=node.lineno, col_offset=0)
+            empty = (any if name == "any" else all)(w.empty)
+        else:
+            if name != "any" or comp.ifs:
+                self.refuse(f"{name}() over the values of event.deep_walk through a list, with a condition", node)
+            var, test = comp.target.id, g.elt
+            t2, _, e2 = self.truth(self.any_all(name, ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=[ast.GeneratorExp(elt=g.elt, generators=[ast.comprehension(target=comp.target, iter=ast.Constant(value=tuple(w.empty)), ifs=[], is_async=0)])], keywords=[], lineno=node.lineno, col_offset=0), env), node)
+            found = self.walk_exists(w, var, None, test, env, node)
+            ne = NOT(nonempty)
+            t = OR(AND(nonempty, found.t), AND(ne, t2))
+            return BoolV(t, t, AND(ne, e2))
+        found = self.walk_exists(w, var, None, test, env, node)
+        inner = found.t if name == "any" else NOT(found.t)
+        t = OR(AND(nonempty, inner), AND(NOT(nonempty), TRUE if empty else FALSE))
+        return BoolV(t, t, FALSE)
+
+    def walk_eq(self, w, c, node):
+        """deep_walk(...) == C, C a scalar: one value is found and it is C (several: a list, never
+        equal to C), so every element's value is C; none found: the default is C."""
+        if w.normal or not isinstance(c.v, (str, int, float, bool)):
+            self.refuse(f"comparison of {_desc(w)} with {_desc(c)}", node)
+        nonempty = self.walk_nonempty(w)
+        test = ast.Compare(left=ast.Name(id="_v", ctx=ast.Load()), ops=[ast.NotEq()], comparators=[ast.Constant(value=c.v)], lineno=node.lineno, col_offset=0)
+        other = self.walk_exists(w, "_v", None, test, {}, node)
+        try:
+            empty = w.default == c.v
+        except Exception:  # noqa: BLE001
+            self.refuse(f"comparison of {_desc(w)} with {_desc(c)}", node)
+        t = OR(AND(nonempty, NOT(other.t)), AND(NOT(nonempty), TRUE if empty else FALSE))
+        return BoolV(t, t, FALSE)
 
     def walk_to_list(self, keys, kinds, default, node):
         """event.deep_walk(*keys) where only the last key holds a list: the list itself (deep_walk
@@ -1324,7 +1485,7 @@ class Interp:
         f.walk_list = True
         return f
 
-    def exists_in_list(self, lst, var, pre, test, env, node, body=None):
+    def exists_in_list(self, lst, var, pre, test, env, node, body=None, elem=None):
         """Some element of the list field satisfies test: `path[cond]` over objects, the path's own
         existential predicates over strings. An element whose test raises is refused (Python stops
         at it, in order, which the language cannot say)."""
@@ -1352,8 +1513,10 @@ class Interp:
             sub_info = Info(Types(items_schema, [x for x in elems if isinstance(x, dict)]), self.info.log_type, tuple(self.info.prefix) + tuple(lst.path) + ("[]",), self.info)
             sub = Interp(self.ctx, self.module, sub_info)
             sub.depth = self.depth + 1
-            env2 = {k: v for k, v in env.items() if not isinstance(v, (FieldV, BoolV))}
-            env2[var] = ElemRootV()
+            env2 = {k: v for k, v in env.items() if not isinstance(v, (FieldV, BoolV, SeqV, WalkV))}
+            env2[var] = ElemRootV() if elem is None else sub.field(elem[0], elem[1], node)
+            if elem is not None:
+                env2[var].walked = True
             for b in pre:
                 env2[b.targets[0].id] = sub.eval(b.value, env2)
             if body is not None:
@@ -1362,6 +1525,9 @@ class Interp:
                 t, _, e = sub.truth(sub.eval(test, env2), test)
             if e != FALSE:
                 self.refuse("a test over list elements that may raise", node)
+            if elem is not None and (elem[1] is None or elem[1] == []):
+                # deep_walk collects only the elements where the rest of the path has a value
+                t = AND(P(f"{path_text(elem[0])} exists"), t)
             if t == FALSE:
                 inner = FALSE
             elif t == TRUE:
@@ -1449,11 +1615,15 @@ class Interp:
             it = self.eval(g, env)
             if isinstance(it, Const):
                 return Const(any(it.v) if name == "any" else all(it.v))
+            if isinstance(it, WalkV) and it.normal:
+                return self.walk_any_all(name, it, None, None, env, node)
             self.refuse(f"{name}() over something other than a generator", node)
         comp = g.generators[0]
         if comp.is_async or not isinstance(comp.target, ast.Name):
             self.refuse(f"{name}() with an unusual generator", node)
         it = self.eval(comp.iter, env)
+        if isinstance(it, WalkV) and it.normal:
+            return self.walk_any_all(name, it, comp, g, env, node)
         if isinstance(it, FieldV) and name == "any" and not comp.ifs:
             return self.exists_in_list(it, comp.target.id, [], g.elt, env, node)
         items = self.items_of(it, f"{name}()", node)
@@ -1566,6 +1736,8 @@ class Interp:
             if s.value is None:
                 return FALSE, FALSE, FALSE
             return self.truth(self.eval(s.value, env), s)
+        if isinstance(s, ast.If) and self.walk_idiom_if(s, env) is not None:
+            return self.block(rest, self.walk_idiom_if(s, env))
         if isinstance(s, ast.If):
             c = self.eval(s.test, env)
             if isinstance(c, Const):
@@ -1595,6 +1767,8 @@ class Interp:
             return self.block(rest, env)
         if isinstance(s, ast.For) and not s.orelse and isinstance(s.target, ast.Name):
             it = self.eval(s.iter, env)
+            if isinstance(it, WalkV) and it.normal:
+                return self.walk_list_loop(it, s, [b for b in s.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))], rest, env)
             if isinstance(it, FieldV):
                 body = [b for b in s.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
                 last = body[-1] if body else None
@@ -1772,6 +1946,8 @@ def _desc(v):
         return "a boolean expression"
     if isinstance(v, EventV):
         return "the event"
+    if isinstance(v, WalkV):
+        return f"event.deep_walk through {path_text(v.lst.path)}, which holds a list (one value when one distinct value is found, a list when several)"
     if isinstance(v, tuple) and v and v[0] == "method":
         return f"the method .{v[2]}"
     if isinstance(v, Builtin):
