@@ -343,6 +343,7 @@ class Module:
                 try:
                     v = self.ctx.interp(self).eval(how[1], {})
                 except Refuse as r:
+                    self.lazy[name] = how  # the next rule that reads it is refused for the same reason
                     raise Refuse(f"module constant {name}: {r.message}", how[1], self.file)
             self.env[name] = v
             return v
@@ -617,7 +618,9 @@ class Interp:
             c = P(f"{pt} eq {lit(uniq[0])}") if len(uniq) == 1 else P(f"{pt} in {lits(uniq)}")
             # `x in {set}` hashes x: a dict or a list raises
             # (a value deep_walk found is never a container: deep_walk spreads a list and raises on an object)
-            return c, (is_container if hashing and fixed is None and not getattr(f, "walked", False) else FALSE)
+            # an element's field whose Tests show only scalars: the proof's events keep that shape
+            scalar_elem = bool(self.info is not None and self.info.prefix and kinds is not None and kinds <= {"string", "number", "boolean", "null"})
+            return c, (is_container if hashing and fixed is None and not getattr(f, "walked", False) and not scalar_elem else FALSE)
         if op == "contains":
             if not isinstance(arg, str):
                 self.refuse("'in' on a field with a constant that is not a string", node)
