@@ -275,6 +275,17 @@ class SeqV:
         self.vals = list(vals)
 
 
+class LenV:
+    """len(x.split(sep)), before it is compared with a number."""
+
+    def __init__(self, split):
+        self.split = split
+
+
+def _re_char(ch):
+    return ("\\" + ch) if ch in "\\.^$|?*+()[]{}-/" else ch
+
+
 class WalkV:
     """event.deep_walk through a list (lst, the field that holds it), to rest with default: the
     distinct values found, read only through the idioms that normalize them to a list."""
@@ -696,6 +707,8 @@ class Interp:
         """x.split(sep)[-1] == c: x is c or ends with sep + c; [0]: x is c or starts with c + sep
         (c without sep). After .lower(), the case-insensitive forms."""
         sep, idx = f.split
+        if idx not in (0, -1):
+            return self.present_split_at(f, op, arg, pt, node)
         lower = f.tr == "lower"
         fixed = self.ffixed(f)
         str_err = FALSE if fixed is not None and fixed <= {"string"} else NOT(P(f"{pt} like \"*\""))
@@ -721,6 +734,90 @@ class Interp:
             # the proof's values: the part alone, behind / before the separator, and with it doubled
             self.read(f.path, [sep + c, c + sep, "a" + sep + c, c + sep + "a", sep, c + sep + sep + c])
         return OR(*alts), str_err
+
+    def split_count_ge(self, f, m):
+        """x holds at least m separators (x.split(sep) has more than m parts), for a one-character sep."""
+        if m <= 0:
+            return TRUE
+        c = _re_char(f.split_sep if hasattr(f, "split_sep") else f.sep)
+        pat = f"^(?:[^{c}]*{c}){{{m}}}" if m > 1 else f"^[^{c}]*{c}"
+        return P(f"{path_text(f.field.path if isinstance(f, SplitV) else f.path)} matches '{pat}'")
+
+    def split_len_compare(self, op, a, b, node):
+        """len(x.split(sep)) compared with a whole number: how many separators x holds (a regex);
+        .split() of something other than a string raises."""
+        flip = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE, ast.Eq: ast.Eq, ast.NotEq: ast.NotEq}
+        if isinstance(b, LenV):
+            a, b = b, a
+            if type(op) not in flip:
+                self.refuse("a comparison with len() of a split field", node)
+            op = flip[type(op)]()
+        if not (isinstance(b, Const) and isinstance(b.v, int) and not isinstance(b.v, bool)) or type(op) not in flip:
+            self.refuse("len() of a split field compared with something other than a whole number", node)
+        sp = a.split
+        if len(sp.sep) != 1:
+            self.refuse("len() of a field split on more than one character", node)
+        f = sp.field
+        n = b.v
+        # len(parts) >= n: at least n - 1 separators
+        ge = lambda k: self.split_count_ge(sp, k - 1)  # noqa: E731
+        c = {ast.GtE: lambda: ge(n), ast.Gt: lambda: ge(n + 1), ast.Lt: lambda: NOT(ge(n)), ast.LtE: lambda: NOT(ge(n + 1)), ast.Eq: lambda: AND(ge(n), NOT(ge(n + 1))), ast.NotEq: lambda: NOT(AND(ge(n), NOT(ge(n + 1))))}[type(op)]()
+        # the value the field reads as when missing: split its default in Python
+        r = self.pred(FieldV(f.path, f.default, f.tr, f.guard), "truthy", None, node)  # the error of reading it (.lower() of a number, ...)
+        pt = path_text(f.path)
+        fixed = self.ffixed(f)
+        str_err = FALSE if fixed is not None and fixed <= {"string"} else AND(P(f"{pt} exists"), NOT(P(f"{pt} like \"*\"")))
+        ex = P(f"{pt} exists")
+        d = f.default
+        if d is RAISE or not isinstance(d, str):
+            missing = "error"
+        else:
+            missing = _py_compare(op, len(d.split(sp.sep)), n)
+        e = OR(f.guard, str_err, r.e, AND(NOT(ex), TRUE if missing == "error" else FALSE))
+        t = AND(NOT(e), OR(AND(ex, c), AND(NOT(ex), TRUE if missing is True else FALSE)))
+        self.read(f.path, [sp.sep * k for k in range(max(0, n - 1), n + 2)])
+        return BoolV(t, t, e)
+
+    def present_split_at(self, f, op, arg, pt, node):
+        """x.split(sep)[k], k other than 0 and -1, sep one character: regexes over the parts
+        (`^(?:[^/]*/){k}c(?:/|$)`); fewer parts than k raises IndexError."""
+        sep, idx = f.split
+        lower = f.tr == "lower"
+        fixed = self.ffixed(f)
+        str_err = FALSE if fixed is not None and fixed <= {"string"} else NOT(P(f"{pt} like \"*\""))
+        c = _re_char(sep)
+        k = idx if idx >= 0 else -idx - 1
+        few = NOT(P(f"{pt} matches '^(?:[^{c}]*{c}){{{k}}}'")) if k > 0 else FALSE
+        err = OR(str_err, AND(NOT(str_err), few))
+
+        def part(body):
+            if idx >= 0:
+                return f"^(?:[^{c}]*{c}){{{k}}}{body}(?:{c}|$)" if k > 0 else f"^{body}(?:{c}|$)"
+            return f"(?:^|{c}){body}(?:{c}[^{c}]*){{{k}}}$" if k > 0 else f"(?:^|{c}){body}$"
+
+        opname = "imatches" if lower else "matches"
+        if op == "truthy":
+            # the part is not empty: a character other than the separator starts (ends) it
+            pat = f"^(?:[^{c}]*{c}){{{k}}}[^{c}]" if idx >= 0 else f"[^{c}](?:{c}[^{c}]*){{{k}}}$"
+            return P(f"{pt} matches '{pat}'"), err
+        if op in ("istrue", "isnone"):
+            return FALSE, err  # a part is a string: never True, never None
+        if op not in ("eq", "in"):
+            self.refuse(f"{op} over a part of a split field", node)
+        items = [arg] if op == "eq" else list(arg)
+        alts = []
+        for x in items:
+            if not isinstance(x, str) or sep in x or (lower and x != x.lower()):
+                continue
+            if any(ch in x for ch in "\n\r"):
+                self.refuse("a part of a split field compared with a string that spans lines", node)
+            alts.append("".join(_re_char(ch) for ch in x))
+            self.read(f.path, [sep.join(["a"] * k + [x] + ["b"]), sep.join(["a"] * k + [x]), sep.join(["a"] * (k + 1) + [x, "b"]), sep.join([x] + ["b"] * k)])
+        if not alts:
+            return FALSE, err
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(sorted(set(alts))) + ")"
+        q = part(body).replace("'", "''")
+        return P(f"{pt} {opname} '{q}'"), err
 
     def present_str(self, f, op, arg, pt, node):
         """str(x) == "5": x is the string "5" or the number 5 (events are JSON: a number that is
@@ -910,7 +1007,7 @@ class Interp:
         if not isinstance(key, Const):
             self.refuse("a subscript that is not a constant", node)
         if isinstance(base, SplitV):
-            if key.v not in (0, -1):
+            if key.v not in (0, -1) and not (isinstance(key.v, int) and not isinstance(key.v, bool) and len(base.sep) == 1 and -20 <= key.v <= 20):
                 self.refuse("a part of a split field other than the first ([0]) or the last ([-1])", node)
             f = base.field
             nf = FieldV(f.path, f.default, f.tr, f.guard)
@@ -1002,7 +1099,9 @@ class Interp:
                 self.refuse("a comparison of constants that raises", node)
         neg = isinstance(op, (ast.NotEq, ast.NotIn, ast.IsNot))
         res = None
-        if isinstance(op, (ast.Eq, ast.NotEq)) and (isinstance(a, WalkV) and isinstance(b, Const) or isinstance(b, WalkV) and isinstance(a, Const)):
+        if isinstance(a, LenV) or isinstance(b, LenV):
+            res = self.split_len_compare(op, a, b, node)
+        elif isinstance(op, (ast.Eq, ast.NotEq)) and (isinstance(a, WalkV) and isinstance(b, Const) or isinstance(b, WalkV) and isinstance(a, Const)):
             res = self.walk_eq(a if isinstance(a, WalkV) else b, b if isinstance(a, WalkV) else a, node)
         elif isinstance(op, (ast.Eq, ast.NotEq)):
             if isinstance(b, FieldV) and isinstance(a, Const):
@@ -1149,6 +1248,13 @@ class Interp:
             return FieldV(f.path, d, "str", f.guard)
         if name == "str" and len(args) == 1 and isinstance(args[0], Const):
             return Const(str(args[0].v))
+        if name == "len" and len(args) == 1 and isinstance(args[0], SplitV) and not kwargs:
+            return LenV(args[0])
+        if name == "len" and len(args) == 1 and isinstance(args[0], Const) and not kwargs:
+            try:
+                return Const(len(args[0].v))
+            except TypeError:
+                self.refuse("len() of a constant without a length", node)
         self.refuse(f"a call of {name}()", node)
 
     def field_eq(self, a, b, node):
@@ -1298,6 +1404,13 @@ class Interp:
                     scalar = OR(P(f"{ppt} like \"*\""), P(f"{ppt} ge 0"), P(f"{ppt} lt 0"), P(f"{ppt} eq true"), P(f"{ppt} eq false"))
                     guard = OR(guard, scalar)
                 return FieldV(base.path + (key,), d.v, None, guard)
+            if getattr(base, "split", None) and attr in ("lower", "upper", "casefold"):
+                if attr != "lower" or args or base.tr is not None:
+                    self.refuse(f"the method .{attr}() of a part of a split field", node)
+                # the separator has no letters: x.split(s)[k].lower() is x.lower().split(s)[k]
+                nf = FieldV(base.path, base.default.lower() if isinstance(base.default, str) else base.default if base.default is RAISE else _Lowered(base.default), "lower", base.guard)
+                nf.split = base.split
+                return nf
             if attr == "upper" and not args and base.tr is None:
                 return FieldV(base.path, base.default.upper() if isinstance(base.default, str) else base.default if base.default is RAISE else _Lowered(base.default), "upper", base.guard)
             if attr in ("lower", "casefold") and not args and base.tr is None:
