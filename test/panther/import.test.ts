@@ -210,6 +210,65 @@ def rule(event):
 `;
     expect(await translate(src, "AWS.S3ServerAccess")).toBe('bucket like "bucket-*" and not (requester like "role-a*" or requester like "role-b*")');
   });
+  it("deep_walk through a list: its values read as a list (isinstance normalization, any(), all(), loops, is None)", async () => {
+    const ev = [{ protoPayload: { authorizationInfo: [{ permission: "p", granted: true }] } }];
+    // any(w) if isinstance(w, list) else bool(w): some found value is truthy; none found: the default []
+    expect(await translate(rule('any(g) if isinstance(g, list) else bool(g)', '').replace("return", 'g = event.deep_walk("protoPayload", "authorizationInfo", "granted", default=[])\n    return'), gcp, ev)).toBe(
+      // granted is a boolean in the typed schema
+      "protoPayload.authorizationInfo[granted exists] and protoPayload.authorizationInfo[granted exists and granted eq true]",
+    );
+    const norm = `
+def rule(event):
+    perms = event.deep_walk("protoPayload", "authorizationInfo", "permission", default="none")
+    if not isinstance(perms, list):
+        perms = [perms]
+    for p in perms:
+        if p == "iam.create":
+            return True
+    return False
+`;
+    // an element without a permission gives the default "none"; with no element found, [default]
+    expect(await translate(norm, gcp, ev)).toBe('not protoPayload.authorizationInfo empty and protoPayload.authorizationInfo[permission eq "iam.create"]');
+    const selectors = `
+def rule(event):
+    includes = event.deep_walk("protoPayload", "authorizationInfo", "granted")
+    if includes is None:
+        includes = []
+    if not isinstance(includes, list):
+        includes = [includes]
+    return not all(includes)
+`;
+    expect(await translate(selectors, gcp, ev)).toBe(
+      "protoPayload.authorizationInfo[granted exists] and not (protoPayload.authorizationInfo[granted exists] and not protoPayload.authorizationInfo[granted exists and not granted eq true])",
+    );
+  });
+  it("deep_walk through a list == a constant: every element's value is the constant", async () => {
+    const ev = [{ protoPayload: { status: { details: [{ reason: "DENIED" }] } } }];
+    expect(await translate(rule('event.deep_walk("protoPayload", "status", "details", "reason", default="") == "DENIED"'), gcp, ev)).toBe(
+      'not protoPayload.status.details empty and not protoPayload.status.details[not reason eq "DENIED"]',
+    );
+  });
+  it("deep_walk through a list: what the language cannot say is refused", async () => {
+    const ev = [{ target: [{ displayName: "Okta Admin Console" }] }];
+    // a substring test when one distinct value is found, membership when several
+    expect(await translate(rule('"Admin" in event.deep_walk("target", "displayName", default="")'), "Okta.SystemLog", ev)).toMatch(/^REFUSED: comparison In between a constant str and event\.deep_walk through target, which holds a list \(one value when one distinct value is found, a list when several\)/);
+    expect(await translate(rule('"Admin" in event.deep_walk("target", "displayName", default="", return_val="first")'), "Okta.SystemLog", ev)).toMatch(/^REFUSED: event\.deep_walk through target, which holds a list, with return_val='first'/);
+    expect(await translate(rule('isinstance(event.deep_walk("target", "displayName"), list)'), "Okta.SystemLog", ev)).toMatch(/^REFUSED: /);
+  });
+  it("len() of a split field and a part other than the first or the last: regexes over the parts", async () => {
+    const src = `
+def rule(event):
+    parts = event.get("eventSource", "").split("/")
+    if len(parts) >= 4 and parts[2] == "namespaces":
+        return parts[3] in ["kube-system", "gke-system"]
+    return False
+`;
+    expect(await translate(src)).toBe(
+      "eventSource exists and eventSource matches '^(?:[^/]*/){3}' and eventSource matches '^(?:[^/]*/){2}namespaces(?:/|$)' and eventSource matches '^(?:[^/]*/){3}(?:gke-system|kube-system)(?:/|$)'",
+    );
+    // parts[1] with fewer parts raises IndexError: no alert
+    expect(await translate(rule('event.get("eventSource", "").split("@")[1].lower() == "example.com"'))).toBe("eventSource imatches '^(?:[^@]*@){1}example\\.com(?:@|$)'");
+  });
   it("re.MULTILINE changes nothing where the pattern has no ^ or $; with them it is refused", async () => {
     expect(await translate(rule('bool(re.search(r"a\\$b", event.get("eventName", ""), re.MULTILINE))', "import re"))).toBe("eventName matches 'a\\$b'");
     expect(await translate(rule('bool(re.search(r"^a", event.get("eventName", ""), re.MULTILINE))', "import re"))).toMatch(/^REFUSED: re\.MULTILINE with \^ or \$/);
@@ -218,8 +277,8 @@ def rule(event):
 
 describe("refusals", () => {
   it.each([
-    ['event.deep_walk("resources", "ARN") == "x"', /^REFUSED: event\.deep_walk through resources, which holds a list/],
-    ['event.get("eventName", "").split(":")[1] == "x"', /^REFUSED: a part of a split field other than the first/],
+    ['"x" in event.deep_walk("resources", "ARN")', /^REFUSED: comparison In between a constant str and event\.deep_walk through resources, which holds a list/],
+    ['event.get("eventName", "").split("::")[1] == "x"', /^REFUSED: a part of a split field other than the first/],
     ['int(event.get("eventVersion")) == 5', /^REFUSED: a call of int\(\)/],
     ['event.get("resources") == event.get("eventSource")', /^REFUSED: a comparison of two fields where resources holds a list or an object/],
     ['len(event.get("resources", [])) > 1', /^REFUSED: a call of len\(\)/],

@@ -283,7 +283,13 @@ class LenV:
 
 
 def _re_char(ch):
-    return ("\\" + ch) if ch in "\\.^$|?*+()[]{}-/" else ch
+    """ch as a regex literal (outside a class)."""
+    return ("\\" + ch) if ch in "\\.^$|?*+()[]{}" else ch
+
+
+def _re_sep(ch):
+    """The separator ch for the patterns over split parts: (literal, literal inside [^...])."""
+    return _re_char(ch), ("\\" + ch) if ch in "\\]^-[" else ch
 
 
 class WalkV:
@@ -739,8 +745,8 @@ class Interp:
         """x holds at least m separators (x.split(sep) has more than m parts), for a one-character sep."""
         if m <= 0:
             return TRUE
-        c = _re_char(f.split_sep if hasattr(f, "split_sep") else f.sep)
-        pat = f"^(?:[^{c}]*{c}){{{m}}}" if m > 1 else f"^[^{c}]*{c}"
+        c, k = _re_sep(f.sep)
+        pat = f"^(?:[^{k}]*{c}){{{m}}}" if m > 1 else f"^[^{k}]*{c}"
         return P(f"{path_text(f.field.path if isinstance(f, SplitV) else f.path)} matches '{pat}'")
 
     def split_len_compare(self, op, a, b, node):
@@ -785,20 +791,20 @@ class Interp:
         lower = f.tr == "lower"
         fixed = self.ffixed(f)
         str_err = FALSE if fixed is not None and fixed <= {"string"} else NOT(P(f"{pt} like \"*\""))
-        c = _re_char(sep)
+        c, n = _re_sep(sep)
         k = idx if idx >= 0 else -idx - 1
-        few = NOT(P(f"{pt} matches '^(?:[^{c}]*{c}){{{k}}}'")) if k > 0 else FALSE
+        few = NOT(P(f"{pt} matches '^(?:[^{n}]*{c}){{{k}}}'")) if k > 0 else FALSE
         err = OR(str_err, AND(NOT(str_err), few))
 
         def part(body):
             if idx >= 0:
-                return f"^(?:[^{c}]*{c}){{{k}}}{body}(?:{c}|$)" if k > 0 else f"^{body}(?:{c}|$)"
-            return f"(?:^|{c}){body}(?:{c}[^{c}]*){{{k}}}$" if k > 0 else f"(?:^|{c}){body}$"
+                return f"^(?:[^{n}]*{c}){{{k}}}{body}(?:{c}|$)" if k > 0 else f"^{body}(?:{c}|$)"
+            return f"(?:^|{c}){body}(?:{c}[^{n}]*){{{k}}}$" if k > 0 else f"(?:^|{c}){body}$"
 
         opname = "imatches" if lower else "matches"
         if op == "truthy":
             # the part is not empty: a character other than the separator starts (ends) it
-            pat = f"^(?:[^{c}]*{c}){{{k}}}[^{c}]" if idx >= 0 else f"[^{c}](?:{c}[^{c}]*){{{k}}}$"
+            pat = f"^(?:[^{n}]*{c}){{{k}}}[^{n}]" if idx >= 0 else f"[^{n}](?:{c}[^{n}]*){{{k}}}$"
             return P(f"{pt} matches '{pat}'"), err
         if op in ("istrue", "isnone"):
             return FALSE, err  # a part is a string: never True, never None
