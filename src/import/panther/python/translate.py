@@ -905,6 +905,8 @@ class Interp:
             return a.t, b.t, a.e
         if isinstance(v, EventV):
             self.refuse("the truth of the whole event", node)
+        if isinstance(v, (WalkV, SeqV)):
+            self.refuse(f"the truth of {_desc(v)}", node)
         self.refuse(f"the truth of {type(v).__name__}", node)
 
     # ------------------------------------------------------------ expressions
@@ -2068,6 +2070,8 @@ def _desc(v):
         return "a boolean expression"
     if isinstance(v, EventV):
         return "the event"
+    if isinstance(v, SeqV):
+        return "a list of values read from the event"
     if isinstance(v, WalkV):
         return f"event.deep_walk through {path_text(v.lst.path)}, which holds a list (one value when one distinct value is found, a list when several)"
     if isinstance(v, tuple) and v and v[0] == "method":
