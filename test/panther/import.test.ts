@@ -269,6 +269,17 @@ def rule(event):
     // parts[1] with fewer parts raises IndexError: no alert
     expect(await translate(rule('event.get("eventSource", "").split("@")[1].lower() == "example.com"'))).toBe("eventSource imatches '^(?:[^@]*@){1}example\\.com(?:@|$)'");
   });
+  it("a loop over a list of strings with assignments: a disjunction of the element's own tests", async () => {
+    const src = `
+def rule(event):
+    for s in event.get("tags", []):
+        name = s.split("/")[-1].lower()
+        if name in ["admin", "root"]:
+            return True
+    return False
+`;
+    expect(await translate(src, "Asana.Audit", [{ tags: ["scope/x"] }])).toBe('tags ieq "admin" or tags iendswith "/admin" or tags ieq "root" or tags iendswith "/root"');
+  });
   it("re.MULTILINE changes nothing where the pattern has no ^ or $; with them it is refused", async () => {
     expect(await translate(rule('bool(re.search(r"a\\$b", event.get("eventName", ""), re.MULTILINE))', "import re"))).toBe("eventName matches 'a\\$b'");
     expect(await translate(rule('bool(re.search(r"^a", event.get("eventName", ""), re.MULTILINE))', "import re"))).toMatch(/^REFUSED: re\.MULTILINE with \^ or \$/);

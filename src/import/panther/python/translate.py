@@ -275,6 +275,15 @@ class SeqV:
         self.vals = list(vals)
 
 
+def _carry(src, dst):
+    """A transformed field keeps what is known of the value it came from: an element of a list of
+    strings (ekinds), a value deep_walk found (walked)."""
+    for a in ("ekinds", "walked"):
+        if hasattr(src, a):
+            setattr(dst, a, getattr(src, a))
+    return dst
+
+
 class LenV:
     """len(x.split(sep)), before it is compared with a number."""
 
@@ -1018,7 +1027,7 @@ class Interp:
             if key.v not in (0, -1) and not (isinstance(key.v, int) and not isinstance(key.v, bool) and len(base.sep) == 1 and -20 <= key.v <= 20):
                 self.refuse("a part of a split field other than the first ([0]) or the last ([-1])", node)
             f = base.field
-            nf = FieldV(f.path, f.default, f.tr, f.guard)
+            nf = _carry(f, FieldV(f.path, f.default, f.tr, f.guard))
             nf.split = (base.sep, key.v)
             return nf
         if isinstance(base, EventV):
@@ -1418,13 +1427,14 @@ class Interp:
                 # the separator has no letters: x.split(s)[k].lower() is x.lower().split(s)[k]
                 nf = FieldV(base.path, base.default.lower() if isinstance(base.default, str) else base.default if base.default is RAISE else _Lowered(base.default), "lower", base.guard)
                 nf.split = base.split
+                _carry(base, nf)
                 return nf
             if attr == "upper" and not args and base.tr is None:
-                return FieldV(base.path, base.default.upper() if isinstance(base.default, str) else base.default if base.default is RAISE else _Lowered(base.default), "upper", base.guard)
+                return _carry(base, FieldV(base.path, base.default.upper() if isinstance(base.default, str) else base.default if base.default is RAISE else _Lowered(base.default), "upper", base.guard))
             if attr in ("lower", "casefold") and not args and base.tr is None:
                 if attr == "casefold":
                     self.refuse("casefold()", node)
-                return FieldV(base.path, base.default.lower() if isinstance(base.default, str) else base.default if base.default is RAISE else _Lowered(base.default), "lower", base.guard)
+                return _carry(base, FieldV(base.path, base.default.lower() if isinstance(base.default, str) else base.default if base.default is RAISE else _Lowered(base.default), "lower", base.guard))
             if attr in ("startswith", "endswith") and len(args) == 1 and isinstance(args[0], Const) and not kwargs:
                 if getattr(base, "split", None):
                     self.refuse(f".{attr}() of a part of a split field", node)
@@ -1663,8 +1673,9 @@ class Interp:
             f.ekinds = {"string"}
             env2 = dict(env)
             env2[var] = f
-            if pre:
-                self.refuse("assignments in a loop over a list of strings", node)
+            for b in pre:
+                # each test of the element stays existential over the list: exact for a disjunction
+                env2[b.targets[0].id] = self.eval(b.value, env2)
             if body is not None:
                 t, e = self.loop_body_found(body, env2, node), FALSE
             else:
@@ -1868,6 +1879,8 @@ class Interp:
                 return self.block((s.body if c.v else s.orelse) + rest, env)
             tc, _, ec = self.truth(c, s)
             fc = AND(NOT(tc), NOT(ec))
+            if tc == FALSE and ec == FALSE:
+                return self.block(list(s.orelse) + rest, env)  # the body never runs
             bt, br, be = self.block(list(s.body) + rest, env)
             if tc == TRUE:
                 return bt, br, be
