@@ -280,6 +280,26 @@ def rule(event):
 `;
     expect(await translate(src, "Asana.Audit", [{ tags: ["scope/x"] }])).toBe('tags ieq "admin" or tags iendswith "/admin" or tags ieq "root" or tags iendswith "/root"');
   });
+  it("a tuple of fields in a constant set of tuples: some tuple equal position by position", async () => {
+    const src = `
+PAIRS = {("a", "b"), ("c", "d"), ("e",)}
+def rule(event):
+    return (event.get("eventName"), event.get("eventSource")) in PAIRS
+`;
+    expect(await translate(src)).toBe('eventName eq "a" and eventSource eq "b" or eventName eq "c" and eventSource eq "d"');
+  });
+  it("x if isinstance(x, list) else [x] over a deep_walk to a list: the list (the other branch never runs)", async () => {
+    const src = `
+def rule(event):
+    info = event.deep_walk("protoPayload", "authorizationInfo", default=[])
+    info = info if isinstance(info, list) else [info]
+    for auth in info:
+        if auth.get("permission") == "p":
+            return True
+    return False
+`;
+    expect(await translate(src, gcp, [{ protoPayload: { authorizationInfo: [{ permission: "p" }] } }])).toBe('protoPayload.authorizationInfo[permission eq "p"]');
+  });
   it("re.MULTILINE changes nothing where the pattern has no ^ or $; with them it is refused", async () => {
     expect(await translate(rule('bool(re.search(r"a\\$b", event.get("eventName", ""), re.MULTILINE))', "import re"))).toBe("eventName matches 'a\\$b'");
     expect(await translate(rule('bool(re.search(r"^a", event.get("eventName", ""), re.MULTILINE))', "import re"))).toMatch(/^REFUSED: re\.MULTILINE with \^ or \$/);

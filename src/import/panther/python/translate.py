@@ -750,6 +750,29 @@ class Interp:
             self.read(f.path, [sep + c, c + sep, "a" + sep + c, c + sep + "a", sep, c + sep + sep + c])
         return OR(*alts), str_err
 
+    def seq_in(self, a, b, node):
+        """(x, y) in {("a", "b"), ...}: some constant tuple equal position by position. The tuple is
+        built first (each element's error counts) and, for a set or dict, hashed."""
+        if isinstance(b.v, str):
+            self.refuse("a tuple of fields 'in' a string", node)
+        coll = list(b.v.keys()) if isinstance(b.v, dict) else list(b.v)
+        n = len(a.vals)
+        if not all(isinstance(v, FieldV) for v in a.vals):
+            self.refuse("a tuple 'in' a collection, with an element that is not a field", node)
+        items = [x for x in coll if isinstance(x, tuple) and len(x) == n]  # a list never equals a tuple
+        self.hashing = isinstance(b.v, (set, frozenset, dict))
+        try:
+            errs = []
+            for i, f in enumerate(a.vals):
+                vals = tuple(x[i] for x in items) or ("",)
+                errs.append(self.pred(f, "in", vals, node).e)
+            alts = [AND(*[self.pred(f, "eq", x[i], node).t for i, f in enumerate(a.vals)]) for x in items]
+        finally:
+            self.hashing = False
+        e = OR(*errs)
+        t = AND(NOT(e), OR(*alts))
+        return BoolV(t, t, e)
+
     def split_count_ge(self, f, m):
         """x holds at least m separators (x.split(sep) has more than m parts), for a one-character sep."""
         if m <= 0:
@@ -1087,11 +1110,13 @@ class Interp:
         if w is not None:
             return w
         c = self.eval(node.test, env)
+        if isinstance(c, Const):
+            return self.eval(node.body if c.v else node.orelse, env)  # the other branch never runs
+        tc, _, ec = self.truth(c, node)
+        if ec == FALSE and tc in (TRUE, FALSE):
+            return self.eval(node.body if tc == TRUE else node.orelse, env)
         a = self.eval(node.body, env)
         b = self.eval(node.orelse, env)
-        if isinstance(c, Const):
-            return a if c.v else b
-        tc, _, ec = self.truth(c, node)
         ta, ra, ea = self.truth(a, node)
         tb, rb, eb = self.truth(b, node)
         fc = AND(NOT(tc), NOT(ec))
@@ -1131,6 +1156,8 @@ class Interp:
                 res = BoolV(t, t, a.e)
             elif isinstance(a, FieldV) and isinstance(b, FieldV):
                 res = self.field_eq(a, b, node)
+        elif isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, SeqV) and isinstance(b, Const):
+            res = self.seq_in(a, b, node)
         elif isinstance(op, (ast.In, ast.NotIn)):
             if isinstance(a, FieldV) and isinstance(b, Const):
                 if isinstance(b.v, str):
