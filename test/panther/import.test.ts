@@ -248,6 +248,20 @@ def rule(event):
       'not protoPayload.status.details empty and not protoPayload.status.details[not reason eq "DENIED"]',
     );
   });
+  it("if isinstance(w, list): ... else: ... over a deep_walk through a list: one condition over the values when both branches give it", async () => {
+    const ev = [{ protoPayload: { authorizationInfo: [{ permission: "p" }] } }];
+    const src = `
+def rule(event):
+    w = event.deep_walk("protoPayload", "authorizationInfo", "permission", default="")
+    if isinstance(w, list):
+        return "p" in w
+    return "p" == w
+`;
+    expect(await translate(src, gcp, ev)).toBe('not protoPayload.authorizationInfo empty and protoPayload.authorizationInfo[permission eq "p"]');
+    // several values: the list holds "p"; one value: it starts with "p" (not the same question)
+    expect(await translate(src.replace('return "p" == w', 'return w.startswith("p")'), gcp, ev)).toMatch(/^REFUSED: /);
+    expect(await translate(src.replace('return "p" == w', 'return w == "q"'), gcp, ev)).toMatch(/^REFUSED: isinstance\(\) of event\.deep_walk through protoPayload\.authorizationInfo, which holds a list .*: the branches for one value and for several differ/);
+  });
   it("deep_walk through a list: what the language cannot say is refused", async () => {
     const ev = [{ target: [{ displayName: "Okta Admin Console" }] }];
     // a substring test when one distinct value is found, membership when several

@@ -313,6 +313,24 @@ class WalkV:
         return WalkV(self.lst, self.rest, self.default, self.empty, True)
 
 
+class WalkOneV:
+    """The one value a deep_walk through a list found (in the branch where it is not a list), read
+    by the name it is bound to."""
+
+    def __init__(self, w, name):
+        self.w, self.name = w, name
+
+
+def _walk_test_name(test, env):
+    """(name, negated) for `isinstance(name, list)` / `not isinstance(name, list)` where name is a
+    deep_walk through a list (not yet normalized), else None."""
+    neg = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    name = _isinstance_list_of(test.operand if neg else test)
+    if name is None or not isinstance(env.get(name), WalkV) or env[name].normal:
+        return None
+    return name, neg
+
+
 def _isinstance_list_of(node):
     """The name n of `isinstance(n, list)`, else None."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "isinstance" and len(node.args) == 2 and not node.keywords:
@@ -937,6 +955,9 @@ class Interp:
             return a.t, b.t, a.e
         if isinstance(v, EventV):
             self.refuse("the truth of the whole event", node)
+        if isinstance(v, WalkOneV):
+            b = self.walk_one_expr(v, ast.Name(id=v.name, ctx=ast.Load(), lineno=getattr(node, "lineno", 0), col_offset=0), {v.name: v})
+            return b.t, b.r, b.e
         if isinstance(v, (WalkV, SeqV)):
             self.refuse(f"the truth of {_desc(v)}", node)
         self.refuse(f"the truth of {type(v).__name__}", node)
@@ -1141,7 +1162,19 @@ class Interp:
                 self.refuse("a comparison of constants that raises", node)
         neg = isinstance(op, (ast.NotEq, ast.NotIn, ast.IsNot))
         res = None
-        if isinstance(a, LenV) or isinstance(b, LenV):
+        if isinstance(a, WalkOneV) or isinstance(b, WalkOneV):
+            return self.walk_one_expr(a if isinstance(a, WalkOneV) else b, node, env)
+        if isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, Const) and isinstance(b, WalkV) and b.normal:
+            test = ast.Compare(left=ast.Name(id="_v", ctx=ast.Load()), ops=[ast.Eq()], comparators=[ast.Constant(value=a.v)], lineno=node.lineno, col_offset=0)
+            nonempty = self.walk_nonempty(b)
+            found = self.walk_exists(b, "_v", None, test, {}, node)
+            try:
+                empty = a.v in b.empty
+            except Exception:  # noqa: BLE001
+                self.refuse("'in' the values of event.deep_walk through a list, with an unusual constant", node)
+            t = OR(AND(nonempty, found.t), AND(NOT(nonempty), TRUE if empty else FALSE))
+            res = BoolV(t, t, FALSE)
+        elif isinstance(a, LenV) or isinstance(b, LenV):
             res = self.split_len_compare(op, a, b, node)
         elif isinstance(op, (ast.Eq, ast.NotEq)) and (isinstance(a, WalkV) and isinstance(b, Const) or isinstance(b, WalkV) and isinstance(a, Const)):
             res = self.walk_eq(a if isinstance(a, WalkV) else b, b if isinstance(a, WalkV) else a, node)
@@ -1621,6 +1654,36 @@ class Interp:
         t = OR(AND(nonempty, inner), AND(NOT(nonempty), TRUE if empty else FALSE))
         return BoolV(t, t, FALSE)
 
+    def walk_case_split(self, s, rest, env):
+        """if isinstance(w, list): A else: B, w a deep_walk through a list: A runs when several
+        distinct values are found (w is their list), B when one is (w is that value) or none (w is
+        the default). The language cannot count the values, so A and B must give the same condition
+        over the values found: some value for which ... (`list[...]`); otherwise refused."""
+        name, negated = _walk_test_name(s.test, env)
+        w = env[name]
+        many, one = (s.orelse, s.body) if negated else (s.body, s.orelse)
+        em = dict(env)
+        em[name] = w.normalized()
+        eo = dict(env)
+        eo[name] = WalkOneV(w, name)
+        ee = dict(env)
+        ee[name] = Const(w.default)
+        d_is_list = isinstance(w.default, list)
+        ne = self.walk_nonempty(w)
+        # both cases find a value (ne): compared, and used, under ne
+        rm = tuple(AND(ne, x) for x in self.block(list(many) + rest, em))
+        ro = tuple(AND(ne, x) for x in self.block(list(one) + rest, eo))
+        if rm != ro:
+            self.refuse(f"isinstance() of {_desc(w)}: the branches for one value and for several differ", s)
+        re_ = self.block(list(many if d_is_list else one) + rest, ee)
+        return tuple(OR(x, AND(NOT(ne), y)) for x, y in zip(rm, re_))
+
+    def walk_one_expr(self, v, node, env):
+        """An expression over the one value a deep_walk through a list found: every element's value
+        is that value, so the expression holds of it when it holds of some element's value."""
+        found = self.walk_exists(v.w, v.name, None, node, {}, node)
+        return BoolV(found.t, found.t, FALSE)
+
     def walk_eq(self, w, c, node):
         """deep_walk(...) == C, C a scalar: one value is found and it is C (several: a list, never
         equal to C), so every element's value is C; none found: the default is C."""
@@ -1900,6 +1963,8 @@ class Interp:
             return self.truth(self.eval(s.value, env), s)
         if isinstance(s, ast.If) and self.walk_idiom_if(s, env) is not None:
             return self.block(rest, self.walk_idiom_if(s, env))
+        if isinstance(s, ast.If) and _walk_test_name(s.test, env) is not None:
+            return self.walk_case_split(s, rest, env)
         if isinstance(s, ast.If):
             c = self.eval(s.test, env)
             if isinstance(c, Const):
