@@ -67,6 +67,8 @@ describe("Python idioms -> conditions (typed schema: AWS.CloudTrail)", () => {
     ['deep_get(event, "userIdentity", "type") == "Root"', 'userIdentity.type eq "Root"', "from panther_base_helpers import deep_get"],
     ['event["eventName"] == "A"', 'eventName eq "A"'],
     ['event.get("eventName") == "A" and not event.get("errorCode")', 'eventName eq "A" and errorCode empty'],
+    ['event.get("resources", [1]) == []', "resources exists and resources empty"],
+    ['event.get("resources") != []', "not (resources exists and resources empty)"],
   ])("%s", async (expr, expected, pre = "") => {
     expect(await translate(rule(expr, pre))).toBe(expected);
   });

@@ -331,6 +331,13 @@ def _walk_test_name(test, env):
     return name, neg
 
 
+def _empty_container_cmp(a, b):
+    """A field compared with the constant [] or {}."""
+    return (isinstance(a, FieldV) and isinstance(b, Const) or isinstance(b, FieldV) and isinstance(a, Const)) and (
+        (b.v if isinstance(b, Const) else a.v) in ([], {}) and isinstance(b.v if isinstance(b, Const) else a.v, (list, dict))
+    )
+
+
 def _isinstance_list_of(node):
     """The name n of `isinstance(n, list)`, else None."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "isinstance" and len(node.args) == 2 and not node.keywords:
@@ -791,6 +798,24 @@ class Interp:
         t = AND(NOT(e), OR(*alts))
         return BoolV(t, t, e)
 
+    def empty_container_eq(self, f, c, node):
+        """x == [] (x == {}): x holds the empty list (object), where the field's shape is a list (an
+        object): `x exists and x empty`; missing, it reads as its default."""
+        want = "array" if isinstance(c.v, list) else "object"
+        kinds = self.kinds(f.path)
+        if f.tr is not None or getattr(f, "split", None) or kinds is None or not (kinds - {"null"}) or not (kinds - {"null"}) <= {want}:
+            self.refuse(f"comparison with a constant of type {type(c.v).__name__}", node)
+        pt = path_text(f.path)
+        self.read(f.path)
+        ex = P(f"{pt} exists")
+        if f.default is RAISE:
+            missing = "error"
+        else:
+            missing = f.default == c.v
+        e = OR(f.guard, AND(NOT(ex), TRUE if missing == "error" else FALSE))
+        t = AND(NOT(e), OR(AND(ex, P(f"{pt} empty")), AND(NOT(ex), TRUE if missing is True else FALSE)))
+        return BoolV(t, t, e)
+
     def split_count_ge(self, f, m):
         """x holds at least m separators (x.split(sep) has more than m parts), for a one-character sep."""
         if m <= 0:
@@ -1174,6 +1199,8 @@ class Interp:
                 self.refuse("'in' the values of event.deep_walk through a list, with an unusual constant", node)
             t = OR(AND(nonempty, found.t), AND(NOT(nonempty), TRUE if empty else FALSE))
             res = BoolV(t, t, FALSE)
+        elif isinstance(op, (ast.Eq, ast.NotEq)) and _empty_container_cmp(a, b):
+            res = self.empty_container_eq(a if isinstance(a, FieldV) else b, b if isinstance(a, FieldV) else a, node)
         elif isinstance(a, LenV) or isinstance(b, LenV):
             res = self.split_len_compare(op, a, b, node)
         elif isinstance(op, (ast.Eq, ast.NotEq)) and (isinstance(a, WalkV) and isinstance(b, Const) or isinstance(b, WalkV) and isinstance(a, Const)):
