@@ -326,6 +326,8 @@ describe("refusals", () => {
   it.each([
     ['"x" in event.deep_walk("resources", "ARN")', /^REFUSED: comparison In between a constant str and event\.deep_walk through resources, which holds a list/],
     ['event.get("eventName", "").split("::")[1] == "x"', /^REFUSED: a part of a split field other than the first/],
+    // Python builds the list first: event["eventName"] raises there, before any element is tested
+    ['any(x == "a" for x in [event.get("eventSource"), event["eventName"]])', /^REFUSED: a list of values read from the event, one of which may raise when the list is built/],
     ['int(event.get("eventVersion")) == 5', /^REFUSED: a call of int\(\)/],
     ['event.get("resources") == event.get("eventSource")', /^REFUSED: a comparison of two fields where resources holds a list or an object/],
     ['len(event.get("resources", [])) > 1', /^REFUSED: a call of len\(\)/],

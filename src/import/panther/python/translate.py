@@ -1013,6 +1013,14 @@ class Interp:
         vals = [self.eval(e, env) for e in node.elts]
         if all(isinstance(v, Const) for v in vals):
             return Const(kind(v.v for v in vals))
+        return self.seq_of(vals, node)
+
+    def seq_of(self, vals, node):
+        """A SeqV; Python builds the whole list first, so an element that may raise then is refused
+        (unrolled, it would raise only where the loop reaches it)."""
+        for v in vals:
+            if isinstance(v, FieldV) and (v.guard != FALSE or v.default is RAISE) or isinstance(v, BoolV) and v.e != FALSE:
+                self.refuse("a list of values read from the event, one of which may raise when the list is built", node)
         return SeqV(vals)
 
     def e_ListComp(self, node, env):
@@ -1036,7 +1044,7 @@ class Interp:
                 vals.append(self.eval(node.elt, env2))
         if all(isinstance(v, Const) for v in vals):
             return Const([v.v for v in vals])
-        return SeqV(vals)
+        return self.seq_of(vals, node)
 
     def items_of(self, it, what, node, limit=500):
         """The elements of a constant collection or a SeqV, each a symbolic value."""
@@ -1653,6 +1661,7 @@ class Interp:
         """for x in (the values of a deep_walk through a list, normalized to a list)."""
         nonempty = self.walk_nonempty(w)
         found = self.walk_exists(w, s.target.id, body, None, env, s)
+        found = BoolV(found.t, found.t, FALSE)  # deep_walk never raises for a missing list: none found
         t1, r1, e1 = self.block(rest, env)
         t1, r1, e1 = OR(found.t, AND(NOT(found.t), t1)), OR(found.t, AND(NOT(found.t), r1)), OR(found.e, AND(NOT(found.t), e1))
         t2, r2, e2 = self.block(self.unroll(s, s.target.id, [Const(x) for x in w.empty]) + rest, env)
