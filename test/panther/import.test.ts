@@ -67,6 +67,8 @@ describe("Python idioms -> conditions (typed schema: AWS.CloudTrail)", () => {
     ['deep_get(event, "userIdentity", "type") == "Root"', 'userIdentity.type eq "Root"', "from panther_base_helpers import deep_get"],
     ['event["eventName"] == "A"', 'eventName eq "A"'],
     ['event.get("eventName") == "A" and not event.get("errorCode")', 'eventName eq "A" and errorCode empty'],
+    ['event.get("resources", [1]) == []', "resources exists and resources empty"],
+    ['event.get("resources") != []', "not (resources exists and resources empty)"],
   ])("%s", async (expr, expected, pre = "") => {
     expect(await translate(rule(expr, pre))).toBe(expected);
   });
@@ -265,10 +267,208 @@ describe("Python's meaning where no typed schema fixes a field (free-form Asana.
   });
 });
 
+describe("lists: deep_walk to a list, loops with guards, sequences of fields (free-form GCP.AuditLog)", () => {
+  const gcp = "GCP.AuditLog";
+  const auth = [{ protoPayload: { authorizationInfo: [{ permission: "p", granted: true }] } }];
+  it("deep_walk ending at a list is the list; an empty list reads as the default", async () => {
+    const src = `
+def rule(event):
+    info = event.deep_walk("protoPayload", "authorizationInfo")
+    if not info:
+        return False
+    for auth in info:
+        if auth.get("permission") == "p" and auth.get("granted") is True:
+            return True
+    return False
+`;
+    expect(await translate(src, gcp, auth)).toBe('not protoPayload.authorizationInfo empty and protoPayload.authorizationInfo[permission eq "p" and granted eq true]');
+    // no guard: iterating the default None (missing, null or an empty list) raises: no alert either way
+    const bare = src.replace("    if not info:\n        return False\n", "");
+    expect(await translate(bare, gcp, auth)).toBe('protoPayload.authorizationInfo[permission eq "p" and granted eq true]');
+  });
+  it("a loop body with guards and continue: some element for which the body returns True", async () => {
+    const src = `
+def rule(event):
+    for d in event.deep_get("protoPayload", "deltas", default=[]):
+        if d.get("action") != "ADD":
+            continue
+        if d.get("member") == "allUsers":
+            return True
+    return event.get("severity") == "ERROR"
+`;
+    const ev = [{ protoPayload: { deltas: [{ action: "ADD", member: "allUsers" }] } }];
+    expect(await translate(src, gcp, ev)).toBe('protoPayload.deltas[action eq "ADD" and member eq "allUsers"] or severity eq "ERROR"');
+  });
+  it("a loop body that may stop at an element (return False, raise, break) is refused: Python's answer depends on the order", async () => {
+    const ev = [{ protoPayload: { deltas: [{ action: "ADD", member: "allUsers" }] } }];
+    const stop = `
+def rule(event):
+    for d in event.deep_get("protoPayload", "deltas", default=[]):
+        if d.get("action") != "ADD":
+            return False
+        if d.get("member") == "allUsers":
+            return True
+    return False
+`;
+    expect(await translate(stop, gcp, ev)).toMatch(/^REFUSED: a loop over a list field whose body may return something other than True/);
+    expect(await translate(stop.replace("return False\n        if", "break\n        if"), gcp, ev)).toMatch(/^REFUSED: break in a loop over a list field/);
+    const raises = `
+def rule(event):
+    for d in event.deep_get("protoPayload", "deltas", default=[]):
+        if d.get("member", "").lower() == "allusers":
+            return True
+    return False
+`;
+    expect(await translate(raises, gcp, ev)).toMatch(/^REFUSED: a test over list elements that may raise/);
+  });
+  it("a list of fields, or of compiled regexes, is unrolled (typed AWS.CloudTrail)", async () => {
+    const src = `
+import re
+PATTERNS = [re.compile(p, re.IGNORECASE) for p in [r"a\\d", r"b"]]
+def check(text):
+    if not text:
+        return False
+    return any(p.search(text) for p in PATTERNS)
+def rule(event):
+    for field in [event.get("eventName"), event.get("userAgent")]:
+        if check(field):
+            return True
+    return False
+`;
+    expect(await translate(src)).toBe(
+      "not eventName empty and (eventName imatches 'a\\d' or eventName exists and eventName imatches 'b') or not (not eventName empty and (not eventName exists or not eventName imatches 'a\\d' and not eventName exists)) and not userAgent empty and (userAgent imatches 'a\\d' or userAgent exists and userAgent imatches 'b')",
+    );
+  });
+  it("for a, b in CONST.items() with continue", async () => {
+    const src = `
+from fnmatch import fnmatch
+MAP = {"bucket-*": ["role-a*", "role-b*"]}
+def rule(event):
+    for bucket, roles in MAP.items():
+        if not fnmatch(event.get("bucket", ""), bucket):
+            continue
+        if not any(fnmatch(event.get("requester", ""), r) for r in roles):
+            return True
+    return False
+`;
+    expect(await translate(src, "AWS.S3ServerAccess")).toBe('bucket like "bucket-*" and not (requester like "role-a*" or requester like "role-b*")');
+  });
+  it("deep_walk through a list: its values read as a list (isinstance normalization, any(), all(), loops, is None)", async () => {
+    const ev = [{ protoPayload: { authorizationInfo: [{ permission: "p", granted: true }] } }];
+    // any(w) if isinstance(w, list) else bool(w): some found value is truthy; none found: the default []
+    expect(await translate(rule('any(g) if isinstance(g, list) else bool(g)', '').replace("return", 'g = event.deep_walk("protoPayload", "authorizationInfo", "granted", default=[])\n    return'), gcp, ev)).toBe(
+      // granted is a boolean in the typed schema
+      "protoPayload.authorizationInfo[granted exists] and protoPayload.authorizationInfo[granted exists and granted eq true]",
+    );
+    const norm = `
+def rule(event):
+    perms = event.deep_walk("protoPayload", "authorizationInfo", "permission", default="none")
+    if not isinstance(perms, list):
+        perms = [perms]
+    for p in perms:
+        if p == "iam.create":
+            return True
+    return False
+`;
+    // an element without a permission gives the default "none"; with no element found, [default]
+    expect(await translate(norm, gcp, ev)).toBe('not protoPayload.authorizationInfo empty and protoPayload.authorizationInfo[permission eq "iam.create"]');
+    const selectors = `
+def rule(event):
+    includes = event.deep_walk("protoPayload", "authorizationInfo", "granted")
+    if includes is None:
+        includes = []
+    if not isinstance(includes, list):
+        includes = [includes]
+    return not all(includes)
+`;
+    expect(await translate(selectors, gcp, ev)).toBe(
+      "protoPayload.authorizationInfo[granted exists] and not (protoPayload.authorizationInfo[granted exists] and not protoPayload.authorizationInfo[granted exists and not granted eq true])",
+    );
+  });
+  it("deep_walk through a list == a constant: every element's value is the constant", async () => {
+    const ev = [{ protoPayload: { status: { details: [{ reason: "DENIED" }] } } }];
+    expect(await translate(rule('event.deep_walk("protoPayload", "status", "details", "reason", default="") == "DENIED"'), gcp, ev)).toBe(
+      'not protoPayload.status.details empty and not protoPayload.status.details[not reason eq "DENIED"]',
+    );
+  });
+  it("if isinstance(w, list): ... else: ... over a deep_walk through a list: one condition over the values when both branches give it", async () => {
+    const ev = [{ protoPayload: { authorizationInfo: [{ permission: "p" }] } }];
+    const src = `
+def rule(event):
+    w = event.deep_walk("protoPayload", "authorizationInfo", "permission", default="")
+    if isinstance(w, list):
+        return "p" in w
+    return "p" == w
+`;
+    expect(await translate(src, gcp, ev)).toBe('not protoPayload.authorizationInfo empty and protoPayload.authorizationInfo[permission eq "p"]');
+    // several values: the list holds "p"; one value: it starts with "p" (not the same question)
+    expect(await translate(src.replace('return "p" == w', 'return w.startswith("p")'), gcp, ev)).toMatch(/^REFUSED: /);
+    expect(await translate(src.replace('return "p" == w', 'return w == "q"'), gcp, ev)).toMatch(/^REFUSED: isinstance\(\) of event\.deep_walk through protoPayload\.authorizationInfo, which holds a list .*: the branches for one value and for several differ/);
+  });
+  it("deep_walk through a list: what the language cannot say is refused", async () => {
+    const ev = [{ target: [{ displayName: "Okta Admin Console" }] }];
+    // a substring test when one distinct value is found, membership when several
+    expect(await translate(rule('"Admin" in event.deep_walk("target", "displayName", default="")'), "Okta.SystemLog", ev)).toMatch(/^REFUSED: comparison In between a constant str and event\.deep_walk through target, which holds a list \(one value when one distinct value is found, a list when several\)/);
+    expect(await translate(rule('"Admin" in event.deep_walk("target", "displayName", default="", return_val="first")'), "Okta.SystemLog", ev)).toMatch(/^REFUSED: event\.deep_walk through target, which holds a list, with return_val='first'/);
+    expect(await translate(rule('isinstance(event.deep_walk("target", "displayName"), list)'), "Okta.SystemLog", ev)).toMatch(/^REFUSED: /);
+  });
+  it("len() of a split field and a part other than the first or the last: regexes over the parts", async () => {
+    const src = `
+def rule(event):
+    parts = event.get("eventSource", "").split("/")
+    if len(parts) >= 4 and parts[2] == "namespaces":
+        return parts[3] in ["kube-system", "gke-system"]
+    return False
+`;
+    expect(await translate(src)).toBe(
+      "eventSource exists and eventSource matches '^(?:[^/]*/){3}' and eventSource matches '^(?:[^/]*/){2}namespaces(?:/|$)' and eventSource matches '^(?:[^/]*/){3}(?:gke-system|kube-system)(?:/|$)'",
+    );
+    // parts[1] with fewer parts raises IndexError: no alert
+    expect(await translate(rule('event.get("eventSource", "").split("@")[1].lower() == "example.com"'))).toBe("eventSource imatches '^(?:[^@]*@){1}example\\.com(?:@|$)'");
+  });
+  it("a loop over a list of strings with assignments: a disjunction of the element's own tests", async () => {
+    const src = `
+def rule(event):
+    for s in event.get("tags", []):
+        name = s.split("/")[-1].lower()
+        if name in ["admin", "root"]:
+            return True
+    return False
+`;
+    expect(await translate(src, "Asana.Audit", [{ tags: ["scope/x"] }])).toBe('tags ieq "admin" or tags iendswith "/admin" or tags ieq "root" or tags iendswith "/root"');
+  });
+  it("a tuple of fields in a constant set of tuples: some tuple equal position by position", async () => {
+    const src = `
+PAIRS = {("a", "b"), ("c", "d"), ("e",)}
+def rule(event):
+    return (event.get("eventName"), event.get("eventSource")) in PAIRS
+`;
+    expect(await translate(src)).toBe('eventName eq "a" and eventSource eq "b" or eventName eq "c" and eventSource eq "d"');
+  });
+  it("x if isinstance(x, list) else [x] over a deep_walk to a list: the list (the other branch never runs)", async () => {
+    const src = `
+def rule(event):
+    info = event.deep_walk("protoPayload", "authorizationInfo", default=[])
+    info = info if isinstance(info, list) else [info]
+    for auth in info:
+        if auth.get("permission") == "p":
+            return True
+    return False
+`;
+    expect(await translate(src, gcp, [{ protoPayload: { authorizationInfo: [{ permission: "p" }] } }])).toBe('protoPayload.authorizationInfo[permission eq "p"]');
+  });
+  it("re.MULTILINE changes nothing where the pattern has no ^ or $; with them it is refused", async () => {
+    expect(await translate(rule('bool(re.search(r"a\\$b", event.get("eventName", ""), re.MULTILINE))', "import re"))).toBe("eventName matches 'a\\$b'");
+    expect(await translate(rule('bool(re.search(r"^a", event.get("eventName", ""), re.MULTILINE))', "import re"))).toMatch(/^REFUSED: re\.MULTILINE with \^ or \$/);
+  });
+});
+
 describe("refusals", () => {
   it.each([
-    ['event.deep_walk("resources", "ARN") == "x"', /^REFUSED: event\.deep_walk through resources, which holds a list/],
-    ['event.get("eventName", "").split(":")[1] == "x"', /^REFUSED: a part of a split field other than the first/],
+    ['"x" in event.deep_walk("resources", "ARN")', /^REFUSED: comparison In between a constant str and event\.deep_walk through resources, which holds a list/],
+    ['event.get("eventName", "").split("::")[1] == "x"', /^REFUSED: a part of a split field other than the first/],
+    // Python builds the list first: event["eventName"] raises there, before any element is tested
+    ['any(x == "a" for x in [event.get("eventSource"), event["eventName"]])', /^REFUSED: a list of values read from the event, one of which may raise when the list is built/],
     ['int(event.get("eventVersion")) == 5', /^REFUSED: a call of int\(\)/],
     ['event.get("resources") == event.get("eventSource")', /^REFUSED: a comparison of two fields where resources holds a list or an object/],
     ['len(event.get("resources", [])) > 1', /^REFUSED: a call of len\(\)/],

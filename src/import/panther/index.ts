@@ -70,8 +70,15 @@ export function schemaKinds(logType: string, path: readonly string[]): string | 
   const schema = schemaFor(logType);
   if (!schema || schema.freeForm) return undefined;
   let fields: Readonly<Record<string, unknown>> | undefined = schema.fields;
-  let t: { type: string; fields?: Record<string, unknown> } | undefined;
+  let t: { type: string; fields?: Record<string, unknown>; items?: { type: string; fields?: Record<string, unknown> } } | undefined;
   for (const p of path) {
+    if (p === "[]") {
+      // an element of a typed list: its items' type (a list of objects has typed fields too)
+      if (!t || t.type !== "array" || !t.items) return undefined;
+      t = t.items;
+      fields = t.type === "object" ? t.fields : undefined;
+      continue;
+    }
     if (!fields) return undefined;
     const key = Object.keys(fields).find((k) => k === p) ?? Object.keys(fields).find((k) => k.toLowerCase() === p.toLowerCase());
     if (key === undefined) return undefined;

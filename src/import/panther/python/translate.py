@@ -95,6 +95,48 @@ def P(text):
     return ("p", text)
 
 
+CONTINUE = ("p", "\x00continue")  # a loop body that goes on to the next element
+
+
+def _atoms(x, out):
+    if x[0] == "p":
+        if x not in out:
+            out.append(x)
+    elif x[0] == "not":
+        _atoms(x[1], out)
+    elif x[0] in ("and", "or"):
+        for y in x[1]:
+            _atoms(y, out)
+    return out
+
+
+def _tautology(x, budget=None):
+    """True when x holds whatever each predicate's value (predicates taken as independent: a
+    sound test, which may miss a tautology that needs their meaning). Shannon expansion."""
+    budget = budget if budget is not None else [4096]
+    if x == TRUE:
+        return True
+    if x == FALSE:
+        return False
+    budget[0] -= 1
+    if budget[0] < 0:
+        return False
+    a = _atoms(x, [])[0]
+    return _tautology(_subst(x, a, TRUE), budget) and _tautology(_subst(x, a, FALSE), budget)
+
+
+def _subst(x, atom, value):
+    """x with the atom replaced by value, simplified again."""
+    if x == atom:
+        return value
+    if x[0] == "not":
+        return NOT(_subst(x[1], atom, value))
+    if x[0] in ("and", "or"):
+        parts = [_subst(y, atom, value) for y in x[1]]
+        return AND(*parts) if x[0] == "and" else OR(*parts)
+    return x
+
+
 def render(x, ctx=0):
     """ctx: 0 top/or operand, 1 and operand, 2 not operand."""
     k = x[0]
@@ -225,6 +267,89 @@ class SplitV:
 
     def __init__(self, field, sep):
         self.field, self.sep = field, sep
+
+
+class SeqV:
+    """A list or tuple literal with elements read from the event: only iterated (unrolled)."""
+
+    def __init__(self, vals):
+        self.vals = list(vals)
+
+
+def _carry(src, dst):
+    """A transformed field keeps what is known of the value it came from: an element of a list of
+    strings (ekinds), a value deep_walk found (walked)."""
+    for a in ("ekinds", "walked"):
+        if hasattr(src, a):
+            setattr(dst, a, getattr(src, a))
+    return dst
+
+
+class LenV:
+    """len(x.split(sep)), before it is compared with a number."""
+
+    def __init__(self, split):
+        self.split = split
+
+
+def _re_char(ch):
+    """ch as a regex literal (outside a class)."""
+    return ("\\" + ch) if ch in "\\.^$|?*+()[]{}" else ch
+
+
+def _re_sep(ch):
+    """The separator ch for the patterns over split parts: (literal, literal inside [^...])."""
+    return _re_char(ch), ("\\" + ch) if ch in "\\]^-[" else ch
+
+
+class WalkV:
+    """event.deep_walk through a list (lst, the field that holds it), to rest with default: the
+    distinct values found, read only through the idioms that normalize them to a list."""
+
+    def __init__(self, lst, rest, default, empty, normal=False):
+        self.lst, self.rest, self.default, self.empty, self.normal = lst, rest, default, empty, normal
+
+    def normalized(self):
+        """[w] when one value is found, w when several; with none, the default ([d], or d if a list)."""
+        return WalkV(self.lst, self.rest, self.default, self.empty, True)
+
+
+class WalkOneV:
+    """The one value a deep_walk through a list found (in the branch where it is not a list), read
+    by the name it is bound to."""
+
+    def __init__(self, w, name):
+        self.w, self.name = w, name
+
+
+def _walk_test_name(test, env):
+    """(name, negated) for `isinstance(name, list)` / `not isinstance(name, list)` where name is a
+    deep_walk through a list (not yet normalized), else None."""
+    neg = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    name = _isinstance_list_of(test.operand if neg else test)
+    if name is None or not isinstance(env.get(name), WalkV) or env[name].normal:
+        return None
+    return name, neg
+
+
+def _empty_container_cmp(a, b):
+    """A field compared with the constant [] or {}."""
+    return (isinstance(a, FieldV) and isinstance(b, Const) or isinstance(b, FieldV) and isinstance(a, Const)) and (
+        (b.v if isinstance(b, Const) else a.v) in ([], {}) and isinstance(b.v if isinstance(b, Const) else a.v, (list, dict))
+    )
+
+
+def _isinstance_list_of(node):
+    """The name n of `isinstance(n, list)`, else None."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "isinstance" and len(node.args) == 2 and not node.keywords:
+        a, b = node.args
+        if isinstance(a, ast.Name) and isinstance(b, ast.Name) and b.id == "list":
+            return a.id
+    return None
+
+
+def _call_of(node, fn, name):
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == fn and len(node.args) == 1 and not node.keywords and isinstance(node.args[0], ast.Name) and node.args[0].id == name
 
 
 class ElemV:
@@ -434,6 +559,8 @@ class Interp:
         """A boolean over field f: t, r (= t), e; the missing case is computed by running Python."""
         pt = path_text(f.path)
         ex = TRUE if getattr(f, "ekinds", None) is not None else P(f"{pt} exists")
+        if getattr(f, "walk_list", False):
+            ex = NOT(P(f"{pt} empty"))  # deep_walk: an empty list reads as the default
         kinds = self.fkinds(f)
         lits_ = []
         if op in ("eq", "contains", "startswith", "endswith", "lt", "gt", "le", "ge"):
@@ -573,7 +700,10 @@ class Interp:
                 return FALSE, FALSE
             c = P(f"{pt} eq {lit(uniq[0])}") if len(uniq) == 1 else P(f"{pt} in {lits(uniq)}")
             # `x in {set}` hashes x: a dict or a list raises
-            return c, (is_container if hashing and fixed is None else FALSE)
+            # (a value deep_walk found is never a container: deep_walk spreads a list and raises on an object)
+            # an element's field whose Tests show only scalars: the proof's events keep that shape
+            scalar_elem = bool(self.info is not None and self.info.prefix and kinds is not None and kinds <= {"string", "number", "boolean", "null"})
+            return c, (is_container if hashing and fixed is None and not getattr(f, "walked", False) and not scalar_elem else FALSE)
         if op == "contains":
             if not isinstance(arg, str):
                 self.refuse("'in' on a field with a constant that is not a string", node)
@@ -604,7 +734,9 @@ class Interp:
             pat, flags = arg.pattern, arg.flags
             if not isinstance(pat, str):
                 self.refuse("a bytes regular expression", node)
-            if flags & ~(re.IGNORECASE | re.UNICODE):
+            if flags & re.MULTILINE and re.search(r"[$^]", re.sub(r"\\.|\[(?:\\.|[^\]])*\]", "", pat)):
+                self.refuse("re.MULTILINE with ^ or $ in the pattern (the language's anchors are the whole value's)", node)
+            if flags & ~(re.IGNORECASE | re.UNICODE | re.MULTILINE):
                 self.refuse("regular expression flags other than IGNORECASE", node)
             pat = _py_dollar(pat)
             if op == "match":
@@ -648,6 +780,8 @@ class Interp:
         """x.split(sep)[-1] == c: x is c or ends with sep + c; [0]: x is c or starts with c + sep
         (c without sep). After .lower(), the case-insensitive forms."""
         sep, idx = f.split
+        if idx not in (0, -1):
+            return self.present_split_at(f, op, arg, pt, node)
         lower = f.tr == "lower"
         fixed = self.ffixed(f)
         str_err = FALSE if fixed is not None and fixed <= {"string"} else NOT(P(f"{pt} like \"*\""))
@@ -673,6 +807,113 @@ class Interp:
             # the proof's values: the part alone, behind / before the separator, and with it doubled
             self.read(f.path, [sep + c, c + sep, "a" + sep + c, c + sep + "a", sep, c + sep + sep + c])
         return OR(*alts), str_err
+
+    def seq_in(self, a, b, node):
+        """(x, y) in {("a", "b"), ...}: some constant tuple equal position by position. The tuple is
+        built first (each element's error counts) and, for a set or dict, hashed."""
+        if isinstance(b.v, str):
+            self.refuse("a tuple of fields 'in' a string", node)
+        coll = list(b.v.keys()) if isinstance(b.v, dict) else list(b.v)
+        n = len(a.vals)
+        if not all(isinstance(v, FieldV) for v in a.vals):
+            self.refuse("a tuple 'in' a collection, with an element that is not a field", node)
+        items = [x for x in coll if isinstance(x, tuple) and len(x) == n]  # a list never equals a tuple
+        self.hashing = isinstance(b.v, (set, frozenset, dict))
+        try:
+            errs = []
+            for i, f in enumerate(a.vals):
+                vals = tuple(x[i] for x in items) or ("",)
+                errs.append(self.pred(f, "in", vals, node).e)
+            alts = [AND(*[self.pred(f, "eq", x[i], node).t for i, f in enumerate(a.vals)]) for x in items]
+        finally:
+            self.hashing = False
+        e = OR(*errs)
+        t = AND(NOT(e), OR(*alts))
+        return BoolV(t, t, e)
+
+    def split_count_ge(self, f, m):
+        """x holds at least m separators (x.split(sep) has more than m parts), for a one-character sep."""
+        if m <= 0:
+            return TRUE
+        c, k = _re_sep(f.sep)
+        pat = f"^(?:[^{k}]*{c}){{{m}}}" if m > 1 else f"^[^{k}]*{c}"
+        return P(f"{path_text(f.field.path if isinstance(f, SplitV) else f.path)} matches '{pat}'")
+
+    def split_len_compare(self, op, a, b, node):
+        """len(x.split(sep)) compared with a whole number: how many separators x holds (a regex);
+        .split() of something other than a string raises."""
+        flip = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE, ast.Eq: ast.Eq, ast.NotEq: ast.NotEq}
+        if isinstance(b, LenV):
+            a, b = b, a
+            if type(op) not in flip:
+                self.refuse("a comparison with len() of a split field", node)
+            op = flip[type(op)]()
+        if not (isinstance(b, Const) and isinstance(b.v, int) and not isinstance(b.v, bool)) or type(op) not in flip:
+            self.refuse("len() of a split field compared with something other than a whole number", node)
+        sp = a.split
+        if len(sp.sep) != 1:
+            self.refuse("len() of a field split on more than one character", node)
+        f = sp.field
+        n = b.v
+        # len(parts) >= n: at least n - 1 separators
+        ge = lambda k: self.split_count_ge(sp, k - 1)  # noqa: E731
+        c = {ast.GtE: lambda: ge(n), ast.Gt: lambda: ge(n + 1), ast.Lt: lambda: NOT(ge(n)), ast.LtE: lambda: NOT(ge(n + 1)), ast.Eq: lambda: AND(ge(n), NOT(ge(n + 1))), ast.NotEq: lambda: NOT(AND(ge(n), NOT(ge(n + 1))))}[type(op)]()
+        # the value the field reads as when missing: split its default in Python
+        r = self.pred(FieldV(f.path, f.default, f.tr, f.guard), "truthy", None, node)  # the error of reading it (.lower() of a number, ...)
+        pt = path_text(f.path)
+        fixed = self.ffixed(f)
+        str_err = FALSE if fixed is not None and fixed <= {"string"} else AND(P(f"{pt} exists"), NOT(P(f"{pt} like \"*\"")))
+        ex = P(f"{pt} exists")
+        d = f.default
+        if d is RAISE or not isinstance(d, str):
+            missing = "error"
+        else:
+            missing = _py_compare(op, len(d.split(sp.sep)), n)
+        e = OR(f.guard, str_err, r.e, AND(NOT(ex), TRUE if missing == "error" else FALSE))
+        t = AND(NOT(e), OR(AND(ex, c), AND(NOT(ex), TRUE if missing is True else FALSE)))
+        self.read(f.path, [sp.sep * k for k in range(max(0, n - 1), n + 2)])
+        return BoolV(t, t, e)
+
+    def present_split_at(self, f, op, arg, pt, node):
+        """x.split(sep)[k], k other than 0 and -1, sep one character: regexes over the parts
+        (`^(?:[^/]*/){k}c(?:/|$)`); fewer parts than k raises IndexError."""
+        sep, idx = f.split
+        lower = f.tr == "lower"
+        fixed = self.ffixed(f)
+        str_err = FALSE if fixed is not None and fixed <= {"string"} else NOT(P(f"{pt} like \"*\""))
+        c, n = _re_sep(sep)
+        k = idx if idx >= 0 else -idx - 1
+        few = NOT(P(f"{pt} matches '^(?:[^{n}]*{c}){{{k}}}'")) if k > 0 else FALSE
+        err = OR(str_err, AND(NOT(str_err), few))
+
+        def part(body):
+            if idx >= 0:
+                return f"^(?:[^{n}]*{c}){{{k}}}{body}(?:{c}|$)" if k > 0 else f"^{body}(?:{c}|$)"
+            return f"(?:^|{c}){body}(?:{c}[^{n}]*){{{k}}}$" if k > 0 else f"(?:^|{c}){body}$"
+
+        opname = "imatches" if lower else "matches"
+        if op == "truthy":
+            # the part is not empty: a character other than the separator starts (ends) it
+            pat = f"^(?:[^{n}]*{c}){{{k}}}[^{n}]" if idx >= 0 else f"[^{n}](?:{c}[^{n}]*){{{k}}}$"
+            return P(f"{pt} matches '{pat}'"), err
+        if op in ("istrue", "isnone"):
+            return FALSE, err  # a part is a string: never True, never None
+        if op not in ("eq", "in"):
+            self.refuse(f"{op} over a part of a split field", node)
+        items = [arg] if op == "eq" else list(arg)
+        alts = []
+        for x in items:
+            if not isinstance(x, str) or sep in x or (lower and x != x.lower()):
+                continue
+            if any(ch in x for ch in "\n\r"):
+                self.refuse("a part of a split field compared with a string that spans lines", node)
+            alts.append("".join(_re_char(ch) for ch in x))
+            self.read(f.path, [sep.join(["a"] * k + [x] + ["b"]), sep.join(["a"] * k + [x]), sep.join(["a"] * (k + 1) + [x, "b"]), sep.join([x] + ["b"] * k)])
+        if not alts:
+            return FALSE, err
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(sorted(set(alts))) + ")"
+        q = part(body).replace("'", "''")
+        return P(f"{pt} {opname} '{q}'"), err
 
     def present_str(self, f, op, arg, pt, node):
         """str(x) == "5": x is the string "5" or the number 5 (events are JSON: a number that is
@@ -757,6 +998,11 @@ class Interp:
             return AND(NOT(v.e), TRUE), FALSE, v.e
         if isinstance(v, EventV):
             self.refuse("the truth of the whole event", node)
+        if isinstance(v, WalkOneV):
+            b = self.walk_one_expr(v, ast.Name(id=v.name, ctx=ast.Load(), lineno=getattr(node, "lineno", 0), col_offset=0), {v.name: v})
+            return b.t, b.r, b.e
+        if isinstance(v, (WalkV, SeqV)):
+            self.refuse(f"the truth of {_desc(v)}", node)
         self.refuse(f"the truth of {type(v).__name__}", node)
 
     # ------------------------------------------------------------ expressions
@@ -774,10 +1020,63 @@ class Interp:
         return self.name(node.id, env, node)
 
     def e_List(self, node, env):
-        return Const(list(self.const(e, env) for e in node.elts))
+        return self.sequence(node, env, list)
 
     def e_Tuple(self, node, env):
-        return Const(tuple(self.const(e, env) for e in node.elts))
+        return self.sequence(node, env, tuple)
+
+    def sequence(self, node, env, kind):
+        """A list or tuple literal: a constant, or (some element read from the event) a SeqV, which
+        only a loop or any()/all() may go through (each element in turn)."""
+        vals = [self.eval(e, env) for e in node.elts]
+        if all(isinstance(v, Const) for v in vals):
+            return Const(kind(v.v for v in vals))
+        return self.seq_of(vals, node)
+
+    def seq_of(self, vals, node):
+        """A SeqV; Python builds the whole list first, so an element that may raise then is refused
+        (unrolled, it would raise only where the loop reaches it)."""
+        for v in vals:
+            if isinstance(v, FieldV) and (v.guard != FALSE or v.default is RAISE) or isinstance(v, BoolV) and v.e != FALSE:
+                self.refuse("a list of values read from the event, one of which may raise when the list is built", node)
+        return SeqV(vals)
+
+    def e_ListComp(self, node, env):
+        """[f(x) for x in CONSTANTS if g(x)] with each g(x) a constant: the list of the f(x)."""
+        if len(node.generators) != 1:
+            self.refuse("a list comprehension with several for clauses", node)
+        comp = node.generators[0]
+        if comp.is_async or not isinstance(comp.target, ast.Name):
+            self.refuse("a list comprehension with an unusual target", node)
+        vals = []
+        for x in self.items_of(self.eval(comp.iter, env), "a list comprehension", node):
+            env2 = dict(env)
+            env2[comp.target.id] = x
+            keep = True
+            for c in comp.ifs:
+                cv = self.eval(c, env2)
+                if not isinstance(cv, Const):
+                    self.refuse("a list comprehension whose condition reads the event", c)
+                keep = keep and bool(cv.v)
+            if keep:
+                vals.append(self.eval(node.elt, env2))
+        if all(isinstance(v, Const) for v in vals):
+            return Const([v.v for v in vals])
+        return self.seq_of(vals, node)
+
+    def items_of(self, it, what, node, limit=500):
+        """The elements of a constant collection or a SeqV, each a symbolic value."""
+        if isinstance(it, SeqV):
+            return list(it.vals)
+        if not isinstance(it, Const):
+            self.refuse(f"{what} over {_desc(it)} (only constant collections are unrolled)", node)
+        try:
+            items = list(it.v)
+        except TypeError:
+            self.refuse(f"{what} over a constant that is not iterable", node)
+        if len(items) > limit:
+            self.refuse(f"{what} over more than {limit} constants", node)
+        return [Const(x) for x in items]
 
     def e_Set(self, node, env):
         return Const(frozenset(self.const(e, env) for e in node.elts))
@@ -805,6 +1104,8 @@ class Interp:
             if base.module == "re":
                 if node.attr in ("IGNORECASE", "I"):
                     return Const(re.IGNORECASE)
+                if node.attr in ("MULTILINE", "M"):
+                    return Const(re.MULTILINE)
                 if node.attr in ("match", "search", "fullmatch", "compile"):
                     return Builtin("re." + node.attr)
                 self.refuse(f"re.{node.attr}", node)
@@ -824,10 +1125,10 @@ class Interp:
         if not isinstance(key, Const):
             self.refuse("a subscript that is not a constant", node)
         if isinstance(base, SplitV):
-            if key.v not in (0, -1):
+            if key.v not in (0, -1) and not (isinstance(key.v, int) and not isinstance(key.v, bool) and len(base.sep) == 1 and -20 <= key.v <= 20):
                 self.refuse("a part of a split field other than the first ([0]) or the last ([-1])", node)
             f = base.field
-            nf = FieldV(f.path, f.default, f.tr, f.guard)
+            nf = _carry(f, FieldV(f.path, f.default, f.tr, f.guard))
             nf.split = (base.sep, key.v)
             return nf
         if isinstance(base, EventV):
@@ -903,12 +1204,17 @@ class Interp:
         self.refuse(f"Python construct BinOp ({type(node.op).__name__} of {_desc(a)} and {_desc(b)})", node)
 
     def e_IfExp(self, node, env):
+        w = self.walk_idiom_ifexp(node, env)
+        if w is not None:
+            return w
         c = self.eval(node.test, env)
+        if isinstance(c, Const):
+            return self.eval(node.body if c.v else node.orelse, env)  # the other branch never runs
+        tc, _, ec = self.truth(c, node)
+        if ec == FALSE and tc in (TRUE, FALSE):
+            return self.eval(node.body if tc == TRUE else node.orelse, env)
         a = self.eval(node.body, env)
         b = self.eval(node.orelse, env)
-        if isinstance(c, Const):
-            return a if c.v else b
-        tc, _, ec = self.truth(c, node)
         ta, ra, ea = self.truth(a, node)
         tb, rb, eb = self.truth(b, node)
         fc = AND(NOT(tc), NOT(ec))
@@ -933,10 +1239,24 @@ class Interp:
                 self.refuse("a comparison of constants that raises", node)
         neg = isinstance(op, (ast.NotEq, ast.NotIn, ast.IsNot))
         res = None
-        if isinstance(op, (ast.Eq, ast.NotEq)) and isinstance(b, FieldV) and isinstance(a, Const) and a.v in ([], {}) and type(a.v) in (list, dict):
-            a, b = b, a
-        if isinstance(op, (ast.Eq, ast.NotEq)) and isinstance(a, FieldV) and isinstance(b, Const) and type(b.v) in (list, dict) and not b.v:
-            res = self.eq_empty_container(a, b.v, node)
+        if isinstance(a, WalkOneV) or isinstance(b, WalkOneV):
+            return self.walk_one_expr(a if isinstance(a, WalkOneV) else b, node, env)
+        if isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, Const) and isinstance(b, WalkV) and b.normal:
+            test = ast.Compare(left=ast.Name(id="_v", ctx=ast.Load()), ops=[ast.Eq()], comparators=[ast.Constant(value=a.v)], lineno=node.lineno, col_offset=0)
+            nonempty = self.walk_nonempty(b)
+            found = self.walk_exists(b, "_v", None, test, {}, node)
+            try:
+                empty = a.v in b.empty
+            except Exception:  # noqa: BLE001
+                self.refuse("'in' the values of event.deep_walk through a list, with an unusual constant", node)
+            t = OR(AND(nonempty, found.t), AND(NOT(nonempty), TRUE if empty else FALSE))
+            res = BoolV(t, t, FALSE)
+        elif isinstance(op, (ast.Eq, ast.NotEq)) and _empty_container_cmp(a, b):
+            res = self.eq_empty_container(a if isinstance(a, FieldV) else b, (b if isinstance(a, FieldV) else a).v, node)
+        elif isinstance(a, LenV) or isinstance(b, LenV):
+            res = self.split_len_compare(op, a, b, node)
+        elif isinstance(op, (ast.Eq, ast.NotEq)) and (isinstance(a, WalkV) and isinstance(b, Const) or isinstance(b, WalkV) and isinstance(a, Const)):
+            res = self.walk_eq(a if isinstance(a, WalkV) else b, b if isinstance(a, WalkV) else a, node)
         elif isinstance(op, (ast.Eq, ast.NotEq)):
             if isinstance(b, FieldV) and isinstance(a, Const):
                 a, b = b, a
@@ -948,6 +1268,8 @@ class Interp:
                 res = BoolV(t, t, a.e)
             elif isinstance(a, FieldV) and isinstance(b, FieldV):
                 res = self.field_eq(a, b, node)
+        elif isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, SeqV) and isinstance(b, Const):
+            res = self.seq_in(a, b, node)
         elif isinstance(op, (ast.In, ast.NotIn)):
             if isinstance(a, FieldV) and isinstance(b, Const):
                 if isinstance(b.v, str):
@@ -960,6 +1282,10 @@ class Interp:
                     self.hashing = False
             elif isinstance(a, Const) and isinstance(b, FieldV):
                 res = self.pred(b, "contains", a.v, node)
+        elif isinstance(op, (ast.Is, ast.IsNot)) and isinstance(a, WalkV) and not a.normal and isinstance(b, Const) and b.v is None:
+            # deep_walk gives None only when it finds nothing and its default is None
+            t = AND(NOT(self.walk_nonempty(a)), TRUE if a.default is None else FALSE)
+            res = BoolV(t, t, FALSE)
         elif isinstance(op, (ast.Is, ast.IsNot)):
             if isinstance(b, FieldV) and isinstance(a, Const):
                 a, b = b, a
@@ -1096,6 +1422,13 @@ class Interp:
             return self.float_of(args[0], node)
         if name in ("ipaddress.ip_address", "ipaddress.ip_network") and len(args) == 1 and not kwargs:
             return self.ip_of(args[0], name.endswith("network"), node)
+        if name == "len" and len(args) == 1 and isinstance(args[0], SplitV) and not kwargs:
+            return LenV(args[0])
+        if name == "len" and len(args) == 1 and isinstance(args[0], Const) and not kwargs:
+            try:
+                return Const(len(args[0].v))
+            except TypeError:
+                self.refuse("len() of a constant without a length", node)
         self.refuse(f"a call of {name}()", node)
 
     def field_eq(self, a, b, node):
@@ -1248,12 +1581,20 @@ class Interp:
                     scalar = OR(P(f"{ppt} like \"*\""), P(f"{ppt} ge 0"), P(f"{ppt} lt 0"), P(f"{ppt} eq true"), P(f"{ppt} eq false"))
                     guard = OR(guard, scalar)
                 return FieldV(base.path + (key,), d.v, None, guard)
+            if getattr(base, "split", None) and attr in ("lower", "upper", "casefold"):
+                if attr != "lower" or args or base.tr is not None:
+                    self.refuse(f"the method .{attr}() of a part of a split field", node)
+                # the separator has no letters: x.split(s)[k].lower() is x.lower().split(s)[k]
+                nf = FieldV(base.path, base.default.lower() if isinstance(base.default, str) else base.default if base.default is RAISE else _Lowered(base.default), "lower", base.guard)
+                nf.split = base.split
+                _carry(base, nf)
+                return nf
             if attr == "upper" and not args and base.tr is None:
-                return FieldV(base.path, base.default.upper() if isinstance(base.default, str) else base.default if base.default is RAISE else _Lowered(base.default), "upper", base.guard)
+                return _carry(base, FieldV(base.path, base.default.upper() if isinstance(base.default, str) else base.default if base.default is RAISE else _Lowered(base.default), "upper", base.guard))
             if attr in ("lower", "casefold") and not args and base.tr is None:
                 if attr == "casefold":
                     self.refuse("casefold()", node)
-                return FieldV(base.path, base.default.lower() if isinstance(base.default, str) else base.default if base.default is RAISE else _Lowered(base.default), "lower", base.guard)
+                return _carry(base, FieldV(base.path, base.default.lower() if isinstance(base.default, str) else base.default if base.default is RAISE else _Lowered(base.default), "lower", base.guard))
             if attr in ("startswith", "endswith") and len(args) == 1 and isinstance(args[0], Const) and not kwargs:
                 if getattr(base, "split", None):
                     self.refuse(f".{attr}() of a part of a split field", node)
@@ -1301,10 +1642,179 @@ class Interp:
         for i in range(1, len(keys) + 1):
             kinds = self.kinds(keys[:i])
             if kinds is not None and "array" in kinds:
-                self.refuse(f"event.deep_walk through {path_text(keys[:i])}, which holds a list", node)
+                if i == len(keys):
+                    return self.walk_to_list(keys, kinds, default, node)
+                return self.walk_through_list(keys[:i], keys[i:], kinds, kwargs, default, node)
         return self.field(keys, default, node)
 
-    def exists_in_list(self, lst, var, pre, test, env, node):
+    def walk_through_list(self, lpath, rest, kinds, kwargs, default, node):
+        """event.deep_walk(*lpath, *rest) where lpath holds a list: the distinct values of rest in
+        its elements (an element without one gives the default, unless it is None), one value when
+        one is found, a list when several, the default when none. Only the idioms that read them as
+        a list are translated (WalkV); the language cannot count distinct values."""
+        where = f"event.deep_walk through {path_text(lpath)}, which holds a list"
+        rv = kwargs["return_val"].v if "return_val" in kwargs else "all"
+        if rv != "all":
+            self.refuse(f"{where}, with return_val='{rv}' (the language cannot say which element is the {rv})", node)
+        if self.info is None or (kinds - {"null"}) and not (kinds - {"null"}) <= {"array"}:
+            self.refuse(where, node)
+        if not (default is None or isinstance(default, (str, int, float, bool)) or default == []):
+            self.refuse(f"{where}, with an unusual default", node)
+        elems = []
+        for ev in self.info.types.events:
+            v = _walk(ev, lpath)
+            if isinstance(v, list):
+                elems.extend(v)
+        if any(not isinstance(x, dict) for x in elems):
+            self.refuse(f"{where}, whose elements the Tests do not show as all objects", node)
+        et = Types(schema_items(self.info.types.schema, lpath), elems)
+        for j in range(1, len(rest) + 1):
+            k = et.get(tuple(p.lower() for p in rest[:j]))
+            if k is not None and "array" in k:
+                self.refuse(f"{where}, and through {path_text(lpath + rest[:j])}, another list", node)
+            if j == len(rest) and k is not None and "object" in k:
+                self.refuse(f"{where}, to {path_text(lpath + rest)}, which holds objects (unhashable: deep_walk raises)", node)
+        lst = self.field(lpath, None, node)
+        return WalkV(lst, tuple(rest), default, [] if default == [] else [default])
+
+    def walk_nonempty(self, w):
+        """Some value is found: an element whose rest of the path has a value (with a default other
+        than None, any element: a missing one gives the default)."""
+        pt = path_text(w.lst.path)
+        if w.default is None or w.default == []:
+            return P(f"{pt}[{path_text(w.rest)} exists]")
+        return NOT(P(f"{pt} empty"))
+
+    def walk_exists(self, w, var, body, test, env, node):
+        """Some found value for which a loop body returns True (or a test holds)."""
+        return self.exists_in_list(w.lst, var, [], test, env, node, body=body, elem=(w.rest, w.default))
+
+    def walk_idiom_if(self, s, env):
+        """`if not isinstance(w, list): w = [w]`: w, a deep_walk through a list, becomes the list of
+        its values (WalkV.normal); None when s is not that statement."""
+        t = s.test
+        if not (isinstance(t, ast.UnaryOp) and isinstance(t.op, ast.Not) and not s.orelse and len(s.body) == 1):
+            return None
+        name = _isinstance_list_of(t.operand)
+        if name is None or not isinstance(env.get(name), WalkV):
+            return None
+        b = s.body[0]
+        if not (isinstance(b, ast.Assign) and len(b.targets) == 1 and isinstance(b.targets[0], ast.Name) and b.targets[0].id == name):
+            return None
+        if not (isinstance(b.value, ast.List) and len(b.value.elts) == 1 and isinstance(b.value.elts[0], ast.Name) and b.value.elts[0].id == name):
+            return None
+        env = dict(env)
+        env[name] = env[name].normalized()
+        return env
+
+    def walk_idiom_ifexp(self, node, env):
+        """`w if isinstance(w, list) else [w]` (the list of the values) and `any(w) if isinstance(w,
+        list) else bool(w)` (some value is truthy); None when node is neither."""
+        name = _isinstance_list_of(node.test)
+        if name is None or not isinstance(env.get(name), WalkV):
+            return None
+        w = env[name]
+        a, b = node.body, node.orelse
+        if isinstance(a, ast.Name) and a.id == name and isinstance(b, ast.List) and len(b.elts) == 1 and isinstance(b.elts[0], ast.Name) and b.elts[0].id == name:
+            return w.normalized()
+        if _call_of(a, "any", name) and _call_of(b, "bool", name):
+            nonempty = self.walk_nonempty(w)
+            found = self.walk_exists(w, "_v", None, ast.Name(id="_v", ctx=ast.Load(), lineno=node.lineno, col_offset=0), {}, node)
+            d = w.default
+            empty = TRUE if (any(d) if isinstance(d, list) else bool(d)) else FALSE
+            t = OR(AND(nonempty, found.t), AND(NOT(nonempty), empty))
+            return BoolV(t, t, FALSE)
+        self.refuse(f"isinstance() of event.deep_walk through {path_text(w.lst.path)}: true when several distinct values are found, which the language cannot count", node)
+
+    def walk_list_loop(self, w, s, body, rest, env):
+        """for x in (the values of a deep_walk through a list, normalized to a list)."""
+        nonempty = self.walk_nonempty(w)
+        found = self.walk_exists(w, s.target.id, body, None, env, s)
+        found = BoolV(found.t, found.t, FALSE)  # deep_walk never raises for a missing list: none found
+        t1, r1, e1 = self.block(rest, env)
+        t1, r1, e1 = OR(found.t, AND(NOT(found.t), t1)), OR(found.t, AND(NOT(found.t), r1)), OR(found.e, AND(NOT(found.t), e1))
+        t2, r2, e2 = self.block(self.unroll(s, s.target.id, [Const(x) for x in w.empty]) + rest, env)
+        ne = NOT(nonempty)
+        return OR(AND(nonempty, t1), AND(ne, t2)), OR(AND(nonempty, r1), AND(ne, r2)), OR(AND(nonempty, e1), AND(ne, e2))
+
+    def walk_any_all(self, name, w, comp, g, env, node):
+        """any(f(x) for x in values), any(values), all(values) over a normalized deep_walk."""
+        nonempty = self.walk_nonempty(w)
+        if comp is None:
+            var, test = "_v", ast.Name(id="_v", ctx=ast.Load(), lineno=node.lineno, col_offset=0)
+            if name == "all":
+                test = ast.UnaryOp(op=ast.Not(), operand=test, lineno=node.lineno, col_offset=0)
+            empty = (any if name == "any" else all)(w.empty)
+        else:
+            if name != "any" or comp.ifs:
+                self.refuse(f"{name}() over the values of event.deep_walk through a list, with a condition", node)
+            var, test = comp.target.id, g.elt
+            t2, _, e2 = self.truth(self.any_all(name, ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=[ast.GeneratorExp(elt=g.elt, generators=[ast.comprehension(target=comp.target, iter=ast.Constant(value=tuple(w.empty)), ifs=[], is_async=0)])], keywords=[], lineno=node.lineno, col_offset=0), env), node)
+            found = self.walk_exists(w, var, None, test, env, node)
+            ne = NOT(nonempty)
+            t = OR(AND(nonempty, found.t), AND(ne, t2))
+            return BoolV(t, t, AND(ne, e2))
+        found = self.walk_exists(w, var, None, test, env, node)
+        inner = found.t if name == "any" else NOT(found.t)
+        t = OR(AND(nonempty, inner), AND(NOT(nonempty), TRUE if empty else FALSE))
+        return BoolV(t, t, FALSE)
+
+    def walk_case_split(self, s, rest, env):
+        """if isinstance(w, list): A else: B, w a deep_walk through a list: A runs when several
+        distinct values are found (w is their list), B when one is (w is that value) or none (w is
+        the default). The language cannot count the values, so A and B must give the same condition
+        over the values found: some value for which ... (`list[...]`); otherwise refused."""
+        name, negated = _walk_test_name(s.test, env)
+        w = env[name]
+        many, one = (s.orelse, s.body) if negated else (s.body, s.orelse)
+        em = dict(env)
+        em[name] = w.normalized()
+        eo = dict(env)
+        eo[name] = WalkOneV(w, name)
+        ee = dict(env)
+        ee[name] = Const(w.default)
+        d_is_list = isinstance(w.default, list)
+        ne = self.walk_nonempty(w)
+        # both cases find a value (ne): compared, and used, under ne
+        rm = tuple(AND(ne, x) for x in self.block(list(many) + rest, em))
+        ro = tuple(AND(ne, x) for x in self.block(list(one) + rest, eo))
+        if rm != ro:
+            self.refuse(f"isinstance() of {_desc(w)}: the branches for one value and for several differ", s)
+        re_ = self.block(list(many if d_is_list else one) + rest, ee)
+        return tuple(OR(x, AND(NOT(ne), y)) for x, y in zip(rm, re_))
+
+    def walk_one_expr(self, v, node, env):
+        """An expression over the one value a deep_walk through a list found: every element's value
+        is that value, so the expression holds of it when it holds of some element's value."""
+        found = self.walk_exists(v.w, v.name, None, node, {}, node)
+        return BoolV(found.t, found.t, FALSE)
+
+    def walk_eq(self, w, c, node):
+        """deep_walk(...) == C, C a scalar: one value is found and it is C (several: a list, never
+        equal to C), so every element's value is C; none found: the default is C."""
+        if w.normal or not isinstance(c.v, (str, int, float, bool)):
+            self.refuse(f"comparison of {_desc(w)} with {_desc(c)}", node)
+        nonempty = self.walk_nonempty(w)
+        test = ast.Compare(left=ast.Name(id="_v", ctx=ast.Load()), ops=[ast.NotEq()], comparators=[ast.Constant(value=c.v)], lineno=node.lineno, col_offset=0)
+        other = self.walk_exists(w, "_v", None, test, {}, node)
+        try:
+            empty = w.default == c.v
+        except Exception:  # noqa: BLE001
+            self.refuse(f"comparison of {_desc(w)} with {_desc(c)}", node)
+        t = OR(AND(nonempty, NOT(other.t)), AND(NOT(nonempty), TRUE if empty else FALSE))
+        return BoolV(t, t, FALSE)
+
+    def walk_to_list(self, keys, kinds, default, node):
+        """event.deep_walk(*keys) where only the last key holds a list: the list itself (deep_walk
+        collects nothing), but an empty list (or null) reads as the default. The field is marked so
+        that its `exists` is `not empty`."""
+        if kinds - {"null"} and not (kinds - {"null"}) <= {"array"}:
+            self.refuse(f"event.deep_walk to {path_text(keys)}, which is a list in some Tests and not in others", node)
+        f = self.field(keys, default, node)
+        f.walk_list = True
+        return f
+
+    def exists_in_list(self, lst, var, pre, test, env, node, body=None, elem=None):
         """Some element of the list field satisfies test: `path[cond]` over objects, the path's own
         existential predicates over strings. An element whose test raises is refused (Python stops
         at it, in order, which the language cannot say)."""
@@ -1317,6 +1827,7 @@ class Interp:
             self.refuse("a loop over a list field with an unusual default", node)
         missing_err = lst.default is None  # iterating None raises
         pt = path_text(lst.path)
+        absent = P(f"{pt} empty") if getattr(lst, "walk_list", False) else NOT(P(f"{pt} exists"))
         elems = []
         for ev in self.info.types.events:
             v = _walk(ev, lst.path)
@@ -1324,18 +1835,28 @@ class Interp:
                 elems.extend(v)
         ekinds = {kind_of(x) for x in elems}
         self.read(lst.path)
+        if not ekinds and schema_items(self.info.types.schema, lst.path) is not None:
+            ekinds = {"object"}  # the typed schema's list of objects, empty in every Test
         if ekinds and ekinds <= {"object"}:
             items_schema = schema_items(self.info.types.schema, lst.path)
             sub_info = Info(Types(items_schema, [x for x in elems if isinstance(x, dict)]), self.info.log_type, tuple(self.info.prefix) + tuple(lst.path) + ("[]",), self.info)
             sub = Interp(self.ctx, self.module, sub_info)
             sub.depth = self.depth + 1
-            env2 = {k: v for k, v in env.items() if not isinstance(v, (FieldV, BoolV))}
-            env2[var] = ElemRootV()
+            env2 = {k: v for k, v in env.items() if not isinstance(v, (FieldV, BoolV, SeqV, WalkV))}
+            env2[var] = ElemRootV() if elem is None else sub.field(elem[0], elem[1], node)
+            if elem is not None:
+                env2[var].walked = True
             for b in pre:
                 env2[b.targets[0].id] = sub.eval(b.value, env2)
-            t, _, e = sub.truth(sub.eval(test, env2), test)
+            if body is not None:
+                t, e = sub.loop_body_found(body, env2, node), FALSE
+            else:
+                t, _, e = sub.truth(sub.eval(test, env2), test)
             if e != FALSE:
                 self.refuse("a test over list elements that may raise", node)
+            if elem is not None and (elem[1] is None or elem[1] == []):
+                # deep_walk collects only the elements where the rest of the path has a value
+                t = AND(P(f"{path_text(elem[0])} exists"), t)
             if t == FALSE:
                 inner = FALSE
             elif t == TRUE:
@@ -1347,17 +1868,40 @@ class Interp:
             f.ekinds = {"string"}
             env2 = dict(env)
             env2[var] = f
-            if pre:
-                self.refuse("assignments in a loop over a list of strings", node)
-            t, _, e = self.truth(self.eval(test, env2), test)
+            for b in pre:
+                # each test of the element stays existential over the list: exact for a disjunction
+                env2[b.targets[0].id] = self.eval(b.value, env2)
+            if body is not None:
+                t, e = self.loop_body_found(body, env2, node), FALSE
+            else:
+                t, _, e = self.truth(self.eval(test, env2), test)
             if e != FALSE or not _positive_or(t):
                 self.refuse("a test over list elements that is not a disjunction of tests of the element", node)
             inner = t
         else:
             self.refuse(f"a loop over {pt}, whose elements the Tests do not show as all objects or all strings", node)
-        ex = P(f"{pt} exists")
-        e = AND(NOT(ex), TRUE if missing_err else FALSE)
+        e = AND(absent, TRUE if missing_err else FALSE)
         return BoolV(inner, inner, e)
+
+    def loop_body_found(self, body, env, node):
+        """The condition on one element under which a loop body returns True. The body may only
+        return True or go on to the next element (`continue`, or its end) for every element: an
+        element whose body returns anything else or raises stops the loop there, and which element
+        comes first is an order the language cannot say."""
+        t, r, e = self.block(list(body) + [("continue",)], env)
+        if e != FALSE:
+            self.refuse("a test over list elements that may raise", node)
+        found = _subst(r, CONTINUE, FALSE)
+        if not _tautology(_subst(r, CONTINUE, TRUE)):
+            self.refuse("a loop over a list field whose body may return something other than True (Python stops at the first such element, in order)", node)
+        return found
+
+    def loop_over_list(self, lst, s, body, rest, env):
+        """for x in list: a body of guards, `continue`, assignments and `return True`: some element
+        for which the body returns True (`list[cond]`), else the statements after the loop."""
+        found = self.exists_in_list(lst, s.target.id, [], None, env, s, body=body)
+        t, r, e = self.block(rest, env)
+        return OR(found.t, AND(NOT(found.t), NOT(found.e), t)), OR(found.t, AND(NOT(found.t), NOT(found.e), r)), OR(found.e, AND(NOT(found.t), e))
 
     def udm(self, args, kwargs, node):
         if len(args) == 1 and set(kwargs) == {"default"} and isinstance(kwargs["default"], Const) and kwargs["default"].v is not None:
@@ -1403,25 +1947,22 @@ class Interp:
             it = self.eval(g, env)
             if isinstance(it, Const):
                 return Const(any(it.v) if name == "any" else all(it.v))
+            if isinstance(it, WalkV) and it.normal:
+                return self.walk_any_all(name, it, None, None, env, node)
             self.refuse(f"{name}() over something other than a generator", node)
         comp = g.generators[0]
         if comp.is_async or not isinstance(comp.target, ast.Name):
             self.refuse(f"{name}() with an unusual generator", node)
         it = self.eval(comp.iter, env)
+        if isinstance(it, WalkV) and it.normal:
+            return self.walk_any_all(name, it, comp, g, env, node)
         if isinstance(it, FieldV) and name == "any" and not comp.ifs:
             return self.exists_in_list(it, comp.target.id, [], g.elt, env, node)
-        if not isinstance(it, Const):
-            self.refuse(f"{name}() over {_desc(it)} (only constant collections are unrolled)", node)
-        try:
-            items = list(it.v)
-        except TypeError:
-            self.refuse(f"{name}() over a constant that is not iterable", node)
-        if len(items) > 500:
-            self.refuse(f"{name}() over more than 500 constants", node)
+        items = self.items_of(it, f"{name}()", node)
         t, e = (FALSE, FALSE) if name == "any" else (TRUE, FALSE)
         for x in items:
             env2 = dict(env)
-            env2[comp.target.id] = Const(x)
+            env2[comp.target.id] = x
             conds = [self.truth(self.eval(c, env2), c) for c in comp.ifs]
             ti, _, ei = self.truth(self.eval(g.elt, env2), g.elt)
             guard_t, guard_e = TRUE, FALSE
@@ -1883,11 +2424,41 @@ class Interp:
                 if r.file is None:
                     r.file = fn.module.file
                 raise
+        v = sub.value_flow(body, env)
+        if v is not None:
+            return v
         t, r, e = sub.block(body, env)
         out = BoolV(t, r, e)
         out.lazy = lambda: sub.block_value(body, env)
         out.lazy_file = fn.module.file
         return out
+
+    def value_flow(self, stmts, env):
+        """The value a helper returns where its path is fixed by constants (`if isinstance(groups,
+        str): return [groups]`), so that a helper may return a collection, not only a boolean; None
+        where a test or an assignment depends on the event (then block() gives its truth)."""
+        env = dict(env)
+        stmts = list(stmts)
+        while stmts:
+            s = stmts.pop(0)
+            if isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) or isinstance(s, ast.Pass):
+                continue
+            if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name):
+                v = self.eval(s.value, env)
+                if not isinstance(v, Const):
+                    return None
+                env[s.targets[0].id] = v
+                continue
+            if isinstance(s, ast.If):
+                c = self.eval(s.test, env)
+                if not isinstance(c, Const):
+                    return None
+                stmts = list(s.body if c.v else s.orelse) + stmts
+                continue
+            if isinstance(s, ast.Return) and s.value is not None:
+                return self.eval(s.value, env)
+            return None
+        return None
 
     def block(self, stmts, env):
         """(t, r, e) of the function's return value when it runs stmts."""
@@ -1895,6 +2466,9 @@ class Interp:
             return FALSE, FALSE, FALSE  # returns None
         s = stmts[0]
         rest = stmts[1:]
+        if isinstance(s, tuple) and s[0] == "continue":
+            # the end of a loop body over a list field (loop_body_found): the next element
+            return CONTINUE, CONTINUE, FALSE
         if isinstance(s, tuple) and s[0] == "bind":
             env = dict(env)
             env[s[1]] = s[2]
@@ -1903,6 +2477,10 @@ class Interp:
             if s.value is None:
                 return FALSE, FALSE, FALSE
             return self.truth(self.eval(s.value, env), s)
+        if isinstance(s, ast.If) and self.walk_idiom_if(s, env) is not None:
+            return self.block(rest, self.walk_idiom_if(s, env))
+        if isinstance(s, ast.If) and _walk_test_name(s.test, env) is not None:
+            return self.walk_case_split(s, rest, env)
         if isinstance(s, ast.If):
             c = self.eval(s.test, env)
             if isinstance(c, Const):
@@ -1938,6 +2516,8 @@ class Interp:
             return self.block(self.unroll_constant_loop(s, env) + rest, env)
         if isinstance(s, ast.For) and not s.orelse and isinstance(s.target, ast.Name):
             it = self.eval(s.iter, env)
+            if isinstance(it, WalkV) and it.normal:
+                return self.walk_list_loop(it, s, [b for b in s.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))], rest, env)
             if isinstance(it, FieldV):
                 body = [b for b in s.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
                 last = body[-1] if body else None
@@ -1954,21 +2534,29 @@ class Interp:
                     found = self.exists_in_list(it, s.target.id, pre, last.test, env, s)
                     t, r, e = self.block(rest, env)
                     return OR(found.t, AND(NOT(found.t), NOT(found.e), t)), OR(found.t, AND(NOT(found.t), NOT(found.e), r)), OR(found.e, AND(NOT(found.t), e))
-                self.refuse("a for loop over a list field whose body is not `if ...: return True`", s)
+                return self.loop_over_list(it, s, body, rest, env)
             if self.as_choice(it, s) is not None:
                 return self.block_over_choice(s, self.as_choice(it, s), rest, env)
-            if not isinstance(it, Const):
+            if not isinstance(it, (Const, SeqV)):
                 self.refuse(f"a for loop over {_desc(it)}", s)
-            for sub in ast.walk(s):
-                if isinstance(sub, (ast.Break, ast.Continue)):
-                    self.refuse("break or continue in a loop", sub)
-            items = list(it.v)
-            if len(items) > 200:
+            if isinstance(it, Const) and len(list(it.v)) > 200:
                 self.refuse("a for loop over more than 200 constants", s)
+            return self.block(self.unroll(s, s.target.id, self.items_of(it, "a for loop", s)) + rest, env)
+        if isinstance(s, ast.For) and not s.orelse and isinstance(s.target, ast.Tuple) and all(isinstance(x, ast.Name) for x in s.target.elts):
+            # for a, b in CONST.items(): each constant pair unpacked
+            it = self.eval(s.iter, env)
+            if not isinstance(it, Const):
+                self.refuse(f"a for loop with several names over {_desc(it)}", s)
+            names = [x.id for x in s.target.elts]
+            items = list(it.v)
+            if len(items) > 200 or not all(isinstance(x, (tuple, list)) and len(x) == len(names) for x in items):
+                self.refuse("a for loop with several names over constants that do not unpack to them", s)
             unrolled = []
             for x in items:
-                unrolled.append(("bind", s.target.id, Const(x)))
+                unrolled.extend(("bind", n, Const(v)) for n, v in zip(names, x))
                 unrolled.extend(s.body)
+                unrolled.append(("iter_end",))
+            unrolled.append(("loop_end",))
             return self.block(unrolled + rest, env)
         if isinstance(s, ast.Try):
             return self.block(self.try_statements(s) + rest, env)
@@ -1979,7 +2567,31 @@ class Interp:
                 t, r, e = self.block(rest, env)
                 ok = NOT(v.e)
                 return AND(ok, t), AND(ok, r), OR(v.e, AND(ok, e))
+        if isinstance(s, tuple) and s[0] in ("iter_end", "loop_end"):
+            return self.block(rest, env)
+        if isinstance(s, (ast.Break, ast.Continue)):
+            # in a loop over constants (unrolled): to the end of this pass, or of the whole loop
+            want = "iter_end" if isinstance(s, ast.Continue) else "loop_end"
+            for i, x in enumerate(rest):
+                if isinstance(x, tuple) and x[0] == want:
+                    return self.block(rest[i + 1:], env)
+                if isinstance(x, tuple) and x[0] == "continue":
+                    break
+            if isinstance(s, ast.Continue) and any(isinstance(x, tuple) and x[0] == "continue" for x in rest):
+                return CONTINUE, CONTINUE, FALSE
+            self.refuse("break in a loop over a list field" if isinstance(s, ast.Break) else "continue outside a loop the import unrolls", s)
         self.refuse(f"the statement {type(s).__name__}", s)
+
+    def unroll(self, s, name, vals):
+        """A loop over constants (or a SeqV) as statements: each element bound, the body, and the
+        markers `continue` and `break` go to."""
+        out = []
+        for x in vals:
+            out.append(("bind", name, x))
+            out.extend(s.body)
+            out.append(("iter_end",))
+        out.append(("loop_end",))
+        return out
 
 
 _UPPER = None
@@ -2212,6 +2824,10 @@ def _desc(v):
         return "a boolean expression"
     if isinstance(v, EventV):
         return "the event"
+    if isinstance(v, SeqV):
+        return "a list of values read from the event"
+    if isinstance(v, WalkV):
+        return f"event.deep_walk through {path_text(v.lst.path)}, which holds a list (one value when one distinct value is found, a list when several)"
     if isinstance(v, tuple) and v and v[0] == "method":
         return f"the method .{v[2]}"
     if isinstance(v, Builtin):
