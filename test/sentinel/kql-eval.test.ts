@@ -30,6 +30,22 @@ describe("KQL evaluator: the documentation's examples", () => {
     ['ipv4_is_in_range("192.168.1.6", "192.168.1.1/24")', true],
     ['ipv4_is_in_range("192.168.1.1", "192.168.2.1/24")', false],
     ['ipv4_is_in_range("not an ip", "10.0.0.0/8")', null],
+    // ipv6_is_in_range(): the documentation's rows (a /112 network; the address itself as the
+    // range; another network), a range with bits past its prefix (ipv6_is_in_any_range's
+    // `.../f6cd/112`), the compressed and dotted-quad forms of RFC 4291, and malformed text (null).
+    ['ipv6_is_in_range("a5e:f127:8a9d:146d:e102:b5d3:c755:abcd", "a5e:f127:8a9d:146d:e102:b5d3:c755:0000/112")', true],
+    ['ipv6_is_in_range("a5e:f127:8a9d:146d:e102:b5d3:c755:abcd", "a5e:f127:8a9d:146d:e102:b5d3:c755:abcd")', true],
+    ['ipv6_is_in_range("a5e:f127:8a9d:146d:e102:b5d3:c755:abcd", "0:0:0:0:0:ffff:c0a8:ac/60")', false],
+    ['ipv6_is_in_range("a5e:f127:8a9d:146d:e102:b5d3:c755:abcf", "a5e:f127:8a9d:146d:e102:b5d3:c755:f6cd/112")', true],
+    ['ipv6_is_in_range("a5e:f127:8a9d:146d:e102:b5d3:c756:abd1", "a5e:f127:8a9d:146d:e102:b5d3:c755:f6cd/112")', false],
+    ['ipv6_is_in_range("fe80::85d:e82c:9446:7994", "fe80::85d:e82c:9446:7900/120")', true],
+    ['ipv6_is_in_range("fe80::85d:e82c:9446:8994", "fe80::85d:e82c:9446:7900/120")', false],
+    ['ipv6_is_in_range("2001:DB8::1", "2001:db8::/32")', true],
+    ['ipv6_is_in_range("::ffff:192.168.1.1", "::ffff:c0a8:100/120")', true],
+    ['ipv6_is_in_range("::1", "::/0")', true],
+    ['ipv6_is_in_range("not an ip", "2001:db8::/32")', null],
+    ['ipv6_is_in_range("1::2::3", "::/0")', null],
+    ['ipv6_is_in_range("2001:db8::1", "2001:db8::/129")', null],
     // isempty(): true for "" and null; isnotempty() its negation.
     ['isempty("")', true],
     ['isempty("x")', false],

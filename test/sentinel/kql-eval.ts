@@ -22,6 +22,13 @@ import { nodeKind, type KNode } from "./kusto.js";
  * - `todouble(s)`: the number a decimal string spells; null when it spells none.
  * - `ipv4_is_in_range(ip, range)`: whether the IPv4 address lies in the range (a CIDR prefix);
  *   null when either does not parse.
+ * - `ipv6_is_in_range(ip, range)`: whether the address's 128 bits lie in the range (an address
+ *   with an optional `/prefix`, 0-128; none is /128; bits past the prefix are ignored, as in the
+ *   documentation's `.../112` examples); null when either does not parse. An address is the RFC
+ *   4291 text form (hex groups, one `::`, an optional dotted-quad tail); an IPv4 address is read as
+ *   IPv4-mapped (`::ffff:a.b.c.d`: the IPv6 functions take "IPv6 or IPv4" strings,
+ *   ipv6_compare()). Leading zeros in a dotted part and a `%zone` suffix are accepted (ignored),
+ *   more leniently than the language: the target guards the column with its own strict test.
  * - `not(b)`: negation, null for null; `and` / `or`: three-valued (false and null = false, true or
  *   null = true).
  * - Comparisons `<` `<=` `>` `>=` of numbers; null when either side is null.
@@ -169,6 +176,43 @@ function ipv4InRange(ip: string, range: string): boolean | null {
   return ((a & mask) >>> 0) === ((n & mask) >>> 0);
 }
 
+/** An IPv6 address's 128 bits (see ipv6_is_in_range above), or undefined. */
+export function ipv6(s: string): bigint | undefined {
+  const text = s.replace(/%[^%]*$/, "");
+  const v4 = ipv4(text);
+  if (v4 !== undefined) return 0xffff00000000n | BigInt(v4);
+  let tail: number | undefined;
+  let body = text;
+  const m = /^(.*:)(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/.exec(text);
+  if (m) {
+    tail = ipv4(m[2]!);
+    if (tail === undefined) return undefined;
+    body = `${m[1]}0:0`;
+  }
+  const halves = body.split("::");
+  if (halves.length > 2) return undefined;
+  const part = (h: string) => (h === "" ? [] : h.split(":"));
+  const head = part(halves[0]!);
+  const rest = halves.length === 2 ? part(halves[1]!) : [];
+  const n = head.length + rest.length;
+  if ([...head, ...rest].some((g) => !/^[0-9A-Fa-f]{1,4}$/.test(g))) return undefined;
+  if (halves.length === 2 ? n > 7 : n !== 8) return undefined;
+  const all = [...head, ...Array<string>(8 - n).fill("0"), ...rest];
+  let v = 0n;
+  for (const g of all) v = (v << 16n) | BigInt(parseInt(g, 16));
+  return tail === undefined ? v : (v & ~0xffffffffn) | BigInt(tail);
+}
+
+function ipv6InRange(ip: string, range: string): boolean | null {
+  const a = ipv6(ip);
+  const slash = range.lastIndexOf("/");
+  const n = ipv6(slash < 0 ? range : range.slice(0, slash));
+  const p = slash < 0 ? "128" : range.slice(slash + 1);
+  if (a === undefined || n === undefined || !/^\d{1,3}$/.test(p) || Number(p) > 128) return null;
+  const shift = BigInt(128 - Number(p));
+  return a >> shift === n >> shift;
+}
+
 function toDouble(v: Value): number | null {
   if (v !== null && typeof v === "object") {
     const d = v.dynamic;
@@ -296,6 +340,8 @@ function callFunction(name: string, args: KNode[], row: Row): Value {
     }
     case "todouble":
       return toDouble(arg(0));
+    case "ipv6_is_in_range":
+      return ipv6InRange(str(arg(0), "ipv6_is_in_range"), str(arg(1), "ipv6_is_in_range"));
     case "ipv4_is_in_range":
       return ipv4InRange(str(arg(0), "ipv4_is_in_range"), str(arg(1), "ipv4_is_in_range"));
     case "parse_json": {

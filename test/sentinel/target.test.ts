@@ -8,12 +8,13 @@ import type { SentinelData } from "../../src/logtypes/registry.js";
 import { loadRuleText } from "../../src/rules/load.js";
 import type { Rule } from "../../src/rules/types.js";
 import { sentinelData, sentinelTarget } from "../../src/targets/sentinel/index.js";
-import { kqlPipeline, kqlString, NotSayableInKql } from "../../src/targets/sentinel/kql.js";
+import { IPV6, kqlPipeline, kqlString, NotSayableInKql } from "../../src/targets/sentinel/kql.js";
+import { parseIPv6 } from "../../src/check/cidr.js";
 import { validator } from "../../src/targets/sentinel/schema/validate.js";
 import { arbCondition, generateCases, STRINGS } from "../helpers/arbitraries.js";
 import { conformanceCases } from "../helpers/conformance.js";
 import { LogTypeGenerator, samplesOf } from "../helpers/logtype-arbitraries.js";
-import { runQuery, verdicts } from "./kql-eval.js";
+import { re2ToJs, runQuery, verdicts } from "./kql-eval.js";
 import { analyse } from "./kusto.js";
 import { eventToRow, NonConforming } from "./rows.js";
 
@@ -386,7 +387,6 @@ describe("sentinel target", () => {
     ['userIdentity.sessionContext.attributes.mfaAuthenticated eq "true"', /converted to bool/],
     ["eventName eq eventSource", /two fields/],
     ["userIdentity.accountId contains recipientAccountId", /two fields/],
-    ['sourceIPAddress cidr "2001:db8::/32"', /IPv6/],
     ['userAgent ieq "ΟΔΟΣ"', /sigma/],
     ['userAgent imatches "é"', /non-ASCII/],
   ])("RC401: %s", (cond, why) => {
@@ -439,6 +439,42 @@ describe("sentinel target", () => {
     const got = verdicts(a.syntax, CLOUDTRAIL.table, events.map((e) => eventToRow(e, CLOUDTRAIL)));
     expect(got).toEqual(events.map((e) => evaluate(r.condition, e)));
     expect(got).toEqual([false, true, true, true, true, true, true, true, true, true]);
+  });
+
+  it("cidr with IPv6 networks: the column's strict IPv6 test is the language's address syntax, then ipv6_is_in_range", () => {
+    // The guard accepts exactly the strings src/check/cidr.ts reads as IPv6: listed forms and
+    // arbitrary strings over the characters of addresses.
+    const guard = re2ToJs(IPV6);
+    const listed = [
+      "::", "::1", "1::", "2001:db8::1", "2001:DB8::1", "2001:0db8:0000:0000:0000:0000:0000:0001", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8",
+      "1:2:3:4:5:6:1.2.3.4", "::ffff:10.0.0.1", "::1.2.3.4", "1::1.2.3.4", "1:2:3:4:5::1.2.3.4", "1:2:3:4:5:6::1.2.3.4", "1:2:3:4:5:6:7:1.2.3.4",
+      "::ffff:010.0.0.1", "::ffff:256.0.0.1", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "1::2::3", ":::", ":1::", "1::2:", "12345::", "fe80::1%eth0", "[::1]",
+      " ::1", "::1\n", "::1/128", "10.0.0.1", "", "g::1", "::1.2.3", "1:2:3:4:5:6:7:8::", "0:0:0:0:0:0:0:0",
+    ];
+    const arbAddressish = fc.string({ unit: fc.constantFrom(..."0123456789abcdefABCDEF:.", "::", "1.2.3.4", "ffff", "%", " "), maxLength: 14 });
+    let accepted = 0;
+    for (const s of [...listed, ...fc.sample(arbAddressish, { seed: 2131, numRuns: 20000 })]) {
+      const v6 = s.includes(":") && parseIPv6(s) !== undefined;
+      expect(guard.test(s), JSON.stringify(s)).toBe(v6);
+      if (v6) accepted++;
+    }
+    console.log(`sentinel: the IPv6 test agrees with the language's address syntax on ${listed.length + 20000} strings (${accepted} addresses)`);
+    expect(accepted).toBeGreaterThan(200);
+    // The rule's verdicts: IPv6 and IPv4 networks in one list, values of every form.
+    const r = withCondition('not sourceIPAddress cidr ["2001:db8:1000::/48", "10.0.0.0/8", "::1", "::ffff:0:0/96"]');
+    const query = (YAML.parse(sentinelTarget.compile(r).files[0]!.content) as { query: string }).query;
+    expect(query).toMatch(/ipv6_is_in_range\(SourceIpAddress, "2001:db8:1000::\/48"\)/);
+    const a = analyse(query, CLOUDTRAIL);
+    expect(a.errors).toEqual([]);
+    const values = [...listed, "2001:db8:1000::1", "2001:DB8:1000:ffff::", "2001:db8:1000::1.2.3.4", "2001:0db8:1000:0:0:0:0:1", "2001:db8:1001::1", "2001:db8:1000::1%eth0", "0:0:0:0:0:0:0:1", "0::1", "10.1.2.3", "::ffff:10.1.2.3", "AWS Internal"];
+    const arbInside = fc.tuple(fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 5, maxLength: 5 }), fc.boolean()).map(([g, upper]) => {
+      const t = `2001:db8:1000:${g.map((x) => x.toString(16)).join(":")}`;
+      return upper ? t.toUpperCase() : t;
+    });
+    const events = [...values, ...fc.sample(arbInside, { seed: 2132, numRuns: 200 }), ...fc.sample(arbAddressish, { seed: 2133, numRuns: 2000 })].map((ip) => ({ sourceIPAddress: ip }));
+    const got = verdicts(a.syntax, CLOUDTRAIL.table, events.map((e) => eventToRow(e, CLOUDTRAIL)));
+    expect(got).toEqual(events.map((e) => evaluate(r.condition, e)));
+    expect(got.filter((v) => !v).length).toBeGreaterThan(200);
   });
 
   it("a name or description longer than an analytics rule takes is RC401", () => {

@@ -141,6 +141,24 @@ const NUMERIC = "^-?[0-9]+(\\.[0-9]+)?$";
 /** A dotted quad as the language reads one: four parts 0-255, no leading zeros. */
 const OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
 const IPV4 = `^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`;
+const QUAD = `${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}`;
+const HEX = "[0-9A-Fa-f]{1,4}";
+/** `n` groups of 1-4 hex digits joined by colons (n >= 1). */
+const groups = (n: number) => (n === 1 ? HEX : `(${HEX}:){${n - 1}}${HEX}`);
+/** At most `n` groups (none included), joined by colons. */
+const upTo = (n: number) => (n === 0 ? "" : `(${HEX}(:${HEX}){0,${n - 1}})?`);
+/**
+ * An IPv6 address exactly as the language reads one (src/check/cidr.ts, RFC 4291 2.2): eight
+ * groups of 1-4 hex digits, or fewer around one `::` standing for at least one zero group; the
+ * last two groups may be a dotted quad (no leading zeros); no zone id, no brackets, no spaces.
+ * One alternative per number of groups before the `::`.
+ */
+export const IPV6 = `^(${[
+  groups(8),
+  `${groups(6)}:${QUAD}`,
+  ...Array.from({ length: 8 }, (_, h) => `${h === 0 ? "" : groups(h)}::${upTo(7 - h)}`),
+  ...Array.from({ length: 6 }, (_, h) => `${h === 0 ? "" : groups(h)}::(${HEX}:){0,${5 - h}}${QUAD}`),
+].join("|")})$`;
 
 /** Full lower case as the language defines it (JavaScript's toLowerCase). */
 const lower = (s: string) => s.toLowerCase();
@@ -208,7 +226,7 @@ function stringPredicate(c: Compare, col: string): Expr {
       return anyOf((s) => {
         const n = parseNetwork(s);
         if (!("network" in n)) throw new NotSayableInKql(`${s} is not a network`);
-        if (n.network.version !== 4) throw new NotSayableInKql(`cidr ${s}: IPv6 networks are left to a later version of the target (ipv6_is_in_range parses addresses more leniently than the language)`);
+        if (n.network.version === 6) return atom(`iff(${col} matches regex ${kqlString(IPV6)}, ipv6_is_in_range(${col}, ${kqlString(n.network.text)}), false)`);
         return atom(`iff(${col} matches regex ${kqlString(IPV4)}, ipv4_is_in_range(${col}, ${kqlString(s)}), false)`);
       });
     case "gt":
