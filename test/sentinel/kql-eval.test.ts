@@ -181,6 +181,23 @@ describe("KQL evaluator: the documentation's examples", () => {
     expect(rowsOf("T | mv-apply e = parse_json(S) on (where todouble(e) > 10.0) | project S", ["[1, 20]", "[1, 2]"])).toEqual([{ S: "[1, 20]" }]);
   });
 
+  it("mv-apply of two arrays: side by side, null past the shorter; the subquery is given only the expanded columns", () => {
+    // The documentation's processing steps: each row expanded into a subtable of the expanded
+    // arrays ("null values are added where ... the arrays have different lengths"), the subquery
+    // applied to it, the columns not expanded added to its result.
+    const q = "T | mv-apply a = parse_json(S), b = pack_array(S) on (summarize n = count(), nulls = countif(isnull(a)), same = countif(tostring(b) == S)) | project S, n, nulls, same";
+    expect(rowsOf(q.replace("tostring(b) == S", "isnotnull(b)"), ["[1]", "[1, 2, 3]", "[]"])).toEqual([
+      { S: "[1]", n: 1, nulls: 0, same: 1 },
+      { S: "[1, 2, 3]", n: 3, nulls: 0, same: 1 },
+      { S: "[]", n: 1, nulls: 1, same: 1 },
+    ]);
+    // Reading a column that was not expanded inside the subquery is outside what the evaluator
+    // takes (the target binds every column it compares as an expanded one).
+    const a = analyse(q, JSON_ROWS);
+    expect(a.errors).toEqual([]);
+    expect(() => runQuery(a.syntax, { T: [{ S: "[1]" }] })).toThrow(/column S/);
+  });
+
   it("refuses what it does not implement", () => {
     for (const q of ['print r = parse_json("1") == 1', 'T | mv-expand b = parse_json(S) | project S']) {
       const a = analyse(q, JSON_ROWS);

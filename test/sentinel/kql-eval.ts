@@ -48,9 +48,11 @@ import { nodeKind, type KNode } from "./kusto.js";
  *   value gives one row holding null; an empty array or property bag gives no row. (Expanding a
  *   property bag's entries or a value that is neither is refused here: the target expands arrays
  *   only.)
- * - `| mv-apply n = e on (subquery)`: for each row, the subquery runs over the rows of `e`'s
- *   elements (as mv-expand makes them), and its result rows are joined with the row's other
- *   columns; a row whose subquery gives no rows is dropped.
+ * - `| mv-apply n = e, m = f on (subquery)`: for each row, the subquery runs over a subtable of
+ *   the expanded columns only, one row per element (the arrays side by side: as many rows as the
+ *   longest, null where one is shorter), and the row's other columns (not expanded) are added to
+ *   its result rows; a row whose subquery gives no rows is dropped. A reference in the subquery to
+ *   a column it was not given is an error here.
  * - `| summarize n = agg, ...` without `by`: one row, even from no rows (`count()` and
  *   `countif()` are then 0: the aggregates' default values); `count()`: the rows, `countif(p)`:
  *   the rows where p is true; scalar operators over aggregates as usual.
@@ -541,15 +543,18 @@ function applyOperator(op: KNode, rows: Row[], tables: Tables): Row[] {
     }
     case "MvApplyOperator": {
       const items = operatorItems(parts.filter((c) => nodeKind(c) !== "MvApplySubqueryExpression")).map(expandItem);
-      if (items.length !== 1) throw new Unsupported("mv-apply of several items");
       const sub = parts.find((c) => nodeKind(c) === "MvApplySubqueryExpression");
       if (!sub) throw new Unsupported("mv-apply without a subquery");
       const body = children(sub).find((c) => !c.IsToken)!;
-      const item = items[0]!;
       return rows.flatMap((r) => {
-        const result = tabular(body, tables, expandRow(r, item));
+        // The subtable: the expanded columns only, the arrays side by side (as many rows as the
+        // longest, null where one is shorter); the row's other columns are added to the result.
+        const arrays = items.map((item) => expansion(scalar(item.value, r)));
+        const length = Math.max(...arrays.map((a) => a.length));
+        const subtable: Row[] = Array.from({ length }, (_, i) => Object.fromEntries(items.map((item, k) => [item.name, arrays[k]![i] ?? { dynamic: null }])));
+        const result = tabular(body, tables, subtable);
         const rest: Record<string, Value> = { ...r };
-        delete rest[item.name];
+        for (const item of items) delete rest[item.name];
         return result.map((x) => ({ ...rest, ...x }));
       });
     }

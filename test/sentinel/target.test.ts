@@ -10,6 +10,8 @@ import type { Rule } from "../../src/rules/types.js";
 import { sentinelData, sentinelTarget } from "../../src/targets/sentinel/index.js";
 import { IPV6, kqlPipeline, kqlString, NotSayableInKql } from "../../src/targets/sentinel/kql.js";
 import { parseIPv6 } from "../../src/check/cidr.js";
+import { checkCondition } from "../../src/check/check.js";
+import { parseCondition } from "../../src/syntax/ast.js";
 import { validator } from "../../src/targets/sentinel/schema/validate.js";
 import { arbCondition, generateCases, STRINGS } from "../helpers/arbitraries.js";
 import { conformanceCases } from "../helpers/conformance.js";
@@ -75,6 +77,15 @@ function compare(label: string, condition: Condition, events: readonly unknown[]
     const want = evaluate(condition, e);
     if (got[i] !== want) tally.problems.push(`${label} on ${JSON.stringify(e)}: evaluator ${want}, KQL ${got[i]}\n${query}`);
   });
+}
+
+/** A condition's tree (the text must parse and check). */
+function parseAndCheck(text: string): Condition {
+  const parsed = parseCondition(text);
+  if (!parsed.ast) throw new Error(`${text}: ${JSON.stringify(parsed.diagnostics)}`);
+  const checked = checkCondition(parsed.ast, { text });
+  if (checked.diagnostics.some((d) => d.severity === "error")) throw new Error(`${text}: ${JSON.stringify(checked.diagnostics)}`);
+  return checked.condition;
 }
 
 const tally = (): Tally => ({ compared: 0, notSayable: 0, queries: 0, problems: [] });
@@ -343,6 +354,59 @@ describe("generated conditions x events", () => {
     console.log(`sentinel: conformance over JSON-text columns: ${t.compared} cases compared (${t.notSayable} RC401), ${outside} outside the contract or a table`);
   });
 
+  /**
+   * A path into JSON text compared with a text column the schema marks nonEmpty (as
+   * requestParameters.userName with recipientAccountId): `a`, `c`, `x-y` JSON text, `b` a nonEmpty
+   * text column. The shared generated conditions (their field-to-field comparisons among them) x
+   * events whose `b` is a non-empty string or missing (the mark's fact; other events are refused
+   * by rows.ts and left out), and a generator of such comparisons alone (every operator with a
+   * field operand, either side JSON, paths into nested arrays and objects) over events whose JSON
+   * leaves are drawn from the same pool as `b`, so that pairs are often equal.
+   */
+  const MIXED: SentinelData = {
+    ...GENERIC,
+    fields: { a: { column: "A", holds: "json" }, b: { column: "B", holds: "string", nonEmpty: true }, c: { column: "C", holds: "json" }, "x-y": { column: "X_y", holds: "json" } },
+    columns: { A: "string", B: "string", C: "string", X_y: "string", TimeGenerated: "datetime" },
+  };
+
+  it("JSON text compared with a nonEmpty text column: the shared generated conditions and a generator of such comparisons", () => {
+    const t = tally();
+    let refused = 0;
+    for (const c of generateCases(20261207, 1000, 6)) {
+      const events = c.events.filter((e) => conforms(e, MIXED) || (refused++, false));
+      compare(c.text, c.condition, events, MIXED, t);
+    }
+    expect(t.problems.slice(0, 5)).toEqual([]);
+    console.log(`sentinel: JSON text and a nonEmpty column, shared generator: ${t.queries} queries accepted by the language service, ${t.compared} condition x event pairs compared, 0 disagreements; ${t.notSayable} conditions RC401; ${refused} events refused (b not a non-empty string)`);
+
+    const POOL = ["x", "X", "abc", "ab", "bc", "a", "123456789012", "ΟΔΟΣ", "İ", "x\n", " "];
+    const leaf = fc.oneof({ weight: 6, arbitrary: fc.constantFrom<unknown>(...POOL, "") }, { weight: 1, arbitrary: fc.constantFrom<unknown>(5, true, null, 123456789012) });
+    const value: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
+      v: fc.oneof(
+        { depthSize: "small", maxDepth: 3 },
+        { weight: 4, arbitrary: leaf },
+        { weight: 2, arbitrary: fc.array(tie("v"), { maxLength: 3 }) },
+        { weight: 2, arbitrary: fc.dictionary(fc.constantFrom("a", "c", "k"), tie("v"), { maxKeys: 2 }) },
+      ),
+    })).v;
+    const event = fc.record({ a: value, b: fc.constantFrom(...POOL), c: value }, { requiredKeys: [] });
+    const jsonPathText = fc.constantFrom("a", "a.k", "a.c", "c", "c.k", "a.k.c");
+    const op = fc.constantFrom("eq", "ne", "contains", "startswith", "endswith", "ieq", "ine", "icontains", "gt");
+    const cond = fc.tuple(jsonPathText, op, fc.boolean(), fc.boolean()).map(([p, o, leafFirst, negate]) => `${negate ? "not " : ""}${leafFirst ? `${p} ${o} b` : `b ${o} ${p}`}`);
+    const f = tally();
+    const texts = fc.sample(cond, { seed: 2141, numRuns: 400 });
+    const evs = fc.sample(fc.array(event, { minLength: 8, maxLength: 8 }), { seed: 2142, numRuns: 400 });
+    let matched = 0;
+    texts.forEach((text, i) => {
+      const condition = parseAndCheck(text);
+      compare(text, condition, evs[i]!, MIXED, f);
+      matched += evs[i]!.filter((e) => evaluate(condition, e)).length;
+    });
+    expect(f.problems.slice(0, 5)).toEqual([]);
+    expect(f.queries).toBeGreaterThan(200);
+    console.log(`sentinel: JSON text and a nonEmpty column, comparisons of the two: ${f.queries} queries accepted by the language service, ${f.compared} condition x event pairs compared (${matched} true), 0 disagreements; ${f.notSayable} conditions RC401 (i forms, gt)`);
+  }, 300_000);
+
   it("hostile literals stay literals: quotes, backslashes, control characters, Unicode", () => {
     for (const s of ['"; drop', "a\\b", "line\nbreak\r\t", "\u0000\u001f\u2028", "😀é", "'"]) {
       const lit = kqlString(s);
@@ -380,8 +444,12 @@ describe("sentinel target", () => {
     ['eventName ne ""', /different verdicts/],
     ['eventName like "*"', /different verdicts/],
     ["eventName matches '^$'", /different verdicts/],
-    ["responseElements.accessKey.userName ine userIdentity.userName", /two fields where one is inside JSON text/],
-    ['userIdentity.userName eq requestParameters.userName', /two fields where one is inside JSON text/],
+    ["responseElements.accessKey.userName ine userIdentity.userName", /final-sigma/],
+    ["requestParameters.userName ne userIdentity.userName", /UserIdentityUserName holds a missing userIdentity.userName and an empty one alike .*nonEmpty/],
+    ['userIdentity.userName eq requestParameters.userName', /holds a missing userIdentity.userName and an empty one alike/],
+    ["requestParameters.userName eq responseElements.userName", /both inside JSON text/],
+    ["requestParameters.count gt recipientAccountId", /numeric comparison/],
+    ["resources[ARN contains accountId]", /inside an element of path/],
     ["userIdentity exists", /spreads over several columns/],
     ['userIdentity.credentialId eq "x"', /has no column for userIdentity.credentialId/],
     ['userIdentity.sessionContext.attributes.mfaAuthenticated eq "true"', /converted to bool/],
@@ -407,6 +475,8 @@ describe("sentinel target", () => {
     ['resources[type eq "x"]', /\| where isnotnull\(_j1\)\n {6}\| mv-apply _j2 = pack_array\(_j1\)/],
     ['eventName eq "A" and not requestParameters.x exists', /\| where EventName == "A"\n {2}\| mv-apply [\s\S]*\| where not\(_m1\)\n/],
     ['requestParameters.x eq 5', /todouble\(_j1\) == 5.0/],
+    ["requestParameters.policy contains recipientAccountId", /mv-apply _j1 = pack_array\(parse_json\(RequestParameters\)\), _c1 = pack_array\(RecipientAccountId\) on \([\s\S]*countif\(gettype\(_j1\) == "string" and isnotempty\(tostring\(_c1\)\) and tostring\(_j1\) contains_cs tostring\(_c1\)\) > 0/],
+    ["userIdentity.accountId ne requestParameters.accountId", /tostring\(_c1\) == tostring\(_j1\)\) > 0\n {2}\)\n {2}\| where not\(_m1\)\n/],
   ])("expressed: %s", (cond, form) => {
     const out = sentinelTarget.compile(withCondition(cond));
     expect(out.files, cond).toHaveLength(1);

@@ -20,7 +20,9 @@ import type { SentinelData } from "../../logtypes/registry.js";
  *   path as the language does (arrays expanded before each key and at the end, ARRAY_LEVELS
  *   deep; values compared by `gettype`, so "5" is not 5) and summarizes to one bool column;
  *   `path[cond]` binds the flattened elements and runs the inner condition on each (nested
- *   mv-apply for its own paths). Field-to-field comparisons into JSON text are RC401.
+ *   mv-apply for its own paths). A comparison of a path into JSON text with a `nonEmpty` text
+ *   column binds the column into the walk (`mv-apply _j1 = ..., _c1 = pack_array(Col)`) and
+ *   compares each string leaf with it; other field-to-field comparisons into JSON text are RC401.
  * - Columns the connector converts (`SessionMfaAuthenticated`, a bool for CloudTrail's
  *   "true"/"false" text) are RC401.
  * - Operators are the case-sensitive `_cs` forms and `==`; the `i` forms lower-case the column
@@ -346,26 +348,71 @@ function indent(text: string): string {
 }
 
 /**
+ * The other side of a comparison of two fields where one is a path into JSON text: a text column
+ * the schema marks `nonEmpty` (so its "" is a missing field), bound into the walk as `_c<n>` (an
+ * mv-apply subquery sees only the columns it expands: the documentation's processing steps).
+ * `leafFirst`: the JSON path is the rule's left side (`leaf contains column`), else the right.
+ */
+interface Pair {
+  readonly column: string;
+  readonly leafFirst: boolean;
+}
+
+/**
+ * One pair of a comparison of two fields (positive form: `ne` as `eq`): a JSON leaf `j` and the
+ * column's text `col`. The language compares any pair of values of the two sides by type: the
+ * column holds text, so only a string leaf can be equal to it or contain it; a missing column
+ * side ("") makes every pair false.
+ */
+function pairTest(c: Compare, j: string, col: string, pair: Pair): Expr {
+  const rel = { eq: "==", ne: "==", contains: "contains_cs", startswith: "startswith_cs", endswith: "endswith_cs" }[baseOperator(c.op) as "eq"];
+  const [l, r] = pair.leafFirst ? [`tostring(${j})`, col] : [col, `tostring(${j})`];
+  return and([atom(`gettype(${j}) == "string"`), atom(`isnotempty(${col})`), atom(`${l} ${rel} ${r}`)]);
+}
+
+/**
+ * `a op b` where one side is a path into JSON text and the other a column: which comparisons the
+ * target writes (RC401 with the reason for the others).
+ */
+function jsonFieldToColumn(c: Compare & { operand: Path }, json: { column: string; keys: string[] }, other: Path, leafFirst: boolean, ctx: Ctx): Expr {
+  const shown = `${pathText(c.path)} ${c.op} ${pathText(c.operand)}`;
+  const data = ctx.data;
+  if (jsonPath(other, data)) throw new NotSayableInKql(`${shown}: a comparison of two fields both inside JSON text (any pair of their values) is left to a later version of the target`);
+  const col = columnOf(other, data);
+  if (isCaseInsensitive(c.op)) {
+    throw new NotSayableInKql(`${shown}: an i form between two fields lower-cases a value the rule does not fix, and KQL's tolower is not full lower-casing (the final-sigma rule)`);
+  }
+  if (!["eq", "ne", "contains", "startswith", "endswith"].includes(baseOperator(c.op))) {
+    throw new NotSayableInKql(`${shown}: a numeric comparison of two fields where one is inside JSON text is left to a later version of the target`);
+  }
+  if (col.holds !== "string" || !col.nonEmpty) {
+    throw new NotSayableInKql(
+      `${shown}: ${data.table}.${col.column} holds a missing ${pathText(other)} and an empty one alike as the empty string, which decides a comparison of two fields (only a field the schema marks nonEmpty is compared with a path into JSON text)`,
+    );
+  }
+  return jsonUnit(c, `parse_json(${kqlName(json.column)})`, json.keys, ctx, { column: col.column, leafFirst });
+}
+
+/**
  * A predicate on a path into JSON text, as the language walks it: one `mv-apply` whose subquery
  * expands arrays (ARRAY_LEVELS deep) before each key, reads the key, and counts the branches (or,
  * for a comparison and `path[cond]`, the flattened leaves) that satisfy it. `summarize` without a
  * group gives one row even when nothing is left (an empty array on the way), so every row keeps
  * a verdict: `_m<n>`, true or false.
  */
-function jsonUnit(c: Compare | Exists | Empty | Any, base: string, keys: readonly string[], ctx: Ctx): Expr {
-  if (c.kind === "compare" && c.operand.kind === "path") {
-    throw new NotSayableInKql(`${pathText(c.path)} ${c.op} ${pathText(c.operand)}: a comparison of two fields where one is inside JSON text`);
+function jsonUnit(c: Compare | Exists | Empty | Any, base: string, keys: readonly string[], ctx: Ctx, pair?: Pair): Expr {
+  if (c.kind === "compare" && c.operand.kind === "path" && !pair) {
+    throw new NotSayableInKql(`${pathText(c.path)} ${c.op} ${pathText(c.operand)}: a comparison of two fields inside an element of path[...]`);
   }
-  let test: Expr | undefined;
   let negate = false;
   if (c.kind === "compare") {
     negate = baseOperator(c.op) === "ne";
-    test = leafTest(c, "_j");
-    if (test === FALSE) return negate ? TRUE : FALSE;
+    if (!pair && leafTest(c, "_j") === FALSE) return negate ? TRUE : FALSE;
   }
   const n = ctx.next++;
   const j = `_j${n}`;
   const m = `_m${n}`;
+  const bound = `_c${n}`;
   const expand = Array.from({ length: ARRAY_LEVELS }, () => `mv-expand ${j} = iff(gettype(${j}) == "array", ${j}, pack_array(${j}))`);
   const ops: string[] = [];
   for (const k of keys) ops.push(...expand, `extend ${j} = ${j}[${kqlString(k)}]`);
@@ -379,7 +426,7 @@ function jsonUnit(c: Compare | Exists | Empty | Any, base: string, keys: readonl
       break;
     case "compare":
       ops.push(...expand);
-      agg = `countif(${leafTest(c, j).text}) > 0`;
+      agg = `countif(${(pair ? pairTest(c, j, `tostring(${bound})`, pair) : leafTest(c, j)).text}) > 0`;
       break;
     case "any": {
       ops.push(...expand, `where isnotnull(${j})`);
@@ -395,7 +442,8 @@ function jsonUnit(c: Compare | Exists | Empty | Any, base: string, keys: readonl
       return assertNever(c);
   }
   ops.push(`summarize ${m} = ${agg}`);
-  ctx.stages.push(`mv-apply ${j} = pack_array(${base}) on (\n    ${ops.map(indent).join("\n    | ")}\n)`);
+  const items = [`${j} = pack_array(${base})`, ...(pair ? [`${bound} = pack_array(${kqlName(pair.column)})`] : [])];
+  ctx.stages.push(`mv-apply ${items.join(", ")} on (\n    ${ops.map(indent).join("\n    | ")}\n)`);
   return negate ? not(atom(m)) : atom(m);
 }
 
@@ -403,10 +451,10 @@ function jsonUnit(c: Compare | Exists | Empty | Any, base: string, keys: readonl
 function pathPredicate(c: Compare | Exists | Empty | Any, scope: Scope, ctx: Ctx): Expr {
   if (scope.kind === "json") return jsonUnit(c, scope.value, pathNames(c.path), ctx);
   const json = jsonPath(c.path, ctx.data);
+  if (json && c.kind === "compare" && c.operand.kind === "path") return jsonFieldToColumn(c as Compare & { operand: Path }, json, c.operand, true, ctx);
   if (json) return jsonUnit(c, `parse_json(${kqlName(json.column)})`, json.keys, ctx);
-  if (c.kind === "compare" && c.operand.kind === "path" && jsonPath(c.operand, ctx.data)) {
-    throw new NotSayableInKql(`${pathText(c.path)} ${c.op} ${pathText(c.operand)}: a comparison of two fields where one is inside JSON text`);
-  }
+  const right = c.kind === "compare" && c.operand.kind === "path" ? jsonPath(c.operand, ctx.data) : undefined;
+  if (right) return jsonFieldToColumn(c as Compare & { operand: Path }, right, c.path, false, ctx);
   const data = ctx.data;
   switch (c.kind) {
     case "compare":
