@@ -145,21 +145,22 @@ const OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
 const IPV4 = `^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`;
 const QUAD = `${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}`;
 const HEX = "[0-9A-Fa-f]{1,4}";
-/** `n` groups of 1-4 hex digits joined by colons (n >= 1). */
-const groups = (n: number) => (n === 1 ? HEX : `(${HEX}:){${n - 1}}${HEX}`);
-/** At most `n` groups (none included), joined by colons. */
-const upTo = (n: number) => (n === 0 ? "" : `(${HEX}(:${HEX}){0,${n - 1}})?`);
+/** `n` groups of 1-4 hex digits joined by colons (none for 0). */
+const groups = (n: number) => (n === 0 ? "" : n === 1 ? HEX : n === 2 ? `${HEX}:${HEX}` : `(${HEX}:){${n - 1}}${HEX}`);
+/** At most `n` groups joined by colons (none included). */
+const upTo = (n: number) => (n === 0 ? "" : n === 1 ? `(${HEX})?` : `(${HEX}(:${HEX}){0,${n - 1}})?`);
+/** At most `n` groups, each followed by a colon. */
+const upToColon = (n: number) => (n === 0 ? "" : `(${HEX}:){0,${n}}`);
 /**
  * An IPv6 address exactly as the language reads one (src/check/cidr.ts, RFC 4291 2.2): eight
  * groups of 1-4 hex digits, or fewer around one `::` standing for at least one zero group; the
  * last two groups may be a dotted quad (no leading zeros); no zone id, no brackets, no spaces.
- * One alternative per number of groups before the `::`.
+ * One alternative per number of groups before the `::`; the forms ending in a dotted quad share it.
  */
 export const IPV6 = `^(${[
   groups(8),
-  `${groups(6)}:${QUAD}`,
-  ...Array.from({ length: 8 }, (_, h) => `${h === 0 ? "" : groups(h)}::${upTo(7 - h)}`),
-  ...Array.from({ length: 6 }, (_, h) => `${h === 0 ? "" : groups(h)}::(${HEX}:){0,${5 - h}}${QUAD}`),
+  ...Array.from({ length: 8 }, (_, h) => `${groups(h)}::${upTo(7 - h)}`),
+  `(${[`(${HEX}:){6}`, ...Array.from({ length: 6 }, (_, h) => `${groups(h)}::${upToColon(5 - h)}`)].join("|")})${QUAD}`,
 ].join("|")})$`;
 
 /** Full lower case as the language defines it (JavaScript's toLowerCase). */
