@@ -24,11 +24,16 @@ import { nodeKind, type KNode } from "./kusto.js";
  *   null when either does not parse.
  * - `ipv6_is_in_range(ip, range)`: whether the address's 128 bits lie in the range (an address
  *   with an optional `/prefix`, 0-128; none is /128; bits past the prefix are ignored, as in the
- *   documentation's `.../112` examples); null when either does not parse. An address is the RFC
- *   4291 text form (hex groups, one `::`, an optional dotted-quad tail); an IPv4 address is read as
- *   IPv4-mapped (`::ffff:a.b.c.d`: the IPv6 functions take "IPv6 or IPv4" strings,
- *   ipv6_compare()). Leading zeros in a dotted part and a `%zone` suffix are accepted (ignored),
- *   more leniently than the language: the target guards the column with its own strict test.
+ *   documentation's `.../112` examples); null when either does not parse. An address is one of
+ *   the forms the IPv6 functions' pages show: eight groups of hex digits, or fewer around one
+ *   `::`; an IPv4 address is read as IPv4-mapped (`parse_ipv6("192.168.255.255")` is
+ *   `...:ffff:c0a8:ffff`). An IPv6 address ending in a dotted quad (`::ffff:1.2.3.4`), which no
+ *   page shows, is refused here (null): the target rewrites that form to hex groups first.
+ * - `parse_ipv4(s)`: the address as a long (`parse_ipv4("127.0.0.1")` is 2130706433); null when
+ *   it is not one. `tohex(n, minLength)`: lower-case hex, zero-padded to minLength
+ *   (`tohex(256, 8)` is `00000100`). `substring(s, start, length)`: the characters from the
+ *   0-based start (`substring("123456", 1, 3)` is `234`). `strcat(...)`: the texts joined.
+ *   `extract(regex, group, s)`: the group's text of the first match (RE2 search), "" when none.
  * - `not(b)`: negation, null for null; `and` / `or`: three-valued (false and null = false, true or
  *   null = true).
  * - Comparisons `<` `<=` `>` `>=` of numbers; null when either side is null.
@@ -179,19 +184,10 @@ function ipv4InRange(ip: string, range: string): boolean | null {
 }
 
 /** An IPv6 address's 128 bits (see ipv6_is_in_range above), or undefined. */
-export function ipv6(s: string): bigint | undefined {
-  const text = s.replace(/%[^%]*$/, "");
+export function ipv6(text: string): bigint | undefined {
   const v4 = ipv4(text);
   if (v4 !== undefined) return 0xffff00000000n | BigInt(v4);
-  let tail: number | undefined;
-  let body = text;
-  const m = /^(.*:)(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/.exec(text);
-  if (m) {
-    tail = ipv4(m[2]!);
-    if (tail === undefined) return undefined;
-    body = `${m[1]}0:0`;
-  }
-  const halves = body.split("::");
+  const halves = text.split("::");
   if (halves.length > 2) return undefined;
   const part = (h: string) => (h === "" ? [] : h.split(":"));
   const head = part(halves[0]!);
@@ -202,7 +198,7 @@ export function ipv6(s: string): bigint | undefined {
   const all = [...head, ...Array<string>(8 - n).fill("0"), ...rest];
   let v = 0n;
   for (const g of all) v = (v << 16n) | BigInt(parseInt(g, 16));
-  return tail === undefined ? v : (v & ~0xffffffffn) | BigInt(tail);
+  return v;
 }
 
 function ipv6InRange(ip: string, range: string): boolean | null {
@@ -342,6 +338,33 @@ function callFunction(name: string, args: KNode[], row: Row): Value {
     }
     case "todouble":
       return toDouble(arg(0));
+    case "parse_ipv4": {
+      const v = ipv4(str(arg(0), name));
+      return v === undefined ? null : v;
+    }
+    case "tohex": {
+      const v = arg(0);
+      if (typeof v !== "number" || !Number.isInteger(v)) return null;
+      const hex = (v < 0 ? BigInt.asUintN(64, BigInt(v)) : BigInt(v)).toString(16);
+      const min = args.length > 1 ? arg(1) : 0;
+      if (typeof min !== "number") throw new Unsupported("tohex length");
+      return hex.padStart(min, "0");
+    }
+    case "substring": {
+      const text = [...str(arg(0), name)];
+      const start = arg(1);
+      const length = args.length > 2 ? arg(2) : text.length;
+      if (typeof start !== "number" || typeof length !== "number" || start < 0 || length < 0) throw new Unsupported("substring arguments");
+      return text.slice(start, start + length).join("");
+    }
+    case "strcat":
+      return args.map((_, i) => str(arg(i), name)).join("");
+    case "extract": {
+      const group = arg(1);
+      if (typeof group !== "number") throw new Unsupported("extract group");
+      const m = re2ToJs(str(arg(0), name)).exec(str(arg(2), name));
+      return m?.[group] ?? "";
+    }
     case "ipv6_is_in_range":
       return ipv6InRange(str(arg(0), "ipv6_is_in_range"), str(arg(1), "ipv6_is_in_range"));
     case "ipv4_is_in_range":

@@ -33,6 +33,9 @@ import type { SentinelData } from "../../logtypes/registry.js";
  *   CloudTrail's errorCode): an empty column is a missing field, so `exists` is `isnotempty(c)`, a
  *   predicate whose verdicts on "" and missing differ is `iff(isempty(c), <missing verdict>, p)`,
  *   and `a eq b` / `a ne b` between two such fields is `isnotempty(a) and a == b` (or its not).
+ * - `cidr`: the column held to the language's address syntax first (IPV4, IPV6_HEX,
+ *   IPV6_QUAD), then ipv4_is_in_range / ipv6_is_in_range; an IPv6 value ending in a dotted quad
+ *   is spelled in hex groups first (quadAsHex).
  * - No `has`, `=~`, `in~`, `contains` (case-insensitive, term or culture dependent): never emitted.
  */
 
@@ -155,13 +158,18 @@ const upToColon = (n: number) => (n === 0 ? "" : `(${HEX}:){0,${n}}`);
  * An IPv6 address exactly as the language reads one (src/check/cidr.ts, RFC 4291 2.2): eight
  * groups of 1-4 hex digits, or fewer around one `::` standing for at least one zero group; the
  * last two groups may be a dotted quad (no leading zeros); no zone id, no brackets, no spaces.
- * One alternative per number of groups before the `::`; the forms ending in a dotted quad share it.
+ * Two patterns: the hex forms (one alternative per number of groups before the `::`), and the
+ * forms ending in a dotted quad, which the target rewrites to hex groups before asking
+ * ipv6_is_in_range (Microsoft's pages show that function only hex forms).
  */
-export const IPV6 = `^(${[
-  groups(8),
-  ...Array.from({ length: 8 }, (_, h) => `${groups(h)}::${upTo(7 - h)}`),
-  `(${[`(${HEX}:){6}`, ...Array.from({ length: 6 }, (_, h) => `${groups(h)}::${upToColon(5 - h)}`)].join("|")})${QUAD}`,
-].join("|")})$`;
+export const IPV6_HEX = `^(${[groups(8), ...Array.from({ length: 8 }, (_, h) => `${groups(h)}::${upTo(7 - h)}`)].join("|")})$`;
+export const IPV6_QUAD = `^(${[`(${HEX}:){6}`, ...Array.from({ length: 6 }, (_, h) => `${groups(h)}::${upToColon(5 - h)}`)].join("|")})${QUAD}$`;
+
+/** An IPv6 column value ending in a dotted quad, with the quad spelled as two hex groups. */
+function quadAsHex(col: string): string {
+  const hex = `tohex(parse_ipv4(extract("[^:]*$", 0, ${col})), 8)`;
+  return `strcat(extract("^(.*:)", 1, ${col}), substring(${hex}, 0, 4), ":", substring(${hex}, 4, 4))`;
+}
 
 /** Full lower case as the language defines it (JavaScript's toLowerCase). */
 const lower = (s: string) => s.toLowerCase();
@@ -229,7 +237,12 @@ function stringPredicate(c: Compare, col: string): Expr {
       return anyOf((s) => {
         const n = parseNetwork(s);
         if (!("network" in n)) throw new NotSayableInKql(`${s} is not a network`);
-        if (n.network.version === 6) return atom(`iff(${col} matches regex ${kqlString(IPV6)}, ipv6_is_in_range(${col}, ${kqlString(n.network.text)}), false)`);
+        if (n.network.version === 6) {
+          const net = kqlString(n.network.text);
+          return atom(
+            `iff(${col} matches regex ${kqlString(IPV6_HEX)}, ipv6_is_in_range(${col}, ${net}), iff(${col} matches regex ${kqlString(IPV6_QUAD)}, ipv6_is_in_range(${quadAsHex(col)}, ${net}), false))`,
+          );
+        }
         return atom(`iff(${col} matches regex ${kqlString(IPV4)}, ipv4_is_in_range(${col}, ${kqlString(s)}), false)`);
       });
     case "gt":
