@@ -32,7 +32,7 @@ describe("KQL evaluator: the documentation's examples", () => {
     ['ipv4_is_in_range("not an ip", "10.0.0.0/8")', null],
     // ipv6_is_in_range(): the documentation's rows (a /112 network; the address itself as the
     // range; another network), a range with bits past its prefix (ipv6_is_in_any_range's
-    // `.../f6cd/112`), the compressed and dotted-quad forms of RFC 4291, and malformed text (null).
+    // `.../f6cd/112`), compressed forms, IPv4 text (read as IPv4-mapped), and malformed text (null).
     ['ipv6_is_in_range("a5e:f127:8a9d:146d:e102:b5d3:c755:abcd", "a5e:f127:8a9d:146d:e102:b5d3:c755:0000/112")', true],
     ['ipv6_is_in_range("a5e:f127:8a9d:146d:e102:b5d3:c755:abcd", "a5e:f127:8a9d:146d:e102:b5d3:c755:abcd")', true],
     ['ipv6_is_in_range("a5e:f127:8a9d:146d:e102:b5d3:c755:abcd", "0:0:0:0:0:ffff:c0a8:ac/60")', false],
