@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { loadRuleText } from "../src/rules/load.js";
 import { targetByName } from "../src/targets/index.js";
+import { IPV6_HEX, IPV6_QUAD, kqlString } from "../src/targets/sentinel/kql.js";
 
 export const EXAMPLES: readonly (readonly [string, string])[] = [
   ["eq", 'eventName eq "ConsoleLogin"'],
@@ -30,6 +31,7 @@ export const EXAMPLES: readonly (readonly [string, string])[] = [
   ["JSON text", 'requestParameters.bucketName eq "logs"'],
   ["not", "not errorCode exists"],
   ["field to field", "userIdentity.accountId ne recipientAccountId"],
+  ["field to field, JSON text", "requestParameters.policyDocument contains recipientAccountId"],
   ["path[cond]", 'resources[type eq "AWS::S3::Bucket" and ARN endswith "-prod"]'],
 ];
 
@@ -55,7 +57,7 @@ function cell(s: string): string {
  * when it is all; a run of the same `mv-expand` (one per array level) shown once with its count.
  */
 function sentinelCell(text: string): string {
-  const query = /\nquery: \|-?\n((?: {2}.*\n)+)/.exec(text)?.[1] ?? text;
+  const query = (/\nquery: \|-?\n((?: {2}.*\n)+)/.exec(text)?.[1] ?? text).replaceAll(kqlString(IPV6_HEX), "<IPv6 hex forms>").replaceAll(kqlString(IPV6_QUAD), "<IPv6 dotted-quad forms>");
   const lines = query.split("\n").map((l) => l.slice(2)).filter((l) => l.trim() !== "");
   const ops = lines.slice(1).filter((l) => !/^\| (extend|project) /.test(l)).map((l) => l.trim());
   if (ops.length === 1) return ops[0]!.replace(/^\| where /, "");

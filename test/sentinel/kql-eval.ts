@@ -22,6 +22,18 @@ import { nodeKind, type KNode } from "./kusto.js";
  * - `todouble(s)`: the number a decimal string spells; null when it spells none.
  * - `ipv4_is_in_range(ip, range)`: whether the IPv4 address lies in the range (a CIDR prefix);
  *   null when either does not parse.
+ * - `ipv6_is_in_range(ip, range)`: whether the address's 128 bits lie in the range (an address
+ *   with an optional `/prefix`, 0-128; none is /128; bits past the prefix are ignored, as in the
+ *   documentation's `.../112` examples); null when either does not parse. An address is one of
+ *   the forms the IPv6 functions' pages show: eight groups of hex digits, or fewer around one
+ *   `::`; an IPv4 address is read as IPv4-mapped (`parse_ipv6("192.168.255.255")` is
+ *   `...:ffff:c0a8:ffff`). An IPv6 address ending in a dotted quad (`::ffff:1.2.3.4`), which no
+ *   page shows, is refused here (null): the target rewrites that form to hex groups first.
+ * - `parse_ipv4(s)`: the address as a long (`parse_ipv4("127.0.0.1")` is 2130706433); null when
+ *   it is not one. `tohex(n, minLength)`: lower-case hex, zero-padded to minLength
+ *   (`tohex(256, 8)` is `00000100`). `substring(s, start, length)`: the characters from the
+ *   0-based start (`substring("123456", 1, 3)` is `234`). `strcat(...)`: the texts joined.
+ *   `extract(regex, group, s)`: the group's text of the first match (RE2 search), "" when none.
  * - `not(b)`: negation, null for null; `and` / `or`: three-valued (false and null = false, true or
  *   null = true).
  * - Comparisons `<` `<=` `>` `>=` of numbers; null when either side is null.
@@ -41,9 +53,11 @@ import { nodeKind, type KNode } from "./kusto.js";
  *   value gives one row holding null; an empty array or property bag gives no row. (Expanding a
  *   property bag's entries or a value that is neither is refused here: the target expands arrays
  *   only.)
- * - `| mv-apply n = e on (subquery)`: for each row, the subquery runs over the rows of `e`'s
- *   elements (as mv-expand makes them), and its result rows are joined with the row's other
- *   columns; a row whose subquery gives no rows is dropped.
+ * - `| mv-apply n = e, m = f on (subquery)`: for each row, the subquery runs over a subtable of
+ *   the expanded columns only, one row per element (the arrays side by side: as many rows as the
+ *   longest, null where one is shorter), and the row's other columns (not expanded) are added to
+ *   its result rows; a row whose subquery gives no rows is dropped. A reference in the subquery to
+ *   a column it was not given is an error here.
  * - `| summarize n = agg, ...` without `by`: one row, even from no rows (`count()` and
  *   `countif()` are then 0: the aggregates' default values); `count()`: the rows, `countif(p)`:
  *   the rows where p is true; scalar operators over aggregates as usual.
@@ -167,6 +181,34 @@ function ipv4InRange(ip: string, range: string): boolean | null {
   if (prefix === 0) return true;
   const mask = (~0 << (32 - prefix)) >>> 0;
   return ((a & mask) >>> 0) === ((n & mask) >>> 0);
+}
+
+/** An IPv6 address's 128 bits (see ipv6_is_in_range above), or undefined. */
+export function ipv6(text: string): bigint | undefined {
+  const v4 = ipv4(text);
+  if (v4 !== undefined) return 0xffff00000000n | BigInt(v4);
+  const halves = text.split("::");
+  if (halves.length > 2) return undefined;
+  const part = (h: string) => (h === "" ? [] : h.split(":"));
+  const head = part(halves[0]!);
+  const rest = halves.length === 2 ? part(halves[1]!) : [];
+  const n = head.length + rest.length;
+  if ([...head, ...rest].some((g) => !/^[0-9A-Fa-f]{1,4}$/.test(g))) return undefined;
+  if (halves.length === 2 ? n > 7 : n !== 8) return undefined;
+  const all = [...head, ...Array<string>(8 - n).fill("0"), ...rest];
+  let v = 0n;
+  for (const g of all) v = (v << 16n) | BigInt(parseInt(g, 16));
+  return v;
+}
+
+function ipv6InRange(ip: string, range: string): boolean | null {
+  const a = ipv6(ip);
+  const slash = range.lastIndexOf("/");
+  const n = ipv6(slash < 0 ? range : range.slice(0, slash));
+  const p = slash < 0 ? "128" : range.slice(slash + 1);
+  if (a === undefined || n === undefined || !/^\d{1,3}$/.test(p) || Number(p) > 128) return null;
+  const shift = BigInt(128 - Number(p));
+  return a >> shift === n >> shift;
 }
 
 function toDouble(v: Value): number | null {
@@ -296,6 +338,35 @@ function callFunction(name: string, args: KNode[], row: Row): Value {
     }
     case "todouble":
       return toDouble(arg(0));
+    case "parse_ipv4": {
+      const v = ipv4(str(arg(0), name));
+      return v === undefined ? null : v;
+    }
+    case "tohex": {
+      const v = arg(0);
+      if (typeof v !== "number" || !Number.isInteger(v)) return null;
+      const hex = (v < 0 ? BigInt.asUintN(64, BigInt(v)) : BigInt(v)).toString(16);
+      const min = args.length > 1 ? arg(1) : 0;
+      if (typeof min !== "number") throw new Unsupported("tohex length");
+      return hex.padStart(min, "0");
+    }
+    case "substring": {
+      const text = [...str(arg(0), name)];
+      const start = arg(1);
+      const length = args.length > 2 ? arg(2) : text.length;
+      if (typeof start !== "number" || typeof length !== "number" || start < 0 || length < 0) throw new Unsupported("substring arguments");
+      return text.slice(start, start + length).join("");
+    }
+    case "strcat":
+      return args.map((_, i) => str(arg(i), name)).join("");
+    case "extract": {
+      const group = arg(1);
+      if (typeof group !== "number") throw new Unsupported("extract group");
+      const m = re2ToJs(str(arg(0), name)).exec(str(arg(2), name));
+      return m?.[group] ?? "";
+    }
+    case "ipv6_is_in_range":
+      return ipv6InRange(str(arg(0), "ipv6_is_in_range"), str(arg(1), "ipv6_is_in_range"));
     case "ipv4_is_in_range":
       return ipv4InRange(str(arg(0), "ipv4_is_in_range"), str(arg(1), "ipv4_is_in_range"));
     case "parse_json": {
@@ -495,15 +566,18 @@ function applyOperator(op: KNode, rows: Row[], tables: Tables): Row[] {
     }
     case "MvApplyOperator": {
       const items = operatorItems(parts.filter((c) => nodeKind(c) !== "MvApplySubqueryExpression")).map(expandItem);
-      if (items.length !== 1) throw new Unsupported("mv-apply of several items");
       const sub = parts.find((c) => nodeKind(c) === "MvApplySubqueryExpression");
       if (!sub) throw new Unsupported("mv-apply without a subquery");
       const body = children(sub).find((c) => !c.IsToken)!;
-      const item = items[0]!;
       return rows.flatMap((r) => {
-        const result = tabular(body, tables, expandRow(r, item));
+        // The subtable: the expanded columns only, the arrays side by side (as many rows as the
+        // longest, null where one is shorter); the row's other columns are added to the result.
+        const arrays = items.map((item) => expansion(scalar(item.value, r)));
+        const length = Math.max(...arrays.map((a) => a.length));
+        const subtable: Row[] = Array.from({ length }, (_, i) => Object.fromEntries(items.map((item, k) => [item.name, arrays[k]![i] ?? { dynamic: null }])));
+        const result = tabular(body, tables, subtable);
         const rest: Record<string, Value> = { ...r };
-        delete rest[item.name];
+        for (const item of items) delete rest[item.name];
         return result.map((x) => ({ ...rest, ...x }));
       });
     }

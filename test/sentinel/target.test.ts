@@ -8,12 +8,15 @@ import type { SentinelData } from "../../src/logtypes/registry.js";
 import { loadRuleText } from "../../src/rules/load.js";
 import type { Rule } from "../../src/rules/types.js";
 import { sentinelData, sentinelTarget } from "../../src/targets/sentinel/index.js";
-import { kqlPipeline, kqlString, NotSayableInKql } from "../../src/targets/sentinel/kql.js";
+import { IPV6_HEX, IPV6_QUAD, kqlPipeline, kqlString, NotSayableInKql } from "../../src/targets/sentinel/kql.js";
+import { parseIPv6 } from "../../src/check/cidr.js";
+import { checkCondition } from "../../src/check/check.js";
+import { parseCondition } from "../../src/syntax/ast.js";
 import { validator } from "../../src/targets/sentinel/schema/validate.js";
 import { arbCondition, generateCases, STRINGS } from "../helpers/arbitraries.js";
 import { conformanceCases } from "../helpers/conformance.js";
 import { LogTypeGenerator, samplesOf } from "../helpers/logtype-arbitraries.js";
-import { runQuery, verdicts } from "./kql-eval.js";
+import { re2ToJs, runQuery, verdicts } from "./kql-eval.js";
 import { analyse } from "./kusto.js";
 import { eventToRow, NonConforming } from "./rows.js";
 
@@ -74,6 +77,15 @@ function compare(label: string, condition: Condition, events: readonly unknown[]
     const want = evaluate(condition, e);
     if (got[i] !== want) tally.problems.push(`${label} on ${JSON.stringify(e)}: evaluator ${want}, KQL ${got[i]}\n${query}`);
   });
+}
+
+/** A condition's tree (the text must parse and check). */
+function parseAndCheck(text: string): Condition {
+  const parsed = parseCondition(text);
+  if (!parsed.ast) throw new Error(`${text}: ${JSON.stringify(parsed.diagnostics)}`);
+  const checked = checkCondition(parsed.ast, { text });
+  if (checked.diagnostics.some((d) => d.severity === "error")) throw new Error(`${text}: ${JSON.stringify(checked.diagnostics)}`);
+  return checked.condition;
 }
 
 const tally = (): Tally => ({ compared: 0, notSayable: 0, queries: 0, problems: [] });
@@ -342,6 +354,70 @@ describe("generated conditions x events", () => {
     console.log(`sentinel: conformance over JSON-text columns: ${t.compared} cases compared (${t.notSayable} RC401), ${outside} outside the contract or a table`);
   });
 
+  /**
+   * A path into JSON text compared with a text column the schema marks nonEmpty (as
+   * requestParameters.userName with recipientAccountId): `a`, `c`, `x-y` JSON text, `b` a nonEmpty
+   * text column. The shared generated conditions (their field-to-field comparisons among them) x
+   * events whose `b` is a non-empty string or missing (the mark's fact; other events are refused
+   * by rows.ts and left out), and a generator of such comparisons alone (every operator with a
+   * field operand, either side JSON, paths into nested arrays and objects) over events whose JSON
+   * leaves are drawn from the same pool as `b`, so that pairs are often equal.
+   */
+  const MIXED: SentinelData = {
+    ...GENERIC,
+    fields: { a: { column: "A", holds: "json" }, b: { column: "B", holds: "string", nonEmpty: true }, c: { column: "C", holds: "json" }, "x-y": { column: "X_y", holds: "json" } },
+    columns: { A: "string", B: "string", C: "string", X_y: "string", TimeGenerated: "datetime" },
+  };
+
+  it("JSON text compared with a nonEmpty text column: the shared generated conditions and a generator of such comparisons", () => {
+    const t = tally();
+    let refused = 0;
+    for (const c of generateCases(20261207, 1000, 6)) {
+      const events = c.events.filter((e) => conforms(e, MIXED) || (refused++, false));
+      compare(c.text, c.condition, events, MIXED, t);
+    }
+    expect(t.problems.slice(0, 5)).toEqual([]);
+    console.log(`sentinel: JSON text and a nonEmpty column, shared generator: ${t.queries} queries accepted by the language service, ${t.compared} condition x event pairs compared, 0 disagreements; ${t.notSayable} conditions RC401; ${refused} events refused (b not a non-empty string)`);
+
+    const POOL = ["x", "X", "abc", "ab", "bc", "a", "123456789012", "ΟΔΟΣ", "İ", "x\n", " "];
+    const leaf = fc.oneof({ weight: 6, arbitrary: fc.constantFrom<unknown>(...POOL, "") }, { weight: 1, arbitrary: fc.constantFrom<unknown>(5, true, null, 123456789012) });
+    const value: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
+      v: fc.oneof(
+        { depthSize: "small", maxDepth: 3 },
+        { weight: 4, arbitrary: leaf },
+        { weight: 2, arbitrary: fc.array(tie("v"), { maxLength: 3 }) },
+        { weight: 3, arbitrary: fc.dictionary(fc.constantFrom("c", "k"), tie("v"), { maxKeys: 2 }) },
+      ),
+    })).v;
+    // Half the events take b from one of their own string leaves, so that pairs are often equal.
+    const leaves = (v: unknown): string[] =>
+      typeof v === "string" ? [v] : Array.isArray(v) ? v.flatMap(leaves) : v !== null && typeof v === "object" ? Object.values(v).flatMap(leaves) : [];
+    const event = fc.tuple(fc.record({ a: value, b: fc.constantFrom(...POOL), c: value }, { requiredKeys: [] }), fc.nat(), fc.boolean()).map(([e, k, take]) => {
+      const own = [...leaves(e.a), ...leaves(e.c)].filter((x) => x !== "");
+      return take && own.length > 0 ? { ...e, b: own[k % own.length]! } : e;
+    });
+    const jsonPathText = fc.constantFrom("a", "a.k", "a.c", "c", "c.k", "a.k.c");
+    const op = fc.constantFrom("eq", "ne", "contains", "startswith", "endswith", "ieq", "ine", "icontains", "gt");
+    const cond = fc.tuple(jsonPathText, op, fc.boolean(), fc.integer({ min: 0, max: 3 }).map((x) => x === 0)).map(([p, o, leafFirst, negate]) => `${negate ? "not " : ""}${leafFirst ? `${p} ${o} b` : `b ${o} ${p}`}`);
+    const f = tally();
+    const texts = fc.sample(cond, { seed: 2141, numRuns: 800 });
+    const evs = fc.sample(fc.array(event, { minLength: 8, maxLength: 8 }), { seed: 2142, numRuns: 800 });
+    let matched = 0;
+    let paired = 0;
+    texts.forEach((text, i) => {
+      const condition = parseAndCheck(text);
+      compare(text, condition, evs[i]!, MIXED, f);
+      const verdicts = evs[i]!.map((e) => evaluate(condition, e));
+      matched += verdicts.filter(Boolean).length;
+      // Pairs found: a positive comparison (eq, contains, startswith, endswith) that holds.
+      if (/^(a|c)[.\w]* (eq|contains|startswith|endswith) b$|^b (eq|contains|startswith|endswith) /.test(text)) paired += verdicts.filter(Boolean).length;
+    });
+    expect(paired).toBeGreaterThan(150);
+    expect(f.problems.slice(0, 5)).toEqual([]);
+    expect(f.queries).toBeGreaterThan(400);
+    console.log(`sentinel: JSON text and a nonEmpty column, comparisons of the two: ${f.queries} queries accepted by the language service, ${f.compared} condition x event pairs compared (${matched} true, ${paired} of them a positive comparison that found its pair), 0 disagreements; ${f.notSayable} conditions RC401 (i forms, gt)`);
+  }, 300_000);
+
   it("hostile literals stay literals: quotes, backslashes, control characters, Unicode", () => {
     for (const s of ['"; drop', "a\\b", "line\nbreak\r\t", "\u0000\u001f\u2028", "😀é", "'"]) {
       const lit = kqlString(s);
@@ -379,14 +455,17 @@ describe("sentinel target", () => {
     ['eventName ne ""', /different verdicts/],
     ['eventName like "*"', /different verdicts/],
     ["eventName matches '^$'", /different verdicts/],
-    ["responseElements.accessKey.userName ine userIdentity.userName", /two fields where one is inside JSON text/],
-    ['userIdentity.userName eq requestParameters.userName', /two fields where one is inside JSON text/],
+    ["responseElements.accessKey.userName ine userIdentity.userName", /final-sigma/],
+    ["requestParameters.userName ne userIdentity.userName", /UserIdentityUserName holds a missing userIdentity.userName and an empty one alike .*nonEmpty/],
+    ['userIdentity.userName eq requestParameters.userName', /holds a missing userIdentity.userName and an empty one alike/],
+    ["requestParameters.userName eq responseElements.userName", /both inside JSON text/],
+    ["requestParameters.count gt recipientAccountId", /numeric comparison/],
+    ["resources[ARN contains accountId]", /inside an element of path/],
     ["userIdentity exists", /spreads over several columns/],
     ['userIdentity.credentialId eq "x"', /has no column for userIdentity.credentialId/],
     ['userIdentity.sessionContext.attributes.mfaAuthenticated eq "true"', /converted to bool/],
     ["eventName eq eventSource", /two fields/],
     ["userIdentity.accountId contains recipientAccountId", /two fields/],
-    ['sourceIPAddress cidr "2001:db8::/32"', /IPv6/],
     ['userAgent ieq "ΟΔΟΣ"', /sigma/],
     ['userAgent imatches "é"', /non-ASCII/],
   ])("RC401: %s", (cond, why) => {
@@ -407,6 +486,8 @@ describe("sentinel target", () => {
     ['resources[type eq "x"]', /\| where isnotnull\(_j1\)\n {6}\| mv-apply _j2 = pack_array\(_j1\)/],
     ['eventName eq "A" and not requestParameters.x exists', /\| where EventName == "A"\n {2}\| mv-apply [\s\S]*\| where not\(_m1\)\n/],
     ['requestParameters.x eq 5', /todouble\(_j1\) == 5.0/],
+    ["requestParameters.policy contains recipientAccountId", /mv-apply _j1 = pack_array\(parse_json\(RequestParameters\)\), _c1 = pack_array\(RecipientAccountId\) on \([\s\S]*countif\(gettype\(_j1\) == "string" and isnotempty\(tostring\(_c1\)\) and tostring\(_j1\) contains_cs tostring\(_c1\)\) > 0/],
+    ["userIdentity.accountId ne requestParameters.accountId", /tostring\(_c1\) == tostring\(_j1\)\) > 0\n {2}\)\n {2}\| where not\(_m1\)\n/],
   ])("expressed: %s", (cond, form) => {
     const out = sentinelTarget.compile(withCondition(cond));
     expect(out.files, cond).toHaveLength(1);
@@ -439,6 +520,49 @@ describe("sentinel target", () => {
     const got = verdicts(a.syntax, CLOUDTRAIL.table, events.map((e) => eventToRow(e, CLOUDTRAIL)));
     expect(got).toEqual(events.map((e) => evaluate(r.condition, e)));
     expect(got).toEqual([false, true, true, true, true, true, true, true, true, true]);
+  });
+
+  it("cidr with IPv6 networks: the column's strict IPv6 test is the language's address syntax, then ipv6_is_in_range", () => {
+    // The guard accepts exactly the strings src/check/cidr.ts reads as IPv6: listed forms and
+    // arbitrary strings over the characters of addresses.
+    const hex = re2ToJs(IPV6_HEX);
+    const quad = re2ToJs(IPV6_QUAD);
+    const guard = { test: (s: string) => hex.test(s) || quad.test(s) };
+    const listed = [
+      "::", "::1", "1::", "2001:db8::1", "2001:DB8::1", "2001:0db8:0000:0000:0000:0000:0000:0001", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8",
+      "1:2:3:4:5:6:1.2.3.4", "::ffff:10.0.0.1", "::1.2.3.4", "1::1.2.3.4", "1:2:3:4:5::1.2.3.4", "1:2:3:4:5:6::1.2.3.4", "1:2:3:4:5:6:7:1.2.3.4",
+      "::ffff:010.0.0.1", "::ffff:256.0.0.1", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "1::2::3", ":::", ":1::", "1::2:", "12345::", "fe80::1%eth0", "[::1]",
+      " ::1", "::1\n", "::1/128", "10.0.0.1", "", "g::1", "::1.2.3", "1:2:3:4:5:6:7:8::", "0:0:0:0:0:0:0:0",
+    ];
+    const arbAddressish = fc.string({ unit: fc.constantFrom(..."0123456789abcdefABCDEF:.", "::", "1.2.3.4", "ffff", "%", " "), maxLength: 14 });
+    let accepted = 0;
+    for (const s of [...listed, ...fc.sample(arbAddressish, { seed: 2131, numRuns: 20000 })]) {
+      const v6 = s.includes(":") && parseIPv6(s) !== undefined;
+      expect(guard.test(s), JSON.stringify(s)).toBe(v6);
+      expect(hex.test(s) && quad.test(s)).toBe(false);
+      if (v6) accepted++;
+    }
+    console.log(`sentinel: the IPv6 test agrees with the language's address syntax on ${listed.length + 20000} strings (${accepted} addresses)`);
+    expect(accepted).toBeGreaterThan(200);
+    // The rule's verdicts: IPv6 and IPv4 networks in one list, values of every form.
+    const r = withCondition('not sourceIPAddress cidr ["2001:db8:1000::/48", "10.0.0.0/8", "::1", "::ffff:0:0/96"]');
+    const query = (YAML.parse(sentinelTarget.compile(r).files[0]!.content) as { query: string }).query;
+    expect(query).toMatch(/ipv6_is_in_range\(SourceIpAddress, "2001:db8:1000::\/48"\)/);
+    const a = analyse(query, CLOUDTRAIL);
+    expect(a.errors).toEqual([]);
+    const values = [...listed, "2001:db8:1000::1", "2001:DB8:1000:ffff::", "2001:db8:1000::1.2.3.4", "2001:0db8:1000:0:0:0:0:1", "2001:db8:1001::1", "2001:db8:1000::1%eth0", "0:0:0:0:0:0:0:1", "0::1", "10.1.2.3", "::ffff:10.1.2.3", "AWS Internal"];
+    const arbInside = fc.tuple(fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 5, maxLength: 5 }), fc.boolean()).map(([g, upper]) => {
+      const t = `2001:db8:1000:${g.map((x) => x.toString(16)).join(":")}`;
+      return upper ? t.toUpperCase() : t;
+    });
+    const events = [...values, ...fc.sample(arbInside, { seed: 2132, numRuns: 200 }), ...fc.sample(arbAddressish, { seed: 2133, numRuns: 2000 })].map((ip) => ({ sourceIPAddress: ip }));
+    const got = verdicts(a.syntax, CLOUDTRAIL.table, events.map((e) => eventToRow(e, CLOUDTRAIL)));
+    expect(got).toEqual(events.map((e) => evaluate(r.condition, e)));
+    expect(got.filter((v) => !v).length).toBeGreaterThan(200);
+    // The dotted-quad forms go through the rewrite to hex groups (the evaluator's ipv6_is_in_range refuses them).
+    const at = (ip: string) => got[events.findIndex((e) => e.sourceIPAddress === ip)];
+    expect(["2001:db8:1000::1.2.3.4", "::ffff:10.0.0.1", "::ffff:10.1.2.3", "::1.2.3.4", "1:2:3:4:5:6:1.2.3.4"].map(at)).toEqual([false, false, false, true, true]);
+    console.log(`sentinel: cidr with IPv6 and IPv4 networks: ${events.length} addresses compared (${got.filter((v) => !v).length} inside a network), 0 disagreements`);
   });
 
   it("a name or description longer than an analytics rule takes is RC401", () => {

@@ -20,7 +20,9 @@ import type { SentinelData } from "../../logtypes/registry.js";
  *   path as the language does (arrays expanded before each key and at the end, ARRAY_LEVELS
  *   deep; values compared by `gettype`, so "5" is not 5) and summarizes to one bool column;
  *   `path[cond]` binds the flattened elements and runs the inner condition on each (nested
- *   mv-apply for its own paths). Field-to-field comparisons into JSON text are RC401.
+ *   mv-apply for its own paths). A comparison of a path into JSON text with a `nonEmpty` text
+ *   column binds the column into the walk (`mv-apply _j1 = ..., _c1 = pack_array(Col)`) and
+ *   compares each string leaf with it; other field-to-field comparisons into JSON text are RC401.
  * - Columns the connector converts (`SessionMfaAuthenticated`, a bool for CloudTrail's
  *   "true"/"false" text) are RC401.
  * - Operators are the case-sensitive `_cs` forms and `==`; the `i` forms lower-case the column
@@ -31,6 +33,9 @@ import type { SentinelData } from "../../logtypes/registry.js";
  *   CloudTrail's errorCode): an empty column is a missing field, so `exists` is `isnotempty(c)`, a
  *   predicate whose verdicts on "" and missing differ is `iff(isempty(c), <missing verdict>, p)`,
  *   and `a eq b` / `a ne b` between two such fields is `isnotempty(a) and a == b` (or its not).
+ * - `cidr`: the column held to the language's address syntax first (IPV4, IPV6_HEX,
+ *   IPV6_QUAD), then ipv4_is_in_range / ipv6_is_in_range; an IPv6 value ending in a dotted quad
+ *   is spelled in hex groups first (quadAsHex).
  * - No `has`, `=~`, `in~`, `contains` (case-insensitive, term or culture dependent): never emitted.
  */
 
@@ -141,6 +146,30 @@ const NUMERIC = "^-?[0-9]+(\\.[0-9]+)?$";
 /** A dotted quad as the language reads one: four parts 0-255, no leading zeros. */
 const OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
 const IPV4 = `^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`;
+const QUAD = `${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}`;
+const HEX = "[0-9A-Fa-f]{1,4}";
+/** `n` groups of 1-4 hex digits joined by colons (none for 0). */
+const groups = (n: number) => (n === 0 ? "" : n === 1 ? HEX : n === 2 ? `${HEX}:${HEX}` : `(${HEX}:){${n - 1}}${HEX}`);
+/** At most `n` groups joined by colons (none included). */
+const upTo = (n: number) => (n === 0 ? "" : n === 1 ? `(${HEX})?` : `(${HEX}(:${HEX}){0,${n - 1}})?`);
+/** At most `n` groups, each followed by a colon. */
+const upToColon = (n: number) => (n === 0 ? "" : `(${HEX}:){0,${n}}`);
+/**
+ * An IPv6 address exactly as the language reads one (src/check/cidr.ts, RFC 4291 2.2): eight
+ * groups of 1-4 hex digits, or fewer around one `::` standing for at least one zero group; the
+ * last two groups may be a dotted quad (no leading zeros); no zone id, no brackets, no spaces.
+ * Two patterns: the hex forms (one alternative per number of groups before the `::`), and the
+ * forms ending in a dotted quad, which the target rewrites to hex groups before asking
+ * ipv6_is_in_range (Microsoft's pages show that function only hex forms).
+ */
+export const IPV6_HEX = `^(${[groups(8), ...Array.from({ length: 8 }, (_, h) => `${groups(h)}::${upTo(7 - h)}`)].join("|")})$`;
+export const IPV6_QUAD = `^(${[`(${HEX}:){6}`, ...Array.from({ length: 6 }, (_, h) => `${groups(h)}::${upToColon(5 - h)}`)].join("|")})${QUAD}$`;
+
+/** An IPv6 column value ending in a dotted quad, with the quad spelled as two hex groups. */
+function quadAsHex(col: string): string {
+  const hex = `tohex(parse_ipv4(extract("[^:]*$", 0, ${col})), 8)`;
+  return `strcat(extract("^(.*:)", 1, ${col}), substring(${hex}, 0, 4), ":", substring(${hex}, 4, 4))`;
+}
 
 /** Full lower case as the language defines it (JavaScript's toLowerCase). */
 const lower = (s: string) => s.toLowerCase();
@@ -208,7 +237,12 @@ function stringPredicate(c: Compare, col: string): Expr {
       return anyOf((s) => {
         const n = parseNetwork(s);
         if (!("network" in n)) throw new NotSayableInKql(`${s} is not a network`);
-        if (n.network.version !== 4) throw new NotSayableInKql(`cidr ${s}: IPv6 networks are left to a later version of the target (ipv6_is_in_range parses addresses more leniently than the language)`);
+        if (n.network.version === 6) {
+          const net = kqlString(n.network.text);
+          return atom(
+            `iff(${col} matches regex ${kqlString(IPV6_HEX)}, ipv6_is_in_range(${col}, ${net}), iff(${col} matches regex ${kqlString(IPV6_QUAD)}, ipv6_is_in_range(${quadAsHex(col)}, ${net}), false))`,
+          );
+        }
         return atom(`iff(${col} matches regex ${kqlString(IPV4)}, ipv4_is_in_range(${col}, ${kqlString(s)}), false)`);
       });
     case "gt":
@@ -328,26 +362,71 @@ function indent(text: string): string {
 }
 
 /**
+ * The other side of a comparison of two fields where one is a path into JSON text: a text column
+ * the schema marks `nonEmpty` (so its "" is a missing field), bound into the walk as `_c<n>` (an
+ * mv-apply subquery sees only the columns it expands: the documentation's processing steps).
+ * `leafFirst`: the JSON path is the rule's left side (`leaf contains column`), else the right.
+ */
+interface Pair {
+  readonly column: string;
+  readonly leafFirst: boolean;
+}
+
+/**
+ * One pair of a comparison of two fields (positive form: `ne` as `eq`): a JSON leaf `j` and the
+ * column's text `col`. The language compares any pair of values of the two sides by type: the
+ * column holds text, so only a string leaf can be equal to it or contain it; a missing column
+ * side ("") makes every pair false.
+ */
+function pairTest(c: Compare, j: string, col: string, pair: Pair): Expr {
+  const rel = { eq: "==", ne: "==", contains: "contains_cs", startswith: "startswith_cs", endswith: "endswith_cs" }[baseOperator(c.op) as "eq"];
+  const [l, r] = pair.leafFirst ? [`tostring(${j})`, col] : [col, `tostring(${j})`];
+  return and([atom(`gettype(${j}) == "string"`), atom(`isnotempty(${col})`), atom(`${l} ${rel} ${r}`)]);
+}
+
+/**
+ * `a op b` where one side is a path into JSON text and the other a column: which comparisons the
+ * target writes (RC401 with the reason for the others).
+ */
+function jsonFieldToColumn(c: Compare & { operand: Path }, json: { column: string; keys: string[] }, other: Path, leafFirst: boolean, ctx: Ctx): Expr {
+  const shown = `${pathText(c.path)} ${c.op} ${pathText(c.operand)}`;
+  const data = ctx.data;
+  if (jsonPath(other, data)) throw new NotSayableInKql(`${shown}: a comparison of two fields both inside JSON text (any pair of their values) is left to a later version of the target`);
+  const col = columnOf(other, data);
+  if (isCaseInsensitive(c.op)) {
+    throw new NotSayableInKql(`${shown}: an i form between two fields lower-cases a value the rule does not fix, and KQL's tolower is not full lower-casing (the final-sigma rule)`);
+  }
+  if (!["eq", "ne", "contains", "startswith", "endswith"].includes(baseOperator(c.op))) {
+    throw new NotSayableInKql(`${shown}: a numeric comparison of two fields where one is inside JSON text is left to a later version of the target`);
+  }
+  if (col.holds !== "string" || !col.nonEmpty) {
+    throw new NotSayableInKql(
+      `${shown}: ${data.table}.${col.column} holds a missing ${pathText(other)} and an empty one alike as the empty string, which decides a comparison of two fields (only a field the schema marks nonEmpty is compared with a path into JSON text)`,
+    );
+  }
+  return jsonUnit(c, `parse_json(${kqlName(json.column)})`, json.keys, ctx, { column: col.column, leafFirst });
+}
+
+/**
  * A predicate on a path into JSON text, as the language walks it: one `mv-apply` whose subquery
  * expands arrays (ARRAY_LEVELS deep) before each key, reads the key, and counts the branches (or,
  * for a comparison and `path[cond]`, the flattened leaves) that satisfy it. `summarize` without a
  * group gives one row even when nothing is left (an empty array on the way), so every row keeps
  * a verdict: `_m<n>`, true or false.
  */
-function jsonUnit(c: Compare | Exists | Empty | Any, base: string, keys: readonly string[], ctx: Ctx): Expr {
-  if (c.kind === "compare" && c.operand.kind === "path") {
-    throw new NotSayableInKql(`${pathText(c.path)} ${c.op} ${pathText(c.operand)}: a comparison of two fields where one is inside JSON text`);
+function jsonUnit(c: Compare | Exists | Empty | Any, base: string, keys: readonly string[], ctx: Ctx, pair?: Pair): Expr {
+  if (c.kind === "compare" && c.operand.kind === "path" && !pair) {
+    throw new NotSayableInKql(`${pathText(c.path)} ${c.op} ${pathText(c.operand)}: a comparison of two fields inside an element of path[...]`);
   }
-  let test: Expr | undefined;
   let negate = false;
   if (c.kind === "compare") {
     negate = baseOperator(c.op) === "ne";
-    test = leafTest(c, "_j");
-    if (test === FALSE) return negate ? TRUE : FALSE;
+    if (!pair && leafTest(c, "_j") === FALSE) return negate ? TRUE : FALSE;
   }
   const n = ctx.next++;
   const j = `_j${n}`;
   const m = `_m${n}`;
+  const bound = `_c${n}`;
   const expand = Array.from({ length: ARRAY_LEVELS }, () => `mv-expand ${j} = iff(gettype(${j}) == "array", ${j}, pack_array(${j}))`);
   const ops: string[] = [];
   for (const k of keys) ops.push(...expand, `extend ${j} = ${j}[${kqlString(k)}]`);
@@ -361,7 +440,7 @@ function jsonUnit(c: Compare | Exists | Empty | Any, base: string, keys: readonl
       break;
     case "compare":
       ops.push(...expand);
-      agg = `countif(${leafTest(c, j).text}) > 0`;
+      agg = `countif(${(pair ? pairTest(c, j, `tostring(${bound})`, pair) : leafTest(c, j)).text}) > 0`;
       break;
     case "any": {
       ops.push(...expand, `where isnotnull(${j})`);
@@ -377,7 +456,8 @@ function jsonUnit(c: Compare | Exists | Empty | Any, base: string, keys: readonl
       return assertNever(c);
   }
   ops.push(`summarize ${m} = ${agg}`);
-  ctx.stages.push(`mv-apply ${j} = pack_array(${base}) on (\n    ${ops.map(indent).join("\n    | ")}\n)`);
+  const items = [`${j} = pack_array(${base})`, ...(pair ? [`${bound} = pack_array(${kqlName(pair.column)})`] : [])];
+  ctx.stages.push(`mv-apply ${items.join(", ")} on (\n    ${ops.map(indent).join("\n    | ")}\n)`);
   return negate ? not(atom(m)) : atom(m);
 }
 
@@ -385,10 +465,10 @@ function jsonUnit(c: Compare | Exists | Empty | Any, base: string, keys: readonl
 function pathPredicate(c: Compare | Exists | Empty | Any, scope: Scope, ctx: Ctx): Expr {
   if (scope.kind === "json") return jsonUnit(c, scope.value, pathNames(c.path), ctx);
   const json = jsonPath(c.path, ctx.data);
+  if (json && c.kind === "compare" && c.operand.kind === "path") return jsonFieldToColumn(c as Compare & { operand: Path }, json, c.operand, true, ctx);
   if (json) return jsonUnit(c, `parse_json(${kqlName(json.column)})`, json.keys, ctx);
-  if (c.kind === "compare" && c.operand.kind === "path" && jsonPath(c.operand, ctx.data)) {
-    throw new NotSayableInKql(`${pathText(c.path)} ${c.op} ${pathText(c.operand)}: a comparison of two fields where one is inside JSON text`);
-  }
+  const right = c.kind === "compare" && c.operand.kind === "path" ? jsonPath(c.operand, ctx.data) : undefined;
+  if (right) return jsonFieldToColumn(c as Compare & { operand: Path }, right, c.path, false, ctx);
   const data = ctx.data;
   switch (c.kind) {
     case "compare":
