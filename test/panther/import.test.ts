@@ -254,6 +254,22 @@ describe("Python's meaning where no typed schema fixes a field (free-form Asana.
   ])("%s", async (expr, expected) => {
     expect(await translate(rule(expr), "Asana.Audit")).toBe(expected);
   });
+  it("bool(str(x)): only \"\" prints empty (None prints \"None\", 0 prints \"0\")", async () => {
+    expect(await translate(rule('bool(str(event.get("x", "d")))'), "Asana.Audit", [{ x: "a" }])).toBe('not x eq "" or not x exists');
+    expect(await translate(rule('bool(str(event.get("x")))'), "Asana.Audit", [{ x: ["a"] }])).toBe("REFUSED: truthy over str() of a field (line 3)");
+  });
+  it("x.strip() and x.split(sep)[0].strip() against constants: a regular expression with str.isspace()'s whitespace", async () => {
+    const ws = "[\\\\t\\\\n\\u000b\\u000c\\\\r\\u001c\\u001d\\u001e\\u001f \\u0085" + String.fromCharCode(0xa0, 0x1680, ...Array.from({ length: 11 }, (_, k) => 0x2000 + k), 0x2028, 0x2029, 0x202f, 0x205f, 0x3000) + "]*";
+    expect(await translate(rule('event.get("x", "").split("-")[0].strip() == "a b"'), "Asana.Audit", [{ x: "a" }])).toBe(`x matches "^${ws}a b${ws}(?:\\\\-|$)"`);
+    expect(await translate(rule('event.get("x", "").strip() == "a"'), "Asana.Audit", [{ x: "a" }])).toBe(`x matches "^${ws}a${ws}$"`);
+    expect(await translate(rule('event.get("x", "").strip() == " a"'), "Asana.Audit", [{ x: "a" }])).toBe("REFUSED: the rule is never true");
+    expect(await translate(rule('event.get("x", "").split("-")[1].strip() == "a"'), "Asana.Audit", [{ x: "a" }])).toMatch(/^REFUSED: a part of a split field other than the first/);
+  });
+  it("x.lower().replace(a, b).split(b)[-1]: the part after the last a or b", async () => {
+    expect(await translate(rule('event.get("x", "").lower().replace("/", "\\\\").split("\\\\")[-1] == "p.exe"'), "AWS.CloudTrail")).toBe('x ieq "p.exe" or x iendswith "\\\\p.exe" or x iendswith "/p.exe"');
+    expect(await translate(rule('event.get("x", "").replace("a", "b").split("b")[-1] == "c"'), "Asana.Audit", [{ x: "a" }])).toBe("REFUSED: .replace() of a letter (or of a character by itself) (line 3)");
+    expect(await translate(rule('event.get("x", "").replace("/", "-") == "c"'), "Asana.Audit", [{ x: "a" }])).toBe("REFUSED: a .replace()d field used other than split at the replacement (line 3)");
+  });
   it("x == [] where the Tests show x always as a list; refused where it is a list in some and an object in others", async () => {
     expect(await translate(rule('event.get("x") == []'), "Asana.Audit", [{ x: ["a"] }])).toBe("x exists and x empty");
     expect(await translate(rule('event.get("x") == []'), "Asana.Audit", [{ x: ["a"] }, { x: { a: 1 } }])).toBe("REFUSED: x == []: the Tests do not show x as always a list (line 3)");

@@ -449,8 +449,12 @@ class Interp:
                 v = v.upper()
             elif f.tr == "str":
                 v = v.s if isinstance(v, _Str) else str(v)
+            if getattr(f, "alt", None):
+                v = v.replace(*f.alt)
             if getattr(f, "split", None):
                 v = v.split(f.split[0])[f.split[1]]
+            if getattr(f, "strip", False):
+                v = v.strip()
             if op == "eq":
                 return v == arg
             if op == "in":
@@ -508,6 +512,8 @@ class Interp:
         `kinds` are the schema's, else the Tests' (they decide string vs list); `fixed` only the
         schema's: where it is None the value may be of any scalar type, so Python's cross-type
         meanings (0 == False, "a" < 1 raising, truth of 0) are spelled out."""
+        if getattr(f, "strip", False) or getattr(f, "alt", None):
+            return self.present_rx(f, op, arg, pt, node)
         if getattr(f, "split", None):
             return self.present_split(f, op, arg, pt, node)
         if f.tr == "upper":
@@ -674,9 +680,97 @@ class Interp:
             self.read(f.path, [sep + c, c + sep, "a" + sep + c, c + sep + "a", sep, c + sep + sep + c])
         return OR(*alts), str_err
 
+    def str_of_string(self, f):
+        """str(x) is x itself where the log type's schema types x as a string and x reads as a string
+        when missing (a default string, or event[...] raising): typed fields are never null."""
+        if f.tr not in (None, "lower", "upper") or getattr(f, "split", None) or getattr(f, "ekinds", None) is not None:
+            return False
+        fixed = self.fixed(f.path)
+        return fixed is not None and fixed <= {"string"} and (f.default is RAISE or isinstance(f.default, str))
+
+    def present_str_truthy(self, f, pt):
+        """bool(str(x)): only the empty string prints as "" (None prints "None", a list "[...]")."""
+        kinds = self.kinds(f.path)
+        fx = self.fixed(f.path)
+        if kinds is not None and kinds & {"array", "object"} and not (fx is not None and fx <= {"string"}):
+            return None
+        return NOT(P(f"{pt} eq \"\"")), FALSE
+
+    def field_text_method(self, base, attr, args, node):
+        """x.replace(a, b) before .split(b) (a split at a or b), x.strip() or x.split(sep)[0].strip()
+        compared with constants: exact as regular expressions over x (present_rx)."""
+        if attr == "replace":
+            ok = len(args) == 2 and all(isinstance(a, Const) and isinstance(a.v, str) and len(a.v) == 1 for a in args)
+            if not ok or base.tr not in (None, "lower") or getattr(base, "split", None) or getattr(base, "alt", None) or getattr(base, "strip", False):
+                self.refuse("the method .replace() of a field other than one character by another", node)
+            a, b = args[0].v, args[1].v
+            if a == b or a.lower() != a.upper() or b.lower() != b.upper():
+                self.refuse(".replace() of a letter (or of a character by itself)", node)
+            nf = FieldV(base.path, base.default, base.tr, base.guard)
+            nf.alt = (a, b)
+            return nf
+        if args or base.tr not in (None, "lower") or getattr(base, "strip", False) or getattr(base, "alt", None):
+            self.refuse("the method .strip() with arguments or of a transformed field", node)
+        if getattr(base, "split", None) and base.split[1] != 0:
+            self.refuse("the method .strip() of a part of a split field other than the first", node)
+        nf = FieldV(base.path, base.default, base.tr, base.guard)
+        nf.split = getattr(base, "split", None)
+        nf.strip = True
+        return nf
+
+    def present_rx(self, f, op, arg, pt, node):
+        """Conditions over x for a value computed from x by .replace(a, b).split(b)[i] or
+        [.split(sep)[0]].strip(), compared with constant strings. Whitespace is str.isspace()'s."""
+        fixed = self.ffixed(f)
+        str_err = FALSE if fixed is not None and fixed <= {"string"} else NOT(P(f"{pt} like \"*\""))
+        lower = f.tr == "lower"
+        i = "i" if lower else ""
+        if getattr(f, "alt", None):
+            if not getattr(f, "split", None) and op == "truthy":
+                return NOT(P(f"{pt} empty")), str_err  # replacing one character by another keeps the length
+            if not getattr(f, "split", None) or f.split[0] != f.alt[1]:
+                self.refuse("a .replace()d field used other than split at the replacement", node)
+            seps = [f.split[0], f.alt[0]]
+            idx = f.split[1]
+            if op == "truthy":
+                return AND(*[NOT(P(f"{pt} {'endswith' if idx == -1 else 'startswith'} {lit(s_)}")) for s_ in seps], NOT(P(f"{pt} eq \"\"")), NOT(P(f"{pt} empty"))), str_err
+            if op not in ("eq", "in"):
+                self.refuse(f"{op} over a part of a .replace()d split field", node)
+            alts = []
+            for c in ([arg] if op == "eq" else list(arg)):
+                if not isinstance(c, str) or any(s_ in c for s_ in seps) or (lower and c != c.lower()):
+                    continue
+                edges = [P(f"{pt} {i}endswith {lit(s_ + c)}") if idx == -1 else P(f"{pt} {i}startswith {lit(c + s_)}") for s_ in seps]
+                alts.append(OR(P(f"{pt} {i}eq {lit(c)}"), *edges))
+                self.read(f.path, [s_ + c for s_ in seps] + [c + s_ for s_ in seps] + ["a" + seps[1] + "b" + seps[0] + c, c + seps[1] + "b" + seps[0] + "a"])
+            return OR(*alts), str_err
+        sp = getattr(f, "split", None)
+        ws = "[" + "".join(_rx_char(ch) for ch in _WS) + "]*"
+        tail = "$" if not sp else "(?:" + _rx_char(sp[0]) + "|$)"
+        if sp and sp[0] in _WS:
+            self.refuse(".strip() of a part split at whitespace", node)
+        if op == "truthy":
+            # something other than whitespace before the end (or the separator)
+            other = "[^" + "".join(_rx_char(ch) for ch in _WS) + (_rx_char(sp[0]) if sp else "") + "]"
+            return P(f"{pt} matches {lit('^' + ws + other)}"), str_err
+        if op not in ("eq", "in"):
+            self.refuse(f"{op} over a .strip()ped field", node)
+        bodies = []
+        for c in ([arg] if op == "eq" else list(arg)):
+            if not isinstance(c, str) or c != c.strip() or not c or (sp and sp[0] in c) or (lower and c != c.lower()):
+                continue  # strip() never leaves edge whitespace (nor the separator in the first part)
+            bodies.append("".join(_rx_char(ch) for ch in c))
+            self.read(f.path, [" " + c + " ", c + "\u00a0", "\t" + c] + ([c + sp[0] + "x", " " + c + " " + sp[0]] if sp else []))
+        if not bodies:
+            return FALSE, str_err
+        body = bodies[0] if len(bodies) == 1 else "(?:" + "|".join(bodies) + ")"
+        return P(f"{pt} {i}matches {lit('^' + ws + body + ws + tail)}"), str_err
+
     def present_str(self, f, op, arg, pt, node):
         """str(x) == "5": x is the string "5" or the number 5 (events are JSON: a number that is
         whole prints without a fraction), "True"/"False" the booleans."""
+        if op == "truthy" and self.present_str_truthy(f, pt) is not None:
+            return self.present_str_truthy(f, pt)
         if op not in ("eq", "in"):
             self.refuse(f"{op} over str() of a field", node)
         items = [arg] if op == "eq" else list(arg)
@@ -755,9 +849,17 @@ class Interp:
         if isinstance(v, IpV):
             # an address or network object is truthy (no __bool__ or __len__)
             return AND(NOT(v.e), TRUE), FALSE, v.e
+        if isinstance(v, SplitV):
+            return self.truth_split(v, node)
         if isinstance(v, EventV):
             self.refuse("the truth of the whole event", node)
         self.refuse(f"the truth of {type(v).__name__}", node)
+
+    def truth_split(self, v, node):
+        """x.split(sep) is a list of at least one part: truthy wherever splitting does not raise
+        (it raises where x, or its default, is not a string)."""
+        e = self.pred(v.field, "truthy", None, node).e
+        return NOT(e), FALSE, e
 
     # ------------------------------------------------------------ expressions
 
@@ -829,6 +931,7 @@ class Interp:
             f = base.field
             nf = FieldV(f.path, f.default, f.tr, f.guard)
             nf.split = (base.sep, key.v)
+            nf.alt = getattr(f, "alt", None)
             return nf
         if isinstance(base, EventV):
             return self.field((key.v,), RAISE, node)
@@ -840,6 +943,20 @@ class Interp:
                 return Const(base.v[key.v])
             except Exception:  # noqa: BLE001
                 self.refuse("a subscript of a constant that raises", node)
+        if self.as_choice(base, node) is not None and isinstance(key.v, int) and not isinstance(key.v, bool):
+            return self.distribute(self.as_choice(base, node), lambda v: self.subscript_of_value(v, key, node), node)
+        self.refuse("a subscript of a computed value", node)
+
+    def subscript_of_value(self, v, key, node):
+        """value[i] for one value of a choice: the first or last part of a split field."""
+        if isinstance(v, SplitV):
+            if key.v not in (0, -1):
+                self.refuse("a part of a split field other than the first ([0]) or the last ([-1])", node)
+            f = v.field
+            nf = FieldV(f.path, f.default, f.tr, f.guard)
+            nf.split = (v.sep, key.v)
+            nf.alt = getattr(f, "alt", None)
+            return nf
         self.refuse("a subscript of a computed value", node)
 
     def e_UnaryOp(self, node, env):
@@ -1086,6 +1203,8 @@ class Interp:
                     t = OR(P(f"{pt} exists"), AND(NOT(P(f"{pt} exists")), TRUE if missing else FALSE))
                 return BoolV(AND(NOT(f.guard), t), AND(NOT(f.guard), t), f.guard)
             self.refuse(f"isinstance() of {_desc(args[0])}", node)
+        if name == "str" and len(args) == 1 and isinstance(args[0], FieldV) and self.str_of_string(args[0]):
+            return args[0]
         if name == "str" and len(args) == 1 and isinstance(args[0], FieldV) and args[0].tr is None:
             f = args[0]
             d = f.default if f.default is RAISE else _Str(f.default)
@@ -1263,6 +1382,8 @@ class Interp:
                 if not isinstance(sep, str) or sep == "" or sep != sep.lower() or sep != sep.upper():
                     self.refuse(".split() with a separator that has letters (or is empty)", node)
                 return SplitV(base, sep)
+            if attr in ("replace", "strip") and not kwargs:
+                return self.field_text_method(base, attr, args, node)
             self.refuse(f"the method .{attr}() of a field", node)
         if isinstance(base, ReV):
             if attr in ("match", "search", "fullmatch") and len(args) == 1:
@@ -2051,6 +2172,23 @@ class _Str:
 
     def __init__(self, v):
         self.s = str(v)
+
+
+# the characters str.strip() removes (str.isspace())
+_WS = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+
+def _rx_char(ch):
+    """One character as a literal of the portable regular-expression subset."""
+    if ch in "\\.^$|?*+()[]{}-/":
+        return "\\" + ch
+    if ch == "\n":
+        return "\\n"
+    if ch == "\r":
+        return "\\r"
+    if ch == "\t":
+        return "\\t"
+    return ch
 
 
 class _Lowered:
