@@ -254,6 +254,10 @@ describe("Python's meaning where no typed schema fixes a field (free-form Asana.
   ])("%s", async (expr, expected) => {
     expect(await translate(rule(expr), "Asana.Audit")).toBe(expected);
   });
+  it("'k' in x where the typed schema makes x an object: k is a field of it and present", async () => {
+    expect(await translate(rule('"arn" not in event.get("userIdentity", {})'))).toBe("not userIdentity.arn exists");
+    expect(await translate(rule('"notAField" in event.get("userIdentity", {})'))).toBe("REFUSED: the rule is never true");
+  });
   it("bool(str(x)): only \"\" prints empty (None prints \"None\", 0 prints \"0\")", async () => {
     expect(await translate(rule('bool(str(event.get("x", "d")))'), "Asana.Audit", [{ x: "a" }])).toBe('not x eq "" or not x exists');
     expect(await translate(rule('bool(str(event.get("x")))'), "Asana.Audit", [{ x: ["a"] }])).toBe("REFUSED: truthy over str() of a field (line 3)");

@@ -595,6 +595,8 @@ class Interp:
                 return P(f"{pt} contains {lit(arg)}"), err
             if kinds <= {"array", "null"}:
                 return P(f"{pt} eq {lit(arg)}"), FALSE
+            if fixed is not None and fixed <= {"object"}:
+                return self.key_in_object(f, arg), FALSE
             self.refuse(f"'in' on {pt}, which is a string in some Tests and not in others", node)
         if op in ("startswith", "endswith"):
             items = list(arg) if isinstance(arg, tuple) else [arg]
@@ -649,6 +651,15 @@ class Interp:
             t = OR(AND(c, is_num), AND(P(f"{pt} eq true"), TRUE if cmp(1) else FALSE), AND(P(f"{pt} eq false"), TRUE if cmp(0) else FALSE))
             return t, OR(is_str, is_container)
         self.refuse(f"operation {op}", node)
+
+    def key_in_object(self, f, key):
+        """'k' in x where the log type's schema types x as an object: k is one of its fields and
+        present (the parsers write no null in a typed object, and drop keys the schema lacks)."""
+        path = tuple(f.path) + (key,)
+        if self.fixed(path) is None:
+            return FALSE
+        self.read(path)
+        return P(f"{path_text(path)} exists")
 
     def present_split(self, f, op, arg, pt, node):
         """x.split(sep)[-1] == c: x is c or ends with sep + c; [0]: x is c or starts with c + sep
