@@ -258,6 +258,10 @@ describe("Python's meaning where no typed schema fixes a field (free-form Asana.
     expect(await translate(rule('"arn" not in event.get("userIdentity", {})'))).toBe("not userIdentity.arn exists");
     expect(await translate(rule('"notAField" in event.get("userIdentity", {})'))).toBe("REFUSED: the rule is never true");
   });
+  it("an f-string of constants is a constant; one that formats a field is refused by name", async () => {
+    expect(await translate(rule('event.get("eventName") == f"{VERB}{NOUN!s:>6}"', 'VERB = "Get"\nNOUN = "Key"'))).toBe('eventName eq "Get   Key"');
+    expect(await translate(rule('event.get("userIdentity", {}).get("arn", "").endswith(f"/{event.get(\'eventName\')}")'))).toBe("REFUSED: an f-string that formats the field eventName (line 3)");
+  });
   it("bool(str(x)): only \"\" prints empty (None prints \"None\", 0 prints \"0\")", async () => {
     expect(await translate(rule('bool(str(event.get("x", "d")))'), "Asana.Audit", [{ x: "a" }])).toBe('not x eq "" or not x exists');
     expect(await translate(rule('bool(str(event.get("x")))'), "Asana.Audit", [{ x: ["a"] }])).toBe("REFUSED: truthy over str() of a field (line 3)");

@@ -1030,6 +1030,29 @@ class Interp:
                 return Const(v)
         self.refuse(f"Python construct BinOp ({type(node.op).__name__} of {_desc(a)} and {_desc(b)})", node)
 
+    def e_JoinedStr(self, node, env):
+        """An f-string of constants is a constant; one that formats a value read from the event is
+        refused (the language compares a field with a constant or another field, never with a
+        string built from a field)."""
+        out = []
+        for part in node.values:
+            if isinstance(part, ast.Constant):
+                out.append(part.value)
+                continue
+            v = self.eval(part.value, env)
+            if not isinstance(v, Const):
+                self.refuse(f"an f-string that formats {_desc(v)}", node)
+            spec = ""
+            if part.format_spec is not None:
+                sv = self.eval(part.format_spec, env)
+                spec = sv.v if isinstance(sv, Const) else ""
+            conv = {-1: lambda x: x, 115: str, 114: repr, 97: ascii}.get(part.conversion)
+            try:
+                out.append(format(conv(v.v), spec))
+            except Exception:  # noqa: BLE001
+                self.refuse("an f-string of constants that raises", node)
+        return Const("".join(out))
+
     def e_IfExp(self, node, env):
         c = self.eval(node.test, env)
         a = self.eval(node.body, env)
