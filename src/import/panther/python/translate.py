@@ -44,6 +44,8 @@ def AND(*xs):
                 out.append(y)
     if not out:
         return TRUE
+    if _contradiction(out):
+        return FALSE
     return out[0] if len(out) == 1 else ("and", tuple(out))
 
 
@@ -57,7 +59,7 @@ def OR(*xs):
         for y in x[1] if x[0] == "or" else [x]:
             # `a or (not a and b)` is `a or b`: a later item may assume every earlier one false
             if y[0] == "and":
-                earlier = [_neg(o) for o in out]
+                earlier = [_neg(o) for o in out] + _neg_of_all(out)
                 kept = [c for c in y[1] if c not in earlier]
                 if len(kept) != len(y[1]):
                     y = AND(*kept)
@@ -65,11 +67,33 @@ def OR(*xs):
                         return TRUE
             elif y in [_neg(o) for o in out]:
                 return TRUE
+            if _absorbed(y, out):
+                continue
             if y not in out:
                 out.append(y)
     if not out:
         return FALSE
     return out[0] if len(out) == 1 else ("or", tuple(out))
+
+
+def _contradiction(out):
+    """`a and not a` (also `a and b and not (a and b)`) is false."""
+    for y in out:
+        if y[0] == "not":
+            z = y[1]
+            if z in out or (z[0] == "and" and all(c in out for c in z[1])):
+                return True
+    return False
+
+
+def _absorbed(y, out):
+    """`a or (a and b)` is `a`: a conjunction that holds an earlier item adds nothing."""
+    return y[0] == "and" and any(c in out for c in y[1])
+
+
+def _neg_of_all(out):
+    """`(a or b) or (not (a or b) and c)` is `(a or b) or c` too: the negation of everything so far."""
+    return [("not", ("or", tuple(out)))] if len(out) > 1 else []
 
 
 def _neg(x):
