@@ -265,6 +265,9 @@ describe("Python's meaning where no typed schema fixes a field (free-form Asana.
   it("any() over constants where every element raises alike stays linear: `a or (not a and b)` is `a or b`, `e and not e` false", async () => {
     expect(await translate(rule('any(w in event.get("x", "").lower() for w in ["a", "b", "c"])'), "Asana.Audit", [{ x: "s" }])).toBe('x icontains "a" or not (x exists and not x like "*") and x icontains "b" or not (x exists and not x like "*") and x icontains "c"');
   });
+  it("two free-form fields compared: Python's True == 1 and False == 0 as well", async () => {
+    expect(await translate(rule('event.get("a") != event.get("b")'), "Asana.Audit", [{ a: 1, b: true }])).toBe("not (a eq b or a eq true and b eq 1 or a eq false and b eq 0 or b eq true and a eq 1 or b eq false and a eq 0 or not a exists and not b exists)");
+  });
   it("bool(str(x)): only \"\" prints empty (None prints \"None\", 0 prints \"0\")", async () => {
     expect(await translate(rule('bool(str(event.get("x", "d")))'), "Asana.Audit", [{ x: "a" }])).toBe('not x eq "" or not x exists');
     expect(await translate(rule('bool(str(event.get("x")))'), "Asana.Audit", [{ x: ["a"] }])).toBe("REFUSED: truthy over str() of a field (line 3)");

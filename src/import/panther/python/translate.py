@@ -1289,7 +1289,7 @@ class Interp:
         self.read(b.path)
         pa, pb = path_text(a.path), path_text(b.path)
         ea, eb = P(f"{pa} exists"), P(f"{pb} exists")
-        both = P(f"{pa} eq {pb}")
+        both = OR(P(f"{pa} eq {pb}"), self.bool_num_eq(a, b))
 
         def one(f, value):
             if value is None:
@@ -1305,6 +1305,18 @@ class Interp:
         e = OR(a.guard, b.guard)
         t = AND(NOT(e), t)
         return BoolV(t, t, e)
+
+    def bool_num_eq(self, a, b):
+        """Python's True == 1 == 1.0 and False == 0 == 0.0 between two fields, where no typed schema
+        rules out a boolean on one side and a number on the other (the language's eq never equates a
+        boolean with a number)."""
+        fa, fb = self.fixed(a.path), self.fixed(b.path)
+        if not (fa is None or "boolean" in fa or "number" in fa) or not (fb is None or "boolean" in fb or "number" in fb):
+            return FALSE
+        if fa is not None and fb is not None and (fa | fb) <= {"boolean"} or fa is not None and fb is not None and (fa | fb) <= {"number"}:
+            return FALSE
+        pa, pb = path_text(a.path), path_text(b.path)
+        return OR(*[AND(P(f"{x} eq {u}"), P(f"{y} eq {v}")) for x, y in ((pa, pb), (pb, pa)) for u, v in (("true", "1"), ("false", "0"))])
 
     def isinstance_field(self, f, types_, node):
         """isinstance(field, types): scalar types by the value; list and dict by the field's shape,
