@@ -268,6 +268,11 @@ describe("Python's meaning where no typed schema fixes a field (free-form Asana.
   it("two free-form fields compared: Python's True == 1 and False == 0 as well", async () => {
     expect(await translate(rule('event.get("a") != event.get("b")'), "Asana.Audit", [{ a: 1, b: true }])).toBe("not (a eq b or a eq true and b eq 1 or a eq false and b eq 0 or b eq true and a eq 1 or b eq false and a eq 0 or not a exists and not b exists)");
   });
+  it("str(x).lower() against lower-case strings: the i-forms, and a boolean by what it prints", async () => {
+    expect(await translate(rule('"oauth" in str(event.get("x", "")).lower()'), "Asana.Audit", [{ x: "s" }])).toBe('x icontains "oauth"');
+    expect(await translate(rule('"ru" in str(event.get("x", "")).lower()'), "Asana.Audit", [{ x: "s" }])).toBe('x icontains "ru" or x eq true');
+    expect(await translate(rule('"1" in str(event.get("x", "")).lower()'), "Asana.Audit", [{ x: "s" }])).toBe("REFUSED: str(...).lower() of x compared with '1', which a number may print (line 3)");
+  });
   it("bool(str(x)): only \"\" prints empty (None prints \"None\", 0 prints \"0\")", async () => {
     expect(await translate(rule('bool(str(event.get("x", "d")))'), "Asana.Audit", [{ x: "a" }])).toBe('not x eq "" or not x exists');
     expect(await translate(rule('bool(str(event.get("x")))'), "Asana.Audit", [{ x: ["a"] }])).toBe("REFUSED: truthy over str() of a field (line 3)");

@@ -473,6 +473,8 @@ class Interp:
                 v = v.upper()
             elif f.tr == "str":
                 v = v.s if isinstance(v, _Str) else str(v)
+            elif f.tr == "strlower":
+                v = (v.s if isinstance(v, _Str) else str(v)).lower()
             if getattr(f, "alt", None):
                 v = v.replace(*f.alt)
             if getattr(f, "split", None):
@@ -544,6 +546,8 @@ class Interp:
             return self.present_upper(f, op, arg, pt, node)
         if f.tr == "str":
             return self.present_str(f, op, arg, pt, node)
+        if f.tr == "strlower":
+            return self.present_strlower(f, op, arg, pt, node)
         lower = f.tr == "lower"
         fixed = self.ffixed(f)
         is_str = P(f"{pt} like \"*\"")
@@ -800,6 +804,33 @@ class Interp:
             return FALSE, str_err
         body = bodies[0] if len(bodies) == 1 else "(?:" + "|".join(bodies) + ")"
         return P(f"{pt} {i}matches {lit('^' + ws + body + ws + tail)}"), str_err
+
+    def present_strlower(self, f, op, arg, pt, node):
+        """str(x).lower() compared with lower-case strings: a string by the i-forms; a boolean prints
+        "true"/"false" and a number its digits, so each is spelled out by what Python answers for it;
+        a list or an object (the Tests show none) would print its repr."""
+        if op not in ("eq", "in", "contains", "startswith", "endswith"):
+            self.refuse(f"{op} over str(...).lower() of a field", node)
+        kinds = self.kinds(f.path)
+        fixed = self.ffixed(f)
+        if (kinds is None or kinds & {"array", "object"}) and not (fixed is not None and fixed <= {"string"}):
+            self.refuse(f"str() of {pt}, which the Tests do not show as only scalars", node)
+        items = [arg] if op in ("eq", "contains") else list(arg) if isinstance(arg, (tuple, list, set, frozenset)) else [arg]
+        if not all(isinstance(c, str) for c in items):
+            self.refuse(f"str(...).lower() compared with something other than strings", node)
+        items = [c for c in items if c == c.lower()]
+        if not items:
+            return FALSE, FALSE
+        name = {"eq": "ieq", "in": "ieq", "contains": "icontains", "startswith": "istartswith", "endswith": "iendswith"}[op]
+        test = {"eq": lambda v, c: v == c, "in": lambda v, c: v == c, "contains": lambda v, c: c in v, "startswith": lambda v, c: v.startswith(c), "endswith": lambda v, c: v.endswith(c)}[op]
+        alts = [P(f"{pt} {name} {lit(items[0]) if len(items) == 1 else lits(items)}")]
+        if not (fixed is not None and fixed <= {"string"}):
+            for b in (True, False):
+                if any(test(str(b).lower(), c) for c in items):
+                    alts.append(P(f"{pt} eq {lit(b)}"))
+            if any(c and all(ch in "0123456789.-+einfa" for ch in c) for c in items) or any(c == "" for c in items):
+                self.refuse(f"str(...).lower() of {pt} compared with '{items[0]}', which a number may print", node)
+        return OR(*alts), FALSE
 
     def present_str(self, f, op, arg, pt, node):
         """str(x) == "5": x is the string "5" or the number 5 (events are JSON: a number that is
@@ -1437,6 +1468,8 @@ class Interp:
                     scalar = OR(P(f"{ppt} like \"*\""), P(f"{ppt} ge 0"), P(f"{ppt} lt 0"), P(f"{ppt} eq true"), P(f"{ppt} eq false"))
                     guard = OR(guard, scalar)
                 return FieldV(base.path + (key,), d.v, None, guard)
+            if attr == "lower" and not args and base.tr == "str" and not kwargs:
+                return FieldV(base.path, base.default, "strlower", base.guard)
             if attr == "upper" and not args and base.tr is None:
                 return FieldV(base.path, base.default.upper() if isinstance(base.default, str) else base.default if base.default is RAISE else _Lowered(base.default), "upper", base.guard)
             if attr in ("lower", "casefold") and not args and base.tr is None:
