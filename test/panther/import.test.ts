@@ -273,6 +273,15 @@ describe("Python's meaning where no typed schema fixes a field (free-form Asana.
     expect(await translate(rule('"ru" in str(event.get("x", "")).lower()'), "Asana.Audit", [{ x: "s" }])).toBe('x icontains "ru" or x eq true');
     expect(await translate(rule('"1" in str(event.get("x", "")).lower()'), "Asana.Audit", [{ x: "s" }])).toBe("REFUSED: str(...).lower() of x compared with '1', which a number may print (line 3)");
   });
+  it("'c' in x.split(sep): x is c, or starts, ends with or holds c next to the separator", async () => {
+    expect(await translate(rule('"cl" in event.get("eventName", "").split(" ")'))).toBe('eventName eq "cl" or eventName startswith "cl " or eventName endswith " cl" or eventName contains " cl "');
+    expect(await translate(rule('"a b" in event.get("eventName", "").split(" ")'))).toBe("REFUSED: the rule is never true");
+  });
+  it("a for loop over a dict's .get() that may be None: iterating None raises (no alert)", async () => {
+    const pre = 'TOOLS = {"a": ["x"], "b": ["y"]}';
+    const body = `${pre}\ndef rule(event):\n    for w in TOOLS.get(event.get("eventName")):\n        if w == event.get("eventSource"):\n            return True\n    return False\n`;
+    expect(await translate(body)).toBe('eventName eq "a" and eventSource eq "x" or eventName eq "b" and eventSource eq "y"');
+  });
   it("bool(str(x)): only \"\" prints empty (None prints \"None\", 0 prints \"0\")", async () => {
     expect(await translate(rule('bool(str(event.get("x", "d")))'), "Asana.Audit", [{ x: "a" }])).toBe('not x eq "" or not x exists');
     expect(await translate(rule('bool(str(event.get("x")))'), "Asana.Audit", [{ x: ["a"] }])).toBe("REFUSED: truthy over str() of a field (line 3)");

@@ -481,6 +481,8 @@ class Interp:
                 v = v.split(f.split[0])[f.split[1]]
             if getattr(f, "strip", False):
                 v = v.strip()
+            if getattr(f, "words", None) is not None:
+                v = v.split(f.words)
             if op == "eq":
                 return v == arg
             if op == "in":
@@ -538,6 +540,8 @@ class Interp:
         `kinds` are the schema's, else the Tests' (they decide string vs list); `fixed` only the
         schema's: where it is None the value may be of any scalar type, so Python's cross-type
         meanings (0 == False, "a" < 1 raising, truth of 0) are spelled out."""
+        if getattr(f, "words", None) is not None:
+            return self.present_words(f, op, arg, pt, node)
         if getattr(f, "strip", False) or getattr(f, "alt", None):
             return self.present_rx(f, op, arg, pt, node)
         if getattr(f, "split", None):
@@ -831,6 +835,30 @@ class Interp:
             if any(c and all(ch in "0123456789.-+einfa" for ch in c) for c in items) or any(c == "" for c in items):
                 self.refuse(f"str(...).lower() of {pt} compared with '{items[0]}', which a number may print", node)
         return OR(*alts), FALSE
+
+    def in_split(self, c, sv, node):
+        """'c' in x.split(sep): c is one of the parts."""
+        f = sv.field
+        if getattr(f, "alt", None) or getattr(f, "strip", False) or f.tr not in (None, "lower"):
+            self.refuse("'in' over the parts of a transformed split field", node)
+        nf = FieldV(f.path, f.default, f.tr, f.guard)
+        nf.words = sv.sep
+        return self.pred(nf, "contains", c, node)
+
+    def present_words(self, f, op, arg, pt, node):
+        """c in x.split(sep): x is c, starts with c + sep, ends with sep + c, or holds sep + c + sep
+        (c without sep; after .lower(), the i-forms and c in lower case)."""
+        sep, c = f.words, arg
+        fixed = self.ffixed(f)
+        str_err = FALSE if fixed is not None and fixed <= {"string"} else NOT(P(f"{pt} like \"*\""))
+        if op != "contains" or not isinstance(c, str):
+            self.refuse(f"{op} over the parts of a split field", node)
+        lower = f.tr == "lower"
+        if sep in c or (lower and c != c.lower()):
+            return FALSE, str_err  # a part never holds the separator
+        i = "i" if lower else ""
+        self.read(f.path, [c, c + sep + "a", "a" + sep + c, "a" + sep + c + sep + "b", "a" + c + sep, sep + c + "a"])
+        return OR(P(f"{pt} {i}eq {lit(c)}"), P(f"{pt} {i}startswith {lit(c + sep)}"), P(f"{pt} {i}endswith {lit(sep + c)}"), P(f"{pt} {i}contains {lit(sep + c + sep)}")), str_err
 
     def present_str(self, f, op, arg, pt, node):
         """str(x) == "5": x is the string "5" or the number 5 (events are JSON: a number that is
@@ -1192,6 +1220,8 @@ class Interp:
                 res = self.pred(a, name, b.v, node)
         if res is None and (self.as_choice(a, node) is not None or self.as_choice(b, node) is not None):
             return self.compare_choice(node, a, b, env)
+        if res is None and isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, Const) and isinstance(a.v, str) and isinstance(b, SplitV):
+            res = self.in_split(a.v, b, node)
         if res is None and isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, Const) and isinstance(a.v, str) and type(b) is EventV:
             res = self.key_in_event(a.v, node)
         if res is None and isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, IpV) and not a.network and isinstance(b, Const) and isinstance(b.v, _NET_TYPES):
@@ -1791,6 +1821,9 @@ class Interp:
                 self.refuse("a for loop over a value chosen among computed values", s)
             env2 = dict(env)
             env2["\0it"] = v
+            if _not_iterable(v):
+                t, e = t, OR(e, c)  # iterating over None (a dict's .get default) raises TypeError
+                continue
             ti, ri, ei = self.block([loop] + rest, env2)
             t, r, e = OR(t, AND(c, ti)), OR(r, AND(c, ri)), OR(e, AND(c, ei))
         return t, r, e
@@ -2380,6 +2413,16 @@ def _without_continue(body):
                 return None
             return list(body[:i]) + [ast.If(test=b.test, body=[ast.Pass()], orelse=rest, lineno=b.lineno, col_offset=b.col_offset)]
     return list(body)
+
+
+def _not_iterable(v):
+    if not isinstance(v, Const):
+        return False
+    try:
+        iter(v.v)
+    except TypeError:
+        return True
+    return False
 
 
 def _raises(v):
