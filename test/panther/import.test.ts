@@ -282,6 +282,9 @@ describe("Python's meaning where no typed schema fixes a field (free-form Asana.
     const body = `${pre}\ndef rule(event):\n    for w in TOOLS.get(event.get("eventName")):\n        if w == event.get("eventSource"):\n            return True\n    return False\n`;
     expect(await translate(body)).toBe('eventName eq "a" and eventSource eq "x" or eventName eq "b" and eventSource eq "y"');
   });
+  it("x.endswith(y) with y computed from another field is refused by name", async () => {
+    expect(await translate(rule('event.get("eventName", "").endswith(event.get("eventSource", "@").split("@")[-1])'))).toBe("REFUSED: .endswith() of a field with a part of the field eventSource (the language compares a field with another only as it is) (line 3)");
+  });
   it("bool(str(x)): only \"\" prints empty (None prints \"None\", 0 prints \"0\")", async () => {
     expect(await translate(rule('bool(str(event.get("x", "d")))'), "Asana.Audit", [{ x: "a" }])).toBe('not x eq "" or not x exists');
     expect(await translate(rule('bool(str(event.get("x")))'), "Asana.Audit", [{ x: ["a"] }])).toBe("REFUSED: truthy over str() of a field (line 3)");

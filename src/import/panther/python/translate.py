@@ -1517,6 +1517,9 @@ class Interp:
                 return SplitV(base, sep)
             if attr in ("replace", "strip") and not kwargs:
                 return self.field_text_method(base, attr, args, node)
+            if attr in ("startswith", "endswith") and len(args) == 1 and not isinstance(args[0], Const):
+                what = f"a part of the field {path_text(args[0].path)}" if isinstance(args[0], FieldV) and getattr(args[0], "split", None) else _desc(args[0])
+                self.refuse(f".{attr}() of a field with {what} (the language compares a field with another only as it is)", node)
             self.refuse(f"the method .{attr}() of a field", node)
         if isinstance(base, ReV):
             if attr in ("match", "search", "fullmatch") and len(args) == 1:
