@@ -475,6 +475,8 @@ class Interp:
                 v = v.s if isinstance(v, _Str) else str(v)
             elif f.tr == "strlower":
                 v = (v.s if isinstance(v, _Str) else str(v)).lower()
+            elif f.tr == "int":
+                v = int(v)
             if getattr(f, "alt", None):
                 v = v.replace(*f.alt)
             if getattr(f, "split", None):
@@ -552,6 +554,8 @@ class Interp:
             return self.present_str(f, op, arg, pt, node)
         if f.tr == "strlower":
             return self.present_strlower(f, op, arg, pt, node)
+        if f.tr == "int":
+            return self.present_int(f, op, arg, pt, node)
         lower = f.tr == "lower"
         fixed = self.ffixed(f)
         is_str = P(f"{pt} like \"*\"")
@@ -859,6 +863,51 @@ class Interp:
         i = "i" if lower else ""
         self.read(f.path, [c, c + sep + "a", "a" + sep + c, "a" + sep + c + sep + "b", "a" + c + sep, sep + c + "a"])
         return OR(P(f"{pt} {i}eq {lit(c)}"), P(f"{pt} {i}startswith {lit(c + sep)}"), P(f"{pt} {i}endswith {lit(sep + c)}"), P(f"{pt} {i}contains {lit(sep + c + sep)}")), str_err
+
+    def present_int(self, f, op, arg, pt, node):
+        """int(x) == c (c whole): a number x truncates to c, a boolean is 0 or 1, and a string is
+        what int() parses: str.isspace() whitespace around, a sign, decimal digits of any script
+        (Unicode Nd) with single underscores between them. Anything else raises (no alert)."""
+        if op not in ("eq", "in"):
+            self.refuse(f"{op} over int() of a field", node)
+        kinds = self.kinds(f.path)
+        fixed = self.ffixed(f)
+        if (kinds is None or kinds & {"array", "object"}) and not (fixed is not None and fixed <= {"string", "number", "boolean"}):
+            self.refuse(f"int() of {pt}, which the Tests do not show as only scalars", node)
+        cs = []
+        for c in ([arg] if op == "eq" else list(arg)):
+            if isinstance(c, (bool, int)) or isinstance(c, float) and c == c and c not in (float("inf"), float("-inf")) and c == int(c):
+                if int(c) not in cs:
+                    cs.append(int(c))
+        ws = "[" + "".join(_rx_char(ch) for ch in _WS) + "]*"
+        digit = "[" + "".join(_rx_char(ch) for k in range(10) for ch in _DIGITS[k]) + "]"
+        parses = P(f"{pt} matches {lit('^' + ws + '[+-]?' + digit + '(?:_?' + digit + ')*' + ws + '$')}")
+        is_str = P(f"{pt} like \"*\"")
+        num_ok = fixed is None or "number" in fixed
+        bool_ok = fixed is None or "boolean" in fixed
+        str_ok = fixed is None or "string" in fixed
+        is_num = AND(NOT(is_str), OR(P(f"{pt} ge 0"), P(f"{pt} lt 0"))) if num_ok else FALSE
+        is_bool = OR(P(f"{pt} eq true"), P(f"{pt} eq false")) if bool_ok else FALSE
+        alts = []
+        for c in cs:
+            if str_ok:
+                zero = "[" + "".join(_rx_char(ch) for ch in _DIGITS[0]) + "]"
+                if c == 0:
+                    body = "[+-]?" + zero + "(?:_?" + zero + ")*"
+                else:
+                    ds = str(abs(c))
+                    body = ("-" if c < 0 else "\\+?") + "(?:" + zero + "_?)*" + "_?".join("[" + "".join(_rx_char(ch) for ch in _DIGITS[int(d)]) + "]" for d in ds)
+                alts.append(P(f"{pt} matches {lit('^' + ws + body + ws + '$')}"))
+                self.read(f.path, [" " + str(c) + " ", "+" + str(c), "0_" + str(c), str(c) + ".5", "٠" + str(c)])
+            if num_ok:
+                lo, hi = (c, c + 1) if c > 0 else (c - 1, c) if c < 0 else (-1, 1)
+                lo_op = "ge" if c > 0 else "gt"
+                hi_op = "le" if c < 0 else "lt"
+                alts.append(AND(NOT(is_str), P(f"{pt} {lo_op} {lo}"), P(f"{pt} {hi_op} {hi}")))
+            if bool_ok and c in (0, 1):
+                alts.append(P(f"{pt} eq {lit(bool(c))}"))
+        err = AND(NOT(is_num), NOT(is_bool), NOT(AND(is_str, parses)) if str_ok else TRUE)
+        return OR(*alts), err
 
     def present_str(self, f, op, arg, pt, node):
         """str(x) == "5": x is the string "5" or the number 5 (events are JSON: a number that is
@@ -1330,6 +1379,9 @@ class Interp:
             return FieldV(f.path, d, "str", f.guard)
         if name == "str" and len(args) == 1 and isinstance(args[0], Const):
             return Const(str(args[0].v))
+        if name == "int" and len(args) == 1 and not kwargs and isinstance(args[0], FieldV) and args[0].tr is None and not getattr(args[0], "split", None) and getattr(args[0], "ekinds", None) is None:
+            f = args[0]
+            return FieldV(f.path, f.default, "int", f.guard)
         if name == "float" and len(args) == 1 and not kwargs:
             return self.float_of(args[0], node)
         if name in ("ipaddress.ip_address", "ipaddress.ip_network") and len(args) == 1 and not kwargs:
@@ -2312,6 +2364,9 @@ class _Str:
     def __init__(self, v):
         self.s = str(v)
 
+
+# the decimal digits int() reads, by value (Unicode Nd)
+_DIGITS = [[chr(c) for c in range(0x110000) if chr(c).isdecimal() and __import__("unicodedata").decimal(chr(c)) == k] for k in range(10)]
 
 # the characters str.strip() removes (str.isspace())
 _WS = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
