@@ -288,7 +288,10 @@ describe("Python's meaning where no typed schema fixes a field (free-form Asana.
   it("int(x) == c: a number truncating to c, the boolean for 0 or 1, a string int() parses (any script's digits, _ between them, whitespace around)", async () => {
     const c = await translate(rule('int(event.get("x")) == 0'), "Asana.Audit", [{ x: "0" }]);
     expect(c).toMatch(/^x matches "\^\[[\s\S]*\]\*\[\+-\]\?\[0٠۰߀०[\s\S]*\]\(\?:_\?\[0٠[\s\S]*\]\)\*\[[\s\S]*\]\*\$" or not x like "\*" and x gt -1 and x lt 1 or x eq false$/);
-    expect(await translate(rule('int(event.get("x")) > 0'), "Asana.Audit", [{ x: "0" }])).toBe("REFUSED: gt over int() of a field (line 3)");
+    expect(await translate(rule('int(event.get("x")) < 0'), "Asana.Audit", [{ x: "0" }])).toBe("REFUSED: lt over int() of a field (line 3)");
+    // int(x) > 9: more significant digits than 9 has, or as many and greater; a number at least 10
+    const gt = await translate(rule('int(event.get("x")) > 9'), "Asana.Audit", [{ x: "0" }]);
+    expect(gt).toMatch(/^x matches "\^[\s\S]*\\\\\+\?\(\?:\[0٠[\s\S]*\]_\?\)\*\(\?:\[1٠?[\s\S]*\]\(\?:_\?\[[\s\S]*\]\)\{1,\}\)[\s\S]*\$" or not x like "\*" and x ge 10$/);
   });
   it("bool(str(x)): only \"\" prints empty (None prints \"None\", 0 prints \"0\")", async () => {
     expect(await translate(rule('bool(str(event.get("x", "d")))'), "Asana.Audit", [{ x: "a" }])).toBe('not x eq "" or not x exists');
@@ -321,7 +324,7 @@ describe("refusals", () => {
   it.each([
     ['event.deep_walk("resources", "ARN") == "x"', /^REFUSED: event\.deep_walk through resources, which holds a list/],
     ['event.get("eventName", "").split(":")[1] == "x"', /^REFUSED: a part of a split field other than the first/],
-    ['int(event.get("eventVersion")) > 5', /^REFUSED: gt over int\(\) of a field/],
+    ['int(event.get("eventVersion")) < 5', /^REFUSED: lt over int\(\) of a field/],
     ['event.get("resources") == event.get("eventSource")', /^REFUSED: a comparison of two fields where resources holds a list or an object/],
     ['len(event.get("resources", [])) > 1', /^REFUSED: a call of len\(\)/],
     ['fnmatch(event.get("eventName", ""), "Get[A-Z]*")', /^REFUSED: an fnmatch pattern with a \[set\]/],

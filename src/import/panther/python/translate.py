@@ -868,6 +868,8 @@ class Interp:
         """int(x) == c (c whole): a number x truncates to c, a boolean is 0 or 1, and a string is
         what int() parses: str.isspace() whitespace around, a sign, decimal digits of any script
         (Unicode Nd) with single underscores between them. Anything else raises (no alert)."""
+        if op in ("gt", "ge") and isinstance(arg, int) and not isinstance(arg, bool) and (arg >= 0 if op == "gt" else arg >= 1):
+            return self.present_int_gt(f, arg if op == "gt" else arg - 1, pt, node)
         if op not in ("eq", "in"):
             self.refuse(f"{op} over int() of a field", node)
         kinds = self.kinds(f.path)
@@ -908,6 +910,48 @@ class Interp:
                 alts.append(P(f"{pt} eq {lit(bool(c))}"))
         err = AND(NOT(is_num), NOT(is_bool), NOT(AND(is_str, parses)) if str_ok else TRUE)
         return OR(*alts), err
+
+    def present_int_gt(self, f, c, pt, node):
+        """int(x) > c (c >= 0): a number at least c + 1 (int() truncates toward zero), True where
+        c is 0, a string int() parses to more than c: no minus sign, and after the leading zeros
+        more digits than c has, or as many and greater at the first digit that differs."""
+        kinds = self.kinds(f.path)
+        fixed = self.ffixed(f)
+        if (kinds is None or kinds & {"array", "object"}) and not (fixed is not None and fixed <= {"string", "number", "boolean"}):
+            self.refuse(f"int() of {pt}, which the Tests do not show as only scalars", node)
+        cls = lambda ks: "[" + "".join(_rx_char(ch) for k in ks for ch in _DIGITS[k]) + "]"
+        ws = "[" + "".join(_rx_char(ch) for ch in _WS) + "]*"
+        any_d = cls(range(10))
+        ds = [int(d) for d in str(c)]
+        n = len(ds)
+        alts = [cls(range(1, 10)) + "(?:_?" + any_d + "){" + str(n) + ",}"]
+        for i in range(n):
+            if ds[i] == 9:
+                continue
+            parts = [cls([d]) for d in ds[:i]] + [cls(range(ds[i] + 1, 10))] + [any_d] * (n - i - 1)
+            if i == 0 and ds[0] == 0:
+                parts[0] = cls(range(1, 10))
+            alts.append("_?".join(parts))
+        body = "\\+?(?:" + cls([0]) + "_?)*(?:" + "|".join(alts) + ")"
+        fixed_ = fixed
+        num_ok = fixed_ is None or "number" in fixed_
+        bool_ok = fixed_ is None or "boolean" in fixed_
+        str_ok = fixed_ is None or "string" in fixed_
+        is_str = P(f"{pt} like \"*\"")
+        digit = any_d
+        parses = P(f"{pt} matches {lit('^' + ws + '[+-]?' + digit + '(?:_?' + digit + ')*' + ws + '$')}")
+        is_num = AND(NOT(is_str), OR(P(f"{pt} ge 0"), P(f"{pt} lt 0"))) if num_ok else FALSE
+        is_bool = OR(P(f"{pt} eq true"), P(f"{pt} eq false")) if bool_ok else FALSE
+        alts_c = []
+        if str_ok:
+            alts_c.append(P(f"{pt} matches {lit('^' + ws + body + ws + '$')}"))
+            self.read(f.path, [str(c), str(c + 1), " " + str(c + 1) + " ", "0_" + str(c + 1), "+" + str(c + 1), str(c) + "0", "-" + str(c + 1)])
+        if num_ok:
+            alts_c.append(AND(NOT(is_str), P(f"{pt} ge {c + 1}")))
+        if bool_ok and c == 0:
+            alts_c.append(P(f"{pt} eq true"))
+        err = AND(NOT(is_num), NOT(is_bool), NOT(AND(is_str, parses)) if str_ok else TRUE)
+        return OR(*alts_c), err
 
     def present_str(self, f, op, arg, pt, node):
         """str(x) == "5": x is the string "5" or the number 5 (events are JSON: a number that is
