@@ -293,6 +293,10 @@ describe("Python's meaning where no typed schema fixes a field (free-form Asana.
     const gt = await translate(rule('int(event.get("x")) > 9'), "Asana.Audit", [{ x: "0" }]);
     expect(gt).toMatch(/^x matches "\^[\s\S]*\\\\\+\?\(\?:\[0٠[\s\S]*\]_\?\)\*\(\?:\[1٠?[\s\S]*\]\(\?:_\?\[[\s\S]*\]\)\{1,\}\)[\s\S]*\$" or not x like "\*" and x ge 10$/);
   });
+  it("int(x if x else 0) > c: a conditional expression as a value is a choice; int() of each value", async () => {
+    const c = await translate(rule('int(event.get("x") if event.get("x") else 0) > 9'), "Asana.Audit", [{ x: "0" }]);
+    expect(c).toMatch(/^not x empty and not x eq 0 and not x eq false and \(x matches "[\s\S]*" or not x like "\*" and x ge 10\)$/);
+  });
   it("bool(str(x)): only \"\" prints empty (None prints \"None\", 0 prints \"0\")", async () => {
     expect(await translate(rule('bool(str(event.get("x", "d")))'), "Asana.Audit", [{ x: "a" }])).toBe('not x eq "" or not x exists');
     expect(await translate(rule('bool(str(event.get("x")))'), "Asana.Audit", [{ x: ["a"] }])).toBe("REFUSED: truthy over str() of a field (line 3)");

@@ -868,6 +868,9 @@ class Interp:
         """int(x) == c (c whole): a number x truncates to c, a boolean is 0 or 1, and a string is
         what int() parses: str.isspace() whitespace around, a sign, decimal digits of any script
         (Unicode Nd) with single underscores between them. Anything else raises (no alert)."""
+        if op == "truthy":
+            zero, err = self.present_int(f, "eq", 0, pt, node)
+            return AND(NOT(zero), NOT(err)), err
         if op in ("gt", "ge") and isinstance(arg, int) and not isinstance(arg, bool) and (arg >= 0 if op == "gt" else arg >= 1):
             return self.present_int_gt(f, arg if op == "gt" else arg - 1, pt, node)
         if op not in ("eq", "in"):
@@ -910,6 +913,15 @@ class Interp:
                 alts.append(P(f"{pt} eq {lit(bool(c))}"))
         err = AND(NOT(is_num), NOT(is_bool), NOT(AND(is_str, parses)) if str_ok else TRUE)
         return OR(*alts), err
+
+    def int_of_value(self, v, node):
+        """int() of one value of a choice: a field (as int(field)) or a constant."""
+        if isinstance(v, Const):
+            try:
+                return Const(int(v.v))
+            except Exception:  # noqa: BLE001
+                return BoolV(FALSE, FALSE, TRUE)
+        return self.builtin("int", [v], {}, node)
 
     def present_int_gt(self, f, c, pt, node):
         """int(x) > c (c >= 0): a number at least c + 1 (int() truncates toward zero), True where
@@ -1239,7 +1251,9 @@ class Interp:
         ta, ra, ea = self.truth(a, node)
         tb, rb, eb = self.truth(b, node)
         fc = AND(NOT(tc), NOT(ec))
-        return BoolV(OR(AND(tc, ta), AND(fc, tb)), OR(AND(tc, ra), AND(fc, rb)), OR(ec, AND(tc, ea), AND(fc, eb)))
+        out = BoolV(OR(AND(tc, ta), AND(fc, tb)), OR(AND(tc, ra), AND(fc, rb)), OR(ec, AND(tc, ea), AND(fc, eb)))
+        out.lazy = lambda: ([(tc, a), (fc, b)], ec)  # as a value: a where the test holds, else b
+        return out
 
     def e_Compare(self, node, env):
         if len(node.ops) != 1:
@@ -1423,6 +1437,8 @@ class Interp:
             return FieldV(f.path, d, "str", f.guard)
         if name == "str" and len(args) == 1 and isinstance(args[0], Const):
             return Const(str(args[0].v))
+        if name == "int" and len(args) == 1 and not kwargs and not isinstance(args[0], (FieldV, Const)) and self.as_choice(args[0], node) is not None:
+            return self.distribute(self.as_choice(args[0], node), lambda v: self.int_of_value(v, node), node)
         if name == "int" and len(args) == 1 and not kwargs and isinstance(args[0], FieldV) and args[0].tr is None and not getattr(args[0], "split", None) and getattr(args[0], "ekinds", None) is None:
             f = args[0]
             return FieldV(f.path, f.default, "int", f.guard)
