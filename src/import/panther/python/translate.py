@@ -44,6 +44,8 @@ def AND(*xs):
                 out.append(y)
     if not out:
         return TRUE
+    if _contradiction(out):
+        return FALSE
     return out[0] if len(out) == 1 else ("and", tuple(out))
 
 
@@ -57,7 +59,7 @@ def OR(*xs):
         for y in x[1] if x[0] == "or" else [x]:
             # `a or (not a and b)` is `a or b`: a later item may assume every earlier one false
             if y[0] == "and":
-                earlier = [_neg(o) for o in out]
+                earlier = [_neg(o) for o in out] + _neg_of_all(out)
                 kept = [c for c in y[1] if c not in earlier]
                 if len(kept) != len(y[1]):
                     y = AND(*kept)
@@ -65,11 +67,33 @@ def OR(*xs):
                         return TRUE
             elif y in [_neg(o) for o in out]:
                 return TRUE
+            if _absorbed(y, out):
+                continue
             if y not in out:
                 out.append(y)
     if not out:
         return FALSE
     return out[0] if len(out) == 1 else ("or", tuple(out))
+
+
+def _contradiction(out):
+    """`a and not a` (also `a and b and not (a and b)`) is false."""
+    for y in out:
+        if y[0] == "not":
+            z = y[1]
+            if z in out or (z[0] == "and" and all(c in out for c in z[1])):
+                return True
+    return False
+
+
+def _absorbed(y, out):
+    """`a or (a and b)` is `a`: a conjunction that holds an earlier item adds nothing."""
+    return y[0] == "and" and any(c in out for c in y[1])
+
+
+def _neg_of_all(out):
+    """`(a or b) or (not (a or b) and c)` is `(a or b) or c` too: the negation of everything so far."""
+    return [("not", ("or", tuple(out)))] if len(out) > 1 else []
 
 
 def _neg(x):
@@ -576,8 +600,18 @@ class Interp:
                 v = v.upper()
             elif f.tr == "str":
                 v = v.s if isinstance(v, _Str) else str(v)
+            elif f.tr == "strlower":
+                v = (v.s if isinstance(v, _Str) else str(v)).lower()
+            elif f.tr == "int":
+                v = int(v)
+            if getattr(f, "alt", None):
+                v = v.replace(*f.alt)
             if getattr(f, "split", None):
                 v = v.split(f.split[0])[f.split[1]]
+            if getattr(f, "strip", False):
+                v = v.strip()
+            if getattr(f, "words", None) is not None:
+                v = v.split(f.words)
             if op == "eq":
                 return v == arg
             if op == "in":
@@ -635,12 +669,20 @@ class Interp:
         `kinds` are the schema's, else the Tests' (they decide string vs list); `fixed` only the
         schema's: where it is None the value may be of any scalar type, so Python's cross-type
         meanings (0 == False, "a" < 1 raising, truth of 0) are spelled out."""
+        if getattr(f, "words", None) is not None:
+            return self.present_words(f, op, arg, pt, node)
+        if getattr(f, "strip", False) or getattr(f, "alt", None):
+            return self.present_rx(f, op, arg, pt, node)
         if getattr(f, "split", None):
             return self.present_split(f, op, arg, pt, node)
         if f.tr == "upper":
             return self.present_upper(f, op, arg, pt, node)
         if f.tr == "str":
             return self.present_str(f, op, arg, pt, node)
+        if f.tr == "strlower":
+            return self.present_strlower(f, op, arg, pt, node)
+        if f.tr == "int":
+            return self.present_int(f, op, arg, pt, node)
         lower = f.tr == "lower"
         fixed = self.ffixed(f)
         is_str = P(f"{pt} like \"*\"")
@@ -719,6 +761,8 @@ class Interp:
                 return P(f"{pt} contains {lit(arg)}"), err
             if kinds <= {"array", "null"}:
                 return P(f"{pt} eq {lit(arg)}"), FALSE
+            if fixed is not None and fixed <= {"object"}:
+                return self.key_in_object(f, arg), FALSE
             self.refuse(f"'in' on {pt}, which is a string in some Tests and not in others", node)
         if op in ("startswith", "endswith"):
             items = list(arg) if isinstance(arg, tuple) else [arg]
@@ -775,6 +819,15 @@ class Interp:
             t = OR(AND(c, is_num), AND(P(f"{pt} eq true"), TRUE if cmp(1) else FALSE), AND(P(f"{pt} eq false"), TRUE if cmp(0) else FALSE))
             return t, OR(is_str, is_container)
         self.refuse(f"operation {op}", node)
+
+    def key_in_object(self, f, key):
+        """'k' in x where the log type's schema types x as an object: k is one of its fields and
+        present (the parsers write no null in a typed object, and drop keys the schema lacks)."""
+        path = tuple(f.path) + (key,)
+        if self.fixed(path) is None:
+            return FALSE
+        self.read(path)
+        return P(f"{path_text(path)} exists")
 
     def present_split(self, f, op, arg, pt, node):
         """x.split(sep)[-1] == c: x is c or ends with sep + c; [0]: x is c or starts with c + sep
@@ -915,9 +968,249 @@ class Interp:
         q = part(body).replace("'", "''")
         return P(f"{pt} {opname} '{q}'"), err
 
+    def str_of_string(self, f):
+        """str(x) is x itself where the log type's schema types x as a string and x reads as a string
+        when missing (a default string, or event[...] raising): typed fields are never null."""
+        if f.tr not in (None, "lower", "upper") or getattr(f, "split", None) or getattr(f, "ekinds", None) is not None:
+            return False
+        fixed = self.fixed(f.path)
+        return fixed is not None and fixed <= {"string"} and (f.default is RAISE or isinstance(f.default, str))
+
+    def present_str_truthy(self, f, pt):
+        """bool(str(x)): only the empty string prints as "" (None prints "None", a list "[...]")."""
+        kinds = self.kinds(f.path)
+        fx = self.fixed(f.path)
+        if kinds is not None and kinds & {"array", "object"} and not (fx is not None and fx <= {"string"}):
+            return None
+        return NOT(P(f"{pt} eq \"\"")), FALSE
+
+    def field_text_method(self, base, attr, args, node):
+        """x.replace(a, b) before .split(b) (a split at a or b), x.strip() or x.split(sep)[0].strip()
+        compared with constants: exact as regular expressions over x (present_rx)."""
+        if attr == "replace":
+            ok = len(args) == 2 and all(isinstance(a, Const) and isinstance(a.v, str) and len(a.v) == 1 for a in args)
+            if not ok or base.tr not in (None, "lower") or getattr(base, "split", None) or getattr(base, "alt", None) or getattr(base, "strip", False):
+                self.refuse("the method .replace() of a field other than one character by another", node)
+            a, b = args[0].v, args[1].v
+            if a == b or a.lower() != a.upper() or b.lower() != b.upper():
+                self.refuse(".replace() of a letter (or of a character by itself)", node)
+            nf = FieldV(base.path, base.default, base.tr, base.guard)
+            nf.alt = (a, b)
+            return nf
+        if args or base.tr not in (None, "lower") or getattr(base, "strip", False) or getattr(base, "alt", None):
+            self.refuse("the method .strip() with arguments or of a transformed field", node)
+        if getattr(base, "split", None) and base.split[1] != 0:
+            self.refuse("the method .strip() of a part of a split field other than the first", node)
+        nf = FieldV(base.path, base.default, base.tr, base.guard)
+        nf.split = getattr(base, "split", None)
+        nf.strip = True
+        return nf
+
+    def present_rx(self, f, op, arg, pt, node):
+        """Conditions over x for a value computed from x by .replace(a, b).split(b)[i] or
+        [.split(sep)[0]].strip(), compared with constant strings. Whitespace is str.isspace()'s."""
+        fixed = self.ffixed(f)
+        str_err = FALSE if fixed is not None and fixed <= {"string"} else NOT(P(f"{pt} like \"*\""))
+        lower = f.tr == "lower"
+        i = "i" if lower else ""
+        if getattr(f, "alt", None):
+            if not getattr(f, "split", None) and op == "truthy":
+                return NOT(P(f"{pt} empty")), str_err  # replacing one character by another keeps the length
+            if not getattr(f, "split", None) or f.split[0] != f.alt[1]:
+                self.refuse("a .replace()d field used other than split at the replacement", node)
+            seps = [f.split[0], f.alt[0]]
+            idx = f.split[1]
+            if op == "truthy":
+                return AND(*[NOT(P(f"{pt} {'endswith' if idx == -1 else 'startswith'} {lit(s_)}")) for s_ in seps], NOT(P(f"{pt} eq \"\"")), NOT(P(f"{pt} empty"))), str_err
+            if op not in ("eq", "in"):
+                self.refuse(f"{op} over a part of a .replace()d split field", node)
+            alts = []
+            for c in ([arg] if op == "eq" else list(arg)):
+                if not isinstance(c, str) or any(s_ in c for s_ in seps) or (lower and c != c.lower()):
+                    continue
+                edges = [P(f"{pt} {i}endswith {lit(s_ + c)}") if idx == -1 else P(f"{pt} {i}startswith {lit(c + s_)}") for s_ in seps]
+                alts.append(OR(P(f"{pt} {i}eq {lit(c)}"), *edges))
+                self.read(f.path, [s_ + c for s_ in seps] + [c + s_ for s_ in seps] + ["a" + seps[1] + "b" + seps[0] + c, c + seps[1] + "b" + seps[0] + "a"])
+            return OR(*alts), str_err
+        sp = getattr(f, "split", None)
+        ws = "[" + "".join(_rx_char(ch) for ch in _WS) + "]*"
+        tail = "$" if not sp else "(?:" + _rx_char(sp[0]) + "|$)"
+        if sp and sp[0] in _WS:
+            self.refuse(".strip() of a part split at whitespace", node)
+        if op == "truthy":
+            # something other than whitespace before the end (or the separator)
+            other = "[^" + "".join(_rx_char(ch) for ch in _WS) + (_rx_char(sp[0]) if sp else "") + "]"
+            return P(f"{pt} matches {lit('^' + ws + other)}"), str_err
+        if op not in ("eq", "in"):
+            self.refuse(f"{op} over a .strip()ped field", node)
+        bodies = []
+        for c in ([arg] if op == "eq" else list(arg)):
+            if not isinstance(c, str) or c != c.strip() or not c or (sp and sp[0] in c) or (lower and c != c.lower()):
+                continue  # strip() never leaves edge whitespace (nor the separator in the first part)
+            bodies.append("".join(_rx_char(ch) for ch in c))
+            self.read(f.path, [" " + c + " ", c + "\u00a0", "\t" + c] + ([c + sp[0] + "x", " " + c + " " + sp[0]] if sp else []))
+        if not bodies:
+            return FALSE, str_err
+        body = bodies[0] if len(bodies) == 1 else "(?:" + "|".join(bodies) + ")"
+        return P(f"{pt} {i}matches {lit('^' + ws + body + ws + tail)}"), str_err
+
+    def present_strlower(self, f, op, arg, pt, node):
+        """str(x).lower() compared with lower-case strings: a string by the i-forms; a boolean prints
+        "true"/"false" and a number its digits, so each is spelled out by what Python answers for it;
+        a list or an object (the Tests show none) would print its repr."""
+        if op not in ("eq", "in", "contains", "startswith", "endswith"):
+            self.refuse(f"{op} over str(...).lower() of a field", node)
+        kinds = self.kinds(f.path)
+        fixed = self.ffixed(f)
+        if (kinds is None or kinds & {"array", "object"}) and not (fixed is not None and fixed <= {"string"}):
+            self.refuse(f"str() of {pt}, which the Tests do not show as only scalars", node)
+        items = [arg] if op in ("eq", "contains") else list(arg) if isinstance(arg, (tuple, list, set, frozenset)) else [arg]
+        if not all(isinstance(c, str) for c in items):
+            self.refuse(f"str(...).lower() compared with something other than strings", node)
+        items = [c for c in items if c == c.lower()]
+        if not items:
+            return FALSE, FALSE
+        name = {"eq": "ieq", "in": "ieq", "contains": "icontains", "startswith": "istartswith", "endswith": "iendswith"}[op]
+        test = {"eq": lambda v, c: v == c, "in": lambda v, c: v == c, "contains": lambda v, c: c in v, "startswith": lambda v, c: v.startswith(c), "endswith": lambda v, c: v.endswith(c)}[op]
+        alts = [P(f"{pt} {name} {lit(items[0]) if len(items) == 1 else lits(items)}")]
+        if not (fixed is not None and fixed <= {"string"}):
+            for b in (True, False):
+                if any(test(str(b).lower(), c) for c in items):
+                    alts.append(P(f"{pt} eq {lit(b)}"))
+            if any(c and all(ch in "0123456789.-+einfa" for ch in c) for c in items) or any(c == "" for c in items):
+                self.refuse(f"str(...).lower() of {pt} compared with '{items[0]}', which a number may print", node)
+        return OR(*alts), FALSE
+
+    def in_split(self, c, sv, node):
+        """'c' in x.split(sep): c is one of the parts."""
+        f = sv.field
+        if getattr(f, "alt", None) or getattr(f, "strip", False) or f.tr not in (None, "lower"):
+            self.refuse("'in' over the parts of a transformed split field", node)
+        nf = FieldV(f.path, f.default, f.tr, f.guard)
+        nf.words = sv.sep
+        return self.pred(nf, "contains", c, node)
+
+    def present_words(self, f, op, arg, pt, node):
+        """c in x.split(sep): x is c, starts with c + sep, ends with sep + c, or holds sep + c + sep
+        (c without sep; after .lower(), the i-forms and c in lower case)."""
+        sep, c = f.words, arg
+        fixed = self.ffixed(f)
+        str_err = FALSE if fixed is not None and fixed <= {"string"} else NOT(P(f"{pt} like \"*\""))
+        if op != "contains" or not isinstance(c, str):
+            self.refuse(f"{op} over the parts of a split field", node)
+        lower = f.tr == "lower"
+        if sep in c or (lower and c != c.lower()):
+            return FALSE, str_err  # a part never holds the separator
+        i = "i" if lower else ""
+        self.read(f.path, [c, c + sep + "a", "a" + sep + c, "a" + sep + c + sep + "b", "a" + c + sep, sep + c + "a"])
+        return OR(P(f"{pt} {i}eq {lit(c)}"), P(f"{pt} {i}startswith {lit(c + sep)}"), P(f"{pt} {i}endswith {lit(sep + c)}"), P(f"{pt} {i}contains {lit(sep + c + sep)}")), str_err
+
+    def present_int(self, f, op, arg, pt, node):
+        """int(x) == c (c whole): a number x truncates to c, a boolean is 0 or 1, and a string is
+        what int() parses: str.isspace() whitespace around, a sign, decimal digits of any script
+        (Unicode Nd) with single underscores between them. Anything else raises (no alert)."""
+        if op == "truthy":
+            zero, err = self.present_int(f, "eq", 0, pt, node)
+            return AND(NOT(zero), NOT(err)), err
+        if op in ("gt", "ge") and isinstance(arg, int) and not isinstance(arg, bool) and (arg >= 0 if op == "gt" else arg >= 1):
+            return self.present_int_gt(f, arg if op == "gt" else arg - 1, pt, node)
+        if op not in ("eq", "in"):
+            self.refuse(f"{op} over int() of a field", node)
+        kinds = self.kinds(f.path)
+        fixed = self.ffixed(f)
+        if (kinds is None or kinds & {"array", "object"}) and not (fixed is not None and fixed <= {"string", "number", "boolean"}):
+            self.refuse(f"int() of {pt}, which the Tests do not show as only scalars", node)
+        cs = []
+        for c in ([arg] if op == "eq" else list(arg)):
+            if isinstance(c, (bool, int)) or isinstance(c, float) and c == c and c not in (float("inf"), float("-inf")) and c == int(c):
+                if int(c) not in cs:
+                    cs.append(int(c))
+        ws = "[" + "".join(_rx_char(ch) for ch in _WS) + "]*"
+        digit = "[" + "".join(_rx_char(ch) for k in range(10) for ch in _DIGITS[k]) + "]"
+        parses = P(f"{pt} matches {lit('^' + ws + '[+-]?' + digit + '(?:_?' + digit + ')*' + ws + '$')}")
+        is_str = P(f"{pt} like \"*\"")
+        num_ok = fixed is None or "number" in fixed
+        bool_ok = fixed is None or "boolean" in fixed
+        str_ok = fixed is None or "string" in fixed
+        is_num = AND(NOT(is_str), OR(P(f"{pt} ge 0"), P(f"{pt} lt 0"))) if num_ok else FALSE
+        is_bool = OR(P(f"{pt} eq true"), P(f"{pt} eq false")) if bool_ok else FALSE
+        alts = []
+        for c in cs:
+            if str_ok:
+                zero = "[" + "".join(_rx_char(ch) for ch in _DIGITS[0]) + "]"
+                if c == 0:
+                    body = "[+-]?" + zero + "(?:_?" + zero + ")*"
+                else:
+                    ds = str(abs(c))
+                    body = ("-" if c < 0 else "\\+?") + "(?:" + zero + "_?)*" + "_?".join("[" + "".join(_rx_char(ch) for ch in _DIGITS[int(d)]) + "]" for d in ds)
+                alts.append(P(f"{pt} matches {lit('^' + ws + body + ws + '$')}"))
+                self.read(f.path, [" " + str(c) + " ", "+" + str(c), "0_" + str(c), str(c) + ".5", "٠" + str(c)])
+            if num_ok:
+                lo, hi = (c, c + 1) if c > 0 else (c - 1, c) if c < 0 else (-1, 1)
+                lo_op = "ge" if c > 0 else "gt"
+                hi_op = "le" if c < 0 else "lt"
+                alts.append(AND(NOT(is_str), P(f"{pt} {lo_op} {lo}"), P(f"{pt} {hi_op} {hi}")))
+            if bool_ok and c in (0, 1):
+                alts.append(P(f"{pt} eq {lit(bool(c))}"))
+        err = AND(NOT(is_num), NOT(is_bool), NOT(AND(is_str, parses)) if str_ok else TRUE)
+        return OR(*alts), err
+
+    def int_of_value(self, v, node):
+        """int() of one value of a choice: a field (as int(field)) or a constant."""
+        if isinstance(v, Const):
+            try:
+                return Const(int(v.v))
+            except Exception:  # noqa: BLE001
+                return BoolV(FALSE, FALSE, TRUE)
+        return self.builtin("int", [v], {}, node)
+
+    def present_int_gt(self, f, c, pt, node):
+        """int(x) > c (c >= 0): a number at least c + 1 (int() truncates toward zero), True where
+        c is 0, a string int() parses to more than c: no minus sign, and after the leading zeros
+        more digits than c has, or as many and greater at the first digit that differs."""
+        kinds = self.kinds(f.path)
+        fixed = self.ffixed(f)
+        if (kinds is None or kinds & {"array", "object"}) and not (fixed is not None and fixed <= {"string", "number", "boolean"}):
+            self.refuse(f"int() of {pt}, which the Tests do not show as only scalars", node)
+        cls = lambda ks: "[" + "".join(_rx_char(ch) for k in ks for ch in _DIGITS[k]) + "]"
+        ws = "[" + "".join(_rx_char(ch) for ch in _WS) + "]*"
+        any_d = cls(range(10))
+        ds = [int(d) for d in str(c)]
+        n = len(ds)
+        alts = [cls(range(1, 10)) + "(?:_?" + any_d + "){" + str(n) + ",}"]
+        for i in range(n):
+            if ds[i] == 9:
+                continue
+            parts = [cls([d]) for d in ds[:i]] + [cls(range(ds[i] + 1, 10))] + [any_d] * (n - i - 1)
+            if i == 0 and ds[0] == 0:
+                parts[0] = cls(range(1, 10))
+            alts.append("_?".join(parts))
+        body = "\\+?(?:" + cls([0]) + "_?)*(?:" + "|".join(alts) + ")"
+        fixed_ = fixed
+        num_ok = fixed_ is None or "number" in fixed_
+        bool_ok = fixed_ is None or "boolean" in fixed_
+        str_ok = fixed_ is None or "string" in fixed_
+        is_str = P(f"{pt} like \"*\"")
+        digit = any_d
+        parses = P(f"{pt} matches {lit('^' + ws + '[+-]?' + digit + '(?:_?' + digit + ')*' + ws + '$')}")
+        is_num = AND(NOT(is_str), OR(P(f"{pt} ge 0"), P(f"{pt} lt 0"))) if num_ok else FALSE
+        is_bool = OR(P(f"{pt} eq true"), P(f"{pt} eq false")) if bool_ok else FALSE
+        alts_c = []
+        if str_ok:
+            alts_c.append(P(f"{pt} matches {lit('^' + ws + body + ws + '$')}"))
+            self.read(f.path, [str(c), str(c + 1), " " + str(c + 1) + " ", "0_" + str(c + 1), "+" + str(c + 1), str(c) + "0", "-" + str(c + 1)])
+        if num_ok:
+            alts_c.append(AND(NOT(is_str), P(f"{pt} ge {c + 1}")))
+        if bool_ok and c == 0:
+            alts_c.append(P(f"{pt} eq true"))
+        err = AND(NOT(is_num), NOT(is_bool), NOT(AND(is_str, parses)) if str_ok else TRUE)
+        return OR(*alts_c), err
+
     def present_str(self, f, op, arg, pt, node):
         """str(x) == "5": x is the string "5" or the number 5 (events are JSON: a number that is
         whole prints without a fraction), "True"/"False" the booleans."""
+        if op == "truthy" and self.present_str_truthy(f, pt) is not None:
+            return self.present_str_truthy(f, pt)
         if op not in ("eq", "in"):
             self.refuse(f"{op} over str() of a field", node)
         items = [arg] if op == "eq" else list(arg)
@@ -996,6 +1289,8 @@ class Interp:
         if isinstance(v, IpV):
             # an address or network object is truthy (no __bool__ or __len__)
             return AND(NOT(v.e), TRUE), FALSE, v.e
+        if isinstance(v, SplitV):
+            return self.truth_split(v, node)
         if isinstance(v, EventV):
             self.refuse("the truth of the whole event", node)
         if isinstance(v, WalkOneV):
@@ -1004,6 +1299,12 @@ class Interp:
         if isinstance(v, (WalkV, SeqV)):
             self.refuse(f"the truth of {_desc(v)}", node)
         self.refuse(f"the truth of {type(v).__name__}", node)
+
+    def truth_split(self, v, node):
+        """x.split(sep) is a list of at least one part: truthy wherever splitting does not raise
+        (it raises where x, or its default, is not a string)."""
+        e = self.pred(v.field, "truthy", None, node).e
+        return NOT(e), FALSE, e
 
     # ------------------------------------------------------------ expressions
 
@@ -1130,6 +1431,7 @@ class Interp:
             f = base.field
             nf = _carry(f, FieldV(f.path, f.default, f.tr, f.guard))
             nf.split = (base.sep, key.v)
+            nf.alt = getattr(f, "alt", None)
             return nf
         if isinstance(base, EventV):
             return self.field((key.v,), RAISE, node)
@@ -1141,6 +1443,20 @@ class Interp:
                 return Const(base.v[key.v])
             except Exception:  # noqa: BLE001
                 self.refuse("a subscript of a constant that raises", node)
+        if self.as_choice(base, node) is not None and isinstance(key.v, int) and not isinstance(key.v, bool):
+            return self.distribute(self.as_choice(base, node), lambda v: self.subscript_of_value(v, key, node), node)
+        self.refuse("a subscript of a computed value", node)
+
+    def subscript_of_value(self, v, key, node):
+        """value[i] for one value of a choice: the first or last part of a split field."""
+        if isinstance(v, SplitV):
+            if key.v not in (0, -1):
+                self.refuse("a part of a split field other than the first ([0]) or the last ([-1])", node)
+            f = v.field
+            nf = FieldV(f.path, f.default, f.tr, f.guard)
+            nf.split = (v.sep, key.v)
+            nf.alt = getattr(f, "alt", None)
+            return nf
         self.refuse("a subscript of a computed value", node)
 
     def e_UnaryOp(self, node, env):
@@ -1203,6 +1519,29 @@ class Interp:
                 return Const(v)
         self.refuse(f"Python construct BinOp ({type(node.op).__name__} of {_desc(a)} and {_desc(b)})", node)
 
+    def e_JoinedStr(self, node, env):
+        """An f-string of constants is a constant; one that formats a value read from the event is
+        refused (the language compares a field with a constant or another field, never with a
+        string built from a field)."""
+        out = []
+        for part in node.values:
+            if isinstance(part, ast.Constant):
+                out.append(part.value)
+                continue
+            v = self.eval(part.value, env)
+            if not isinstance(v, Const):
+                self.refuse(f"an f-string that formats {_desc(v)}", node)
+            spec = ""
+            if part.format_spec is not None:
+                sv = self.eval(part.format_spec, env)
+                spec = sv.v if isinstance(sv, Const) else ""
+            conv = {-1: lambda x: x, 115: str, 114: repr, 97: ascii}.get(part.conversion)
+            try:
+                out.append(format(conv(v.v), spec))
+            except Exception:  # noqa: BLE001
+                self.refuse("an f-string of constants that raises", node)
+        return Const("".join(out))
+
     def e_IfExp(self, node, env):
         w = self.walk_idiom_ifexp(node, env)
         if w is not None:
@@ -1218,7 +1557,9 @@ class Interp:
         ta, ra, ea = self.truth(a, node)
         tb, rb, eb = self.truth(b, node)
         fc = AND(NOT(tc), NOT(ec))
-        return BoolV(OR(AND(tc, ta), AND(fc, tb)), OR(AND(tc, ra), AND(fc, rb)), OR(ec, AND(tc, ea), AND(fc, eb)))
+        out = BoolV(OR(AND(tc, ta), AND(fc, tb)), OR(AND(tc, ra), AND(fc, rb)), OR(ec, AND(tc, ea), AND(fc, eb)))
+        out.lazy = lambda: ([(tc, a), (fc, b)], ec)  # as a value: a where the test holds, else b
+        return out
 
     def e_Compare(self, node, env):
         if len(node.ops) != 1:
@@ -1312,6 +1653,8 @@ class Interp:
                 res = self.pred(a, name, b.v, node)
         if res is None and (self.as_choice(a, node) is not None or self.as_choice(b, node) is not None):
             return self.compare_choice(node, a, b, env)
+        if res is None and isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, Const) and isinstance(a.v, str) and isinstance(b, SplitV):
+            res = self.in_split(a.v, b, node)
         if res is None and isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, Const) and isinstance(a.v, str) and type(b) is EventV:
             res = self.key_in_event(a.v, node)
         if res is None and isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, IpV) and not a.network and isinstance(b, Const) and isinstance(b.v, _NET_TYPES):
@@ -1412,12 +1755,19 @@ class Interp:
                     t = OR(P(f"{pt} exists"), AND(NOT(P(f"{pt} exists")), TRUE if missing else FALSE))
                 return BoolV(AND(NOT(f.guard), t), AND(NOT(f.guard), t), f.guard)
             self.refuse(f"isinstance() of {_desc(args[0])}", node)
+        if name == "str" and len(args) == 1 and isinstance(args[0], FieldV) and self.str_of_string(args[0]):
+            return args[0]
         if name == "str" and len(args) == 1 and isinstance(args[0], FieldV) and args[0].tr is None:
             f = args[0]
             d = f.default if f.default is RAISE else _Str(f.default)
             return FieldV(f.path, d, "str", f.guard)
         if name == "str" and len(args) == 1 and isinstance(args[0], Const):
             return Const(str(args[0].v))
+        if name == "int" and len(args) == 1 and not kwargs and not isinstance(args[0], (FieldV, Const)) and self.as_choice(args[0], node) is not None:
+            return self.distribute(self.as_choice(args[0], node), lambda v: self.int_of_value(v, node), node)
+        if name == "int" and len(args) == 1 and not kwargs and isinstance(args[0], FieldV) and args[0].tr is None and not getattr(args[0], "split", None) and getattr(args[0], "ekinds", None) is None:
+            f = args[0]
+            return FieldV(f.path, f.default, "int", f.guard)
         if name == "float" and len(args) == 1 and not kwargs:
             return self.float_of(args[0], node)
         if name in ("ipaddress.ip_address", "ipaddress.ip_network") and len(args) == 1 and not kwargs:
@@ -1445,7 +1795,7 @@ class Interp:
         self.read(b.path)
         pa, pb = path_text(a.path), path_text(b.path)
         ea, eb = P(f"{pa} exists"), P(f"{pb} exists")
-        both = P(f"{pa} eq {pb}")
+        both = OR(P(f"{pa} eq {pb}"), self.bool_num_eq(a, b))
 
         def one(f, value):
             if value is None:
@@ -1461,6 +1811,18 @@ class Interp:
         e = OR(a.guard, b.guard)
         t = AND(NOT(e), t)
         return BoolV(t, t, e)
+
+    def bool_num_eq(self, a, b):
+        """Python's True == 1 == 1.0 and False == 0 == 0.0 between two fields, where no typed schema
+        rules out a boolean on one side and a number on the other (the language's eq never equates a
+        boolean with a number)."""
+        fa, fb = self.fixed(a.path), self.fixed(b.path)
+        if not (fa is None or "boolean" in fa or "number" in fa) or not (fb is None or "boolean" in fb or "number" in fb):
+            return FALSE
+        if fa is not None and fb is not None and (fa | fb) <= {"boolean"} or fa is not None and fb is not None and (fa | fb) <= {"number"}:
+            return FALSE
+        pa, pb = path_text(a.path), path_text(b.path)
+        return OR(*[AND(P(f"{x} eq {u}"), P(f"{y} eq {v}")) for x, y in ((pa, pb), (pb, pa)) for u, v in (("true", "1"), ("false", "0"))])
 
     def isinstance_field(self, f, types_, node):
         """isinstance(field, types): scalar types by the value; list and dict by the field's shape,
@@ -1589,6 +1951,8 @@ class Interp:
                 nf.split = base.split
                 _carry(base, nf)
                 return nf
+            if attr == "lower" and not args and base.tr == "str" and not kwargs:
+                return FieldV(base.path, base.default, "strlower", base.guard)
             if attr == "upper" and not args and base.tr is None:
                 return _carry(base, FieldV(base.path, base.default.upper() if isinstance(base.default, str) else base.default if base.default is RAISE else _Lowered(base.default), "upper", base.guard))
             if attr in ("lower", "casefold") and not args and base.tr is None:
@@ -1604,6 +1968,11 @@ class Interp:
                 if not isinstance(sep, str) or sep == "" or sep != sep.lower() or sep != sep.upper():
                     self.refuse(".split() with a separator that has letters (or is empty)", node)
                 return SplitV(base, sep)
+            if attr in ("replace", "strip") and not kwargs:
+                return self.field_text_method(base, attr, args, node)
+            if attr in ("startswith", "endswith") and len(args) == 1 and not isinstance(args[0], Const):
+                what = f"a part of the field {path_text(args[0].path)}" if isinstance(args[0], FieldV) and getattr(args[0], "split", None) else _desc(args[0])
+                self.refuse(f".{attr}() of a field with {what} (the language compares a field with another only as it is)", node)
             self.refuse(f"the method .{attr}() of a field", node)
         if isinstance(base, ReV):
             if attr in ("match", "search", "fullmatch") and len(args) == 1:
@@ -2108,6 +2477,9 @@ class Interp:
                 self.refuse("a for loop over a value chosen among computed values", s)
             env2 = dict(env)
             env2["\0it"] = v
+            if _not_iterable(v):
+                t, e = t, OR(e, c)  # iterating over None (a dict's .get default) raises TypeError
+                continue
             ti, ri, ei = self.block([loop] + rest, env2)
             t, r, e = OR(t, AND(c, ti)), OR(r, AND(c, ri)), OR(e, AND(c, ei))
         return t, r, e
@@ -2665,6 +3037,26 @@ class _Str:
         self.s = str(v)
 
 
+# the decimal digits int() reads, by value (Unicode Nd)
+_DIGITS = [[chr(c) for c in range(0x110000) if chr(c).isdecimal() and __import__("unicodedata").decimal(chr(c)) == k] for k in range(10)]
+
+# the characters str.strip() removes (str.isspace())
+_WS = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+
+def _rx_char(ch):
+    """One character as a literal of the portable regular-expression subset."""
+    if ch in "\\.^$|?*+()[]{}-/":
+        return "\\" + ch
+    if ch == "\n":
+        return "\\n"
+    if ch == "\r":
+        return "\\r"
+    if ch == "\t":
+        return "\\t"
+    return ch
+
+
 class _Lowered:
     """The default of a field that went through .lower(): None.lower() raises."""
 
@@ -2751,6 +3143,16 @@ def _without_continue(body):
                 return None
             return list(body[:i]) + [ast.If(test=b.test, body=[ast.Pass()], orelse=rest, lineno=b.lineno, col_offset=b.col_offset)]
     return list(body)
+
+
+def _not_iterable(v):
+    if not isinstance(v, Const):
+        return False
+    try:
+        iter(v.v)
+    except TypeError:
+        return True
+    return False
 
 
 def _raises(v):
