@@ -10,7 +10,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "test", "panther", "python"))
+sys.path.insert(0, os.path.join(HERE, "..", "src", "import", "panther", "python"))
 
 from panther_event import PantherEvent  # noqa: E402
 
