@@ -72,15 +72,19 @@ function repoRoot(p: string): string | undefined {
   }
 }
 
-function pyFiles(dir: string): string[] {
+/** Files under `dir` whose names match, in its subfolders too (panther_analysis_tool reads them all), sorted. */
+function filesUnder(dir: string, name: RegExp): string[] {
+  let entries;
   try {
-    return readdirSync(dir)
-      .filter((f) => f.endsWith(".py") && !f.endsWith("_test.py"))
-      .sort()
-      .map((f) => join(dir, f));
+    entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   } catch {
     return [];
   }
+  return entries.flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name), name) : e.isFile() && name.test(e.name) ? [join(dir, e.name)] : []));
+}
+
+function pyFiles(dir: string): string[] {
+  return filesUnder(dir, /\.py$/).filter((f) => !f.endsWith("_test.py"));
 }
 
 interface DataModels {
@@ -90,16 +94,9 @@ interface DataModels {
 function readDataModels(root: string | undefined): DataModels {
   const out: DataModels = {};
   if (!root) return out;
-  const dir = join(root, "data_models");
-  let files: string[] = [];
-  try {
-    files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
-  } catch {
-    return out;
-  }
-  for (const f of files) {
+  for (const f of filesUnder(join(root, "data_models"), /\.ya?ml$/)) {
     try {
-      const d = yamlLib().parse(readFileSync(join(dir, f), "utf8")) as Record<string, unknown>;
+      const d = yamlLib().parse(readFileSync(f, "utf8")) as Record<string, unknown>;
       if (d?.AnalysisType !== "datamodel" || d.Enabled === false) continue;
       for (const lt of Array.isArray(d.LogTypes) ? d.LogTypes : []) {
         out[String(lt)] = { mappings: Array.isArray(d.Mappings) ? d.Mappings : [], module: typeof d.Filename === "string" ? d.Filename.replace(/\.py$/, "") : null };
@@ -282,7 +279,11 @@ export async function importPanther(paths: readonly string[], opts: PantherImpor
     for (const sub of ["global_helpers", "data_models"]) {
       const dir = join(root, sub);
       if (existsSync(dir)) helperDirs.push(dir);
-      for (const f of pyFiles(dir)) helpers[basename(f, ".py")] ??= [readFileSync(f, "utf8"), f];
+      for (const f of pyFiles(dir)) {
+        helpers[basename(f, ".py")] ??= [readFileSync(f, "utf8"), f];
+        // a module in a subfolder (data_models/edr_data_models/...) is imported by its name alone
+        if (!helperDirs.includes(dirname(f))) helperDirs.push(dirname(f));
+      }
     }
   }
   const dataModels = roots.length > 0 ? readDataModels(roots[0]) : {};

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -606,6 +606,19 @@ describe("the vendored panther-analysis subset", () => {
       if (r.tests!.original === r.tests!.total) for (const t of loaded.rule!.tests) expect(evaluate(loaded.rule!.condition, t.log), `${r.ruleId}: ${t.name}`).toBe(t.expectedResult);
     }
     expect(rep.totals.imported).toBeGreaterThanOrEqual(20);
+  }, 120_000);
+
+  it("reads data models and helpers in subfolders of data_models/ as panther_analysis_tool does", async () => {
+    const repo = join(out, "nested");
+    cpSync(VENDOR, repo, { recursive: true });
+    const models = join(repo, "data_models");
+    mkdirSync(join(models, "edr_data_models"));
+    for (const f of readdirSync(models).filter((f) => f !== "edr_data_models")) renameSync(join(models, f), join(models, "edr_data_models", f));
+    const nestedReport = join(out, "nested-report.json");
+    await importPanther([repo], { out: join(out, "nested-rules"), report: nestedReport, force: false }, io, false);
+    const outcomes = (file: string) =>
+      Object.fromEntries((JSON.parse(readFileSync(file, "utf8")) as { rules: { ruleId: string; outcome: { imported: boolean; reason?: string } }[] }).rules.map((r) => [r.ruleId, r.outcome.imported ? "imported" : reasonKind(r.outcome.reason!)]));
+    expect(outcomes(nestedReport)).toEqual(outcomes(report));
   }, 120_000);
 
   it("re-running changes nothing; a file that differs is kept unless --force", async () => {
