@@ -3115,8 +3115,8 @@ def _ip_lists():
     return _IP_LISTS
 
 
-def _schema_type(schema, path):
-    """The type a typed schema gives path (ip, string, ...), or None."""
+def _schema_node(schema, path):
+    """The node a typed schema has at path (its keys matched exactly, else case-insensitively), or None."""
     if schema is None:
         return None
     t = {"type": "object", "fields": schema}
@@ -3127,7 +3127,13 @@ def _schema_type(schema, path):
         t = fields.get(p) or next((v for k, v in fields.items() if k.lower() == p.lower()), None)
         if t is None:
             return None
-    return t.get("type")
+    return t
+
+
+def _schema_type(schema, path):
+    """The type a typed schema gives path (ip, string, ...), or None."""
+    t = _schema_node(schema, path)
+    return None if t is None else t.get("type")
 
 
 def _continues(body):
@@ -3264,16 +3270,9 @@ def _positive_or(x):
 
 def schema_items(schema, path):
     """The fields of a typed list's object elements, or None."""
-    if schema is None:
+    t = _schema_node(schema, path)
+    if t is None:
         return None
-    t = {"type": "object", "fields": schema}
-    for p in path:
-        if t.get("type") != "object":
-            return None
-        fields = t.get("fields", {})
-        t = fields.get(p) or next((v for k, v in fields.items() if k.lower() == p.lower()), None)
-        if t is None:
-            return None
     if t.get("type") == "array" and t.get("items", {}).get("type") == "object":
         return t["items"].get("fields", {})
     return None
