@@ -842,6 +842,8 @@ class Interp:
             if idx == -1:
                 return AND(NOT(P(f"{pt} endswith {lit(sep)}")), NOT(P(f"{pt} eq \"\"")), NOT(P(f"{pt} empty"))), str_err
             return AND(NOT(P(f"{pt} startswith {lit(sep)}")), NOT(P(f"{pt} empty"))), str_err
+        if op in ("istrue", "isnone"):
+            return FALSE, str_err  # a part is a string: never True, never None
         if op not in ("eq", "in"):
             self.refuse(f"{op} over a part of a split field", node)
         items = [arg] if op == "eq" else list(arg)
