@@ -52,6 +52,8 @@ describe("Python idioms -> conditions (typed schema: AWS.CloudTrail)", () => {
     ['bool(re.search("get", event.get("eventName", ""), re.IGNORECASE))', "eventName imatches 'get'", "import re"],
     // Panther's rule() must return a bool: a match object is an error, so no alert
     ['re.search(r"Get", event.get("eventName", ""))', "REFUSED: the rule is never true", "import re"],
+    ['len(re.findall(r"Get", event.get("eventName", ""))) > 0', "eventName matches 'Get'", "import re"],
+    ['bool(re.findall(r"Get", event.get("eventName", "")))', "REFUSED: re.findall (line 3)", "import re"],
     ['event.deep_walk("userIdentity", "type") == "Root"', 'userIdentity.type eq "Root"'],
     ['event.get("userIdentity", {}).get("arn", "").split("/")[-1] == "admin"', 'userIdentity.arn eq "admin" or userIdentity.arn endswith "/admin"'],
     ['event.get("eventName", "").split(":")[0] == "x"', 'eventName eq "x" or eventName startswith "x:"'],

@@ -404,10 +404,49 @@ class ChoiceV(BoolV):
 # ---------------------------------------------------------------- modules (rule, helpers, data models)
 
 
+def _findall_as_search(tree):
+    """len(re.findall(p, s)) > 0 (>= 1, != 0) becomes bool(re.search(p, s)), == 0 (< 1) becomes
+    not re.search(p, s): findall finds a match exactly when search does, and both raise alike (a
+    value that is not a string, a bad pattern). Only with `import re` and `re` never rebound."""
+    if not any(isinstance(n, ast.Import) and any(a.name == "re" and a.asname is None for a in n.names) for n in tree.body):
+        return
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Name) and n.id in ("re", "len", "bool") and not isinstance(n.ctx, ast.Load) or isinstance(n, ast.arg) and n.arg in ("re", "len", "bool"):
+            return
+        if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name in ("re", "len", "bool") or isinstance(n, ast.alias) and ((n.asname or n.name) in ("len", "bool") or (n.asname or n.name) == "re" and n.name != "re"):
+            return
+    yes = {(ast.Gt, 0), (ast.GtE, 1), (ast.NotEq, 0)}
+    no = {(ast.Eq, 0), (ast.Lt, 1), (ast.LtE, 0)}
+
+    class T(ast.NodeTransformer):
+        def visit_Compare(self, node):
+            self.generic_visit(node)
+            if len(node.ops) != 1:
+                return node
+            a, b = node.left, node.comparators[0]
+            if not (isinstance(b, ast.Constant) and type(b.value) is int):
+                return node
+            k = (type(node.ops[0]), b.value)
+            if k not in yes and k not in no:
+                return node
+            if not (isinstance(a, ast.Call) and isinstance(a.func, ast.Name) and a.func.id == "len" and len(a.args) == 1 and not a.keywords):
+                return node
+            c = a.args[0]
+            if not (isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr == "findall" and isinstance(c.func.value, ast.Name) and c.func.value.id == "re" and len(c.args) == 2 and not c.keywords and not any(isinstance(x, ast.Starred) for x in c.args)):
+                return node
+            search = ast.Call(func=ast.Attribute(value=c.func.value, attr="search", ctx=ast.Load()), args=c.args, keywords=[])
+            out = ast.Call(func=ast.Name(id="bool", ctx=ast.Load()), args=[search], keywords=[]) if k in yes else ast.UnaryOp(op=ast.Not(), operand=search)
+            return ast.copy_location(out, node)
+
+    T().visit(tree)
+    ast.fix_missing_locations(tree)
+
+
 class Module:
     def __init__(self, name, source, file, ctx):
         self.name, self.file, self.ctx = name, file, ctx
         self.tree = ast.parse(source, filename=file)
+        _findall_as_search(self.tree)
         self.env = {}
         self.lazy = {}
         for node in self.tree.body:
@@ -842,6 +881,8 @@ class Interp:
             if idx == -1:
                 return AND(NOT(P(f"{pt} endswith {lit(sep)}")), NOT(P(f"{pt} eq \"\"")), NOT(P(f"{pt} empty"))), str_err
             return AND(NOT(P(f"{pt} startswith {lit(sep)}")), NOT(P(f"{pt} empty"))), str_err
+        if op in ("istrue", "isnone"):
+            return FALSE, str_err  # a part is a string: never True, never None
         if op not in ("eq", "in"):
             self.refuse(f"{op} over a part of a split field", node)
         items = [arg] if op == "eq" else list(arg)
