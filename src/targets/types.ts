@@ -26,8 +26,6 @@ export interface OptionProblem {
 
 export interface Target {
   readonly name: TargetName;
-  /** Checks option values once, before anything is compiled (a bad value is a usage error). */
-  checkOptions?(options: TargetOptions): OptionProblem[];
   /** Pure: rule in, text out. No file system, no clock, no randomness. */
   compile(rule: Rule, options?: TargetOptions): TargetResult;
 }

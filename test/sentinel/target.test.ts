@@ -8,6 +8,7 @@ import type { SentinelData } from "../../src/logtypes/registry.js";
 import { loadRuleText } from "../../src/rules/load.js";
 import type { Rule } from "../../src/rules/types.js";
 import { sentinelData, sentinelTarget } from "../../src/targets/sentinel/index.js";
+import { checkTargetOptions } from "../../src/targets/names.js";
 import { IPV6_HEX, IPV6_QUAD, kqlPipeline, kqlString, NotSayableInKql } from "../../src/targets/sentinel/kql.js";
 import { parseIPv6 } from "../../src/check/cidr.js";
 import { checkCondition } from "../../src/check/check.js";
@@ -579,10 +580,10 @@ describe("sentinel target", () => {
   });
 
   it("checks its options", () => {
-    expect(sentinelTarget.checkOptions!({ queryFrequency: "1h", queryPeriod: "2h" })).toEqual([]);
-    expect(sentinelTarget.checkOptions!({ queryFrequency: "1x" }).map((p) => p.key)).toEqual(["queryFrequency"]);
-    expect(sentinelTarget.checkOptions!({ queryFrequency: "1m" })[0]!.message).toMatch(/from 5m to 14d/);
-    expect(sentinelTarget.checkOptions!({ queryFrequency: "2h", queryPeriod: "1h" })[0]!.message).toMatch(/not be shorter/);
+    expect(checkTargetOptions("sentinel", { queryFrequency: "1h", queryPeriod: "2h" })).toEqual([]);
+    expect(checkTargetOptions("sentinel", { queryFrequency: "1x" }).map((p) => p.key)).toEqual(["queryFrequency"]);
+    expect(checkTargetOptions("sentinel", { queryFrequency: "1m" })[0]!.message).toMatch(/from 5m to 14d/);
+    expect(checkTargetOptions("sentinel", { queryFrequency: "2h", queryPeriod: "1h" })[0]!.message).toMatch(/not be shorter/);
     const out = sentinelTarget.compile(withCondition('eventName eq "A"'), { queryFrequency: "5m", queryPeriod: "1d" });
     expect(out.files[0]!.content).toMatch(/queryFrequency: 5m\nqueryPeriod: 1d\n/);
     expect(sentinelTarget.compile(withCondition('eventName eq "A"'), { queryFrequency: 5 }).diagnostics[0]!.code).toBe("RC502");

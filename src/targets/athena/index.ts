@@ -4,7 +4,6 @@ import type { OutputFile, Target, TargetOptions, TargetResult } from "../types.j
 import { TRINO } from "./dialect.js";
 import { athenaDuckdbDialect } from "./duckdb-athena.js";
 import { locationProblem } from "./files.js";
-import { checkAthenaOptions } from "./options.js";
 import { buildQuery, resolveProfile, type QueryOptions, type QueryResult } from "./query.js";
 
 /**
@@ -21,7 +20,6 @@ import { buildQuery, resolveProfile, type QueryOptions, type QueryResult } from 
  */
 export const athenaTarget: Target = {
   name: "athena",
-  checkOptions: (options) => checkAthenaOptions(options),
   compile(rule: Rule, options: TargetOptions = {}): TargetResult {
     const diagnostics: Diagnostic[] = [];
     const opts: Record<string, string> = {};

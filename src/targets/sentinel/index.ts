@@ -48,7 +48,6 @@ export const MAX_QUERY_LENGTH = 10_000;
 
 export const sentinelTarget: Target = {
   name: "sentinel",
-  checkOptions: checkSentinelOptions,
   compile(rule: Rule, options: TargetOptions = {}): TargetResult {
     const problems = checkSentinelOptions(options);
     if (problems.length > 0) return { files: [], diagnostics: problems.map((p) => fileDiagnostic("RC502", p.message, rule.file, undefined)) };

@@ -7,7 +7,7 @@ import { PANTHER_FIELDS } from "../../logtypes/registry.js";
 import { logSourceFor, sigmaFields } from "./data/logsources.js";
 import { NotSayable, toDetection } from "./detection.js";
 import { LEVELS, attackTags, uuidV5 } from "./metadata.js";
-import { checkSigmaOptions, STATUSES, validDate } from "./options.js";
+import { STATUSES, validDate } from "./options.js";
 import { validator } from "./schema/validate.js";
 import { dumpSigma } from "./yaml.js";
 
@@ -29,7 +29,6 @@ const PANTHER_ONLY: ReadonlySet<string> = new Set(Object.keys(PANTHER_FIELDS));
 
 export const sigmaTarget: Target = {
   name: "sigma",
-  checkOptions: checkSigmaOptions,
   compile(rule: Rule, options: TargetOptions = {}): TargetResult {
     const { doc, diagnostics } = sigmaDocument(rule, options);
     if (doc === undefined) return { files: [], diagnostics };
