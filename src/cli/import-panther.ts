@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { fileDiagnostic, formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { evaluate } from "../eval/evaluate.js";
-import { generateEvents, getAt, importedRuleText, readPantherYaml, reportText, summarize, type PantherRuleMeta, type Reads, type RuleReport } from "../import/panther/index.js";
+import { generateEvents, getAt, importedRuleText, readPantherYaml, reportText, splitRuleText, summarize, testLogType, type LogTypeOutcome, type PantherRuleMeta, type PantherTest, type Reads, type RuleReport } from "../import/panther/index.js";
 import { loadRuleText } from "../rules/load.js";
 import { schemaFor } from "../schema/schema.js";
 import { pantherTarget } from "../targets/panther/index.js";
@@ -125,11 +125,11 @@ export interface PantherImportOptions {
 interface RuleResult {
   readonly report?: RuleReport;
   readonly diagnostics: readonly Diagnostic[];
-  readonly write?: { readonly target: string; readonly text: string };
+  readonly writes?: readonly { readonly target: string; readonly text: string }[];
   readonly disagreement?: boolean;
 }
 
-type Translation = { condition?: string; reads?: Reads; inlined?: string[]; refuse?: string; file?: string; line?: number; error?: string };
+type Translation = { condition?: string; reads?: Reads; inlined?: string[]; refuse?: string; never?: boolean; file?: string; line?: number; error?: string };
 
 /** One rule: translate, load, prove; the file is written by the caller. */
 async function importOne(yml: string, py: PythonProcess, id: number, opts: PantherImportOptions): Promise<RuleResult | undefined> {
@@ -172,10 +172,14 @@ async function importOne(yml: string, py: PythonProcess, id: number, opts: Panth
     const schema = schemaFor(lt);
     conditions.push(await py.request<Translation>({ translate: { name: basename(pyFile, ".py"), source, file: pyFile, logType: lt, schema: schema && !schema.freeForm ? schema.fields : null, events } }));
   }
-  const refused = conditions.find((c) => c.condition === undefined);
-  if (refused) return refuse(meta, refused.refuse ?? refused.error ?? "not translatable", refused.file ?? pyFile, refused.line ?? undefined);
-  if (new Set(conditions.map((c) => c.condition)).size > 1) {
-    return refuse(meta, `the rule's LogTypes (${meta.logTypes.join(", ")}) give different conditions (their data models or schemas differ): import it once per log type by hand`, yml);
+  const hard = conditions.find((c) => c.condition === undefined && !c.never);
+  if (hard) return refuse(meta, hard.refuse ?? hard.error ?? "not translatable", hard.file ?? pyFile, hard.line ?? undefined);
+  if (conditions.every((c) => c.condition === undefined)) {
+    const c = conditions[0]!;
+    return refuse(meta, c.refuse ?? "the rule is never true", c.file ?? pyFile, c.line ?? undefined);
+  }
+  if (conditions.some((c) => c.condition === undefined) || new Set(conditions.map((c) => c.condition)).size > 1) {
+    return importPerLogType(meta, text, yml, pyFile, source, conditions, py, id, opts, refuse, diagnostics);
   }
   const first = conditions[0]!;
   const condition = first.condition!;
@@ -191,47 +195,154 @@ async function importOne(yml: string, py: PythonProcess, id: number, opts: Panth
   if (!load.ok) return refuse(meta, `the original Python does not load: ${load.error ?? ""}`, pyFile);
   const generated = generateEvents(events, first.reads!, meta.logTypes[0]!, meta.ruleId, opts.minimum ?? 200);
   const all = [...events, ...generated];
-  const original = (await py.request<{ results: PyResult[] }>({ run: id, events: all })).results;
-  const panther = pantherTarget.compile(loaded.rule);
-  const pySource = panther.files.find((f) => f.path.endsWith(".py"))?.content;
-  if (pySource === undefined) {
+  const proof = await prove(py, id, loaded.rule, meta.tests, all);
+  if ("refused" in proof) {
     await py.request({ unload: id });
-    return refuse(meta, `the Panther target cannot express the condition: ${panther.diagnostics[0]?.message ?? ""}`, yml);
+    return refuse(meta, proof.refused, yml);
   }
-  const target_ = (await py.request<{ results?: PyResult[] }>({ check: pySource, events: all })).results;
-  let bad: { event: unknown; original: PyResult; evaluator: boolean; panther: PyResult | undefined } | undefined;
-  const tests = { total: meta.tests.length, original: 0, evaluator: 0, panther: 0 };
-  for (let i = 0; i < all.length; i++) {
-    const o = original?.[i] === true;
-    const ev = evaluate(loaded.rule.condition, all[i]);
-    const pt = target_?.[i] === true;
-    if (i < meta.tests.length) {
-      const exp = meta.tests[i]!.expected;
-      if (o === exp) tests.original++;
-      if (ev === exp) tests.evaluator++;
-      if (pt === exp) tests.panther++;
-    }
-    if ((o !== ev || o !== pt) && bad === undefined) bad = { event: all[i], original: original?.[i] ?? false, evaluator: ev, panther: target_?.[i] };
-  }
-  if (bad) {
+  if (proof.bad) {
     await py.request({ unload: id });
-    const po = typeof bad.original === "object" ? `error (${bad.original.error})` : String(bad.original);
-    const r = refuse(
-      meta,
-      `the condition and the original disagree on an event: original ${po}, evaluator ${bad.evaluator}, Panther target ${JSON.stringify(bad.panther ?? null)}; event ${short(bad.event)} (condition: ${condition.slice(0, 300)})`,
-      pyFile,
-      undefined,
-      { condition, generated: generated.length },
-      bad.event,
-    );
-    return { ...r, disagreement: true };
+    return disagreement(meta, refuse, pyFile, condition, generated.length, proof.bad);
   }
   const { text: finalText, outputs } = await titleAndDedup(py, id, text, condition, target, source, pyFile, all);
   await py.request({ unload: id });
   return {
     diagnostics,
-    report: { ruleId: meta.ruleId, file: yml, logTypes: meta.logTypes, outcome: { imported: true, output: target }, condition, tests, generated: generated.length, outputs },
-    write: { target, text: finalText },
+    report: { ruleId: meta.ruleId, file: yml, logTypes: meta.logTypes, outcome: { imported: true, output: target }, condition, tests: proof.tests, generated: generated.length, outputs },
+    writes: [{ target, text: finalText }],
+  };
+}
+
+type Refuse = (meta: Partial<PantherRuleMeta>, reason: string, file: string, line?: number, extra?: Partial<RuleReport>, counterexample?: unknown) => RuleResult;
+
+interface Disagreement {
+  readonly event: unknown;
+  readonly original: PyResult;
+  readonly evaluator: boolean;
+  readonly panther: PyResult | undefined;
+}
+
+/**
+ * The proof of one condition: the original (module `id`, loaded with its log type's data model),
+ * the evaluator and the Panther target's Python on the Tests (the first `tests.length` events) and
+ * the generated events; the first event on which they differ, and how many Tests each side gets right.
+ */
+async function prove(py: PythonProcess, id: number | string, rule: NonNullable<ReturnType<typeof loadRuleText>["rule"]>, tests: readonly PantherTest[], all: readonly unknown[]): Promise<{ refused: string } | { tests: { total: number; original: number; evaluator: number; panther: number }; bad?: Disagreement }> {
+  const original = (await py.request<{ results: PyResult[] }>({ run: id, events: all })).results;
+  const panther = pantherTarget.compile(rule);
+  const pySource = panther.files.find((f) => f.path.endsWith(".py"))?.content;
+  if (pySource === undefined) return { refused: `the Panther target cannot express the condition: ${panther.diagnostics[0]?.message ?? ""}` };
+  const target = (await py.request<{ results?: PyResult[] }>({ check: pySource, events: all })).results;
+  let bad: Disagreement | undefined;
+  const counts = { total: tests.length, original: 0, evaluator: 0, panther: 0 };
+  for (let i = 0; i < all.length; i++) {
+    const o = original?.[i] === true;
+    const ev = evaluate(rule.condition, all[i]);
+    const pt = target?.[i] === true;
+    if (i < tests.length) {
+      const exp = tests[i]!.expected;
+      if (o === exp) counts.original++;
+      if (ev === exp) counts.evaluator++;
+      if (pt === exp) counts.panther++;
+    }
+    if ((o !== ev || o !== pt) && bad === undefined) bad = { event: all[i], original: original?.[i] ?? false, evaluator: ev, panther: target?.[i] };
+  }
+  return { tests: counts, ...(bad ? { bad } : {}) };
+}
+
+function disagreement(meta: PantherRuleMeta, refuse: Refuse, pyFile: string, condition: string, generated: number, bad: Disagreement, logType?: string): RuleResult {
+  const po = typeof bad.original === "object" ? `error (${bad.original.error})` : String(bad.original);
+  const r = refuse(
+    meta,
+    `the condition${logType ? ` for ${logType}` : ""} and the original disagree on an event: original ${po}, evaluator ${bad.evaluator}, Panther target ${JSON.stringify(bad.panther ?? null)}; event ${short(bad.event)} (condition: ${condition.slice(0, 300)})`,
+    pyFile,
+    undefined,
+    { condition, generated },
+    bad.event,
+  );
+  return { ...r, disagreement: true };
+}
+
+/** The event as Panther hands it to a rule of that log type: p_log_type names it. */
+function ofLogType(e: unknown, logType: string): unknown {
+  return typeof e === "object" && e !== null && !Array.isArray(e) ? { ...(e as Record<string, unknown>), p_log_type: logType } : e;
+}
+
+/**
+ * A rule whose log types give different conditions (their data models or schemas differ), or that
+ * is never true for some of them: one rule per log type, `<RuleID>.<LogType>` in
+ * `<file>_<log_type>.yml`, holding the Tests whose event names that log type. Each is proven on its
+ * own with that log type's data model; a log type for which the translation is never true gets no
+ * rule, and the original is run on its events to show it never alerts there. The rule is imported
+ * only when every log type is (a rule for some of them would silently drop the others).
+ */
+async function importPerLogType(meta: PantherRuleMeta, text: string, yml: string, pyFile: string, source: string, conditions: readonly Translation[], py: PythonProcess, id: number, opts: PantherImportOptions, refuse: Refuse, diagnostics: Diagnostic[]): Promise<RuleResult> {
+  const untyped = meta.tests.find((t) => testLogType(t.log) === undefined);
+  if (untyped) return refuse(meta, `the rule's LogTypes give different conditions, and its Test "${untyped.name}" names no p_log_type (which log type's rule would hold it?)`, yml);
+  const mocked = meta.tests.flatMap((t) => t.mocks).filter((m) => conditions.some((c) => c.inlined?.includes(m)));
+  if (mocked.length > 0) return refuse(meta, `the Tests mock ${mocked[0]}, which is on the rule's decision path`, yml);
+  const stem = basename(yml).replace(/\.ya?ml$/i, "");
+  const perLogType: LogTypeOutcome[] = [];
+  const writes: { target: string; text: string }[] = [];
+  const counts = { total: 0, original: 0, evaluator: 0, panther: 0 };
+  let generatedCount = 0;
+  const outputsAll = new Set<string>();
+  for (let k = 0; k < meta.logTypes.length; k++) {
+    const lt = meta.logTypes[k]!;
+    const c = conditions[k]!;
+    const tests = meta.tests.filter((t) => testLogType(t.log) === lt);
+    const events = tests.map((t) => t.log);
+    const generated = generateEvents(events, c.reads ?? {}, lt, `${meta.ruleId}:${lt}`, opts.minimum ?? 200).map((e) => ofLogType(e, lt));
+    generatedCount += generated.length;
+    const all = [...events, ...generated];
+    const modId = `${id}:${k}`;
+    const load = await py.request<{ ok?: boolean }>({ load: modId, source, file: pyFile, logType: lt });
+    if (!load.ok) return refuse(meta, `the original Python does not load: ${load.error ?? ""}`, pyFile);
+    if (c.condition === undefined) {
+      // never true for this log type: no rule, and the original must not alert on its events
+      const original = (await py.request<{ results: PyResult[] }>({ run: modId, events: all })).results;
+      await py.request({ unload: modId });
+      const hit = all.findIndex((_, i) => original?.[i] === true);
+      if (hit >= 0) {
+        return disagreement(meta, refuse, pyFile, "(never true)", generatedCount, { event: all[hit], original: true, evaluator: false, panther: false }, lt);
+      }
+      counts.total += tests.length;
+      for (let i = 0; i < tests.length; i++) if ((original?.[i] === true) === tests[i]!.expected) counts.original++;
+      for (const t of tests) if (!t.expected) (counts.evaluator++, counts.panther++);
+      perLogType.push({ logType: lt, neverTrue: true });
+      continue;
+    }
+    const target = join(opts.out, `${stem}_${lt.toLowerCase().replace(/[^a-z0-9]+/g, "_")}.yml`);
+    const ltText = splitRuleText(text, lt);
+    const loaded = loadRuleText(importedRuleText(ltText, c.condition), target);
+    const errors = loaded.diagnostics.filter((d) => d.severity === "error");
+    if (errors.length > 0 || !loaded.rule) {
+      await py.request({ unload: modId });
+      return refuse(meta, `the imported rule for ${lt} would not load: ${errors[0]?.message ?? "unknown"} (condition: ${c.condition.slice(0, 300)})`, yml);
+    }
+    const proof = await prove(py, modId, loaded.rule, tests, all);
+    if ("refused" in proof) {
+      await py.request({ unload: modId });
+      return refuse(meta, proof.refused, yml);
+    }
+    if (proof.bad) {
+      await py.request({ unload: modId });
+      return disagreement(meta, refuse, pyFile, c.condition, generatedCount, proof.bad, lt);
+    }
+    counts.total += proof.tests.total;
+    counts.original += proof.tests.original;
+    counts.evaluator += proof.tests.evaluator;
+    counts.panther += proof.tests.panther;
+    const { text: finalText, outputs } = await titleAndDedup(py, modId, ltText, c.condition, target, source, pyFile, all);
+    await py.request({ unload: modId });
+    outputs.forEach((o) => outputsAll.add(o));
+    writes.push({ target, text: finalText });
+    perLogType.push({ logType: lt, output: target, condition: c.condition });
+  }
+  return {
+    diagnostics,
+    report: { ruleId: meta.ruleId, file: yml, logTypes: meta.logTypes, outcome: { imported: true, output: writes[0]!.target, perLogType }, tests: counts, generated: generatedCount, outputs: [...outputsAll] },
+    writes,
   };
 }
 
@@ -240,7 +351,7 @@ async function importOne(yml: string, py: PythonProcess, id: number, opts: Panth
  * only when the compiled Panther title()/dedup() return what the original's do on every event
  * whose placeholders are all present (a missing field prints `<unknown path>`, not Python's None).
  */
-async function titleAndDedup(py: PythonProcess, id: number, text: string, condition: string, target: string, source: string, pyFile: string, events: readonly unknown[]): Promise<{ text: string; outputs: string[] }> {
+async function titleAndDedup(py: PythonProcess, id: number | string, text: string, condition: string, target: string, source: string, pyFile: string, events: readonly unknown[]): Promise<{ text: string; outputs: string[] }> {
   const plain = importedRuleText(text, condition);
   const outs = await py.request<{ title?: string | null; dedup?: string[] | null }>({ outputs: { source, file: pyFile } });
   const kept: { AlertTitle?: string; DedupFields?: readonly string[] } = {};
@@ -318,35 +429,36 @@ export async function importPanther(paths: readonly string[], opts: PantherImpor
     if (r === undefined) continue;
     r.diagnostics.forEach((d) => print(d));
     if (r.disagreement) disagreements++;
-    if (!r.write) {
+    if (!r.writes) {
       if (r.report) reports.push(r.report);
       continue;
     }
-    const { target, text: ruleText } = r.write;
     const yml = r.report!.file;
-    const earlier = outputs.get(target);
-    if (earlier !== undefined) {
-      const reason = `${target} is already imported from ${earlier} in this run: rename one`;
+    const clash = r.writes.find((w) => outputs.has(w.target));
+    if (clash) {
+      const reason = `${clash.target} is already imported from ${outputs.get(clash.target)} in this run: rename one`;
       print(fileDiagnostic("RC401", `not imported: ${reason}`, yml, undefined));
       reports.push({ ...r.report!, outcome: { imported: false, reason, file: yml } });
       continue;
     }
-    outputs.set(target, yml);
-    let failed = false;
-    try {
-      const existing = existsSync(target) ? readFileSync(target, "utf8") : undefined;
-      if (existing !== undefined && existing !== ruleText) {
-        if (!opts.force) {
-          print(fileDiagnostic("RC501", `${target} exists and differs: not overwritten (use --force)`, yml, undefined));
-          writeErrors++;
-        } else writeAtomic(target, ruleText);
-      } else if (existing === undefined) writeAtomic(target, ruleText);
-    } catch (e) {
-      print(fileDiagnostic("RC312", `cannot write ${target}: ${errnoText(e)}`, yml, undefined));
-      writeErrors++;
-      failed = true;
+    let failed: string | undefined;
+    for (const { target, text: ruleText } of r.writes) {
+      outputs.set(target, yml);
+      try {
+        const existing = existsSync(target) ? readFileSync(target, "utf8") : undefined;
+        if (existing !== undefined && existing !== ruleText) {
+          if (!opts.force) {
+            print(fileDiagnostic("RC501", `${target} exists and differs: not overwritten (use --force)`, yml, undefined));
+            writeErrors++;
+          } else writeAtomic(target, ruleText);
+        } else if (existing === undefined) writeAtomic(target, ruleText);
+      } catch (e) {
+        print(fileDiagnostic("RC312", `cannot write ${target}: ${errnoText(e)}`, yml, undefined));
+        writeErrors++;
+        failed ??= target;
+      }
     }
-    reports.push(failed ? { ...r.report!, outcome: { imported: false, reason: `cannot write ${target}`, file: yml } } : r.report!);
+    reports.push(failed !== undefined ? { ...r.report!, outcome: { imported: false, reason: `cannot write ${failed}`, file: yml } } : r.report!);
   }
   const rep = summarize(reports, disagreements);
   io.err(reportText(rep));

@@ -60,6 +60,34 @@ export function importedRuleText(original: string, condition: string, logType?: 
   return `${text}${quoted}`;
 }
 
+/**
+ * The rule's YAML narrowed to one log type, for a rule imported once per log type: RuleID gains the
+ * log type (`<RuleID>.<LogType>`, unique in the library), LogTypes holds that one, and Tests keeps
+ * the Tests whose event is of that log type (`p_log_type`). Everything else, comments and layout
+ * included, is kept as written.
+ */
+export function splitRuleText(original: string, logType: string): string {
+  const y = yamlLib();
+  const doc = y.parseDocument(original);
+  doc.set("RuleID", `${String(doc.get("RuleID"))}.${logType}`);
+  doc.set("LogTypes", [logType]);
+  const tests = doc.get("Tests");
+  if (y.isSeq(tests)) {
+    tests.items = tests.items.filter((item) => {
+      if (!y.isMap(item)) return false;
+      const log = item.get("Log");
+      return y.isMap(log) && log.get("p_log_type") === logType;
+    });
+  }
+  return doc.toString({ lineWidth: 0 });
+}
+
+/** The log type a Test's event names (`p_log_type`), if any. */
+export function testLogType(log: unknown): string | undefined {
+  const v = typeof log === "object" && log !== null && !Array.isArray(log) ? (log as Record<string, unknown>).p_log_type : undefined;
+  return typeof v === "string" ? v : undefined;
+}
+
 // ------------------------------------------------------------------------------ generated events
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -296,7 +324,15 @@ export function generateEvents(bases: readonly unknown[], reads: Reads, logType:
 
 // ------------------------------------------------------------------------------ the report
 
-export type Outcome = { readonly imported: true; readonly output: string } | { readonly imported: false; readonly reason: string; readonly file: string; readonly line?: number; readonly counterexample?: unknown };
+/** One log type of a rule imported once per log type: its rule, or none where the original is never true for it. */
+export interface LogTypeOutcome {
+  readonly logType: string;
+  readonly output?: string;
+  readonly neverTrue?: true;
+  readonly condition?: string;
+}
+
+export type Outcome = { readonly imported: true; readonly output: string; readonly perLogType?: readonly LogTypeOutcome[] } | { readonly imported: false; readonly reason: string; readonly file: string; readonly line?: number; readonly counterexample?: unknown };
 
 export interface RuleReport {
   readonly ruleId: string;

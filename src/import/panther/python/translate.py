@@ -1333,7 +1333,9 @@ class Interp:
         if isinstance(v, SplitV):
             return self.truth_split(v, node)
         if isinstance(v, EventV):
-            self.refuse("the truth of the whole event", node)
+            # Panther hands a rule no empty event: every event carries p_log_type, p_row_id,
+            # p_event_time and p_parse_time, so the event is truthy (and is never True itself).
+            return TRUE, FALSE, FALSE
         if isinstance(v, WalkOneV):
             b = self.walk_one_expr(v, ast.Name(id=v.name, ctx=ast.Load(), lineno=getattr(node, "lineno", 0), col_offset=0), {v.name: v})
             return b.t, b.r, b.e
@@ -2586,15 +2588,22 @@ class Interp:
     def key_in_event(self, key, node):
         """`"k" in event`: the key is there, null or not. The language's `exists` is false for null,
         so only where the events hold no null at k: a field of a typed schema (Panther's parsers leave
-        out a typed field without a value), or a free-form log type whose Tests show no null there."""
+        out a typed field without a value), or a free-form log type whose Tests show no null there.
+        A key a typed schema does not have is never in an event of that log type: false."""
         if self.info is None or self.info.prefix:
             self.refuse("'in' the event inside a loop over a list", node)
         path = (key,)
-        self.read(path)
-        if self.info.types.schema is not None:
+        schema = self.info.types.schema
+        if schema is not None:
+            if not any(k.lower() == key.lower() for k in schema):
+                # An event of a typed log type holds the schema's fields and no other (the
+                # language refuses a field its schema lacks): the key is never there.
+                return BoolV(FALSE, FALSE, FALSE)
+            self.read(path)
             if self.fixed(path) is None:
-                self.refuse(f"'{key}' in the event: the log type's schema has no field {key}", node)
+                self.refuse(f"'{key}' in the event: {key} is free-form (json) in the log type's schema, and may hold null", node)
         else:
+            self.read(path)
             kinds = self.kinds(path)
             if kinds is not None and "null" in kinds:
                 self.refuse(f"'{key}' in the event, where the Tests show {key} as null (present, but the language's exists is false)", node)
@@ -3400,6 +3409,15 @@ def translate(ctx, name, source, file, log_type, schema, events):
         env = {d.args.args[0].arg: EventV()}
         body = [s for s in d.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
         t, r, e = interp.block(body, env)
+        if r == FALSE:
+            # Never true for this log type: a rule split per log type leaves this one out (proven
+            # on the log type's events), a rule of one log type is refused.
+            return {
+                "refuse": "the rule is never true",
+                "never": True,
+                "reads": {json.dumps(list(k)): sorted(v) for k, v in info.reads.items()},
+                "inlined": sorted(info.inlined),
+            }
         if size(r) > 3000:
             raise Refuse("the condition is too large", d, file)
         text = render(r)
