@@ -166,7 +166,7 @@ async function importOne(yml: string, py: PythonProcess, id: number, opts: Panth
   }
   if (meta.logTypes.length === 0) return refuse(meta, "the rule has no LogTypes", yml);
   const events = meta.tests.map((t) => t.log);
-  // Translate once per log type: several log types must give one condition.
+  // Translate once per log type: one condition for all of them, or one rule per log type.
   const conditions: Translation[] = [];
   for (const lt of meta.logTypes) {
     const schema = schemaFor(lt);

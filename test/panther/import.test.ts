@@ -201,6 +201,22 @@ def rule(event):
     expect(await translate(rule('"errorCode" not in event'))).toBe("not errorCode exists");
     expect(await translate(rule('"x" in event'), "Asana.Audit", [{ x: null }])).toMatch(/^REFUSED: 'x' in the event, where the Tests show x as null/);
   });
+  it("'k' in event for a key the typed schema does not have: never there (the event holds the schema's fields only)", async () => {
+    expect(await translate(rule('"events" not in event and event.get("eventName") == "A"'))).toBe('eventName eq "A"');
+    expect(await translate(rule('"events" in event'))).toBe("REFUSED: the rule is never true");
+  });
+  it("the event itself is truthy (Panther's events always carry p_log_type and the other p_ fields)", async () => {
+    const src = `
+def find(event):
+    if event.get("eventName") == "A":
+        return event
+    return {}
+
+def rule(event):
+    return bool(find(event))
+`;
+    expect(await translate(src)).toBe('eventName eq "A"');
+  });
   it("arithmetic on constants", async () => {
     expect(await translate(rule('event.get("severity", 0) > LIMIT', "LIMIT = 3 * 2 + 1"), "AWS.GuardDuty")).toBe("severity gt 7");
     expect(await translate(rule('event.get("eventName", "") + "x" == "ax"'))).toBe("REFUSED: Python construct BinOp (Add of the field eventName and a constant str) (line 3)");
@@ -586,7 +602,7 @@ describe("the vendored panther-analysis subset", () => {
     const status = await importPanther([VENDOR], { out: rulesDir, report, force: false }, io, false);
     expect(status).toBe(1); // some rules are refused, on purpose
     const rep = JSON.parse(readFileSync(report, "utf8")) as {
-      rules: { ruleId: string; file: string; outcome: { imported: boolean; reason?: string; file?: string; output?: string }; tests?: { total: number; original: number; evaluator: number; panther: number }; generated?: number }[];
+      rules: { ruleId: string; file: string; outcome: { imported: boolean; reason?: string; file?: string; output?: string; perLogType?: { logType: string; output?: string }[] }; tests?: { total: number; original: number; evaluator: number; panther: number }; generated?: number }[];
       totals: { rules: number; imported: number; disagreements: number };
     };
     const summary = Object.fromEntries(rep.rules.map((r) => [r.ruleId, r.outcome.imported ? "imported" : `not imported: ${reasonKind(r.outcome.reason!)}`]));
@@ -601,13 +617,48 @@ describe("the vendored panther-analysis subset", () => {
       // the condition decides each Test as the original does, on the evaluator and on the Panther target
       expect(r.tests!.evaluator).toBe(r.tests!.original);
       expect(r.tests!.panther).toBe(r.tests!.original);
-      const text = readFileSync(r.outcome.output!, "utf8");
-      const loaded = loadRuleText(text, r.outcome.output!);
-      expect(loaded.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-      // where the original passes its own Tests, the imported rule passes them on the evaluator
-      if (r.tests!.original === r.tests!.total) for (const t of loaded.rule!.tests) expect(evaluate(loaded.rule!.condition, t.log), `${r.ruleId}: ${t.name}`).toBe(t.expectedResult);
+      const files = r.outcome.perLogType ? r.outcome.perLogType.flatMap((p) => (p.output ? [p.output] : [])) : [r.outcome.output!];
+      for (const file of files) {
+        const loaded = loadRuleText(readFileSync(file, "utf8"), file);
+        expect(loaded.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+        // where the original passes its own Tests, the imported rule passes them on the evaluator
+        if (r.tests!.original === r.tests!.total) for (const t of loaded.rule!.tests) expect(evaluate(loaded.rule!.condition, t.log), `${r.ruleId}: ${t.name}`).toBe(t.expectedResult);
+      }
     }
     expect(rep.totals.imported).toBeGreaterThanOrEqual(20);
+  }, 120_000);
+
+  it("a rule whose log types give different conditions: one rule per log type, each with its own Tests", async () => {
+    const a = loadRuleText(readFileSync(join(rulesDir, "aws_vpc_healthy_log_status_aws_vpcflow.yml"), "utf8"), "a.yml").rule!;
+    const b = loadRuleText(readFileSync(join(rulesDir, "aws_vpc_healthy_log_status_ocsf_networkactivity.yml"), "utf8"), "b.yml").rule!;
+    expect([a.ruleId, a.logTypes, a.tests.map((t) => t.name)]).toEqual(["AWS.VPC.HealthyLogStatus.AWS.VPCFlow", ["AWS.VPCFlow"], ["Healthy Log Status", "Unhealthy Log Status"]]);
+    expect([b.ruleId, b.logTypes, b.tests.map((t) => t.name)]).toEqual(["AWS.VPC.HealthyLogStatus.OCSF.NetworkActivity", ["OCSF.NetworkActivity"], ["Healthy Log Status - OCSF", "Unhealthy Log Status - OCSF"]]);
+    expect(readdirSync(rulesDir).filter((f) => f.startsWith("aws_vpc_healthy_log_status"))).toHaveLength(2);
+  });
+
+  it("a log type for which the rule is never true gets no rule, after the original is run on its events; a Test without p_log_type stops the split", async () => {
+    const repo = join(out, "split");
+    mkdirSync(join(repo, "rules"), { recursive: true });
+    mkdirSync(join(repo, "global_helpers"));
+    const yml = (id: string, tests: string) =>
+      `AnalysisType: rule\nFilename: ${id.toLowerCase().replace(".", "_")}.py\nRuleID: "${id}"\nDisplayName: "${id}"\nEnabled: true\nLogTypes:\n  - AWS.CloudTrail\n  - Okta.SystemLog\nSeverity: Low\nTests:\n${tests}`;
+    const tests = `  - Name: ct\n    ExpectedResult: true\n    Log: { "eventName": "A", "p_log_type": "AWS.CloudTrail" }\n  - Name: okta\n    ExpectedResult: false\n    Log: { "eventType": "A", "p_log_type": "Okta.SystemLog" }\n`;
+    const py = `def rule(event):\n    return "eventName" in event and event.get("eventName") == "A"\n`;
+    writeFileSync(join(repo, "rules", "split_one.yml"), yml("Split.One", tests));
+    writeFileSync(join(repo, "rules", "split_one.py"), py);
+    writeFileSync(join(repo, "rules", "split_two.yml"), yml("Split.Two", tests + `  - Name: no log type\n    ExpectedResult: false\n    Log: { "eventName": "B" }\n`));
+    writeFileSync(join(repo, "rules", "split_two.py"), py);
+    const splitOut = join(out, "split-rules");
+    const splitReport = join(out, "split-report.json");
+    await importPanther([repo], { out: splitOut, report: splitReport, force: false }, io, false);
+    const rep = JSON.parse(readFileSync(splitReport, "utf8")) as { rules: { ruleId: string; outcome: { imported: boolean; reason?: string; perLogType?: unknown[] } }[] };
+    const one = rep.rules.find((r) => r.ruleId === "Split.One")!;
+    expect(one.outcome.reason).toBeUndefined();
+    expect(one.outcome.imported).toBe(true);
+    expect(one.outcome.perLogType).toEqual([{ logType: "AWS.CloudTrail", output: join(splitOut, "split_one_aws_cloudtrail.yml"), condition: 'eventName exists and eventName eq "A"' }, { logType: "Okta.SystemLog", neverTrue: true }]);
+    expect(readdirSync(splitOut)).toEqual(["split_one_aws_cloudtrail.yml"]);
+    const two = rep.rules.find((r) => r.ruleId === "Split.Two")!;
+    expect(two.outcome.reason).toBe(`the rule's LogTypes give different conditions, and its Test "no log type" names no p_log_type (which log type's rule would hold it?)`);
   }, 120_000);
 
   it("reads data models and helpers in subfolders of data_models/ as panther_analysis_tool does", async () => {

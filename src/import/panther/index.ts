@@ -118,6 +118,33 @@ export function schemaKinds(logType: string, path: readonly string[]): string | 
 }
 
 /**
+ * Whether a typed schema has no place for the path (a field it lacks, not one inside a `json` part):
+ * an event of the log type never holds it, so the proof does not write it.
+ */
+export function outsideSchema(logType: string, path: readonly string[]): boolean {
+  const schema = schemaFor(logType);
+  if (!schema || schema.freeForm) return false;
+  let fields: Readonly<Record<string, unknown>> | undefined = schema.fields;
+  let t: { type: string; fields?: Record<string, unknown>; items?: { type: string; fields?: Record<string, unknown> } } | undefined;
+  for (const p of path) {
+    if (t && t.type === "json") return false;
+    if (p === "[]") {
+      if (!t || t.type !== "array" || !t.items) return false;
+      t = t.items;
+      fields = t.type === "object" ? t.fields : undefined;
+      continue;
+    }
+    if (!fields && t?.type === "array" && t.items?.type === "object") fields = t.items.fields; // a path through a list of objects
+    if (!fields) return false;
+    const key = Object.keys(fields).find((k) => k === p) ?? Object.keys(fields).find((k) => k.toLowerCase() === p.toLowerCase());
+    if (key === undefined) return true;
+    t = fields[key] as { type: string; fields?: Record<string, unknown> };
+    fields = t.type === "object" ? t.fields : undefined;
+  }
+  return false;
+}
+
+/**
  * Whether the proof sets a field to null. Panther's parsers write no null for a field its schema
  * types (the field is left out), so only a field in a free-form part of a typed schema, or of a log
  * type without a typed schema here whose Tests show null at that path, is set to null.
@@ -281,6 +308,7 @@ export function generateEvents(bases: readonly unknown[], reads: Reads, logType:
   };
   const single: { path: string[]; value: Json | typeof DELETE; last: boolean }[] = [];
   for (const { path, literals } of paths) {
+    if (outsideSchema(logType, path)) continue;
     const typed = schemaKinds(logType, path);
     const nullable = mayBeNull(logType, path, starts);
     const currents = new Set<string>();
