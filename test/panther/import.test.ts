@@ -626,7 +626,7 @@ describe("the vendored panther-analysis subset", () => {
       }
     }
     expect(rep.totals.imported).toBeGreaterThanOrEqual(20);
-  }, 120_000);
+  }, 300_000);
 
   it("a rule whose log types give different conditions: one rule per log type, each with its own Tests", async () => {
     const a = loadRuleText(readFileSync(join(rulesDir, "aws_vpc_healthy_log_status_aws_vpcflow.yml"), "utf8"), "a.yml").rule!;
@@ -659,7 +659,7 @@ describe("the vendored panther-analysis subset", () => {
     expect(readdirSync(splitOut)).toEqual(["split_one_aws_cloudtrail.yml"]);
     const two = rep.rules.find((r) => r.ruleId === "Split.Two")!;
     expect(two.outcome.reason).toBe(`the rule's LogTypes give different conditions, and its Test "no log type" names no p_log_type (which log type's rule would hold it?)`);
-  }, 120_000);
+  }, 300_000);
 
   it("reads data models and helpers in subfolders of data_models/ as panther_analysis_tool does", async () => {
     const repo = join(out, "nested");
@@ -672,7 +672,7 @@ describe("the vendored panther-analysis subset", () => {
     const outcomes = (file: string) =>
       Object.fromEntries((JSON.parse(readFileSync(file, "utf8")) as { rules: { ruleId: string; outcome: { imported: boolean; reason?: string } }[] }).rules.map((r) => [r.ruleId, r.outcome.imported ? "imported" : reasonKind(r.outcome.reason!)]));
     expect(outcomes(nestedReport)).toEqual(outcomes(report));
-  }, 120_000);
+  }, 300_000);
 
   it("re-running changes nothing; a file that differs is kept unless --force", async () => {
     const files = readdirSync(rulesDir).sort();
@@ -688,5 +688,5 @@ describe("the vendored panther-analysis subset", () => {
     expect(err).toContain("exists and differs: not overwritten (use --force)");
     await importPanther([VENDOR], { out: rulesDir, force: true }, io, false);
     expect(readFileSync(edited, "utf8")).toBe(before[0]);
-  }, 240_000);
+  }, 480_000);
 });
