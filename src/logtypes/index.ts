@@ -15,8 +15,9 @@ import databricksAudit from "./databricks.audit/logtype.json" with { type: "json
 import gcpAuditlog from "./gcp.auditlog/logtype.json" with { type: "json" };
 import githubAudit from "./github.audit/logtype.json" with { type: "json" };
 import gsuiteActivityevent from "./gsuite.activityevent/logtype.json" with { type: "json" };
+import ocsfNetworkactivity from "./ocsf.networkactivity/logtype.json" with { type: "json" };
 import oktaSystemlog from "./okta.systemlog/logtype.json" with { type: "json" };
 import slackAuditlogs from "./slack.auditlogs/logtype.json" with { type: "json" };
 
 /** Each folder's logtype.json, in folder order. */
-export const LOGTYPE_FILES: readonly unknown[] = [amazonEksAudit, auth0Events, awsAlb, awsCloudtrail, awsGuardduty, awsS3serveraccess, awsVpcdns, awsVpcflow, awsWafwebacl, azureAudit, azureMonitoractivity, databricksAudit, gcpAuditlog, githubAudit, gsuiteActivityevent, oktaSystemlog, slackAuditlogs];
+export const LOGTYPE_FILES: readonly unknown[] = [amazonEksAudit, auth0Events, awsAlb, awsCloudtrail, awsGuardduty, awsS3serveraccess, awsVpcdns, awsVpcflow, awsWafwebacl, azureAudit, azureMonitoractivity, databricksAudit, gcpAuditlog, githubAudit, gsuiteActivityevent, ocsfNetworkactivity, oktaSystemlog, slackAuditlogs];

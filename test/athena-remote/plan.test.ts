@@ -217,10 +217,11 @@ describe("rulec hunt: engines and flags", () => {
       expect(out.status).toBe(0);
       expect(out.stdout.match(/^-- rule /gm)).toHaveLength(rules.length);
       // CloudTrail's default table is partitioned by year/month/day, most others by a projected date;
-      // AWS's documented tables for GuardDuty, Route 53 Resolver, VPC Flow, ALB and S3 access logs are not (filtered on time only).
+      // AWS's documented tables for GuardDuty, Route 53 Resolver, VPC Flow, ALB and S3 access logs, and
+      // Security Lake's OCSF table, are not (filtered on time only).
       const cloudtrail = rules.filter((r) => r.logTypes[0] === "AWS.CloudTrail").length;
       const unpartitioned = rules.filter((r) => defaultProfile(r.logTypes[0]).partitions.kind === "none").length;
-      expect(unpartitioned).toBe(rules.filter((r) => ["AWS.GuardDuty", "AWS.VPCDns", "AWS.VPCFlow", "AWS.ALB", "AWS.S3ServerAccess"].includes(r.logTypes[0]!)).length);
+      expect(unpartitioned).toBe(rules.filter((r) => ["AWS.GuardDuty", "AWS.VPCDns", "AWS.VPCFlow", "AWS.ALB", "AWS.S3ServerAccess", "OCSF.NetworkActivity"].includes(r.logTypes[0]!)).length);
       expect(out.stdout.match(/^-- partition predicate: concat\(year, '\/', month, '\/', day\) >= date_format\(current_timestamp - INTERVAL '24' HOUR - INTERVAL '1' DAY, '%Y\/%m\/%d'\)$/gm)).toHaveLength(cloudtrail);
       expect(out.stdout.match(/^-- partition predicate: "?(dt|date)"? >= date_format\(current_timestamp - INTERVAL '24' HOUR - INTERVAL '1' DAY, '[^']*'\)$/gm)).toHaveLength(rules.length - cloudtrail - unpartitioned);
       expect(out.stdout.match(/;\n/g)).toHaveLength(rules.length);

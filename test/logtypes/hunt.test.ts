@@ -121,6 +121,7 @@ const EXPORTS: Record<string, (events: Record<string, unknown>[]) => { name: str
     { name: "AWSLogs/111122223333/vpcflowlogs/us-east-1/2024/11/13/111122223333_vpcflowlogs_us-east-1_fl-0a1b2c3d4e5f60789_20241113T0905Z_1a2b3c4d.log.gz", bytes: gzipSync(flowLogFile(es, "aws")) },
     { name: "vpcflowlogs-custom-format.log", bytes: enc(flowLogFile(es, "custom")) },
   ],
+  "OCSF.NetworkActivity": (es) => [{ name: "ocsf/network_activity/2024/11/13/network_activity_0.ndjson.gz", bytes: gzipSync(ndjson(es)) }],
   "Databricks.Audit": (es) => [{ name: "audit-logs/workspaceId=1234567890123456/date=2024-11-13/auditlogs_0.json", bytes: enc(ndjson(es)) }],
 };
 
