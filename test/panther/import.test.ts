@@ -321,6 +321,11 @@ describe("Python's meaning where no typed schema fixes a field (free-form Asana.
     expect(await translate(rule('event.get("x") == []'), "Asana.Audit", [{ x: ["a"] }])).toBe("x exists and x empty");
     expect(await translate(rule('event.get("x") == []'), "Asana.Audit", [{ x: ["a"] }, { x: { a: 1 } }])).toBe("REFUSED: x == []: the Tests do not show x as always a list (line 3)");
   });
+  it("x == \"\" where the Tests show x as a string and as a list: `empty` tells \"\" from a list that holds it", async () => {
+    expect(await translate(rule('event.get("x") == ""'), "Asana.Audit", [{ x: "" }, { x: ["a"] }])).toBe('x eq "" and x empty');
+    expect(await translate(rule('event.get("x") != ""'), "Asana.Audit", [{ x: "" }, { x: ["a"] }])).toBe('not (x eq "" and x empty)');
+    expect(await translate(rule('event.get("x") == "a"'), "Asana.Audit", [{ x: "" }, { x: ["a"] }])).toMatch(/^REFUSED: == or 'in' a constant collection on x, which holds a list in the Tests/);
+  });
   it("'in' on a field is substring or membership as the Tests show the field", async () => {
     expect(await translate(rule('"a" in event.get("x", "")'), "Asana.Audit", [{ x: "abc" }])).toBe('x contains "a"');
     expect(await translate(rule('"a" in event.get("x", [])'), "Asana.Audit", [{ x: ["a"] }])).toBe('x eq "a"');

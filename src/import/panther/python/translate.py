@@ -762,6 +762,12 @@ class Interp:
                     return FALSE, str_err
                 items = sorted(set(items))
                 return P(f"{pt} ieq {lit(items[0])}" if len(items) == 1 else f"{pt} iin {lits(items)}"), str_err
+            if kinds is not None and "array" in kinds and items and all(isinstance(x, str) and x == "" for x in items):
+                # x == "": the language's eq is existential over a list, but `empty` tells the string
+                # "" (empty) from a list that holds "" (not empty); a list never equals ""
+                if op == "in" and getattr(self, "hashing", False):
+                    self.refuse(f"'in' a set or dict on {pt}, which holds a list in the Tests (a list is unhashable: Python raises)", node)
+                return AND(P(f"{pt} eq \"\""), P(f"{pt} empty")), FALSE
             if kinds is not None and "array" in kinds:
                 self.refuse(f"== or 'in' a constant collection on {pt}, which holds a list in the Tests (the language's eq is true for a list that holds the value)", node)
             if fixed is None:
