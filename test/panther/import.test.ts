@@ -365,6 +365,25 @@ def rule(event):
     const ev = [{ protoPayload: { deltas: [{ action: "ADD", member: "allUsers" }] } }];
     expect(await translate(src, gcp, ev)).toBe('protoPayload.deltas[action eq "ADD" and member eq "allUsers"] or severity eq "ERROR"');
   });
+  it("isinstance(elem, (Mapping, dict)) of an element of a list of objects is true; 'k' in elem is k exists", async () => {
+    const src = `
+from collections.abc import Mapping
+def rule(event):
+    for d in event.deep_get("protoPayload", "deltas", default=[]):
+        if not isinstance(d, (Mapping, dict)):
+            continue
+        if d.get("member") == "allUsers":
+            flag = "role" in d
+            return True
+    return False
+`;
+    const ev = [{ protoPayload: { deltas: [{ action: "ADD", member: "allUsers" }] } }];
+    expect(await translate(src, gcp, ev)).toBe('protoPayload.deltas[member eq "allUsers"]');
+    expect(await translate(src.replace("if not isinstance(d, (Mapping, dict))", "if isinstance(d, str)"), gcp, ev)).toBe('protoPayload.deltas[member eq "allUsers"]');
+    // Panther's read-only mapping is not a dict (a raw one, from deep_walk, is)
+    expect(await translate(src.replace("(Mapping, dict)", "dict"), gcp, ev)).toMatch(/^REFUSED: isinstance\(\.\.\., dict\) of a list element/);
+    expect(await translate(src.replace('flag = "role" in d\n            return True', 'if "role" in d:\n                return True'), gcp, ev)).toBe('protoPayload.deltas[member eq "allUsers" and role exists]');
+  });
   it("a loop body that may stop at an element (return False, raise, break) is refused: Python's answer depends on the order", async () => {
     const ev = [{ protoPayload: { deltas: [{ action: "ADD", member: "allUsers" }] } }];
     const stop = `

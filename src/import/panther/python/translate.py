@@ -1702,6 +1702,8 @@ class Interp:
             return self.compare_choice(node, a, b, env)
         if res is None and isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, Const) and isinstance(a.v, str) and isinstance(b, SplitV):
             res = self.in_split(a.v, b, node)
+        if res is None and isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, Const) and isinstance(a.v, str) and isinstance(b, ElemRootV):
+            res = self.key_in_element(a.v, node)
         if res is None and isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, Const) and isinstance(a.v, str) and type(b) is EventV:
             res = self.key_in_event(a.v, node)
         if res is None and isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, IpV) and not a.network and isinstance(b, Const) and isinstance(b.v, _NET_TYPES):
@@ -1778,6 +1780,8 @@ class Interp:
             if isinstance(args[0], Const):
                 return Const(False)
             self.refuse("isinstance(..., MagicMock) of a computed value", node)
+        if name == "isinstance" and len(args) == 2 and isinstance(args[0], ElemRootV):
+            return self.isinstance_element(args[1], node)
         if name == "isinstance" and len(args) == 2 and isinstance(args[1], Builtin) and args[1].name in ("collections.abc.Mapping", "typing.Mapping", "collections.abc.MutableMapping"):
             # every JSON object is a Mapping (and a dict), nothing else is
             args = [args[0], Const(dict)]
@@ -1870,6 +1874,30 @@ class Interp:
             return FALSE
         pa, pb = path_text(a.path), path_text(b.path)
         return OR(*[AND(P(f"{x} eq {u}"), P(f"{y} eq {v}")) for x, y in ((pa, pb), (pb, pa)) for u, v in (("true", "1"), ("false", "0"))])
+
+    def isinstance_element(self, tv, node):
+        """isinstance(elem, T) for an element of a list of objects (the schema or the Tests fix its
+        shape): a Mapping, whichever way the list was read; a dict only where the list was read raw
+        (deep_walk) and not through Panther's read-only wrappers, so a test for dict or
+        MutableMapping without Mapping is refused. Any other type (str, list, ...) is false."""
+        parts = tv.vals if isinstance(tv, SeqV) else list(tv.v) if isinstance(tv, Const) and isinstance(tv.v, tuple) else [tv]
+        mapping, dictlike = False, False
+        for p in parts:
+            if isinstance(p, Builtin) and p.name in ("collections.abc.Mapping", "typing.Mapping"):
+                mapping = True
+            elif isinstance(p, Builtin) and p.name == "collections.abc.MutableMapping" or isinstance(p, Const) and p.v is dict:
+                dictlike = True
+            elif isinstance(p, Const) and isinstance(p.v, type) and not issubclass(dict, p.v):
+                continue
+            elif isinstance(p, type) and not issubclass(dict, p):
+                continue
+            else:
+                self.refuse("isinstance() of a list element with a second argument that is not a type", node)
+        if mapping:
+            return Const(True)
+        if dictlike:
+            self.refuse("isinstance(..., dict) of a list element (Panther's read-only mapping is not a dict, a raw one is)", node)
+        return Const(False)
 
     def isinstance_field(self, f, types_, node):
         """isinstance(field, types): scalar types by the value; list and dict by the field's shape,
@@ -2604,6 +2632,22 @@ class Interp:
             kinds = self.kinds(path)
             if kinds is not None and "null" in kinds:
                 self.refuse(f"'{key}' in the event, where the Tests show {key} as null (present, but the language's exists is false)", node)
+        c = P(f"{path_text(path)} exists")
+        return BoolV(c, c, FALSE)
+
+    def key_in_element(self, key, node):
+        """`"k" in elem` for an element of a list of objects: the key is there, null or not. As for
+        the event: `k exists` where the elements hold no null at k (a typed element's field; free-form
+        where the Tests show no null there); a key a typed element lacks is never there."""
+        path = (key,)
+        self.read(path)
+        if self.info.types.schema is not None:
+            if self.fixed(path) is None:
+                return BoolV(FALSE, FALSE, FALSE)
+        else:
+            kinds = self.kinds(path)
+            if kinds is not None and "null" in kinds:
+                self.refuse(f"'{key}' in a list element, where the Tests show {key} as null (present, but the language's exists is false)", node)
         c = P(f"{path_text(path)} exists")
         return BoolV(c, c, FALSE)
 
