@@ -326,6 +326,19 @@ describe("Python's meaning where no typed schema fixes a field (free-form Asana.
     expect(await translate(rule('event.get("x") != ""'), "Asana.Audit", [{ x: "" }, { x: ["a"] }])).toBe('not (x eq "" and x empty)');
     expect(await translate(rule('event.get("x") == "a"'), "Asana.Audit", [{ x: "" }, { x: ["a"] }])).toMatch(/^REFUSED: == or 'in' a constant collection on x, which holds a list in the Tests/);
   });
+  it("set(x) of a list field intersected with constant strings: some element is one of them; set(None) raises", async () => {
+    const ev = [{ p: ["a", "b"] }];
+    expect(await translate(rule('len(set(["A", "B"]).intersection(set(event.get("p")))) > 0'), "Asana.Audit", ev)).toBe('p exists and p in ["A", "B"]');
+    expect(await translate(rule('bool(set(event.get("p", [])) & {"A"})'), "Asana.Audit", ev)).toBe('p exists and p eq "A"');
+    expect(await translate(rule('len(set(event.get("p", [])) & {"A"}) == 0'), "Asana.Audit", ev)).toBe('not (p exists and p eq "A")');
+    expect(await translate(rule('len(set(event.get("p", []))) > 1'), "Asana.Audit", ev)).toBe("REFUSED: len() of a set compared other than with 0 (distinct elements cannot be counted) (line 3)");
+    // set() of a string is its characters, of an object its keys: the Tests must show a list
+    expect(await translate(rule('bool(set(event.get("q", [])) & {"A"})'), "Asana.Audit", ev)).toBe("REFUSED: set() of q, which the Tests do not show as a list (line 3)");
+  });
+  it("an expression statement: its value is dropped, its error counts", async () => {
+    expect(await translate("def rule(event):\n    event.deep_get('a', default='')\n    return event.get('b') == 'x'\n", "Asana.Audit", [{ a: "x" }])).toBe('b eq "x"');
+    expect(await translate("def rule(event):\n    event.get('a', '').lower()\n    return event.get('b') == 'x'\n", "Asana.Audit", [{ a: "x" }])).toBe('not (a exists and not a like "*") and b eq "x"');
+  });
   it("'in' on a field is substring or membership as the Tests show the field", async () => {
     expect(await translate(rule('"a" in event.get("x", "")'), "Asana.Audit", [{ x: "abc" }])).toBe('x contains "a"');
     expect(await translate(rule('"a" in event.get("x", [])'), "Asana.Audit", [{ x: ["a"] }])).toBe('x eq "a"');
@@ -508,6 +521,8 @@ def rule(event):
     expect(await translate(src)).toBe(
       "eventSource exists and eventSource matches '^(?:[^/]*/){3}' and eventSource matches '^(?:[^/]*/){2}namespaces(?:/|$)' and eventSource matches '^(?:[^/]*/){3}(?:gke-system|kube-system)(?:/|$)'",
     );
+    // != is the negation of == (a missing field reads as "", one part)
+    expect(await translate(rule('len(event.get("eventSource", "").split("/")) != 3'))).toBe("not (eventSource exists and eventSource matches '^(?:[^/]*/){2}' and not eventSource matches '^(?:[^/]*/){3}')");
     // parts[1] with fewer parts raises IndexError: no alert
     expect(await translate(rule('event.get("eventSource", "").split("@")[1].lower() == "example.com"'))).toBe("eventSource imatches '^(?:[^@]*@){1}example\\.com(?:@|$)'");
   });

@@ -309,6 +309,20 @@ def _carry(src, dst):
     return dst
 
 
+class SetV:
+    """set(x) of a list field x (elements scalars), or its intersection with constants (consts)."""
+
+    def __init__(self, field, consts=None):
+        self.field, self.consts = field, consts
+
+
+class SetLenV:
+    """len() of a SetV, before it is compared with 0 or 1."""
+
+    def __init__(self, s):
+        self.s = s
+
+
 class LenV:
     """len(x.split(sep)), before it is compared with a number."""
 
@@ -957,7 +971,7 @@ class Interp:
         n = b.v
         # len(parts) >= n: at least n - 1 separators
         ge = lambda k: self.split_count_ge(sp, k - 1)  # noqa: E731
-        c = {ast.GtE: lambda: ge(n), ast.Gt: lambda: ge(n + 1), ast.Lt: lambda: NOT(ge(n)), ast.LtE: lambda: NOT(ge(n + 1)), ast.Eq: lambda: AND(ge(n), NOT(ge(n + 1))), ast.NotEq: lambda: NOT(AND(ge(n), NOT(ge(n + 1))))}[type(op)]()
+        c = {ast.GtE: lambda: ge(n), ast.Gt: lambda: ge(n + 1), ast.Lt: lambda: NOT(ge(n)), ast.LtE: lambda: NOT(ge(n + 1)), ast.Eq: lambda: AND(ge(n), NOT(ge(n + 1))), ast.NotEq: lambda: AND(ge(n), NOT(ge(n + 1)))}[type(op)]()
         # the value the field reads as when missing: split its default in Python
         r = self.pred(FieldV(f.path, f.default, f.tr, f.guard), "truthy", None, node)  # the error of reading it (.lower() of a number, ...)
         pt = path_text(f.path)
@@ -968,7 +982,8 @@ class Interp:
         if d is RAISE or not isinstance(d, str):
             missing = "error"
         else:
-            missing = _py_compare(op, len(d.split(sp.sep)), n)
+            # != is computed as == here: the caller negates it (as every `!=`)
+            missing = _py_compare(ast.Eq() if isinstance(op, ast.NotEq) else op, len(d.split(sp.sep)), n)
         e = OR(f.guard, str_err, r.e, AND(NOT(ex), TRUE if missing == "error" else FALSE))
         t = AND(NOT(e), OR(AND(ex, c), AND(NOT(ex), TRUE if missing is True else FALSE)))
         self.read(f.path, [sp.sep * k for k in range(max(0, n - 1), n + 2)])
@@ -1338,6 +1353,9 @@ class Interp:
             return AND(NOT(v.e), TRUE), FALSE, v.e
         if isinstance(v, SplitV):
             return self.truth_split(v, node)
+        if isinstance(v, SetV):
+            b = self.set_truth(v, node)
+            return b.t, FALSE, b.e
         if isinstance(v, EventV):
             self.refuse("the truth of the whole event", node)
         if isinstance(v, WalkOneV):
@@ -1346,6 +1364,18 @@ class Interp:
         if isinstance(v, (WalkV, SeqV)):
             self.refuse(f"the truth of {_desc(v)}", node)
         self.refuse(f"the truth of {type(v).__name__}", node)
+
+    def error_of(self, v, node):
+        """When computing v raised (v itself is dropped: an expression statement)."""
+        if isinstance(v, (Const, Builtin, ModuleV, FuncV, ReV, EventV)) or isinstance(v, tuple) and v and v[0] == "method":
+            return FALSE
+        if isinstance(v, (BoolV, IpV)):
+            return v.e
+        if isinstance(v, SeqV):
+            return OR(*[self.error_of(x, node) for x in v.vals])
+        if isinstance(v, (FieldV, SplitV, SetV)):
+            return self.truth(v, node)[2]
+        self.refuse(f"an expression statement whose value is {_desc(v)}", node)
 
     def truth_split(self, v, node):
         """x.split(sep) is a list of at least one part: truthy wherever splitting does not raise
@@ -1564,6 +1594,8 @@ class Interp:
                 if isinstance(v, str) and len(v) > 100000:
                     self.refuse("a constant string too large", node)
                 return Const(v)
+        if isinstance(node.op, ast.BitAnd) and (isinstance(a, SetV) or isinstance(b, SetV)):
+            return self.set_and(a, b, node)
         self.refuse(f"Python construct BinOp ({type(node.op).__name__} of {_desc(a)} and {_desc(b)})", node)
 
     def e_JoinedStr(self, node, env):
@@ -1641,6 +1673,8 @@ class Interp:
             res = BoolV(t, t, FALSE)
         elif isinstance(op, (ast.Eq, ast.NotEq)) and _empty_container_cmp(a, b):
             res = self.eq_empty_container(a if isinstance(a, FieldV) else b, (b if isinstance(a, FieldV) else a).v, node)
+        elif isinstance(a, SetLenV) or isinstance(b, SetLenV):
+            res = self.set_len_compare(op, a, b, node)
         elif isinstance(a, LenV) or isinstance(b, LenV):
             res = self.split_len_compare(op, a, b, node)
         elif isinstance(op, (ast.Eq, ast.NotEq)) and (isinstance(a, WalkV) and isinstance(b, Const) or isinstance(b, WalkV) and isinstance(a, Const)):
@@ -1770,6 +1804,10 @@ class Interp:
             if flags:
                 pat = ReV(pat.pattern, pat.flags | flags)
             return self.regex(op, pat, args[1], node)
+        if name in ("set", "frozenset") and len(args) == 1 and not kwargs and isinstance(args[0], FieldV):
+            return self.set_of(args[0], node)
+        if name == "len" and len(args) == 1 and not kwargs and isinstance(args[0], SetV):
+            return SetLenV(args[0])
         if name in ("set", "frozenset", "list", "tuple") and len(args) == 1 and isinstance(args[0], Const):
             return Const({"set": frozenset, "frozenset": frozenset, "list": list, "tuple": tuple}[name](args[0].v))
         if name == "bool" and len(args) == 1:
@@ -2053,6 +2091,8 @@ class Interp:
             if attr in ("match", "search", "fullmatch") and len(args) == 1:
                 return self.regex(attr, base, args[0], node)
             self.refuse(f"the regex method .{attr}()", node)
+        if attr == "intersection" and len(args) == 1 and not kwargs and (isinstance(base, SetV) or isinstance(args[0], SetV)):
+            return self.set_and(base, args[0], node)
         if isinstance(base, Const) and isinstance(base.v, dict) and attr == "get" and args and not isinstance(args[0], Const):
             return self.const_get(base.v, args, kwargs, node)
         if self.as_choice(base, node) is not None:
@@ -2635,6 +2675,82 @@ class Interp:
         c = P(f"{path_text(path)} exists")
         return BoolV(c, c, FALSE)
 
+    def set_of(self, f, node):
+        """set(x) of a list field whose elements are scalars (the typed schema's, else the Tests'): the
+        set of its elements. set() of None (a missing x read as None) or of a number raises; of a
+        string it is its characters, of an object its keys, so the field's shape must be a list."""
+        if f.tr is not None or getattr(f, "split", None) or getattr(f, "ekinds", None) is not None or getattr(f, "walk_list", False):
+            self.refuse(f"set() of {_desc(f)}", node)
+        pt = path_text(f.path)
+        kinds = self.kinds(f.path)
+        if kinds is None or not (kinds - {"null"}) or not (kinds - {"null"}) <= {"array"}:
+            self.refuse(f"set() of {pt}, which the Tests do not show as a list", node)
+        items = _schema_node(self.info.types.schema, f.path) if self.info is not None else None
+        if items is not None and items.get("type") == "array":
+            ok = items.get("items", {}).get("type") in ("string", "number", "boolean", "timestamp", "ip")
+        else:
+            elems = [x for ev in (self.info.types.events if self.info is not None else []) for x in (_walk(ev, f.path) or []) if isinstance(_walk(ev, f.path), list)]
+            ok = bool(elems) and all(not isinstance(x, (dict, list)) for x in elems)
+        if not ok:
+            self.refuse(f"set() of {pt}, whose elements the schema or the Tests do not show as scalars (a list or an object is unhashable)", node)
+        if not (f.default is RAISE or f.default is None or isinstance(f.default, (list, tuple)) and all(isinstance(x, (str, int, float, bool)) for x in f.default)):
+            self.refuse(f"set() of {pt} with an unusual default", node)
+        self.read(f.path)
+        return SetV(f)
+
+    def set_and(self, a, b, node):
+        """set(x) & C, C & set(x), .intersection(): the elements of x that are one of the constant strings C."""
+        s, c = (a, b) if isinstance(a, SetV) else (b, a)
+        if not isinstance(s, SetV) or not isinstance(c, Const) or not isinstance(c.v, (set, frozenset, list, tuple)):
+            self.refuse(f"the intersection of {_desc(a)} and {_desc(b)}", node)
+        cs = frozenset(c.v)
+        if not all(isinstance(x, str) for x in cs):
+            self.refuse("the intersection of set() of a field with constants that are not all strings (1 == True == 1.0)", node)
+        return SetV(s.field, cs if s.consts is None else s.consts & cs)
+
+    def set_truth(self, s, node):
+        """The set is not empty: x holds an element (one of the constants, for an intersection); x
+        missing reads as its default, and set(None) raises."""
+        f = s.field
+        pt = path_text(f.path)
+        ex = P(f"{pt} exists")
+        if s.consts is None:
+            present = NOT(P(f"{pt} empty"))
+        else:
+            items = sorted(s.consts)
+            self.read(f.path, items)
+            present = FALSE if not items else P(f"{pt} eq {lit(items[0])}") if len(items) == 1 else P(f"{pt} in {lits(items)}")
+        if f.default is RAISE or f.default is None:
+            missing, missing_err = FALSE, TRUE
+        else:
+            d = set(f.default)
+            missing, missing_err = (TRUE if (d if s.consts is None else d & s.consts) else FALSE), FALSE
+        t = AND(NOT(f.guard), OR(AND(ex, present), AND(NOT(ex), missing)))
+        e = OR(f.guard, AND(NOT(ex), missing_err))
+        return BoolV(t, t, e)
+
+    def set_len_compare(self, op, a, b, node):
+        """len(set(...)) compared with 0 or 1 as a test of emptiness: > 0, >= 1 (not empty); == 0,
+        < 1, <= 0 (empty; != 0 is its negation). Other counts refused (distinct elements cannot be counted)."""
+        flip = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE, ast.Eq: ast.Eq, ast.NotEq: ast.NotEq}
+        if isinstance(b, SetLenV):
+            if type(op) not in flip:
+                self.refuse("a comparison with len() of a set", node)
+            a, b, op = b, a, flip[type(op)]()
+        if not (isinstance(b, Const) and type(b.v) is int):
+            self.refuse("len() of a set compared with something other than a whole number", node)
+        # != is computed as == here: the caller negates it (as every `!=`)
+        k = (ast.Eq if isinstance(op, ast.NotEq) else type(op), b.v)
+        nonempty = {(ast.Gt, 0), (ast.GtE, 1)}
+        empty = {(ast.Eq, 0), (ast.Lt, 1), (ast.LtE, 0)}
+        if k not in nonempty and k not in empty:
+            self.refuse("len() of a set compared other than with 0 (distinct elements cannot be counted)", node)
+        x = self.set_truth(a.s, node)
+        if k in nonempty:
+            return x
+        f = AND(NOT(x.t), NOT(x.e))
+        return BoolV(f, f, x.e)
+
     def key_in_element(self, key, node):
         """`"k" in elem` for an element of a list of objects: the key is there, null or not. As for
         the event: `k exists` where the elements hold no null at k (a typed element's field; free-form
@@ -2837,6 +2953,11 @@ class Interp:
             return self.block_value(rest, env)
         if isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) or isinstance(s, (ast.Pass, ast.Global)):
             return self.block_value(rest, env)
+        if isinstance(s, ast.Expr):
+            err = self.error_of(self.eval(s.value, env), s)
+            ok = NOT(err)
+            ch, e = self.block_value(rest, env)
+            return [(AND(ok, c), v) for c, v in ch if AND(ok, c) != FALSE], OR(err, AND(ok, e))
         if isinstance(s, ast.For) and not s.orelse and isinstance(s.target, ast.Name):
             it = self.eval(s.iter, env)
             if isinstance(it, Const) and not any(isinstance(x, (ast.Break, ast.Continue)) for x in ast.walk(s)):
@@ -3023,13 +3144,12 @@ class Interp:
             return self.block(unrolled + rest, env)
         if isinstance(s, ast.Try):
             return self.block(self.try_statements(s) + rest, env)
-        if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call):
-            v = self.eval(s.value, env)
-            if isinstance(v, IpV):
-                # `ip_address(x)` as a statement: it only raises (ValueError) or not
-                t, r, e = self.block(rest, env)
-                ok = NOT(v.e)
-                return AND(ok, t), AND(ok, r), OR(v.e, AND(ok, e))
+        if isinstance(s, ast.Expr):
+            # a value computed and dropped (`event.deep_get(...)`, `ip_address(x)`): only its error counts
+            err = self.error_of(self.eval(s.value, env), s)
+            t, r, e = self.block(rest, env)
+            ok = NOT(err)
+            return AND(ok, t), AND(ok, r), OR(err, AND(ok, e))
         if isinstance(s, tuple) and s[0] in ("iter_end", "loop_end"):
             return self.block(rest, env)
         if isinstance(s, (ast.Break, ast.Continue)):
