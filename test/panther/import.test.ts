@@ -335,6 +335,10 @@ describe("Python's meaning where no typed schema fixes a field (free-form Asana.
     // set() of a string is its characters, of an object its keys: the Tests must show a list
     expect(await translate(rule('bool(set(event.get("q", [])) & {"A"})'), "Asana.Audit", ev)).toBe("REFUSED: set() of q, which the Tests do not show as a list (line 3)");
   });
+  it("an assignment expression (:=) binds its name for what follows; one that runs only on some paths is refused", async () => {
+    expect(await translate("def rule(event):\n    if x := event.get('a'):\n        return x == 'v'\n    return event.get('b') == 'w'\n", "Asana.Audit", [{ a: "x" }])).toBe('not a empty and not a eq 0 and not a eq false and a eq "v" or (a empty or a eq 0 or a eq false) and b eq "w"');
+    expect(await translate("def rule(event):\n    if event.get('c') and (x := event.get('a')):\n        return x == 'v'\n    return False\n", "Asana.Audit", [{ a: "x" }])).toBe("REFUSED: an assignment expression (:=) that runs only on some paths (line 2)");
+  });
   it("an expression statement: its value is dropped, its error counts", async () => {
     expect(await translate("def rule(event):\n    event.deep_get('a', default='')\n    return event.get('b') == 'x'\n", "Asana.Audit", [{ a: "x" }])).toBe('b eq "x"');
     expect(await translate("def rule(event):\n    event.get('a', '').lower()\n    return event.get('b') == 'x'\n", "Asana.Audit", [{ a: "x" }])).toBe('not (a exists and not a like "*") and b eq "x"');

@@ -1391,6 +1391,60 @@ class Interp:
             self.refuse(f"Python construct {type(node).__name__}", node)
         return m(node, env)
 
+    def e_NamedExpr(self, node, env):
+        """`(x := value)`: the value, and x bound to it for what follows (the statement's env is its
+        own copy: see walrus_env)."""
+        v = self.eval(node.value, env)
+        env[node.target.id] = v
+        return v
+
+    def walrus_env(self, s, env):
+        """env, copied where statement s binds names with `:=` in its own expressions (so the binding
+        reaches the statements after it on this path only). A `:=` that runs only sometimes (after
+        `and`/`or`, in a branch of `a if c else b`, in a comprehension or lambda, further along a
+        chained comparison) is refused: the name would be bound on some paths only."""
+        if isinstance(s, ast.If):
+            roots = [s.test]
+        elif isinstance(s, ast.For):
+            roots = [s.iter]
+        elif isinstance(s, (ast.Return, ast.Expr, ast.Assign, ast.AnnAssign)):
+            roots = [s.value] if s.value is not None else []
+        else:
+            roots = []
+        found = []
+
+        def visit(n, cond):
+            if isinstance(n, ast.NamedExpr):
+                if cond:
+                    self.refuse("an assignment expression (:=) that runs only on some paths", n)
+                if not isinstance(n.target, ast.Name):
+                    self.refuse("an assignment expression (:=) to something other than a name", n)
+                found.append(n)
+                visit(n.value, cond)
+            elif isinstance(n, ast.BoolOp):
+                visit(n.values[0], cond)
+                for v in n.values[1:]:
+                    visit(v, True)
+            elif isinstance(n, ast.IfExp):
+                visit(n.test, cond)
+                visit(n.body, True)
+                visit(n.orelse, True)
+            elif isinstance(n, ast.Compare) and len(n.ops) > 1:
+                visit(n.left, cond)
+                visit(n.comparators[0], cond)
+                for c in n.comparators[1:]:
+                    visit(c, True)
+            elif isinstance(n, (ast.Lambda, ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)):
+                for c in ast.iter_child_nodes(n):
+                    visit(c, True)
+            else:
+                for c in ast.iter_child_nodes(n):
+                    visit(c, cond)
+
+        for r in roots:
+            visit(r, False)
+        return dict(env) if found else env
+
     def e_Constant(self, node, env):
         return Const(node.value)
 
@@ -2331,6 +2385,7 @@ class Interp:
             if elem is not None:
                 env2[var].walked = True
             for b in pre:
+                sub.walrus_env(b, env2)
                 env2[b.targets[0].id] = sub.eval(b.value, env2)
             if body is not None:
                 t, e = sub.loop_body_found(body, env2, node), FALSE
@@ -2354,6 +2409,7 @@ class Interp:
             env2[var] = f
             for b in pre:
                 # each test of the element stays existential over the list: exact for a disjunction
+                self.walrus_env(b, env2)
                 env2[b.targets[0].id] = self.eval(b.value, env2)
             if body is not None:
                 t, e = self.loop_body_found(body, env2, node), FALSE
@@ -2926,6 +2982,8 @@ class Interp:
             env = dict(env)
             env[s[1]] = s[2]
             return self.block_value(rest, env)
+        if isinstance(s, ast.stmt):
+            env = self.walrus_env(s, env)
         if isinstance(s, ast.Return):
             return [(TRUE, Const(None) if s.value is None else self.eval(s.value, env))], FALSE
         if isinstance(s, ast.If):
@@ -3003,7 +3061,7 @@ class Interp:
         body = [s for s in d.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
         if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value is not None:
             try:
-                return sub.eval(body[0].value, env)
+                return sub.eval(body[0].value, sub.walrus_env(body[0], env))
             except Refuse as r:
                 if r.file is None:
                     r.file = fn.module.file
@@ -3025,6 +3083,7 @@ class Interp:
         stmts = list(stmts)
         while stmts:
             s = stmts.pop(0)
+            env = self.walrus_env(s, env)
             if isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) or isinstance(s, ast.Pass):
                 continue
             if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name):
@@ -3057,6 +3116,8 @@ class Interp:
             env = dict(env)
             env[s[1]] = s[2]
             return self.block(rest, env)
+        if isinstance(s, ast.stmt):
+            env = self.walrus_env(s, env)
         if isinstance(s, ast.Return):
             if s.value is None:
                 return FALSE, FALSE, FALSE
