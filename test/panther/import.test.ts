@@ -609,6 +609,12 @@ describe("generated events", () => {
     expect(s).toContain(JSON.stringify({ eventName: "CONSOLELOGIN", userIdentity: { type: "Root" } }));
     expect(s).toContain(JSON.stringify({ eventName: "ConsoleLogin", userIdentity: { type: "Rootx" } }));
   });
+  it("a field the Tests show only as a list stays a list where a Test event lacks it", () => {
+    const reads = { [JSON.stringify(["p", "ids"])]: [JSON.stringify("a")] };
+    const s = generateEvents([{ p: { ids: ["b"] } }, { q: 1 }], reads, "Asana.Audit", "r").map((e) => JSON.stringify(e));
+    expect(s).toContain(JSON.stringify({ q: 1, p: { ids: ["a"] } }));
+    expect(s).not.toContain(JSON.stringify({ q: 1, p: { ids: "a" } }));
+  });
   it("a free-form field also takes other scalar types and null where the Tests show null", () => {
     const reads = { [JSON.stringify(["x"])]: [JSON.stringify("a")] };
     const s = generateEvents([{ x: "a", y: null }, { x: null }], reads, "Asana.Audit", "r").map((e) => JSON.stringify(e));
