@@ -369,6 +369,25 @@ def rule(event):
     const bare = src.replace("    if not info:\n        return False\n", "");
     expect(await translate(bare, gcp, auth)).toBe('protoPayload.authorizationInfo[permission eq "p" and granted eq true]');
   });
+  it("a loop over another event list inside a loop over a list: decided outside, its cases filled into the element's condition", async () => {
+    const src = `
+def rule(event):
+    info = event.deep_walk("protoPayload", "authorizationInfo")
+    if not info:
+        return False
+    containers = event.deep_walk("protoPayload", "response", "containers")
+    for auth in info:
+        if auth.get("permission") == "p":
+            for c in containers:
+                if c.get("privileged") is True:
+                    return True
+    return False
+`;
+    const ev = [{ protoPayload: { authorizationInfo: [{ permission: "p", granted: true }], response: { containers: [{ privileged: true }] } } }];
+    // iterating containers when deep_walk finds none (None) raises at the first element with permission p: no alert
+    expect(await translate(src, gcp, ev)).toBe('not protoPayload.authorizationInfo empty and protoPayload.response.containers[privileged eq true] and not protoPayload.response.containers empty and protoPayload.authorizationInfo[permission eq "p"]');
+    expect(await translate(src.replace("for c in containers:", 'for c in containers:\n                if auth.get("x"):\n                    continue'), gcp, ev)).toBe("REFUSED: a loop over an event list inside a loop over a list, reading the outer loop's element (line 9)");
+  });
   it("a loop body with guards and continue: some element for which the body returns True", async () => {
     const src = `
 def rule(event):

@@ -390,6 +390,14 @@ def _call_of(node, fn, name):
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == fn and len(node.args) == 1 and not node.keywords and isinstance(node.args[0], ast.Name) and node.args[0].id == name
 
 
+class OuterV:
+    """A value read from the event before a loop over a list, seen inside the loop's element body:
+    only iterated there (a loop over another list, decided by the outer interpreter)."""
+
+    def __init__(self, v):
+        self.v = v
+
+
 class ElemV:
     """An element of a list field, inside any()/all() over it."""
 
@@ -570,6 +578,8 @@ class Info:
         self.reads = parent.reads if parent else {}  # path tuple -> set of literal values compared with it
         self.inlined = parent.inlined if parent else set()
         self.udm = False
+        self.outer = None  # inside a loop over a list of objects: (the interpreter of the loop, its env)
+        self.placeholders = []  # (returns True, raises, their conditions) of loops over event lists in the body
 
 
 class ElemRootV(EventV):
@@ -2380,7 +2390,9 @@ class Interp:
             sub_info = Info(Types(items_schema, [x for x in elems if isinstance(x, dict)]), self.info.log_type, tuple(self.info.prefix) + tuple(lst.path) + ("[]",), self.info)
             sub = Interp(self.ctx, self.module, sub_info)
             sub.depth = self.depth + 1
-            env2 = {k: v for k, v in env.items() if not isinstance(v, (FieldV, BoolV, SeqV, WalkV))}
+            # values read from the event before the loop: seen in the body only as lists to loop over
+            env2 = {k: (OuterV(v) if isinstance(v, (FieldV, BoolV, SeqV, WalkV)) else v) for k, v in env.items()}
+            sub_info.outer = (self, env)
             env2[var] = ElemRootV() if elem is None else sub.field(elem[0], elem[1], node)
             if elem is not None:
                 env2[var].walked = True
@@ -2388,20 +2400,18 @@ class Interp:
                 sub.walrus_env(b, env2)
                 env2[b.targets[0].id] = sub.eval(b.value, env2)
             if body is not None:
-                t, e = sub.loop_body_found(body, env2, node), FALSE
+                t, e = sub.loop_body_found(body, env2, node)
             else:
                 t, _, e = sub.truth(sub.eval(test, env2), test)
-            if e != FALSE:
-                self.refuse("a test over list elements that may raise", node)
             if elem is not None and (elem[1] is None or elem[1] == []):
                 # deep_walk collects only the elements where the rest of the path has a value
                 t = AND(P(f"{path_text(elem[0])} exists"), t)
-            if t == FALSE:
-                inner = FALSE
-            elif t == TRUE:
-                inner = NOT(P(f"{pt} empty"))
-            else:
-                inner = P(f"{pt}[{render(t)}]")
+                e = AND(P(f"{path_text(elem[0])} exists"), e)
+
+            def some(x):
+                return FALSE if x == FALSE else NOT(P(f"{pt} empty")) if x == TRUE else P(f"{pt}[{render(x)}]")
+
+            inner, elem_err = self.expand_outer(sub_info.placeholders, t, e, some, node)
         elif ekinds and ekinds <= {"string"}:
             f = FieldV(lst.path, None)
             f.ekinds = {"string"}
@@ -2412,15 +2422,17 @@ class Interp:
                 self.walrus_env(b, env2)
                 env2[b.targets[0].id] = self.eval(b.value, env2)
             if body is not None:
-                t, e = self.loop_body_found(body, env2, node), FALSE
+                t, e = self.loop_body_found(body, env2, node)
             else:
                 t, _, e = self.truth(self.eval(test, env2), test)
+            elem_err = FALSE
             if e != FALSE or not _positive_or(t):
                 self.refuse("a test over list elements that is not a disjunction of tests of the element", node)
             inner = t
         else:
             self.refuse(f"a loop over {pt}, whose elements the Tests do not show as all objects or all strings", node)
-        e = AND(absent, TRUE if missing_err else FALSE)
+        # exclusive: a missing list has no element, and where an element may raise none returns True
+        e = OR(AND(absent, TRUE if missing_err else FALSE), elem_err)
         return BoolV(inner, inner, e)
 
     def loop_body_found(self, body, env, node):
@@ -2429,12 +2441,65 @@ class Interp:
         element whose body returns anything else or raises stops the loop there, and which element
         comes first is an order the language cannot say."""
         t, r, e = self.block(list(body) + [("continue",)], env)
-        if e != FALSE:
-            self.refuse("a test over list elements that may raise", node)
         found = _subst(r, CONTINUE, FALSE)
-        if not _tautology(_subst(r, CONTINUE, TRUE)):
+        if not _tautology(OR(_subst(r, CONTINUE, TRUE), e)):
             self.refuse("a loop over a list field whose body may return something other than True (Python stops at the first such element, in order)", node)
-        return found
+        return found, e
+
+    def expand_outer(self, placeholders, t, e, some, node):
+        """Some element returns True (t), some raises (e): over a list, where the body may also loop
+        over a list read before the loop (a placeholder pair: that inner loop returns True, raises, or
+        neither, conditions on the event, not on the element). In each of those cases the element
+        conditions are the body's with the case filled in; where, in one case, an element may return
+        True and another raise, the first in order decides, which the language cannot say."""
+        worlds = [([], TRUE)]
+        for xr, xe, rr, ee in placeholders:
+            worlds = [
+                (subs + extra, AND(c, cond))
+                for subs, c in worlds
+                for extra, cond in (([(xr, TRUE), (xe, FALSE)], AND(rr, NOT(ee))), ([(xr, FALSE), (xe, TRUE)], ee), ([(xr, FALSE), (xe, FALSE)], AND(NOT(rr), NOT(ee))))
+            ]
+            if len(worlds) > 81:
+                self.refuse("too many loops over event lists inside a loop over a list", node)
+        found, err = FALSE, FALSE
+        for subs, c in worlds:
+            if c == FALSE:
+                continue
+            ts, es = t, e
+            for a, v in subs:
+                ts, es = _subst(ts, a, v), _subst(es, a, v)
+            if ts != FALSE and es != FALSE:
+                self.refuse("a test over list elements that may raise", node)
+            found = OR(found, AND(c, some(ts)))
+            err = OR(err, AND(c, some(es)))
+        return found, err
+
+    def outer_loop(self, s, rest, env):
+        """`for y in L` inside the body of a loop over list elements, L read from the event before the
+        outer loop: the inner loop does not depend on the element, so the outer interpreter decides
+        when it returns True or raises; the body sees those as placeholders (expand_outer)."""
+        o = self.info.outer if self.info is not None else None
+        if o is None:
+            self.refuse("a for loop over a value read from the event outside the loop it is in", s)
+        parent, penv = o
+        oenv = {}
+        for k, v in env.items():
+            if isinstance(v, OuterV):
+                oenv[k] = v.v
+            elif k in penv and penv[k] is v:
+                oenv[k] = v
+        used = {n.id for n in ast.walk(s) if isinstance(n, ast.Name)}
+        if used & (set(env) - set(oenv)):
+            self.refuse("a loop over an event list inside a loop over a list, reading the outer loop's element", s)
+        t0, r0, e0 = parent.block([s], oenv)
+        if AND(t0, NOT(r0)) != FALSE:
+            self.refuse("a loop over an event list inside a loop over a list, whose body may return something other than True", s)
+        n = len(self.info.placeholders)
+        xr, xe = P(f"\x00outer{n}r"), P(f"\x00outer{n}e")
+        self.info.placeholders.append((xr, xe, r0, e0))
+        t1, r1, e1 = self.block(rest, env)
+        go = AND(NOT(xr), NOT(xe))
+        return OR(xr, AND(go, t1)), OR(xr, AND(go, r1)), OR(xe, AND(go, e1))
 
     def loop_over_list(self, lst, s, body, rest, env):
         """for x in list: a body of guards, `continue`, assignments and `return True`: some element
@@ -3161,6 +3226,8 @@ class Interp:
             return self.block(self.unroll_constant_loop(s, env) + rest, env)
         if isinstance(s, ast.For) and not s.orelse and isinstance(s.target, ast.Name):
             it = self.eval(s.iter, env)
+            if isinstance(it, OuterV):
+                return self.outer_loop(s, rest, env)
             if isinstance(it, WalkV) and it.normal:
                 return self.walk_list_loop(it, s, [b for b in s.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))], rest, env)
             if isinstance(it, FieldV):
@@ -3506,6 +3573,16 @@ def _desc(v):
         return "the event"
     if isinstance(v, SeqV):
         return "a list of values read from the event"
+    if isinstance(v, SetV):
+        return f"set() of the field {path_text(v.field.path)}" + (" (intersected with constants)" if v.consts is not None else "")
+    if isinstance(v, SetLenV):
+        return f"len() of {_desc(v.s)}"
+    if isinstance(v, SetV):
+        return f"set() of the field {path_text(v.field.path)}" + (" (intersected with constants)" if v.consts is not None else "")
+    if isinstance(v, SetLenV):
+        return f"len() of {_desc(v.s)}"
+    if isinstance(v, OuterV):
+        return f"{_desc(v.v)}, read before the loop over a list it is used in"
     if isinstance(v, WalkV):
         return f"event.deep_walk through {path_text(v.lst.path)}, which holds a list (one value when one distinct value is found, a list when several)"
     if isinstance(v, tuple) and v and v[0] == "method":
