@@ -339,6 +339,10 @@ describe("Python's meaning where no typed schema fixes a field (free-form Asana.
     expect(await translate("def rule(event):\n    if x := event.get('a'):\n        return x == 'v'\n    return event.get('b') == 'w'\n", "Asana.Audit", [{ a: "x" }])).toBe('not a empty and not a eq 0 and not a eq false and a eq "v" or (a empty or a eq 0 or a eq false) and b eq "w"');
     expect(await translate("def rule(event):\n    if event.get('c') and (x := event.get('a')):\n        return x == 'v'\n    return False\n", "Asana.Audit", [{ a: "x" }])).toBe("REFUSED: an assignment expression (:=) that runs only on some paths (line 2)");
   });
+  it("len(x) of a string field compared with a whole number: how many characters, as a regular expression", async () => {
+    expect(await translate(rule('len(event.get("u", "")) < 3'), "Asana.Audit", [{ u: "abc" }])).toBe("not (u exists and not u like \"*\") and (u exists and not u matches '^(?:.|\\n){3}' or not u exists)");
+    expect(await translate(rule('len(event.get("u", [])) > 1'), "Asana.Audit", [{ u: ["abc"] }])).toBe("REFUSED: len() of u, which the Tests do not show as a string (len() of a list counts its elements) (line 3)");
+  });
   it("an expression statement: its value is dropped, its error counts", async () => {
     expect(await translate("def rule(event):\n    event.deep_get('a', default='')\n    return event.get('b') == 'x'\n", "Asana.Audit", [{ a: "x" }])).toBe('b eq "x"');
     expect(await translate("def rule(event):\n    event.get('a', '').lower()\n    return event.get('b') == 'x'\n", "Asana.Audit", [{ a: "x" }])).toBe('not (a exists and not a like "*") and b eq "x"');
@@ -594,7 +598,7 @@ describe("refusals", () => {
     ['any(x == "a" for x in [event.get("eventSource"), event["eventName"]])', /^REFUSED: a list of values read from the event, one of which may raise when the list is built/],
     ['int(event.get("eventVersion")) < 5', /^REFUSED: lt over int\(\) of a field/],
     ['event.get("resources") == event.get("eventSource")', /^REFUSED: a comparison of two fields where resources holds a list or an object/],
-    ['len(event.get("resources", [])) > 1', /^REFUSED: a call of len\(\)/],
+    ['len(event.get("resources", [])) > 1', /^REFUSED: len\(\) of resources, which the Tests do not show as a string/],
     ['fnmatch(event.get("eventName", ""), "Get[A-Z]*")', /^REFUSED: an fnmatch pattern with a \[set\]/],
   ])("%s", async (expr, expected) => {
     expect(await translate(rule(expr, "from fnmatch import fnmatch"))).toMatch(expected);

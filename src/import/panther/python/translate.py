@@ -316,6 +316,13 @@ class SetV:
         self.field, self.consts = field, consts
 
 
+class StrLenV:
+    """len(x) of a string field, before it is compared with a whole number."""
+
+    def __init__(self, field):
+        self.field = field
+
+
 class SetLenV:
     """len() of a SetV, before it is compared with 0 or 1."""
 
@@ -1737,6 +1744,8 @@ class Interp:
             res = BoolV(t, t, FALSE)
         elif isinstance(op, (ast.Eq, ast.NotEq)) and _empty_container_cmp(a, b):
             res = self.eq_empty_container(a if isinstance(a, FieldV) else b, (b if isinstance(a, FieldV) else a).v, node)
+        elif isinstance(a, StrLenV) or isinstance(b, StrLenV):
+            res = self.str_len_compare(op, a, b, node)
         elif isinstance(a, SetLenV) or isinstance(b, SetLenV):
             res = self.set_len_compare(op, a, b, node)
         elif isinstance(a, LenV) or isinstance(b, LenV):
@@ -1925,6 +1934,8 @@ class Interp:
             return self.float_of(args[0], node)
         if name in ("ipaddress.ip_address", "ipaddress.ip_network") and len(args) == 1 and not kwargs:
             return self.ip_of(args[0], name.endswith("network"), node)
+        if name == "len" and len(args) == 1 and isinstance(args[0], FieldV) and not kwargs and args[0].tr is None and not getattr(args[0], "split", None) and getattr(args[0], "ekinds", None) is None and not getattr(args[0], "walk_list", False):
+            return StrLenV(args[0])
         if name == "len" and len(args) == 1 and isinstance(args[0], SplitV) and not kwargs:
             return LenV(args[0])
         if name == "len" and len(args) == 1 and isinstance(args[0], Const) and not kwargs:
@@ -2850,6 +2861,44 @@ class Interp:
         e = OR(f.guard, AND(NOT(ex), missing_err))
         return BoolV(t, t, e)
 
+    def str_len_compare(self, op, a, b, node):
+        """len(x) compared with a whole number, x a string field (the typed schema's, or free-form
+        where the Tests show only strings): how many characters (code points, as the language counts
+        them) as a regular expression; len() of a number or a boolean raises, of None too."""
+        flip = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE, ast.Eq: ast.Eq, ast.NotEq: ast.NotEq}
+        if isinstance(b, StrLenV):
+            if type(op) not in flip:
+                self.refuse("a comparison with len() of a field", node)
+            a, b, op = b, a, flip[type(op)]()
+        if not (isinstance(b, Const) and type(b.v) is int) or type(op) not in flip:
+            self.refuse("len() of a field compared with something other than a whole number", node)
+        f, n = a.field, b.v
+        pt = path_text(f.path)
+        kinds = self.kinds(f.path)
+        fixed = self.fixed(f.path)
+        only_str = fixed is not None and fixed <= {"string"}
+        if not only_str and (kinds is None or not (kinds - {"null"}) or not (kinds - {"null"}) <= {"string"}):
+            self.refuse(f"len() of {pt}, which the Tests do not show as a string (len() of a list counts its elements)", node)
+        if n > 1000 or n < -1000:
+            self.refuse("len() of a field compared with too large a number", node)
+
+        def ge(k):  # at least k characters
+            return TRUE if k <= 0 else P(f"{pt} matches '^(?:.|\\n){{{k}}}'")
+
+        # != is computed as == here: the caller negates it (as every `!=`)
+        c = {ast.GtE: lambda: ge(n), ast.Gt: lambda: ge(n + 1), ast.Lt: lambda: NOT(ge(n)), ast.LtE: lambda: NOT(ge(n + 1)), ast.Eq: lambda: AND(ge(n), NOT(ge(n + 1))), ast.NotEq: lambda: AND(ge(n), NOT(ge(n + 1)))}[type(op)]()
+        ex = P(f"{pt} exists")
+        str_err = FALSE if only_str else AND(ex, NOT(P(f"{pt} like \"*\"")))
+        d = f.default
+        if d is RAISE or not isinstance(d, (str, list, tuple, dict)):
+            missing = "error"
+        else:
+            missing = _py_compare(ast.Eq() if isinstance(op, ast.NotEq) else op, len(d), n)
+        e = OR(f.guard, str_err, AND(NOT(ex), TRUE if missing == "error" else FALSE))
+        t = AND(NOT(e), OR(AND(ex, c), AND(NOT(ex), TRUE if missing is True else FALSE)))
+        self.read(f.path, ["a" * max(0, k) for k in (n - 1, n, n + 1)] + ["\n" * max(0, n), "é" * max(0, n + 1)])
+        return BoolV(t, t, e)
+
     def set_len_compare(self, op, a, b, node):
         """len(set(...)) compared with 0 or 1 as a test of emptiness: > 0, >= 1 (not empty); == 0,
         < 1, <= 0 (empty; != 0 is its negation). Other counts refused (distinct elements cannot be counted)."""
@@ -3577,10 +3626,8 @@ def _desc(v):
         return f"set() of the field {path_text(v.field.path)}" + (" (intersected with constants)" if v.consts is not None else "")
     if isinstance(v, SetLenV):
         return f"len() of {_desc(v.s)}"
-    if isinstance(v, SetV):
-        return f"set() of the field {path_text(v.field.path)}" + (" (intersected with constants)" if v.consts is not None else "")
-    if isinstance(v, SetLenV):
-        return f"len() of {_desc(v.s)}"
+    if isinstance(v, StrLenV):
+        return f"len() of {_desc(v.field)}"
     if isinstance(v, OuterV):
         return f"{_desc(v.v)}, read before the loop over a list it is used in"
     if isinstance(v, WalkV):
