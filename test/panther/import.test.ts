@@ -343,6 +343,10 @@ describe("Python's meaning where no typed schema fixes a field (free-form Asana.
     expect(await translate(rule('len(event.get("u", "")) < 3'), "Asana.Audit", [{ u: "abc" }])).toBe("not (u exists and not u like \"*\") and (u exists and not u matches '^(?:.|\\n){3}' or not u exists)");
     expect(await translate(rule('len(event.get("u", [])) > 1'), "Asana.Audit", [{ u: ["abc"] }])).toBe("REFUSED: len() of u, which the Tests do not show as a string (len() of a list counts its elements) (line 3)");
   });
+  it("isinstance(x, Mapping) where the Tests show x as a string and as an object: neither a string, a number nor a boolean", async () => {
+    const src = "from collections.abc import Mapping\ndef rule(event):\n    x = event.get('it', 'd')\n    if isinstance(x, Mapping):\n        return x.get('value') == 'a'\n    return x == 'a'\n";
+    expect(await translate(src, "Asana.Audit", [{ it: "a" }, { it: { value: "a" } }])).toBe('it exists and not it like "*" and not (it ge 0 or it lt 0) and not (it eq true or it eq false) and not (not it exists or it like "*" or it ge 0 or it lt 0 or it eq true or it eq false) and it.value eq "a" or (not it exists or it like "*" or it ge 0 or it lt 0 or it eq true or it eq false) and it eq "a"');
+  });
   it("an expression statement: its value is dropped, its error counts", async () => {
     expect(await translate("def rule(event):\n    event.deep_get('a', default='')\n    return event.get('b') == 'x'\n", "Asana.Audit", [{ a: "x" }])).toBe('b eq "x"');
     expect(await translate("def rule(event):\n    event.get('a', '').lower()\n    return event.get('b') == 'x'\n", "Asana.Audit", [{ a: "x" }])).toBe('not (a exists and not a like "*") and b eq "x"');

@@ -1893,11 +1893,13 @@ class Interp:
             self.refuse("isinstance(..., MagicMock) of a computed value", node)
         if name == "isinstance" and len(args) == 2 and isinstance(args[0], ElemRootV):
             return self.isinstance_element(args[1], node)
+        mapping = False
         if name == "isinstance" and len(args) == 2 and isinstance(args[1], Builtin) and args[1].name in ("collections.abc.Mapping", "typing.Mapping", "collections.abc.MutableMapping"):
             # every JSON object is a Mapping (and a dict), nothing else is
+            mapping = args[1].name != "collections.abc.MutableMapping"
             args = [args[0], Const(dict)]
         if name == "isinstance" and len(args) == 2 and isinstance(args[1], Const) and isinstance(args[0], FieldV) and args[0].tr is None:
-            return self.isinstance_field(args[0], args[1].v if isinstance(args[1].v, tuple) else (args[1].v,), node)
+            return self.isinstance_field(args[0], args[1].v if isinstance(args[1].v, tuple) else (args[1].v,), node, mapping)
         if name == "isinstance" and len(args) == 2 and isinstance(args[1], Const):
             types_ = args[1].v if isinstance(args[1].v, tuple) else (args[1].v,)
             if not all(isinstance(x, type) for x in types_):
@@ -2012,7 +2014,7 @@ class Interp:
             self.refuse("isinstance(..., dict) of a list element (Panther's read-only mapping is not a dict, a raw one is)", node)
         return Const(False)
 
-    def isinstance_field(self, f, types_, node):
+    def isinstance_field(self, f, types_, node, mapping=False):
         """isinstance(field, types): scalar types by the value; list and dict by the field's shape,
         which the schema (or, free-form, the Tests) fixes."""
         if not all(isinstance(x, type) for x in types_):
@@ -2029,6 +2031,11 @@ class Interp:
         is_bool = OR(P(f"{pt} eq true"), P(f"{pt} eq false"))
         parts = []
         for ty in set(types_):
+            if ty is dict and mapping and shape == "mixed" and "array" not in kinds:
+                # isinstance(x, Mapping) where the Tests show x as an object and as a scalar (no list):
+                # an object is what is neither a string, a number nor a boolean
+                parts.append(AND(ex, NOT(is_str), NOT(OR(P(f"{pt} ge 0"), P(f"{pt} lt 0"))), NOT(is_bool)))
+                continue
             if ty in (list, tuple, dict):
                 want = "array" if ty is not dict else "object"
                 if shape is None or shape == "mixed":
