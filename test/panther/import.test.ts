@@ -317,9 +317,11 @@ describe("Python's meaning where no typed schema fixes a field (free-form Asana.
     expect(await translate(rule('event.get("x", "").replace("a", "b").split("b")[-1] == "c"'), "Asana.Audit", [{ x: "a" }])).toBe("REFUSED: .replace() of a letter (or of a character by itself) (line 3)");
     expect(await translate(rule('event.get("x", "").replace("/", "-") == "c"'), "Asana.Audit", [{ x: "a" }])).toBe("REFUSED: a .replace()d field used other than split at the replacement (line 3)");
   });
-  it("x == [] where the Tests show x always as a list; refused where it is a list in some and an object in others", async () => {
+  it("x == [] where the Tests show x always as a list; where it is a list in some and an object in others, a lone object is one element for x[...]", async () => {
     expect(await translate(rule('event.get("x") == []'), "Asana.Audit", [{ x: ["a"] }])).toBe("x exists and x empty");
-    expect(await translate(rule('event.get("x") == []'), "Asana.Audit", [{ x: ["a"] }, { x: { a: 1 } }])).toBe("REFUSED: x == []: the Tests do not show x as always a list (line 3)");
+    expect(await translate(rule('event.get("x") == []'), "Asana.Audit", [{ x: ["a"] }, { x: { a: 1 } }])).toBe('x exists and x empty and not x eq "" and not x[_ empty or not _ empty]');
+    expect(await translate(rule('event.get("x") == {}'), "Asana.Audit", [{ x: ["a"] }, { x: { a: 1 } }])).toBe('x exists and x empty and not x eq "" and x[_ empty or not _ empty]');
+    expect(await translate(rule('event.get("x") == []'), "Asana.Audit", [{ x: "a" }, { x: { a: 1 } }])).toBe("REFUSED: x == []: the Tests do not show x as always a list (line 3)");
   });
   it("x == \"\" where the Tests show x as a string and as a list: `empty` tells \"\" from a list that holds it", async () => {
     expect(await translate(rule('event.get("x") == ""'), "Asana.Audit", [{ x: "" }, { x: ["a"] }])).toBe('x eq "" and x empty');
