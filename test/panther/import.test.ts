@@ -226,6 +226,12 @@ def rule(event):
     expect(await translate(rule('isinstance(event.get("requestParameters"), Mapping)', "from collections.abc import Mapping"), "AWS.CloudTrail", [{ requestParameters: { a: 1 } }])).toBe("requestParameters exists");
     expect(await translate(rule('deep_get(event, "userIdentity", "userName", default=event.get("eventSource")) == "x"', "from panther_base_helpers import deep_get"))).toBe('userIdentity.userName exists and userIdentity.userName eq "x" or not userIdentity.userName exists and eventSource eq "x"');
   });
+  it("ip_network(x).subnet_of(N) and .network_address.version of a field typed ip", async () => {
+    const src = 'from ipaddress import ip_network\nNETS = {ip_network("10.0.0.0/8")}\ndef rule(event):\n    n = ip_network(event.get("remoteip"))\n    return not any(n.subnet_of(a) for a in NETS)\n';
+    // an IPv6 address raises TypeError in subnet_of an IPv4 network: no alert
+    expect(await translate(src, "AWS.S3ServerAccess", [{ remoteip: "10.0.0.1" }])).toBe('not (remoteip cidr ["0.0.0.0/0", "::/0"] and not (remoteip cidr ["0.0.0.0/0", "::/0"] and remoteip cidr "::/0") and remoteip cidr "10.0.0.0/8") and remoteip cidr ["0.0.0.0/0", "::/0"] and not (remoteip cidr ["0.0.0.0/0", "::/0"] and remoteip cidr "::/0")');
+    expect(await translate(src.replace("n.subnet_of(a)", "n.network_address.version == 6"), "AWS.S3ServerAccess", [{ remoteip: "10.0.0.1" }])).toBe('not (remoteip cidr ["0.0.0.0/0", "::/0"] and remoteip cidr "::/0") and remoteip cidr ["0.0.0.0/0", "::/0"]');
+  });
   it("ipaddress over a field typed ip: cidr; ValueError where the value is no address (no alert)", async () => {
     const pre = "import ipaddress\nfrom ipaddress import ip_address, ip_network";
     expect(await translate(rule('ip_address(event.get("sourceIPAddress")) in ip_network("10.0.0.0/8")', pre))).toBe('sourceIPAddress cidr ["0.0.0.0/0", "::/0"] and sourceIPAddress cidr "10.0.0.0/8"');

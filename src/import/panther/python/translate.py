@@ -1545,6 +1545,10 @@ class Interp:
         base = self.eval(node.value, env)
         if node.attr in ("is_global", "is_private") and (isinstance(base, IpV) or isinstance(base, Const) and isinstance(base.v, _IP_TYPES) or self.as_choice(base, node) is not None):
             return self.ip_property(base, node.attr, node)
+        if isinstance(base, Const) and isinstance(base.v, _IP_TYPES) and node.attr in ("network_address", "broadcast_address", "version", "prefixlen", "max_prefixlen"):
+            return Const(getattr(base.v, node.attr))
+        if isinstance(base, IpV) and node.attr in ("network_address", "version"):
+            return self.ip_attribute(base, node.attr, node)
         if isinstance(base, ModuleV):
             if base.module == "fnmatch" and node.attr in ("fnmatch", "fnmatchcase"):
                 return Builtin("fnmatch." + node.attr)
@@ -2094,6 +2098,8 @@ class Interp:
         self.refuse(f"deep_get over {_desc(base)}", node)
 
     def method(self, base, attr, args, kwargs, node):
+        if isinstance(base, IpV):
+            return self.ip_method(base, attr, args, kwargs, node)
         if isinstance(base, EventV) and self.info is not None and self.info.prefix and not isinstance(base, ElemRootV):
             self.refuse("the event read inside a loop over a list", node)
         if isinstance(base, ElemRootV) and attr not in ("get",):
@@ -2995,6 +3001,36 @@ class Interp:
         # an address exists: a missing field (None, or a default that is no address) raises too
         e = OR(v.guard, NOT(valid))
         return IpV(v, network, e)
+
+    def ip_attribute(self, base, attr, node):
+        """.network_address of a one-address network (ip_network of an address) is that address;
+        .version is 6 where the value is an IPv6 address (`cidr "::/0"`, IPv4-mapped ones too, as
+        Python reads them), else 4."""
+        if attr == "network_address":
+            if not base.network:
+                self.refuse("the attribute .network_address of an address", node)
+            return IpV(base.field, False, base.e)
+        v6 = AND(NOT(base.e), P(f'{path_text(base.field.path)} cidr "::/0"'))
+        v4 = AND(NOT(base.e), NOT(v6))
+        return self.make_choice([(v4, Const(4)), (v6, Const(6))], base.e, node, True)
+
+    def ip_method(self, base, attr, args, kwargs, node):
+        """ip_network(x).subnet_of(N), .supernet_of(N) with N a constant network, x an address (a
+        one-address network): x in N (`cidr`); networks of different versions raise TypeError."""
+        if attr not in ("subnet_of", "supernet_of") or not base.network or len(args) != 1 or kwargs or not isinstance(args[0], Const) or not isinstance(args[0].v, _NET_TYPES):
+            self.refuse(f"the method .{attr}() of an address read from a field", node)
+        net = args[0].v
+        pt = path_text(base.field.path)
+        v6 = AND(NOT(base.e), P(f'{pt} cidr "::/0"'))
+        same = v6 if net.version == 6 else AND(NOT(base.e), NOT(v6))
+        if attr == "subnet_of":
+            inside = P(f"{pt} cidr {lit(str(net))}")
+        else:
+            # a one-address network is a supernet of N only where N is that one address
+            inside = P(f"{pt} cidr {lit(str(net))}") if net.num_addresses == 1 else FALSE
+        e = OR(base.e, AND(NOT(base.e), NOT(same)))
+        t = AND(NOT(e), inside)
+        return BoolV(t, t, e)
 
     def ip_property(self, base, attr, node):
         """.is_private / .is_global of an address (or one-address network): cidr over the networks
