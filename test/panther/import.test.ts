@@ -618,6 +618,9 @@ describe("refusals", () => {
   it("try: in rule() itself with handlers that return no True it is transparent (an error is no alert either way); elsewhere refused", async () => {
     expect(await translate("def rule(event):\n    try:\n        return event['eventName'] == 'A'\n    except KeyError:\n        return False\n")).toBe('eventName eq "A"');
     expect(await translate("def rule(event):\n    try:\n        return event['eventName'] == 'A'\n    except KeyError:\n        return True\n")).toBe("REFUSED: a try statement whose handler does more than return a value that is not True (line 4)");
+    // a handler that passes on to statements that never return True: transparent too
+    expect(await translate("def rule(event):\n    try:\n        if event['eventName'] == 'A':\n            return True\n    except KeyError:\n        pass\n    return False\n")).toBe('eventName eq "A"');
+    expect(await translate("def rule(event):\n    try:\n        if event['eventName'] == 'A':\n            return True\n    except KeyError:\n        pass\n    return event.get('eventSource') == 'x'\n")).toBe("REFUSED: a try statement whose handler does more than return a value that is not True (line 5)");
     const helper = "import json\ndef parse(event):\n    try:\n        return json.loads(event.get('x'))\n    except ValueError:\n        return {}\ndef rule(event):\n    return parse(event).get('a') == 1\n";
     expect(await translate(helper)).toBe("REFUSED: a try statement in a helper around json.loads() (its handler's value would be used) (line 3)");
   });

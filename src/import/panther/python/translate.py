@@ -2713,20 +2713,37 @@ class Interp:
         choices.append((AND(NOT(found.t), NOT(found.e)), default))
         return self.make_choice(choices, found.e, node, True)
 
-    def try_statements(self, s):
-        """try/except in rule() itself whose handlers all return a value that is not True: an error in
-        the body means no alert whether a handler catches it (it returns no True) or not (Panther counts
-        a rule error as no alert), so the body runs as if the try were not there. Any other try is
-        refused: which errors a handler catches, and what runs after it, the language cannot follow."""
+    def try_statements(self, s, rest, env):
+        """try/except in rule() itself whose handlers all return a value that is not True, or `pass` on
+        to statements that never return True (evaluated as they run after the handler: without what
+        the body bound): an error in the body means no alert whether a handler catches it or not
+        (Panther counts a rule error as no alert), so the body runs as if the try were not there. Any
+        other try is refused: which errors a handler catches, and what runs after it, the language
+        cannot follow."""
         if not getattr(self, "top", False):
             self.refuse(f"a try statement in a helper{_try_around(s)} (its handler's value would be used)", s)
         if s.finalbody or s.orelse:
             self.refuse("a try statement with finally or else", s)
         for h in s.handlers:
             body = [b for b in h.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
+            if len(body) == 1 and isinstance(body[0], ast.Pass) and self.never_true_after(s, rest, env):
+                continue
             if not (len(body) == 1 and isinstance(body[0], ast.Return) and (body[0].value is None or isinstance(body[0].value, ast.Constant) and body[0].value.value is not True)):
                 self.refuse("a try statement whose handler does more than return a value that is not True", h)
         return list(s.body)
+
+    def never_true_after(self, s, rest, env):
+        """The statements after try statement s (what a handler that passes runs) never return True,
+        with the names as they were before the try (they read none the try's body binds)."""
+        bound = {n.id for b in s.body for n in ast.walk(b) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+        read = {n.id for b in rest if isinstance(b, ast.AST) for n in ast.walk(b) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        if bound & read:
+            return False
+        try:
+            _, r, _ = self.block(list(rest), env)
+        except Refuse:
+            return False
+        return r == FALSE
 
     def block_over_choice(self, s, ch, rest, env):
         """`for x in <choice>: ...`: the statements run with each of the choice's values."""
@@ -3371,7 +3388,7 @@ class Interp:
             unrolled.append(("loop_end",))
             return self.block(unrolled + rest, env)
         if isinstance(s, ast.Try):
-            return self.block(self.try_statements(s) + rest, env)
+            return self.block(self.try_statements(s, rest, env) + rest, env)
         if isinstance(s, ast.Expr):
             # a value computed and dropped (`event.deep_get(...)`, `ip_address(x)`): only its error counts
             err = self.error_of(self.eval(s.value, env), s)
