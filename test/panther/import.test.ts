@@ -359,6 +359,10 @@ describe("Python's meaning where no typed schema fixes a field (free-form Asana.
     expect(await translate("def rule(event):\n    event.deep_get('a', default='')\n    return event.get('b') == 'x'\n", "Asana.Audit", [{ a: "x" }])).toBe('b eq "x"');
     expect(await translate("def rule(event):\n    event.get('a', '').lower()\n    return event.get('b') == 'x'\n", "Asana.Audit", [{ a: "x" }])).toBe('not (a exists and not a like "*") and b eq "x"');
   });
+  it("'k' in x where the Tests show x (free-form) only as an object: k is a key of it", async () => {
+    expect(await translate(rule('"owner" in event.get("rp", {})'), "Asana.Audit", [{ rp: { a: 1 } }])).toBe("rp.owner exists");
+    expect(await translate(rule('"owner" in event.get("rp", {})'), "Asana.Audit", [{ rp: { owner: null } }])).toBe("REFUSED: 'owner' in rp, where the Tests show rp.owner as null (present, but the language's exists is false) (line 3)");
+  });
   it("'in' on a field is substring or membership as the Tests show the field", async () => {
     expect(await translate(rule('"a" in event.get("x", "")'), "Asana.Audit", [{ x: "abc" }])).toBe('x contains "a"');
     expect(await translate(rule('"a" in event.get("x", [])'), "Asana.Audit", [{ x: ["a"] }])).toBe('x eq "a"');

@@ -839,6 +839,14 @@ class Interp:
                 return P(f"{pt} eq {lit(arg)}"), FALSE
             if fixed is not None and fixed <= {"object"}:
                 return self.key_in_object(f, arg), FALSE
+            if fixed is None and kinds <= {"object", "null"} and not lower and f.tr is None and not getattr(f, "split", None):
+                # a free-form object (the Tests show only objects): "k" in x is k a key of it, null or
+                # not; the language's exists is false for null, so only where the Tests show no null there
+                sub = self.kinds(tuple(f.path) + (arg,))
+                if sub is not None and "null" in sub:
+                    self.refuse(f"'{arg}' in {pt}, where the Tests show {pt}.{arg} as null (present, but the language's exists is false)", node)
+                self.read(tuple(f.path) + (arg,))
+                return P(f"{path_text(tuple(f.path) + (arg,))} exists"), FALSE
             self.refuse(f"'in' on {pt}, which is a string in some Tests and not in others", node)
         if op in ("startswith", "endswith"):
             items = list(arg) if isinstance(arg, tuple) else [arg]
