@@ -363,6 +363,24 @@ describe("Python's meaning where no typed schema fixes a field (free-form Asana.
     expect(await translate(rule('"owner" in event.get("rp", {})'), "Asana.Audit", [{ rp: { a: 1 } }])).toBe("rp.owner exists");
     expect(await translate(rule('"owner" in event.get("rp", {})'), "Asana.Audit", [{ rp: { owner: null } }])).toBe("REFUSED: 'owner' in rp, where the Tests show rp.owner as null (present, but the language's exists is false) (line 3)");
   });
+  it("a helper's value with a loop over a list that returns True, and `helper(event) is True`", async () => {
+    const src = `
+def cross(event):
+    a = event.get("head")
+    b = event.get("base")
+    if a and b:
+        return a != b
+    for p in event.get("prs", []):
+        if p.get("h") == "x":
+            return True
+    return False
+def rule(event):
+    return cross(event) is True
+`;
+    expect(await translate(src, "Asana.Audit", [{ head: "x", base: "y", prs: [{ h: "a" }] }])).toBe(
+      "not head empty and not head eq 0 and not head eq false and not base empty and not base eq 0 and not base eq false and not (head eq base or head eq true and base eq 1 or head eq false and base eq 0 or base eq true and head eq 1 or base eq false and head eq 0 or not head exists and not base exists) or (head empty or head eq 0 or head eq false or base empty or base eq 0 or base eq false) and prs[h eq \"x\"]",
+    );
+  });
   it("'in' on a field is substring or membership as the Tests show the field", async () => {
     expect(await translate(rule('"a" in event.get("x", "")'), "Asana.Audit", [{ x: "abc" }])).toBe('x contains "a"');
     expect(await translate(rule('"a" in event.get("x", [])'), "Asana.Audit", [{ x: ["a"] }])).toBe('x eq "a"');

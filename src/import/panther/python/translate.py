@@ -1806,6 +1806,9 @@ class Interp:
                     r0 = self.pred(a, "eq", False, node)
                     t = AND(r0.t, P(f"{path_text(a.path)} eq false")) if a.default is not False else r0.t
                     res = BoolV(t, t, r0.e)
+            elif isinstance(a, BoolV) and not getattr(a, "match", False) and isinstance(b, Const) and b.v is True and a.r is not None:
+                # `v is True`: exactly True, which r says of any value (a comparison's, a helper's)
+                res = BoolV(a.r, a.r, a.e)
             elif isinstance(a, BoolV) and getattr(a, "match", False) and isinstance(b, Const) and b.v is None:
                 # re.match(...) is None: a match object is never None, and always truthy
                 f = AND(NOT(a.t), NOT(a.e))
@@ -3217,6 +3220,14 @@ class Interp:
                     unrolled.append(("bind", s.target.id, Const(x)))
                     unrolled.extend(s.body)
                 return self.block_value(unrolled + rest, env)
+            if isinstance(it, FieldV):
+                # a loop over a list field whose body returns True or goes on: True where some element
+                # returns it (exactly True: loop_body_found checks), else the statements after it
+                body = [b for b in s.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
+                found = self.exists_in_list(it, s.target.id, [], None, env, s, body=body)
+                ch, e = self.block_value(rest, env)
+                go = AND(NOT(found.t), NOT(found.e))
+                return [(found.t, Const(True))] + [(AND(go, c), v) for c, v in ch if AND(go, c) != FALSE], OR(found.e, AND(go, e))
         self.refuse(f"the value of a helper with the statement {type(s).__name__}", s)
 
     # ------------------------------------------------------------ functions and statements
