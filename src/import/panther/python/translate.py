@@ -3709,6 +3709,8 @@ def _desc(v):
         return "the event"
     if isinstance(v, SeqV):
         return "a list of values read from the event"
+    if isinstance(v, SplitV):
+        return f"the parts of {_desc(v.field)} split at {v.sep!r}"
     if isinstance(v, SetV):
         return f"set() of the field {path_text(v.field.path)}" + (" (intersected with constants)" if v.consts is not None else "")
     if isinstance(v, SetLenV):
