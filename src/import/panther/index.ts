@@ -260,7 +260,7 @@ export function generateEvents(bases: readonly unknown[], reads: Reads, logType:
     const currents = new Set<string>();
     const inList = path.includes("[]");
     // a list by the typed schema, or (free-form) only lists in the Tests: a Test event without it gets lists too
-    const shown = starts.flatMap((b) => [getAt(b, path, false)]).filter((v) => v !== undefined && v !== null);
+    const shown = starts.map((b) => getAt(b, path, false)).filter((v) => v !== undefined && v !== null);
     const listShaped = typed === "array" || (typed === undefined && shown.length > 0 && shown.every((v) => Array.isArray(v)));
     for (const b of starts) {
       for (const last of inList ? [false, true] : [false]) {
