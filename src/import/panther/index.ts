@@ -240,14 +240,16 @@ function caseVariants(s: string): string[] {
  * shape (scalar, list or object) is kept: it is fixed by the log type's schema, or where there is
  * none by the Tests (docs/import-panther.md, "The events the proof runs on").
  */
-function variants(current: Json | undefined, literals: readonly Json[], typed: string | undefined, nullable: boolean): (Json | typeof DELETE)[] {
+function variants(current: Json | undefined, literals: readonly Json[], typed: string | undefined, nullable: boolean, listShaped = false): (Json | typeof DELETE)[] {
   const out: (Json | typeof DELETE)[] = [DELETE];
   if (nullable) out.push(null);
   const strings = new Set<string>();
-  const list = Array.isArray(current);
+  // a path the Tests show only as a list stays a list where a Test event lacks it
+  const list = Array.isArray(current) || (listShaped && (current === undefined || current === null));
+  if (list && !Array.isArray(current)) out.push([]);
   for (const l of literals) {
     if (list) {
-      out.push([l], [...(current as Json[]), l]);
+      out.push([l], [...((Array.isArray(current) ? current : []) as Json[]), l]);
       continue;
     }
     out.push(l);
@@ -276,7 +278,7 @@ function variants(current: Json | undefined, literals: readonly Json[], typed: s
     for (const s of [...new Set(current.filter((x): x is string => typeof x === "string"))].slice(0, 3)) out.push(current.map((x) => (x === s ? s.toUpperCase() : x)));
   } else if (current !== null && typeof current === "object") {
     out.push({});
-  } else if (current === undefined && typed === undefined && literals.length === 0) {
+  } else if (current === undefined && typed === undefined && literals.length === 0 && !list) {
     out.push("", "x", 0, 1, true, false);
   }
   if (!list) out.push(...strings);
@@ -313,13 +315,16 @@ export function generateEvents(bases: readonly unknown[], reads: Reads, logType:
     const nullable = mayBeNull(logType, path, starts);
     const currents = new Set<string>();
     const inList = path.includes("[]");
+    // a list by the typed schema, or (free-form) only lists in the Tests: a Test event without it gets lists too
+    const shown = starts.map((b) => getAt(b, path, false)).filter((v) => v !== undefined && v !== null);
+    const listShaped = typed === "array" || (typed === undefined && shown.length > 0 && shown.every((v) => Array.isArray(v)));
     for (const b of starts) {
       for (const last of inList ? [false, true] : [false]) {
         const cur = getAt(b, path, last);
         const ck = JSON.stringify(cur ?? null);
         if (currents.has(ck) && currents.size > 3) continue;
         currents.add(ck);
-        for (const v of variants(cur, literals, typed, nullable)) {
+        for (const v of variants(cur, literals, typed, nullable, listShaped)) {
           single.push({ path, value: v, last });
           add(setAt(b, path, v, last));
         }

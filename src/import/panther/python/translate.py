@@ -309,6 +309,27 @@ def _carry(src, dst):
     return dst
 
 
+class SetV:
+    """set(x) of a list field x (elements scalars), or its intersection with constants (consts)."""
+
+    def __init__(self, field, consts=None):
+        self.field, self.consts = field, consts
+
+
+class StrLenV:
+    """len(x) of a string field, before it is compared with a whole number."""
+
+    def __init__(self, field):
+        self.field = field
+
+
+class SetLenV:
+    """len() of a SetV, before it is compared with 0 or 1."""
+
+    def __init__(self, s):
+        self.s = s
+
+
 class LenV:
     """len(x.split(sep)), before it is compared with a number."""
 
@@ -374,6 +395,14 @@ def _isinstance_list_of(node):
 
 def _call_of(node, fn, name):
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == fn and len(node.args) == 1 and not node.keywords and isinstance(node.args[0], ast.Name) and node.args[0].id == name
+
+
+class OuterV:
+    """A value read from the event before a loop over a list, seen inside the loop's element body:
+    only iterated there (a loop over another list, decided by the outer interpreter)."""
+
+    def __init__(self, v):
+        self.v = v
 
 
 class ElemV:
@@ -556,6 +585,8 @@ class Info:
         self.reads = parent.reads if parent else {}  # path tuple -> set of literal values compared with it
         self.inlined = parent.inlined if parent else set()
         self.udm = False
+        self.outer = None  # inside a loop over a list of objects: (the interpreter of the loop, its env)
+        self.placeholders = []  # (returns True, raises, their conditions) of loops over event lists in the body
 
 
 class ElemRootV(EventV):
@@ -762,6 +793,12 @@ class Interp:
                     return FALSE, str_err
                 items = sorted(set(items))
                 return P(f"{pt} ieq {lit(items[0])}" if len(items) == 1 else f"{pt} iin {lits(items)}"), str_err
+            if kinds is not None and "array" in kinds and items and all(isinstance(x, str) and x == "" for x in items):
+                # x == "": the language's eq is existential over a list, but `empty` tells the string
+                # "" (empty) from a list that holds "" (not empty); a list never equals ""
+                if op == "in" and getattr(self, "hashing", False):
+                    self.refuse(f"'in' a set or dict on {pt}, which holds a list in the Tests (a list is unhashable: Python raises)", node)
+                return AND(P(f"{pt} eq \"\""), P(f"{pt} empty")), FALSE
             if kinds is not None and "array" in kinds:
                 self.refuse(f"== or 'in' a constant collection on {pt}, which holds a list in the Tests (the language's eq is true for a list that holds the value)", node)
             if fixed is None:
@@ -802,6 +839,14 @@ class Interp:
                 return P(f"{pt} eq {lit(arg)}"), FALSE
             if fixed is not None and fixed <= {"object"}:
                 return self.key_in_object(f, arg), FALSE
+            if fixed is None and kinds <= {"object", "null"} and not lower and f.tr is None and not getattr(f, "split", None):
+                # a free-form object (the Tests show only objects): "k" in x is k a key of it, null or
+                # not; the language's exists is false for null, so only where the Tests show no null there
+                sub = self.kinds(tuple(f.path) + (arg,))
+                if sub is not None and "null" in sub:
+                    self.refuse(f"'{arg}' in {pt}, where the Tests show {pt}.{arg} as null (present, but the language's exists is false)", node)
+                self.read(tuple(f.path) + (arg,))
+                return P(f"{path_text(tuple(f.path) + (arg,))} exists"), FALSE
             self.refuse(f"'in' on {pt}, which is a string in some Tests and not in others", node)
         if op in ("startswith", "endswith"):
             items = list(arg) if isinstance(arg, tuple) else [arg]
@@ -951,7 +996,7 @@ class Interp:
         n = b.v
         # len(parts) >= n: at least n - 1 separators
         ge = lambda k: self.split_count_ge(sp, k - 1)  # noqa: E731
-        c = {ast.GtE: lambda: ge(n), ast.Gt: lambda: ge(n + 1), ast.Lt: lambda: NOT(ge(n)), ast.LtE: lambda: NOT(ge(n + 1)), ast.Eq: lambda: AND(ge(n), NOT(ge(n + 1))), ast.NotEq: lambda: NOT(AND(ge(n), NOT(ge(n + 1))))}[type(op)]()
+        c = {ast.GtE: lambda: ge(n), ast.Gt: lambda: ge(n + 1), ast.Lt: lambda: NOT(ge(n)), ast.LtE: lambda: NOT(ge(n + 1)), ast.Eq: lambda: AND(ge(n), NOT(ge(n + 1))), ast.NotEq: lambda: AND(ge(n), NOT(ge(n + 1)))}[type(op)]()
         # the value the field reads as when missing: split its default in Python
         r = self.pred(FieldV(f.path, f.default, f.tr, f.guard), "truthy", None, node)  # the error of reading it (.lower() of a number, ...)
         pt = path_text(f.path)
@@ -962,7 +1007,8 @@ class Interp:
         if d is RAISE or not isinstance(d, str):
             missing = "error"
         else:
-            missing = _py_compare(op, len(d.split(sp.sep)), n)
+            # != is computed as == here: the caller negates it (as every `!=`)
+            missing = _py_compare(ast.Eq() if isinstance(op, ast.NotEq) else op, len(d.split(sp.sep)), n)
         e = OR(f.guard, str_err, r.e, AND(NOT(ex), TRUE if missing == "error" else FALSE))
         t = AND(NOT(e), OR(AND(ex, c), AND(NOT(ex), TRUE if missing is True else FALSE)))
         self.read(f.path, [sp.sep * k for k in range(max(0, n - 1), n + 2)])
@@ -1332,6 +1378,9 @@ class Interp:
             return AND(NOT(v.e), TRUE), FALSE, v.e
         if isinstance(v, SplitV):
             return self.truth_split(v, node)
+        if isinstance(v, SetV):
+            b = self.set_truth(v, node)
+            return b.t, FALSE, b.e
         if isinstance(v, EventV):
             # Panther hands a rule no empty event: every event carries p_log_type, p_row_id,
             # p_event_time and p_parse_time, so the event is truthy (and is never True itself).
@@ -1342,6 +1391,18 @@ class Interp:
         if isinstance(v, (WalkV, SeqV)):
             self.refuse(f"the truth of {_desc(v)}", node)
         self.refuse(f"the truth of {type(v).__name__}", node)
+
+    def error_of(self, v, node):
+        """When computing v raised (v itself is dropped: an expression statement)."""
+        if isinstance(v, (Const, Builtin, ModuleV, FuncV, ReV, EventV)) or isinstance(v, tuple) and v and v[0] == "method":
+            return FALSE
+        if isinstance(v, (BoolV, IpV)):
+            return v.e
+        if isinstance(v, SeqV):
+            return OR(*[self.error_of(x, node) for x in v.vals])
+        if isinstance(v, (FieldV, SplitV, SetV)):
+            return self.truth(v, node)[2]
+        self.refuse(f"an expression statement whose value is {_desc(v)}", node)
 
     def truth_split(self, v, node):
         """x.split(sep) is a list of at least one part: truthy wherever splitting does not raise
@@ -1356,6 +1417,60 @@ class Interp:
         if m is None:
             self.refuse(f"Python construct {type(node).__name__}", node)
         return m(node, env)
+
+    def e_NamedExpr(self, node, env):
+        """`(x := value)`: the value, and x bound to it for what follows (the statement's env is its
+        own copy: see walrus_env)."""
+        v = self.eval(node.value, env)
+        env[node.target.id] = v
+        return v
+
+    def walrus_env(self, s, env):
+        """env, copied where statement s binds names with `:=` in its own expressions (so the binding
+        reaches the statements after it on this path only). A `:=` that runs only sometimes (after
+        `and`/`or`, in a branch of `a if c else b`, in a comprehension or lambda, further along a
+        chained comparison) is refused: the name would be bound on some paths only."""
+        if isinstance(s, ast.If):
+            roots = [s.test]
+        elif isinstance(s, ast.For):
+            roots = [s.iter]
+        elif isinstance(s, (ast.Return, ast.Expr, ast.Assign, ast.AnnAssign)):
+            roots = [s.value] if s.value is not None else []
+        else:
+            roots = []
+        found = []
+
+        def visit(n, cond):
+            if isinstance(n, ast.NamedExpr):
+                if cond:
+                    self.refuse("an assignment expression (:=) that runs only on some paths", n)
+                if not isinstance(n.target, ast.Name):
+                    self.refuse("an assignment expression (:=) to something other than a name", n)
+                found.append(n)
+                visit(n.value, cond)
+            elif isinstance(n, ast.BoolOp):
+                visit(n.values[0], cond)
+                for v in n.values[1:]:
+                    visit(v, True)
+            elif isinstance(n, ast.IfExp):
+                visit(n.test, cond)
+                visit(n.body, True)
+                visit(n.orelse, True)
+            elif isinstance(n, ast.Compare) and len(n.ops) > 1:
+                visit(n.left, cond)
+                visit(n.comparators[0], cond)
+                for c in n.comparators[1:]:
+                    visit(c, True)
+            elif isinstance(n, (ast.Lambda, ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)):
+                for c in ast.iter_child_nodes(n):
+                    visit(c, True)
+            else:
+                for c in ast.iter_child_nodes(n):
+                    visit(c, cond)
+
+        for r in roots:
+            visit(r, False)
+        return dict(env) if found else env
 
     def e_Constant(self, node, env):
         return Const(node.value)
@@ -1440,6 +1555,10 @@ class Interp:
         base = self.eval(node.value, env)
         if node.attr in ("is_global", "is_private") and (isinstance(base, IpV) or isinstance(base, Const) and isinstance(base.v, _IP_TYPES) or self.as_choice(base, node) is not None):
             return self.ip_property(base, node.attr, node)
+        if isinstance(base, Const) and isinstance(base.v, _IP_TYPES) and node.attr in ("network_address", "broadcast_address", "version", "prefixlen", "max_prefixlen"):
+            return Const(getattr(base.v, node.attr))
+        if isinstance(base, IpV) and node.attr in ("network_address", "version"):
+            return self.ip_attribute(base, node.attr, node)
         if isinstance(base, ModuleV):
             if base.module == "fnmatch" and node.attr in ("fnmatch", "fnmatchcase"):
                 return Builtin("fnmatch." + node.attr)
@@ -1560,6 +1679,8 @@ class Interp:
                 if isinstance(v, str) and len(v) > 100000:
                     self.refuse("a constant string too large", node)
                 return Const(v)
+        if isinstance(node.op, ast.BitAnd) and (isinstance(a, SetV) or isinstance(b, SetV)):
+            return self.set_and(a, b, node)
         self.refuse(f"Python construct BinOp ({type(node.op).__name__} of {_desc(a)} and {_desc(b)})", node)
 
     def e_JoinedStr(self, node, env):
@@ -1637,6 +1758,10 @@ class Interp:
             res = BoolV(t, t, FALSE)
         elif isinstance(op, (ast.Eq, ast.NotEq)) and _empty_container_cmp(a, b):
             res = self.eq_empty_container(a if isinstance(a, FieldV) else b, (b if isinstance(a, FieldV) else a).v, node)
+        elif isinstance(a, StrLenV) or isinstance(b, StrLenV):
+            res = self.str_len_compare(op, a, b, node)
+        elif isinstance(a, SetLenV) or isinstance(b, SetLenV):
+            res = self.set_len_compare(op, a, b, node)
         elif isinstance(a, LenV) or isinstance(b, LenV):
             res = self.split_len_compare(op, a, b, node)
         elif isinstance(op, (ast.Eq, ast.NotEq)) and (isinstance(a, WalkV) and isinstance(b, Const) or isinstance(b, WalkV) and isinstance(a, Const)):
@@ -1683,6 +1808,9 @@ class Interp:
                     r0 = self.pred(a, "eq", False, node)
                     t = AND(r0.t, P(f"{path_text(a.path)} eq false")) if a.default is not False else r0.t
                     res = BoolV(t, t, r0.e)
+            elif isinstance(a, BoolV) and not getattr(a, "match", False) and isinstance(b, Const) and b.v is True and a.r is not None:
+                # `v is True`: exactly True, which r says of any value (a comparison's, a helper's)
+                res = BoolV(a.r, a.r, a.e)
             elif isinstance(a, BoolV) and getattr(a, "match", False) and isinstance(b, Const) and b.v is None:
                 # re.match(...) is None: a match object is never None, and always truthy
                 f = AND(NOT(a.t), NOT(a.e))
@@ -1698,6 +1826,8 @@ class Interp:
             return self.compare_choice(node, a, b, env)
         if res is None and isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, Const) and isinstance(a.v, str) and isinstance(b, SplitV):
             res = self.in_split(a.v, b, node)
+        if res is None and isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, Const) and isinstance(a.v, str) and isinstance(b, ElemRootV):
+            res = self.key_in_element(a.v, node)
         if res is None and isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, Const) and isinstance(a.v, str) and type(b) is EventV:
             res = self.key_in_event(a.v, node)
         if res is None and isinstance(op, (ast.In, ast.NotIn)) and isinstance(a, IpV) and not a.network and isinstance(b, Const) and isinstance(b.v, _NET_TYPES):
@@ -1764,6 +1894,10 @@ class Interp:
             if flags:
                 pat = ReV(pat.pattern, pat.flags | flags)
             return self.regex(op, pat, args[1], node)
+        if name in ("set", "frozenset") and len(args) == 1 and not kwargs and isinstance(args[0], FieldV):
+            return self.set_of(args[0], node)
+        if name == "len" and len(args) == 1 and not kwargs and isinstance(args[0], SetV):
+            return SetLenV(args[0])
         if name in ("set", "frozenset", "list", "tuple") and len(args) == 1 and isinstance(args[0], Const):
             return Const({"set": frozenset, "frozenset": frozenset, "list": list, "tuple": tuple}[name](args[0].v))
         if name == "bool" and len(args) == 1:
@@ -1774,11 +1908,15 @@ class Interp:
             if isinstance(args[0], Const):
                 return Const(False)
             self.refuse("isinstance(..., MagicMock) of a computed value", node)
+        if name == "isinstance" and len(args) == 2 and isinstance(args[0], ElemRootV):
+            return self.isinstance_element(args[1], node)
+        mapping = False
         if name == "isinstance" and len(args) == 2 and isinstance(args[1], Builtin) and args[1].name in ("collections.abc.Mapping", "typing.Mapping", "collections.abc.MutableMapping"):
             # every JSON object is a Mapping (and a dict), nothing else is
+            mapping = args[1].name != "collections.abc.MutableMapping"
             args = [args[0], Const(dict)]
         if name == "isinstance" and len(args) == 2 and isinstance(args[1], Const) and isinstance(args[0], FieldV) and args[0].tr is None:
-            return self.isinstance_field(args[0], args[1].v if isinstance(args[1].v, tuple) else (args[1].v,), node)
+            return self.isinstance_field(args[0], args[1].v if isinstance(args[1].v, tuple) else (args[1].v,), node, mapping)
         if name == "isinstance" and len(args) == 2 and isinstance(args[1], Const):
             types_ = args[1].v if isinstance(args[1].v, tuple) else (args[1].v,)
             if not all(isinstance(x, type) for x in types_):
@@ -1815,6 +1953,8 @@ class Interp:
             return self.float_of(args[0], node)
         if name in ("ipaddress.ip_address", "ipaddress.ip_network") and len(args) == 1 and not kwargs:
             return self.ip_of(args[0], name.endswith("network"), node)
+        if name == "len" and len(args) == 1 and isinstance(args[0], FieldV) and not kwargs and args[0].tr is None and not getattr(args[0], "split", None) and getattr(args[0], "ekinds", None) is None and not getattr(args[0], "walk_list", False):
+            return StrLenV(args[0])
         if name == "len" and len(args) == 1 and isinstance(args[0], SplitV) and not kwargs:
             return LenV(args[0])
         if name == "len" and len(args) == 1 and isinstance(args[0], Const) and not kwargs:
@@ -1867,7 +2007,31 @@ class Interp:
         pa, pb = path_text(a.path), path_text(b.path)
         return OR(*[AND(P(f"{x} eq {u}"), P(f"{y} eq {v}")) for x, y in ((pa, pb), (pb, pa)) for u, v in (("true", "1"), ("false", "0"))])
 
-    def isinstance_field(self, f, types_, node):
+    def isinstance_element(self, tv, node):
+        """isinstance(elem, T) for an element of a list of objects (the schema or the Tests fix its
+        shape): a Mapping, whichever way the list was read; a dict only where the list was read raw
+        (deep_walk) and not through Panther's read-only wrappers, so a test for dict or
+        MutableMapping without Mapping is refused. Any other type (str, list, ...) is false."""
+        parts = tv.vals if isinstance(tv, SeqV) else list(tv.v) if isinstance(tv, Const) and isinstance(tv.v, tuple) else [tv]
+        mapping, dictlike = False, False
+        for p in parts:
+            if isinstance(p, Builtin) and p.name in ("collections.abc.Mapping", "typing.Mapping"):
+                mapping = True
+            elif isinstance(p, Builtin) and p.name == "collections.abc.MutableMapping" or isinstance(p, Const) and p.v is dict:
+                dictlike = True
+            elif isinstance(p, Const) and isinstance(p.v, type) and not issubclass(dict, p.v):
+                continue
+            elif isinstance(p, type) and not issubclass(dict, p):
+                continue
+            else:
+                self.refuse("isinstance() of a list element with a second argument that is not a type", node)
+        if mapping:
+            return Const(True)
+        if dictlike:
+            self.refuse("isinstance(..., dict) of a list element (Panther's read-only mapping is not a dict, a raw one is)", node)
+        return Const(False)
+
+    def isinstance_field(self, f, types_, node, mapping=False):
         """isinstance(field, types): scalar types by the value; list and dict by the field's shape,
         which the schema (or, free-form, the Tests) fixes."""
         if not all(isinstance(x, type) for x in types_):
@@ -1884,6 +2048,11 @@ class Interp:
         is_bool = OR(P(f"{pt} eq true"), P(f"{pt} eq false"))
         parts = []
         for ty in set(types_):
+            if ty is dict and mapping and shape == "mixed" and "array" not in kinds:
+                # isinstance(x, Mapping) where the Tests show x as an object and as a scalar (no list):
+                # an object is what is neither a string, a number nor a boolean
+                parts.append(AND(ex, NOT(is_str), NOT(OR(P(f"{pt} ge 0"), P(f"{pt} lt 0"))), NOT(is_bool)))
+                continue
             if ty in (list, tuple, dict):
                 want = "array" if ty is not dict else "object"
                 if shape is None or shape == "mixed":
@@ -1942,6 +2111,8 @@ class Interp:
         self.refuse(f"deep_get over {_desc(base)}", node)
 
     def method(self, base, attr, args, kwargs, node):
+        if isinstance(base, IpV):
+            return self.ip_method(base, attr, args, kwargs, node)
         if isinstance(base, EventV) and self.info is not None and self.info.prefix and not isinstance(base, ElemRootV):
             self.refuse("the event read inside a loop over a list", node)
         if isinstance(base, ElemRootV) and attr not in ("get",):
@@ -2021,6 +2192,8 @@ class Interp:
             if attr in ("match", "search", "fullmatch") and len(args) == 1:
                 return self.regex(attr, base, args[0], node)
             self.refuse(f"the regex method .{attr}()", node)
+        if attr == "intersection" and len(args) == 1 and not kwargs and (isinstance(base, SetV) or isinstance(args[0], SetV)):
+            return self.set_and(base, args[0], node)
         if isinstance(base, Const) and isinstance(base.v, dict) and attr == "get" and args and not isinstance(args[0], Const):
             return self.const_get(base.v, args, kwargs, node)
         if self.as_choice(base, node) is not None:
@@ -2254,27 +2427,28 @@ class Interp:
             sub_info = Info(Types(items_schema, [x for x in elems if isinstance(x, dict)]), self.info.log_type, tuple(self.info.prefix) + tuple(lst.path) + ("[]",), self.info)
             sub = Interp(self.ctx, self.module, sub_info)
             sub.depth = self.depth + 1
-            env2 = {k: v for k, v in env.items() if not isinstance(v, (FieldV, BoolV, SeqV, WalkV))}
+            # values read from the event before the loop: seen in the body only as lists to loop over
+            env2 = {k: (OuterV(v) if isinstance(v, (FieldV, BoolV, SeqV, WalkV)) else v) for k, v in env.items()}
+            sub_info.outer = (self, env)
             env2[var] = ElemRootV() if elem is None else sub.field(elem[0], elem[1], node)
             if elem is not None:
                 env2[var].walked = True
             for b in pre:
+                sub.walrus_env(b, env2)
                 env2[b.targets[0].id] = sub.eval(b.value, env2)
             if body is not None:
-                t, e = sub.loop_body_found(body, env2, node), FALSE
+                t, e = sub.loop_body_found(body, env2, node)
             else:
                 t, _, e = sub.truth(sub.eval(test, env2), test)
-            if e != FALSE:
-                self.refuse("a test over list elements that may raise", node)
             if elem is not None and (elem[1] is None or elem[1] == []):
                 # deep_walk collects only the elements where the rest of the path has a value
                 t = AND(P(f"{path_text(elem[0])} exists"), t)
-            if t == FALSE:
-                inner = FALSE
-            elif t == TRUE:
-                inner = NOT(P(f"{pt} empty"))
-            else:
-                inner = P(f"{pt}[{render(t)}]")
+                e = AND(P(f"{path_text(elem[0])} exists"), e)
+
+            def some(x):
+                return FALSE if x == FALSE else NOT(P(f"{pt} empty")) if x == TRUE else P(f"{pt}[{render(x)}]")
+
+            inner, elem_err = self.expand_outer(sub_info.placeholders, t, e, some, node)
         elif ekinds and ekinds <= {"string"}:
             f = FieldV(lst.path, None)
             f.ekinds = {"string"}
@@ -2282,17 +2456,20 @@ class Interp:
             env2[var] = f
             for b in pre:
                 # each test of the element stays existential over the list: exact for a disjunction
+                self.walrus_env(b, env2)
                 env2[b.targets[0].id] = self.eval(b.value, env2)
             if body is not None:
-                t, e = self.loop_body_found(body, env2, node), FALSE
+                t, e = self.loop_body_found(body, env2, node)
             else:
                 t, _, e = self.truth(self.eval(test, env2), test)
+            elem_err = FALSE
             if e != FALSE or not _positive_or(t):
                 self.refuse("a test over list elements that is not a disjunction of tests of the element", node)
             inner = t
         else:
             self.refuse(f"a loop over {pt}, whose elements the Tests do not show as all objects or all strings", node)
-        e = AND(absent, TRUE if missing_err else FALSE)
+        # exclusive: a missing list has no element, and where an element may raise none returns True
+        e = OR(AND(absent, TRUE if missing_err else FALSE), elem_err)
         return BoolV(inner, inner, e)
 
     def loop_body_found(self, body, env, node):
@@ -2301,12 +2478,65 @@ class Interp:
         element whose body returns anything else or raises stops the loop there, and which element
         comes first is an order the language cannot say."""
         t, r, e = self.block(list(body) + [("continue",)], env)
-        if e != FALSE:
-            self.refuse("a test over list elements that may raise", node)
         found = _subst(r, CONTINUE, FALSE)
-        if not _tautology(_subst(r, CONTINUE, TRUE)):
+        if not _tautology(OR(_subst(r, CONTINUE, TRUE), e)):
             self.refuse("a loop over a list field whose body may return something other than True (Python stops at the first such element, in order)", node)
-        return found
+        return found, e
+
+    def expand_outer(self, placeholders, t, e, some, node):
+        """Some element returns True (t), some raises (e): over a list, where the body may also loop
+        over a list read before the loop (a placeholder pair: that inner loop returns True, raises, or
+        neither, conditions on the event, not on the element). In each of those cases the element
+        conditions are the body's with the case filled in; where, in one case, an element may return
+        True and another raise, the first in order decides, which the language cannot say."""
+        worlds = [([], TRUE)]
+        for xr, xe, rr, ee in placeholders:
+            worlds = [
+                (subs + extra, AND(c, cond))
+                for subs, c in worlds
+                for extra, cond in (([(xr, TRUE), (xe, FALSE)], AND(rr, NOT(ee))), ([(xr, FALSE), (xe, TRUE)], ee), ([(xr, FALSE), (xe, FALSE)], AND(NOT(rr), NOT(ee))))
+            ]
+            if len(worlds) > 81:
+                self.refuse("too many loops over event lists inside a loop over a list", node)
+        found, err = FALSE, FALSE
+        for subs, c in worlds:
+            if c == FALSE:
+                continue
+            ts, es = t, e
+            for a, v in subs:
+                ts, es = _subst(ts, a, v), _subst(es, a, v)
+            if ts != FALSE and es != FALSE:
+                self.refuse("a test over list elements that may raise", node)
+            found = OR(found, AND(c, some(ts)))
+            err = OR(err, AND(c, some(es)))
+        return found, err
+
+    def outer_loop(self, s, rest, env):
+        """`for y in L` inside the body of a loop over list elements, L read from the event before the
+        outer loop: the inner loop does not depend on the element, so the outer interpreter decides
+        when it returns True or raises; the body sees those as placeholders (expand_outer)."""
+        o = self.info.outer if self.info is not None else None
+        if o is None:
+            self.refuse("a for loop over a value read from the event outside the loop it is in", s)
+        parent, penv = o
+        oenv = {}
+        for k, v in env.items():
+            if isinstance(v, OuterV):
+                oenv[k] = v.v
+            elif k in penv and penv[k] is v:
+                oenv[k] = v
+        used = {n.id for n in ast.walk(s) if isinstance(n, ast.Name)}
+        if used & (set(env) - set(oenv)):
+            self.refuse("a loop over an event list inside a loop over a list, reading the outer loop's element", s)
+        t0, r0, e0 = parent.block([s], oenv)
+        if AND(t0, NOT(r0)) != FALSE:
+            self.refuse("a loop over an event list inside a loop over a list, whose body may return something other than True", s)
+        n = len(self.info.placeholders)
+        xr, xe = P(f"\x00outer{n}r"), P(f"\x00outer{n}e")
+        self.info.placeholders.append((xr, xe, r0, e0))
+        t1, r1, e1 = self.block(rest, env)
+        go = AND(NOT(xr), NOT(xe))
+        return OR(xr, AND(go, t1)), OR(xr, AND(go, r1)), OR(xe, AND(go, e1))
 
     def loop_over_list(self, lst, s, body, rest, env):
         """for x in list: a body of guards, `continue`, assignments and `return True`: some element
@@ -2496,20 +2726,37 @@ class Interp:
         choices.append((AND(NOT(found.t), NOT(found.e)), default))
         return self.make_choice(choices, found.e, node, True)
 
-    def try_statements(self, s):
-        """try/except in rule() itself whose handlers all return a value that is not True: an error in
-        the body means no alert whether a handler catches it (it returns no True) or not (Panther counts
-        a rule error as no alert), so the body runs as if the try were not there. Any other try is
-        refused: which errors a handler catches, and what runs after it, the language cannot follow."""
+    def try_statements(self, s, rest, env):
+        """try/except in rule() itself whose handlers all return a value that is not True, or `pass` on
+        to statements that never return True (evaluated as they run after the handler: without what
+        the body bound): an error in the body means no alert whether a handler catches it or not
+        (Panther counts a rule error as no alert), so the body runs as if the try were not there. Any
+        other try is refused: which errors a handler catches, and what runs after it, the language
+        cannot follow."""
         if not getattr(self, "top", False):
             self.refuse(f"a try statement in a helper{_try_around(s)} (its handler's value would be used)", s)
         if s.finalbody or s.orelse:
             self.refuse("a try statement with finally or else", s)
         for h in s.handlers:
             body = [b for b in h.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
+            if len(body) == 1 and isinstance(body[0], ast.Pass) and self.never_true_after(s, rest, env):
+                continue
             if not (len(body) == 1 and isinstance(body[0], ast.Return) and (body[0].value is None or isinstance(body[0].value, ast.Constant) and body[0].value.value is not True)):
                 self.refuse("a try statement whose handler does more than return a value that is not True", h)
         return list(s.body)
+
+    def never_true_after(self, s, rest, env):
+        """The statements after try statement s (what a handler that passes runs) never return True,
+        with the names as they were before the try (they read none the try's body binds)."""
+        bound = {n.id for b in s.body for n in ast.walk(b) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+        read = {n.id for b in rest if isinstance(b, ast.AST) for n in ast.walk(b) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        if bound & read:
+            return False
+        try:
+            _, r, _ = self.block(list(rest), env)
+        except Refuse:
+            return False
+        return r == FALSE
 
     def block_over_choice(self, s, ch, rest, env):
         """`for x in <choice>: ...`: the statements run with each of the choice's values."""
@@ -2576,12 +2823,20 @@ class Interp:
         want = "array" if isinstance(empty, list) else "object"
         kinds = self.kinds(f.path)
         pt = path_text(f.path)
-        if kinds is None or not (kinds - {"null"}) or not (kinds - {"null"}) <= {want}:
+        shown = (kinds or set()) - {"null"}
+        mixed = shown == {"array", "object"}
+        if not shown or not (shown <= {want} or mixed):
             self.refuse(f"{pt} == {empty!r}: the Tests do not show {pt} as always a {'list' if want == 'array' else 'dict'}", node)
         self.read(f.path)
         ex = P(f"{pt} exists")
         missing = f.default is not RAISE and f.default == empty and type(f.default) is type(empty)
-        t = AND(NOT(f.guard), OR(AND(ex, P(f"{pt} empty")), AND(NOT(ex), TRUE if missing else FALSE)))
+        is_empty = P(f"{pt} empty")
+        if mixed:
+            # a list in some Tests, an object in others: `empty` holds for [] and {} alike; a lone
+            # object counts as one element for `x[...]`, an empty list has none (nor "": not empty)
+            one = P(f"{pt}[_ empty or not _ empty]")
+            is_empty = AND(is_empty, NOT(P(f'{pt} eq ""')), NOT(one) if want == "array" else one)
+        t = AND(NOT(f.guard), OR(AND(ex, is_empty), AND(NOT(ex), TRUE if missing else FALSE)))
         e = OR(f.guard, AND(NOT(ex), TRUE if f.default is RAISE else FALSE))
         return BoolV(t, t, e)
 
@@ -2607,6 +2862,136 @@ class Interp:
             kinds = self.kinds(path)
             if kinds is not None and "null" in kinds:
                 self.refuse(f"'{key}' in the event, where the Tests show {key} as null (present, but the language's exists is false)", node)
+        c = P(f"{path_text(path)} exists")
+        return BoolV(c, c, FALSE)
+
+    def set_of(self, f, node):
+        """set(x) of a list field whose elements are scalars (the typed schema's, else the Tests'): the
+        set of its elements. set() of None (a missing x read as None) or of a number raises; of a
+        string it is its characters, of an object its keys, so the field's shape must be a list."""
+        if f.tr is not None or getattr(f, "split", None) or getattr(f, "ekinds", None) is not None or getattr(f, "walk_list", False):
+            self.refuse(f"set() of {_desc(f)}", node)
+        pt = path_text(f.path)
+        kinds = self.kinds(f.path)
+        if kinds is None or not (kinds - {"null"}) or not (kinds - {"null"}) <= {"array"}:
+            self.refuse(f"set() of {pt}, which the Tests do not show as a list", node)
+        items = _schema_node(self.info.types.schema, f.path) if self.info is not None else None
+        if items is not None and items.get("type") == "array":
+            ok = items.get("items", {}).get("type") in ("string", "number", "boolean", "timestamp", "ip")
+        else:
+            elems = [x for ev in (self.info.types.events if self.info is not None else []) for x in (_walk(ev, f.path) or []) if isinstance(_walk(ev, f.path), list)]
+            ok = bool(elems) and all(not isinstance(x, (dict, list)) for x in elems)
+        if not ok:
+            self.refuse(f"set() of {pt}, whose elements the schema or the Tests do not show as scalars (a list or an object is unhashable)", node)
+        if not (f.default is RAISE or f.default is None or isinstance(f.default, (list, tuple)) and all(isinstance(x, (str, int, float, bool)) for x in f.default)):
+            self.refuse(f"set() of {pt} with an unusual default", node)
+        self.read(f.path)
+        return SetV(f)
+
+    def set_and(self, a, b, node):
+        """set(x) & C, C & set(x), .intersection(): the elements of x that are one of the constant strings C."""
+        s, c = (a, b) if isinstance(a, SetV) else (b, a)
+        if not isinstance(s, SetV) or not isinstance(c, Const) or not isinstance(c.v, (set, frozenset, list, tuple)):
+            self.refuse(f"the intersection of {_desc(a)} and {_desc(b)}", node)
+        cs = frozenset(c.v)
+        if not all(isinstance(x, str) for x in cs):
+            self.refuse("the intersection of set() of a field with constants that are not all strings (1 == True == 1.0)", node)
+        return SetV(s.field, cs if s.consts is None else s.consts & cs)
+
+    def set_truth(self, s, node):
+        """The set is not empty: x holds an element (one of the constants, for an intersection); x
+        missing reads as its default, and set(None) raises."""
+        f = s.field
+        pt = path_text(f.path)
+        ex = P(f"{pt} exists")
+        if s.consts is None:
+            present = NOT(P(f"{pt} empty"))
+        else:
+            items = sorted(s.consts)
+            self.read(f.path, items)
+            present = FALSE if not items else P(f"{pt} eq {lit(items[0])}") if len(items) == 1 else P(f"{pt} in {lits(items)}")
+        if f.default is RAISE or f.default is None:
+            missing, missing_err = FALSE, TRUE
+        else:
+            d = set(f.default)
+            missing, missing_err = (TRUE if (d if s.consts is None else d & s.consts) else FALSE), FALSE
+        t = AND(NOT(f.guard), OR(AND(ex, present), AND(NOT(ex), missing)))
+        e = OR(f.guard, AND(NOT(ex), missing_err))
+        return BoolV(t, t, e)
+
+    def str_len_compare(self, op, a, b, node):
+        """len(x) compared with a whole number, x a string field (the typed schema's, or free-form
+        where the Tests show only strings): how many characters (code points, as the language counts
+        them) as a regular expression; len() of a number or a boolean raises, of None too."""
+        flip = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE, ast.Eq: ast.Eq, ast.NotEq: ast.NotEq}
+        if isinstance(b, StrLenV):
+            if type(op) not in flip:
+                self.refuse("a comparison with len() of a field", node)
+            a, b, op = b, a, flip[type(op)]()
+        if not (isinstance(b, Const) and type(b.v) is int) or type(op) not in flip:
+            self.refuse("len() of a field compared with something other than a whole number", node)
+        f, n = a.field, b.v
+        pt = path_text(f.path)
+        kinds = self.kinds(f.path)
+        fixed = self.fixed(f.path)
+        only_str = fixed is not None and fixed <= {"string"}
+        if not only_str and (kinds is None or not (kinds - {"null"}) or not (kinds - {"null"}) <= {"string"}):
+            self.refuse(f"len() of {pt}, which the Tests do not show as a string (len() of a list counts its elements)", node)
+        if n > 1000 or n < -1000:
+            self.refuse("len() of a field compared with too large a number", node)
+
+        def ge(k):  # at least k characters
+            return TRUE if k <= 0 else P(f"{pt} matches '^(?:.|\\n){{{k}}}'")
+
+        # != is computed as == here: the caller negates it (as every `!=`)
+        c = {ast.GtE: lambda: ge(n), ast.Gt: lambda: ge(n + 1), ast.Lt: lambda: NOT(ge(n)), ast.LtE: lambda: NOT(ge(n + 1)), ast.Eq: lambda: AND(ge(n), NOT(ge(n + 1))), ast.NotEq: lambda: AND(ge(n), NOT(ge(n + 1)))}[type(op)]()
+        ex = P(f"{pt} exists")
+        str_err = FALSE if only_str else AND(ex, NOT(P(f"{pt} like \"*\"")))
+        d = f.default
+        if d is RAISE or not isinstance(d, (str, list, tuple, dict)):
+            missing = "error"
+        else:
+            missing = _py_compare(ast.Eq() if isinstance(op, ast.NotEq) else op, len(d), n)
+        e = OR(f.guard, str_err, AND(NOT(ex), TRUE if missing == "error" else FALSE))
+        t = AND(NOT(e), OR(AND(ex, c), AND(NOT(ex), TRUE if missing is True else FALSE)))
+        self.read(f.path, ["a" * max(0, k) for k in (n - 1, n, n + 1)] + ["\n" * max(0, n), "é" * max(0, n + 1)])
+        return BoolV(t, t, e)
+
+    def set_len_compare(self, op, a, b, node):
+        """len(set(...)) compared with 0 or 1 as a test of emptiness: > 0, >= 1 (not empty); == 0,
+        < 1, <= 0 (empty; != 0 is its negation). Other counts refused (distinct elements cannot be counted)."""
+        flip = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE, ast.Eq: ast.Eq, ast.NotEq: ast.NotEq}
+        if isinstance(b, SetLenV):
+            if type(op) not in flip:
+                self.refuse("a comparison with len() of a set", node)
+            a, b, op = b, a, flip[type(op)]()
+        if not (isinstance(b, Const) and type(b.v) is int):
+            self.refuse("len() of a set compared with something other than a whole number", node)
+        # != is computed as == here: the caller negates it (as every `!=`)
+        k = (ast.Eq if isinstance(op, ast.NotEq) else type(op), b.v)
+        nonempty = {(ast.Gt, 0), (ast.GtE, 1)}
+        empty = {(ast.Eq, 0), (ast.Lt, 1), (ast.LtE, 0)}
+        if k not in nonempty and k not in empty:
+            self.refuse("len() of a set compared other than with 0 (distinct elements cannot be counted)", node)
+        x = self.set_truth(a.s, node)
+        if k in nonempty:
+            return x
+        f = AND(NOT(x.t), NOT(x.e))
+        return BoolV(f, f, x.e)
+
+    def key_in_element(self, key, node):
+        """`"k" in elem` for an element of a list of objects: the key is there, null or not. As for
+        the event: `k exists` where the elements hold no null at k (a typed element's field; free-form
+        where the Tests show no null there); a key a typed element lacks is never there."""
+        path = (key,)
+        self.read(path)
+        if self.info.types.schema is not None:
+            if self.fixed(path) is None:
+                return BoolV(FALSE, FALSE, FALSE)
+        else:
+            kinds = self.kinds(path)
+            if kinds is not None and "null" in kinds:
+                self.refuse(f"'{key}' in a list element, where the Tests show {key} as null (present, but the language's exists is false)", node)
         c = P(f"{path_text(path)} exists")
         return BoolV(c, c, FALSE)
 
@@ -2653,6 +3038,36 @@ class Interp:
         # an address exists: a missing field (None, or a default that is no address) raises too
         e = OR(v.guard, NOT(valid))
         return IpV(v, network, e)
+
+    def ip_attribute(self, base, attr, node):
+        """.network_address of a one-address network (ip_network of an address) is that address;
+        .version is 6 where the value is an IPv6 address (`cidr "::/0"`, IPv4-mapped ones too, as
+        Python reads them), else 4."""
+        if attr == "network_address":
+            if not base.network:
+                self.refuse("the attribute .network_address of an address", node)
+            return IpV(base.field, False, base.e)
+        v6 = AND(NOT(base.e), P(f'{path_text(base.field.path)} cidr "::/0"'))
+        v4 = AND(NOT(base.e), NOT(v6))
+        return self.make_choice([(v4, Const(4)), (v6, Const(6))], base.e, node, True)
+
+    def ip_method(self, base, attr, args, kwargs, node):
+        """ip_network(x).subnet_of(N), .supernet_of(N) with N a constant network, x an address (a
+        one-address network): x in N (`cidr`); networks of different versions raise TypeError."""
+        if attr not in ("subnet_of", "supernet_of") or not base.network or len(args) != 1 or kwargs or not isinstance(args[0], Const) or not isinstance(args[0].v, _NET_TYPES):
+            self.refuse(f"the method .{attr}() of an address read from a field", node)
+        net = args[0].v
+        pt = path_text(base.field.path)
+        v6 = AND(NOT(base.e), P(f'{pt} cidr "::/0"'))
+        same = v6 if net.version == 6 else AND(NOT(base.e), NOT(v6))
+        if attr == "subnet_of":
+            inside = P(f"{pt} cidr {lit(str(net))}")
+        else:
+            # a one-address network is a supernet of N only where N is that one address
+            inside = P(f"{pt} cidr {lit(str(net))}") if net.num_addresses == 1 else FALSE
+        e = OR(base.e, AND(NOT(base.e), NOT(same)))
+        t = AND(NOT(e), inside)
+        return BoolV(t, t, e)
 
     def ip_property(self, base, attr, node):
         """.is_private / .is_global of an address (or one-address network): cidr over the networks
@@ -2769,6 +3184,8 @@ class Interp:
             env = dict(env)
             env[s[1]] = s[2]
             return self.block_value(rest, env)
+        if isinstance(s, ast.stmt):
+            env = self.walrus_env(s, env)
         if isinstance(s, ast.Return):
             return [(TRUE, Const(None) if s.value is None else self.eval(s.value, env))], FALSE
         if isinstance(s, ast.If):
@@ -2796,6 +3213,11 @@ class Interp:
             return self.block_value(rest, env)
         if isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) or isinstance(s, (ast.Pass, ast.Global)):
             return self.block_value(rest, env)
+        if isinstance(s, ast.Expr):
+            err = self.error_of(self.eval(s.value, env), s)
+            ok = NOT(err)
+            ch, e = self.block_value(rest, env)
+            return [(AND(ok, c), v) for c, v in ch if AND(ok, c) != FALSE], OR(err, AND(ok, e))
         if isinstance(s, ast.For) and not s.orelse and isinstance(s.target, ast.Name):
             it = self.eval(s.iter, env)
             if isinstance(it, Const) and not any(isinstance(x, (ast.Break, ast.Continue)) for x in ast.walk(s)):
@@ -2807,6 +3229,14 @@ class Interp:
                     unrolled.append(("bind", s.target.id, Const(x)))
                     unrolled.extend(s.body)
                 return self.block_value(unrolled + rest, env)
+            if isinstance(it, FieldV):
+                # a loop over a list field whose body returns True or goes on: True where some element
+                # returns it (exactly True: loop_body_found checks), else the statements after it
+                body = [b for b in s.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
+                found = self.exists_in_list(it, s.target.id, [], None, env, s, body=body)
+                ch, e = self.block_value(rest, env)
+                go = AND(NOT(found.t), NOT(found.e))
+                return [(found.t, Const(True))] + [(AND(go, c), v) for c, v in ch if AND(go, c) != FALSE], OR(found.e, AND(go, e))
         self.refuse(f"the value of a helper with the statement {type(s).__name__}", s)
 
     # ------------------------------------------------------------ functions and statements
@@ -2841,7 +3271,7 @@ class Interp:
         body = [s for s in d.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
         if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value is not None:
             try:
-                return sub.eval(body[0].value, env)
+                return sub.eval(body[0].value, sub.walrus_env(body[0], env))
             except Refuse as r:
                 if r.file is None:
                     r.file = fn.module.file
@@ -2863,6 +3293,7 @@ class Interp:
         stmts = list(stmts)
         while stmts:
             s = stmts.pop(0)
+            env = self.walrus_env(s, env)
             if isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) or isinstance(s, ast.Pass):
                 continue
             if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name):
@@ -2895,6 +3326,8 @@ class Interp:
             env = dict(env)
             env[s[1]] = s[2]
             return self.block(rest, env)
+        if isinstance(s, ast.stmt):
+            env = self.walrus_env(s, env)
         if isinstance(s, ast.Return):
             if s.value is None:
                 return FALSE, FALSE, FALSE
@@ -2938,6 +3371,8 @@ class Interp:
             return self.block(self.unroll_constant_loop(s, env) + rest, env)
         if isinstance(s, ast.For) and not s.orelse and isinstance(s.target, ast.Name):
             it = self.eval(s.iter, env)
+            if isinstance(it, OuterV):
+                return self.outer_loop(s, rest, env)
             if isinstance(it, WalkV) and it.normal:
                 return self.walk_list_loop(it, s, [b for b in s.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))], rest, env)
             if isinstance(it, FieldV):
@@ -2981,14 +3416,13 @@ class Interp:
             unrolled.append(("loop_end",))
             return self.block(unrolled + rest, env)
         if isinstance(s, ast.Try):
-            return self.block(self.try_statements(s) + rest, env)
-        if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call):
-            v = self.eval(s.value, env)
-            if isinstance(v, IpV):
-                # `ip_address(x)` as a statement: it only raises (ValueError) or not
-                t, r, e = self.block(rest, env)
-                ok = NOT(v.e)
-                return AND(ok, t), AND(ok, r), OR(v.e, AND(ok, e))
+            return self.block(self.try_statements(s, rest, env) + rest, env)
+        if isinstance(s, ast.Expr):
+            # a value computed and dropped (`event.deep_get(...)`, `ip_address(x)`): only its error counts
+            err = self.error_of(self.eval(s.value, env), s)
+            t, r, e = self.block(rest, env)
+            ok = NOT(err)
+            return AND(ok, t), AND(ok, r), OR(err, AND(ok, e))
         if isinstance(s, tuple) and s[0] in ("iter_end", "loop_end"):
             return self.block(rest, env)
         if isinstance(s, (ast.Break, ast.Continue)):
@@ -3284,6 +3718,16 @@ def _desc(v):
         return "the event"
     if isinstance(v, SeqV):
         return "a list of values read from the event"
+    if isinstance(v, SplitV):
+        return f"the parts of {_desc(v.field)} split at {v.sep!r}"
+    if isinstance(v, SetV):
+        return f"set() of the field {path_text(v.field.path)}" + (" (intersected with constants)" if v.consts is not None else "")
+    if isinstance(v, SetLenV):
+        return f"len() of {_desc(v.s)}"
+    if isinstance(v, StrLenV):
+        return f"len() of {_desc(v.field)}"
+    if isinstance(v, OuterV):
+        return f"{_desc(v.v)}, read before the loop over a list it is used in"
     if isinstance(v, WalkV):
         return f"event.deep_walk through {path_text(v.lst.path)}, which holds a list (one value when one distinct value is found, a list when several)"
     if isinstance(v, tuple) and v and v[0] == "method":
