@@ -116,7 +116,7 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
         io.err(`rulec: ${message}\n`);
         setStatus(2);
       };
-      const loaded = loadConfig(paths, deps.configFile?.());
+      const loaded = await loadConfig(paths, deps.configFile?.());
       if (loaded.diagnostics.length > 0) {
         const sources = new Map(loaded.file && loaded.text !== undefined ? [[loaded.file, loaded.text]] : []);
         for (const d of loaded.diagnostics) io.err(formatDiagnostic(d, { sources, color: deps.color().enabled }) + "\n");
