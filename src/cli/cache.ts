@@ -30,36 +30,53 @@ import { manifestSource } from "./manifest.js";
  */
 
 export const CACHE = ".rulec-cache.jsonl";
-const VERSION = 5;
+const VERSION = 6;
 /** Bytes of records gathered before they are appended to the spool file. */
 const SPOOL_FLUSH = 1 << 20;
 /** A file modified this close to the cache's writing may have changed without its stat changing. */
 const RACY_MS = 2000;
 
-/** size, modification time (ms), inode. */
-type Stat = readonly [number, number, number];
-
-/** An output: its content hash, and its stat when that was taken with the hash. */
-type OutputEntry = readonly [string] | readonly [string, number, number, number];
+/**
+ * A rule file's record, one flat JSON array (a large library's cache is read at every build, and
+ * arrays cost JSON.parse and the garbage collector a fraction of objects keyed by file names): the
+ * rule file as the manifest names it, its stat (size, modification time in ms, inode) and content
+ * hash; its name and RuleID when it loaded (else null); its messages and failed Tests (null when
+ * none); then a record per target.
+ */
+type Entry = [
+  source: string,
+  size: number,
+  mtimeMs: number,
+  ino: number,
+  hash: string,
+  name: string | null,
+  ruleId: string | null,
+  diagnostics: readonly Diagnostic[] | null,
+  testFailures: readonly Diagnostic[] | null,
+  ...targets: TargetRecord[],
+];
 
 /**
- * A rule file's record (short keys: a large library's cache is read at every build): `s` the rule
- * file's stat and `h` its content hash; `n`, `i` its name and RuleID when it loaded; `d`, `f` its
- * messages and failed Tests (when any); `t` per target: `k` the key of the target's options, `d` its
- * messages, `o` its outputs.
+ * A target's record: its name, the key of its options, its messages (null when none), then five
+ * slots per output: its path (`<target>/<file>`), its content hash, and its stat (size,
+ * modification time, inode) when that was taken with the hash (else three nulls).
  */
-interface Entry {
-  readonly s: Stat;
-  readonly h: string;
-  readonly n?: string;
-  readonly i?: string;
-  readonly d?: readonly Diagnostic[];
-  readonly f?: readonly Diagnostic[];
-  readonly t: Readonly<Record<string, { readonly k: string; readonly d?: readonly Diagnostic[]; readonly o: Readonly<Record<string, OutputEntry>> }>>;
+type TargetRecord = [target: string, key: string, diagnostics: readonly Diagnostic[] | null, ...outputs: (string | number | null)[]];
+
+/** Where a record's target records begin, and a target record's outputs. */
+const TARGETS = 9;
+const OUTPUTS = 3;
+
+function targetRecord(entry: Entry, target: string): TargetRecord | undefined {
+  for (let i = TARGETS; i < entry.length; i++) {
+    const r = entry[i] as TargetRecord;
+    if (r[0] === target) return r;
+  }
+  return undefined;
 }
 
 /**
- * The file, JSON lines: a header `{"version", "compiler"}`, `[ruleFile, entry]` record lines (the
+ * The file, JSON lines: a header `{"version", "compiler"}`, a record line per rule file (Entry: the
  * rule file relative to out/, as the manifest names it) and a trailer `{"written", "rules"}` (when
  * it was written: stats this recent are not trusted; how many record lines precede it). A build
  * that learnt little appends its records and a new trailer (a later record of a rule file replaces
@@ -106,10 +123,6 @@ export function targetKey(target: string, options: TargetOptions): string {
   return contentHash(JSON.stringify([target, Object.entries(options).sort(([a], [b]) => (a < b ? -1 : 1))]));
 }
 
-function statOf(s: Stats): Stat {
-  return [s.size, s.mtimeMs, s.ino];
-}
-
 const none: readonly Diagnostic[] = [];
 
 const spanned = (d: Diagnostic): boolean => d.span !== undefined;
@@ -149,10 +162,10 @@ export class BuildCache {
     this.kept.push(source);
   }
 
-  private put(source: string, entry: Entry): void {
+  private put(entry: Entry): void {
     if (!this.writes) return;
-    this.seen.add(source);
-    this.buffer += JSON.stringify([source, entry]) + "\n";
+    this.seen.add(entry[0]);
+    this.buffer += JSON.stringify(entry) + "\n";
     this.spooled++;
     if (this.buffer.length > SPOOL_FLUSH) this.flush();
   }
@@ -169,7 +182,7 @@ export class BuildCache {
   }
 
   /** The hash of a file: from its stat when that vouches for the known hash, else by reading it. */
-  private hashOf(path: string, sha: string, size: number | undefined, mtimeMs: number | undefined, ino: number | undefined): { sha: string; stat: Stats } | undefined {
+  private hashOf(path: string, sha: string, size: unknown, mtimeMs: unknown, ino: unknown): { sha: string; stat: Stats } | undefined {
     let st: Stats | undefined;
     try {
       st = statSync(path, { throwIfNoEntry: false });
@@ -198,43 +211,52 @@ export class BuildCache {
     const entry = old.rules.get(source);
     if (entry === undefined) return undefined;
     const before = this.rehashed;
-    const input = this.hashOf(file, entry.h, entry.s[0], entry.s[1], entry.s[2]);
-    if (input === undefined || input.sha !== entry.h) return undefined;
+    const input = this.hashOf(file, entry[4], entry[1], entry[2], entry[3]);
+    if (input === undefined || input.sha !== entry[4]) return undefined;
     const outcomes: TargetOutcome[] = [];
-    const loaded = entry.n !== undefined && (entry.f ?? none).length === 0;
+    const diagnostics = entry[7] ?? none;
+    const testFailures = entry[8] ?? none;
+    const loaded = entry[5] !== null && testFailures.length === 0;
     // Each output's fresh stat, kept only for a record that has to be written again.
     const stats: Stats[] = [];
-    let framed = (entry.d ?? none).some(spanned) || (entry.f ?? none).some(spanned);
+    let framed = diagnostics.some(spanned) || testFailures.some(spanned);
     for (const t of loaded ? targets : []) {
-      const r = entry.t[t];
-      if (r === undefined || r.k !== this.keys[t]) return undefined;
+      const r = targetRecord(entry, t);
+      if (r === undefined || r[1] !== this.keys[t]) return undefined;
       const kept: { path: string; sha: string }[] = [];
-      for (const path in r.o) {
-        const known = r.o[path]!;
-        const now = this.hashOf(this.outputFile(path), known[0], known[1], known[2], known[3]);
-        if (now === undefined || now.sha !== known[0]) return undefined;
+      for (let j = OUTPUTS; j < r.length; j += 5) {
+        const path = r[j] as string;
+        const sha = r[j + 1] as string;
+        const now = this.hashOf(this.outputFile(path), sha, r[j + 2], r[j + 3], r[j + 4]);
+        if (now === undefined || now.sha !== sha) return undefined;
         stats.push(now.stat);
-        kept.push({ path, sha: known[0] });
+        kept.push({ path, sha });
       }
-      const diagnostics = r.d ?? none;
-      if (!framed && diagnostics.some(spanned)) framed = true;
-      outcomes.push({ diagnostics, files: [], kept });
+      const messages = r[2] ?? none;
+      if (!framed && messages.some(spanned)) framed = true;
+      outcomes.push({ diagnostics: messages, files: [], kept });
     }
     // A record the cache on disk already holds as it is needs no new line, only its name.
     if (this.rehashed === before) this.keep(source);
     else {
-      const t: Record<string, Entry["t"][string]> = { ...entry.t };
+      const again = entry.slice() as Entry;
+      const st = input.stat;
+      again[1] = st.size;
+      again[2] = st.mtimeMs;
+      again[3] = st.ino;
       let i = 0;
       for (const name of loaded ? targets : []) {
-        const r = entry.t[name]!;
-        const o: Record<string, OutputEntry> = {};
-        for (const path in r.o) {
-          const st = stats[i++]!;
-          o[path] = [r.o[path]![0], st.size, st.mtimeMs, st.ino];
+        const r = targetRecord(entry, name)!;
+        const fresh = r.slice() as TargetRecord;
+        for (let j = OUTPUTS; j < r.length; j += 5) {
+          const o = stats[i++]!;
+          fresh[j + 2] = o.size;
+          fresh[j + 3] = o.mtimeMs;
+          fresh[j + 4] = o.ino;
         }
-        t[name] = { ...r, o };
+        again[again.indexOf(r)] = fresh;
       }
-      this.put(source, { ...entry, s: statOf(input.stat), t });
+      this.put(again);
     }
     this.hits++;
     // Code frames of its diagnostics need the text (read only then).
@@ -249,9 +271,9 @@ export class BuildCache {
     return {
       file,
       ...(text === undefined ? {} : { source: text }),
-      diagnostics: entry.d ?? none,
-      ...(entry.n === undefined ? {} : { rule: { name: entry.n, ruleId: entry.i! } }),
-      testFailures: entry.f ?? none,
+      diagnostics,
+      ...(entry[5] === null ? {} : { rule: { name: entry[5], ruleId: entry[6]! } }),
+      testFailures,
       targets: outcomes,
       cached: true,
     };
@@ -262,27 +284,32 @@ export class BuildCache {
     const fp: FileFingerprint | undefined = result.fingerprint;
     if (result.cached || fp === undefined) return;
     this.dirty = true;
-    const t: Record<string, Entry["t"][string]> = {};
-    result.targets.forEach((o, i) => {
-      const name = targets[i]!;
-      t[name] = {
-        k: this.keys[name]!,
-        ...(o.diagnostics.length > 0 ? { d: o.diagnostics } : {}),
-        o: Object.fromEntries(o.files.map((f) => [f.path, [contentHash(f.content)] as const])),
-      };
+    const records: TargetRecord[] = result.targets.map((o, i) => {
+      const r: TargetRecord = [targets[i]!, this.keys[targets[i]!]!, o.diagnostics.length > 0 ? o.diagnostics : null];
+      for (const f of o.files) r.push(f.path, contentHash(f.content), null, null, null);
+      return r;
     });
     const source = manifestSource(this.out, result.file);
     // The other targets' records of the same content stay (a build of one target keeps the rest).
     const prev = this.old?.rules.get(source);
-    const targetRecords = prev !== undefined && prev.h === fp.sha && result.rule !== undefined ? { ...prev.t, ...t } : t;
-    this.put(source, {
-      s: [fp.size, fp.mtimeMs, fp.ino],
-      h: fp.sha,
-      ...(result.rule ? { n: result.rule.name, i: result.rule.ruleId } : {}),
-      ...(result.diagnostics.length > 0 ? { d: result.diagnostics } : {}),
-      ...(result.testFailures.length > 0 ? { f: result.testFailures } : {}),
-      t: targetRecords,
-    });
+    if (prev !== undefined && prev[4] === fp.sha && result.rule !== undefined) {
+      for (let i = TARGETS; i < prev.length; i++) {
+        const r = prev[i] as TargetRecord;
+        if (!targets.includes(r[0])) records.unshift(r);
+      }
+    }
+    this.put([
+      source,
+      fp.size,
+      fp.mtimeMs,
+      fp.ino,
+      fp.sha,
+      result.rule?.name ?? null,
+      result.rule?.ruleId ?? null,
+      result.diagnostics.length > 0 ? result.diagnostics : null,
+      result.testFailures.length > 0 ? result.testFailures : null,
+      ...records,
+    ]);
   }
 
   /**
@@ -324,10 +351,7 @@ export class BuildCache {
   /** The spooled records, with their outputs' stats, and a trailer counting every record line: one write. */
   private append(old: CacheFile): void {
     const lines: string[] = [];
-    forEachLine(this.spool, (line) => {
-      const [source, entry] = JSON.parse(line) as [string, Entry];
-      lines.push(JSON.stringify([source, withStats(this.out, entry)]));
-    });
+    forEachLine(this.spool, (line) => lines.push(JSON.stringify(withStats(this.out, JSON.parse(line) as Entry))));
     lines.push(JSON.stringify({ written: Date.now(), rules: old.lines + this.spooled }));
     appendFileSync(join(this.out, CACHE), lines.join("\n") + "\n");
   }
@@ -338,20 +362,16 @@ export class BuildCache {
     let count = 0;
     const temporary = `${join(this.out, CACHE)}.${process.pid}.tmp`;
     const fd = openSync(temporary, "w");
-    const emit = (source: string, entry: Entry) => {
-      lines.push(JSON.stringify([source, withStats(this.out, entry)]));
+    const emit = (entry: Entry) => {
+      lines.push(JSON.stringify(withStats(this.out, entry)));
       count++;
       if (lines.length >= 1000) writeSync(fd, lines.splice(0, lines.length).join("\n") + "\n");
     };
     try {
-      if (this.spooled > 0)
-        forEachLine(this.spool, (line) => {
-          const [source, entry] = JSON.parse(line) as [string, Entry];
-          emit(source, entry);
-        });
-      for (const source of this.kept) emit(source, old!.rules.get(source)!);
+      if (this.spooled > 0) forEachLine(this.spool, (line) => emit(JSON.parse(line) as Entry));
+      for (const source of this.kept) emit(old!.rules.get(source)!);
       // Records of rule files this build did not see (another library writing into the same out/).
-      for (const [source, entry] of old?.rules ?? []) if (!this.seen.has(source) && existsSync(resolve(this.out, source))) emit(source, entry);
+      for (const [source, entry] of old?.rules ?? []) if (!this.seen.has(source) && existsSync(resolve(this.out, source))) emit(entry);
       lines.push(JSON.stringify({ written: Date.now(), rules: count }));
       writeSync(fd, lines.join("\n") + "\n");
     } finally {
@@ -379,29 +399,27 @@ function ignoreCache(out: string): void {
 
 /** The stat of each output written (or found equal) by this build, taken now. */
 function withStats(out: string, entry: Entry): Entry {
-  if (Object.values(entry.t).every((r) => Object.values(r.o).every((known) => known.length === 4))) return entry;
-  let changed = false;
-  const t: Record<string, Entry["t"][string]> = {};
-  for (const [name, r] of Object.entries(entry.t)) {
-    const o: Record<string, OutputEntry> = {};
-    for (const [path, known] of Object.entries(r.o)) {
-      if (known.length === 4) {
-        o[path] = known;
-        continue;
-      }
-      changed = true;
+  let copy: Entry | undefined;
+  for (let i = TARGETS; i < entry.length; i++) {
+    const r = entry[i] as TargetRecord;
+    let fresh: TargetRecord | undefined;
+    for (let j = OUTPUTS; j < r.length; j += 5) {
+      if (r[j + 2] !== null) continue;
+      fresh ??= r.slice() as TargetRecord;
       try {
         // A change between the write and this stat shows in the modification time, which the next
         // build does not trust so close to the cache's writing.
-        const st = statSync(join(out, path));
-        o[path] = [known[0], st.size, st.mtimeMs, st.ino];
+        const st = statSync(join(out, r[j] as string));
+        fresh[j + 2] = st.size;
+        fresh[j + 3] = st.mtimeMs;
+        fresh[j + 4] = st.ino;
       } catch {
-        o[path] = known; // not there (a failed write): the next build checks it
+        // not there (a failed write): the next build checks it
       }
     }
-    t[name] = { ...r, o };
+    if (fresh !== undefined) (copy ??= entry.slice() as Entry)[i] = fresh;
   }
-  return changed ? { ...entry, t } : entry;
+  return copy ?? entry;
 }
 
 /** Calls `f` with each line of a file, reading it a megabyte at a time. */
@@ -446,8 +464,8 @@ function read(path: string): CacheFile | undefined {
         return;
       }
       trailer = undefined;
-      const [source, entry] = JSON.parse(line) as [string, Entry];
-      rules.set(source, entry);
+      const entry = JSON.parse(line) as Entry;
+      rules.set(entry[0], entry);
       lines++;
     });
     if (trailer === undefined || typeof trailer.written !== "number") return undefined;
