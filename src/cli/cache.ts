@@ -223,14 +223,14 @@ export class BuildCache {
     for (const t of loaded ? targets : []) {
       const r = targetRecord(entry, t);
       if (r === undefined || r[1] !== this.keys[t]) return undefined;
-      const kept: { path: string; sha: string }[] = [];
+      const kept: string[] = [];
       for (let j = OUTPUTS; j < r.length; j += 5) {
         const path = r[j] as string;
         const sha = r[j + 1] as string;
         const now = this.hashOf(this.outputFile(path), sha, r[j + 2], r[j + 3], r[j + 4]);
         if (now === undefined || now.sha !== sha) return undefined;
         stats.push(now.stat);
-        kept.push({ path, sha });
+        kept.push(path);
       }
       const messages = r[2] ?? none;
       if (!framed && messages.some(spanned)) framed = true;

@@ -135,7 +135,10 @@ export class Journal {
 /** Rule file -> its manifest name, per output directory and working directory. */
 const sources = new Map<string, Map<string, string>>();
 let sourceCount = 0;
-let [lastOut, lastCwd, lastNames]: [string?, string?, Map<string, string>?] = [];
+let [lastOut, lastCwd, lastNames, lastPrefix, lastGuard]: [string?, string?, Map<string, string>?, string?, string?] = [];
+
+/** A relative path with no `.` or `..` part, no empty part and no backslash (as rule files are listed). */
+const PLAIN = /^(?!\.\.?(?:\/|$))(?!.*\/\.\.?(?:\/|$))(?!.*\/\/)[^/\\][^\\]*$/;
 
 /** `relative(out, file)` with `/` separators: how the manifest names a rule file. */
 export function manifestSource(out: string, file: string): string {
@@ -146,10 +149,16 @@ export function manifestSource(out: string, file: string): string {
     names = sources.get(base);
     if (names === undefined) sources.set(base, (names = new Map()));
     [lastOut, lastCwd, lastNames] = [out, cwd, names];
+    // The working directory as seen from out/: a plain relative file is that and the file, unless
+    // the working directory holds out/ and the file's first part is the way down to it (then
+    // relative() is shorter: `../../a.yml`, not `../../../rules/a.yml`).
+    lastPrefix = sep === "/" ? relative(out, cwd) : undefined;
+    lastGuard = lastPrefix !== undefined && /^(?:\.\.(?:\/|$))*$/.test(lastPrefix) ? relative(cwd, out).split("/")[0] : undefined;
   }
   let s = names.get(file);
   if (s === undefined) {
-    s = relative(out, resolve(file)).split(sep).join("/");
+    const plain = lastPrefix !== undefined && PLAIN.test(file) && !file.endsWith("/") && (lastGuard === undefined || !(file.startsWith(lastGuard) && (file.length === lastGuard.length || file[lastGuard.length] === "/")));
+    s = plain ? (lastPrefix === "" ? file : `${lastPrefix}/${file}`) : relative(out, resolve(file)).split(sep).join("/");
     if (++sourceCount > 1_000_000) {
       sources.clear();
       sourceCount = 0;

@@ -34,8 +34,8 @@ export interface TargetOutcome {
   readonly diagnostics: readonly Diagnostic[];
   /** Files to write (compiled now). */
   readonly files: readonly OutputFile[];
-  /** Files already in the output directory with this content (from the build cache): nothing to write. */
-  readonly kept?: readonly { readonly path: string; readonly sha: string }[];
+  /** Files already in the output directory with their content (from the build cache): nothing to write. */
+  readonly kept?: readonly string[];
 }
 
 /** Target options by target name: plain data, for worker threads. */
@@ -88,7 +88,7 @@ export class Planner {
 
   add(r: FileResult): readonly OutputFile[] {
     this.files++;
-    const file = { diagnostics: [...r.diagnostics], source: r.source };
+    const file = { diagnostics: r.diagnostics.length === 0 ? [] : [...r.diagnostics], source: r.source };
     const outputs = this.decide(r, file);
     if (file.diagnostics.length > 0) {
       const sources: ReadonlyMap<string, string> = file.source === undefined ? new Map() : new Map([[r.file, file.source]]);
@@ -129,20 +129,23 @@ export class Planner {
       return [];
     }
     const files: OutputFile[] = [];
-    r.targets.forEach((outcome, i) => {
-      out.diagnostics.push(...outcome.diagnostics);
-      const errors = outcome.diagnostics.filter((d) => d.severity === "error");
-      if (errors.some((d) => d.code !== "RC401")) this.failed.add(r.file);
-      else if (errors.length > 0) this.inexpressible.push(`${this.targetNames[i]}: ${r.file}`);
+    for (let i = 0; i < r.targets.length; i++) {
+      const outcome = r.targets[i]!;
+      if (outcome.diagnostics.length > 0) {
+        out.diagnostics.push(...outcome.diagnostics);
+        const errors = outcome.diagnostics.filter((d) => d.severity === "error");
+        if (errors.some((d) => d.code !== "RC401")) this.failed.add(r.file);
+        else if (errors.length > 0) this.inexpressible.push(`${this.targetNames[i]}: ${r.file}`);
+      }
       for (const f of outcome.files) {
         files.push(f);
         this.origin.set(f.path, r.file);
       }
-      for (const f of outcome.kept ?? []) {
-        this.kept.push(f.path);
-        this.origin.set(f.path, r.file);
+      for (const path of outcome.kept ?? []) {
+        this.kept.push(path);
+        this.origin.set(path, r.file);
       }
-    });
+    }
     return files;
   }
 }
