@@ -86,8 +86,11 @@ function targetRecord(entry: Entry, target: string): TargetRecord | undefined {
  */
 interface CacheFile {
   readonly written: number;
-  /** Each rule file's last record. */
-  readonly rules: ReadonlyMap<string, Entry>;
+  /**
+   * Each rule file's last record line, parsed when it is looked up (so that what a lookup reads is
+   * garbage at once, not a large library's records kept to the end of the build).
+   */
+  readonly rules: ReadonlyMap<string, string>;
   /** Record lines in the file (a rule file recorded again has several). */
   readonly lines: number;
   /** The file's size and modification time when read: an append needs it unchanged. */
@@ -208,7 +211,7 @@ export class BuildCache {
     const old = this.old;
     if (old === undefined) return undefined;
     const source = manifestSource(this.out, file);
-    const entry = old.rules.get(source);
+    const entry = recordOf(old.rules.get(source));
     if (entry === undefined) return undefined;
     const before = this.rehashed;
     const input = this.hashOf(file, entry[4], entry[1], entry[2], entry[3]);
@@ -291,7 +294,7 @@ export class BuildCache {
     });
     const source = manifestSource(this.out, result.file);
     // The other targets' records of the same content stay (a build of one target keeps the rest).
-    const prev = this.old?.rules.get(source);
+    const prev = recordOf(this.old?.rules.get(source));
     if (prev !== undefined && prev[4] === fp.sha && result.rule !== undefined) {
       for (let i = TARGETS; i < prev.length; i++) {
         const r = prev[i] as TargetRecord;
@@ -369,9 +372,13 @@ export class BuildCache {
     };
     try {
       if (this.spooled > 0) forEachLine(this.spool, (line) => emit(JSON.parse(line) as Entry));
-      for (const source of this.kept) emit(old!.rules.get(source)!);
+      for (const source of this.kept) emit(recordOf(old!.rules.get(source))!);
       // Records of rule files this build did not see (another library writing into the same out/).
-      for (const [source, entry] of old?.rules ?? []) if (!this.seen.has(source) && existsSync(resolve(this.out, source))) emit(entry);
+      for (const [source, line] of old?.rules ?? []) {
+        if (this.seen.has(source) || !existsSync(resolve(this.out, source))) continue;
+        const entry = recordOf(line);
+        if (entry !== undefined) emit(entry);
+      }
       lines.push(JSON.stringify({ written: Date.now(), rules: count }));
       writeSync(fd, lines.join("\n") + "\n");
     } finally {
@@ -422,6 +429,17 @@ function withStats(out: string, entry: Entry): Entry {
   return copy ?? entry;
 }
 
+/** A record line parsed; undefined when there is none, or it is not a record (then it is not trusted). */
+function recordOf(line: string | undefined): Entry | undefined {
+  if (line === undefined) return undefined;
+  try {
+    const entry = JSON.parse(line) as Entry;
+    return Array.isArray(entry) && typeof entry[0] === "string" && typeof entry[4] === "string" ? entry : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Calls `f` with each line of a file, reading it a megabyte at a time. */
 function forEachLine(path: string, f: (line: string) => void): void {
   const fd = openSync(path, "r");
@@ -446,28 +464,39 @@ function read(path: string): CacheFile | undefined {
   try {
     // Taken first: a file changed while it is read does not match it, and is not appended to.
     const st = statSync(path);
-    const rules = new Map<string, Entry>();
+    const rules = new Map<string, string>();
     let first = true;
     let lines = 0;
     /** The last trailer, while no record line follows it. */
     let trailer: { written?: number; rules?: number } | undefined;
-    forEachLine(path, (line) => {
+    // Read whole: the lines kept are slices of one string, which the garbage collector does not copy.
+    const text = readFileSync(path, "utf8");
+    for (let at = 0; at < text.length; ) {
+      let eol = text.indexOf("\n", at);
+      if (eol < 0) eol = text.length;
+      const line = text.slice(at, eol);
+      at = eol + 1;
+      if (line === "") continue;
       if (first) {
         first = false;
         const header = JSON.parse(line) as { version?: number; compiler?: string };
         if (header.version !== VERSION || header.compiler !== compilerKey()) throw new Error("another rulec's cache");
-        return;
+        continue;
       }
       if (line.startsWith("{")) {
         trailer = JSON.parse(line) as typeof trailer;
         if (trailer?.rules !== lines) throw new Error("a trailer that does not count the records before it");
-        return;
+        continue;
       }
       trailer = undefined;
-      const entry = JSON.parse(line) as Entry;
-      rules.set(entry[0], entry);
+      // The rule file's name is the line's first string: sliced out when it has no escape.
+      const end = line.indexOf('"', 2);
+      let source = line.startsWith('["') && end > 2 ? line.slice(2, end) : undefined;
+      if (source === undefined || source.includes("\\")) source = (JSON.parse(line) as Entry)[0];
+      if (typeof source !== "string") throw new Error("a record without its rule file");
+      rules.set(source, line);
       lines++;
-    });
+    }
     if (trailer === undefined || typeof trailer.written !== "number") return undefined;
     return { written: trailer.written, rules, lines, size: st.size, mtimeMs: st.mtimeMs };
   } catch {
