@@ -98,27 +98,80 @@ interface CacheFile {
   readonly mtimeMs: number;
 }
 
-let compilerKeyMemo: string | undefined;
+let compilerMemo: { readonly key: string; readonly code: CodeStamp } | undefined;
+let codeFilesMemo: string[] | undefined;
 
-/**
- * The compiler's identity: a hash of rulec's own code (the compiled modules next to this one) and
- * of what the runtime contributes to outputs (its Unicode version, for lower-casing).
- */
-export function compilerKey(): string {
-  if (compilerKeyMemo !== undefined) return compilerKeyMemo;
-  const root = fileURLToPath(new URL("../", import.meta.url));
-  const hash = createHash("sha256");
+/** rulec's own code: the modules next to this one (compiled, or the sources under a TypeScript loader), in a fixed order. */
+function codeFiles(): string[] {
+  if (codeFilesMemo !== undefined) return codeFilesMemo;
+  const files: string[] = [];
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (/\.(js|ts|json)$/.test(e.name) && !e.name.endsWith(".d.ts")) hash.update(e.name).update(readFileSync(p));
+      else if (/\.(js|ts|json)$/.test(e.name) && !e.name.endsWith(".d.ts")) files.push(p);
     }
   };
-  walk(root);
-  hash.update(JSON.stringify({ unicode: process.versions.unicode, icu: process.versions.icu }));
-  compilerKeyMemo = hash.digest("base64url").slice(0, 32);
-  return compilerKeyMemo;
+  walk(fileURLToPath(new URL("../", import.meta.url)));
+  return (codeFilesMemo = files);
+}
+
+/** What the runtime contributes to outputs (its Unicode version, for lower-casing). */
+const RUNTIME = JSON.stringify({ unicode: process.versions.unicode, icu: process.versions.icu });
+
+/**
+ * The compiler's identity: a hash of rulec's own code (the compiled modules next to this one) and
+ * of what the runtime contributes to outputs.
+ */
+export function compilerKey(): string {
+  return compiler().key;
+}
+
+/** The compiler key and the stamp taken before the code was read (a file changed after it changes the stamp). */
+function compiler(): { readonly key: string; readonly code: CodeStamp } {
+  if (compilerMemo !== undefined) return compilerMemo;
+  const at = Date.now();
+  const { stamp } = codeStamp();
+  const hash = createHash("sha256");
+  for (const p of codeFiles()) hash.update(p.slice(p.lastIndexOf(sep) + 1)).update(readFileSync(p));
+  hash.update(RUNTIME);
+  compilerMemo = { key: hash.digest("base64url").slice(0, 32), code: { stamp, at } };
+  return compilerMemo;
+}
+
+/**
+ * What vouches for the compiler key without reading the code: a hash of the code files' paths and
+ * stats (size, modification time, inode) and of the runtime, with when it was taken (`at`) and the
+ * newest modification time among them. The cache's header keeps the stamp taken with its key; a
+ * later build whose stamp is the same, of files not modified within RACY_MS of `at`, has that key.
+ */
+interface CodeStamp {
+  readonly stamp: string;
+  readonly at: number;
+}
+
+function codeStamp(): { stamp: string; newest: number } {
+  const hash = createHash("sha256");
+  let newest = 0;
+  for (const p of codeFiles()) {
+    const st = statSync(p);
+    if (st.mtimeMs > newest) newest = st.mtimeMs;
+    hash.update(`${p}\0${st.size}\0${st.mtimeMs}\0${st.ino}\n`);
+  }
+  hash.update(RUNTIME);
+  return { stamp: hash.digest("base64url").slice(0, 32), newest };
+}
+
+/** The cache header's compiler key when its stamp vouches for it, else the key computed from the code. */
+function compilerKeyFor(header: { compiler?: unknown; code?: Partial<CodeStamp> }): string {
+  if (compilerMemo === undefined && typeof header.compiler === "string" && typeof header.code?.stamp === "string" && typeof header.code.at === "number") {
+    const now = codeStamp();
+    if (now.stamp === header.code.stamp && now.newest < header.code.at - RACY_MS) {
+      compilerMemo = { key: header.compiler, code: { stamp: header.code.stamp, at: header.code.at } };
+      return header.compiler;
+    }
+  }
+  return compilerKey();
 }
 
 /** The key of one target's options: records made with other options do not match. */
@@ -361,7 +414,8 @@ export class BuildCache {
 
   /** The whole file anew (a temporary file renamed over it): this build's records and the others still wanted. */
   private rewrite(old: CacheFile | undefined): void {
-    const lines: string[] = [JSON.stringify({ version: VERSION, compiler: compilerKey() })];
+    const { key, code } = compiler();
+    const lines: string[] = [JSON.stringify({ version: VERSION, compiler: key, code })];
     let count = 0;
     const temporary = `${join(this.out, CACHE)}.${process.pid}.tmp`;
     const fd = openSync(temporary, "w");
@@ -479,8 +533,8 @@ function read(path: string): CacheFile | undefined {
       if (line === "") continue;
       if (first) {
         first = false;
-        const header = JSON.parse(line) as { version?: number; compiler?: string };
-        if (header.version !== VERSION || header.compiler !== compilerKey()) throw new Error("another rulec's cache");
+        const header = JSON.parse(line) as { version?: number; compiler?: string; code?: Partial<CodeStamp> };
+        if (header.version !== VERSION || header.compiler !== compilerKeyFor(header)) throw new Error("another rulec's cache");
         continue;
       }
       if (line.startsWith("{")) {

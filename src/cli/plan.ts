@@ -115,7 +115,8 @@ export class Planner {
       this.failed.add(r.file);
       return [];
     }
-    this.ids.set(detached(r.rule.ruleId), r.file);
+    // A RuleID sliced from a rule file's text would keep that text alive; the cache's are its own strings.
+    this.ids.set(r.cached ? r.rule.ruleId : detached(r.rule.ruleId), r.file);
     const prior = this.names.get(r.rule.name);
     if (prior !== undefined) {
       out.diagnostics.push(duplicateNameDiagnostic(r.file, r.rule.name, prior));
