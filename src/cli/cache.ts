@@ -93,6 +93,8 @@ interface CacheFile {
   readonly rules: ReadonlyMap<string, string>;
   /** Record lines in the file (a rule file recorded again has several). */
   readonly lines: number;
+  /** The stamp of rulec's code recorded with the cache's compiler key vouched for it. */
+  readonly stamped: boolean;
   /** The file's size and modification time when read: an append needs it unchanged. */
   readonly size: number;
   readonly mtimeMs: number;
@@ -162,16 +164,21 @@ function codeStamp(): { stamp: string; newest: number } {
   return { stamp: hash.digest("base64url").slice(0, 32), newest };
 }
 
-/** The cache header's compiler key when its stamp vouches for it, else the key computed from the code. */
-function compilerKeyFor(header: { compiler?: unknown; code?: Partial<CodeStamp> }): string {
-  if (compilerMemo === undefined && typeof header.compiler === "string" && typeof header.code?.stamp === "string" && typeof header.code.at === "number") {
+/**
+ * The cache's compiler key when the stamp recorded with it vouches for it, else the key computed
+ * from the code; `stamped` tells whether the stamp did (else the cache is given a new one).
+ */
+function compilerKeyFor(compiler: unknown, code: Partial<CodeStamp> | undefined): { key: string; stamped: boolean } {
+  if (compilerMemo === undefined && typeof compiler === "string" && typeof code?.stamp === "string" && typeof code.at === "number") {
     const now = codeStamp();
-    if (now.stamp === header.code.stamp && now.newest < header.code.at - RACY_MS) {
-      compilerMemo = { key: header.compiler, code: { stamp: header.code.stamp, at: header.code.at } };
-      return header.compiler;
+    if (now.stamp === code.stamp && now.newest < code.at - RACY_MS) {
+      compilerMemo = { key: compiler, code: { stamp: code.stamp, at: code.at } };
+      return { key: compiler, stamped: true };
     }
   }
-  return compilerKey();
+  const key = compilerKey();
+  // In a process that computed the key, a stamp it wrote itself stands.
+  return { key, stamped: code?.stamp === compilerMemo!.code.stamp && code.at === compilerMemo!.code.at };
 }
 
 /** The key of one target's options: records made with other options do not match. */
@@ -204,6 +211,9 @@ export class BuildCache {
     private readonly writes = true,
   ) {
     this.old = read(join(out, CACHE));
+    // A cache whose stamp of rulec's code no longer vouches for its key (the code was built again,
+    // the same) gets a new stamp in the trailer it is written with.
+    if (this.old !== undefined && !this.old.stamped) this.dirty = true;
     this.spool = join(out, `${CACHE}.spool.${process.pid}.tmp`);
   }
 
@@ -407,8 +417,8 @@ export class BuildCache {
   /** The spooled records, with their outputs' stats, and a trailer counting every record line: one write. */
   private append(old: CacheFile): void {
     const lines: string[] = [];
-    forEachLine(this.spool, (line) => lines.push(JSON.stringify(withStats(this.out, JSON.parse(line) as Entry))));
-    lines.push(JSON.stringify({ written: Date.now(), rules: old.lines + this.spooled }));
+    if (this.spooled > 0) forEachLine(this.spool, (line) => lines.push(JSON.stringify(withStats(this.out, JSON.parse(line) as Entry))));
+    lines.push(JSON.stringify({ written: Date.now(), rules: old.lines + this.spooled, code: compiler().code }));
     appendFileSync(join(this.out, CACHE), lines.join("\n") + "\n");
   }
 
@@ -522,7 +532,8 @@ function read(path: string): CacheFile | undefined {
     let first = true;
     let lines = 0;
     /** The last trailer, while no record line follows it. */
-    let trailer: { written?: number; rules?: number } | undefined;
+    let trailer: { written?: number; rules?: number; code?: Partial<CodeStamp> } | undefined;
+    let header: { version?: number; compiler?: string; code?: Partial<CodeStamp> } = {};
     // Read whole: the lines kept are slices of one string, which the garbage collector does not copy.
     const text = readFileSync(path, "utf8");
     for (let at = 0; at < text.length; ) {
@@ -533,8 +544,8 @@ function read(path: string): CacheFile | undefined {
       if (line === "") continue;
       if (first) {
         first = false;
-        const header = JSON.parse(line) as { version?: number; compiler?: string; code?: Partial<CodeStamp> };
-        if (header.version !== VERSION || header.compiler !== compilerKeyFor(header)) throw new Error("another rulec's cache");
+        header = JSON.parse(line) as typeof header;
+        if (header.version !== VERSION) throw new Error("another rulec's cache");
         continue;
       }
       if (line.startsWith("{")) {
@@ -552,7 +563,10 @@ function read(path: string): CacheFile | undefined {
       lines++;
     }
     if (trailer === undefined || typeof trailer.written !== "number") return undefined;
-    return { written: trailer.written, rules, lines, size: st.size, mtimeMs: st.mtimeMs };
+    // The compiler key, vouched for by the last stamp of the code (an appended trailer's, else the header's).
+    const compiler = compilerKeyFor(header.compiler, trailer.code ?? header.code);
+    if (header.compiler !== compiler.key) return undefined;
+    return { written: trailer.written, rules, lines, stamped: compiler.stamped, size: st.size, mtimeMs: st.mtimeMs };
   } catch {
     return undefined;
   }
