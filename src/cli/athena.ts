@@ -65,7 +65,7 @@ export function registerAthena(program: Command, deps: AthenaDeps): void {
 async function check(program: Command, deps: AthenaDeps, paths: string[], opts: CheckOpts): Promise<void> {
   const { io, setStatus } = deps;
   const color = deps.color().enabled;
-  const loaded = loadConfig(paths, program.opts<{ config?: string }>().config);
+  const loaded = await loadConfig(paths, program.opts<{ config?: string }>().config);
   for (const d of loaded.diagnostics) io.err(formatDiagnostic(d, { sources: loaded.file && loaded.text !== undefined ? new Map([[loaded.file, loaded.text]]) : new Map(), color }) + "\n");
   if (hasErrors(loaded.diagnostics)) {
     setStatus(2);

@@ -10,7 +10,7 @@ import { loadConfig } from "./config.js";
 import { FileSync, readOrUndefined, removeLeftovers, writeAtomicAsync } from "./fs.js";
 import { acquireLock, Journal, MANIFEST, manifestSource, manifestText, readManifest } from "./manifest.js";
 import { expandPaths } from "./paths.js";
-import type { Output } from "./output.js";
+import { batchedErrors, type Output } from "./output.js";
 import { compileFiles, defaultJobs, PARALLEL_MIN_FILES } from "./pool.js";
 
 /** `rulec build`: compile every rule to every selected target and write out/ atomically. */
@@ -65,17 +65,26 @@ export async function runBuild(paths: readonly string[], names: readonly TargetN
     sync?.pushAll(planner.add(r));
   };
   // What the cache vouches for is not compiled; the rest is, and the results go to the planner in
-  // file order either way.
-  const cached = files.map((f) => cache?.lookup(f, names));
-  const misses = files.filter((_, i) => cached[i] === undefined);
+  // file order either way: those before the first file to compile at once (all of them when
+  // nothing changed), the others kept until the files before them are compiled.
+  const cached: (FileResult | undefined)[] = [];
+  const missIndex: number[] = [];
   let next = 0;
+  for (let i = 0; i < files.length; i++) {
+    const c = cache?.lookup(files[i]!, names);
+    if (c === undefined) missIndex.push(i);
+    else if (missIndex.length === 0) {
+      add(c);
+      next = i + 1;
+    } else cached[i] = c;
+  }
+  const misses = missIndex.map((i) => files[i]!);
   const upTo = (end: number) => {
     for (; next < end; next++) {
       const c = cached[next];
       if (c !== undefined) add(c);
     }
   };
-  const missIndex = files.map((_, i) => i).filter((i) => cached[i] === undefined);
   let missesDone = 0;
   await compileFiles(misses, names, options.options ?? {}, options.jobs ?? defaultJobs(misses.length), {
     onResult: (r) => {
@@ -111,12 +120,13 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
     .addOption(new Option("--athena-engine <engine>", "athena: also write each rule's statement for Athena's DuckDB engine (athena/<name>.duckdb.sql) with duckdb; default: the config's athena.engine, else trino").choices(["trino", "duckdb"]))
     .addHelpText("after", "\nExamples:\n  rulec build rules\n  rulec build rules --target athena --out out\n  rulec build --check            # CI: fail when out/ is stale")
     .action(async (paths: string[], opts: { target?: string; out?: string; check?: boolean; strict?: boolean; jobs?: number; athenaEngine?: string }) => {
-      const { io, setStatus } = deps;
+      const io = batchedErrors(deps.io);
+      const { setStatus } = deps;
       const usage = (message: string) => {
         io.err(`rulec: ${message}\n`);
         setStatus(2);
       };
-      const loaded = loadConfig(paths, deps.configFile?.());
+      const loaded = await loadConfig(paths, deps.configFile?.());
       if (loaded.diagnostics.length > 0) {
         const sources = new Map(loaded.file && loaded.text !== undefined ? [[loaded.file, loaded.text]] : []);
         for (const d of loaded.diagnostics) io.err(formatDiagnostic(d, { sources, color: deps.color().enabled }) + "\n");
@@ -201,17 +211,21 @@ export function registerBuild(program: Command, deps: BuildDeps): void {
         const selected = new Set<string>(targets);
         const built = new Set(files.map((f) => manifestSource(out, f)));
         const failed = new Set(plan.failedRules.map((f) => manifestSource(out, f)));
-        const next: Record<string, string> = {};
+        const next = new Map<string, string>();
         const exists = new Map<string, boolean>();
-        for (const [path, source] of Object.entries(manifest.files)) {
+        for (const [path, source] of manifest.files) {
           // A rule file this build found exists; another is looked for once.
           let e = built.has(source) || exists.get(source);
           if (e === undefined) exists.set(source, (e = existsSync(resolve(out, source))));
           const decided = selected.has(path.slice(0, path.indexOf("/"))) && built.has(source) && !failed.has(source);
-          if (e && !decided) next[path] = source;
+          if (e && !decided) next.set(path, source);
         }
-        for (const [path, file] of plan.origin) next[path] = manifestSource(out, file);
-        const stale = Object.keys(manifest.files).filter((p) => !(p in next) && existsSync(join(out, p)));
+        let [lastFile, lastSource] = ["", ""];
+        for (const [path, file] of plan.origin) {
+          if (file !== lastFile) [lastFile, lastSource] = [file, manifestSource(out, file)];
+          next.set(path, lastSource);
+        }
+        const stale = [...manifest.files.keys()].filter((p) => !next.has(p) && existsSync(join(out, p)));
         // The manifest's text only when its entries changed (a large library's costs 70 ms to write out).
         const same = !manifest.interrupted && manifest.refused.length === 0 && sameEntries(manifest.files, next);
         const text = () => manifestText(next);
@@ -299,26 +313,32 @@ function outputDirectoryProblem(out: string, paths: readonly string[], targets: 
 }
 
 /** Output-like files (`.py`, `.yml`, `.sql`) in the selected targets' folders that no manifest names. */
-function untrackedOutputs(out: string, targets: ReadonlySet<string>, ...manifests: readonly Readonly<Record<string, string>>[]): string[] {
+function untrackedOutputs(out: string, targets: ReadonlySet<string>, ...manifests: readonly ReadonlyMap<string, string>[]): string[] {
   const found: string[] = [];
   for (const t of [...targets].sort()) {
-    let entries;
+    let names;
     try {
-      entries = readdirSync(join(out, t), { withFileTypes: true });
+      // Names only: the type of an entry is looked up for the few that no manifest names.
+      names = readdirSync(join(out, t));
     } catch {
       continue;
     }
-    for (const e of entries) {
-      const path = `${t}/${e.name}`;
-      if (e.isFile() && /\.(py|ya?ml|sql)$/.test(e.name) && !manifests.some((m) => Object.hasOwn(m, path))) found.push(path);
+    for (const name of names) {
+      if (!/\.(py|ya?ml|sql)$/.test(name)) continue;
+      const path = `${t}/${name}`;
+      if (manifests.some((m) => m.has(path))) continue;
+      try {
+        if (lstatSync(join(out, path)).isFile()) found.push(path);
+      } catch {
+        // Gone since it was listed.
+      }
     }
   }
   return found.sort();
 }
 
-function sameEntries(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  for (const k of keys) if (a[k] !== b[k]) return false;
+function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
   return true;
 }

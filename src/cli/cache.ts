@@ -30,36 +30,53 @@ import { manifestSource } from "./manifest.js";
  */
 
 export const CACHE = ".rulec-cache.jsonl";
-const VERSION = 5;
+const VERSION = 6;
 /** Bytes of records gathered before they are appended to the spool file. */
 const SPOOL_FLUSH = 1 << 20;
 /** A file modified this close to the cache's writing may have changed without its stat changing. */
 const RACY_MS = 2000;
 
-/** size, modification time (ms), inode. */
-type Stat = readonly [number, number, number];
-
-/** An output: its content hash, and its stat when that was taken with the hash. */
-type OutputEntry = readonly [string] | readonly [string, number, number, number];
+/**
+ * A rule file's record, one flat JSON array (a large library's cache is read at every build, and
+ * arrays cost JSON.parse and the garbage collector a fraction of objects keyed by file names): the
+ * rule file as the manifest names it, its stat (size, modification time in ms, inode) and content
+ * hash; its name and RuleID when it loaded (else null); its messages and failed Tests (null when
+ * none); then a record per target.
+ */
+type Entry = [
+  source: string,
+  size: number,
+  mtimeMs: number,
+  ino: number,
+  hash: string,
+  name: string | null,
+  ruleId: string | null,
+  diagnostics: readonly Diagnostic[] | null,
+  testFailures: readonly Diagnostic[] | null,
+  ...targets: TargetRecord[],
+];
 
 /**
- * A rule file's record (short keys: a large library's cache is read at every build): `s` the rule
- * file's stat and `h` its content hash; `n`, `i` its name and RuleID when it loaded; `d`, `f` its
- * messages and failed Tests (when any); `t` per target: `k` the key of the target's options, `d` its
- * messages, `o` its outputs.
+ * A target's record: its name, the key of its options, its messages (null when none), then five
+ * slots per output: its path (`<target>/<file>`), its content hash, and its stat (size,
+ * modification time, inode) when that was taken with the hash (else three nulls).
  */
-interface Entry {
-  readonly s: Stat;
-  readonly h: string;
-  readonly n?: string;
-  readonly i?: string;
-  readonly d?: readonly Diagnostic[];
-  readonly f?: readonly Diagnostic[];
-  readonly t: Readonly<Record<string, { readonly k: string; readonly d?: readonly Diagnostic[]; readonly o: Readonly<Record<string, OutputEntry>> }>>;
+type TargetRecord = [target: string, key: string, diagnostics: readonly Diagnostic[] | null, ...outputs: (string | number | null)[]];
+
+/** Where a record's target records begin, and a target record's outputs. */
+const TARGETS = 9;
+const OUTPUTS = 3;
+
+function targetRecord(entry: Entry, target: string): TargetRecord | undefined {
+  for (let i = TARGETS; i < entry.length; i++) {
+    const r = entry[i] as TargetRecord;
+    if (r[0] === target) return r;
+  }
+  return undefined;
 }
 
 /**
- * The file, JSON lines: a header `{"version", "compiler"}`, `[ruleFile, entry]` record lines (the
+ * The file, JSON lines: a header `{"version", "compiler"}`, a record line per rule file (Entry: the
  * rule file relative to out/, as the manifest names it) and a trailer `{"written", "rules"}` (when
  * it was written: stats this recent are not trusted; how many record lines precede it). A build
  * that learnt little appends its records and a new trailer (a later record of a rule file replaces
@@ -69,45 +86,104 @@ interface Entry {
  */
 interface CacheFile {
   readonly written: number;
-  /** Each rule file's last record. */
-  readonly rules: ReadonlyMap<string, Entry>;
+  /**
+   * Each rule file's last record line, parsed when it is looked up (so that what a lookup reads is
+   * garbage at once, not a large library's records kept to the end of the build).
+   */
+  readonly rules: ReadonlyMap<string, string>;
   /** Record lines in the file (a rule file recorded again has several). */
   readonly lines: number;
+  /** The stamp of rulec's code recorded with the cache's compiler key vouched for it. */
+  readonly stamped: boolean;
   /** The file's size and modification time when read: an append needs it unchanged. */
   readonly size: number;
   readonly mtimeMs: number;
 }
 
-let compilerKeyMemo: string | undefined;
+let compilerMemo: { readonly key: string; readonly code: CodeStamp } | undefined;
+let codeFilesMemo: string[] | undefined;
 
-/**
- * The compiler's identity: a hash of rulec's own code (the compiled modules next to this one) and
- * of what the runtime contributes to outputs (its Unicode version, for lower-casing).
- */
-export function compilerKey(): string {
-  if (compilerKeyMemo !== undefined) return compilerKeyMemo;
-  const root = fileURLToPath(new URL("../", import.meta.url));
-  const hash = createHash("sha256");
+/** rulec's own code: the modules next to this one (compiled, or the sources under a TypeScript loader), in a fixed order. */
+function codeFiles(): string[] {
+  if (codeFilesMemo !== undefined) return codeFilesMemo;
+  const files: string[] = [];
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (/\.(js|ts|json)$/.test(e.name) && !e.name.endsWith(".d.ts")) hash.update(e.name).update(readFileSync(p));
+      else if (/\.(js|ts|json)$/.test(e.name) && !e.name.endsWith(".d.ts")) files.push(p);
     }
   };
-  walk(root);
-  hash.update(JSON.stringify({ unicode: process.versions.unicode, icu: process.versions.icu }));
-  compilerKeyMemo = hash.digest("base64url").slice(0, 32);
-  return compilerKeyMemo;
+  walk(fileURLToPath(new URL("../", import.meta.url)));
+  return (codeFilesMemo = files);
+}
+
+/** What the runtime contributes to outputs (its Unicode version, for lower-casing). */
+const RUNTIME = JSON.stringify({ unicode: process.versions.unicode, icu: process.versions.icu });
+
+/**
+ * The compiler's identity: a hash of rulec's own code (the compiled modules next to this one) and
+ * of what the runtime contributes to outputs.
+ */
+export function compilerKey(): string {
+  return compiler().key;
+}
+
+/** The compiler key and the stamp taken before the code was read (a file changed after it changes the stamp). */
+function compiler(): { readonly key: string; readonly code: CodeStamp } {
+  if (compilerMemo !== undefined) return compilerMemo;
+  const at = Date.now();
+  const { stamp } = codeStamp();
+  const hash = createHash("sha256");
+  for (const p of codeFiles()) hash.update(p.slice(p.lastIndexOf(sep) + 1)).update(readFileSync(p));
+  hash.update(RUNTIME);
+  compilerMemo = { key: hash.digest("base64url").slice(0, 32), code: { stamp, at } };
+  return compilerMemo;
+}
+
+/**
+ * What vouches for the compiler key without reading the code: a hash of the code files' paths and
+ * stats (size, modification time, inode) and of the runtime, with when it was taken (`at`) and the
+ * newest modification time among them. The cache's header keeps the stamp taken with its key; a
+ * later build whose stamp is the same, of files not modified within RACY_MS of `at`, has that key.
+ */
+interface CodeStamp {
+  readonly stamp: string;
+  readonly at: number;
+}
+
+function codeStamp(): { stamp: string; newest: number } {
+  const hash = createHash("sha256");
+  let newest = 0;
+  for (const p of codeFiles()) {
+    const st = statSync(p);
+    if (st.mtimeMs > newest) newest = st.mtimeMs;
+    hash.update(`${p}\0${st.size}\0${st.mtimeMs}\0${st.ino}\n`);
+  }
+  hash.update(RUNTIME);
+  return { stamp: hash.digest("base64url").slice(0, 32), newest };
+}
+
+/**
+ * The cache's compiler key when the stamp recorded with it vouches for it, else the key computed
+ * from the code; `stamped` tells whether the stamp did (else the cache is given a new one).
+ */
+function compilerKeyFor(compiler: unknown, code: Partial<CodeStamp> | undefined): { key: string; stamped: boolean } {
+  if (compilerMemo === undefined && typeof compiler === "string" && typeof code?.stamp === "string" && typeof code.at === "number") {
+    const now = codeStamp();
+    if (now.stamp === code.stamp && now.newest < code.at - RACY_MS) {
+      compilerMemo = { key: compiler, code: { stamp: code.stamp, at: code.at } };
+      return { key: compiler, stamped: true };
+    }
+  }
+  const key = compilerKey();
+  // In a process that computed the key, a stamp it wrote itself stands.
+  return { key, stamped: code?.stamp === compilerMemo!.code.stamp && code.at === compilerMemo!.code.at };
 }
 
 /** The key of one target's options: records made with other options do not match. */
 export function targetKey(target: string, options: TargetOptions): string {
   return contentHash(JSON.stringify([target, Object.entries(options).sort(([a], [b]) => (a < b ? -1 : 1))]));
-}
-
-function statOf(s: Stats): Stat {
-  return [s.size, s.mtimeMs, s.ino];
 }
 
 const none: readonly Diagnostic[] = [];
@@ -135,6 +211,9 @@ export class BuildCache {
     private readonly writes = true,
   ) {
     this.old = read(join(out, CACHE));
+    // A cache whose stamp of rulec's code no longer vouches for its key (the code was built again,
+    // the same) gets a new stamp in the trailer it is written with.
+    if (this.old !== undefined && !this.old.stamped) this.dirty = true;
     this.spool = join(out, `${CACHE}.spool.${process.pid}.tmp`);
   }
 
@@ -149,10 +228,10 @@ export class BuildCache {
     this.kept.push(source);
   }
 
-  private put(source: string, entry: Entry): void {
+  private put(entry: Entry): void {
     if (!this.writes) return;
-    this.seen.add(source);
-    this.buffer += JSON.stringify([source, entry]) + "\n";
+    this.seen.add(entry[0]);
+    this.buffer += JSON.stringify(entry) + "\n";
     this.spooled++;
     if (this.buffer.length > SPOOL_FLUSH) this.flush();
   }
@@ -169,7 +248,7 @@ export class BuildCache {
   }
 
   /** The hash of a file: from its stat when that vouches for the known hash, else by reading it. */
-  private hashOf(path: string, sha: string, size: number | undefined, mtimeMs: number | undefined, ino: number | undefined): { sha: string; stat: Stats } | undefined {
+  private hashOf(path: string, sha: string, size: unknown, mtimeMs: unknown, ino: unknown): { sha: string; stat: Stats } | undefined {
     let st: Stats | undefined;
     try {
       st = statSync(path, { throwIfNoEntry: false });
@@ -195,46 +274,55 @@ export class BuildCache {
     const old = this.old;
     if (old === undefined) return undefined;
     const source = manifestSource(this.out, file);
-    const entry = old.rules.get(source);
+    const entry = recordOf(old.rules.get(source));
     if (entry === undefined) return undefined;
     const before = this.rehashed;
-    const input = this.hashOf(file, entry.h, entry.s[0], entry.s[1], entry.s[2]);
-    if (input === undefined || input.sha !== entry.h) return undefined;
+    const input = this.hashOf(file, entry[4], entry[1], entry[2], entry[3]);
+    if (input === undefined || input.sha !== entry[4]) return undefined;
     const outcomes: TargetOutcome[] = [];
-    const loaded = entry.n !== undefined && (entry.f ?? none).length === 0;
+    const diagnostics = entry[7] ?? none;
+    const testFailures = entry[8] ?? none;
+    const loaded = entry[5] !== null && testFailures.length === 0;
     // Each output's fresh stat, kept only for a record that has to be written again.
     const stats: Stats[] = [];
-    let framed = (entry.d ?? none).some(spanned) || (entry.f ?? none).some(spanned);
+    let framed = diagnostics.some(spanned) || testFailures.some(spanned);
     for (const t of loaded ? targets : []) {
-      const r = entry.t[t];
-      if (r === undefined || r.k !== this.keys[t]) return undefined;
-      const kept: { path: string; sha: string }[] = [];
-      for (const path in r.o) {
-        const known = r.o[path]!;
-        const now = this.hashOf(this.outputFile(path), known[0], known[1], known[2], known[3]);
-        if (now === undefined || now.sha !== known[0]) return undefined;
+      const r = targetRecord(entry, t);
+      if (r === undefined || r[1] !== this.keys[t]) return undefined;
+      const kept: string[] = [];
+      for (let j = OUTPUTS; j < r.length; j += 5) {
+        const path = r[j] as string;
+        const sha = r[j + 1] as string;
+        const now = this.hashOf(this.outputFile(path), sha, r[j + 2], r[j + 3], r[j + 4]);
+        if (now === undefined || now.sha !== sha) return undefined;
         stats.push(now.stat);
-        kept.push({ path, sha: known[0] });
+        kept.push(path);
       }
-      const diagnostics = r.d ?? none;
-      if (!framed && diagnostics.some(spanned)) framed = true;
-      outcomes.push({ diagnostics, files: [], kept });
+      const messages = r[2] ?? none;
+      if (!framed && messages.some(spanned)) framed = true;
+      outcomes.push({ diagnostics: messages, files: [], kept });
     }
     // A record the cache on disk already holds as it is needs no new line, only its name.
     if (this.rehashed === before) this.keep(source);
     else {
-      const t: Record<string, Entry["t"][string]> = { ...entry.t };
+      const again = entry.slice() as Entry;
+      const st = input.stat;
+      again[1] = st.size;
+      again[2] = st.mtimeMs;
+      again[3] = st.ino;
       let i = 0;
       for (const name of loaded ? targets : []) {
-        const r = entry.t[name]!;
-        const o: Record<string, OutputEntry> = {};
-        for (const path in r.o) {
-          const st = stats[i++]!;
-          o[path] = [r.o[path]![0], st.size, st.mtimeMs, st.ino];
+        const r = targetRecord(entry, name)!;
+        const fresh = r.slice() as TargetRecord;
+        for (let j = OUTPUTS; j < r.length; j += 5) {
+          const o = stats[i++]!;
+          fresh[j + 2] = o.size;
+          fresh[j + 3] = o.mtimeMs;
+          fresh[j + 4] = o.ino;
         }
-        t[name] = { ...r, o };
+        again[again.indexOf(r)] = fresh;
       }
-      this.put(source, { ...entry, s: statOf(input.stat), t });
+      this.put(again);
     }
     this.hits++;
     // Code frames of its diagnostics need the text (read only then).
@@ -249,9 +337,9 @@ export class BuildCache {
     return {
       file,
       ...(text === undefined ? {} : { source: text }),
-      diagnostics: entry.d ?? none,
-      ...(entry.n === undefined ? {} : { rule: { name: entry.n, ruleId: entry.i! } }),
-      testFailures: entry.f ?? none,
+      diagnostics,
+      ...(entry[5] === null ? {} : { rule: { name: entry[5], ruleId: entry[6]! } }),
+      testFailures,
       targets: outcomes,
       cached: true,
     };
@@ -262,27 +350,32 @@ export class BuildCache {
     const fp: FileFingerprint | undefined = result.fingerprint;
     if (result.cached || fp === undefined) return;
     this.dirty = true;
-    const t: Record<string, Entry["t"][string]> = {};
-    result.targets.forEach((o, i) => {
-      const name = targets[i]!;
-      t[name] = {
-        k: this.keys[name]!,
-        ...(o.diagnostics.length > 0 ? { d: o.diagnostics } : {}),
-        o: Object.fromEntries(o.files.map((f) => [f.path, [contentHash(f.content)] as const])),
-      };
+    const records: TargetRecord[] = result.targets.map((o, i) => {
+      const r: TargetRecord = [targets[i]!, this.keys[targets[i]!]!, o.diagnostics.length > 0 ? o.diagnostics : null];
+      for (const f of o.files) r.push(f.path, contentHash(f.content), null, null, null);
+      return r;
     });
     const source = manifestSource(this.out, result.file);
     // The other targets' records of the same content stay (a build of one target keeps the rest).
-    const prev = this.old?.rules.get(source);
-    const targetRecords = prev !== undefined && prev.h === fp.sha && result.rule !== undefined ? { ...prev.t, ...t } : t;
-    this.put(source, {
-      s: [fp.size, fp.mtimeMs, fp.ino],
-      h: fp.sha,
-      ...(result.rule ? { n: result.rule.name, i: result.rule.ruleId } : {}),
-      ...(result.diagnostics.length > 0 ? { d: result.diagnostics } : {}),
-      ...(result.testFailures.length > 0 ? { f: result.testFailures } : {}),
-      t: targetRecords,
-    });
+    const prev = recordOf(this.old?.rules.get(source));
+    if (prev !== undefined && prev[4] === fp.sha && result.rule !== undefined) {
+      for (let i = TARGETS; i < prev.length; i++) {
+        const r = prev[i] as TargetRecord;
+        if (!targets.includes(r[0])) records.unshift(r);
+      }
+    }
+    this.put([
+      source,
+      fp.size,
+      fp.mtimeMs,
+      fp.ino,
+      fp.sha,
+      result.rule?.name ?? null,
+      result.rule?.ruleId ?? null,
+      result.diagnostics.length > 0 ? result.diagnostics : null,
+      result.testFailures.length > 0 ? result.testFailures : null,
+      ...records,
+    ]);
   }
 
   /**
@@ -324,34 +417,32 @@ export class BuildCache {
   /** The spooled records, with their outputs' stats, and a trailer counting every record line: one write. */
   private append(old: CacheFile): void {
     const lines: string[] = [];
-    forEachLine(this.spool, (line) => {
-      const [source, entry] = JSON.parse(line) as [string, Entry];
-      lines.push(JSON.stringify([source, withStats(this.out, entry)]));
-    });
-    lines.push(JSON.stringify({ written: Date.now(), rules: old.lines + this.spooled }));
+    if (this.spooled > 0) forEachLine(this.spool, (line) => lines.push(JSON.stringify(withStats(this.out, JSON.parse(line) as Entry))));
+    lines.push(JSON.stringify({ written: Date.now(), rules: old.lines + this.spooled, code: compiler().code }));
     appendFileSync(join(this.out, CACHE), lines.join("\n") + "\n");
   }
 
   /** The whole file anew (a temporary file renamed over it): this build's records and the others still wanted. */
   private rewrite(old: CacheFile | undefined): void {
-    const lines: string[] = [JSON.stringify({ version: VERSION, compiler: compilerKey() })];
+    const { key, code } = compiler();
+    const lines: string[] = [JSON.stringify({ version: VERSION, compiler: key, code })];
     let count = 0;
     const temporary = `${join(this.out, CACHE)}.${process.pid}.tmp`;
     const fd = openSync(temporary, "w");
-    const emit = (source: string, entry: Entry) => {
-      lines.push(JSON.stringify([source, withStats(this.out, entry)]));
+    const emit = (entry: Entry) => {
+      lines.push(JSON.stringify(withStats(this.out, entry)));
       count++;
       if (lines.length >= 1000) writeSync(fd, lines.splice(0, lines.length).join("\n") + "\n");
     };
     try {
-      if (this.spooled > 0)
-        forEachLine(this.spool, (line) => {
-          const [source, entry] = JSON.parse(line) as [string, Entry];
-          emit(source, entry);
-        });
-      for (const source of this.kept) emit(source, old!.rules.get(source)!);
+      if (this.spooled > 0) forEachLine(this.spool, (line) => emit(JSON.parse(line) as Entry));
+      for (const source of this.kept) emit(recordOf(old!.rules.get(source))!);
       // Records of rule files this build did not see (another library writing into the same out/).
-      for (const [source, entry] of old?.rules ?? []) if (!this.seen.has(source) && existsSync(resolve(this.out, source))) emit(source, entry);
+      for (const [source, line] of old?.rules ?? []) {
+        if (this.seen.has(source) || !existsSync(resolve(this.out, source))) continue;
+        const entry = recordOf(line);
+        if (entry !== undefined) emit(entry);
+      }
       lines.push(JSON.stringify({ written: Date.now(), rules: count }));
       writeSync(fd, lines.join("\n") + "\n");
     } finally {
@@ -379,29 +470,38 @@ function ignoreCache(out: string): void {
 
 /** The stat of each output written (or found equal) by this build, taken now. */
 function withStats(out: string, entry: Entry): Entry {
-  if (Object.values(entry.t).every((r) => Object.values(r.o).every((known) => known.length === 4))) return entry;
-  let changed = false;
-  const t: Record<string, Entry["t"][string]> = {};
-  for (const [name, r] of Object.entries(entry.t)) {
-    const o: Record<string, OutputEntry> = {};
-    for (const [path, known] of Object.entries(r.o)) {
-      if (known.length === 4) {
-        o[path] = known;
-        continue;
-      }
-      changed = true;
+  let copy: Entry | undefined;
+  for (let i = TARGETS; i < entry.length; i++) {
+    const r = entry[i] as TargetRecord;
+    let fresh: TargetRecord | undefined;
+    for (let j = OUTPUTS; j < r.length; j += 5) {
+      if (r[j + 2] !== null) continue;
+      fresh ??= r.slice() as TargetRecord;
       try {
         // A change between the write and this stat shows in the modification time, which the next
         // build does not trust so close to the cache's writing.
-        const st = statSync(join(out, path));
-        o[path] = [known[0], st.size, st.mtimeMs, st.ino];
+        const st = statSync(join(out, r[j] as string));
+        fresh[j + 2] = st.size;
+        fresh[j + 3] = st.mtimeMs;
+        fresh[j + 4] = st.ino;
       } catch {
-        o[path] = known; // not there (a failed write): the next build checks it
+        // not there (a failed write): the next build checks it
       }
     }
-    t[name] = { ...r, o };
+    if (fresh !== undefined) (copy ??= entry.slice() as Entry)[i] = fresh;
   }
-  return changed ? { ...entry, t } : entry;
+  return copy ?? entry;
+}
+
+/** A record line parsed; undefined when there is none, or it is not a record (then it is not trusted). */
+function recordOf(line: string | undefined): Entry | undefined {
+  if (line === undefined) return undefined;
+  try {
+    const entry = JSON.parse(line) as Entry;
+    return Array.isArray(entry) && typeof entry[0] === "string" && typeof entry[4] === "string" ? entry : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Calls `f` with each line of a file, reading it a megabyte at a time. */
@@ -428,30 +528,45 @@ function read(path: string): CacheFile | undefined {
   try {
     // Taken first: a file changed while it is read does not match it, and is not appended to.
     const st = statSync(path);
-    const rules = new Map<string, Entry>();
+    const rules = new Map<string, string>();
     let first = true;
     let lines = 0;
     /** The last trailer, while no record line follows it. */
-    let trailer: { written?: number; rules?: number } | undefined;
-    forEachLine(path, (line) => {
+    let trailer: { written?: number; rules?: number; code?: Partial<CodeStamp> } | undefined;
+    let header: { version?: number; compiler?: string; code?: Partial<CodeStamp> } = {};
+    // Read whole: the lines kept are slices of one string, which the garbage collector does not copy.
+    const text = readFileSync(path, "utf8");
+    for (let at = 0; at < text.length; ) {
+      let eol = text.indexOf("\n", at);
+      if (eol < 0) eol = text.length;
+      const line = text.slice(at, eol);
+      at = eol + 1;
+      if (line === "") continue;
       if (first) {
         first = false;
-        const header = JSON.parse(line) as { version?: number; compiler?: string };
-        if (header.version !== VERSION || header.compiler !== compilerKey()) throw new Error("another rulec's cache");
-        return;
+        header = JSON.parse(line) as typeof header;
+        if (header.version !== VERSION) throw new Error("another rulec's cache");
+        continue;
       }
       if (line.startsWith("{")) {
         trailer = JSON.parse(line) as typeof trailer;
         if (trailer?.rules !== lines) throw new Error("a trailer that does not count the records before it");
-        return;
+        continue;
       }
       trailer = undefined;
-      const [source, entry] = JSON.parse(line) as [string, Entry];
-      rules.set(source, entry);
+      // The rule file's name is the line's first string: sliced out when it has no escape.
+      const end = line.indexOf('"', 2);
+      let source = line.startsWith('["') && end > 2 ? line.slice(2, end) : undefined;
+      if (source === undefined || source.includes("\\")) source = (JSON.parse(line) as Entry)[0];
+      if (typeof source !== "string") throw new Error("a record without its rule file");
+      rules.set(source, line);
       lines++;
-    });
+    }
     if (trailer === undefined || typeof trailer.written !== "number") return undefined;
-    return { written: trailer.written, rules, lines, size: st.size, mtimeMs: st.mtimeMs };
+    // The compiler key, vouched for by the last stamp of the code (an appended trailer's, else the header's).
+    const compiler = compilerKeyFor(header.compiler, trailer.code ?? header.code);
+    if (header.compiler !== compiler.key) return undefined;
+    return { written: trailer.written, rules, lines, stamped: compiler.stamped, size: st.size, mtimeMs: st.mtimeMs };
   } catch {
     return undefined;
   }

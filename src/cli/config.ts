@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { CONFIG_FILE, parseConfig, type Config } from "../config/config.js";
+import type { Config } from "../config/config.js";
+import { CONFIG_FILE } from "../config/name.js";
 import type { Diagnostic } from "../diagnostics.js";
 
 /** Finds `rulec.config.yml` at the library root or the nearest parent, and reads it. */
@@ -22,7 +23,11 @@ export function findConfig(paths: readonly string[], explicit?: string): string 
   }
 }
 
-export function loadConfig(paths: readonly string[], explicit?: string): { config: Config; file?: string; diagnostics: Diagnostic[]; text?: string } {
+/**
+ * The configuration: none when there is no file (the YAML parser and the targets' option checks
+ * are loaded only to read one).
+ */
+export async function loadConfig(paths: readonly string[], explicit?: string): Promise<{ config: Config; file?: string; diagnostics: Diagnostic[]; text?: string }> {
   const file = findConfig(paths, explicit);
   if (file === undefined) return { config: {}, diagnostics: [] };
   let text: string;
@@ -31,6 +36,6 @@ export function loadConfig(paths: readonly string[], explicit?: string): { confi
   } catch (e) {
     return { config: {}, file, diagnostics: [{ code: "RC502", severity: "error", message: `cannot read the configuration: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, file }] };
   }
-  const { config, diagnostics } = parseConfig(text, file);
+  const { config, diagnostics } = (await import("../config/config.js")).parseConfig(text, file);
   return { config, file, diagnostics, text };
 }

@@ -287,7 +287,7 @@ function processInterrupt(handler: () => void): () => void {
 async function huntAthena(program: Command, deps: HuntDeps, paths: string[], opts: HuntOpts): Promise<void> {
   const { io, setStatus } = deps;
   const color = deps.color().enabled;
-  const loaded = loadConfig(paths, program.opts<{ config?: string }>().config);
+  const loaded = await loadConfig(paths, program.opts<{ config?: string }>().config);
   for (const d of loaded.diagnostics) io.err(formatDiagnostic(d, { sources: loaded.file && loaded.text !== undefined ? new Map([[loaded.file, loaded.text]]) : new Map(), color }) + "\n");
   if (hasErrors(loaded.diagnostics)) {
     setStatus(2);

@@ -27,10 +27,9 @@ const OUTPUT_PATH = new RegExp(`^(?:${TARGET_NAMES.join("|")})/[^/\\\\\\0]+$`);
  * no `..`, no absolute path, and, where the folders exist, not through a link that leaves `out`.
  */
 export function isOutputPath(out: string, path: string): boolean {
-  if (!OUTPUT_PATH.test(path)) return false;
-  const name = path.slice(path.indexOf("/") + 1);
-  if (name === "." || name === "..") return false;
-  return targetFolderInside(out, path.slice(0, path.indexOf("/")));
+  if (!OUTPUT_PATH.test(path) || path.endsWith("/.") || path.endsWith("/..")) return false;
+  for (const target of TARGET_NAMES) if (path.startsWith(target) && path.charCodeAt(target.length) === 47) return targetFolderInside(out, target);
+  return false;
 }
 
 /** Whether out/<target> is (or will be) a folder of out itself, not a link elsewhere; per manifest read. */
@@ -54,7 +53,7 @@ function targetFolderInside(out: string, target: string): boolean {
 
 export interface ManifestState {
   /** Output path (relative to out/) -> its rule file (relative to out/). */
-  readonly files: Record<string, string>;
+  readonly files: Map<string, string>;
   /** Entries that name something other than an output file of out/: ignored, never touched. */
   readonly refused: readonly string[];
   /** True when an interrupted build left its journal. */
@@ -64,16 +63,17 @@ export interface ManifestState {
 /** The manifest and any journal an interrupted build left, with entries outside out/ refused. */
 export function readManifest(out: string): ManifestState {
   folders.clear();
-  const files: Record<string, string> = {};
+  const files = new Map<string, string>();
   const refused: string[] = [];
   const add = (path: string, source: unknown) => {
-    if (typeof source === "string" && isOutputPath(out, path)) files[path] = source;
+    if (typeof source === "string" && isOutputPath(out, path)) files.set(path, source);
     else refused.push(path);
   };
   try {
     const m = JSON.parse(readFileSync(join(out, MANIFEST), "utf8")) as { files?: unknown };
     if (typeof m.files === "object" && m.files !== null && !Array.isArray(m.files)) {
-      for (const [path, source] of Object.entries(m.files)) add(path, source);
+      const entries = m.files as Record<string, unknown>;
+      for (const path in entries) add(path, entries[path]);
     }
   } catch {
     // No manifest, or not one: nothing is known to be ours.
@@ -93,8 +93,8 @@ export function readManifest(out: string): ManifestState {
 }
 
 /** The manifest's text: entries sorted by path. */
-export function manifestText(files: Readonly<Record<string, string>>): string {
-  const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+export function manifestText(files: ReadonlyMap<string, string>): string {
+  const sorted = Object.fromEntries([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return JSON.stringify({ files: sorted }, null, 2) + "\n";
 }
 
@@ -105,7 +105,7 @@ export class Journal {
   constructor(
     out: string,
     /** Paths the manifest already names: written before, nothing to record. */
-    private readonly known: Readonly<Record<string, string>>,
+    private readonly known: ReadonlyMap<string, string>,
   ) {
     this.file = join(out, JOURNAL);
   }
@@ -122,7 +122,7 @@ export class Journal {
   /** Records `path -> source` pairs (one append for the lot) before they are written. */
   record(entries: readonly { readonly path: string; readonly source: string }[]): void {
     let text = "";
-    for (const e of entries) if (!Object.hasOwn(this.known, e.path)) text += `${e.path}\t${e.source}\n`;
+    for (const e of entries) if (!this.known.has(e.path)) text += `${e.path}\t${e.source}\n`;
     if (text !== "") appendFileSync(this.file, text);
   }
 
@@ -135,7 +135,10 @@ export class Journal {
 /** Rule file -> its manifest name, per output directory and working directory. */
 const sources = new Map<string, Map<string, string>>();
 let sourceCount = 0;
-let [lastOut, lastCwd, lastNames]: [string?, string?, Map<string, string>?] = [];
+let [lastOut, lastCwd, lastNames, lastPrefix, lastGuard]: [string?, string?, Map<string, string>?, string?, string?] = [];
+
+/** A relative path with no `.` or `..` part, no empty part and no backslash (as rule files are listed). */
+const PLAIN = /^(?!\.\.?(?:\/|$))(?!.*\/\.\.?(?:\/|$))(?!.*\/\/)[^/\\][^\\]*$/;
 
 /** `relative(out, file)` with `/` separators: how the manifest names a rule file. */
 export function manifestSource(out: string, file: string): string {
@@ -146,10 +149,16 @@ export function manifestSource(out: string, file: string): string {
     names = sources.get(base);
     if (names === undefined) sources.set(base, (names = new Map()));
     [lastOut, lastCwd, lastNames] = [out, cwd, names];
+    // The working directory as seen from out/: a plain relative file is that and the file, unless
+    // the working directory holds out/ and the file's first part is the way down to it (then
+    // relative() is shorter: `../../a.yml`, not `../../../rules/a.yml`).
+    lastPrefix = sep === "/" ? relative(out, cwd) : undefined;
+    lastGuard = lastPrefix !== undefined && /^(?:\.\.(?:\/|$))*$/.test(lastPrefix) ? relative(cwd, out).split("/")[0] : undefined;
   }
   let s = names.get(file);
   if (s === undefined) {
-    s = relative(out, resolve(file)).split(sep).join("/");
+    const plain = lastPrefix !== undefined && PLAIN.test(file) && !file.endsWith("/") && (lastGuard === undefined || !(file.startsWith(lastGuard) && (file.length === lastGuard.length || file[lastGuard.length] === "/")));
+    s = plain ? (lastPrefix === "" ? file : `${lastPrefix}/${file}`) : relative(out, resolve(file)).split(sep).join("/");
     if (++sourceCount > 1_000_000) {
       sources.clear();
       sourceCount = 0;

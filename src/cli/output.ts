@@ -44,3 +44,32 @@ export function bufferOutput(): Output & { stdout: string; stderr: string } {
   };
   return o;
 }
+
+/**
+ * The same Output, its standard error written in one piece per turn of the event loop (a build
+ * the cache answers reports a large library's warnings in one go: one write, not thousands).
+ * Standard output first writes what is pending, so the two keep their order on a terminal.
+ */
+export function batchedErrors(io: Output): Output {
+  let pending = "";
+  const flush = (): void => {
+    if (pending === "") return;
+    const text = pending;
+    pending = "";
+    io.err(text);
+  };
+  return {
+    out: (s) => {
+      flush();
+      io.out(s);
+    },
+    err: (s) => {
+      if (pending === "") queueMicrotask(flush);
+      pending += s;
+      if (pending.length > 1 << 16) flush();
+    },
+    colorAllowed: io.colorAllowed,
+    ...(io.errorColorAllowed === undefined ? {} : { errorColorAllowed: io.errorColorAllowed }),
+    interactive: io.interactive,
+  };
+}

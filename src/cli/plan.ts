@@ -34,8 +34,8 @@ export interface TargetOutcome {
   readonly diagnostics: readonly Diagnostic[];
   /** Files to write (compiled now). */
   readonly files: readonly OutputFile[];
-  /** Files already in the output directory with this content (from the build cache): nothing to write. */
-  readonly kept?: readonly { readonly path: string; readonly sha: string }[];
+  /** Files already in the output directory with their content (from the build cache): nothing to write. */
+  readonly kept?: readonly string[];
 }
 
 /** Target options by target name: plain data, for worker threads. */
@@ -88,7 +88,7 @@ export class Planner {
 
   add(r: FileResult): readonly OutputFile[] {
     this.files++;
-    const file = { diagnostics: [...r.diagnostics], source: r.source };
+    const file = { diagnostics: r.diagnostics.length === 0 ? [] : [...r.diagnostics], source: r.source };
     const outputs = this.decide(r, file);
     if (file.diagnostics.length > 0) {
       const sources: ReadonlyMap<string, string> = file.source === undefined ? new Map() : new Map([[r.file, file.source]]);
@@ -115,7 +115,8 @@ export class Planner {
       this.failed.add(r.file);
       return [];
     }
-    this.ids.set(detached(r.rule.ruleId), r.file);
+    // A RuleID sliced from a rule file's text would keep that text alive; the cache's are its own strings.
+    this.ids.set(r.cached ? r.rule.ruleId : detached(r.rule.ruleId), r.file);
     const prior = this.names.get(r.rule.name);
     if (prior !== undefined) {
       out.diagnostics.push(duplicateNameDiagnostic(r.file, r.rule.name, prior));
@@ -129,20 +130,23 @@ export class Planner {
       return [];
     }
     const files: OutputFile[] = [];
-    r.targets.forEach((outcome, i) => {
-      out.diagnostics.push(...outcome.diagnostics);
-      const errors = outcome.diagnostics.filter((d) => d.severity === "error");
-      if (errors.some((d) => d.code !== "RC401")) this.failed.add(r.file);
-      else if (errors.length > 0) this.inexpressible.push(`${this.targetNames[i]}: ${r.file}`);
+    for (let i = 0; i < r.targets.length; i++) {
+      const outcome = r.targets[i]!;
+      if (outcome.diagnostics.length > 0) {
+        out.diagnostics.push(...outcome.diagnostics);
+        const errors = outcome.diagnostics.filter((d) => d.severity === "error");
+        if (errors.some((d) => d.code !== "RC401")) this.failed.add(r.file);
+        else if (errors.length > 0) this.inexpressible.push(`${this.targetNames[i]}: ${r.file}`);
+      }
       for (const f of outcome.files) {
         files.push(f);
         this.origin.set(f.path, r.file);
       }
-      for (const f of outcome.kept ?? []) {
-        this.kept.push(f.path);
-        this.origin.set(f.path, r.file);
+      for (const path of outcome.kept ?? []) {
+        this.kept.push(path);
+        this.origin.set(path, r.file);
       }
-    });
+    }
     return files;
   }
 }

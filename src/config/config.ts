@@ -1,7 +1,8 @@
 import { fileDiagnostic, nearest, type Diagnostic } from "../diagnostics.js";
 import { Locator, type KeyPath } from "../rules/locate.js";
 import { loadYaml, YamlLimitError } from "../rules/yaml.js";
-import { checkTargetOptions, TARGET_NAMES } from "../targets/names.js";
+import { TARGET_NAMES } from "../targets/names.js";
+import { checkTargetOptions } from "../targets/option-checks.js";
 import type { TargetOptions } from "../targets/types.js";
 
 /**
@@ -9,7 +10,7 @@ import type { TargetOptions } from "../targets/types.js";
  * options). Pure: text in, a validated Config and diagnostics (file:line:col) out.
  */
 
-export const CONFIG_FILE = "rulec.config.yml";
+export { CONFIG_FILE } from "./name.js";
 
 export interface Config {
   readonly out?: string;

@@ -1,27 +1,13 @@
-import { checkAthenaOptions } from "./athena/options.js";
-import { checkSentinelOptions } from "./sentinel/options.js";
-import { checkSigmaOptions } from "./sigma/options.js";
-import type { OptionProblem, TargetName, TargetOptions } from "./types.js";
+import type { TargetName } from "./types.js";
 
 /**
- * The targets by name, with their option checks: what the configuration, the manifest and a build
- * the cache answers need, without loading any target's compiler (targets/index.ts has those).
+ * The targets by name: what the manifest and a build the cache answers need, without loading any
+ * target's compiler (targets/index.ts has those) or its option checks (targets/option-checks.ts,
+ * which the configuration loads: the Athena target's need the log types' table profiles).
  */
 
 export const TARGET_NAMES: readonly TargetName[] = ["panther", "athena", "sigma", "sentinel"];
 
-const OPTION_CHECKS: Readonly<Record<TargetName, ((options: TargetOptions) => OptionProblem[]) | undefined>> = {
-  panther: undefined,
-  athena: (options) => checkAthenaOptions(options),
-  sigma: checkSigmaOptions,
-  sentinel: checkSentinelOptions,
-};
-
 export function isTargetName(name: string): name is TargetName {
   return (TARGET_NAMES as readonly string[]).includes(name);
-}
-
-/** The problems of a target's options (none for a target without options, or an unknown one). */
-export function checkTargetOptions(name: string, options: TargetOptions): OptionProblem[] {
-  return isTargetName(name) ? (OPTION_CHECKS[name]?.(options) ?? []) : [];
 }

@@ -91,6 +91,9 @@ describe("a build the cache answers whole", () => {
       expect(again.modules).toContain("dist/cli/build.js");
       const compiler = again.modules.filter((m) => /^dist\/(syntax|check|eval|rules\/load|cli\/compile|targets\/[a-z]+\/index)\b/.test(m));
       expect(compiler).toEqual([]);
+      // Without a configuration file, neither the YAML loader, the configuration's checks nor the
+      // log types (which the Athena target's option checks read) are loaded either.
+      expect(again.modules.filter((m) => /^dist\/(logtypes\/|config\/config|rules\/yaml|targets\/option-checks)/.test(m))).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

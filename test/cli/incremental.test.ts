@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { generateRule, rng } from "../../bench/generate.js";
 import { main } from "../../src/cli/main.js";
 import { bufferOutput } from "../../src/cli/output.js";
-import { BIN } from "../helpers/cli.js";
+import { BIN, ROOT } from "../helpers/cli.js";
 
 /**
  * The incremental build (out/.rulec-cache.jsonl): after any sequence of edits, renames, deletions,
@@ -251,5 +251,51 @@ describe("the cache stays out of version control", () => {
     expect([0, 1]).toContain((await run(["build", rules, "--out", out])).status);
     expect(readFileSync(join(out, ".gitignore"), "utf8")).toBe("# mine\n*.bak\n.rulec-cache.jsonll\n.rulec-cache.jsonl\n");
     rmSync(root, { recursive: true, force: true });
+  });
+});
+
+describe("a change to rulec's own code invalidates the cache", () => {
+  it("whether the cache's stamp of the code vouched for its key or not", { timeout: 120_000 }, () => {
+    // A copy of the built rulec of its own (bin/, dist/, package.json; node_modules linked), so that
+    // its code can be changed.
+    const root = mkdtempSync(join(tmpdir(), "rulec-code-"));
+    try {
+      const install = join(root, "rulec");
+      for (const part of ["bin", "dist", "package.json"]) cpSync(join(ROOT, part), join(install, part), { recursive: true });
+      symlinkSync(join(ROOT, "node_modules"), join(install, "node_modules"));
+      // Code written long ago: the stamp of its stats vouches for the key.
+      const old = new Date(Date.now() - 3_600_000);
+      const age = (dir: string): void => {
+        for (const e of readdirSync(dir, { withFileTypes: true })) {
+          if (e.isDirectory()) age(join(dir, e.name));
+          else utimesSync(join(dir, e.name), old, old);
+        }
+      };
+      age(join(install, "dist"));
+      const rules = join(root, "rules");
+      mkdirSync(rules);
+      for (let i = 0; i < 3; i++) {
+        const g = generateRule(rng(5), i);
+        writeFileSync(join(rules, `${g.name}.yml`), g.text);
+      }
+      const out = join(root, "out");
+      const build = () => {
+        const r = spawnSync(process.execPath, [join(install, "bin/rulec.js"), "build", rules, "--out", out], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000 });
+        expect([0, 1], r.stderr).toContain(r.status);
+        return r.stderr;
+      };
+      expect(build()).not.toContain("from the build cache");
+      expect(build()).toContain("(all from the build cache)");
+      // One module changed (a comment added, its size and time with it): nothing comes from the cache.
+      const module = join(install, "dist/targets/athena/index.js");
+      writeFileSync(module, readFileSync(module, "utf8") + "\n// changed\n");
+      expect(build()).not.toContain("from the build cache");
+      expect(build()).toContain("(all from the build cache)");
+      // Changed again, to the same size: the cache does not answer for the other code.
+      writeFileSync(module, readFileSync(module, "utf8").replace("// changed\n", "// chanGed\n"));
+      expect(build()).not.toContain("from the build cache");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

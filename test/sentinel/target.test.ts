@@ -8,7 +8,7 @@ import type { SentinelData } from "../../src/logtypes/registry.js";
 import { loadRuleText } from "../../src/rules/load.js";
 import type { Rule } from "../../src/rules/types.js";
 import { sentinelData, sentinelTarget } from "../../src/targets/sentinel/index.js";
-import { checkTargetOptions } from "../../src/targets/names.js";
+import { checkTargetOptions } from "../../src/targets/option-checks.js";
 import { IPV6_HEX, IPV6_QUAD, kqlPipeline, kqlString, NotSayableInKql } from "../../src/targets/sentinel/kql.js";
 import { parseIPv6 } from "../../src/check/cidr.js";
 import { checkCondition } from "../../src/check/check.js";
