@@ -93,28 +93,45 @@ export function testLogType(log: unknown): string | undefined {
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 const DELETE = Symbol("delete");
 
-/** Kinds the typed schema gives a path; undefined where the log type is free-form or the path is `json`. */
-export function schemaKinds(logType: string, path: readonly string[]): string | undefined {
+type SchemaType = { type: string; fields?: Record<string, unknown>; items?: SchemaType };
+
+/**
+ * Where a typed schema puts a path: `free` (no typed schema, a `json` part, or a path the walk
+ * cannot follow), `outside` (an object of the schema lacks the key), or the field's type, with
+ * `through` when the path passed a list of objects without `[]`.
+ */
+function placeOf(logType: string, path: readonly string[]): { kind: "free" } | { kind: "outside" } | { kind: "field"; type: string; through: boolean } {
   const schema = schemaFor(logType);
-  if (!schema || schema.freeForm) return undefined;
+  if (!schema || schema.freeForm || path.length === 0) return { kind: "free" };
   let fields: Readonly<Record<string, unknown>> | undefined = schema.fields;
-  let t: { type: string; fields?: Record<string, unknown>; items?: { type: string; fields?: Record<string, unknown> } } | undefined;
+  let t: SchemaType | undefined;
+  let through = false;
   for (const p of path) {
+    if (t && t.type === "json") return { kind: "free" };
     if (p === "[]") {
       // an element of a typed list: its items' type (a list of objects has typed fields too)
-      if (!t || t.type !== "array" || !t.items) return undefined;
+      if (!t || t.type !== "array" || !t.items) return { kind: "free" };
       t = t.items;
       fields = t.type === "object" ? t.fields : undefined;
       continue;
     }
-    if (!fields) return undefined;
+    if (!fields && t?.type === "array" && t.items?.type === "object") {
+      fields = t.items.fields; // a path through a list of objects
+      through = true;
+    }
+    if (!fields) return { kind: "free" };
     const key = Object.keys(fields).find((k) => k === p) ?? Object.keys(fields).find((k) => k.toLowerCase() === p.toLowerCase());
-    if (key === undefined) return undefined;
-    t = fields[key] as { type: string; fields?: Record<string, unknown> };
+    if (key === undefined) return { kind: "outside" };
+    t = fields[key] as SchemaType;
     fields = t.type === "object" ? t.fields : undefined;
   }
-  if (!t || t.type === "json") return undefined;
-  return t.type;
+  return { kind: "field", type: t!.type, through };
+}
+
+/** Kinds the typed schema gives a path; undefined where the log type is free-form or the path is `json`. */
+export function schemaKinds(logType: string, path: readonly string[]): string | undefined {
+  const place = placeOf(logType, path);
+  return place.kind === "field" && !place.through && place.type !== "json" ? place.type : undefined;
 }
 
 /**
@@ -122,26 +139,7 @@ export function schemaKinds(logType: string, path: readonly string[]): string | 
  * an event of the log type never holds it, so the proof does not write it.
  */
 export function outsideSchema(logType: string, path: readonly string[]): boolean {
-  const schema = schemaFor(logType);
-  if (!schema || schema.freeForm) return false;
-  let fields: Readonly<Record<string, unknown>> | undefined = schema.fields;
-  let t: { type: string; fields?: Record<string, unknown>; items?: { type: string; fields?: Record<string, unknown> } } | undefined;
-  for (const p of path) {
-    if (t && t.type === "json") return false;
-    if (p === "[]") {
-      if (!t || t.type !== "array" || !t.items) return false;
-      t = t.items;
-      fields = t.type === "object" ? t.fields : undefined;
-      continue;
-    }
-    if (!fields && t?.type === "array" && t.items?.type === "object") fields = t.items.fields; // a path through a list of objects
-    if (!fields) return false;
-    const key = Object.keys(fields).find((k) => k === p) ?? Object.keys(fields).find((k) => k.toLowerCase() === p.toLowerCase());
-    if (key === undefined) return true;
-    t = fields[key] as { type: string; fields?: Record<string, unknown> };
-    fields = t.type === "object" ? t.fields : undefined;
-  }
-  return false;
+  return placeOf(logType, path).kind === "outside";
 }
 
 /**
