@@ -19,6 +19,7 @@ import { evaluate } from "../dist/eval/evaluate.js";
 import { decodeRuleFile, loadRuleText } from "../dist/rules/load.js";
 import { parseCondition } from "../dist/syntax/ast.js";
 import { TARGETS } from "../dist/targets/index.js";
+import { emptyAside, setAside } from "./aside.js";
 import { generateMixedRule, generateRule, MIXED_RULES_VERSION, rng, RULES_VERSION } from "./generate.js";
 
 const NAMES = TARGETS.map((t) => t.name);
@@ -82,7 +83,7 @@ const jobs = defaultJobs(files.length);
 let written = 0;
 let errors = 0;
 const buildMs = await median(async () => {
-  rmSync(outDir, { recursive: true, force: true });
+  setAside(outDir);
   const t = performance.now();
   const { planner, sync } = await runBuild([rulesDir], NAMES, { out: outDir, report });
   const d = ms(t);
@@ -118,14 +119,14 @@ const rebuildMs = await median(async () => {
 // The command, cold: a new process (module loading, JIT, worker start) into an empty out/.
 const cliOut = join(dir, "out-cli");
 const cliMs = await median(() => {
-  rmSync(cliOut, { recursive: true, force: true });
+  setAside(cliOut);
   const t = performance.now();
   const r = spawnSync(process.execPath, [BIN, "build", rulesDir, "--out", cliOut], { encoding: "utf8", maxBuffer: 1 << 28 });
   const d = ms(t);
   if (r.status !== 0 && r.status !== 1) throw new Error(`rulec build exited ${r.status}: ${r.stderr.slice(-2000)}`);
   return d;
 }, 1);
-rmSync(cliOut, { recursive: true, force: true });
+setAside(cliOut);
 
 // Where one thread's time goes, stage by stage (each stage timed on its own; `check` is the rest of
 // loading a rule: the schema checks, lint and the rule's other keys), over the first 10k files,
@@ -164,13 +165,14 @@ for (const f of sample) {
 for (const k of Object.keys(stages)) stages[k]! *= files.length / sample.length;
 stages.write = Math.max(0, buildMs - compileMs);
 const scratch = join(dir, "fs-probe");
-rmSync(scratch, { recursive: true, force: true });
+setAside(scratch);
 mkdirSync(scratch);
 const t0 = performance.now();
 const PROBE = 2000;
 for (let i = 0; i < PROBE; i++) writeAtomic(join(scratch, `f${i}.yml`), "x".repeat(2000));
 const fileCreateUs = (ms(t0) / PROBE) * 1000;
-rmSync(scratch, { recursive: true, force: true });
+setAside(scratch);
+emptyAside(outDir);
 
 console.log(
   JSON.stringify({
