@@ -80,6 +80,25 @@ let incremental: IncrementalFigures | undefined;
   incremental = JSON.parse(r.stdout.trim().split("\n").pop()!) as IncrementalFigures;
 }
 
+// Where the cold build's CPU goes, stage by stage and thread by thread (one profiled run; Linux).
+interface ColdProfile {
+  readonly rules: number;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly systemMs: number;
+  readonly mainCpuMs: number;
+  readonly workerCpuMs: number;
+  readonly backgroundCpuMs: number;
+  readonly stagesMs: Record<string, number>;
+}
+let coldProfile: ColdProfile | undefined;
+if (platform() === "linux") {
+  log("cold build profile: where the CPU goes ...");
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "bench/cold-profile.ts"), join(WORK, "library")], { encoding: "utf8", maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`bench/cold-profile.ts failed: ${r.stderr}`);
+  coldProfile = JSON.parse(r.stdout.trim().split("\n").pop()!) as ColdProfile;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Events: one seeded NDJSON file, shared by the evaluator, Python and hunt.
 
@@ -249,6 +268,16 @@ if (incremental) {
   rows.push([`  \`rulec build --check\`, nothing changed`, s(f.checkMs), "< 0.5 s", f.checkMs < 500 ? "yes" : "NO"]);
   rows.push([`  \`rulec build\`, one rule changed`, s(f.oneChangedMs), "< 0.6 s", f.oneChangedMs < 600 ? "yes" : "NO"]);
 }
+if (coldProfile) {
+  const c = coldProfile;
+  const per = (ms: number) => (ms / c.rules).toFixed(3);
+  const top = Object.entries(c.stagesMs)
+    .filter(([k]) => !k.startsWith("V8 and libuv"))
+    .slice(0, 8)
+    .map(([k, v]) => `${k} ${per(v)}`)
+    .join(", ");
+  rows.push([`  cold build, CPU ms per rule (one profiled run)`, `${per(c.cpuMs)} (system ${per(c.systemMs)}): main thread ${per(c.mainCpuMs)}, workers ${per(c.workerCpuMs)}, V8/libuv threads ${per(c.backgroundCpuMs)}; ${top}`, "", ""]);
+}
 rows.push([
   `evaluator, ${EVENTS} events x ${rules.length} rules`,
   `${(evaluator.evaluationsPerSecond / 1e6).toFixed(2)}M evaluations/s, ${(evaluator.predicatesPerSecond / 1e6).toFixed(2)}M predicates/s`,
@@ -303,7 +332,7 @@ const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGb: Math.ro
 const resultsDir = join(ROOT, "bench/results");
 mkdirSync(resultsDir, { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-writeFileSync(join(resultsDir, `${stamp}.json`), JSON.stringify({ machine, builds, mixedBuilds, incremental, evaluator, python, hunt: huntFigures, vpcflow, pysigma, table }, null, 2) + "\n");
+writeFileSync(join(resultsDir, `${stamp}.json`), JSON.stringify({ machine, builds, mixedBuilds, incremental, coldProfile, evaluator, python, hunt: huntFigures, vpcflow, pysigma, table }, null, 2) + "\n");
 writeFileSync(join(resultsDir, "latest.txt"), `${table}\n\nmachine: ${JSON.stringify(machine)}\n`);
 for (const d of readdirSync(WORK)) emptyAside(join(WORK, d, "out"), { force: true });
 log(`wrote bench/results/${stamp}.json (${readdirSync(resultsDir).length} files there)`);
