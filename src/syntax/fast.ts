@@ -64,6 +64,7 @@ function wordKinds(): Map<string, number> {
   const out = new Map<string, number>();
   for (const t of [T.Not, T.And, T.Or, T.Exists, T.Empty, T.True, T.False, ...T.operatorTokens]) {
     const word = (t.PATTERN as RegExp).source;
+    if (word.length < 2 || word.length > 11) throw new Error(`the keyword '${word}' is outside the lengths the scanner looks up`);
     const lexed = T.conditionLexer.tokenize(word);
     const kind = lexed.errors.length === 0 && lexed.tokens.length === 1 ? kinds.get(lexed.tokens[0]!.tokenType) : undefined;
     if (kind === undefined) throw new Error(`the keyword '${word}' does not lex as one token`);
@@ -115,7 +116,8 @@ class Scanner {
       } else if (isWordStart(c)) {
         i++;
         while (i < n && isWordPart(text.charCodeAt(i))) i++;
-        kind = table.get(text.slice(start, i)) ?? IDENT;
+        // Keywords and operators are 2 to 11 letters long.
+        kind = i - start < 2 || i - start > 11 ? IDENT : (table.get(text.slice(start, i)) ?? IDENT);
         if (kind === NOT) openers++;
       } else if (c === 0x22) {
         // "..." with escapes (a backslash and any character but a line break).
@@ -360,7 +362,11 @@ class Parser {
 
 /** AstBuilder.nary: `(a or b) or c` is `a or b or c`. */
 function nary(kind: "and" | "or", items: Condition[]): Condition {
-  const flat = items.flatMap((c) => (c.kind === kind ? c.items : [c]));
+  const flat: Condition[] = [];
+  for (const c of items) {
+    if (c.kind === kind) for (const i of c.items) flat.push(i);
+    else flat.push(c);
+  }
   return { kind, items: flat, span: { start: items[0]!.span.start, end: items[items.length - 1]!.span.end } } as Condition;
 }
 
