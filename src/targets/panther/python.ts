@@ -129,7 +129,7 @@ function passesArray(path: Path, schema: FieldType | undefined): boolean {
   for (const s of path.segments.slice(0, -1)) {
     if (t.type === "array") return true;
     if (t.type !== "object") return false;
-    const key = Object.keys(t.fields).find((k) => k === s.name) ?? Object.keys(t.fields).find((k) => k.toLowerCase() === s.name.toLowerCase());
+    const key = Object.hasOwn(t.fields, s.name) ? s.name : Object.keys(t.fields).find((k) => k.toLowerCase() === s.name.toLowerCase());
     if (!key) return false;
     t = t.fields[key]!;
   }
