@@ -1,5 +1,4 @@
-import type { Condition, Literal, Operand, Operator, Path, Segment } from "../ast/nodes.js";
-import * as T from "./tokens.js";
+import { OPERATORS, type Condition, type Literal, type Operand, type Operator, type Path, type Segment } from "../ast/nodes.js";
 
 /**
  * The fast path of parseCondition (ast.ts): a scanner and a recursive descent over the same
@@ -41,36 +40,28 @@ const OPERATOR = 19;
 /** At most this many `(`, `[` and `not` (ast.ts's MAX_DEPTH bounds their nesting; fewer cannot pass it). */
 const MAX_OPENERS = 64;
 
-let words: Map<string, number> | undefined;
-
 /**
- * The kind of every word the Chevrotain lexer does not read as an Identifier (keywords and
- * operators), found by lexing each one with that lexer, so that its rules (first pattern that
- * matches, `longer_alt`) decide. Every other word is an Identifier: a keyword that matches only
- * its start loses to the longer Identifier.
+ * The kind of every word that is not an Identifier: the keywords and the operators. The Chevrotain
+ * lexer tries them in the order of tokens.ts and takes the first whose text starts the word, unless
+ * the Identifier it names as `longer_alt` is longer; no keyword is a proper start of one tried
+ * after it (operators go longest first), so a word is a keyword exactly when it equals one.
+ * test/frontend/fast-parser.test.ts lexes every one of them with that lexer.
  */
-function wordKinds(): Map<string, number> {
-  const kinds = new Map<unknown, number>([
-    [T.Not, NOT],
-    [T.And, AND],
-    [T.Or, OR],
-    [T.Exists, EXISTS],
-    [T.Empty, EMPTY],
-    [T.True, TRUE],
-    [T.False, FALSE],
-    [T.Identifier, IDENT],
-    ...T.operatorTokens.map((t) => [t, OPERATOR] as [unknown, number]),
-  ]);
-  const out = new Map<string, number>();
-  for (const t of [T.Not, T.And, T.Or, T.Exists, T.Empty, T.True, T.False, ...T.operatorTokens]) {
-    const word = (t.PATTERN as RegExp).source;
-    if (word.length < 2 || word.length > 11) throw new Error(`the keyword '${word}' is outside the lengths the scanner looks up`);
-    const lexed = T.conditionLexer.tokenize(word);
-    const kind = lexed.errors.length === 0 && lexed.tokens.length === 1 ? kinds.get(lexed.tokens[0]!.tokenType) : undefined;
-    if (kind === undefined) throw new Error(`the keyword '${word}' does not lex as one token`);
-    if (kind !== IDENT) out.set(word, kind);
-  }
-  return out;
+const WORDS: ReadonlyMap<string, number> = new Map<string, number>([
+  ["not", NOT],
+  ["and", AND],
+  ["or", OR],
+  ["exists", EXISTS],
+  ["empty", EMPTY],
+  ["true", TRUE],
+  ["false", FALSE],
+  ...OPERATORS.map((op) => [op, OPERATOR] as [string, number]),
+]);
+
+/** The kind name of a word as the fast path reads it (for the test that checks WORDS against the lexer). */
+export function wordKind(word: string): string {
+  const kind = WORDS.get(word) ?? IDENT;
+  return kind === OPERATOR ? "Operator" : (["Identifier", "Not", "And", "Or", "Exists", "Empty", "True", "False"][kind - IDENT] ?? "?");
 }
 
 /** The Number token's pattern, anchored at a position. */
@@ -97,7 +88,7 @@ class Scanner {
     const kinds = this.kinds;
     const starts = this.starts;
     const ends = this.ends;
-    const table = (words ??= wordKinds());
+    const table = WORDS;
     let openers = 0;
     let i = 0;
     while (i < n) {

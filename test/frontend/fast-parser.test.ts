@@ -5,7 +5,8 @@ import jsYaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { OPERATORS } from "../../src/ast/nodes.js";
 import { parseChevrotain, parseCondition } from "../../src/syntax/ast.js";
-import { parseFast } from "../../src/syntax/fast.js";
+import { parseFast, wordKind } from "../../src/syntax/fast.js";
+import * as T from "../../src/syntax/tokens.js";
 import { arbConditionText } from "../helpers/arbitraries.js";
 
 /**
@@ -66,6 +67,21 @@ describe("the fast condition parser", () => {
     for (const text of all) if (agrees(text)) fast++;
     // Most fixtures are valid conditions; the invalid ones go to Chevrotain.
     expect(fast).toBeGreaterThan(all.length / 2);
+  });
+
+  it("reads every keyword and operator as the Chevrotain lexer does, and words around them as identifiers", () => {
+    const keywords = ["not", "and", "or", "exists", "empty", "true", "false", ...OPERATORS];
+    const words = [...keywords, ...keywords.flatMap((w) => [w + "x", w + "_", w + "1", w.slice(0, -1), "x" + w, w.toUpperCase()]), "i", "e", "inx", "ieqx"];
+    for (const w of words) {
+      const lexed = T.conditionLexer.tokenize(w);
+      expect(lexed.errors, w).toEqual([]);
+      expect(lexed.tokens.length, w).toBe(1);
+      const type = lexed.tokens[0]!.tokenType;
+      const name = (type.CATEGORIES ?? []).includes(T.Operator) ? "Operator" : type.name;
+      expect(wordKind(w), w).toBe(name);
+      // The scanner looks up words of 2 to 11 letters only.
+      if (keywords.includes(w)) expect(w.length >= 2 && w.length <= 11, w).toBe(true);
+    }
   });
 
   it("agrees on the canonical conditions", () => {
