@@ -17,19 +17,31 @@ export interface Network {
   readonly text: string;
 }
 
-const V4_PART = /^(?:0|[1-9]\d{0,2})$/;
-
+/** Four dot-separated parts, each 0 or 1 to 3 digits without a leading zero, at most 255. */
 export function parseIPv4(s: string): bigint | undefined {
-  const parts = s.split(".");
-  if (parts.length !== 4) return undefined;
-  let v = 0n;
-  for (const p of parts) {
-    if (!V4_PART.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    v = (v << 8n) | BigInt(n);
+  const n = s.length;
+  if (n < 7 || n > 15) return undefined;
+  let v = 0;
+  let parts = 0;
+  let i = 0;
+  for (;;) {
+    const start = i;
+    let part = 0;
+    while (i < n) {
+      const c = s.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) break;
+      part = part * 10 + (c - 0x30);
+      i++;
+    }
+    const digits = i - start;
+    if (digits === 0 || digits > 3 || (digits > 1 && s.charCodeAt(start) === 0x30) || part > 255) return undefined;
+    v = v * 256 + part;
+    parts++;
+    if (i === n) break;
+    if (s.charCodeAt(i) !== 0x2e || parts === 4) return undefined;
+    i++;
   }
-  return v;
+  return parts === 4 ? BigInt(v) : undefined;
 }
 
 export function parseIPv6(s: string): bigint | undefined {
@@ -111,7 +123,10 @@ export function networkRange(n: Network): { first: bigint; last: bigint } {
 }
 
 export function formatAddress(version: 4 | 6, v: bigint): string {
-  if (version === 4) return [24n, 16n, 8n, 0n].map((s) => ((v >> s) & 255n).toString()).join(".");
+  if (version === 4) {
+    const n = Number(v & 0xffffffffn);
+    return `${Math.floor(n / 0x1000000)}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+  }
   const groups: string[] = [];
   for (let i = 7; i >= 0; i--) groups.push(((v >> BigInt(i * 16)) & 0xffffn).toString(16));
   // Compress the longest run of two or more zero groups (RFC 5952).

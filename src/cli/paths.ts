@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import { readdirSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, normalize, relative, sep } from "node:path";
 import { fileDiagnostic, type Diagnostic } from "../diagnostics.js";
@@ -93,7 +93,11 @@ export interface FileFingerprint {
   readonly ino: number;
 }
 
-/** The hash the build cache keys files by. */
+/** Node's one-shot hash (20.12 and later): the same digest as a Hash object, at half the cost for a small file. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array | string, encoding: "base64url") => string }).hash;
+
+/** The hash the build cache keys files by: SHA-256 (of a string's UTF-8), base64url, 22 characters. */
 export function contentHash(bytes: Uint8Array | string): string {
-  return createHash("sha256").update(bytes).digest("base64url").slice(0, 22);
+  const digest = oneShot === undefined ? crypto.createHash("sha256").update(bytes).digest("base64url") : oneShot("sha256", bytes, "base64url");
+  return digest.slice(0, 22);
 }

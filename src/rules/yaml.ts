@@ -27,7 +27,21 @@ export class YamlLimitError extends Error {
 }
 
 /** An anchor (`&name`) as YAML spells one: after a space, a line start or a flow indicator. */
-const ANCHOR = /(?:^|[\s[{,])&[^\s[\]{},]/m;
+export const ANCHOR = /(?:^|[\s[{,])&[^\s[\]{},]/m;
+const ANCHOR_BEFORE = /[\s[{,]/;
+const ANCHOR_AFTER = /[\s[\]{},]/;
+
+/**
+ * `ANCHOR.test(text)`, by looking only around each `&` (most rules have one, in "ATT&CK"): the
+ * regex tried its start-of-line-or-separator alternative at every character of the file.
+ * Every line terminator (where `^` matches) is also `\s`.
+ */
+export function hasAnchor(text: string): boolean {
+  for (let i = text.indexOf("&"); i >= 0; i = text.indexOf("&", i + 1)) {
+    if ((i === 0 || ANCHOR_BEFORE.test(text[i - 1]!)) && i + 1 < text.length && !ANCHOR_AFTER.test(text[i + 1]!)) return true;
+  }
+  return false;
+}
 
 /**
  * js-yaml's `load` with the core schema, within the limits above. Throws js-yaml's YAMLException
@@ -39,7 +53,7 @@ export function loadYaml(text: string, filename?: string): unknown {
   }
   const value = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA, ...(filename === undefined ? {} : { filename }) });
   // Without an anchor nothing can be aliased, so nothing expands.
-  if (ANCHOR.test(text) && expandsPast(value, MAX_EXPANDED)) {
+  if (hasAnchor(text) && expandsPast(value, MAX_EXPANDED)) {
     const at = text.search(ANCHOR);
     throw new YamlLimitError(
       `its aliases expand the document past ${mib(MAX_EXPANDED)} (an alias bomb?): rulec reads documents up to that size once aliases are expanded`,

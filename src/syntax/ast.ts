@@ -2,6 +2,7 @@ import { EOF, type CstNode, type IToken, type IRecognitionException } from "./ch
 import { OPERATORS, type Condition, type Literal, type Operand, type Operator, type Path, type Segment, type Span } from "../ast/nodes.js";
 import { conditionDiagnostic, nearest, type ConditionDiagnostic } from "../diagnostics.js";
 import { conditionParser } from "./parser.js";
+import { parseFast } from "./fast.js";
 import * as T from "./tokens.js";
 
 /** Conditions nest at most this deep (parentheses, `not`, `[...]`): no real rule comes near it. */
@@ -14,6 +15,14 @@ export interface ParseResult {
 
 /** Condition text -> AST, or every lexical error, or the first syntax error. Never throws. */
 export function parseCondition(text: string): ParseResult {
+  // Nearly every condition takes the fast path; the rest, and every diagnostic, come from Chevrotain.
+  const fast = parseFast(text);
+  if (fast !== undefined) return { ast: fast, diagnostics: [] };
+  return parseChevrotain(text);
+}
+
+/** parseCondition by the Chevrotain lexer and parser alone (the fast path's reference, for tests). */
+export function parseChevrotain(text: string): ParseResult {
   const lexed = T.conditionLexer.tokenize(text);
   const diagnostics: ConditionDiagnostic[] = [];
   for (const e of lexed.errors) {

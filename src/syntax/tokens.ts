@@ -89,4 +89,14 @@ export const allTokens: TokenType[] = [
   Operator,
 ];
 
-export const conditionLexer = new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: true });
+let lexer: InstanceType<typeof Lexer> | undefined;
+
+/**
+ * The lexer, built on first use: its analysis of the tokens was most of the cost of loading this
+ * module, and a build whose conditions all take the fast path (fast.ts) never lexes with it.
+ */
+export const conditionLexer = {
+  tokenize(text: string): ReturnType<InstanceType<typeof Lexer>["tokenize"]> {
+    return (lexer ??= new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: true })).tokenize(text);
+  },
+};

@@ -8,7 +8,7 @@ import { schemaFor } from "../../src/schema/schema.js";
 import { NotSayable, toDetection } from "../../src/targets/sigma/detection.js";
 import { sigmaDocument } from "../../src/targets/sigma/index.js";
 import { uuidV5 } from "../../src/targets/sigma/metadata.js";
-import { dumpDirect, dumpSigma, dumpWithLibrary, MAYBE_OTHER_TAG, otherTagTests } from "../../src/targets/sigma/yaml.js";
+import { dumpDirect, dumpSigma, dumpWithLibrary, libraryTagTests, MAYBE_OTHER_TAG, otherTagTests } from "../../src/targets/sigma/yaml.js";
 import { generateCases } from "../helpers/arbitraries.js";
 import { wrap } from "./harness.js";
 
@@ -101,7 +101,7 @@ describe("the direct YAML writer writes the library's bytes", () => {
     "2024-01-01", "2024-1-1 10:00:00", "1e3", ".5", "<<", "---", "...", "%YAML", "- ", "? ", ": ", " #",
   ];
   // The same without what the direct writer always leaves to the library, so that it is exercised.
-  const DIRECT_UNITS = UNITS.filter((u) => !/[\x7f-\x9f\u2028\u2029\ud800-\udfff]|<<|^(%|---|\.\.\.)/.test(u));
+  const DIRECT_UNITS = UNITS.filter((u) => !/[\x7f-\x9f\u2028\u2029\ud800-\udfff]|<<|^(---|\.\.\.)/.test(u));
   const text = fc.oneof(
     { weight: 8, arbitrary: fc.string({ unit: fc.constantFrom(...DIRECT_UNITS), maxLength: 6 }) },
     { weight: 4, arbitrary: fc.string({ unit: fc.constantFrom(...UNITS), maxLength: 6 }) },
@@ -155,6 +155,17 @@ describe("the direct YAML writer writes the library's bytes", () => {
     expect(direct).toBeGreaterThan(2000);
   });
 
+  it("text that starts with '%' (a directive's indicator): quoted, anywhere", () => {
+    const texts = ["%", "%2e%2e%2f", "%YAML 1.1", "%TAG ! x", "%2e%2e/", '%"a"', "%'a'", "%a'\"", "%\n", "%a\nb", "%" + "x".repeat(50) + "\ny", "% #", "%:", "%: a", "%\t"];
+    let direct = 0;
+    for (const s of texts) {
+      for (const doc of [{ [s]: s }, { k: [s, s] }, { m: { [s]: { n: s } } }, { detection: { selection: { "c-uri|contains": ["../", s] }, condition: "selection" } }]) {
+        if (same(doc)) direct++;
+      }
+    }
+    expect(direct).toBeGreaterThan(40);
+  });
+
   it("adversarial strings, one per document (fast-check, 4,000 runs)", () => {
     let direct = 0;
     fc.assert(
@@ -206,6 +217,11 @@ describe("the pre-test before the schema's tag tests", () => {
       "^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*$",
       "^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$",
     ]);
+  });
+
+  it("are the library's own, flags included (the writer holds a copy so as not to load the library)", () => {
+    const own = (rs: readonly RegExp[]) => rs.map((r) => `/${r.source}/${r.flags}`);
+    expect(own(otherTagTests())).toEqual(own(libraryTagTests()));
   });
 
   it("lets through every text one of them matches", () => {

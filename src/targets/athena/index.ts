@@ -68,7 +68,8 @@ export const athenaTarget: Target = {
         diagnostics.push(...result.errors.map((m) => fileDiagnostic("RC401", `not expressible in ${what}: ${m}`, rule.file, undefined)));
         return;
       }
-      const bytes = Buffer.byteLength(result.sql, "utf8");
+      // A UTF-16 code unit is at most 3 bytes of UTF-8: a query that short is within the limit uncounted.
+      const bytes = result.sql.length * 3 <= MAX_QUERY_BYTES ? 0 : Buffer.byteLength(result.sql, "utf8");
       if (bytes > MAX_QUERY_BYTES) {
         const n = (x: number) => x.toLocaleString("en-US");
         diagnostics.push(fileDiagnostic("RC401", `not expressible in ${what}: the query is ${n(bytes)} bytes, and Athena refuses a query longer than ${n(MAX_QUERY_BYTES)} bytes`, rule.file, undefined));

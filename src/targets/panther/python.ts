@@ -129,7 +129,7 @@ function passesArray(path: Path, schema: FieldType | undefined): boolean {
   for (const s of path.segments.slice(0, -1)) {
     if (t.type === "array") return true;
     if (t.type !== "object") return false;
-    const key = Object.keys(t.fields).find((k) => k === s.name) ?? Object.keys(t.fields).find((k) => k.toLowerCase() === s.name.toLowerCase());
+    const key = Object.hasOwn(t.fields, s.name) ? s.name : Object.keys(t.fields).find((k) => k.toLowerCase() === s.name.toLowerCase());
     if (!key) return false;
     t = t.fields[key]!;
   }
@@ -173,28 +173,81 @@ const RESERVED = new Set([
 /** Local variable names for paths: `userIdentity.arn` -> `user_identity_arn`, unique per function. */
 class Locals {
   private readonly taken = new Map<string, string>();
+  /** The values of `taken`. */
+  private readonly names = new Set<string>();
 
   name(path: Path): string {
     const key = pathText(path);
     const known = this.taken.get(key);
     if (known) return known;
     const last = path.segments.slice(-1);
-    const short = this.snake(last);
-    let base = [...this.taken.values()].includes(short) || RESERVED.has(short) ? this.snake(path.segments) : short;
+    const short = snake(last);
+    let base = this.names.has(short) || RESERVED.has(short) ? snake(path.segments) : short;
     if (base === "" || /^[0-9]/.test(base)) base = `field_${base}`.replace(/_+$/, "");
     if (RESERVED.has(base)) base = `${base}_value`;
     let name = base;
-    for (let i = 2; [...this.taken.values()].includes(name); i++) name = `${base}_${i}`;
+    for (let i = 2; this.names.has(name); i++) name = `${base}_${i}`;
     this.taken.set(key, name);
+    this.names.add(name);
     return name;
   }
+}
 
-  private snake(segments: Path["segments"]): string {
-    return segments
-      .map((s) => s.name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2").toLowerCase())
-      .join("_")
-      .replace(/[^a-z0-9_]+/g, "_")
-      .replace(/_+/g, "_")
-      .replace(/^_+|_+$/g, "");
+const isUpper = (c: number) => c >= 0x41 && c <= 0x5a;
+const isLower = (c: number) => c >= 0x61 && c <= 0x7a;
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+
+/**
+ * A segment name in snake case, lower-cased: `_` between a lower-case letter or digit and a
+ * capital (`userIdentity` -> `user_Identity`), then before the last capital of a run of two or
+ * more that a lower-case letter follows (`ARNValue` -> `ARN_Value`). The loops do what the
+ * regexes `([a-z0-9])([A-Z])` -> `$1_$2` and then `([A-Z]+)([A-Z][a-z])` -> `$1_$2` do.
+ */
+function snakeSegment(name: string): string {
+  let t = "";
+  let from = 0;
+  for (let i = 1; i < name.length; i++) {
+    const prev = name.charCodeAt(i - 1);
+    if (isUpper(name.charCodeAt(i)) && (isLower(prev) || isDigit(prev))) {
+      t += name.slice(from, i) + "_";
+      from = i;
+    }
   }
+  t = from === 0 ? name : t + name.slice(from);
+  let out = "";
+  from = 0;
+  let run = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (isUpper(c)) {
+      run++;
+      continue;
+    }
+    if (run >= 2 && isLower(c)) {
+      out += t.slice(from, i - 1) + "_";
+      from = i - 1;
+    }
+    run = 0;
+  }
+  return (from === 0 ? t : out + t.slice(from)).toLowerCase();
+}
+
+/**
+ * The segments in snake case, joined by `_`, with every run of characters other than `a-z` and
+ * `0-9` made one `_`, and none at either end.
+ */
+export function snake(segments: Path["segments"]): string {
+  const text = segments.map((s) => snakeSegment(s.name)).join("_");
+  let out = "";
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0;
+    if (isLower(c) || isDigit(c)) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      out += (out === "" ? "" : "_") + text.slice(start, i);
+      start = -1;
+    }
+  }
+  return out;
 }

@@ -149,17 +149,45 @@ export const PIECE = 60;
 export function pyStringPieces(s: string): string[] {
   const whole = pyString(s);
   if (whole.length <= PIECE + 10) return [whole];
+  // Cut a piece before the character that would make pyString(piece) longer than PIECE. The
+  // length of pyString(chunk) is kept as the chunk grows: its quotes and body, under either quote
+  // (the body of a character is the same under both unless it is that quote).
   const pieces: string[] = [];
-  let chunk = "";
-  for (const cp of codePoints(s)) {
-    const ch = String.fromCodePoint(cp);
-    if (pyString(chunk + ch).length > PIECE && chunk !== "") {
-      pieces.push(chunk);
-      chunk = "";
+  let start = 0;
+  let dq = 0;
+  let sq = 0;
+  let lenDouble = 0;
+  let lenSingle = 0;
+  for (let i = 0; i < s.length; ) {
+    const c = s.charCodeAt(i);
+    let cp = c;
+    let units = 1;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        cp = (c - 0xd800) * 0x400 + (d - 0xdc00) + 0x10000;
+        units = 2;
+      }
     }
-    chunk += ch;
+    const w = cp === 0x5c ? 2 : mustEscape(cp) ? escapeChar(cp).length : units;
+    const wDouble = cp === 0x22 ? 2 : w;
+    const wSingle = cp === 0x27 ? 2 : w;
+    const isDq = cp === 0x22 ? 1 : 0;
+    const isSq = cp === 0x27 ? 1 : 0;
+    // pyString(chunk + ch).length: two quotes and the body under the quote quoteFor picks.
+    const length = 2 + (dq + isDq > sq + isSq ? lenSingle + wSingle : lenDouble + wDouble);
+    if (length > PIECE && i > start) {
+      pieces.push(s.slice(start, i));
+      start = i;
+      dq = sq = lenDouble = lenSingle = 0;
+    }
+    dq += isDq;
+    sq += isSq;
+    lenDouble += wDouble;
+    lenSingle += wSingle;
+    i += units;
   }
-  if (chunk !== "") pieces.push(chunk);
+  if (start < s.length) pieces.push(s.slice(start));
   // One quote style for all pieces (black judges each piece alone, so pick per piece).
   return pieces.map(pyString);
 }

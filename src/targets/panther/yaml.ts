@@ -188,8 +188,12 @@ function nextLine(level: number): string {
 
 /** js-yaml's writeNode (block context); undefined when the document needs js-yaml itself. */
 function writeNode(level: number, value: unknown, compact: boolean): string | undefined {
-  if (typeof value === "string" && value.includes("\n")) return multiline(value, level);
-  if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean") return scalar(value);
+  if (typeof value === "string") {
+    // A plain word has no line feed: most strings are spelled without looking further.
+    if (plainWord(value)) return value;
+    return value.includes("\n") ? multiline(value, level) : scalar(value);
+  }
+  if (value === null || typeof value === "number" || typeof value === "boolean") return scalar(value);
   if (typeof value !== "object") return undefined;
   if (Array.isArray(value)) {
     if (value.length === 0) return "[]";

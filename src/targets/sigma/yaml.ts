@@ -105,9 +105,12 @@ function scalar(v: unknown): string | undefined {
 
 /**
  * Not handled: C1 controls, DEL, line and paragraph separators and lone surrogates, `=` and `<<`
- * (quoted on purpose above) and a document marker at the start (`%`, `---`, `...`).
+ * (quoted on purpose above) and a document marker at the start (`---`, `...`), which the library
+ * writes differently by position. A `%` at the start is handled: it is an indicator, so the text
+ * is quoted (NOT_PLAIN) before the library looks for document markers, and a quoted string on one
+ * line is the same anywhere (it uses the marker only to indent the lines of a folded string).
  */
-const UNHANDLED = /[\x7f-\x9f\u2028\u2029\ud800-\udfff]|^(?:%|---|\.\.\.)|<</;
+const UNHANDLED = /[\x7f-\x9f\u2028\u2029\ud800-\udfff]|^(?:---|\.\.\.)|<</;
 
 /** Control characters: double quotes (the visitor above and stringifyString both say so). */
 const CONTROL = /[\x00-\x1f]/;
@@ -115,17 +118,37 @@ const CONTROL = /[\x00-\x1f]/;
 /** plainString's test for text that cannot be plain (the same regular expression). */
 const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
 
-/** The schema's tests for plain text that would read back as something else than a string. */
-let otherTags: readonly RegExp[] | undefined;
-const OTHER_TAGS = (): readonly RegExp[] => (otherTags ??= (() => {
+/**
+ * The schema's tests for plain text that would read back as something else than a string: the
+ * `test` of every tag of the library's YAML 1.1 schema (and its compat tags) but `str`, copied
+ * here so that a build does not load the library for them (about 20 ms at each start, in every
+ * worker). test/sigma/yaml.test.ts checks the copy against the library's own (libraryTagTests).
+ */
+const TAG_TESTS: readonly RegExp[] = [
+  /^(?:~|[Nn]ull|NULL)?$/,
+  /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
+  /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
+  /^[-+]?0b[0-1_]+$/,
+  /^[-+]?0[0-7_]+$/,
+  /^[-+]?[0-9][0-9_]*$/,
+  /^[-+]?0x[0-9a-fA-F_]+$/,
+  /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+  /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
+  /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
+  /^<<$/,
+  /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
+  /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
+  /^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\.[0-9]+)?)(?:[ \t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$/,
+];
+
+/** The same tests, read from the library's schema (what TAG_TESTS copies; for the test). */
+export function libraryTagTests(): readonly RegExp[] {
   const schema = new (yamlLib().Document)(null, OPTIONS).schema as unknown as {
     tags: readonly { default?: unknown; tag: string; test?: RegExp }[];
     compat?: readonly { default?: unknown; tag: string; test?: RegExp }[] | null;
   };
-  return [...schema.tags, ...(schema.compat ?? [])]
-    .filter((t) => t.default && t.tag !== "tag:yaml.org,2002:str" && t.test !== undefined)
-    .map((t) => t.test!);
-})());
+  return [...schema.tags, ...(schema.compat ?? [])].filter((t) => t.default && t.tag !== "tag:yaml.org,2002:str" && t.test !== undefined).map((t) => t.test!);
+}
 
 /**
  * Text that one of those tests could match starts like a number, a date, `~`, `.inf` or `<<`, is
@@ -138,12 +161,12 @@ export const MAYBE_OTHER_TAG = /^(?:[-+.0-9~<]|$|(?:[eE][-+]?[0-9]+|[YyNn]|[Yy]e
 
 /** True when the schema would read plain `s` as something other than a string. */
 export function otherTag(s: string): boolean {
-  return MAYBE_OTHER_TAG.test(s) && OTHER_TAGS().some((t) => t.test(s));
+  return MAYBE_OTHER_TAG.test(s) && TAG_TESTS.some((t) => t.test(s));
 }
 
 /** The schema's tests themselves (for the test that pins them). */
 export function otherTagTests(): readonly RegExp[] {
-  return OTHER_TAGS();
+  return TAG_TESTS;
 }
 
 const cache = new Map<string, string | undefined>();
