@@ -24,9 +24,6 @@ const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const SIZES = (process.env.BENCH_SIZES ?? "1000,10000,100000").split(",").map(Number);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const WORK = process.env.BENCH_DIR ?? "/tmp/rulec-bench";
-// Output directories the scripts empty between timed builds are set aside, and deleted only at the
-// end of the whole bench (aside.ts: deleting thousands of files slows the next ones created).
-process.env.BENCH_KEEP_ASIDE = "1";
 const RULES_FOR_EVENTS = 30;
 /** The typed log types the mixed library spreads over. */
 const MIXED_LOG_TYPES = readdirSync(join(ROOT, "src/logtypes"), { withFileTypes: true }).filter((d) => d.isDirectory()).length;
@@ -334,5 +331,6 @@ mkdirSync(resultsDir, { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 writeFileSync(join(resultsDir, `${stamp}.json`), JSON.stringify({ machine, builds, mixedBuilds, incremental, coldProfile, evaluator, python, hunt: huntFigures, vpcflow, pysigma, table }, null, 2) + "\n");
 writeFileSync(join(resultsDir, "latest.txt"), `${table}\n\nmachine: ${JSON.stringify(machine)}\n`);
-for (const d of readdirSync(WORK)) emptyAside(join(WORK, d, "out"), { force: true });
+// What a script that failed half-way set aside (aside.ts).
+for (const d of readdirSync(WORK, { withFileTypes: true })) if (d.isDirectory()) emptyAside(join(WORK, d.name, "out"));
 log(`wrote bench/results/${stamp}.json (${readdirSync(resultsDir).length} files there)`);
