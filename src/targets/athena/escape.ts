@@ -28,8 +28,13 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** A SQL string literal. Characters below U+0020 and U+007F are spelled with chr() so that the text stays printable. */
 export function sqlString(value: string): string {
-  // Nearly every value has no control character: one literal (what the loop below makes of it).
+  // Nearly every value has no control character: one literal (what sqlStringByParts makes of it).
   if (!CONTROL.test(value)) return `'${value.includes("'") ? value.replace(/'/g, "''") : value}'`;
+  return sqlStringByParts(value);
+}
+
+/** sqlString's definition: runs of printable text as literals, each control character as chr(). */
+export function sqlStringByParts(value: string): string {
   const parts: string[] = [];
   let run = "";
   for (const ch of value) {
