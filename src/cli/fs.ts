@@ -1,5 +1,4 @@
 import {
-  mkdir as mkdirCb,
   mkdirSync,
   readdirSync,
   readFile as readFileCb,
@@ -90,13 +89,14 @@ export type SyncOutcome =
   | { readonly status: "unchanged" | "different" | "written" }
   | { readonly status: "failed"; readonly code: string };
 
-/** Files in flight at once: the reads, writes and renames run on libuv's thread pool. */
+/** Files in flight at once: the reads run on libuv's thread pool. */
 const SYNC_CONCURRENCY = 16;
 
 /**
- * Brings files under `dir` up to date as they are pushed: each one is read and, when its content
- * differs (or it does not exist), written atomically, unless `check` (then it is only counted
- * `different`). Many at once, while the caller goes on (and may wait in `drain` when it runs ahead).
+ * Brings files under `dir` up to date as they are pushed: each one is read (unless its folder did
+ * not hold it) and, when its content differs or it does not exist, written atomically, unless
+ * `check` (then it is only counted `different`). Many at once, while the caller goes on (and may
+ * wait in `drain` when it runs ahead).
  */
 export class FileSync {
   /** Paths by outcome; each list in the order the files finished. */
@@ -183,44 +183,35 @@ export class FileSync {
     return names;
   }
 
-  /** One file, through node:fs callbacks (lighter on the main thread than node:fs/promises). */
+  /**
+   * One file: read through a node:fs callback when its folder held it (lighter on the main thread
+   * than node:fs/promises), then, when it is new or its content differs, written. Never called back
+   * before it returns (pump would recurse once per file).
+   */
   private one(f: { readonly path: string; readonly content: string }, done: (o: SyncOutcome) => void): void {
     const path = join(this.dir, f.path);
     const parent = dirname(path);
-    const failed = (e: NodeJS.ErrnoException): void => done({ status: "failed", code: e.code ?? String(e) });
-    const update = (): void => {
-      // Never called back before `one` returns (pump would recurse once per file).
-      if (this.options.check) return queueMicrotask(() => done({ status: "different" }));
-      const write = (): void =>
-        writeAtomicCallback(path, f.content, (e) => (e ? failed(e) : done({ status: "written" })));
-      if (this.dirs.has(parent)) return write();
-      mkdirCb(parent, { recursive: true }, (mkdirError) => {
-        if (mkdirError) return failed(mkdirError);
+    if (!this.listing(parent).has(basename(path))) return queueMicrotask(() => done(this.update(path, parent, f.content)));
+    readFileCb(path, "utf8", (readError, existing) => done(!readError && existing === f.content ? { status: "unchanged" } : this.update(path, parent, f.content)));
+  }
+
+  /**
+   * A file that is new or differs: `different` under `check`; else written at once, on this thread
+   * (a temporary file and a rename cost less CPU synchronously than as three round trips through
+   * libuv's thread pool).
+   */
+  private update(path: string, parent: string, content: string): SyncOutcome {
+    if (this.options.check) return { status: "different" };
+    try {
+      if (!this.dirs.has(parent)) {
+        mkdirSync(parent, { recursive: true });
         this.dirs.add(parent);
-        write();
-      });
-    };
-    if (!this.listing(parent).has(basename(path))) {
-      if (this.options.check) return update();
-      // A new file is written at once, on this thread: a temporary file and a rename cost less
-      // CPU synchronously than as three round trips through libuv's thread pool.
-      let outcome: SyncOutcome;
-      try {
-        if (!this.dirs.has(parent)) {
-          mkdirSync(parent, { recursive: true });
-          this.dirs.add(parent);
-        }
-        writeAtomicInto(path, f.content);
-        outcome = { status: "written" };
-      } catch (e) {
-        outcome = { status: "failed", code: (e as NodeJS.ErrnoException).code ?? String(e) };
       }
-      return queueMicrotask(() => done(outcome));
+      writeAtomicInto(path, content);
+      return { status: "written" };
+    } catch (e) {
+      return { status: "failed", code: (e as NodeJS.ErrnoException).code ?? String(e) };
     }
-    readFileCb(path, "utf8", (readError, existing) => {
-      if (!readError && existing === f.content) return done({ status: "unchanged" });
-      update();
-    });
   }
 }
 
