@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, type Stats } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
 import { fileDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { decodeRuleFile, duplicateNameDiagnostic, duplicateRuleIds, loadRuleText } from "../rules/load.js";
 import type { Rule } from "../rules/types.js";
@@ -29,57 +29,24 @@ export interface LoadedFile {
   readonly fingerprint?: FileFingerprint;
 }
 
-/**
- * A regular file's bytes and its stat, by one open: what statSync and readFileSync give (readFileSync
- * too reads a regular file up to the size fstat gives), with one path lookup fewer. Undefined when
- * the file cannot be opened or is not a regular file: loadFile then takes the way that words
- * every diagnostic.
- */
-function readRegular(file: string): { bytes: Buffer; st: Stats } | undefined {
-  let fd: number;
-  try {
-    fd = openSync(file, "r");
-  } catch {
-    return undefined;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile() || st.size === 0 || st.size > 2 * MAX_YAML_CHARS) return undefined;
-    const bytes = Buffer.allocUnsafe(st.size);
-    let pos = 0;
-    while (pos < st.size) {
-      const n = readSync(fd, bytes, pos, st.size - pos, null);
-      if (n === 0) break;
-      pos += n;
-    }
-    return { bytes: pos < st.size ? bytes.subarray(0, pos) : bytes, st };
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 export function loadFile(file: string, options: { fingerprint?: boolean } = {}): LoadedFile {
-  const read = readRegular(file);
-  if (read !== undefined) {
-    const { bytes, st } = read;
-    const fingerprint: FileFingerprint | undefined = options.fingerprint ? { sha: contentHash(bytes), size: st.size, mtimeMs: st.mtimeMs, ino: st.ino } : undefined;
-    return loadBytes(file, bytes, fingerprint);
-  }
   let bytes: Buffer;
   let fingerprint: FileFingerprint | undefined;
+  // One open for the stat and the bytes (a path lookup fewer than statSync then readFileSync).
+  let fd: number | undefined;
   try {
-    const st = statSync(file);
-    const size = st.size;
+    fd = openSync(file, "r");
+    const st = fstatSync(fd);
     // A file far past the limit is not read at all (the loader refuses what is just past it).
-    if (size > 2 * MAX_YAML_CHARS) {
-      return { diagnostics: [fileDiagnostic("RC330", `rule file too large: the file is ${(size / 1024 / 1024).toFixed(0)} MiB; rulec reads YAML files up to ${MAX_YAML_CHARS / 1024 / 1024} MiB`, file, undefined)] };
+    if (st.size > 2 * MAX_YAML_CHARS) {
+      return { diagnostics: [fileDiagnostic("RC330", `rule file too large: the file is ${(st.size / 1024 / 1024).toFixed(0)} MiB; rulec reads YAML files up to ${MAX_YAML_CHARS / 1024 / 1024} MiB`, file, undefined)] };
     }
-    bytes = readFileSync(file);
+    bytes = readFileSync(fd);
     if (options.fingerprint) fingerprint = { sha: contentHash(bytes), size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
   } catch (e) {
     return { diagnostics: [fileDiagnostic("RC312", `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, file, undefined)] };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   return loadBytes(file, bytes, fingerprint);
 }
