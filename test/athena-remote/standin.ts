@@ -21,11 +21,12 @@ import type { AddressInfo } from "node:net";
  * - GetQueryResults before SUCCEEDED is InvalidRequestException "Query has not yet finished.
  *   Current state: QUEUED" (moto's text); MaxResults and NextToken are not applied (the proxy pages);
  * - a DuckDB workgroup is a workgroup whose EngineVersion says so: its queries behave as any other;
- * - an unknown workgroup is InvalidRequestException "WorkGroup is not found" (Athena's text) on
- *   StartQueryExecution and on GetWorkGroup (moto answers GetWorkGroup with `{"WorkGroup": null}`
- *   and StartQueryExecution with "WorkGroup does not exist");
+ * - an unknown workgroup is InvalidRequestException "WorkGroup is not found" (Athena's text for
+ *   StartQueryExecution; given to GetWorkGroup too, which Athena also refuses) where moto answers
+ *   GetWorkGroup with `{"WorkGroup": null}` and StartQueryExecution with "WorkGroup does not exist";
  * - StopQueryExecution cancels a QUEUED or RUNNING execution and leaves a finished one as it is
- *   (moto marks any execution CANCELLED); an unknown query id is InvalidRequestException.
+ *   (Athena's CANCELLED: user input interrupted the execution; moto marks any execution
+ *   CANCELLED); an unknown query id is InvalidRequestException (moto: an HTML 500 page).
  *
  * Requests are not authenticated: the SigV4 Authorization header is neither required nor verified
  * (the tests' credentials are fake, and credential errors are rulec's own, before any call).
