@@ -10,41 +10,39 @@ import { formatMatches } from "../../src/hunt/format.js";
 import { planAthenaHunt } from "../../src/hunt/athena/index.js";
 import { loadRuleFiles } from "../../src/rules/load.js";
 import { athenaTarget } from "../../src/targets/athena/index.js";
-import { motoVersion, startAthenaServers, type Moto, type Proxy } from "./moto.js";
+import { serverName, startAthenaServers, type AthenaServer, type Proxy } from "./servers.js";
 
 /**
- * `rulec hunt --engine athena` against a real server: moto's Athena (server mode) behind a loopback
- * proxy. moto records every StartQueryExecution (the SQL, database, workgroup, result location) and
- * serves seeded results; the proxy adds what moto cannot do: FAILED queries, throttling answers,
- * DataScannedInBytes, and GetQueryResults paging (moto ignores MaxResults/NextToken).
+ * `rulec hunt --engine athena` against an Athena server over HTTP: the project's Athena stand-in
+ * (standin.ts; moto's Athena with RULEC_ATHENA_SERVER=moto) behind a loopback proxy. The server
+ * records every StartQueryExecution (the SQL, database, workgroup, result location) and serves
+ * seeded results; the proxy adds what the server does not do: FAILED queries, throttling answers,
+ * DataScannedInBytes, and GetQueryResults paging (the server ignores MaxResults/NextToken).
  */
 
-const MOTO = motoVersion();
-if (!MOTO) console.warn("test/athena-remote: moto is not installed (pip install 'moto[server]'): the Athena server tests are SKIPPED");
+const SERVER = serverName();
 
 const ROOT = "rules/aws_console_root_login.yml";
 const USER = "rules/aws_iam_user_created.yml";
 const TRAIL = "rules/aws_cloudtrail_logging_stopped.yml";
 
-let moto: Moto;
+let server: AthenaServer;
 let proxy: Proxy;
 const dir = mkdtempSync(join(tmpdir(), "rulec-athena-"));
 
 beforeAll(async () => {
-  if (!MOTO) return;
-  ({ moto, proxy } = await startAthenaServers());
+  ({ server, proxy } = await startAthenaServers());
 });
 
 afterAll(async () => {
   await proxy?.close();
-  await moto?.stop();
+  await server?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {
-  if (!MOTO) return;
-  await moto.reset();
-  await moto.holdQueries(false);
+  await server.reset();
+  await server.holdQueries(false);
   proxy.clear();
 });
 
@@ -79,11 +77,11 @@ interface Execution {
   Status: { State: string };
 }
 
-/** What moto recorded: every query execution, in submission order. */
+/** What the server recorded: every query execution, in submission order. */
 async function executions(): Promise<Execution[]> {
-  const list = await moto.athena<{ QueryExecutionIds: string[] }>("ListQueryExecutions", {});
+  const list = await server.athena<{ QueryExecutionIds: string[] }>("ListQueryExecutions", {});
   const out: Execution[] = [];
-  for (const id of list.QueryExecutionIds) out.push((await moto.athena<{ QueryExecution: Execution }>("GetQueryExecution", { QueryExecutionId: id })).QueryExecution);
+  for (const id of list.QueryExecutionIds) out.push((await server.athena<{ QueryExecution: Execution }>("GetQueryExecution", { QueryExecutionId: id })).QueryExecution);
   return out;
 }
 
@@ -92,7 +90,7 @@ const row = (...values: (string | null)[]) => ({ Data: values.map((v) => (v === 
 const calls = (op: string) => proxy.calls.filter((c) => c.op === op);
 const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
 
-describe.skipIf(!MOTO)(`rulec hunt --engine athena on moto ${MOTO ?? "(absent)"}`, () => {
+describe(`rulec hunt --engine athena on ${SERVER}`, () => {
   it("submits each rule's compiled Athena query (partition-pruned) with database, workgroup and result location", async () => {
     const out = await hunt([ROOT, USER, "--profile", "cloudtrail_logs_pp", "--from", "2024-11-01", "--to", "2024-11-08", "--database", "security", "--table", "trail", "--workgroup", "primary", "--output-location", "s3://results-bucket/rulec/"]);
     expect(out.stderr).toContain("0 matches, 2 queries (2 succeeded)");
@@ -106,7 +104,7 @@ describe.skipIf(!MOTO)(`rulec hunt --engine athena on moto ${MOTO ?? "(absent)"}
     for (const e of ex) {
       expect(e.WorkGroup).toBe("primary");
       expect(e.QueryExecutionContext).toEqual({ Database: "security" });
-      expect(e.ResultConfiguration?.OutputLocation).toBe(`s3://results-bucket/rulec/${e.QueryExecutionId}.csv`); // moto appends <id>.csv
+      expect(e.ResultConfiguration?.OutputLocation).toBe(`s3://results-bucket/rulec/${e.QueryExecutionId}.csv`); // the server appends <id>.csv
       expect(e.Status.State).toBe("SUCCEEDED");
     }
     // The exact text of one, and that it is the Athena target's query plus the S3 object column.
@@ -138,7 +136,7 @@ describe.skipIf(!MOTO)(`rulec hunt --engine athena on moto ${MOTO ?? "(absent)"}
   });
 
   it("pages GetQueryResults and types values by ResultSetMetadata, in every output format", async () => {
-    await moto.seedResults([
+    await server.seedResults([
       {
         column_info: [col("$path", "varchar"), col("useridentity.arn", "varchar"), col("sourceipaddress", "varchar"), col("useragent", "varchar"), col("additionaleventdata.mfaused", "json"), col("recipientaccountid", "varchar"), col("n", "bigint"), col("ok", "boolean"), col("ratio", "double"), col("tags", "array(varchar)")],
         rows: [
@@ -184,22 +182,22 @@ describe.skipIf(!MOTO)(`rulec hunt --engine athena on moto ${MOTO ?? "(absent)"}
     ]);
     // The other formats are the local hunt's formatter over the same matches.
     for (const format of ["table", "ndjson", "csv"] as const) {
-      await moto.reset();
-      await moto.seedResults([{ column_info: [col("$path", "varchar"), col("n", "bigint")], rows: [row("$path", "n"), row("s3://x/1.json.gz", "1")] }]);
+      await server.reset();
+      await server.seedResults([{ column_info: [col("$path", "varchar"), col("n", "bigint")], rows: [row("$path", "n"), row("s3://x/1.json.gz", "1")] }]);
       const o = await hunt([ROOT, "--format", format]);
       expect(o.stdout).toBe(formatMatches([{ rule: "aws_console_root_login", ruleId: "AWS.CloudTrail.Console.RootLogin", severity: "High", file: "s3://x/1.json.gz", record: 0, fields: { n: 1 } }], format));
     }
   });
 
   it("a failed query reports rule, query id and Athena's reason; the other rules still run; exit 1", async () => {
-    // moto has no FAILED state: the proxy rewrites the answers for the root-login query.
+    // The server has no FAILED state: the proxy rewrites the answers for the root-login query.
     proxy.edits.push((call, answer) => {
       const ex = answer.QueryExecution as { Query: string; Status: Record<string, unknown> } | undefined;
       if (call.op === "GetQueryExecution" && ex?.Query.includes("RootLogin")) {
         ex.Status = { State: "FAILED", StateChangeReason: "GENERIC_INTERNAL_ERROR: Access Denied (Service: Amazon S3; Status Code: 403)" };
       }
     });
-    await moto.seedResults([0, 1, 2].map(() => ({ column_info: [col("$path", "varchar")], rows: [row("$path"), row("s3://t/x.json.gz")] })));
+    await server.seedResults([0, 1, 2].map(() => ({ column_info: [col("$path", "varchar")], rows: [row("$path"), row("s3://t/x.json.gz")] })));
     const out = await hunt([ROOT, USER, TRAIL, "--format", "ndjson", "--max-concurrency", "1"]);
     const failedId = (await executions()).find((e) => e.Query.includes("RootLogin"))!.QueryExecutionId;
     expect(out.stderr).toContain(`aws_console_root_login: error RC503: Athena query ${failedId} failed: GENERIC_INTERNAL_ERROR: Access Denied (Service: Amazon S3; Status Code: 403)`);
@@ -233,15 +231,24 @@ describe.skipIf(!MOTO)(`rulec hunt --engine athena on moto ${MOTO ?? "(absent)"}
     noStack(out.stderr);
   });
 
-  it("an unknown workgroup is one clear message (moto's own answer)", async () => {
-    const out = await hunt([ROOT, USER, "--workgroup", "nope"]);
-    expect(out.stderr).toContain("rulec: athena: workgroup 'nope' is not usable in us-east-1: WorkGroup does not exist. Pass --workgroup or set athena.workgroup in rulec.config.yml");
-    expect(calls("StartQueryExecution").every((c) => c.status === 400)).toBe(true);
-    expect(out.stderr.match(/WorkGroup does not exist/g)).toHaveLength(1);
-    expect(out.status).toBe(1);
-    noStack(out.stderr);
+  it("an unknown workgroup is one clear message (the server's own answer), whichever call refuses it", async () => {
+    // Athena refuses an unknown workgroup on GetWorkGroup and on StartQueryExecution ("WorkGroup is
+    // not found"), as the stand-in does; moto answers GetWorkGroup with no workgroup and refuses the
+    // query ("WorkGroup does not exist"). --athena-engine skips GetWorkGroup: the query is refused.
+    for (const engine of [[], ["--athena-engine", "trino"]]) {
+      proxy.clear();
+      const out = await hunt([ROOT, USER, "--workgroup", "nope", ...engine]);
+      expect(out.stderr).toMatch(/rulec: athena: workgroup 'nope' is not usable in us-east-1: WorkGroup (is not found|does not exist)\. Pass --workgroup or set athena\.workgroup in rulec\.config\.yml\n/);
+      expect(out.stderr.match(/WorkGroup (is not found|does not exist)/g)).toHaveLength(1);
+      expect(proxy.calls.filter((c) => c.status === 400).length).toBeGreaterThan(0);
+      expect(calls("StartQueryExecution").every((c) => c.status === 400)).toBe(true);
+      if (engine.length > 0) expect(calls("StartQueryExecution").length).toBeGreaterThan(0);
+      expect(await executions()).toEqual([]);
+      expect(out.status).toBe(1);
+      noStack(out.stderr);
+    }
     // A workgroup that exists is used.
-    await moto.athena("CreateWorkGroup", { Name: "security", Configuration: {} });
+    await server.athena("CreateWorkGroup", { Name: "security", Configuration: {} });
     proxy.clear();
     expect((await hunt([ROOT, "--workgroup", "security"])).status).toBe(0);
     expect((await executions())[0]!.WorkGroup).toBe("security");
@@ -360,7 +367,7 @@ describe.skipIf(!MOTO)(`rulec hunt --engine athena on moto ${MOTO ?? "(absent)"}
   });
 
   it("Ctrl-C stops the running queries (StopQueryExecution) and exits 130", async () => {
-    await moto.holdQueries(true); // executions stay QUEUED
+    await server.holdQueries(true); // executions stay QUEUED
     let interrupt: (() => void) | undefined;
     const started: string[] = [];
     const out = await hunt([ROOT, USER, TRAIL, "--max-concurrency", "2"], {
@@ -379,7 +386,7 @@ describe.skipIf(!MOTO)(`rulec hunt --engine athena on moto ${MOTO ?? "(absent)"}
     expect(out.status).toBe(130);
     expect(interrupt).toBeUndefined(); // unhooked
     expect(calls("StopQueryExecution").map((c) => c.body.QueryExecutionId).sort()).toEqual([...started].sort());
-    await moto.holdQueries(false);
+    await server.holdQueries(false);
     const ex = await executions();
     expect(ex).toHaveLength(2); // the third rule was never submitted
     expect(ex.map((e) => e.Status.State)).toEqual(["CANCELLED", "CANCELLED"]);
@@ -388,7 +395,7 @@ describe.skipIf(!MOTO)(`rulec hunt --engine athena on moto ${MOTO ?? "(absent)"}
   });
 
   it("a real SIGINT to the rulec process stops the queries before it exits", async () => {
-    await moto.holdQueries(true);
+    await server.holdQueries(true);
     const child = spawn(process.execPath, ["--import", "tsx", "test/athena-remote/cli-entry.ts", "hunt", ROOT, USER, "--engine", "athena", "--endpoint", proxy.url, "--region", "us-east-1"], {
       env: { ...process.env, NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],
@@ -401,7 +408,7 @@ describe.skipIf(!MOTO)(`rulec hunt --engine athena on moto ${MOTO ?? "(absent)"}
     child.kill("SIGINT");
     expect(await exited).toBe(130);
     expect(calls("StopQueryExecution")).toHaveLength(2);
-    await moto.holdQueries(false);
+    await server.holdQueries(false);
     expect((await executions()).map((e) => e.Status.State)).toEqual(["CANCELLED", "CANCELLED"]);
     expect(stderr).toContain("rulec: interrupted: stopping the running Athena queries...");
   });
@@ -414,13 +421,13 @@ describe.skipIf(!MOTO)(`rulec hunt --engine athena on moto ${MOTO ?? "(absent)"}
       fs.copyFileSync(ROOT, join(rules, "root.yml"));
     });
     writeFileSync(join(lib, "rulec.config.yml"), "athena:\n  database: audit\n  table: ct\n  workgroup: analysts\n  outputLocation: s3://cfg-results/\n  since: 7d\n  maxConcurrency: 2\n");
-    await moto.athena("CreateWorkGroup", { Name: "analysts", Configuration: {} });
+    await server.athena("CreateWorkGroup", { Name: "analysts", Configuration: {} });
     const out = await hunt([rules]);
     expect(out.status).toBe(0);
     let [e] = await executions();
     expect(e!.Query).toContain("FROM audit.ct\nWHERE concat(year, '/', month, '/', day) >= date_format(current_timestamp - INTERVAL '7' DAY - INTERVAL '1' DAY, '%Y/%m/%d')");
     expect([e!.WorkGroup, e!.QueryExecutionContext?.Database, e!.ResultConfiguration?.OutputLocation]).toEqual(["analysts", "audit", `s3://cfg-results/${e!.QueryExecutionId}.csv`]);
-    await moto.reset();
+    await server.reset();
     const flags = await hunt([rules, "--table", "other", "--workgroup", "primary", "--from", "2024-01-02"]);
     expect(flags.status).toBe(0);
     [e] = await executions();

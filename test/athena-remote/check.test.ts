@@ -9,16 +9,15 @@ import { athenaTarget } from "../../src/targets/athena/index.js";
 import { openEngine } from "../athena-duckdb/engine.js";
 import { calledNames } from "../athena-duckdb/proof.js";
 import { trinoErrors } from "../athena/trino.js";
-import { motoVersion, startAthenaServers, type Call, type Moto, type Proxy } from "./moto.js";
+import { serverName, startAthenaServers, type AthenaServer, type Call, type Proxy } from "./servers.js";
 
 /**
  * `rulec athena check`: the probe query (every Trino function the Athena SQL uses, one column
- * each), run against moto's Athena behind the loopback proxy, which plays an engine that lacks a
- * function (a FAILED query naming it) or answers one differently.
+ * each), run against the Athena server (the stand-in, or moto) behind the loopback proxy, which
+ * plays an engine that lacks a function (a FAILED query naming it) or answers one differently.
  */
 
-const MOTO = motoVersion();
-if (!MOTO) console.warn("test/athena-remote: moto is not installed (pip install 'moto[server]'): the `rulec athena check` server tests are SKIPPED");
+const SERVER = serverName();
 
 describe("the probe query and the functions the SQL uses", () => {
   it("the probe query is one statement of Trino SQL, one line per function", () => {
@@ -57,22 +56,20 @@ describe("the probe query and the functions the SQL uses", () => {
   });
 });
 
-let moto: Moto;
+let server: AthenaServer;
 let proxy: Proxy;
 
 beforeAll(async () => {
-  if (!MOTO) return;
-  ({ moto, proxy } = await startAthenaServers());
+  ({ server, proxy } = await startAthenaServers());
 });
 
 afterAll(async () => {
   await proxy?.close();
-  await moto?.stop();
+  await server?.stop();
 });
 
 beforeEach(async () => {
-  if (!MOTO) return;
-  await moto.reset();
+  await server.reset();
   proxy.clear();
 });
 
@@ -95,13 +92,14 @@ const col = (Name: string) => ({ CatalogName: "hive", SchemaName: "", TableName:
 const row = (values: readonly string[]) => ({ Data: values.map((v) => ({ VarCharValue: v })) });
 
 /**
- * Seeds moto's answer to the probe query: each function's expected text, or `override`. moto gives
- * each StartQueryExecution the next seeded result, so `after` queries (failed ones) come first.
+ * Seeds the server's answer to the probe query: each function's expected text, or `override`. The
+ * server gives each StartQueryExecution the next seeded result, so `after` queries (failed ones)
+ * come first.
  */
 async function seedAnswers(functions = TRINO_FUNCTIONS, override: Record<string, string> = {}, after = 0) {
   const names = functions.map((_, i) => `p${i}`);
   const answer = { rows: [row(names), row(functions.map((f) => override[f.name] ?? f.expected))], column_info: names.map(col) };
-  await moto.seedResults([...Array.from({ length: after }, () => ({ rows: [], column_info: [] })), answer]);
+  await server.seedResults([...Array.from({ length: after }, () => ({ rows: [], column_info: [] })), answer]);
 }
 
 /** The proxy fails the first query that contains `marker`, with Athena's reason. */
@@ -123,7 +121,7 @@ function failQueryWith(marker: string, reason: string) {
   });
 }
 
-describe.skipIf(!MOTO)(`rulec athena check on moto ${MOTO ?? "(absent)"}`, () => {
+describe(`rulec athena check on ${SERVER}`, () => {
   it("one query with every probe, on the workgroup; every function supported: exit 0", async () => {
     await seedAnswers();
     const out = await check(["rules", "--workgroup", "primary", "--output-location", "s3://results/rulec/"]);
@@ -221,9 +219,9 @@ describe("the DuckDB probes (a workgroup of Athena's DuckDB engine)", () => {
   });
 });
 
-describe.skipIf(!MOTO)(`rulec athena check on a DuckDB workgroup (moto ${MOTO ?? "absent"})`, () => {
+describe(`rulec athena check on a DuckDB workgroup (${SERVER})`, () => {
   beforeEach(async () => {
-    await moto.athena("CreateWorkGroup", { Name: "duck", Configuration: { EngineVersion: { SelectedEngineVersion: "DuckDB", EffectiveEngineVersion: "DuckDB" } } });
+    await server.athena("CreateWorkGroup", { Name: "duck", Configuration: { EngineVersion: { SelectedEngineVersion: "DuckDB", EffectiveEngineVersion: "DuckDB" } } });
   });
 
   it("reads the engine and probes the DuckDB functions; every one supported: exit 0", async () => {

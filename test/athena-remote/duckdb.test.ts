@@ -8,46 +8,44 @@ import { bufferOutput } from "../../src/cli/output.js";
 import { planAthenaHunt } from "../../src/hunt/athena/index.js";
 import { loadRuleFiles } from "../../src/rules/load.js";
 import { athenaTarget } from "../../src/targets/athena/index.js";
-import { motoVersion, startAthenaServers, type Moto, type Proxy } from "./moto.js";
+import { serverName, startAthenaServers, type AthenaServer, type Proxy } from "./servers.js";
 
 /**
- * `rulec hunt --engine athena` on a workgroup of Athena's DuckDB engine, against moto's Athena
- * behind the loopback proxy: the hunt reads the workgroup's engine (GetWorkGroup) and submits the
- * DuckDB statements the Athena target writes (over the table, or over the log files with
- * --location). A DuckDB workgroup accepts any text (StartQueryExecution succeeds even for invalid
- * SQL): the failure comes from polling GetQueryExecution, which the proxy plays with DuckDB's
- * messages (a parser error after the query was queued, a missing table, a window without files).
+ * `rulec hunt --engine athena` on a workgroup of Athena's DuckDB engine, against the Athena server
+ * (the stand-in, or moto) behind the loopback proxy: the hunt reads the workgroup's engine
+ * (GetWorkGroup) and submits the DuckDB statements the Athena target writes (over the table, or
+ * over the log files with --location). A DuckDB workgroup accepts any text (StartQueryExecution
+ * succeeds even for invalid SQL): the failure comes from polling GetQueryExecution, which the proxy
+ * plays with DuckDB's messages (a parser error after the query was queued, a missing table, a
+ * window without files).
  */
 
-const MOTO = motoVersion();
-if (!MOTO) console.warn("test/athena-remote: moto is not installed (pip install 'moto[server]'): the Athena DuckDB-engine tests are SKIPPED");
+const SERVER = serverName();
 
 const ROOT = "rules/aws_console_root_login.yml";
 const USER = "rules/aws_iam_user_created.yml";
 const LOCATION = "s3://my-trail-bucket/AWSLogs/111122223333/CloudTrail/us-east-1/";
 
-let moto: Moto;
+let server: AthenaServer;
 let proxy: Proxy;
 const dir = mkdtempSync(join(tmpdir(), "rulec-athena-duckdb-"));
 
 beforeAll(async () => {
-  if (!MOTO) return;
-  ({ moto, proxy } = await startAthenaServers());
+  ({ server, proxy } = await startAthenaServers());
 });
 
 afterAll(async () => {
   await proxy?.close();
-  await moto?.stop();
+  await server?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {
-  if (!MOTO) return;
-  await moto.reset();
-  await moto.holdQueries(false);
+  await server.reset();
+  await server.holdQueries(false);
   proxy.clear();
   // A workgroup of the DuckDB engine, as AWS's CLI creates it (EngineVersion.SelectedEngineVersion).
-  await moto.athena("CreateWorkGroup", { Name: "duck", Configuration: { EngineVersion: { SelectedEngineVersion: "DuckDB" } } });
+  await server.athena("CreateWorkGroup", { Name: "duck", Configuration: { EngineVersion: { SelectedEngineVersion: "DuckDB" } } });
   // Athena reports the engine queries run on as the effective version.
   proxy.edits.push((call, answer) => {
     const wg = answer.WorkGroup as { Name: string; Configuration: { EngineVersion: Record<string, string> } } | null;
@@ -77,9 +75,9 @@ interface Execution {
 }
 
 async function executions(): Promise<Execution[]> {
-  const list = await moto.athena<{ QueryExecutionIds: string[] }>("ListQueryExecutions", {});
+  const list = await server.athena<{ QueryExecutionIds: string[] }>("ListQueryExecutions", {});
   const out: Execution[] = [];
-  for (const id of list.QueryExecutionIds) out.push((await moto.athena<{ QueryExecution: Execution }>("GetQueryExecution", { QueryExecutionId: id })).QueryExecution);
+  for (const id of list.QueryExecutionIds) out.push((await server.athena<{ QueryExecution: Execution }>("GetQueryExecution", { QueryExecutionId: id })).QueryExecution);
   return out;
 }
 
@@ -89,7 +87,7 @@ const calls = (op: string) => proxy.calls.filter((c) => c.op === op);
 /** The statement without its comment lines. */
 const body = (sql: string) => sql.split("\n").filter((l) => !l.startsWith("--")).join("\n").trimEnd();
 
-describe.skipIf(!MOTO)(`rulec hunt --engine athena on a DuckDB workgroup (moto ${MOTO ?? "absent"})`, () => {
+describe(`rulec hunt --engine athena on a DuckDB workgroup (${SERVER})`, () => {
   it("reads the workgroup's engine and submits the DuckDB statements the Athena target writes", async () => {
     const out = await hunt([ROOT, USER, "--workgroup", "duck", "--from", "2024-11-01", "--to", "2024-11-08"]);
     expect(out.status).toBe(0);
@@ -112,7 +110,7 @@ describe.skipIf(!MOTO)(`rulec hunt --engine athena on a DuckDB workgroup (moto $
   });
 
   it("--location reads the CloudTrail files; each match names its file", async () => {
-    await moto.seedResults([
+    await server.seedResults([
       {
         column_info: [col("$path", "varchar"), col("userIdentity.arn", "varchar"), col("sourceIPAddress", "varchar"), col("userAgent", "varchar"), col("additionalEventData.MFAUsed", "json"), col("recipientAccountId", "varchar")],
         rows: [row("$path", "userIdentity.arn", "sourceIPAddress", "userAgent", "additionalEventData.MFAUsed", "recipientAccountId"), row(`${LOCATION}2024/11/07/111122223333_CloudTrail_us-east-1_20241107T0000Z_a.json.gz`, "arn:aws:iam::111122223333:root", "203.0.113.9", "Mozilla", '"No"', "111122223333")],
@@ -142,7 +140,7 @@ describe.skipIf(!MOTO)(`rulec hunt --engine athena on a DuckDB workgroup (moto $
           : { State: "FAILED", AthenaError: { ErrorCategory: 2, ErrorType: 1001, Retryable: false, ErrorMessage: 'Parser Error: syntax error at or near "FROM"' } };
     });
     // Each StartQueryExecution takes the next seeded result: the root-login query the first.
-    await moto.seedResults([0, 1].map(() => ({ column_info: [col("eventName", "varchar")], rows: [row("eventName"), row("CreateUser")] })));
+    await server.seedResults([0, 1].map(() => ({ column_info: [col("eventName", "varchar")], rows: [row("eventName"), row("CreateUser")] })));
     const out = await hunt([ROOT, USER, "--workgroup", "duck", "--max-concurrency", "1", "--format", "ndjson"]);
     expect(calls("StartQueryExecution").map((c) => c.status)).toEqual([200, 200]);
     const failed = (await executions()).find((e) => e.Query.includes("RootLogin"))!.QueryExecutionId;
@@ -181,7 +179,7 @@ describe.skipIf(!MOTO)(`rulec hunt --engine athena on a DuckDB workgroup (moto $
     expect(calls("GetWorkGroup")).toHaveLength(0);
     expect((await executions())[0]!.Query).toContain("json_exists(");
     proxy.clear();
-    await moto.reset();
+    await server.reset();
     const duck = await hunt([ROOT, "--athena-engine", "duckdb"]);
     expect(duck.status).toBe(0);
     expect(calls("GetWorkGroup")).toHaveLength(0);

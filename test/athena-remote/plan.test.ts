@@ -25,7 +25,7 @@ import { loadRuleFiles, loadRuleText } from "../../src/rules/load.js";
 import { defaultProfile } from "../../src/targets/athena/profile.js";
 import { trinoErrors } from "../athena/trino.js";
 
-/** The pure parts of an Athena hunt (no AWS, no moto): planning, typing, cost, errors, the CLI's checks. */
+/** The pure parts of an Athena hunt (no AWS, no Athena server): planning, typing, cost, errors, the CLI's checks. */
 
 const dir = mkdtempSync(join(tmpdir(), "rulec-athena-plan-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,16 +1,35 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as netServer, type AddressInfo } from "node:net";
+import { startStandIn, type SeededResult } from "./standin.js";
 
 /**
- * A moto server (`python3 -m moto.server`) standing in for AWS, and a loopback proxy in front of it
- * for what moto cannot do: fail a query, throttle a call, report scanned bytes, page results.
- * One moto process per test file: started in beforeAll, killed in afterAll.
+ * The Athena server the tests/athena-remote suites run rulec against, and a loopback proxy in front
+ * of it for what the server does not do: fail a query, throttle a call, report scanned bytes, page
+ * results. The server is the project's own stand-in (standin.ts, in this process) unless
+ * RULEC_ATHENA_SERVER=moto asks for moto (`python3 -m moto.server`, one process per test file,
+ * started in beforeAll and stopped in afterAll), to compare the stand-in with moto where it is
+ * installed. Both take the same control calls: reset, seeded result sets, held queries.
  */
+
+export type ServerKind = "standin" | "moto";
+
+/** Which server RULEC_ATHENA_SERVER asks for: `standin` (the default) or `moto`. */
+export function serverKind(): ServerKind {
+  const v = (process.env.RULEC_ATHENA_SERVER ?? "").trim().toLowerCase();
+  if (v === "" || v === "standin") return "standin";
+  if (v === "moto") return "moto";
+  throw new Error(`RULEC_ATHENA_SERVER=${process.env.RULEC_ATHENA_SERVER}: expected standin (the default) or moto`);
+}
 
 export function motoVersion(): string | undefined {
   const r = spawnSync("python3", ["-c", "import moto, moto.server; print(moto.__version__)"], { encoding: "utf8" });
   return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/** The server's name for test titles (asks python for moto's version only when moto is asked for). */
+export function serverName(): string {
+  return serverKind() === "moto" ? `moto ${motoVersion() ?? "(not installed)"}` : "the Athena stand-in";
 }
 
 export function freePort(): Promise<number> {
@@ -25,20 +44,51 @@ export function freePort(): Promise<number> {
   });
 }
 
-export interface Moto {
+export interface AthenaServer {
+  readonly name: string;
   readonly url: string;
-  readonly process: ChildProcess;
+  /** Forgets every execution, seeded result and workgroup but `primary`. */
   reset(): Promise<void>;
-  /** Queue Athena results: each StartQueryExecution takes the next one (moto's results API). */
-  seedResults(results: readonly { rows: readonly { Data: readonly { VarCharValue?: string }[] }[]; column_info: readonly Record<string, unknown>[] }[]): Promise<void>;
-  /** Keep executions QUEUED (for cancellation), or back to moto's immediate SUCCEEDED. */
+  /** Queue Athena results: each StartQueryExecution takes the next one. */
+  seedResults(results: readonly SeededResult[]): Promise<void>;
+  /** Keep executions QUEUED (for cancellation), or back to SUCCEEDED when next read. */
   holdQueries(hold: boolean): Promise<void>;
-  /** Calls the Athena JSON API directly (assertions: what moto recorded). */
+  /** Calls the Athena JSON API directly (assertions: what the server recorded). */
   athena<T = Record<string, unknown>>(operation: string, body: Record<string, unknown>): Promise<T>;
   stop(): Promise<void>;
 }
 
-export async function startMoto(): Promise<Moto> {
+async function callAthena<T>(url: string, operation: string, body: Record<string, unknown>): Promise<T> {
+  const r = await fetch(url, {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": `AmazonAthena.${operation}`,
+      authorization: "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/athena/aws4_request, SignedHeaders=host, Signature=x",
+    },
+  });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${operation}: HTTP ${r.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+export async function startStandInServer(): Promise<AthenaServer> {
+  const s = await startStandIn();
+  return {
+    name: "the Athena stand-in",
+    url: s.url,
+    reset: async () => s.reset(),
+    seedResults: async (results) => s.seedResults(results),
+    holdQueries: async (hold) => s.holdQueries(hold),
+    athena: (operation, body) => callAthena(s.url, operation, body),
+    stop: () => s.close(),
+  };
+}
+
+export async function startMoto(): Promise<AthenaServer> {
+  const version = motoVersion();
+  if (!version) throw new Error("RULEC_ATHENA_SERVER=moto, but python3 cannot import moto (pip install 'moto[server]'), or leave RULEC_ATHENA_SERVER unset for the stand-in");
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
@@ -66,28 +116,15 @@ export async function startMoto(): Promise<Moto> {
     if (!r.ok) throw new Error(`${path}: HTTP ${r.status} ${await r.text()}`);
   };
   return {
+    name: `moto ${version}`,
     url,
-    process: child,
     reset: () => post("/moto-api/reset", {}),
     seedResults: (results) => post("/moto-api/static/athena/query-results", { account_id: "123456789012", region: "us-east-1", results }),
     holdQueries: (hold) =>
       hold
         ? post("/moto-api/state-manager/set-transition", { model_name: "athena::execution", transition: { progression: "manual", times: 1_000_000 } })
         : post("/moto-api/state-manager/unset-transition", { model_name: "athena::execution" }),
-    async athena<T>(operation: string, body: Record<string, unknown>): Promise<T> {
-      const r = await fetch(url, {
-        method: "POST",
-        body: JSON.stringify(body),
-        headers: {
-          "content-type": "application/x-amz-json-1.1",
-          "x-amz-target": `AmazonAthena.${operation}`,
-          authorization: "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/athena/aws4_request, SignedHeaders=host, Signature=x",
-        },
-      });
-      const text = await r.text();
-      if (!r.ok) throw new Error(`${operation}: HTTP ${r.status} ${text}`);
-      return JSON.parse(text) as T;
-    },
+    athena: (operation, body) => callAthena(url, operation, body),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -105,19 +142,19 @@ export interface Call {
   status: number;
 }
 
-/** Rewrites: return a replacement response, or undefined to pass the call to moto unchanged. */
+/** Rewrites: return a replacement response, or undefined to pass the call to the server unchanged. */
 export type Hook = (call: Call) => { status: number; body: unknown } | undefined;
-/** Edits moto's JSON answer in place. */
+/** Edits the server's JSON answer in place. */
 export type Edit = (call: Call, answer: Record<string, unknown>) => void;
 
 export interface Proxy {
   readonly url: string;
   readonly calls: Call[];
-  /** Answer before moto sees the call. */
+  /** Answer before the server sees the call. */
   readonly hooks: Hook[];
-  /** Change moto's answer. */
+  /** Change the server's answer. */
   readonly edits: Edit[];
-  /** Serve GetQueryResults in pages of MaxResults with NextToken (moto returns everything at once). */
+  /** Serve GetQueryResults in pages of MaxResults with NextToken (the server returns everything at once). */
   paging: boolean;
   clear(): void;
   close(): Promise<void>;
@@ -174,7 +211,7 @@ export async function startProxy(upstream: string): Promise<Proxy> {
       let forwarded = raw;
       let page: { offset: number; size: number } | undefined;
       if (op === "GetQueryResults" && proxy.paging) {
-        // Ask moto for everything, then cut the page here.
+        // Ask the server for everything, then cut the page here.
         const size = Number(body.MaxResults ?? 1000);
         const offset = body.NextToken === undefined ? 0 : Number(String(body.NextToken).replace(/^page-/, ""));
         page = { offset, size };
@@ -207,11 +244,12 @@ export async function startProxy(upstream: string): Promise<Proxy> {
 }
 
 /**
- * moto's Athena and the loopback proxy in front of it, with the test credentials and region the
- * AWS SDK reads from the environment (no instance metadata lookups).
+ * The Athena server (the stand-in, or moto with RULEC_ATHENA_SERVER=moto) and the loopback proxy in
+ * front of it, with the test credentials and region the AWS SDK reads from the environment (no
+ * instance metadata lookups).
  */
-export async function startAthenaServers(): Promise<{ moto: Moto; proxy: Proxy }> {
+export async function startAthenaServers(): Promise<{ server: AthenaServer; proxy: Proxy }> {
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", AWS_REGION: "us-east-1", AWS_EC2_METADATA_DISABLED: "true" });
-  const moto = await startMoto();
-  return { moto, proxy: await startProxy(moto.url) };
+  const server = serverKind() === "moto" ? await startMoto() : await startStandInServer();
+  return { server, proxy: await startProxy(server.url) };
 }
