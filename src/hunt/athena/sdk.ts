@@ -11,7 +11,7 @@ import type { AthenaApi, QueryState } from "./api.js";
 /**
  * AthenaApi over the AWS SDK for JavaScript v3. Region and credentials come from the SDK's own
  * default chain (env, shared config and SSO profiles, container and instance roles) unless a region
- * is given; `endpoint` points the client elsewhere (tests: a moto server). The SDK's own retries are
+ * is given; `endpoint` points the client elsewhere (tests: a loopback Athena server). The SDK's own retries are
  * off: run.ts retries throttled calls with jittered backoff, so every retry is visible and tested.
  */
 export function sdkAthena(config: { readonly region?: string; readonly endpoint?: string } = {}): AthenaApi & { readonly client: AthenaClient } {
