@@ -58,7 +58,7 @@ export async function runBuild(paths: readonly string[], names: readonly TargetN
   const journal = options.journal;
   const beforeWrite =
     out === undefined || journal === undefined ? undefined : (fs: readonly { readonly path: string }[]) => journal.record(fs.map((f) => ({ path: f.path, source: manifestSource(out, planner.origin.get(f.path)!) })));
-  const sync = out === undefined ? undefined : new FileSync(out, { check: options.check === true, ...(beforeWrite ? { beforeWrite } : {}) });
+  const sync = out === undefined ? undefined : new FileSync(out, { check: options.check === true, ...(beforeWrite ? { beforeWrite, flush: () => journal!.flush() } : {}) });
   const cache = options.cache;
   const add = (r: FileResult) => {
     cache?.record(r, names);

@@ -118,6 +118,8 @@ export class FileSync {
       readonly check: boolean;
       /** Called with files pushed together before any of them is written (the build's journal). */
       readonly beforeWrite?: (files: readonly { readonly path: string }[]) => void;
+      /** Called before each write: what `beforeWrite` took must be on disk by then (a failure fails the file). */
+      readonly flush?: () => void;
     },
   ) {}
 
@@ -203,6 +205,7 @@ export class FileSync {
   private update(path: string, parent: string, content: string): SyncOutcome {
     if (this.options.check) return { status: "different" };
     try {
+      this.options.flush?.();
       if (!this.dirs.has(parent)) {
         mkdirSync(parent, { recursive: true });
         this.dirs.add(parent);

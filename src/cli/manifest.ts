@@ -119,11 +119,23 @@ export class Journal {
     appendFileSync(this.file, "");
   }
 
-  /** Records `path -> source` pairs (one append for the lot) before they are written. */
+  /** Records not yet in the file. */
+  private pending = "";
+
+  /**
+   * Takes `path -> source` pairs to record; they reach the file at the next `flush`, which the
+   * build calls before it writes any output, so every output is in the file before it is written
+   * (one append for the outputs of every rule that landed together, not one per rule).
+   */
   record(entries: readonly { readonly path: string; readonly source: string }[]): void {
-    let text = "";
-    for (const e of entries) if (!this.known.has(e.path)) text += `${e.path}\t${e.source}\n`;
-    if (text !== "") appendFileSync(this.file, text);
+    for (const e of entries) if (!this.known.has(e.path)) this.pending += `${e.path}\t${e.source}\n`;
+  }
+
+  /** Appends what was recorded since the last flush (nothing to do when nothing was). */
+  flush(): void {
+    if (this.pending === "") return;
+    appendFileSync(this.file, this.pending);
+    this.pending = "";
   }
 
   /** The build finished and its manifest is written: the journal has served. */
