@@ -7,10 +7,17 @@ import { evaluate } from "../../src/eval/evaluate.js";
 import { generateEvents, reasonKind } from "../../src/import/panther/index.js";
 import { loadRuleText } from "../../src/rules/load.js";
 import { schemaFor } from "../../src/schema/schema.js";
+import { profilesOf } from "../../src/targets/athena/profile.js";
+import { openEngine, type Engine } from "../athena-duckdb/engine.js";
+import { StatementCheck } from "../athena-duckdb/proof.js";
+import { usePostgres } from "../athena-pg/setup.js";
+import { loadImported, onDuckdb, onPostgres, summary, type EngineOutcome } from "./targets.js";
 
 /**
  * `rulec import panther`: each Python idiom and the condition it becomes (translated by python3's
- * ast), and the vendored subset of panther-analysis imported end to end with its proof.
+ * ast), and the vendored subset of panther-analysis imported end to end with its proof; the rules it
+ * imports then go through the Athena target's engines (the Trino query on PostgreSQL, the statement
+ * for Athena's DuckDB engine on DuckDB) on their Tests, against the evaluator.
  */
 
 const VENDOR = new URL("../fixtures/vendor/panther-analysis-python/", import.meta.url).pathname;
@@ -736,6 +743,60 @@ describe("the vendored panther-analysis subset", () => {
     }
     expect(rep.totals.imported).toBeGreaterThanOrEqual(20);
   }, 300_000);
+
+  // The imported rules on the Athena target's engines (test/panther/targets.ts): every Test of every
+  // imported rule, on every table profile of its log type, must get the evaluator's verdict.
+  const pg = usePostgres();
+  let engine: Engine | undefined;
+  afterAll(() => engine?.close());
+
+  /** Every rule x profile x Test is compared, refused by the target, or outside the contract (and counted). */
+  function expectAccounted(o: EngineOutcome, rules: ReturnType<typeof loadImported>["rules"]): void {
+    const all = rules.reduce((n, r) => n + r.tests.length * profilesOf(r.logTypes[0]).length, 0);
+    const refusedTests = o.refused.reduce((n, line) => n + rules.find((r) => line.split(":")[0]!.endsWith(` ${r.name}`))!.tests.length, 0);
+    expect(o.compared + o.outside.length + o.leftOut + refusedTests).toBe(all);
+  }
+
+  /**
+   * What the targets refuse (RC401) and which Test events are outside the contract, as decided in
+   * docs/import-panther.md: statements for Athena's DuckDB engine longer than Athena's 262,144 bytes;
+   * a Test that holds a string where the typed schema has a number, on a typed table.
+   */
+  const outsideExpected = ["entra_id", "panther"].flatMap((p) =>
+    ["Account Lockout Error 50053", "Different Error Code", "Microsoft Corporate ASN Excluded"].map((t) => `${p} azure_excessive_account_lockouts: ${t}`),
+  );
+
+  it("the imported rules' Tests: the Athena query (Trino) translated to PostgreSQL gives the evaluator's verdict on every table profile", async (ctx) => {
+    const runner = pg.need(ctx);
+    const started = performance.now();
+    const { rules, problems } = loadImported(rulesDir);
+    expect(problems).toEqual([]);
+    const o = await onPostgres(runner, rules);
+    console.log(summary("PostgreSQL (the Trino query)", rules.length, o, (performance.now() - started) / 1000));
+    expect(o.problems.slice(0, 5)).toEqual([]);
+    expect(o.refused).toEqual([]);
+    expect(o.outside.map((x) => x.split(": ").slice(0, 2).join(": ")).sort()).toEqual([...outsideExpected].sort());
+    // okta_idp_create_modify and okta_user_account_locked: Tests that spell eventType as eventtype
+    expect(o.respelled).toBeGreaterThanOrEqual(6);
+    expectAccounted(o, rules);
+    expect(o.compared).toBeGreaterThan(700);
+  }, 120_000);
+
+  it("the imported rules' Tests: the statement for Athena's DuckDB engine, run on DuckDB, gives the evaluator's verdict on every table profile", async () => {
+    engine = await openEngine();
+    const started = performance.now();
+    const { rules, problems } = loadImported(rulesDir);
+    expect(problems).toEqual([]);
+    const o = await onDuckdb(engine, new StatementCheck(engine), rules);
+    console.log(summary("DuckDB (the DuckDB-engine statement)", rules.length, o, (performance.now() - started) / 1000));
+    expect(o.problems.slice(0, 5)).toEqual([]);
+    expect(o.refused.every((r) => /RC401 .*Athena refuses a query longer than 262,144 bytes$/.test(r)), o.refused.join("\n")).toBe(true);
+    expect(o.refused.length).toBe(6);
+    expect(o.outside.map((x) => x.split(": ").slice(0, 2).join(": ")).sort()).toEqual([...outsideExpected].sort());
+    expect(o.respelled).toBeGreaterThanOrEqual(6);
+    expectAccounted(o, rules);
+    expect(o.compared).toBeGreaterThan(700);
+  }, 180_000);
 
   it("a rule whose log types give different conditions: one rule per log type, each with its own Tests", async () => {
     const a = loadRuleText(readFileSync(join(rulesDir, "aws_vpc_healthy_log_status_aws_vpcflow.yml"), "utf8"), "a.yml").rule!;
