@@ -56,9 +56,15 @@ export async function runBuild(paths: readonly string[], names: readonly TargetN
   const planner = new Planner(names, diagnostics, options.report);
   const out = options.out;
   const journal = options.journal;
-  const beforeWrite =
-    out === undefined || journal === undefined ? undefined : (fs: readonly { readonly path: string }[]) => journal.record(fs.map((f) => ({ path: f.path, source: manifestSource(out, planner.origin.get(f.path)!) })));
-  const sync = out === undefined ? undefined : new FileSync(out, { check: options.check === true, ...(beforeWrite ? { beforeWrite, flush: () => journal!.flush() } : {}) });
+  // Each output is recorded in the journal (taken as pushed, on disk before any write).
+  const journaled =
+    out === undefined || journal === undefined
+      ? {}
+      : {
+          beforeWrite: (fs: readonly { readonly path: string }[]) => journal.record(fs.map((f) => ({ path: f.path, source: manifestSource(out, planner.origin.get(f.path)!) }))),
+          flush: () => journal.flush(),
+        };
+  const sync = out === undefined ? undefined : new FileSync(out, { check: options.check === true, ...journaled });
   const cache = options.cache;
   const add = (r: FileResult) => {
     cache?.record(r, names);
