@@ -766,6 +766,16 @@ describe("the vendored panther-analysis subset", () => {
     ["Account Lockout Error 50053", "Different Error Code", "Microsoft Corporate ASN Excluded"].map((t) => `${p} azure_excessive_account_lockouts: ${t}`),
   );
 
+  /** What both engines must show: no disagreement, the expected events outside the contract, every Test accounted for. */
+  function expectProven(o: EngineOutcome, rules: ReturnType<typeof loadImported>["rules"]): void {
+    expect(o.problems.slice(0, 5)).toEqual([]);
+    expect(o.outside.map((x) => x.split(": ").slice(0, 2).join(": ")).sort()).toEqual([...outsideExpected].sort());
+    // okta_idp_create_modify and okta_user_account_locked: Tests that spell eventType as eventtype
+    expect(o.respelled).toBeGreaterThanOrEqual(6);
+    expectAccounted(o, rules);
+    expect(o.compared).toBeGreaterThan(700);
+  }
+
   it("the imported rules' Tests: the Athena query (Trino) translated to PostgreSQL gives the evaluator's verdict on every table profile", async (ctx) => {
     const runner = pg.need(ctx);
     const started = performance.now();
@@ -773,13 +783,8 @@ describe("the vendored panther-analysis subset", () => {
     expect(problems).toEqual([]);
     const o = await onPostgres(runner, rules);
     console.log(summary("PostgreSQL (the Trino query)", rules.length, o, (performance.now() - started) / 1000));
-    expect(o.problems.slice(0, 5)).toEqual([]);
     expect(o.refused).toEqual([]);
-    expect(o.outside.map((x) => x.split(": ").slice(0, 2).join(": ")).sort()).toEqual([...outsideExpected].sort());
-    // okta_idp_create_modify and okta_user_account_locked: Tests that spell eventType as eventtype
-    expect(o.respelled).toBeGreaterThanOrEqual(6);
-    expectAccounted(o, rules);
-    expect(o.compared).toBeGreaterThan(700);
+    expectProven(o, rules);
   }, 120_000);
 
   it("the imported rules' Tests: the statement for Athena's DuckDB engine, run on DuckDB, gives the evaluator's verdict on every table profile", async () => {
@@ -789,13 +794,9 @@ describe("the vendored panther-analysis subset", () => {
     expect(problems).toEqual([]);
     const o = await onDuckdb(engine, new StatementCheck(engine), rules);
     console.log(summary("DuckDB (the DuckDB-engine statement)", rules.length, o, (performance.now() - started) / 1000));
-    expect(o.problems.slice(0, 5)).toEqual([]);
     expect(o.refused.every((r) => /RC401 .*Athena refuses a query longer than 262,144 bytes$/.test(r)), o.refused.join("\n")).toBe(true);
     expect(o.refused.length).toBe(6);
-    expect(o.outside.map((x) => x.split(": ").slice(0, 2).join(": ")).sort()).toEqual([...outsideExpected].sort());
-    expect(o.respelled).toBeGreaterThanOrEqual(6);
-    expectAccounted(o, rules);
-    expect(o.compared).toBeGreaterThan(700);
+    expectProven(o, rules);
   }, 180_000);
 
   it("a rule whose log types give different conditions: one rule per log type, each with its own Tests", async () => {
