@@ -147,6 +147,31 @@ class Line {
     return n;
   }
 
+  /**
+   * black's is_line_short_enough of the line's text (at most LINE_LENGTH columns, no line feed),
+   * without building the text: the columns of its pieces add up (each is a whole token or
+   * whitespace), so a long line stops being measured at the limit.
+   */
+  isShortEnough(): boolean {
+    const leaves = this.leaves;
+    let w = 4 * this.depth;
+    for (let i = 0; i < leaves.length; i++) {
+      const l = leaves[i]!;
+      w += strWidth(l.prefix) + strWidth(l.value);
+      if (w > LINE_LENGTH || l.prefix.includes("\n") || l.value.includes("\n")) return false;
+    }
+    return true;
+  }
+
+  /** The length of toString(), without building it. */
+  textLength(): number {
+    const leaves = this.leaves;
+    if (leaves.length === 0) return 0;
+    let n = 4 * this.depth;
+    for (let i = 0; i < leaves.length; i++) n += leaves[i]!.prefix.length + leaves[i]!.value.length;
+    return n;
+  }
+
   toString(): string {
     const leaves = this.leaves;
     const n = leaves.length;
@@ -170,8 +195,8 @@ function splitBefore(leaf: Leaf, previous: Leaf | undefined): number {
 }
 
 function isShortEnough(line: Line | string): boolean {
-  const s = typeof line === "string" ? line : line.toString();
-  return strWidth(s) <= LINE_LENGTH && !s.includes("\n");
+  if (typeof line !== "string") return line.isShortEnough();
+  return strWidth(line) <= LINE_LENGTH && !line.includes("\n");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -198,7 +223,7 @@ function runTransformer(line: Line, transform: Transformer, features: ReadonlySe
   if (!lines) return null;
   const result: Line[] = [];
   for (const tl of lines) {
-    if (tl.toString() === lineStr) return null;
+    if (tl.textLength() === lineStr.length && tl.toString() === lineStr) return null;
     const sub = transformLine(tl, features);
     for (const l of sub) result.push(l);
   }
