@@ -268,6 +268,11 @@ if (incremental) {
   rows.push([`  \`rulec build\`, nothing changed`, s(f.unchangedMs), "< 0.5 s", f.unchangedMs < 500 ? "yes" : "NO"]);
   rows.push([`  \`rulec build --check\`, nothing changed`, s(f.checkMs), "< 0.5 s", f.checkMs < 500 ? "yes" : "NO"]);
   rows.push([`  \`rulec build\`, one rule changed`, s(f.oneChangedMs), "< 0.6 s", f.oneChangedMs < 600 ? "yes" : "NO"]);
+  const i = f.imported;
+  rows.push([`library of ${i.rules} imported panther-analysis rules (the vendored subset, copied; ${(i.bytes / 2 ** 20).toFixed(0)} MB)`, "", "", ""]);
+  rows.push([`  floor: js-yaml loads every file, one thread`, s(i.floorMs), "", ""]);
+  rows.push([`  \`rulec build\` into an empty out/`, `${s(i.coldMs)} (${(i.coldMs / i.floorMs).toFixed(2)}x floor)`, "", ""]);
+  rows.push([`  the same in a process already warm`, `${s(i.warmMs)} (${(i.warmMs / i.floorMs).toFixed(2)}x floor)`, "", ""]);
 }
 if (coldProfile) {
   const c = coldProfile;
