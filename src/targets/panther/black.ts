@@ -207,8 +207,9 @@ function isShortEnough(line: Line | string): boolean {
 // the shared leaves (bracket depths, made-visible parentheses) happens in the same order.
 
 function transformLine(line: Line, features: ReadonlySet<string>): Line[] {
+  if (!line.shouldSplitRhs && line.isShortEnough()) return [line];
+  // The text before any transformer runs (they change the leaves' prefixes).
   const lineStr = line.toString();
-  if (!line.shouldSplitRhs && isShortEnough(lineStr)) return [line];
   if (line.insideBrackets) {
     const split = runTransformer(line, delimiterSplit, features, lineStr);
     if (split) return split;
