@@ -14,7 +14,7 @@
  *   cold build would cost if V8 had nothing left to learn;
  * - the floor, the cold build and the warm one again on a library of real-world rules of the same
  *   size: the panther-analysis subset vendored in the tests, imported by `rulec import panther`
- *   (89 rules over 40-odd log types, copied the same way).
+ *   (89 rules over 50-odd log types, copied the same way).
  *
  * `tsx bench/incremental.ts [dir]` prints JSON (bench/run.ts runs it in its own process).
  */
