@@ -154,6 +154,8 @@ class Line {
    */
   isShortEnough(): boolean {
     const leaves = this.leaves;
+    // toString() of a line without leaves is "", whatever its depth.
+    if (leaves.length === 0) return true;
     let w = 4 * this.depth;
     for (let i = 0; i < leaves.length; i++) {
       const l = leaves[i]!;
