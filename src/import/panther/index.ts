@@ -56,8 +56,27 @@ export function importedRuleText(original: string, condition: string, logType?: 
     // One rule per log type: the LogTypes list is narrowed to one.
     text = text.replace(/^LogTypes:[^\n]*\n(?:[ \t]+-[^\n]*\n|[ \t]*\n)*/m, `LogTypes:\n  - ${logType}\n`);
   }
-  const quoted = yamlLib().stringify({ ...outputs, Condition: condition }, { lineWidth: 0 });
+  const added = { ...outputs, Condition: condition };
+  const quoted = YAML_11_BREAKS.test(JSON.stringify(added)) ? escapedLines(added) : yamlLib().stringify(added, { lineWidth: 0 });
   return `${text}${quoted}`;
+}
+
+/** Characters YAML 1.1 readers (PyYAML) take for line breaks and YAML 1.2 (rulec) does not. */
+const YAML_11_BREAKS = /[\u0085\u2028\u2029]/;
+
+/**
+ * The added keys with every string double-quoted and those characters escaped (`\u2028`), so that
+ * a YAML 1.1 reader reads the same values as rulec: a plain or quoted scalar holding one raw would
+ * be broken there (a condition with a pattern of Unicode spaces holds all three).
+ */
+function escapedLines(values: Record<string, string | readonly string[] | undefined>): string {
+  const quote = (v: string) => JSON.stringify(v).replace(/[\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  let out = "";
+  for (const [key, v] of Object.entries(values)) {
+    if (v === undefined) continue;
+    out += `${key}: ${typeof v === "string" ? quote(v) : `[${v.map(quote).join(", ")}]`}\n`;
+  }
+  return out;
 }
 
 /**
