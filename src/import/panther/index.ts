@@ -1,3 +1,4 @@
+import jsYaml from "js-yaml";
 import { yamlLib } from "../../yamllib.js";
 import { schemaFor } from "../../schema/schema.js";
 
@@ -57,27 +58,15 @@ export function importedRuleText(original: string, condition: string, logType?: 
     text = text.replace(/^LogTypes:[^\n]*\n(?:[ \t]+-[^\n]*\n|[ \t]*\n)*/m, `LogTypes:\n  - ${logType}\n`);
   }
   const added = { ...outputs, Condition: condition };
-  const quoted = YAML_11_BREAKS.test(JSON.stringify(added)) ? escapedLines(added) : yamlLib().stringify(added, { lineWidth: 0 });
+  // The yaml library writes U+0085, U+2028 and U+2029 raw, which YAML 1.1 readers (PyYAML) take for
+  // line breaks; js-yaml double-quotes a string that holds one and escapes it (\N, \L, \P), and
+  // leaves out an undefined value as the yaml library does.
+  const quoted = YAML_11_BREAKS.test(JSON.stringify(added)) ? jsYaml.dump(added, { lineWidth: -1, skipInvalid: true }) : yamlLib().stringify(added, { lineWidth: 0 });
   return `${text}${quoted}`;
 }
 
-/** Characters YAML 1.1 readers (PyYAML) take for line breaks and YAML 1.2 (rulec) does not. */
+/** Characters YAML 1.1 readers take for line breaks and YAML 1.2 (rulec) does not. */
 const YAML_11_BREAKS = /[\u0085\u2028\u2029]/;
-
-/**
- * The added keys with every string double-quoted and those characters escaped (`\u2028`), so that
- * a YAML 1.1 reader reads the same values as rulec: a plain or quoted scalar holding one raw would
- * be broken there (a condition with a pattern of Unicode spaces holds all three).
- */
-function escapedLines(values: Record<string, string | readonly string[] | undefined>): string {
-  const quote = (v: string) => JSON.stringify(v).replace(/[\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  let out = "";
-  for (const [key, v] of Object.entries(values)) {
-    if (v === undefined) continue;
-    out += `${key}: ${typeof v === "string" ? quote(v) : `[${v.map(quote).join(", ")}]`}\n`;
-  }
-  return out;
-}
 
 /**
  * The rule's YAML narrowed to one log type, for a rule imported once per log type: RuleID gains the
