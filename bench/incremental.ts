@@ -19,6 +19,7 @@
  * `tsx bench/incremental.ts [dir]` prints JSON (bench/run.ts runs it in its own process).
  */
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,7 +52,7 @@ export interface IncrementalFigures {
 
 /**
  * A library of TARGET rules: the rule files of `source` copied with a suffix on each file name and
- * RuleID, into `<lib>/rules` (kept for later runs while `source` holds the same files).
+ * RuleID, into `<lib>/rules` (kept for later runs while `source` holds the same names and texts).
  */
 function makeLibrary(source: string, lib: string): { rules: number; bytes: number } {
   const from = readdirSync(source)
@@ -60,7 +61,9 @@ function makeLibrary(source: string, lib: string): { rules: number; bytes: numbe
   const to = join(lib, "rules");
   const copies = Math.ceil(TARGET / from.length);
   const marker = join(to, ".complete");
-  const version = `${TARGET}:${from.length}`;
+  const hash = createHash("sha256");
+  for (const f of from) hash.update(f).update("\0").update(readFileSync(join(source, f))).update("\0");
+  const version = `${TARGET}:${from.length}:${hash.digest("hex")}`;
   if (!existsSync(marker) || readFileSync(marker, "utf8") !== version) {
     rmSync(lib, { recursive: true, force: true });
     mkdirSync(to, { recursive: true });
@@ -83,20 +86,16 @@ function makeLibrary(source: string, lib: string): { rules: number; bytes: numbe
 }
 
 /**
- * Real-world rules: the panther-analysis subset vendored in the tests, imported by `rulec import
- * panther` (once: kept beside the library while the import's output stays complete).
+ * Real-world rules: the panther-analysis subset vendored in the tests, imported by this `rulec
+ * import panther` at each run (half a minute), so that the library follows the importer.
  */
 function importedSource(): string {
   const source = `${dir}-imported-source`;
-  const marker = join(source, ".complete");
-  if (!existsSync(marker)) {
-    rmSync(source, { recursive: true, force: true });
-    const r = spawnSync(process.execPath, [BIN, "import", "panther", VENDOR, "--out", join(source, "rules")], { encoding: "utf8", maxBuffer: 1 << 26 });
-    // Exit 1: some rules were not imported (the language cannot say them), as expected of this subset.
-    const written = existsSync(join(source, "rules")) ? readdirSync(join(source, "rules")).filter((f) => f.endsWith(".yml")).length : 0;
-    if ((r.status !== 0 && r.status !== 1) || written < 50) throw new Error(`rulec import panther exited ${r.status} with ${written} rules: ${r.stderr.slice(-2000)}`);
-    writeFileSync(marker, "");
-  }
+  rmSync(source, { recursive: true, force: true });
+  const r = spawnSync(process.execPath, [BIN, "import", "panther", VENDOR, "--out", join(source, "rules")], { encoding: "utf8", maxBuffer: 1 << 26 });
+  // Exit 1: some rules were not imported (the language cannot say them), as expected of this subset.
+  const written = existsSync(join(source, "rules")) ? readdirSync(join(source, "rules")).filter((f) => f.endsWith(".yml")).length : 0;
+  if ((r.status !== 0 && r.status !== 1) || written < 50) throw new Error(`rulec import panther exited ${r.status} with ${written} rules: ${r.stderr.slice(-2000)}`);
   return join(source, "rules");
 }
 
